@@ -1,0 +1,130 @@
+"""Mesa agents as views of array rows: residents, professionals, services.
+
+The state every week touches lives in arrays owned by the model (``model.pop``,
+``model.staff``, ...). An agent only holds its row index; its attributes are properties that
+read and write that row, so per-agent code (a notebook, a dashboard, ``model.agents.agg``) and
+the whole-array weekly step see the same values. Never loop over agents in the weekly step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+
+
+class Column:
+    """Property reading/writing ``getattr(model, table).<name>[self.idx]``."""
+
+    def __init__(self, table: str, name: str | None = None) -> None:
+        self.table, self.name = table, name
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = self.name or name
+
+    def __get__(self, agent: Any, owner: type | None = None) -> Any:
+        if agent is None:
+            return self
+        value = getattr(getattr(agent.model, self.table), self.name)[agent.idx]
+        return value.item() if isinstance(value, np.generic) else value
+
+    def __set__(self, agent: Any, value: Any) -> None:
+        getattr(getattr(agent.model, self.table), self.name)[agent.idx] = value
+
+
+class Resident(mesa.Agent):
+    """A resident: one row of ``model.pop``."""
+
+    age = Column("pop")
+    nbhd = Column("pop")
+    employed = Column("pop")
+    carer = Column("pop")
+    free_hours = Column("pop")
+    willing = Column("pop")
+    trust_neighbours = Column("pop", "trust_nbr")
+    trust_services = Column("pop", "trust_svc")
+    confidence = Column("pop")
+    fear_of_commitment = Column("pop", "fear_commit")
+    fear_of_liability = Column("pop", "fear_liab")
+    fear_of_retaliation = Column("pop", "fear_retal")
+    aware = Column("pop")
+    ever_asked = Column("pop")
+    committed_hours = Column("pop", "committed")
+    fatigue = Column("pop")
+    hours_given = Column("pop")
+    vet_status = Column("pop")
+    credits = Column("pop")
+    insured = Column("pop")
+
+    def __init__(self, model: mesa.Model, idx: int) -> None:
+        super().__init__(model)
+        self.idx = idx
+
+    @property
+    def ties(self) -> np.ndarray:
+        g = self.model.graph
+        return g.indices[g.indptr[self.idx] : g.indptr[self.idx + 1]]
+
+    @property
+    def willing_for(self) -> list[str]:
+        from coprod_sim.willingness import ACTIVITY_NAMES
+
+        return [a for i, a in enumerate(ACTIVITY_NAMES) if (int(self.willing) >> i) & 1]
+
+    @property
+    def own_needs(self) -> list[str]:
+        n = self.model.needs
+        return [self.model.kinds.names[k] for k in n.kind[n.owner == self.idx]]
+
+
+class Professional(mesa.Agent):
+    """A frontline professional: one row of ``model.staff``."""
+
+    service_index = Column("staff", "service")
+    capacity = Column("staff")
+    attitude = Column("staff")
+    nbhd = Column("staff")
+
+    def __init__(self, model: mesa.Model, idx: int) -> None:
+        super().__init__(model)
+        self.idx = idx
+
+    @property
+    def service(self) -> str:
+        from coprod_sim.needs import SERVICES
+
+        return SERVICES[int(self.service_index)]
+
+
+class Service(mesa.Agent):
+    """A public service (social care, public safety, early years)."""
+
+    def __init__(self, model: mesa.Model, idx: int, name: str) -> None:
+        super().__init__(model)
+        self.idx = idx
+        self.name = name
+
+    @property
+    def capacity(self) -> float:
+        return float(self.model.service_capacity[self.idx])
+
+    @property
+    def mode(self) -> str:
+        from coprod_sim.services import MODES
+
+        return MODES[int(self.model.service_mode[self.idx])]
+
+    @property
+    def queue_length(self) -> int:
+        n, k = self.model.needs, self.model.kinds
+        return int(((k.service[n.kind] == self.idx) & n.open).sum())
+
+    @property
+    def staff(self) -> int:
+        return int((self.model.staff.service == self.idx).sum())
+
+    @property
+    def budget(self) -> float:
+        """Weekly staff budget in GBP: capacity hours times the hourly cost."""
+        return self.capacity * self.model.params.professional_hour_cost

@@ -1,0 +1,247 @@
+"""Mechanism 2, channels that meet a need.
+
+A channel is any callable ``channel(model, rows, rng) -> Match`` with a ``name`` from
+``needs.CHANNELS``: it gets the rows of the needs still open this week and returns which of them
+it meets and by whom. The model tries its channels in order (``model.channels``); a lever can
+insert its own (referral and the time bank do) without touching this module.
+
+Core channels:
+- ``informal``: the owner of a need asks ``asks_per_need`` of their ties; a share of those asks
+  is passed on to a tie of the tie (a stranger to the owner). Each asked resident decides with
+  the decision rule (mechanism 3); a stranger's offer is accepted by the owner per
+  ``trust.accept_probability``.
+- ``open_call``: a service advertises its volunteer roles; ``asks_per_need`` random residents of
+  the role's neighbourhood see each one (not a personal ask: only the aware respond readily).
+  Services in the traditional mode make no open calls.
+- ``professional``: staff meet needs from their weekly capacity, crises first, then needs only
+  a professional may meet, then the longest waiting; ongoing cases keep their hours first.
+
+Everyone takes at most one new task a week; a need gets at most one helper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from coprod_sim.decision import HelpInputs
+from coprod_sim.needs import CHANNEL_INDEX
+from coprod_sim.network import row_mean, sample_ties
+from coprod_sim.population import NOT_VETTED, VETTED, VETTING
+from coprod_sim.trust import accept_probability
+from coprod_sim.willingness import willing_for
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
+
+EXAMPLE_WEEKS = 8  # a tie who helped within this many weeks sets an example (assumption)
+
+
+@dataclass
+class Match:
+    rows: np.ndarray  # need rows met
+    helpers: np.ndarray  # resident who meets each (-1: a professional)
+    edges: np.ndarray | None = None  # CSR position of the owner's tie to the helper, or -1
+
+
+class Channel(Protocol):
+    name: str
+
+    def __call__(
+        self, model: CoproductionModel, rows: np.ndarray, rng: np.random.Generator
+    ) -> Match: ...
+
+
+def first_unique(
+    rows: np.ndarray,
+    helpers: np.ndarray,
+    rng: np.random.Generator,
+    edges: np.ndarray | None = None,
+) -> Match:
+    """Keep one helper per need and one need per helper, in random order of offers."""
+    e = np.full(len(rows), -1, np.int64) if edges is None else edges
+    if len(rows) == 0:
+        return Match(rows, helpers, e)
+    key = rng.random(len(rows))
+    o = np.lexsort((key, rows))
+    r, h, k, e = rows[o], helpers[o], key[o], e[o]
+    first = np.ones(len(r), bool)
+    first[1:] = r[1:] != r[:-1]
+    r, h, k, e = r[first], h[first], k[first], e[first]
+    o = np.lexsort((k, h))
+    r, h, e = r[o], h[o], e[o]
+    first = np.ones(len(h), bool)
+    first[1:] = h[1:] != h[:-1]
+    return Match(r[first], h[first], e[first])
+
+
+def help_inputs(
+    model: CoproductionModel,
+    rows: np.ndarray,
+    cand: np.ndarray,
+    trust_person: np.ndarray,
+    asked: np.ndarray,
+    *,
+    growth: np.ndarray | None = None,
+) -> tuple[HelpInputs, np.ndarray]:
+    """Decision inputs for candidate ``cand`` considering need ``rows`` (same length).
+
+    Returns the inputs and a mask of pairs that fail only for want of a vetting check.
+    """
+    pop, kinds, needs = model.pop, model.kinds, model.needs
+    k = needs.kind[rows]
+    spare = pop.free_hours[cand] + pop.time_off[cand] - pop.committed[cand]
+    available = (
+        (pop.recovering_until[cand] <= model.week)
+        & ~model.busy[cand]
+        & (spare >= model.params.min_free_hours)
+        & willing_for(pop.willing[cand], np.maximum(kinds.activity[k], 0))
+        & (kinds.activity[k] >= 0)
+        & (cand != needs.owner[rows])
+    )
+    vet_ok = ~kinds.vetting[k] | (pop.vet_status[cand] == VETTED)
+    recent = (model.week - pop.last_help_week) <= EXAMPLE_WEEKS
+    x = HelpInputs(
+        eligible=available & vet_ok,
+        spare_hours=spare,
+        task_hours=needs.hours[rows],
+        trust_person=trust_person,
+        trust_place=pop.trust_nbr[cand],
+        confidence=pop.confidence[cand],
+        fear_commit=pop.fear_commit[cand],
+        growth=kinds.growth[k] if growth is None else growth,
+        fear_liab=pop.fear_liab[cand],
+        risk=kinds.risk[k],
+        insured=pop.insured[cand],
+        asked=asked,
+        aware=pop.aware[cand],
+        reward=pop.reward[cand],
+        example=row_mean(model.graph, recent.astype(np.float32), cand),
+        fatigue=pop.fatigue[cand],
+    )
+    return x, available & ~vet_ok
+
+
+def decide(
+    model: CoproductionModel,
+    rows: np.ndarray,
+    cand: np.ndarray,
+    trust_person: np.ndarray,
+    asked: np.ndarray,
+    rng: np.random.Generator,
+    **kw,
+) -> np.ndarray:
+    """Apply the model's decision rule; those who say yes to a task they are not vetted for
+    start a check instead (and are not matched this week)."""
+    x, needs_check = help_inputs(model, rows, cand, trust_person, asked, **kw)
+    yes_if_vetted = rng.random(len(rows)) < model.decision_rule(
+        _with_eligible(x, x.eligible | needs_check), model.weights
+    )
+    start = yes_if_vetted & needs_check & (model.pop.vet_status[cand] == NOT_VETTED)
+    if start.any():
+        who = cand[start]
+        model.pop.vet_status[who] = VETTING
+        model.pop.vet_wait[who] = 0
+        model.events["vetting_started"] += len(np.unique(who))
+    model.pop.ever_asked[cand[asked]] = True
+    return yes_if_vetted & x.eligible
+
+
+def _with_eligible(x: HelpInputs, eligible: np.ndarray) -> HelpInputs:
+    return HelpInputs(**{**x.__dict__, "eligible": eligible})
+
+
+def informal(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generator) -> Match:
+    """Owners ask their ties (and ties of ties) for help."""
+    needs, kinds = model.needs, model.kinds
+    k = needs.kind[rows]
+    sel = rows[(needs.owner[rows] >= 0) & ~kinds.professional_only[k] & ~needs.crisis[rows]]
+    r = np.repeat(sel, model.params.asks_per_need)
+    if len(r) == 0:
+        return Match(r, r)
+    owner = needs.owner[r].astype(np.int64)
+    cand, pos = sample_ties(model.graph, owner, rng)
+    trust_person = np.where(pos >= 0, model.tie_trust[np.maximum(pos, 0)], 0.0).astype(np.float32)
+    hop = (rng.random(len(r)) < model.params.share_asks_two_hop) & (cand >= 0)
+    stranger = np.zeros(len(r), bool)
+    if hop.any():
+        c2, pos2 = sample_ties(model.graph, cand[hop], rng)
+        ok = (c2 >= 0) & (c2 != owner[hop])
+        idx = np.flatnonzero(hop)[ok]
+        # trust in a stranger vouched for by a tie: product of the two ties' trust
+        trust_person[idx] = trust_person[idx] * model.tie_trust[pos2[ok]]
+        cand[idx] = c2[ok]
+        stranger[idx] = True
+    edge = np.where(stranger, -1, pos)
+    valid = cand >= 0
+    r, cand, trust_person, stranger = r[valid], cand[valid], trust_person[valid], stranger[valid]
+    edge = edge[valid]
+    yes = decide(model, r, cand, trust_person, np.ones(len(r), bool), rng)
+    pop = model.pop
+    owner = needs.owner[r]
+    acc = accept_probability(
+        pop.age[owner], stranger, pop.trust_nbr[owner], model.params.stranger_distrust_old
+    )
+    refused = yes & (rng.random(len(r)) >= acc)
+    model.events["refused_stranger"] += int(refused.sum())
+    ok = yes & ~refused
+    return first_unique(r[ok], cand[ok], rng, edge[ok])
+
+
+informal.name = "informal"
+
+
+def open_call(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generator) -> Match:
+    """Services advertise volunteer roles in a neighbourhood; those who see them may respond."""
+    needs, kinds, nb = model.needs, model.kinds, model.nb
+    k = needs.kind[rows]
+    calls = model.service_mode[kinds.service[k]] >= 1
+    sel = rows[(needs.owner[rows] < 0) & calls]
+    m = model.params.asks_per_need
+    r = np.repeat(sel, m)
+    if len(r) == 0:
+        return Match(r, r)
+    b = needs.nbhd[r]
+    cand = nb.start[b] + (rng.random(len(r)) * nb.size[b]).astype(np.int64)
+    trust_person = model.pop.trust_svc[cand]
+    yes = decide(model, r, cand, trust_person, np.zeros(len(r), bool), rng)
+    return first_unique(r[yes], cand[yes], rng)
+
+
+open_call.name = "open_call"
+
+
+def professional(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generator) -> Match:
+    """Staff meet queued needs from the capacity left after their ongoing cases."""
+    needs, kinds = model.needs, model.kinds
+    n_s = len(model.service_capacity)
+    left = model.service_capacity - model.professional_load()
+    k = needs.kind[rows]
+    # a self-organised service leaves needs the community can meet to the community
+    community = ~kinds.professional_only[k] & ~needs.crisis[rows]
+    stand_back = (model.service_mode[kinds.service[k]] == 3) & community
+    sel = rows[(needs.owner[rows] >= 0) & ~stand_back]
+    if len(sel) == 0:
+        return Match(sel, sel)
+    ks = needs.kind[sel]
+    svc = kinds.service[ks].astype(np.int64)
+    priority = (needs.crisis[sel] * 4 + kinds.professional_only[ks] * 2).astype(
+        np.int64
+    ) * 10_000 + np.minimum(needs.waited[sel], 9_999)
+    o = np.lexsort((rng.random(len(sel)), -priority, svc))
+    sel, svc = sel[o], svc[o]
+    h = needs.hours[sel].astype(np.float64)
+    cum = np.cumsum(h)
+    starts = np.searchsorted(svc, np.arange(n_s))
+    base = np.concatenate([[0.0], cum])[starts]
+    within = cum - base[svc]
+    met = within <= np.maximum(left[svc], 0.0)
+    return Match(sel[met], np.full(int(met.sum()), -1, np.int64))
+
+
+professional.name = "professional"
+
+CORE_CHANNELS: tuple[Channel, ...] = (informal, open_call, professional)
+CHANNEL_ID = CHANNEL_INDEX

@@ -1,0 +1,96 @@
+"""Policy levers: small objects applied at one documented point of the week.
+
+A lever is a ``Lever`` subclass (a strict pydantic model, so its parameters are declared once
+with unit, default, range and source, like the scenario's) with a ``name``, a ``point`` (one of
+``coprod_sim.model.HOOK_POINTS``), an ``apply(model)`` rule and a ``weekly_cost(model)`` in GBP.
+Each lever module in this package defines one lever; they are found automatically, so a new
+lever is a new module. In a notebook, any object or function with a ``point`` attribute can be
+passed to ``CoproductionModel(levers=[...])`` without touching the package.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from coprod_sim.parameters import ScenarioError, Strict, describe_validation_error, param
+
+
+class Lever(Strict):
+    """Base class of the policy levers. Subclasses set ``name``, ``point`` and override
+    ``apply`` (and ``setup``/``weekly_cost`` where they need them)."""
+
+    name: ClassVar[str] = ""
+    point: ClassVar[str] = "start_of_week"
+    source: ClassVar[str] = ""
+
+    start_week: int = param(
+        0,
+        unit="week",
+        role="policy",
+        ge=0,
+        le=5200,
+        source="scenario choice",
+        doc="Week the lever is switched on (0 = from the start).",
+    )
+
+    def setup(self, model: Any) -> None:
+        """Called once when the model is built (before week 0)."""
+
+    def apply(self, model: Any) -> None:
+        """The lever's rule, applied each week at ``point`` once ``start_week`` is reached."""
+
+    def weekly_cost(self, model: Any) -> float:
+        """Money the lever costs this week (GBP); 0 before ``start_week``."""
+        return 0.0
+
+    def active(self, model: Any) -> bool:
+        return model.week >= self.start_week
+
+    def __call__(self, model: Any) -> None:
+        if self.active(model):
+            self.apply(model)
+
+
+def _discover() -> dict[str, type[Lever]]:
+    found: dict[str, type[Lever]] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, Lever) and obj is not Lever and obj.name:
+                found[obj.name] = obj
+    return dict(sorted(found.items()))
+
+
+LEVERS: dict[str, type[Lever]] = _discover()
+
+
+def make_levers(policies: Mapping[str, Mapping[str, Any]] | Iterable[str] | None) -> list[Lever]:
+    """Levers from ``{"time_bank": {"coordinator_hours": 30}, ...}`` or a list of names.
+
+    Unknown levers or parameters raise ScenarioError listing the valid ones.
+    """
+    if policies is None:
+        return []
+    if not isinstance(policies, Mapping):
+        policies = {name: {} for name in policies}
+    out = []
+    for name, params in policies.items():
+        cls = LEVERS.get(name)
+        if cls is None:
+            raise ScenarioError(
+                f"unknown policy lever '{name}'; valid levers are: {', '.join(LEVERS) or '(none)'}"
+            )
+        if not isinstance(params, Mapping):
+            raise ScenarioError(
+                f"policy lever '{name}': parameters must be a table of name = value, got {params!r}"
+            )
+        try:
+            out.append(cls(**params))
+        except Exception as exc:  # pydantic.ValidationError
+            raise ScenarioError(describe_validation_error(exc, cls, prefix=f"{name}.")) from None
+    return out

@@ -1,0 +1,552 @@
+"""The model: a town of residents, professionals and services that runs week by week."""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import mesa
+import numpy as np
+
+from coprod_sim import commitment, needs, trust
+from coprod_sim.agents import Professional, Resident, Service
+from coprod_sim.channels import CORE_CHANNELS, Channel, Match
+from coprod_sim.decision import DecisionRule, HelpWeights, help_probability
+from coprod_sim.levers import Lever, make_levers
+from coprod_sim.needs import (
+    CHANNEL_INDEX,
+    CHANNELS,
+    DEFAULT_NEED_KINDS,
+    SERVICES,
+    UNMET,
+    KindArrays,
+    NeedKind,
+    NeedTable,
+)
+from coprod_sim.network import Graph, build_graph, to_networkx
+from coprod_sim.outcomes import barriers, participation_class
+from coprod_sim.parameters import Scenario, make_scenario
+from coprod_sim.population import (
+    GAVE_UP,
+    VETTED,
+    VETTING,
+    build_neighbourhoods,
+    build_population,
+    build_staff,
+)
+from coprod_sim.reporters import model_reporters
+from coprod_sim.services import capacity, mean_attitude, mode_of
+from coprod_sim.streams import Streams, seed_from_rng
+from coprod_sim.towns import TOWNS
+
+WEEKS_PER_YEAR = 52
+HOOK_POINTS: tuple[str, ...] = ("start_of_week", "before_channels", "after_channels", "end_of_week")
+PROFESSIONAL = CHANNEL_INDEX["professional"]
+
+
+class CoproductionModel(mesa.Model):
+    """A town simulated week by week; parameters are keyword arguments (see ``Scenario``).
+
+    ``CoproductionModel()`` is the demo town. ``rng`` is Mesa's: an int seed (or None). Pass
+    ``decision_rule=`` to swap the decision to help, ``need_kinds=`` to change the kinds of
+    need, and ``levers=`` (objects or functions with a ``point`` attribute, one of
+    ``HOOK_POINTS``) to change the week at a documented point.
+    """
+
+    def __init__(
+        self,
+        *,
+        rng: Any = None,
+        decision_rule: DecisionRule | None = None,
+        need_kinds: Sequence[NeedKind] | None = None,
+        levers: Iterable[Callable[[CoproductionModel], None]] = (),
+        policies: Mapping[str, Mapping[str, Any]] | Iterable[str] | None = None,
+        **params: Any,
+    ) -> None:
+        self.params: Scenario = make_scenario(**params)
+        self.policy_levers: list[Lever] = make_levers(policies)
+        self.seed = seed_from_rng(rng)
+        super().__init__(rng=self.seed)
+        p = self.params
+        town = TOWNS[p.town]
+        self.n_residents = p.n_residents or max(1, int(round(town.residents * p.scale)))
+        n_nb = p.n_neighbourhoods or town.neighbourhoods
+        self.streams = Streams(self.seed)
+        self.week = 0  # weeks completed
+
+        # the town: neighbourhoods, residents, ties, staff
+        s = self.streams
+        self.nb = build_neighbourhoods(self.n_residents, n_nb, town, p, s.get("town"))
+        self.pop = build_population(self.n_residents, self.nb, p, s.get("residents"))
+        self.graph: Graph = build_graph(
+            self.nb.start,
+            self.nb.end,
+            p.ties_local,
+            p.ties_bridge,
+            p.tie_clustering,
+            s.get("graph"),
+        )
+        self.tie_trust = self._initial_tie_trust(s.get("tie_trust"))
+        self.staff = build_staff(self.n_residents, len(self.nb.start), p, s.get("staff"))
+        self.kinds = KindArrays.from_kinds(tuple(need_kinds or DEFAULT_NEED_KINDS))
+        self.needs = NeedTable()
+        self.needs_edge = np.zeros(0, np.int64)
+        self._age_members = [np.flatnonzero(self.pop.age == g) for g in range(3)]
+
+        # services
+        n_s = len(SERVICES)
+        self.capacity_cut = np.zeros(n_s)
+        self.service_mode = mode_of(mean_attitude(self.staff.service, self.staff.attitude, n_s))
+        self.service_capacity = capacity(
+            self.staff.service, self.staff.capacity, n_s, self.capacity_cut
+        )
+
+        # rules and hooks
+        self.weights = HelpWeights.from_scenario(p)
+        self.decision_rule: DecisionRule = decision_rule or help_probability
+        self.channels: list[Channel] = list(CORE_CHANNELS)
+        self.bounded_channels: set[int] = set()  # channels whose commitments do not grow
+        self.hooks: dict[str, list[Callable[[CoproductionModel], None]]] = {
+            h: [] for h in HOOK_POINTS
+        }
+        self.costs: Counter[str] = Counter()  # GBP this week, by lever / item
+        self.costs_total: Counter[str] = Counter()
+        for lever in (*self.policy_levers, *levers):
+            self.add_lever(lever)
+
+        # agents: views of rows (built with the collector off: a third faster)
+        gc_was = gc.isenabled()
+        gc.disable()
+        try:
+            self.residents = [Resident(self, i) for i in range(self.n_residents)]
+            self.professionals = [Professional(self, i) for i in range(len(self.staff))]
+            self.services = [Service(self, i, name) for i, name in enumerate(SERVICES)]
+        finally:
+            if gc_was:
+                gc.enable()
+
+        # bookkeeping
+        self.busy = np.zeros(self.n_residents, bool)
+        self.events: Counter[str] = Counter()
+        k, c, nbn = len(self.kinds.names), len(CHANNELS), len(self.nb.start)
+        self.met_by_kind_channel = np.zeros((k, c), np.int64)
+        self.hours_by_channel_total = np.zeros(c)
+        self.lapsed_by_kind = np.zeros(k, np.int64)
+        self.crises_by_kind = np.zeros(k, np.int64)
+        self.met_by_nbhd = np.zeros(nbn, np.int64)
+        self.lapsed_by_nbhd = np.zeros(nbn, np.int64)
+        self.professional_hours_total = 0.0
+        self.hours_last_year = np.zeros(self.n_residents, np.float32)
+        self.barrier_codes = np.full(self.n_residents, -1, np.int8)
+        self.stats: dict[str, float] = {}
+        self.start_means = self._means()
+        self._nx = None
+        self.datacollector = mesa.DataCollector(
+            model_reporters=model_reporters(tuple(f"cost_{lv.name}" for lv in self.policy_levers))
+        )
+
+    # ------------------------------------------------------------------ set-up helpers
+    def _initial_tie_trust(self, rng: np.random.Generator) -> np.ndarray:
+        """Trust on a tie starts at the mean of both ends' neighbour trust, plus noise."""
+        src = self.graph.owner_of_edges()
+        t = 0.5 * (self.pop.trust_nbr[src] + self.pop.trust_nbr[self.graph.indices])
+        return np.clip(t + rng.normal(0, 0.08, len(t)), 0, 1).astype(np.float32)
+
+    def add_lever(self, lever: Callable[[CoproductionModel], None]) -> None:
+        """Register a lever at its ``point`` of the week (default ``start_of_week``)."""
+        point = getattr(lever, "point", "start_of_week")
+        if point not in self.hooks:
+            raise ValueError(
+                f"lever {lever!r}: point {point!r} is not one of {', '.join(HOOK_POINTS)}"
+            )
+        setup = getattr(lever, "setup", None)
+        if callable(setup):
+            setup(self)
+        self.hooks[point].append(lever)
+
+    def _run_hooks(self, point: str) -> None:
+        for lever in self.hooks[point]:
+            lever(self)
+
+    @property
+    def graph_nx(self):
+        """The social graph as a networkx Graph (built on first use; slow for big towns)."""
+        if self._nx is None:
+            self._nx = to_networkx(self.graph, self.pop.nbhd, self.tie_trust)
+        return self._nx
+
+    def rng_for(self, name: str) -> np.random.Generator:
+        """This week's random stream of mechanism or lever ``name``."""
+        return self.streams.get(name, self.week)
+
+    def professional_load(self) -> np.ndarray:
+        """Hours each service's staff owe this week to the cases they already hold."""
+        n = self.needs
+        act = n.channel == PROFESSIONAL
+        return np.bincount(
+            self.kinds.service[n.kind[act]], weights=n.hours[act], minlength=len(SERVICES)
+        )
+
+    # ------------------------------------------------------------------ the week
+    def step(self) -> None:
+        """One week, in this order (each phase works on whole arrays):
+
+        1. levers at ``start_of_week``; service capacity and mode are refreshed.
+        2. needs arise (mechanism 1: ``needs.arise``).
+        3. ongoing commitments grow (mechanism 4: ``commitment.grow``), except in bounded
+           channels; random drop-outs reopen needs and let their owners down (mechanism 5).
+        4. fatigue and burnout (mechanism 4): overloaded helpers tire, the burnt out drop all
+           commitments, and their fear spreads to their ties.
+        5. vetting checks progress; some waiting residents give up (red tape).
+        6. levers at ``before_channels``; then the channels meet open needs in order
+           (mechanisms 2 and 3): informal, open call, [lever channels], professional; levers
+           at ``after_channels``.
+        7. waiting needs age, escalate into crises, or lapse unmet (mechanism 1); owners
+           waiting past the service standard lose trust in services (mechanism 5).
+        8. delivery and outcomes (mechanism 9): helpers' hours and weeks, professional hours
+           and cost, needs that end (good experiences, mechanism 5), trust and fear relax
+           to their baselines; at the end of each 52-week year, participation classes and
+           barriers; levers at ``end_of_week``; the DataCollector records the week.
+        """
+        self.events = Counter()
+        self.costs = Counter()
+        self._run_hooks("start_of_week")
+        self._refresh_services()
+        self._arise()
+        self._grow_and_drop()
+        self._fatigue_and_burnout()
+        self._vetting()
+        self._run_hooks("before_channels")
+        self._match()
+        self._run_hooks("after_channels")
+        self._wait()
+        self._deliver()
+        self._run_hooks("end_of_week")
+        for lever in self.policy_levers:
+            if lever.active(self):
+                self.costs[lever.name] += lever.weekly_cost(self)
+        self.week += 1
+        if self.week % WEEKS_PER_YEAR == 0:
+            self._close_year()
+        self._record_week()
+        self.datacollector.collect(self)
+
+    # phase 1
+    def _refresh_services(self) -> None:
+        n_s = len(SERVICES)
+        self.service_mode = mode_of(mean_attitude(self.staff.service, self.staff.attitude, n_s))
+        self.service_capacity = capacity(
+            self.staff.service, self.staff.capacity, n_s, self.capacity_cut
+        )
+
+    # phase 2
+    def _arise(self) -> None:
+        p = self.params
+        new = needs.arise(
+            self.kinds,
+            self._age_members,
+            self.pop.nbhd,
+            self.nb.deprivation,
+            self.n_residents,
+            p.need_rate_scale,
+            p.deprivation_need_effect,
+            self.rng_for("needs"),
+        )
+        k = new["kind"]
+        hours = self.kinds.hours[k]
+        self.needs.append(
+            kind=k,
+            owner=new["owner"],
+            nbhd=new["nbhd"],
+            hours=hours,
+            base_hours=hours,
+            started=np.full(len(k), min(self.week, 32_000), np.int16),
+        )
+        self.needs_edge = np.concatenate([self.needs_edge, np.full(len(k), -1, np.int64)])
+        self.events["needs_arisen"] += len(k)
+
+    def _reopen(self, rows: np.ndarray, let_down: bool) -> None:
+        """Helpers leave these needs: they go back to the queue; owners may feel let down."""
+        n, pop, p = self.needs, self.pop, self.params
+        if let_down:
+            owners = n.owner[rows]
+            has = owners >= 0
+            trust.lower_towards_zero(pop.trust_nbr, owners[has], p.trust_loss)
+            edges = self.needs_edge[rows]
+            trust.lower_towards_zero(self.tie_trust, edges[edges >= 0], p.trust_loss)
+            self.events["let_down"] += int(has.sum())
+        n.helper[rows] = -1
+        n.channel[rows] = UNMET
+        n.hours[rows] = n.base_hours[rows]
+        n.waited[rows] = 0
+        self.needs_edge[rows] = -1
+
+    # phase 3
+    def _grow_and_drop(self) -> None:
+        n, k = self.needs, self.kinds
+        vol = np.flatnonzero((n.helper >= 0) & ~n.crisis)
+        if len(vol) == 0:
+            return
+        grows = np.ones(len(vol), bool)
+        for c in self.bounded_channels:
+            grows &= n.channel[vol] != c
+        g = vol[grows]
+        kk = n.kind[g]
+        n.hours[g] = commitment.grow(n.hours[g], n.base_hours[g], k.growth[kk], k.growth_cap[kk])
+        rng = self.rng_for("dropout")
+        drop = vol[rng.random(len(vol)) < self.params.dropout_hazard]
+        self.events["dropouts"] += len(drop)
+        self._reopen(drop, let_down=True)
+        self._recount_committed()
+
+    def _recount_committed(self) -> None:
+        n = self.needs
+        vol = n.helper >= 0
+        self.pop.committed[:] = 0
+        np.add.at(self.pop.committed, n.helper[vol], n.hours[vol])
+
+    # phase 4
+    def _fatigue_and_burnout(self) -> None:
+        pop, p = self.pop, self.params
+        idx = np.flatnonzero((pop.committed > 0) | (pop.fatigue > 0))
+        if len(idx) == 0:
+            return
+        tol = commitment.tolerance(
+            pop.free_hours[idx] + pop.time_off[idx], pop.fear_commit[idx], p.tolerance_share
+        )
+        pop.fatigue[idx] = commitment.next_fatigue(
+            pop.fatigue[idx], pop.committed[idx], tol, p.fatigue_rate, p.fatigue_recovery
+        )
+        burnt = idx[commitment.burnt_out(pop.fatigue[idx])]
+        self.events["burnouts"] += len(burnt)
+        if len(burnt) == 0:
+            return
+        n = self.needs
+        is_burnt = np.zeros(self.n_residents, bool)
+        is_burnt[burnt] = True
+        rows = np.flatnonzero((n.helper >= 0) & is_burnt[np.maximum(n.helper, 0)])
+        self._reopen(rows, let_down=True)
+        pop.fatigue[burnt] = 0.0
+        pop.recovering_until[burnt] = self.week + p.burnout_recovery_weeks
+        trust.raise_towards_one(pop.fear_commit, burnt, p.burnout_fear_self)
+        g = self.graph
+        deg = g.indptr[burnt + 1] - g.indptr[burnt]
+        first = np.repeat(g.indptr[burnt], deg)
+        offs = np.arange(deg.sum()) - np.repeat(np.cumsum(deg) - deg, deg)
+        seen_by = g.indices[first + offs]
+        trust.raise_towards_one(pop.fear_commit, seen_by, p.burnout_fear_contagion)
+        self._recount_committed()
+
+    # phase 5
+    def _vetting(self) -> None:
+        pop, p = self.pop, self.params
+        waiting = np.flatnonzero(pop.vet_status == VETTING)
+        if len(waiting) == 0:
+            return
+        pop.vet_wait[waiting] += 1
+        rng = self.rng_for("vetting")
+        give_up = rng.random(len(waiting)) < p.vetting_give_up
+        pop.vet_status[waiting[give_up]] = GAVE_UP
+        self.events["vetting_gave_up"] += int(give_up.sum())
+        still = waiting[~give_up]
+        done = still[pop.vet_wait[still] >= p.vetting_weeks]
+        pop.vet_status[done] = VETTED
+        self.events["vetting_cleared"] += len(done)
+
+    # phase 6
+    def _match(self) -> None:
+        n, pop = self.needs, self.pop
+        self.busy[:] = False
+        rows = np.flatnonzero(n.channel == UNMET)
+        for ch in self.channels:
+            if len(rows) == 0:
+                break
+            m: Match = ch(self, rows, self.rng_for("channel:" + ch.name))
+            cid = CHANNEL_INDEX[ch.name]
+            self.assign(m, cid)
+            rows = rows[n.channel[rows] == UNMET]
+        self._recount_committed()
+        del pop
+
+    def assign(self, m: Match, channel: int, edges: np.ndarray | None = None) -> None:
+        """Record that channel ``channel`` meets need rows ``m.rows`` with helpers ``m.helpers``."""
+        n = self.needs
+        if len(m.rows) == 0:
+            return
+        helpers = np.asarray(m.helpers, np.int64)
+        n.channel[m.rows] = channel
+        n.helper[m.rows] = helpers
+        e = getattr(m, "edges", None) if edges is None else edges
+        if e is not None:
+            self.needs_edge[m.rows] = e
+        vol = helpers >= 0
+        self.busy[helpers[vol]] = True
+        self.pop.ever_asked[helpers[vol]] = True
+        np.add.at(self.met_by_kind_channel, (n.kind[m.rows], channel), 1)
+        np.add.at(self.met_by_nbhd, n.nbhd[m.rows], 1)
+        self.events[f"met_{CHANNELS[channel]}"] += len(m.rows)
+
+    # phase 7
+    def _wait(self) -> None:
+        n, k, p, pop = self.needs, self.kinds, self.params, self.pop
+        waiting = n.channel == UNMET
+        n.waited[waiting] += 1
+        esc = needs.escalate(
+            waiting & ~n.crisis,
+            n.waited,
+            k.crisis_onset[n.kind],
+            k.crisis_hazard[n.kind],
+            self.rng_for("escalation"),
+        )
+        rows = np.flatnonzero(esc)
+        if len(rows):
+            n.crisis[rows] = True
+            n.hours[rows] = n.base_hours[rows] * p.crisis_hours_multiplier
+            n.base_hours[rows] = n.hours[rows]
+            n.crisis_left[rows] = k.crisis_weeks[n.kind[rows]]
+            np.add.at(self.crises_by_kind, n.kind[rows], 1)
+            self.events["crises"] += len(rows)
+        late = np.flatnonzero(waiting & (n.waited > p.service_standard_weeks) & (n.owner >= 0))
+        trust.lower_towards_zero(pop.trust_svc, n.owner[late], p.service_trust_loss)
+        self._lapsed = needs.lapse(waiting, n.waited, k.max_wait[n.kind], n.crisis)
+        lapsed = np.flatnonzero(self._lapsed)
+        np.add.at(self.lapsed_by_kind, n.kind[lapsed], 1)
+        np.add.at(self.lapsed_by_nbhd, n.nbhd[lapsed], 1)
+        self.events["lapsed"] += len(lapsed)
+        self.events["open_needs"] = int(waiting.sum() - len(lapsed))
+        self.events["waited_total"] = int(n.waited[waiting & ~self._lapsed].sum())
+
+    # phase 8
+    def _deliver(self) -> None:
+        n, k, p, pop = self.needs, self.kinds, self.params, self.pop
+        active = n.channel != UNMET
+        rows = np.flatnonzero(active)
+        ch = n.channel[rows]
+        hours = n.hours[rows].astype(np.float64)
+        by_channel = np.bincount(ch, weights=hours, minlength=len(CHANNELS))
+        self.week_hours_by_channel = by_channel
+        self.hours_by_channel_total += by_channel
+        pro_hours = by_channel[PROFESSIONAL]
+        self.professional_hours_total += pro_hours
+        self.costs["professional_staff"] += pro_hours * p.professional_hour_cost
+
+        helpers = n.helper[rows]
+        vol = helpers >= 0
+        h, hh = helpers[vol], hours[vol].astype(np.float32)
+        np.add.at(pop.hours_year, h, hh)
+        np.add.at(pop.hours_given, h, hh)
+        uniq = np.unique(h) if len(h) < 200_000 else _unique_sorted(h)
+        pop.weeks_year[uniq] += 1
+        pop.last_help_week[uniq] = self.week
+        pop.helped_ever[uniq] = True
+        self.events["helpers"] = len(uniq)
+        self.events["volunteer_hours"] = float(hh.sum())
+
+        # which needs end this week
+        rng = self.rng_for("ending")
+        kk = n.kind[rows]
+        crisis = n.crisis[rows]
+        n.crisis_left[rows[crisis]] -= 1
+        ends = np.where(
+            crisis,
+            n.crisis_left[rows] <= 0,
+            rng.random(len(rows)) < k.end_hazard[kk],
+        )
+        done = rows[ends]
+        self._good_experiences(done)
+        self.events["needs_done"] += len(done)
+        keep = ~self._lapsed
+        keep[done] = False
+        n.keep(keep)
+        self.needs_edge = self.needs_edge[keep]
+
+        # slow drift back to baselines
+        trust.relax(pop.trust_nbr, self.nb.trust_base[pop.nbhd], p.trust_relaxation)
+        trust.relax(pop.fear_commit, pop.fear_commit_base, p.fear_relaxation)
+
+    def _good_experiences(self, done: np.ndarray) -> None:
+        n, p, pop = self.needs, self.params, self.pop
+        helpers, owners = n.helper[done], n.owner[done]
+        vol = helpers >= 0
+        ok = vol & (owners >= 0)
+        trust.raise_towards_one(pop.trust_nbr, owners[ok], p.trust_gain)
+        trust.raise_towards_one(pop.trust_nbr, helpers[vol], p.trust_gain)
+        edges = self.needs_edge[done]
+        trust.raise_towards_one(self.tie_trust, edges[edges >= 0], p.trust_gain)
+        pro = (~vol) & (owners >= 0)
+        trust.raise_towards_one(pop.trust_svc, owners[pro], p.service_trust_gain)
+        roles = vol & (owners < 0)
+        trust.raise_towards_one(pop.trust_svc, helpers[roles], p.service_trust_gain)
+
+    def _close_year(self) -> None:
+        pop, p = self.pop, self.params
+        cls = participation_class(
+            pop.weeks_year, pop.helped_ever, p.weekly_min_weeks, p.monthly_min_weeks
+        )
+        pop.last_year_class[:] = cls
+        non = np.flatnonzero(pop.weeks_year == 0)
+        self.barrier_codes[:] = -1
+        self.barrier_codes[non] = barriers(self, non)
+        self.hours_last_year = pop.hours_year.copy()
+        pop.weeks_year[:] = 0
+        pop.hours_year[:] = 0
+
+    def _means(self) -> dict[str, float]:
+        pop = self.pop
+        return {
+            "trust_neighbours": float(pop.trust_nbr.mean()) if len(pop) else float("nan"),
+            "trust_services": float(pop.trust_svc.mean()) if len(pop) else float("nan"),
+            "fear_of_commitment": float(pop.fear_commit.mean()) if len(pop) else float("nan"),
+        }
+
+    def _record_week(self) -> None:
+        e, pop = self.events, self.pop
+        n_open = max(e["open_needs"], 1)
+        st = {
+            "week": self.week,
+            "helping_share": e["helpers"] / max(self.n_residents, 1),
+            "volunteer_hours": e["volunteer_hours"],
+            "needs_arisen": e["needs_arisen"],
+            "needs_lapsed": e["lapsed"],
+            "open_needs": e["open_needs"],
+            "mean_wait_weeks": e["waited_total"] / n_open,
+            "crises": e["crises"],
+            "burnouts": e["burnouts"],
+            "dropouts": e["dropouts"],
+            "vetting_waiting": int((pop.vet_status == VETTING).sum()),
+            "vetting_gave_up": e["vetting_gave_up"],
+            "professional_hours": float(self.week_hours_by_channel[PROFESSIONAL]),
+            "professional_capacity": float(self.service_capacity.sum()),
+        }
+        for c, name in enumerate(CHANNELS):
+            st[f"met_{name}"] = e[f"met_{name}"]
+            st[f"hours_{name}"] = float(self.week_hours_by_channel[c])
+        st.update(self._means())
+        for item, gbp in self.costs.items():
+            self.costs_total[item] += gbp
+        st["cost_total"] = float(sum(self.costs.values()))
+        for lever in self.policy_levers:
+            st[f"cost_{lever.name}"] = float(self.costs[lever.name])
+        st["cost_professional_staff"] = float(self.costs["professional_staff"])
+        self.stats = st
+
+    # ------------------------------------------------------------------ running
+    def run_weeks(self, weeks: int, progress: bool = False) -> None:
+        """Advance ``weeks`` weeks, optionally with a progress bar."""
+        it = range(weeks)
+        if progress:
+            from tqdm import tqdm
+
+            it = tqdm(it, desc="weeks", unit="wk")
+        for _ in it:
+            self.step()
+
+
+def _unique_sorted(a: np.ndarray) -> np.ndarray:
+    """Unique values by sort + mask (np.unique is slow for big int arrays in numpy 2.5)."""
+    s = np.sort(a)
+    keep = np.ones(len(s), bool)
+    keep[1:] = s[1:] != s[:-1]
+    return s[keep]

@@ -1,0 +1,63 @@
+"""Stated willingness per kind of activity: drawn so population shares match the survey.
+
+Willingness is an upper bound on behaviour: a resident may only ever help with an activity
+they said they would do. Shares come from the ``willingness`` rows of survey_targets.csv
+(IPPR/PwC Capable Communities 2010). Willingness to do one thing goes with willingness to do
+others: each resident has a latent civic disposition shared across activities.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtri
+
+#: activity -> (survey target id, stated-willingness share of adults)
+ACTIVITIES: dict[str, tuple[str, float]] = {
+    "check_elderly": ("will_check_elderly", 0.46),
+    "drive_shops": ("will_drive_shops", 0.33),
+    "gardening": ("will_gardening", 0.29),
+    "carehome_events": ("will_carehome_events", 0.13),
+    "mentor_child": ("will_mentor_child", 0.20),
+    "school_governor": ("will_school_governor", 0.18),
+    "one_off_events": ("will_one_off_events", 0.18),
+    "afterschool": ("will_afterschool", 0.17),
+    "classroom": ("will_classroom", 0.16),
+    "police_meeting": ("will_police_meeting", 0.42),
+    "intervene_training": ("will_intervene_training", 0.17),
+    "joint_patrol": ("will_joint_patrol", 0.10),
+}
+ACTIVITY_NAMES: tuple[str, ...] = tuple(ACTIVITIES)
+ACTIVITY_INDEX: dict[str, int] = {a: i for i, a in enumerate(ACTIVITY_NAMES)}
+#: correlation of willingness across activities through the latent disposition (assumption)
+DISPOSITION_LOADING = 0.7
+
+
+def draw_willingness(n: int, scale: float, rng: np.random.Generator) -> np.ndarray:
+    """Bitmask (uint16) of activities each resident states they are willing to do.
+
+    Resident i is willing for activity a when ``l*z_i + sqrt(1-l^2)*e_ia > t_a``, with z and e
+    standard normal; t_a is set so that P(willing) equals the survey share times ``scale``.
+    """
+    shares = np.minimum(1.0, np.array([s for _, s in ACTIVITIES.values()]) * scale)
+    thresholds = -ndtri(np.clip(shares, 1e-12, 1 - 1e-12))
+    lo = DISPOSITION_LOADING
+    z = rng.standard_normal(n).astype(np.float32)
+    mask = np.zeros(n, dtype=np.uint16)
+    for a, t in enumerate(thresholds):
+        e = rng.standard_normal(n).astype(np.float32)
+        willing = lo * z + np.sqrt(1 - lo * lo) * e > t
+        if shares[a] <= 0:
+            willing[:] = False
+        mask |= willing.astype(np.uint16) << np.uint16(a)
+    return mask
+
+
+def willing_for(mask: np.ndarray, activity: np.ndarray | int) -> np.ndarray:
+    """True where the resident stated willingness for the (per-row) activity index."""
+    return ((mask >> np.asarray(activity, dtype=np.uint16)) & np.uint16(1)).astype(bool)
+
+
+def willingness_matrix(mask: np.ndarray) -> np.ndarray:
+    """N x A boolean matrix of stated willingness (for reporting, not the weekly step)."""
+    bits = np.arange(len(ACTIVITY_NAMES), dtype=np.uint16)
+    return ((mask[:, None] >> bits[None, :]) & np.uint16(1)).astype(bool)
