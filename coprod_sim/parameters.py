@@ -693,6 +693,12 @@ class Scenario(Strict):
             )
         return self
 
+    # ---- professional gatekeeping (mechanism 6) ----
+    # (fields added here by the gatekeeping work)
+
+    # ---- collective action in public safety (mechanism 8) ----
+    # (fields added here by the collective action work)
+
     # ---- outcomes --------------------------------------------------------------------------
     weekly_min_weeks: int = param(
         40,
