@@ -49,7 +49,7 @@ class Resident(mesa.Agent):
     fear_of_liability = Column("pop", "fear_liab")
     fear_of_retaliation = Column("pop", "fear_retal")
     aware = Column("pop")
-    ever_asked = Column("pop")
+    last_asked_week = Column("pop")
     committed_hours = Column("pop", "committed")
     fatigue = Column("pop")
     hours_given = Column("pop")

@@ -11,10 +11,13 @@ Core channels:
   the decision rule (mechanism 3); a stranger's offer is accepted by the owner per
   ``trust.accept_probability``.
 - ``open_call``: a service advertises its volunteer roles; ``asks_per_need`` random residents of
-  the role's neighbourhood see each one (not a personal ask: only the aware respond readily).
+  the role's neighbourhood see each one (not a personal ask: only the aware respond readily,
+  and those a professional asked personally within the last weeks, ``pop.asked_until``).
   Services in the traditional mode make no open calls.
 - ``professional``: staff meet needs from their weekly capacity, crises first, then needs only
-  a professional may meet, then the longest waiting; ongoing cases keep their hours first.
+  a professional may meet, then the longest waiting; ongoing cases keep their hours first. A
+  need too big for the hours left is skipped so smaller ones behind it can be met (up to
+  ``PROFESSIONAL_PASSES`` skips per service a week).
 
 Everyone takes at most one new task a week; a need gets at most one helper.
 """
@@ -36,7 +39,8 @@ from coprod_sim.willingness import willing_for
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
 
-EXAMPLE_WEEKS = 8  # a tie who helped within this many weeks sets an example (assumption)
+EXAMPLE_WEEKS = 8
+PROFESSIONAL_PASSES = 4  # a need too big for the capacity left is skipped, up to this many times  # a tie who helped within this many weeks sets an example (assumption)
 
 
 @dataclass
@@ -131,10 +135,16 @@ def decide(
     trust_person: np.ndarray,
     asked: np.ndarray,
     rng: np.random.Generator,
+    *,
+    formal: bool = True,
     **kw,
 ) -> np.ndarray:
     """Apply the model's decision rule; those who say yes to a task they are not vetted for
-    start a check instead (and are not matched this week)."""
+    start a check instead (and are not matched this week).
+
+    ``formal`` asks (by a service, professional, coordinator or connector) are recorded in
+    ``pop.last_asked_week``: the survey's "never been asked" is about such asks, not about a
+    neighbour asking for a favour (``formal=False``, the informal channel)."""
     x, needs_check = help_inputs(model, rows, cand, trust_person, asked, **kw)
     yes_if_vetted = rng.random(len(rows)) < model.decision_rule(
         _with_eligible(x, x.eligible | needs_check), model.weights
@@ -145,7 +155,8 @@ def decide(
         model.pop.vet_status[who] = VETTING
         model.pop.vet_wait[who] = 0
         model.events["vetting_started"] += len(np.unique(who))
-    model.pop.ever_asked[cand[asked]] = True
+    if formal:
+        model.pop.last_asked_week[cand[asked]] = model.week
     return yes_if_vetted & x.eligible
 
 
@@ -178,7 +189,7 @@ def informal(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generato
     valid = cand >= 0
     r, cand, trust_person, stranger = r[valid], cand[valid], trust_person[valid], stranger[valid]
     edge = edge[valid]
-    yes = decide(model, r, cand, trust_person, np.ones(len(r), bool), rng)
+    yes = decide(model, r, cand, trust_person, np.ones(len(r), bool), rng, formal=False)
     pop = model.pop
     owner = needs.owner[r]
     acc = accept_probability(
@@ -206,7 +217,9 @@ def open_call(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generat
     b = needs.nbhd[r]
     cand = nb.start[b] + (rng.random(len(r)) * nb.size[b]).astype(np.int64)
     trust_person = model.pop.trust_svc[cand]
-    yes = decide(model, r, cand, trust_person, np.zeros(len(r), bool), rng)
+    # residents a professional has asked personally (personal_asks lever) respond as asked
+    asked = model.pop.asked_until[cand] > model.week
+    yes = decide(model, r, cand, trust_person, asked, rng)
     return first_unique(r[yes], cand[yes], rng)
 
 
@@ -233,11 +246,29 @@ def professional(model: CoproductionModel, rows: np.ndarray, rng: np.random.Gene
     o = np.lexsort((rng.random(len(sel)), -priority, svc))
     sel, svc = sel[o], svc[o]
     h = needs.hours[sel].astype(np.float64)
-    cum = np.cumsum(h)
-    starts = np.searchsorted(svc, np.arange(n_s))
-    base = np.concatenate([[0.0], cum])[starts]
-    within = cum - base[svc]
-    met = within <= np.maximum(left[svc], 0.0)
+    met = np.zeros(len(sel), bool)
+    left = np.maximum(left, 0.0)
+    todo = np.ones(len(sel), bool)
+    for _ in range(PROFESSIONAL_PASSES):
+        idx = np.flatnonzero(todo)
+        if len(idx) == 0:
+            break
+        s_idx = svc[idx]
+        cum = np.cumsum(h[idx])
+        starts = np.searchsorted(s_idx, np.arange(n_s))
+        base = np.concatenate([[0.0], cum])[starts]
+        within = cum - base[s_idx]
+        fits = within <= left[s_idx]
+        met[idx[fits]] = True
+        left = left - np.bincount(s_idx[fits], weights=h[idx[fits]], minlength=n_s)
+        todo[idx[fits]] = False
+        # the first need of each service that did not fit is skipped; smaller ones may still fit
+        blocked = idx[~fits]
+        if len(blocked) == 0:
+            break
+        first = np.ones(len(blocked), bool)
+        first[1:] = svc[blocked][1:] != svc[blocked][:-1]
+        todo[blocked[first]] = False
     return Match(sel[met], np.full(int(met.sum()), -1, np.int64))
 
 

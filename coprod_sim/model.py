@@ -10,7 +10,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from coprod_sim import commitment, needs, trust
+from coprod_sim import collective_action, commitment, gatekeeping, needs, trust
 from coprod_sim.agents import Professional, Resident, Service
 from coprod_sim.channels import CORE_CHANNELS, Channel, Match
 from coprod_sim.decision import DecisionRule, HelpWeights, help_probability
@@ -42,6 +42,7 @@ from coprod_sim.streams import Streams, seed_from_rng
 from coprod_sim.towns import TOWNS
 
 WEEKS_PER_YEAR = 52
+WEEKS_PER_MONTH = 4  # the year is 13 four-week months
 HOOK_POINTS: tuple[str, ...] = ("start_of_week", "before_channels", "after_channels", "end_of_week")
 PROFESSIONAL = CHANNEL_INDEX["professional"]
 
@@ -102,6 +103,7 @@ class CoproductionModel(mesa.Model):
         self.service_capacity = capacity(
             self.staff.service, self.staff.capacity, n_s, self.capacity_cut
         )
+        self.safety = collective_action.setup(self)
 
         # rules and hooks
         self.weights = HelpWeights.from_scenario(p)
@@ -200,8 +202,12 @@ class CoproductionModel(mesa.Model):
         4. fatigue and burnout (mechanism 4): overloaded helpers tire, the burnt out drop all
            commitments, and their fear spreads to their ties.
         5. vetting checks progress; some waiting residents give up (red tape).
+        5b. professional gatekeeping (mechanism 6: ``gatekeeping.weekly``): referred needs a
+           volunteer let down sour the referring professional's attitude, attitudes relax
+           to their baselines, and the referral channel is in place (modes follow at step 1).
         6. levers at ``before_channels``; then the channels meet open needs in order
-           (mechanisms 2 and 3): informal, open call, [lever channels], professional; levers
+           (mechanisms 2 and 3): informal, open call, [lever channels], professional; then
+           collective action in public safety (mechanism 8: ``collective_action.step``); levers
            at ``after_channels``.
         7. waiting needs age, escalate into crises, or lapse unmet (mechanism 1); owners
            waiting past the service standard lose trust in services (mechanism 5).
@@ -218,8 +224,10 @@ class CoproductionModel(mesa.Model):
         self._grow_and_drop()
         self._fatigue_and_burnout()
         self._vetting()
+        gatekeeping.weekly(self)
         self._run_hooks("before_channels")
         self._match()
+        collective_action.step(self)
         self._run_hooks("after_channels")
         self._wait()
         self._deliver()
@@ -383,7 +391,6 @@ class CoproductionModel(mesa.Model):
             self.needs_edge[m.rows] = e
         vol = helpers >= 0
         self.busy[helpers[vol]] = True
-        self.pop.ever_asked[helpers[vol]] = True
         np.add.at(self.met_by_kind_channel, (n.kind[m.rows], channel), 1)
         np.add.at(self.met_by_nbhd, n.nbhd[m.rows], 1)
         self.events[f"met_{CHANNELS[channel]}"] += len(m.rows)
@@ -439,6 +446,8 @@ class CoproductionModel(mesa.Model):
         np.add.at(pop.hours_given, h, hh)
         uniq = np.unique(h) if len(h) < 200_000 else _unique_sorted(h)
         pop.weeks_year[uniq] += 1
+        new_month = pop.last_help_week[uniq] // WEEKS_PER_MONTH != self.week // WEEKS_PER_MONTH
+        pop.months_year[uniq[new_month]] += 1
         pop.last_help_week[uniq] = self.week
         pop.helped_ever[uniq] = True
         self.events["helpers"] = len(uniq)
@@ -483,7 +492,7 @@ class CoproductionModel(mesa.Model):
     def _close_year(self) -> None:
         pop, p = self.pop, self.params
         cls = participation_class(
-            pop.weeks_year, pop.helped_ever, p.weekly_min_weeks, p.monthly_min_weeks
+            pop.weeks_year, pop.months_year, pop.helped_ever, p.weekly_min_weeks, p.monthly_min_months
         )
         pop.last_year_class[:] = cls
         non = np.flatnonzero(pop.weeks_year == 0)
@@ -491,6 +500,7 @@ class CoproductionModel(mesa.Model):
         self.barrier_codes[non] = barriers(self, non)
         self.hours_last_year = pop.hours_year.copy()
         pop.weeks_year[:] = 0
+        pop.months_year[:] = 0
         pop.hours_year[:] = 0
 
     def _means(self) -> dict[str, float]:
@@ -524,6 +534,7 @@ class CoproductionModel(mesa.Model):
             st[f"met_{name}"] = e[f"met_{name}"]
             st[f"hours_{name}"] = float(self.week_hours_by_channel[c])
         st.update(self._means())
+        st.update(collective_action.weekly_stats(self))
         for item, gbp in self.costs.items():
             self.costs_total[item] += gbp
         st["cost_total"] = float(sum(self.costs.values()))

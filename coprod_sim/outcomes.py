@@ -2,7 +2,8 @@
 
 Participation of a year follows the survey's categories (IPPR/PwC Capable Communities 2010):
 a resident who gave help in at least ``weekly_min_weeks`` weeks of the year is "weekly", in at
-least ``monthly_min_weeks`` "monthly", in at least one "yearly"; one who gave none this year
+least ``monthly_min_months`` of its thirteen 4-week months "monthly", in at least one week
+"yearly"; one who gave none this year
 but has helped at some time (before the run or in it) "rarely"; the rest "never".
 
 The barrier of a non-participant is the factor that pulls their decision to help down the
@@ -34,6 +35,8 @@ BARRIERS: tuple[str, ...] = (
     "vetting",
     "not_willing",
 )
+#: "never asked" means not asked personally within this many weeks (the last year)
+ASKED_RECENT_WEEKS = 52
 #: survey figures to compare with (survey_targets.csv; cumulative where the survey is)
 SURVEY_PARTICIPATION = {
     "weekly": ("vol_weekly", 0.15, "at least weekly"),
@@ -45,11 +48,16 @@ SURVEY_PARTICIPATION = {
 
 
 def participation_class(
-    weeks: np.ndarray, helped_ever: np.ndarray, weekly_min: int, monthly_min: int
+    weeks: np.ndarray,
+    months: np.ndarray,
+    helped_ever: np.ndarray,
+    weekly_min: int,
+    monthly_min: int,
 ) -> np.ndarray:
-    """Survey category of each resident from weeks helped in the year (index into PARTICIPATION)."""
+    """Survey category of each resident (index into PARTICIPATION) from the weeks and the
+    4-week months of the year in which they helped."""
     return np.select(
-        [weeks >= weekly_min, weeks >= monthly_min, weeks >= 1, helped_ever],
+        [weeks >= weekly_min, months >= monthly_min, weeks >= 1, helped_ever],
         [0, 1, 2, 3],
         default=4,
     ).astype(np.int8)
@@ -82,7 +90,7 @@ def barriers(model: CoproductionModel, who: np.ndarray) -> np.ndarray:
     ``min_free_hours`` ("time"), waiting for or given up on a vetting check ("vetting"). Else the
     most negative term of the decision rule for a typical task (mean hours, growth and risk of
     the kinds of need matching the activities they are willing to do), with "never_asked" the
-    ask bonus they never had and "unaware" the penalty of not knowing of opportunities.
+    ask bonus they did not have (not asked personally in the last ``ASKED_RECENT_WEEKS`` weeks) and "unaware" the penalty of not knowing of opportunities.
     """
     pop, k, w, p = model.pop, model.kinds, model.weights, model.params
     out = np.full(len(who), -1, np.int8)
@@ -117,7 +125,8 @@ def barriers(model: CoproductionModel, who: np.ndarray) -> np.ndarray:
         fatigue=pop.fatigue[who],
     )
     t = help_terms(x, w)
-    never_asked = np.where(pop.ever_asked[who], 0.0, -w.asked)
+    asked_recently = pop.last_asked_week[who] > model.week - ASKED_RECENT_WEEKS
+    never_asked = np.where(asked_recently, 0.0, -w.asked)
     soft = np.stack(
         [
             np.minimum(t["time"], 0),

@@ -25,6 +25,7 @@ def param(
     ge: float | None = None,
     le: float | None = None,
     gt: float | None = None,
+    lt: float | None = None,
 ) -> Any:
     """Declare one parameter: pydantic enforces the range, the extras feed the ODD table."""
     return Field(
@@ -32,6 +33,7 @@ def param(
         ge=ge,
         le=le,
         gt=gt,
+        lt=lt,
         description=doc,
         json_schema_extra={"unit": unit, "role": role, "source": source},
     )
@@ -129,7 +131,7 @@ class Scenario(Strict):
         doc="Share of adults with unpaid caring duties.",
     )
     free_hours_mean: float = param(
-        6.0,
+        4.0,
         unit="hours/week",
         role="world",
         ge=0,
@@ -240,12 +242,12 @@ class Scenario(Strict):
         doc="Share of residents aware of local volunteering opportunities at the start.",
     )
     past_volunteer_rate: float = param(
-        0.63,
+        0.3,
         unit="share",
         role="world",
         ge=0,
         le=1,
-        source="IPPR/PwC Capable Communities 2010: 37% never volunteered (vol_never)",
+        source="calibrated: 37% never volunteered by the end of a 5-year run (vol_never)",
         doc="Share of residents who have volunteered at some time before the run starts.",
     )
     willingness_scale: float = param(
@@ -373,7 +375,7 @@ class Scenario(Strict):
         doc="Effect of fear of liability, weighted by the task's risk (0 when insured).",
     )
     weight_asked: float = param(
-        1.5,
+        2.0,
         unit="logit",
         role="world",
         ge=0,
@@ -382,7 +384,7 @@ class Scenario(Strict):
         doc="Boost from being asked personally.",
     )
     weight_unaware: float = param(
-        2.5,
+        1.5,
         unit="logit",
         role="world",
         ge=0,
@@ -418,7 +420,7 @@ class Scenario(Strict):
         doc="Penalty for current fatigue.",
     )
     min_free_hours: float = param(
-        0.5,
+        1.0,
         unit="hours/week",
         role="world",
         ge=0,
@@ -476,7 +478,7 @@ class Scenario(Strict):
 
     # ---- commitment and burnout -------------------------------------------------------------
     tolerance_share: float = param(
-        0.6,
+        1.2,
         unit="share of free hours",
         role="world",
         ge=0,
@@ -486,7 +488,7 @@ class Scenario(Strict):
         "commitment (tolerance falls with fear).",
     )
     fatigue_rate: float = param(
-        0.15,
+        0.1,
         unit="fatigue/week per unit overload",
         role="world",
         ge=0,
@@ -540,7 +542,7 @@ class Scenario(Strict):
         doc="Weekly pull of fear of commitment back towards the resident's baseline.",
     )
     dropout_hazard: float = param(
-        0.01,
+        0.005,
         unit="1/week",
         role="world",
         ge=0,
@@ -694,10 +696,270 @@ class Scenario(Strict):
         return self
 
     # ---- professional gatekeeping (mechanism 6) ----
-    # (fields added here by the gatekeeping work)
+    attitude_experience_gain: float = param(
+        0.02,
+        unit="share of gap per referral taken up",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (good experiences of co-delivery, Capable Communities 2010)",
+        doc="Rise of a professional's attitude towards 1 each time a need they referred is "
+        "taken up by a volunteer (0 switches good experiences off).",
+    )
+    attitude_experience_loss: float = param(
+        0.05,
+        unit="share of level per let-down",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (fear of falling standards, Capable Communities 2010)",
+        doc="Fall of a professional's attitude each time a volunteer lets down a need they "
+        "referred (drop-out or burnout; 0 switches bad experiences off).",
+    )
+    attitude_relaxation: float = param(
+        0.01,
+        unit="share/week",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " ('professional territory': habits pull attitudes back)",
+        doc="Weekly pull of each professional's attitude back towards their baseline (which "
+        "only culture change and training move; 0 = no pull).",
+    )
+    referral_rate: float = param(
+        0.3,
+        unit="1/week per open need",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Weekly chance a fully enabling professional refers an open need on their patch to "
+        "volunteers they know (0 switches the referral channel off).",
+    )
+    referral_attitude_min: float = param(
+        0.45,
+        unit="0-1",
+        role="world",
+        ge=0,
+        le=0.99,
+        source=ASSUME + " (sceptical professionals do not refer, Capable Communities 2010)",
+        doc="Attitude below which a professional never refers, asks or accepts co-delivery; "
+        "above it engagement rises linearly to 1 at attitude 1.",
+    )
+    referral_info_sharing: float = param(
+        0.5,
+        unit="share of cases",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (information sharing between agencies, Capable Communities 2010)",
+        doc="Share of cases whose details agencies may pass on to a volunteer; culture change "
+        "raises it.",
+    )
+    referral_memory_weeks: int = param(
+        26,
+        unit="weeks",
+        role="world",
+        ge=1,
+        le=520,
+        source=ASSUME,
+        doc="A resident of the patch who helped within this many weeks is a volunteer the "
+        "professional knows.",
+    )
+    referral_candidates: int = param(
+        2,
+        unit="volunteers/referral",
+        role="world",
+        ge=1,
+        le=20,
+        source=ASSUME,
+        doc="Known volunteers a professional asks for each need referred.",
+    )
 
     # ---- collective action in public safety (mechanism 8) ----
-    # (fields added here by the collective action work)
+    incident_rate: float = param(
+        1.0,
+        unit="incidents per 1000 residents/week",
+        role="world",
+        ge=0,
+        le=100,
+        source="ONS Crime in England and Wales: police record about 1-2 million anti-social "
+        "behaviour incidents a year (about 0.5 per 1000 residents a week); witnessed incidents "
+        "are more, so 1.0 is an assumption",
+        doc="Anti-social incidents a week per 1000 residents of an undeprived neighbourhood "
+        "(0 switches collective action off).",
+    )
+    deprivation_incident_effect: float = param(
+        1.5,
+        unit="x per unit deprivation",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME + " (anti-social behaviour is more common in deprived areas, Crime Survey)",
+        doc="Extra incidents in deprived neighbourhoods: rate x (1 + effect x deprivation).",
+    )
+    witnesses_per_incident: int = param(
+        3,
+        unit="residents/incident",
+        role="world",
+        ge=1,
+        le=20,
+        source=ASSUME,
+        doc="Residents of the block who witness each incident.",
+    )
+    backing_weight_ties: float = param(
+        0.3,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (Granovetter 1978 threshold models)",
+        doc="Weight of the share of one's ties who intervened successfully lately, against the "
+        "neighbourhood's expected backing, in the backing a witness expects from neighbours.",
+    )
+    police_backing_weight: float = param(
+        0.5,
+        unit="backing per unit police backing",
+        role="world",
+        ge=0,
+        le=2,
+        source="Capable Communities 2010 ('if you could guarantee that the police would back you "
+        "up'); size assumed",
+        doc="Weight of expected police backing in a witness's expected backing.",
+    )
+    intervention_threshold: float = param(
+        0.4,
+        unit="backing",
+        role="world",
+        ge=0,
+        le=3,
+        source=ASSUME + " (calibrated so about 1 in 10 witnesses intervene at the start; "
+        "state_primary_safety: 93% see safe streets as the state's job)",
+        doc="Expected backing a witness of average confidence with no fear of retaliation "
+        "needs before intervening.",
+    )
+    threshold_fear_weight: float = param(
+        0.6,
+        unit="backing per unit fear",
+        role="world",
+        ge=0,
+        le=3,
+        source=ASSUME + " (fear of retaliation, Capable Communities 2010 focus groups)",
+        doc="Rise in the intervention threshold per unit of fear of retaliation.",
+    )
+    threshold_confidence_weight: float = param(
+        0.4,
+        unit="backing per unit confidence",
+        role="world",
+        ge=0,
+        le=3,
+        source=ASSUME,
+        doc="Fall in the intervention threshold per unit of confidence above 0.5.",
+    )
+    threshold_training_effect: float = param(
+        0.15,
+        unit="backing",
+        role="world",
+        ge=0,
+        le=3,
+        source=ASSUME + " (will_intervene_training: 17% would be trained to intervene safely)",
+        doc="Fall in the intervention threshold of a resident trained to intervene safely.",
+    )
+    intervention_success_base: float = param(
+        0.3,
+        unit="probability",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Chance an intervention with no backing stops the incident (rises to 1 with "
+        "full backing).",
+    )
+    backing_gain: float = param(
+        0.05,
+        unit="share of gap/success",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Rise in a neighbourhood's expected backing per successful intervention per 1000 "
+        "residents.",
+    )
+    backing_loss: float = param(
+        0.03,
+        unit="share/incident",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Fall in a neighbourhood's expected backing per incident left alone per 1000 "
+        "residents.",
+    )
+    backing_relaxation: float = param(
+        0.02,
+        unit="share/week",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Weekly pull of a neighbourhood's expected backing towards its baseline trust.",
+    )
+    recent_intervention_weeks: int = param(
+        26,
+        unit="weeks",
+        role="world",
+        ge=0,
+        le=520,
+        source=ASSUME,
+        doc="A tie who intervened successfully within this many weeks counts as an example.",
+    )
+    unchallenged_trust_loss: float = param(
+        0.003,
+        unit="share per incident per 1000 residents",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Fall in neighbour trust of every resident of a block per incident left alone "
+        "there, per 1000 residents.",
+    )
+    unchallenged_fear_gain: float = param(
+        0.02,
+        unit="share of gap/incident",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Rise in a witness's fear of retaliation after an incident left alone.",
+    )
+    success_fear_relief: float = param(
+        0.02,
+        unit="share/incident",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Fall in a witness's fear of retaliation after seeing an intervention succeed.",
+    )
+    retaliation_fear_gain: float = param(
+        0.1,
+        unit="share of gap/failure",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Rise in an intervener's fear of retaliation after a failed intervention.",
+    )
+    police_hours_per_incident: float = param(
+        1.5,
+        unit="hours/incident",
+        role="world",
+        ge=0,
+        le=100,
+        source=ASSUME,
+        doc="Public-safety staff hours taken by an incident left alone or a failed "
+        "intervention (it is reported); lowers next week's police backing.",
+    )
 
     # ---- outcomes --------------------------------------------------------------------------
     weekly_min_weeks: int = param(
@@ -709,14 +971,14 @@ class Scenario(Strict):
         source=ASSUME + " (survey 'at least once a week', allowing for holidays)",
         doc="Weeks of helping in a year that count as 'weekly' participation.",
     )
-    monthly_min_weeks: int = param(
-        12,
-        unit="weeks/year",
+    monthly_min_months: int = param(
+        8,
+        unit="4-week months/year",
         role="world",
         ge=1,
-        le=52,
-        source=ASSUME + " (survey 'at least once a month')",
-        doc="Weeks of helping in a year that count as 'monthly' participation.",
+        le=13,
+        source=ASSUME + " (survey 'at least once a month', allowing for holidays)",
+        doc="Four-week months (of 13 a year) with some help that count as 'monthly' participation.",
     )
 
 
@@ -730,6 +992,7 @@ def parameter_rows(model_cls: type[BaseModel] = Scenario) -> list[dict[str, Any]
             lo = getattr(m, "ge", lo) if getattr(m, "ge", None) is not None else lo
             lo = getattr(m, "gt", lo) if getattr(m, "gt", None) is not None else lo
             hi = getattr(m, "le", hi) if getattr(m, "le", None) is not None else hi
+            hi = getattr(m, "lt", hi) if getattr(m, "lt", None) is not None else hi
         rows.append(
             {
                 "name": name,

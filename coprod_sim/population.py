@@ -54,7 +54,7 @@ class Population:
     fear_liab: np.ndarray
     fear_retal: np.ndarray
     aware: np.ndarray
-    ever_asked: np.ndarray
+    last_asked_week: np.ndarray  # last week asked personally to help (or helping)
     # activity state
     committed: np.ndarray  # hours/week in ongoing commitments
     fatigue: np.ndarray
@@ -62,6 +62,7 @@ class Population:
     hours_given: np.ndarray  # total over the run
     hours_year: np.ndarray  # in the current year
     weeks_year: np.ndarray  # weeks with any help given in the current year
+    months_year: np.ndarray  # 4-week months of the current year with any help given
     helped_ever: np.ndarray
     last_help_week: np.ndarray  # last week the resident gave help (the example to ties)
     vet_status: np.ndarray
@@ -70,6 +71,9 @@ class Population:
     reward: np.ndarray  # 0-1 recognition a resident expects (levers raise it)
     insured: np.ndarray
     time_off: np.ndarray  # extra hours a week granted by an employer (levers)
+    asked_until: np.ndarray  # week until which a professional's personal ask holds (levers)
+    tb_member: np.ndarray  # member of the time bank (time_bank lever)
+    trained: np.ndarray  # has done volunteer training (training lever)
     # participation class of the last completed year (-1 before the first year ends)
     last_year_class: np.ndarray
 
@@ -155,13 +159,14 @@ def build_population(
         fear_liab=_beta(p.fear_liability_mean, 6.0, n, rng),
         fear_retal=_beta(p.fear_retaliation_mean, 6.0, n, rng),
         aware=rng.random(n) < p.awareness_rate,
-        ever_asked=np.zeros(n, bool),
+        last_asked_week=np.full(n, -10_000, np.int32),
         committed=zeros.copy(),
         fatigue=zeros.copy(),
         recovering_until=np.zeros(n, np.int32),
         hours_given=zeros.copy(),
         hours_year=zeros.copy(),
         weeks_year=np.zeros(n, np.int16),
+        months_year=np.zeros(n, np.int8),
         helped_ever=rng.random(n) < p.past_volunteer_rate,
         last_help_week=np.full(n, -10_000, np.int32),
         vet_status=np.where(rng.random(n) < p.vetted_share, VETTED, NOT_VETTED).astype(np.int8),
@@ -170,6 +175,9 @@ def build_population(
         reward=zeros.copy(),
         insured=np.zeros(n, bool),
         time_off=zeros.copy(),
+        asked_until=np.zeros(n, np.int32),
+        tb_member=np.zeros(n, bool),
+        trained=np.zeros(n, bool),
         last_year_class=np.full(n, -1, np.int8),
     )
 
