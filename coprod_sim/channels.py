@@ -31,7 +31,8 @@ import numpy as np
 
 from coprod_sim.decision import HelpInputs
 from coprod_sim.needs import CHANNEL_INDEX
-from coprod_sim.network import row_mean, sample_ties
+from coprod_sim.arrays import unique_ints
+from coprod_sim.network import sample_ties
 from coprod_sim.population import NOT_VETTED, VETTED, VETTING
 from coprod_sim.trust import accept_probability
 from coprod_sim.willingness import willing_for
@@ -39,8 +40,7 @@ from coprod_sim.willingness import willing_for
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
 
-EXAMPLE_WEEKS = 8
-PROFESSIONAL_PASSES = 4  # a need too big for the capacity left is skipped, up to this many times  # a tie who helped within this many weeks sets an example (assumption)
+PROFESSIONAL_PASSES = 4  # a need too big for the capacity left is skipped, up to this many times
 
 
 @dataclass
@@ -106,7 +106,6 @@ def help_inputs(
         & (cand != needs.owner[rows])
     )
     vet_ok = ~kinds.vetting[k] | (pop.vet_status[cand] == VETTED)
-    recent = (model.week - pop.last_help_week) <= EXAMPLE_WEEKS
     x = HelpInputs(
         eligible=available & vet_ok,
         spare_hours=spare,
@@ -122,7 +121,7 @@ def help_inputs(
         asked=asked,
         aware=pop.aware[cand],
         reward=pop.reward[cand],
-        example=row_mean(model.graph, recent.astype(np.float32), cand),
+        example=model.example_count[cand] / np.maximum(model.graph.degree_of(cand), 1),
         fatigue=pop.fatigue[cand],
     )
     return x, available & ~vet_ok
@@ -154,7 +153,7 @@ def decide(
         who = cand[start]
         model.pop.vet_status[who] = VETTING
         model.pop.vet_wait[who] = 0
-        model.events["vetting_started"] += len(np.unique(who))
+        model.events["vetting_started"] += len(unique_ints(who))
     if formal:
         model.pop.last_asked_week[cand[asked]] = model.week
     return yes_if_vetted & x.eligible

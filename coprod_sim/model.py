@@ -25,7 +25,8 @@ from coprod_sim.needs import (
     NeedKind,
     NeedTable,
 )
-from coprod_sim.network import Graph, build_graph, to_networkx
+from coprod_sim.arrays import expand_rows, unique_ints
+from coprod_sim.network import Graph, build_graph, tie_counts_update, to_networkx
 from coprod_sim.outcomes import barriers, participation_class
 from coprod_sim.parameters import Scenario, make_scenario
 from coprod_sim.population import (
@@ -43,6 +44,7 @@ from coprod_sim.towns import TOWNS
 
 WEEKS_PER_YEAR = 52
 WEEKS_PER_MONTH = 4  # the year is 13 four-week months
+EXAMPLE_WEEKS = 8  # a tie who helped within this many weeks sets an example (assumption)
 HOOK_POINTS: tuple[str, ...] = ("start_of_week", "before_channels", "after_channels", "end_of_week")
 PROFESSIONAL = CHANNEL_INDEX["professional"]
 
@@ -131,6 +133,8 @@ class CoproductionModel(mesa.Model):
 
         # bookkeeping
         self.busy = np.zeros(self.n_residents, bool)
+        self.recent_helper = np.zeros(self.n_residents, bool)
+        self.example_count = np.zeros(self.n_residents, np.int16)  # ties who helped recently
         self.events: Counter[str] = Counter()
         k, c, nbn = len(self.kinds.names), len(CHANNELS), len(self.nb.start)
         self.met_by_kind_channel = np.zeros((k, c), np.int64)
@@ -339,11 +343,8 @@ class CoproductionModel(mesa.Model):
         pop.fatigue[burnt] = 0.0
         pop.recovering_until[burnt] = self.week + p.burnout_recovery_weeks
         trust.raise_towards_one(pop.fear_commit, burnt, p.burnout_fear_self)
-        g = self.graph
-        deg = g.indptr[burnt + 1] - g.indptr[burnt]
-        first = np.repeat(g.indptr[burnt], deg)
-        offs = np.arange(deg.sum()) - np.repeat(np.cumsum(deg) - deg, deg)
-        seen_by = g.indices[first + offs]
+        _, pos = expand_rows(self.graph.indptr, burnt)
+        seen_by = self.graph.indices[pos]
         trust.raise_towards_one(pop.fear_commit, seen_by, p.burnout_fear_contagion)
         self._recount_committed()
 
@@ -444,12 +445,13 @@ class CoproductionModel(mesa.Model):
         h, hh = helpers[vol], hours[vol].astype(np.float32)
         np.add.at(pop.hours_year, h, hh)
         np.add.at(pop.hours_given, h, hh)
-        uniq = np.unique(h) if len(h) < 200_000 else _unique_sorted(h)
+        uniq = unique_ints(h)
         pop.weeks_year[uniq] += 1
         new_month = pop.last_help_week[uniq] // WEEKS_PER_MONTH != self.week // WEEKS_PER_MONTH
         pop.months_year[uniq[new_month]] += 1
         pop.last_help_week[uniq] = self.week
         pop.helped_ever[uniq] = True
+        self._update_example()
         self.events["helpers"] = len(uniq)
         self.events["volunteer_hours"] = float(hh.sum())
 
@@ -474,6 +476,16 @@ class CoproductionModel(mesa.Model):
         # slow drift back to baselines
         trust.relax(pop.trust_nbr, self.nb.trust_base[pop.nbhd], p.trust_relaxation)
         trust.relax(pop.fear_commit, pop.fear_commit_base, p.fear_relaxation)
+
+    def _update_example(self) -> None:
+        """Keep ``example_count`` (ties who helped in the last EXAMPLE_WEEKS weeks) current,
+        touching only residents whose "recent helper" status changed this week."""
+        now = (self.week - self.pop.last_help_week) < EXAMPLE_WEEKS
+        changed = np.flatnonzero(now != self.recent_helper)
+        if len(changed):
+            sign = np.where(now[changed], 1, -1).astype(np.int16)
+            tie_counts_update(self.graph, self.example_count, changed, sign)
+            self.recent_helper = now
 
     def _good_experiences(self, done: np.ndarray) -> None:
         n, p, pop = self.needs, self.params, self.pop
@@ -553,11 +565,3 @@ class CoproductionModel(mesa.Model):
             it = tqdm(it, desc="weeks", unit="wk")
         for _ in it:
             self.step()
-
-
-def _unique_sorted(a: np.ndarray) -> np.ndarray:
-    """Unique values by sort + mask (np.unique is slow for big int arrays in numpy 2.5)."""
-    s = np.sort(a)
-    keep = np.ones(len(s), bool)
-    keep[1:] = s[1:] != s[:-1]
-    return s[keep]

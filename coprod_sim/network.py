@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
+from coprod_sim.arrays import expand_rows
+
 STREET_WIDTH = 12  # residents either side counted as "nearby" (assumption)
 
 
@@ -33,6 +35,9 @@ class Graph:
     @property
     def degree(self) -> np.ndarray:
         return np.diff(self.indptr).astype(np.int32)
+
+    def degree_of(self, rows: np.ndarray) -> np.ndarray:
+        return self.indptr[rows + 1] - self.indptr[rows]
 
     @property
     def n_edges(self) -> int:
@@ -111,17 +116,17 @@ def sample_ties(
 
 def row_mean(graph: Graph, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Mean of ``values`` over the ties of each resident in ``rows`` (0 with no ties)."""
-    start = graph.indptr[rows]
-    deg = graph.indptr[rows + 1] - start
-    total = int(deg.sum())
-    if total == 0:
-        return np.zeros(len(rows), np.float32)
-    # positions of every tie of every row, built without a Python loop
-    row_id = np.repeat(np.arange(len(rows)), deg)
-    first = np.concatenate([[0], np.cumsum(deg)[:-1]])
-    pos = start[row_id] + (np.arange(total) - first[row_id])
+    deg = graph.indptr[rows + 1] - graph.indptr[rows]
+    row_id, pos = expand_rows(graph.indptr, rows)
     sums = np.bincount(row_id, weights=values[graph.indices[pos]], minlength=len(rows))
     return (sums / np.maximum(deg, 1)).astype(np.float32)
+
+
+def tie_counts_update(graph: Graph, counts: np.ndarray, who: np.ndarray, sign: np.ndarray) -> None:
+    """Add ``sign`` (+1/-1 per resident in ``who``) to ``counts`` of each of their ties:
+    keeps "how many of my ties did X" current without a pass over every tie each week."""
+    row_id, pos = expand_rows(graph.indptr, who)
+    np.add.at(counts, graph.indices[pos], sign[row_id].astype(counts.dtype))
 
 
 def to_networkx(graph: Graph, nbhd: np.ndarray, tie_trust: np.ndarray | None = None) -> nx.Graph:
