@@ -144,19 +144,40 @@ def decide(
     ``formal`` asks (by a service, professional, coordinator or connector) are recorded in
     ``pop.last_asked_week``: the survey's "never been asked" is about such asks, not about a
     neighbour asking for a favour (``formal=False``, the informal channel)."""
-    x, needs_check = help_inputs(model, rows, cand, trust_person, asked, **kw)
-    yes_if_vetted = rng.random(len(rows)) < model.decision_rule(
+    u = rng.random(len(rows))  # drawn for every pair, so gating never shifts the stream
+    if formal:
+        model.pop.last_asked_week[cand[asked]] = model.week
+    # cheap hard gates first; the full inputs are gathered only for pairs that pass them
+    idx = np.flatnonzero(quick_gate(model, rows, cand))
+    sub = {k: (v[idx] if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
+    cand_s = cand[idx]
+    x, needs_check = help_inputs(model, rows[idx], cand_s, trust_person[idx], asked[idx], **sub)
+    yes_if_vetted = u[idx] < model.decision_rule(
         _with_eligible(x, x.eligible | needs_check), model.weights
     )
-    start = yes_if_vetted & needs_check & (model.pop.vet_status[cand] == NOT_VETTED)
+    start = yes_if_vetted & needs_check & (model.pop.vet_status[cand_s] == NOT_VETTED)
     if start.any():
-        who = cand[start]
+        who = cand_s[start]
         model.pop.vet_status[who] = VETTING
         model.pop.vet_wait[who] = 0
         model.events["vetting_started"] += len(unique_ints(who))
-    if formal:
-        model.pop.last_asked_week[cand[asked]] = model.week
-    return yes_if_vetted & x.eligible
+    out = np.zeros(len(rows), bool)
+    out[idx] = yes_if_vetted & x.eligible
+    return out
+
+
+def quick_gate(model: CoproductionModel, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """Pairs that pass the hard gates that need no arithmetic: a willing, free, non-recovering
+    candidate who is not the owner (the same gates ``help_inputs`` applies)."""
+    pop, kinds, needs = model.pop, model.kinds, model.needs
+    act = kinds.activity[needs.kind[rows]]
+    return (
+        (act >= 0)
+        & willing_for(pop.willing[cand], np.maximum(act, 0))
+        & ~model.busy[cand]
+        & (pop.recovering_until[cand] <= model.week)
+        & (cand != needs.owner[rows])
+    )
 
 
 def _with_eligible(x: HelpInputs, eligible: np.ndarray) -> HelpInputs:
