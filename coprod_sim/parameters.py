@@ -886,7 +886,7 @@ class Scenario(Strict):
         "residents.",
     )
     backing_loss: float = param(
-        0.03,
+        0.01,
         unit="share/incident",
         role="world",
         ge=0,
@@ -896,7 +896,7 @@ class Scenario(Strict):
         "residents.",
     )
     backing_relaxation: float = param(
-        0.02,
+        0.05,
         unit="share/week",
         role="world",
         ge=0,
@@ -914,7 +914,7 @@ class Scenario(Strict):
         doc="A tie who intervened successfully within this many weeks counts as an example.",
     )
     unchallenged_trust_loss: float = param(
-        0.003,
+        0.0005,
         unit="share per incident per 1000 residents",
         role="world",
         ge=0,

@@ -183,8 +183,8 @@ def build_population(
 
 
 def build_staff(n_residents: int, n_nb: int, p: Scenario, rng: np.random.Generator) -> Staff:
-    """Frontline professionals, at least one per service, split across services by share."""
-    total = max(len(SERVICES), int(round(p.staff_per_1000 * n_residents / 1000.0)))
+    """Frontline professionals split across services by share (largest remainder)."""
+    total = int(round(p.staff_per_1000 * n_residents / 1000.0))
     shares = np.array(
         [
             p.staff_share_social_care,
@@ -192,7 +192,10 @@ def build_staff(n_residents: int, n_nb: int, p: Scenario, rng: np.random.Generat
             max(0.0, 1.0 - p.staff_share_social_care - p.staff_share_public_safety),
         ]
     )
-    counts = np.maximum(1, np.floor(shares / shares.sum() * total).astype(int))
+    # largest-remainder split: counts add up to total; 0 staff is allowed (no professionals)
+    exact = shares / max(shares.sum(), 1e-12) * total
+    counts = np.floor(exact).astype(int)
+    counts[np.argsort(counts - exact)[: total - counts.sum()]] += 1
     service = np.repeat(np.arange(len(SERVICES), dtype=np.int8), counts)
     m = len(service)
     return Staff(

@@ -30,6 +30,13 @@ WEEKLY_SERIES: tuple[str, ...] = (
     "trust_neighbours",
     "trust_services",
     "fear_of_commitment",
+    "incidents",
+    "incidents_challenged",
+    "incidents_left_alone",
+    "interventions_succeeded",
+    "interveners",
+    "police_backing",
+    "expected_backing",
     "cost_total",
     "cost_professional_staff",
 )

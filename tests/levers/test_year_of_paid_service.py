@@ -1,0 +1,51 @@
+"""A year of paid service by uniformed servants near pension raises volunteer hours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coprod_sim import CoproductionModel
+from coprod_sim.levers.year_of_paid_service import YearOfPaidService
+
+SEEDS = (1, 2, 3)
+LEVER = {"uniformed_per_1000": 30.0, "take_up": 1.0}  # about 5 servants per 1000 residents
+
+
+def test_servants_per_1000_follow_the_window():
+    assert YearOfPaidService(window_years=5).per_1000() == pytest.approx(4.0 * 5 / 30 * 0.5)
+    assert YearOfPaidService(window_years=10).per_1000() == pytest.approx(4.0 * 10 / 30 * 0.5)
+
+
+def test_paid_service_raises_volunteer_hours_and_costs_salaries():
+    gains = []
+    for s in SEEDS:
+        base = CoproductionModel(rng=s, n_residents=2000)
+        pol = CoproductionModel(rng=s, n_residents=2000, policies={"year_of_paid_service": LEVER})
+        base.run_weeks(40)
+        pol.run_weeks(40)
+        lever = pol.policy_levers[0]
+        assert len(lever.serving) > 0
+        gains.append(pol.pop.hours_given.sum() - base.pop.hours_given.sum())
+        weekly = len(lever.serving) * lever.annual_salary * 1.3 / 52
+        assert pol.costs_total["year_of_paid_service"] == pytest.approx(40 * weekly)
+    # tolerance: every seed gains at least 300 hours over 40 weeks
+    assert min(gains) > 300, gains
+
+
+def test_servants_return_to_baseline_after_the_year():
+    m = CoproductionModel(rng=2, n_residents=2000, policies={"year_of_paid_service": LEVER})
+    m.run_weeks(1)
+    lever = m.policy_levers[0]
+    first = lever.serving.copy()
+    ref = CoproductionModel(rng=2, n_residents=2000)
+    assert np.all(m.pop.time_off[first] == pytest.approx(30.0))
+    assert np.all(m.pop.confidence[first] >= 0.95)
+    m.run_weeks(52)  # week 52: the first cohort ends and a new one starts
+    back = np.setdiff1d(first, lever.serving)
+    assert len(back) > 0
+    assert np.all(m.pop.time_off[back] == 0)
+    assert np.array_equal(m.pop.willing[back], ref.pop.willing[back])
+    assert np.array_equal(m.pop.vet_status[back] == 2, ref.pop.vet_status[back] == 2)
+    held = np.isin(m.needs.helper, back)
+    assert not held.any() or m.week > 53  # their cases were handed back at week 52
