@@ -117,8 +117,13 @@ class CoproductionModel(mesa.Model):
         }
         self.costs: Counter[str] = Counter()  # GBP this week, by lever / item
         self.costs_total: Counter[str] = Counter()
+        levers = tuple(levers)
         for lever in (*self.policy_levers, *levers):
             self.add_lever(lever)
+        # every lever with a cost is costed, whether named in policies= or passed in levers=
+        self.costed_levers = [
+            lv for lv in (*self.policy_levers, *levers) if callable(getattr(lv, "weekly_cost", None))
+        ]
 
         # agents: views of rows (built with the collector off: a third faster)
         gc_was = gc.isenabled()
@@ -144,13 +149,16 @@ class CoproductionModel(mesa.Model):
         self.met_by_nbhd = np.zeros(nbn, np.int64)
         self.lapsed_by_nbhd = np.zeros(nbn, np.int64)
         self.professional_hours_total = 0.0
+        self.crisis_hours_total = 0.0  # professional hours spent on crises
         self.hours_last_year = np.zeros(self.n_residents, np.float32)
         self.barrier_codes = np.full(self.n_residents, -1, np.int8)
         self.stats: dict[str, float] = {}
         self.start_means = self._means()
         self._nx = None
         self.datacollector = mesa.DataCollector(
-            model_reporters=model_reporters(tuple(f"cost_{lv.name}" for lv in self.policy_levers))
+            model_reporters=model_reporters(
+                tuple(f"cost_{_lever_name(lv)}" for lv in self.costed_levers)
+            )
         )
 
     # ------------------------------------------------------------------ set-up helpers
@@ -236,9 +244,10 @@ class CoproductionModel(mesa.Model):
         self._wait()
         self._deliver()
         self._run_hooks("end_of_week")
-        for lever in self.policy_levers:
-            if lever.active(self):
-                self.costs[lever.name] += lever.weekly_cost(self)
+        for lever in self.costed_levers:
+            active = getattr(lever, "active", None)
+            if active is None or active(self):
+                self.costs[_lever_name(lever)] += lever.weekly_cost(self)
         self.week += 1
         if self.week % WEEKS_PER_YEAR == 0:
             self._close_year()
@@ -437,6 +446,8 @@ class CoproductionModel(mesa.Model):
         self.week_hours_by_channel = by_channel
         self.hours_by_channel_total += by_channel
         pro_hours = by_channel[PROFESSIONAL]
+        self.week_crisis_hours = float(hours[n.crisis[rows] & (ch == PROFESSIONAL)].sum())
+        self.crisis_hours_total += self.week_crisis_hours
         self.professional_hours_total += pro_hours
         self.costs["professional_staff"] += pro_hours * p.professional_hour_cost
 
@@ -540,6 +551,7 @@ class CoproductionModel(mesa.Model):
             "vetting_waiting": int((pop.vet_status == VETTING).sum()),
             "vetting_gave_up": e["vetting_gave_up"],
             "professional_hours": float(self.week_hours_by_channel[PROFESSIONAL]),
+            "professional_hours_crisis": self.week_crisis_hours,
             "professional_capacity": float(self.service_capacity.sum()),
         }
         for c, name in enumerate(CHANNELS):
@@ -550,8 +562,8 @@ class CoproductionModel(mesa.Model):
         for item, gbp in self.costs.items():
             self.costs_total[item] += gbp
         st["cost_total"] = float(sum(self.costs.values()))
-        for lever in self.policy_levers:
-            st[f"cost_{lever.name}"] = float(self.costs[lever.name])
+        for lever in self.costed_levers:
+            st[f"cost_{_lever_name(lever)}"] = float(self.costs[_lever_name(lever)])
         st["cost_professional_staff"] = float(self.costs["professional_staff"])
         self.stats = st
 
@@ -565,3 +577,7 @@ class CoproductionModel(mesa.Model):
             it = tqdm(it, desc="weeks", unit="wk")
         for _ in it:
             self.step()
+
+
+def _lever_name(lever: object) -> str:
+    return getattr(lever, "name", "") or getattr(lever, "__name__", type(lever).__name__)

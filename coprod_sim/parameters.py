@@ -1017,11 +1017,21 @@ def _allowed(model_cls: type[BaseModel], name: str) -> str:
     if field is None:
         return "one of: " + ", ".join(model_cls.model_fields)
     row = next(r for r in parameter_rows(model_cls) if r["name"] == name)
-    kind = getattr(field.annotation, "__name__", str(field.annotation))
-    rng = ""
-    if row["low"] is not None or row["high"] is not None:
-        rng = f" from {row['low']} to {row['high']}"
+    kind = {"int": "whole number", "float": "number", "str": "text", "bool": "true or false"}.get(
+        getattr(field.annotation, "__name__", ""), str(field.annotation)
+    )
+    bounds = []
+    for m in field.metadata:
+        for attr, word in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            v = getattr(m, attr, None)
+            if v is not None:
+                bounds.append(f"{word} {v:g}")
+    rng = f" {' and '.join(bounds)}" if bounds else ""
     unit = f" ({row['unit']})" if row["unit"] and row["unit"] != "-" else ""
+    if name == "town":
+        from coprod_sim.towns import TOWNS
+
+        return "one of: " + ", ".join(TOWNS)
     return f"a {kind}{rng}{unit}"
 
 

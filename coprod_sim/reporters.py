@@ -24,6 +24,7 @@ WEEKLY_SERIES: tuple[str, ...] = (
     "vetting_waiting",
     "vetting_gave_up",
     "professional_hours",
+    "professional_hours_crisis",
     "professional_capacity",
     *(f"met_{c}" for c in CHANNELS),
     *(f"hours_{c}" for c in CHANNELS),

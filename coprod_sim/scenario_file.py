@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from coprod_sim.levers import LEVERS, Lever, make_levers
-from coprod_sim.parameters import Scenario, ScenarioError, make_scenario, parameter_rows
+from coprod_sim.parameters import Scenario, ScenarioError, make_scenario
+from coprod_sim.parameters import _allowed as _param_allowed
 
 WEEKS_PER_YEAR = 52
 MAX_YEARS = 100
@@ -89,14 +90,9 @@ def _allowed(name: str) -> str:
     """What parameter ``name`` (``param`` or ``lever.param``) accepts, for error messages."""
     lever, dot, pname = name.rpartition(".")
     cls = LEVERS.get(lever) if dot else Scenario
-    row = next((r for r in parameter_rows(cls) if r["name"] == pname), None) if cls else None
-    if row is None:
+    if cls is None or pname not in cls.model_fields:
         return "a finite number"
-    kind = getattr(cls.model_fields[pname].annotation, "__name__", "number")
-    unit = f" ({row['unit']})" if row["unit"] not in ("", "-") else ""
-    if row["low"] is None and row["high"] is None:
-        return f"a finite {kind}{unit}"
-    return f"a finite {kind} from {row['low']} to {row['high']}{unit}"
+    return "a finite " + _param_allowed(cls, pname).removeprefix("a ")
 
 
 def _suggest(name: str, valid: Iterable[str]) -> str:

@@ -50,6 +50,7 @@ COMPARED: tuple[str, ...] = (
     "crises",
     "needs_open_end",
     "professional_hours",
+    "crisis_hours",
     "professional_cost_gbp",
     "volunteer_hours",
     "top10_hours_share",
@@ -190,6 +191,7 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
     for i, c in enumerate(CHANNELS):
         m[f"hours_{c}"] = float(hours[i])
     m["professional_hours"] = float(model.professional_hours_total)
+    m["crisis_hours"] = float(model.crisis_hours_total)
     m["volunteer_hours"] = float(hours.sum() - hours[CHANNELS.index("professional")])
     m["professional_cost_gbp"] = float(model.costs_total.get(PROFESSIONAL_STAFF, 0.0))
     lever_total = 0.0
@@ -229,10 +231,15 @@ def compare(
          "professional_hours_saved": baseline - policy,
          "professional_savings_gbp": hours saved x professional_hour_cost,
          "crises_averted": baseline - policy crises,
+         "crisis_hours_averted": baseline - policy professional hours on crises,
+         "crisis_hours_value_gbp": crisis hours averted x professional_hour_cost,
          "net_gbp": professional savings - lever cost}
 
     Savings value professional time at ``professional_hour_cost`` (the model's accounting);
-    crises are valued through the professional hours they take, so they are not added twice.
+    crises are valued through the professional hours they take, so they are not added twice in
+    ``net_gbp``. When professional capacity binds, hours a prevented crisis would have taken go to
+    other waiting needs instead of being saved: ``crisis_hours_value_gbp`` shows that value of
+    prevention separately (it is part of, not added to, the professional accounting).
     Raises ValueError if the runs differ in length.
     """
     b, p = _metrics(baseline), _metrics(policy)
@@ -264,6 +271,9 @@ def compare(
         "professional_hours_saved": saved,
         "professional_savings_gbp": savings,
         "crises_averted": b["crises"] - p["crises"],
+        "crisis_hours_averted": b.get("crisis_hours", 0.0) - p.get("crisis_hours", 0.0),
+        "crisis_hours_value_gbp": (b.get("crisis_hours", 0.0) - p.get("crisis_hours", 0.0))
+        * p["professional_hour_cost"],
         "net_gbp": savings - lever_cost,
     }
 
@@ -283,6 +293,8 @@ def comparison_frame(result: Mapping[str, Any]) -> pd.DataFrame:
         "professional_hours_saved",
         "professional_savings_gbp",
         "crises_averted",
+        "crisis_hours_averted",
+        "crisis_hours_value_gbp",
         "net_gbp",
     ):
         rows.append(

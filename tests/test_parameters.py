@@ -70,10 +70,10 @@ def test_nan_and_inf_are_refused(value: float) -> None:
 @pytest.mark.parametrize(
     ("name", "value", "allowed"),
     [
-        ("share_young", 1.5, "from 0 to 1"),
-        ("ties_local", -1.0, "from 0 to 60"),
-        ("vetting_weeks", 53, "from 0 to 52"),
-        ("scale", 0.0, "to 100"),
+        ("share_young", 1.5, ">= 0 and <= 1"),
+        ("ties_local", -1.0, ">= 0 and <= 60"),
+        ("vetting_weeks", 53, ">= 0 and <= 52"),
+        ("scale", 0.0, "<= 100"),
     ],
 )
 def test_out_of_range_is_refused_with_the_range(name: str, value: Any, allowed: str) -> None:

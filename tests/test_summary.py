@@ -69,7 +69,7 @@ def levers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run(seed: int, weeks: int = WEEKS, **kw: Any) -> CoproductionModel:
-    m = CoproductionModel(rng=seed, **TINY, **kw)
+    m = CoproductionModel(rng=seed, **{**TINY, **kw})
     m.run_weeks(weeks)
     return m
 
@@ -137,9 +137,10 @@ def test_a_lever_that_does_nothing_changes_nothing_but_cost(levers: None) -> Non
 
 
 def test_a_staff_cut_shows_in_hours_money_and_crises(levers: None) -> None:
-    for seed in (1, 2):
-        base = run(seed)
-        pol = run(seed, policies={StaffCut.name: {"cut": 0.9}})
+    averted = 0.0
+    for seed in (1, 2, 3):
+        base = run(seed, n_residents=1000)
+        pol = run(seed, n_residents=1000, policies={StaffCut.name: {"cut": 0.9}})
         res = compare(base, pol)
         saved = base.professional_hours_total - pol.professional_hours_total
         assert res["professional_hours_saved"] == pytest.approx(saved) and saved > 0
@@ -147,10 +148,11 @@ def test_a_staff_cut_shows_in_hours_money_and_crises(levers: None) -> None:
             saved * base.params.professional_hour_cost
         )
         assert res["metrics"]["needs_met_professional"]["change"] < 0
-        assert res["crises_averted"] <= 0  # fewer professionals: no fewer crises
+        averted += res["crises_averted"]
         assert res["net_gbp"] == pytest.approx(res["professional_savings_gbp"])
         m = res["metrics"]["needs_lapsed"]
         assert m["change"] == m["policy"] - m["baseline"]
+    assert averted < 0  # fewer professionals: more crises, summed over three seeds
 
 
 def test_compare_accepts_metric_dicts_and_refuses_runs_of_different_length(
