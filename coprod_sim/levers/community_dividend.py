@@ -42,16 +42,16 @@ class CommunityDividend(Lever):
         doc="Share of the saving the neighbourhood keeps.",
     )
     displacement: float = param(
-        0.5,
+        0.1,
         unit="share",
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME,
+        source=ASSUME + " (most volunteer help adds to, rather than replaces, professional work)",
         doc="Share of volunteer hours that displace professional hours (the saving counted).",
     )
     trust_per_gbp: float = param(
-        0.002,
+        0.01,
         unit="share of gap per GBP per resident",
         role="policy",
         ge=0,
