@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from coprod_sim.arrays import unique_ints
 from coprod_sim.decision import HelpInputs
 from coprod_sim.needs import CHANNEL_INDEX
-from coprod_sim.arrays import unique_ints
 from coprod_sim.network import sample_ties
 from coprod_sim.population import NOT_VETTED, VETTED, VETTING
 from coprod_sim.trust import accept_probability

@@ -10,8 +10,9 @@ from typing import Any
 import mesa
 import numpy as np
 
-from coprod_sim import collective_action, commitment, gatekeeping, needs, trust
+from coprod_sim import collective_action, commitment, gatekeeping, needs, referral, trust
 from coprod_sim.agents import Professional, Resident, Service
+from coprod_sim.arrays import expand_rows, unique_ints
 from coprod_sim.channels import CORE_CHANNELS, Channel, Match
 from coprod_sim.decision import DecisionRule, HelpWeights, help_probability
 from coprod_sim.levers import Lever, make_levers
@@ -25,7 +26,6 @@ from coprod_sim.needs import (
     NeedKind,
     NeedTable,
 )
-from coprod_sim.arrays import expand_rows, unique_ints
 from coprod_sim.network import Graph, build_graph, tie_counts_update, to_networkx
 from coprod_sim.outcomes import barriers, participation_class
 from coprod_sim.parameters import Scenario, make_scenario
@@ -111,6 +111,8 @@ class CoproductionModel(mesa.Model):
         self.weights = HelpWeights.from_scenario(p)
         self.decision_rule: DecisionRule = decision_rule or help_probability
         self.channels: list[Channel] = list(CORE_CHANNELS)
+        gatekeeping.state(self)  # professionals' baseline attitudes, as at week 0
+        referral.install(self)  # the referral channel, before the professional one
         self.bounded_channels: set[int] = set()  # channels whose commitments do not grow
         self.hooks: dict[str, list[Callable[[CoproductionModel], None]]] = {
             h: [] for h in HOOK_POINTS
@@ -122,7 +124,9 @@ class CoproductionModel(mesa.Model):
             self.add_lever(lever)
         # every lever with a cost is costed, whether named in policies= or passed in levers=
         self.costed_levers = [
-            lv for lv in (*self.policy_levers, *levers) if callable(getattr(lv, "weekly_cost", None))
+            lv
+            for lv in (*self.policy_levers, *levers)
+            if callable(getattr(lv, "weekly_cost", None))
         ]
 
         # agents: views of rows (built with the collector off: a third faster)
@@ -515,7 +519,11 @@ class CoproductionModel(mesa.Model):
     def _close_year(self) -> None:
         pop, p = self.pop, self.params
         cls = participation_class(
-            pop.weeks_year, pop.months_year, pop.helped_ever, p.weekly_min_weeks, p.monthly_min_months
+            pop.weeks_year,
+            pop.months_year,
+            pop.helped_ever,
+            p.weekly_min_weeks,
+            p.monthly_min_months,
         )
         pop.last_year_class[:] = cls
         non = np.flatnonzero(pop.weeks_year == 0)

@@ -90,7 +90,8 @@ def barriers(model: CoproductionModel, who: np.ndarray) -> np.ndarray:
     ``min_free_hours`` ("time"), waiting for or given up on a vetting check ("vetting"). Else the
     most negative term of the decision rule for a typical task (mean hours, growth and risk of
     the kinds of need matching the activities they are willing to do), with "never_asked" the
-    ask bonus they did not have (not asked personally in the last ``ASKED_RECENT_WEEKS`` weeks) and "unaware" the penalty of not knowing of opportunities.
+    ask bonus they did not have (not asked personally in the last
+    ``ASKED_RECENT_WEEKS`` weeks) and "unaware" the penalty of not knowing of opportunities.
     """
     pop, k, w, p = model.pop, model.kinds, model.weights, model.params
     out = np.full(len(who), -1, np.int8)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from coprod_sim.needs import SERVICES
 from coprod_sim.population import RETIRED, VETTED, WORKING, YOUNG

@@ -1,0 +1,61 @@
+"""The table of policy levers for the ODD document: one row per parameter of every lever.
+
+Not a lever module (the leading underscore keeps it out of discovery). ``lever_rows`` reads
+every class in ``LEVERS`` (whoever wrote it), so a new lever appears without editing this file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coprod_sim.levers import LEVERS, Lever
+from coprod_sim.parameters import parameter_rows
+
+
+def _range(row: dict[str, Any]) -> str:
+    lo, hi = row["low"], row["high"]
+    if lo is None and hi is None:
+        return ""
+    return f"{'' if lo is None else lo} - {'' if hi is None else hi}"
+
+
+def lever_rows(levers: dict[str, type[Lever]] | None = None) -> list[dict[str, Any]]:
+    """One dict per (lever, parameter): lever, parameter, unit, default, range, source, doc,
+    and the lever's own ``lever_source`` and ``point`` (hook point of the week)."""
+    rows = []
+    for name, cls in sorted((levers or LEVERS).items()):
+        for r in parameter_rows(cls):
+            rows.append(
+                {
+                    "lever": name,
+                    "parameter": r["name"],
+                    "unit": r["unit"],
+                    "default": r["default"],
+                    "range": _range(r),
+                    "source": r["source"],
+                    "doc": r["doc"],
+                    "lever_source": cls.source,
+                    "point": cls.point,
+                }
+            )
+    return rows
+
+
+def lever_table_markdown(levers: dict[str, type[Lever]] | None = None) -> str:
+    """The rows as a Markdown table (for docs and notebooks)."""
+    lines = [
+        "| lever | parameter | unit | default | range | source | meaning |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in lever_rows(levers):
+        cells = [
+            r["lever"],
+            r["parameter"],
+            r["unit"],
+            r["default"],
+            r["range"],
+            r["source"],
+            r["doc"],
+        ]
+        lines.append("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""Budget cuts lever: professional capacity falls, the pressure the reports start from.
+
+Source: IPPR/PwC Capable Communities 2010 (the 2010 Spending Review: an average cut of 19% over
+four years in non-protected departments). Rule: from ``start_week`` the share of each service's
+professional capacity cut (``model.capacity_cut``) ramps linearly to ``total_cut`` over
+``ramp_years`` years and then stays there; early years can be protected. A negative cost is money
+saved:
+
+    weekly cost = - sum over services (cut * staff hours) * professional_hour_cost
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from coprod_sim.levers import Lever
+from coprod_sim.needs import SERVICE_INDEX, SERVICES
+from coprod_sim.parameters import param
+
+
+class BudgetCuts(Lever):
+    name: ClassVar[str] = "budget_cuts"
+    point: ClassVar[str] = "start_of_week"
+    source: ClassVar[str] = "IPPR/PwC Capable Communities 2010 (Spending Review 2010)"
+
+    total_cut: float = param(
+        0.19,
+        unit="share of capacity",
+        role="policy",
+        ge=0,
+        le=1,
+        source="IPPR/PwC Capable Communities 2010: 19% average cut over four years in "
+        "non-protected departments",
+        doc="Share of professional capacity cut once the ramp is complete.",
+    )
+    ramp_years: float = param(
+        4.0,
+        unit="years",
+        role="policy",
+        ge=0,
+        le=50,
+        source="IPPR/PwC Capable Communities 2010 (four years)",
+        doc="Years over which the cut is phased in (0 = all at once).",
+    )
+    protect_early_years: bool = param(
+        False,
+        unit="-",
+        role="policy",
+        source="scenario choice (schools were protected in 2010; early years services were not)",
+        doc="Leave early years capacity uncut.",
+    )
+
+    def cut_now(self, model: Any) -> np.ndarray:
+        """Share of each service's capacity cut this week."""
+        weeks = self.ramp_years * 52.0
+        done = 1.0 if weeks <= 0 else min(1.0, (model.week - self.start_week + 1) / weeks)
+        cut = np.full(len(SERVICES), self.total_cut * done)
+        if self.protect_early_years:
+            cut[SERVICE_INDEX["early_years"]] = 0.0
+        return cut
+
+    def apply(self, model: Any) -> None:
+        model.capacity_cut[:] = np.maximum(model.capacity_cut, self.cut_now(model))
+
+    def weekly_cost(self, model: Any) -> float:
+        hours = np.bincount(
+            model.staff.service, weights=model.staff.capacity, minlength=len(SERVICES)
+        )
+        return -float((self.cut_now(model) * hours).sum()) * model.params.professional_hour_cost

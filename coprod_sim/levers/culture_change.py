@@ -1,0 +1,86 @@
+"""Professional culture change lever: attitudes to co-production, referral and information sharing.
+
+Sources: IPPR/PwC Capable Communities 2010 ("professional territory", fear of falling
+standards); University of Birmingham Policy Commission 2011 (new roles: storyteller, weaver,
+architect, navigator). Rule, each week from ``start_week`` (mechanism 6): every professional's
+attitude and its baseline move ``weekly_shift`` of the way up towards ``target_attitude``
+(``gatekeeping.shift``; never down), and information sharing between agencies moves the same
+share of the way up to ``info_sharing``. Services' modes follow their staff's mean attitude.
+
+    weekly cost = staff * (cost_per_staff_year + staff_hours_per_year * professional_hour_cost) / 52
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from coprod_sim import gatekeeping
+from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.levers import Lever
+from coprod_sim.parameters import ASSUME, param
+
+
+class CultureChange(Lever):
+    name: ClassVar[str] = "culture_change"
+    point: ClassVar[str] = "start_of_week"
+    source: ClassVar[str] = (
+        "IPPR/PwC Capable Communities 2010; University of Birmingham Policy Commission 2011"
+    )
+
+    weekly_shift: float = param(
+        0.01,
+        unit="share of gap/week",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME + " (attitudes shift slowly)",
+        doc="Share of the way to the target attitude covered each week.",
+    )
+    target_attitude: float = param(
+        0.8,
+        unit="0-1",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Attitude the programme aims at (enabling).",
+    )
+    info_sharing: float = param(
+        0.9,
+        unit="share of cases",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Information sharing between agencies the programme aims at.",
+    )
+    cost_per_staff_year: float = param(
+        unit("culture_change_staff_year"),
+        unit="GBP/professional/year",
+        role="policy",
+        ge=0,
+        le=100_000,
+        source=UNIT_COSTS["culture_change_staff_year"].source,
+        doc="Facilitation cost per professional a year.",
+    )
+    staff_hours_per_year: float = param(
+        14.0,
+        unit="hours/professional/year",
+        role="policy",
+        ge=0,
+        le=500,
+        source=ASSUME + " (two days of workshops a year)",
+        doc="Professional time in the programme (valued at professional_hour_cost).",
+    )
+
+    def apply(self, model: Any) -> None:
+        gatekeeping.shift(model, slice(None), self.weekly_shift, self.target_attitude)
+        st = gatekeeping.state(model)
+        st.info_sharing += self.weekly_shift * max(self.info_sharing - st.info_sharing, 0.0)
+
+    def weekly_cost(self, model: Any) -> float:
+        per = (
+            self.cost_per_staff_year
+            + self.staff_hours_per_year * model.params.professional_hour_cost
+        )
+        return len(model.staff) * per / 52.0

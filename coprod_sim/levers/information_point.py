@@ -1,0 +1,84 @@
+"""Information point lever: a staffed local point that makes residents aware of opportunities.
+
+Source: IPPR/PwC Capable Communities 2010 (people do not know what they could do locally;
+awareness of local opportunities). Rule: each week from ``start_week``,
+Poisson(points * reach_per_point * N) residents drawn at random visit or hear of a point and
+become ``aware`` (the decision rule's "unaware" penalty no longer applies to them on open calls).
+
+    weekly cost = points * (staff_hours_per_point * staff_hour_cost + running_cost_per_point)
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.levers import Lever
+from coprod_sim.parameters import ASSUME, param
+
+
+class InformationPoint(Lever):
+    name: ClassVar[str] = "information_point"
+    point: ClassVar[str] = "start_of_week"
+    source: ClassVar[str] = "IPPR/PwC Capable Communities 2010"
+
+    points: int = param(
+        1,
+        unit="points",
+        role="policy",
+        ge=0,
+        le=500,
+        source="scenario choice",
+        doc="Information points open in the town.",
+    )
+    reach_per_point: float = param(
+        0.002,
+        unit="share of residents/week",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Share of the town's residents one point reaches each week.",
+    )
+    staff_hours_per_point: float = param(
+        20.0,
+        unit="hours/week",
+        role="policy",
+        ge=0,
+        le=200,
+        source=ASSUME,
+        doc="Staff hours a week at each point.",
+    )
+    staff_hour_cost: float = param(
+        unit("info_point_staff_hour"),
+        unit="GBP/hour",
+        role="policy",
+        ge=0,
+        le=500,
+        source=UNIT_COSTS["info_point_staff_hour"].source,
+        doc="Full cost of one staff hour at a point.",
+    )
+    running_cost_per_point: float = param(
+        unit("info_point_running_week"),
+        unit="GBP/week",
+        role="policy",
+        ge=0,
+        le=100_000,
+        source=UNIT_COSTS["info_point_running_week"].source,
+        doc="Premises and materials per point.",
+    )
+
+    def apply(self, model: Any) -> None:
+        n = model.n_residents
+        if n == 0:
+            return
+        rng = model.rng_for("lever:information_point")
+        m = rng.poisson(self.points * self.reach_per_point * n)
+        who = rng.integers(0, n, m)
+        model.events["info_point_new_aware"] += int((~model.pop.aware[who]).sum())
+        model.pop.aware[who] = True
+
+    def weekly_cost(self, model: Any) -> float:
+        return self.points * (
+            self.staff_hours_per_point * self.staff_hour_cost + self.running_cost_per_point
+        )

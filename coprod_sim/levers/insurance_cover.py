@@ -1,0 +1,67 @@
+"""Insurance cover lever: the council insures volunteers, so liability fear stops blocking tasks.
+
+Source: IPPR/PwC Capable Communities 2010 (liability worries stop gardening; "if someone
+insured me"). Rule: from ``start_week`` a share ``coverage`` of residents (those who learn they
+are covered when volunteering) are ``insured``; the decision rule's liability term is 0 for them
+(mechanism 3). Cost: a premium per volunteer covered (residents who gave help this week) plus
+the council's administration:
+
+    weekly cost = helpers_this_week * premium_per_volunteer_year / 52 + admin_per_week
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.levers import Lever
+from coprod_sim.parameters import param
+
+
+class InsuranceCover(Lever):
+    name: ClassVar[str] = "insurance_cover"
+    point: ClassVar[str] = "start_of_week"
+    source: ClassVar[str] = "IPPR/PwC Capable Communities 2010"
+
+    coverage: float = param(
+        1.0,
+        unit="share of residents",
+        role="policy",
+        ge=0,
+        le=1,
+        source="assumption (a council-wide policy covers anyone volunteering)",
+        doc="Share of residents who know they are covered when they volunteer.",
+    )
+    premium_per_volunteer_year: float = param(
+        unit("insurance_premium_volunteer_year"),
+        unit="GBP/volunteer/year",
+        role="policy",
+        ge=0,
+        le=1000,
+        source=UNIT_COSTS["insurance_premium_volunteer_year"].source,
+        doc="Premium per volunteer covered.",
+    )
+    admin_per_week: float = param(
+        unit("insurance_admin_week"),
+        unit="GBP/week",
+        role="policy",
+        ge=0,
+        le=10_000,
+        source=UNIT_COSTS["insurance_admin_week"].source,
+        doc="Council administration of the policy.",
+    )
+
+    def apply(self, model: Any) -> None:
+        if getattr(model, "_insurance_started", False):
+            return
+        model._insurance_started = True
+        rng = model.rng_for("lever:insurance_cover")
+        n = model.n_residents
+        if self.coverage >= 1.0:
+            model.pop.insured[:] = True
+        else:
+            model.pop.insured |= rng.random(n) < self.coverage
+
+    def weekly_cost(self, model: Any) -> float:
+        helpers = model.events.get("helpers", 0)
+        return helpers * self.premium_per_volunteer_year / 52.0 + self.admin_per_week

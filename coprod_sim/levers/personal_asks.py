@@ -1,0 +1,168 @@
+"""Personal asks lever: professionals trained in community organising ask residents directly.
+
+Source: IPPR/PwC Capable Communities 2010 (most people "had never been asked"; community
+organising). Rule, each week from ``start_week`` after the channels:
+
+1. professional j makes Poisson(asks_per_professional * e_j) asks, with e_j the engagement of
+   mechanism 6 (``gatekeeping.engagement`` with threshold ``attitude_min``): sceptical staff do
+   not ask. Each ask goes to a random resident of the professional's neighbourhood, who becomes
+   aware, is recorded as asked, and counts as asked personally on open calls for
+   ``ask_weeks`` weeks (``pop.asked_until``).
+2. the professional asks for something concrete: ``offers_per_ask`` random open needs in that
+   neighbourhood that a volunteer may meet (of any service: organisers connect people to local
+   needs). The resident considers each with the decision rule (asked, trusting the person as
+   they trust services) and takes at most one; a resident's need also needs its owner to accept
+   a stranger (``trust.accept_probability``). Needs taken up are recorded as met by the open
+   call channel (a service's call, made in person).
+3. the asks take ``minutes_per_ask`` of professional time, taken from the next week's case
+   capacity of the service.
+
+    weekly cost = ask hours * professional_hour_cost
+                  (+ staff * training_cost_per_professional once, in the start week)
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from coprod_sim import gatekeeping
+from coprod_sim.channels import Match, decide, first_unique
+from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.levers import Lever
+from coprod_sim.needs import CHANNEL_INDEX, SERVICES, UNMET
+from coprod_sim.parameters import ASSUME, param
+from coprod_sim.trust import accept_probability
+
+OPEN_CALL = CHANNEL_INDEX["open_call"]
+
+
+class PersonalAsks(Lever):
+    name: ClassVar[str] = "personal_asks"
+    point: ClassVar[str] = "after_channels"
+    source: ClassVar[str] = "IPPR/PwC Capable Communities 2010"
+
+    asks_per_professional: float = param(
+        5.0,
+        unit="asks/professional/week",
+        role="policy",
+        ge=0,
+        le=100,
+        source=ASSUME,
+        doc="Residents a fully engaged professional asks personally each week.",
+    )
+    attitude_min: float = param(
+        0.3,
+        unit="0-1",
+        role="policy",
+        ge=0,
+        le=0.99,
+        source=ASSUME + " (trained staff ask unless sceptical)",
+        doc="Attitude below which a professional makes no asks (engagement threshold).",
+    )
+    ask_weeks: int = param(
+        8,
+        unit="weeks",
+        role="policy",
+        ge=1,
+        le=520,
+        source=ASSUME,
+        doc="Weeks an ask holds: the resident counts as asked on open calls meanwhile.",
+    )
+    offers_per_ask: int = param(
+        3,
+        unit="needs/ask",
+        role="policy",
+        ge=1,
+        le=20,
+        source=ASSUME,
+        doc="Open needs of the neighbourhood a professional puts to each resident asked.",
+    )
+    minutes_per_ask: float = param(
+        20.0,
+        unit="minutes",
+        role="policy",
+        ge=0,
+        le=600,
+        source=ASSUME,
+        doc="Professional time one ask takes.",
+    )
+    training_cost_per_professional: float = param(
+        unit("community_organising_training"),
+        unit="GBP/professional",
+        role="policy",
+        ge=0,
+        le=10_000,
+        source=UNIT_COSTS["community_organising_training"].source,
+        doc="One-off community organising course per professional, paid in the start week.",
+    )
+
+    def setup(self, model: Any) -> None:
+        model._asks_hours = np.zeros(len(SERVICES))
+        model._asks_hours_week = 0.0
+
+        def take_time(m: Any) -> None:
+            m.service_capacity = np.maximum(m.service_capacity - m._asks_hours, 0.0)
+            m._asks_hours = np.zeros(len(SERVICES))
+
+        take_time.point = "before_channels"
+        model.hooks["before_channels"].append(take_time)
+
+    def apply(self, model: Any) -> None:
+        staff, pop, nb, n, k = model.staff, model.pop, model.nb, model.needs, model.kinds
+        rng = model.rng_for("lever:personal_asks")
+        e = gatekeeping.engagement(staff.attitude, self.attitude_min)
+        asks = rng.poisson(self.asks_per_professional * e)
+        prof = np.repeat(np.arange(len(staff)), asks)
+        hours = np.bincount(staff.service[prof], minlength=len(SERVICES)) * (
+            self.minutes_per_ask / 60.0
+        )
+        model._asks_hours = model._asks_hours + hours
+        model._asks_hours_week = float(hours.sum())
+        if len(prof) == 0 or model.n_residents == 0:
+            return
+        b = staff.nbhd[prof]
+        who = nb.start[b] + (rng.random(len(prof)) * nb.size[b]).astype(np.int64)
+        pop.asked_until[who] = model.week + self.ask_weeks
+        pop.aware[who] = True
+        pop.last_asked_week[who] = model.week
+        model.events["personal_asks"] += len(who)
+        # a concrete ask: open needs in that neighbourhood a volunteer may meet
+        open_rows = np.flatnonzero(n.channel == UNMET)
+        kind_ok = (k.activity >= 0) & ~k.professional_only
+        open_rows = open_rows[kind_ok[n.kind[open_rows]] & ~n.crisis[open_rows]]
+        if len(open_rows) == 0:
+            return
+        key = n.nbhd[open_rows]
+        if len(nb.start) < 32_768:  # 16-bit keys sort by radix sort: fast for big towns
+            key = key.astype(np.int16)
+        o = np.argsort(key, kind="stable")
+        open_rows, key = open_rows[o], key[o]
+        who = np.repeat(who, self.offers_per_ask)
+        want = np.repeat(b, self.offers_per_ask)
+        lo = np.searchsorted(key, want)
+        cnt = np.searchsorted(key, want, side="right") - lo
+        has = cnt > 0
+        if not has.any():
+            return
+        who, lo, cnt = who[has], lo[has], cnt[has]
+        rows = open_rows[lo + (rng.random(len(who)) * cnt).astype(np.int64)]
+        yes = decide(model, rows, who, pop.trust_svc[who], np.ones(len(who), bool), rng)
+        owner = n.owner[rows]
+        acc = accept_probability(
+            pop.age[np.maximum(owner, 0)],
+            owner >= 0,
+            pop.trust_nbr[np.maximum(owner, 0)],
+            model.params.stranger_distrust_old,
+        )
+        ok = yes & (rng.random(len(rows)) < acc)
+        m: Match = first_unique(rows[ok], who[ok], rng)
+        model.assign(m, OPEN_CALL)
+        model.events["personal_asks_taken_up"] += len(m.rows)
+
+    def weekly_cost(self, model: Any) -> float:
+        cost = model._asks_hours_week * model.params.professional_hour_cost
+        if model.week == self.start_week:
+            cost += len(model.staff) * self.training_cost_per_professional
+        return cost

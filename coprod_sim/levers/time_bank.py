@@ -1,0 +1,181 @@
+"""Time bank lever: a coordinator matches requests to members town-wide; members earn credits.
+
+Sources: IPPR/PwC Capable Communities 2010; Young Foundation 2009 (Spice time credits, Fureai
+Kippu). The rules (joining, matching, credits, bounded commitments) are in
+``coprod_sim.timebank``; this lever holds their parameters and the cost:
+
+    weekly cost = coordinator_hours * coordinator_hour_cost + overheads_per_week
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from coprod_sim import timebank
+from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.levers import Lever
+from coprod_sim.parameters import ASSUME, param
+
+
+class TimeBank(Lever):
+    """A time bank with one coordinator's hours, open to the whole town."""
+
+    name: ClassVar[str] = "time_bank"
+    point: ClassVar[str] = "before_channels"
+    source: ClassVar[str] = (
+        "IPPR/PwC Capable Communities 2010; Young Foundation 2009 (Spice, Fureai Kippu)"
+    )
+
+    coordinator_hours: float = param(
+        30.0,
+        unit="hours/week",
+        role="policy",
+        ge=0,
+        le=400,
+        source=ASSUME + " (one coordinator, most of a full-time post)",
+        doc="Coordinator hours a week, split between outreach and matching.",
+    )
+    outreach_share: float = param(
+        0.2,
+        unit="share",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Share of coordinator hours spent asking residents to join.",
+    )
+    asks_per_hour: float = param(
+        4.0,
+        unit="residents/hour",
+        role="policy",
+        ge=0,
+        le=60,
+        source=ASSUME,
+        doc="Residents the coordinator asks personally per hour of outreach.",
+    )
+    ask_join_prob: float = param(
+        0.15,
+        unit="probability",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Chance a willing resident asked by the coordinator joins.",
+    )
+    join_rate: float = param(
+        0.0005,
+        unit="1/week per resident",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Weekly chance a resident comes across the bank; the aware (or asked) and willing "
+        "join.",
+    )
+    match_hours: float = param(
+        0.5,
+        unit="coordinator hours/request",
+        role="policy",
+        gt=0,
+        le=20,
+        source=ASSUME,
+        doc="Coordinator time to handle one request (find and brief members).",
+    )
+    candidates_per_request: int = param(
+        3,
+        unit="members/request",
+        role="policy",
+        ge=1,
+        le=20,
+        source=ASSUME,
+        doc="Members the coordinator asks for each request.",
+    )
+    member_hours_cap: float = param(
+        4.0,
+        unit="hours/week",
+        role="policy",
+        ge=0,
+        le=40,
+        source=ASSUME + " (members 'dip in and out', Capable Communities 2010)",
+        doc="A member is not asked if their committed hours plus the task would exceed this.",
+    )
+    member_trust: float = param(
+        0.6,
+        unit="0-1",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Trust a member places in a fellow member the coordinator vouches for.",
+    )
+    non_member_share: float = param(
+        0.5,
+        unit="share",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME + " (agency referrals to time banks)",
+        doc="Share of non-members' open needs passed to the bank each week.",
+    )
+    credits_per_hour: float = param(
+        1.0,
+        unit="credits/hour",
+        role="policy",
+        ge=0,
+        le=10,
+        source="Young Foundation 2009 (one hour given, one credit)",
+        doc="Credits a member earns per hour given through the bank.",
+    )
+    member_reward: float = param(
+        0.5,
+        unit="0-1",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Reward and recognition a member expects (the decision rule's reward term).",
+    )
+    confidence_gain: float = param(
+        0.02,
+        unit="share of gap/week",
+        role="policy",
+        ge=0,
+        le=1,
+        source="Young Foundation 2009 citing University of Wales 2009 (66% of Spice volunteers "
+        "more confident); size assumed",
+        doc="Rise in a member's confidence for each week they give help through the bank.",
+    )
+    coordinator_hour_cost: float = param(
+        unit("coordinator_hour"),
+        unit="GBP/hour",
+        role="policy",
+        ge=0,
+        le=500,
+        source=UNIT_COSTS["coordinator_hour"].source,
+        doc="Full cost of one coordinator hour.",
+    )
+    overheads_per_week: float = param(
+        unit("time_bank_overheads_week"),
+        unit="GBP/week",
+        role="policy",
+        ge=0,
+        le=100_000,
+        source=UNIT_COSTS["time_bank_overheads_week"].source,
+        doc="Running costs besides the coordinator.",
+    )
+
+    def setup(self, model: Any) -> None:
+        timebank.install(model, timebank.TimeBankChannel(self))
+
+        def settle(m: Any) -> None:
+            if self.active(m):
+                timebank.settle(m, self)
+
+        settle.point = "after_channels"
+        model.hooks["after_channels"].append(settle)
+
+    def apply(self, model: Any) -> None:
+        timebank.join(model, self, model.rng_for("lever:time_bank"))
+
+    def weekly_cost(self, model: Any) -> float:
+        return self.coordinator_hours * self.coordinator_hour_cost + self.overheads_per_week

@@ -1,0 +1,101 @@
+"""Time credits / rewards lever: recognition and credits for hours given to services.
+
+Source: Young Foundation 2009 (Spice time credits: "a minimum of 100 per cent increase in
+engagement with services"; personal and financial reward, recognition). Rule, each week from
+``start_week`` after the channels:
+
+- recognition: residents aware of local opportunities expect a reward of at least
+  ``reward_level`` (the decision rule's reward term);
+- credits: each hour given through a service's channels (open call, referral) earns
+  ``credits_per_hour`` (hours through the time bank earn its own credits, not these);
+- redemption: a share ``redeem_rate`` of every balance is spent each week at partner venues.
+
+    weekly cost = credits redeemed * cost_per_credit + admin_per_week
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.levers import Lever
+from coprod_sim.needs import CHANNEL_INDEX
+from coprod_sim.parameters import ASSUME, param
+
+EARNING = np.array([CHANNEL_INDEX["open_call"], CHANNEL_INDEX["referral"]])
+
+
+class TimeCredits(Lever):
+    name: ClassVar[str] = "time_credits"
+    point: ClassVar[str] = "after_channels"
+    source: ClassVar[str] = "Young Foundation 2009 (Spice time credits)"
+
+    reward_level: float = param(
+        0.6,
+        unit="0-1",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Reward and recognition residents aware of the scheme expect.",
+    )
+    credits_per_hour: float = param(
+        1.0,
+        unit="credits/hour",
+        role="policy",
+        ge=0,
+        le=10,
+        source="Young Foundation 2009 (one hour given, one credit)",
+        doc="Credits earned per hour given through a service.",
+    )
+    redeem_rate: float = param(
+        0.05,
+        unit="share of balance/week",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Share of credit balances spent each week.",
+    )
+    cost_per_credit: float = param(
+        unit("credit_redeemed"),
+        unit="GBP/credit",
+        role="policy",
+        ge=0,
+        le=100,
+        source=UNIT_COSTS["credit_redeemed"].source,
+        doc="Cost of one credit redeemed.",
+    )
+    admin_per_week: float = param(
+        unit("time_credits_admin_week"),
+        unit="GBP/week",
+        role="policy",
+        ge=0,
+        le=100_000,
+        source=UNIT_COSTS["time_credits_admin_week"].source,
+        doc="Running the scheme.",
+    )
+
+    def apply(self, model: Any) -> None:
+        pop, n = model.pop, model.needs
+        level = np.float32(self.reward_level)
+        # (a multiply by the 0/1 view is 20x faster than ``where=`` on a million residents)
+        np.maximum(pop.reward, pop.aware.view(np.uint8) * level, out=pop.reward)
+        rows = np.flatnonzero(
+            ((n.channel == EARNING[0]) | (n.channel == EARNING[1])) & (n.helper >= 0)
+        )
+        earned = n.hours[rows].astype(np.float32) * np.float32(self.credits_per_hour)
+        np.add.at(pop.credits, n.helper[rows], earned)
+        redeemed = 0.0
+        if self.redeem_rate > 0:
+            redeemed = float(pop.credits.sum(dtype=np.float64)) * self.redeem_rate
+            pop.credits *= np.float32(1.0 - self.redeem_rate)
+        model._credits_redeemed_week = redeemed
+        model.events["credits_earned"] += float(earned.sum())
+
+    def weekly_cost(self, model: Any) -> float:
+        return getattr(model, "_credits_redeemed_week", 0.0) * self.cost_per_credit + (
+            self.admin_per_week
+        )

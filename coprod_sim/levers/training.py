@@ -1,0 +1,142 @@
+"""Training lever: courses raise volunteers' confidence and skills, and professionals' attitudes.
+
+Source: IPPR/PwC Capable Communities 2010 (training, confidence and skills, safe intervention);
+Birmingham Policy Commission 2011 (new roles of public servants). Rule, each week from
+``start_week``:
+
+- residents: Poisson(places_per_1000_year / 52 * N / 1000) places go to residents who are
+  willing to do something and not yet trained (drawn at random); each trainee is marked
+  ``trained`` (collective action reads it: training lowers the threshold to intervene), their
+  confidence rises by ``confidence_gain`` of the gap to 1 and their fear of liability falls by
+  ``liability_fear_cut`` of its level (safe practice).
+- professionals: each untrained professional is trained with weekly chance
+  ``staff_share_per_year / 52``; their attitude and its baseline move ``staff_attitude_gain`` of
+  the way to 1 (mechanism 6, ``gatekeeping.shift``).
+
+    weekly cost = residents trained * cost_per_place
+                  + professionals trained * (cost_per_staff_place
+                                              + staff_course_hours * professional_hour_cost)
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from coprod_sim import gatekeeping
+from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.levers import Lever
+from coprod_sim.parameters import ASSUME, param
+
+
+class Training(Lever):
+    name: ClassVar[str] = "training"
+    point: ClassVar[str] = "start_of_week"
+    source: ClassVar[str] = (
+        "IPPR/PwC Capable Communities 2010; University of Birmingham Policy Commission 2011"
+    )
+
+    places_per_1000_year: float = param(
+        20.0,
+        unit="places/1000 residents/year",
+        role="policy",
+        ge=0,
+        le=1000,
+        source=ASSUME,
+        doc="Residents trained a year per 1000 residents.",
+    )
+    confidence_gain: float = param(
+        0.3,
+        unit="share of gap",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Rise in a trainee's confidence, as a share of the gap to 1.",
+    )
+    liability_fear_cut: float = param(
+        0.2,
+        unit="share",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Fall in a trainee's fear of liability, as a share of its level.",
+    )
+    staff_share_per_year: float = param(
+        0.25,
+        unit="share of staff/year",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Share of frontline professionals trained in co-production each year.",
+    )
+    staff_attitude_gain: float = param(
+        0.15,
+        unit="share of gap",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME + " (culture change and training shift attitudes slowly)",
+        doc="Move of a trained professional's attitude (and baseline) towards 1.",
+    )
+    staff_course_hours: float = param(
+        7.0,
+        unit="hours",
+        role="policy",
+        ge=0,
+        le=200,
+        source=ASSUME + " (one day)",
+        doc="Professional hours a course takes (valued at professional_hour_cost).",
+    )
+    cost_per_place: float = param(
+        unit("training_place_resident"),
+        unit="GBP/place",
+        role="policy",
+        ge=0,
+        le=10_000,
+        source=UNIT_COSTS["training_place_resident"].source,
+        doc="Cost of training one resident.",
+    )
+    cost_per_staff_place: float = param(
+        unit("training_place_professional"),
+        unit="GBP/place",
+        role="policy",
+        ge=0,
+        le=10_000,
+        source=UNIT_COSTS["training_place_professional"].source,
+        doc="Course fee per professional.",
+    )
+
+    def setup(self, model: Any) -> None:
+        model._training_staff = np.zeros(len(model.staff), bool)
+        model._training_week = (0, 0)
+
+    def apply(self, model: Any) -> None:
+        pop, n = model.pop, model.n_residents
+        rng = model.rng_for("lever:training")
+        k = rng.poisson(self.places_per_1000_year / 52.0 * n / 1000.0) if n else 0
+        cand = rng.integers(0, max(n, 1), 3 * k) if k else np.zeros(0, np.int64)
+        cand = cand[(pop.willing[cand] != 0) & ~pop.trained[cand]]
+        _, first = np.unique(cand, return_index=True)
+        who = cand[np.sort(first)][:k]
+        pop.trained[who] = True
+        pop.confidence[who] += self.confidence_gain * (1.0 - pop.confidence[who])
+        pop.fear_liab[who] *= 1.0 - self.liability_fear_cut
+        done = model._training_staff
+        new = np.flatnonzero(~done & (rng.random(len(done)) < self.staff_share_per_year / 52.0))
+        done[new] = True
+        gatekeeping.shift(model, new, self.staff_attitude_gain, 1.0)
+        model._training_week = (len(who), len(new))
+        model.events["trained_residents"] += len(who)
+        model.events["trained_professionals"] += len(new)
+
+    def weekly_cost(self, model: Any) -> float:
+        res, staff = model._training_week
+        per_staff = (
+            self.cost_per_staff_place
+            + self.staff_course_hours * model.params.professional_hour_cost
+        )
+        return res * self.cost_per_place + staff * per_staff

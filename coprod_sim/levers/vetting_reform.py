@@ -1,0 +1,79 @@
+"""Vetting reform lever: shorter checks, and checks held through work made portable.
+
+Sources: IPPR/PwC Capable Communities 2010 and Young Foundation 2009 (checks take weeks and put
+would-be volunteers off; a check should travel with the person). Red tape (mechanism 7) in the
+model: a resident who says yes to a task that needs a check starts one and waits
+``vetting_weeks``, giving up with weekly chance ``vetting_give_up``. Rule, from ``start_week``:
+
+- shorter checks: after the model's weekly vetting step, anyone still waiting who has waited
+  ``check_weeks`` weeks is cleared (so fewer weeks of the give-up hazard);
+- portable checks: in the start week, a share ``portable_share`` of employed residents without a
+  volunteer check (those holding one through their work) become vetted.
+
+    weekly cost = admin_per_week
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.levers import Lever
+from coprod_sim.parameters import ASSUME, param
+from coprod_sim.population import NOT_VETTED, VETTED, VETTING
+
+
+class VettingReform(Lever):
+    name: ClassVar[str] = "vetting_reform"
+    point: ClassVar[str] = "before_channels"
+    source: ClassVar[str] = "IPPR/PwC Capable Communities 2010; Young Foundation 2009"
+
+    check_weeks: int = param(
+        2,
+        unit="weeks",
+        role="policy",
+        ge=0,
+        le=52,
+        source=ASSUME,
+        doc="Weeks a check takes after reform (no effect if not shorter than vetting_weeks).",
+    )
+    portable_share: float = param(
+        0.15,
+        unit="share of employed",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME + " (workers checked for their jobs: care, schools, health)",
+        doc="Share of employed residents without a check whose work check becomes portable.",
+    )
+    admin_per_week: float = param(
+        unit("vetting_admin_week"),
+        unit="GBP/week",
+        role="policy",
+        ge=0,
+        le=100_000,
+        source=UNIT_COSTS["vetting_admin_week"].source,
+        doc="Extra processing cost of faster, portable checks.",
+    )
+
+    def apply(self, model: Any) -> None:
+        pop = model.pop
+        if not getattr(model, "_vetting_reform_started", False):
+            model._vetting_reform_started = True
+            rng = model.rng_for("lever:vetting_reform")
+            port = (
+                (pop.vet_status == NOT_VETTED)
+                & pop.employed
+                & (rng.random(model.n_residents) < self.portable_share)
+            )
+            pop.vet_status[port] = VETTED
+            model.events["vetting_portable"] += int(port.sum())
+        waiting = np.flatnonzero(pop.vet_status == VETTING)
+        done = waiting[pop.vet_wait[waiting] >= self.check_weeks]
+        pop.vet_status[done] = VETTED
+        model.events["vetting_cleared"] += len(done)
+
+    def weekly_cost(self, model: Any) -> float:
+        return self.admin_per_week

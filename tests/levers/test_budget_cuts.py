@@ -1,0 +1,39 @@
+"""Budget cuts: professional capacity falls over the ramp; waiting and crises rise; money saved."""
+
+from __future__ import annotations
+
+import pytest
+from _state_runs import SEEDS, run, series
+
+from coprod_sim import costs
+
+
+def test_capacity_ramps_to_the_cut():
+    b = run(1, weeks=60)
+    p = run(1, {"budget_cuts": {"total_cut": 0.19, "ramp_years": 1.0}}, weeks=60)
+    cap_b, cap_p = series(b, "professional_capacity"), series(p, "professional_capacity")
+    assert cap_p.iloc[25] / cap_b.iloc[25] == pytest.approx(1 - 0.19 * 26 / 52, rel=1e-6)
+    assert cap_p.iloc[-1] / cap_b.iloc[-1] == pytest.approx(0.81, rel=1e-6)
+    assert series(p, "cost_budget_cuts").iloc[-1] == pytest.approx(
+        -0.19 * cap_b.iloc[-1] * 35.0, rel=1e-6
+    )
+
+
+def test_cuts_raise_waiting_and_crises():
+    # the demo town has slack professional capacity, so a deep cut shows the mechanism
+    lever = {"budget_cuts": {"total_cut": 0.5, "ramp_years": 1.0}}
+    crises_b = crises_p = 0
+    for s in SEEDS:
+        b, p = run(s), run(s, lever)
+        assert series(p, "mean_wait_weeks").mean() > series(b, "mean_wait_weeks").mean()
+        crises_b += b.crises_by_kind.sum()
+        crises_p += p.crises_by_kind.sum()
+        assert costs.value_crises_averted(b, p) < 0  # crises cost more, not less
+        assert p.costs_total["budget_cuts"] < 0  # money saved on staff
+    # tolerance: pooled over seeds, at least 10% more crises
+    assert crises_p > 1.10 * crises_b, (crises_p, crises_b)
+
+
+def test_protected_early_years_keeps_its_capacity():
+    p = run(2, {"budget_cuts": {"ramp_years": 0.0, "protect_early_years": True}}, weeks=3)
+    assert p.capacity_cut.tolist() == pytest.approx([0.19, 0.19, 0.0])

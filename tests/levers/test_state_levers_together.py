@@ -1,0 +1,67 @@
+"""All nine state-side levers run together, with each other's and everyone's levers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from coprod_sim import CoproductionModel, costs
+from coprod_sim.levers import LEVERS
+
+MINE = (
+    "time_bank",
+    "insurance_cover",
+    "training",
+    "information_point",
+    "personal_asks",
+    "culture_change",
+    "vetting_reform",
+    "time_credits",
+    "budget_cuts",
+)
+
+
+def test_all_state_levers_at_once():
+    base = CoproductionModel(rng=5, n_residents=1500)
+    pol = CoproductionModel(rng=5, n_residents=1500, policies=list(MINE))
+    base.run_weeks(78)
+    pol.run_weeks(78)
+    df = pol.datacollector.get_model_vars_dataframe()
+    for name in MINE:
+        assert f"cost_{name}" in df.columns
+        assert np.isfinite(df[f"cost_{name}"]).all()
+    assert pol.met_by_kind_channel[:, 3].sum() > 0  # the time bank channel ran
+    assert pol.costs_total["budget_cuts"] < 0 < pol.costs_total["time_bank"]
+    money = costs.compare(base, pol)
+    assert money["lever_costs"] == sum(costs.lever_costs(pol).values())
+    assert set(money) >= {"value_crises_averted", "value_professional_hours_saved", "net_value"}
+
+
+def test_every_registered_lever_runs_with_mine():
+    pol = CoproductionModel(rng=6, n_residents=1500, policies=list(LEVERS))
+    pol.run_weeks(30)
+    assert all(np.isfinite(v) for v in pol.costs_total.values())
+
+
+def test_lever_table_has_a_row_per_parameter_of_every_lever():
+    from coprod_sim.levers._table import lever_rows
+
+    rows = lever_rows()
+    assert {r["lever"] for r in rows} == set(LEVERS)
+    for name, cls in LEVERS.items():
+        params = {r["parameter"] for r in rows if r["lever"] == name}
+        assert params == set(cls.model_fields)
+    for r in rows:
+        assert r["unit"] and r["source"] and r["doc"] and r["point"] and r["lever_source"]
+
+
+def test_crises_are_valued_at_the_professional_hours_they_take():
+    base = CoproductionModel(rng=7, n_residents=1500)
+    pol = CoproductionModel(rng=7, n_residents=1500, policies={"budget_cuts": {"total_cut": 0.6}})
+    base.run_weeks(52)
+    pol.run_weeks(52)
+    averted = costs.crises_averted(base, pol)
+    hours = costs.crisis_hours_by_kind(pol)
+    expected = float(averted @ hours) * pol.params.professional_hour_cost
+    assert costs.value_crises_averted(base, pol) == expected
+    saved = base.professional_hours_total - pol.professional_hours_total
+    assert costs.value_professional_hours_saved(base, pol) == saved * 35.0
