@@ -302,6 +302,8 @@ class CoproductionModel(mesa.Model):
             edges = self.needs_edge[rows]
             trust.lower_towards_zero(self.tie_trust, edges[edges >= 0], p.trust_loss)
             self.events["let_down"] += int(has.sum())
+        vol = rows[n.helper[rows] >= 0]
+        np.subtract.at(pop.committed, n.helper[vol], n.hours[vol])
         n.helper[rows] = -1
         n.channel[rows] = UNMET
         n.hours[rows] = n.base_hours[rows]
@@ -359,7 +361,6 @@ class CoproductionModel(mesa.Model):
         _, pos = expand_rows(self.graph.indptr, burnt)
         seen_by = self.graph.indices[pos]
         trust.raise_towards_one(pop.fear_commit, seen_by, p.burnout_fear_contagion)
-        self._recount_committed()
 
     # phase 5
     def _vetting(self) -> None:
@@ -379,7 +380,7 @@ class CoproductionModel(mesa.Model):
 
     # phase 6
     def _match(self) -> None:
-        n, pop = self.needs, self.pop
+        n = self.needs
         self.busy[:] = False
         rows = np.flatnonzero(n.channel == UNMET)
         for ch in self.channels:
@@ -389,8 +390,6 @@ class CoproductionModel(mesa.Model):
             cid = CHANNEL_INDEX[ch.name]
             self.assign(m, cid)
             rows = rows[n.channel[rows] == UNMET]
-        self._recount_committed()
-        del pop
 
     def assign(self, m: Match, channel: int, edges: np.ndarray | None = None) -> None:
         """Record that channel ``channel`` meets need rows ``m.rows`` with helpers ``m.helpers``."""
@@ -405,6 +404,7 @@ class CoproductionModel(mesa.Model):
             self.needs_edge[m.rows] = e
         vol = helpers >= 0
         self.busy[helpers[vol]] = True
+        np.add.at(self.pop.committed, helpers[vol], n.hours[m.rows[vol]])
         np.add.at(self.met_by_kind_channel, (n.kind[m.rows], channel), 1)
         np.add.at(self.met_by_nbhd, n.nbhd[m.rows], 1)
         self.events[f"met_{CHANNELS[channel]}"] += len(m.rows)

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from coprod_sim.arrays import unique_ints
 from coprod_sim.channels import Match, decide, first_unique
 from coprod_sim.needs import CHANNEL_INDEX
 from coprod_sim.trust import accept_probability, raise_towards_one
@@ -68,7 +69,7 @@ def state(model: CoproductionModel) -> TimeBankState:
 
 def _add_members(model: CoproductionModel, who: np.ndarray, reward: float) -> int:
     pop = model.pop
-    who = np.unique(who[~pop.tb_member[who]])
+    who = unique_ints(who[~pop.tb_member[who]])
     if len(who) == 0:
         return 0
     pop.tb_member[who] = True
@@ -166,13 +167,13 @@ def settle(model: CoproductionModel, lever: Any) -> float:
     if mem.any():
         o, h = owners[mem], hours[mem]
         # owners pay from their balance while it lasts (never below zero)
-        uo = np.unique(o)
+        uo = unique_ints(o)
         before = float(pop.credits[uo].sum(dtype=np.float64))
         np.subtract.at(pop.credits, o, h)
         pop.credits[uo] = np.maximum(pop.credits[uo], 0.0)
         spent = before - float(pop.credits[uo].sum(dtype=np.float64))
         st.credits_spent += spent
-    gave = np.unique(helpers)
+    gave = unique_ints(helpers)
     if lever.confidence_gain > 0:
         raise_towards_one(pop.confidence, gave, lever.confidence_gain)
         st.confidence_raised[gave] = True

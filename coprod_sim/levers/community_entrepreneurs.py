@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import PrivateAttr
 
+from coprod_sim.arrays import unique_ints
 from coprod_sim.channels import decide, first_unique
 from coprod_sim.levers import Lever
 from coprod_sim.needs import CHANNEL_INDEX, UNMET
@@ -144,7 +145,7 @@ class CommunityEntrepreneurs(Lever):
     @property
     def served(self) -> np.ndarray:
         """Neighbourhoods with at least one entrepreneur."""
-        return np.unique(self._hood)
+        return unique_ints(self._hood)
 
     @property
     def members(self) -> np.ndarray:
@@ -182,7 +183,7 @@ class CommunityEntrepreneurs(Lever):
         owners = needs.owner[open_rows].astype(np.int64)
         in_case = np.zeros(model.n_residents, bool)
         in_case[self._members] = True
-        owners = np.unique(owners[(per_hood[pop.nbhd[owners]] > 0) & ~in_case[owners]])
+        owners = unique_ints(owners[(per_hood[pop.nbhd[owners]] > 0) & ~in_case[owners]])
         if len(owners):
             free = per_hood * self.caseload - np.bincount(pop.nbhd[self._members], minlength=n_nb)
             hood = pop.nbhd[owners].astype(np.int64)
