@@ -44,6 +44,7 @@ from coprod_sim.towns import TOWNS
 
 WEEKS_PER_YEAR = 52
 WEEKS_PER_MONTH = 4  # the year is 13 four-week months
+RELAX_EVERY = 4  # weeks between applications of the (compounded) drift to baselines
 EXAMPLE_WEEKS = 8  # a tie who helped within this many weeks sets an example (assumption)
 HOOK_POINTS: tuple[str, ...] = ("start_of_week", "before_channels", "after_channels", "end_of_week")
 PROFESSIONAL = CHANNEL_INDEX["professional"]
@@ -229,8 +230,9 @@ class CoproductionModel(mesa.Model):
            waiting past the service standard lose trust in services (mechanism 5).
         8. delivery and outcomes (mechanism 9): helpers' hours and weeks, professional hours
            and cost, needs that end (good experiences, mechanism 5), trust and fear relax
-           to their baselines; at the end of each 52-week year, participation classes and
-           barriers; levers at ``end_of_week``; the DataCollector records the week.
+           to their baselines (every ``RELAX_EVERY`` weeks, at the compounded rate); at the
+           end of each 52-week year, participation classes and barriers; levers at
+           ``end_of_week``; the DataCollector records the week.
         """
         self.events = Counter()
         self.costs = Counter()
@@ -488,9 +490,14 @@ class CoproductionModel(mesa.Model):
         n.keep(keep)
         self.needs_edge = self.needs_edge[keep]
 
-        # slow drift back to baselines
-        trust.relax(pop.trust_nbr, self.nb.trust_base[pop.nbhd], p.trust_relaxation)
-        trust.relax(pop.fear_commit, pop.fear_commit_base, p.fear_relaxation)
+        # slow drift back to baselines, applied every RELAX_EVERY weeks at the compounded rate
+        # (the same pull over the period, for a quarter of the passes over every resident)
+        if self.week % RELAX_EVERY == RELAX_EVERY - 1:
+            compound = (
+                1.0 - (1.0 - np.array([p.trust_relaxation, p.fear_relaxation])) ** RELAX_EVERY
+            )
+            trust.relax(pop.trust_nbr, self.nb.trust_base[pop.nbhd], float(compound[0]))
+            trust.relax(pop.fear_commit, pop.fear_commit_base, float(compound[1]))
 
     def _update_example(self) -> None:
         """Keep ``example_count`` (ties who helped in the last EXAMPLE_WEEKS weeks) current,

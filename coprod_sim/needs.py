@@ -376,34 +376,33 @@ def arise(
     ``(1 + effect * dep) / (1 + effect)``. Service roles arise in proportion to all residents
     and are placed in the neighbourhood of a random resident.
     """
-    kind_out, owner_out = [], []
     boost_max = 1.0 + deprivation_effect
-    all_n = n_residents
-    for k in range(len(kinds.names)):
-        if kinds.by_service[k]:
-            lam = kinds.rate[k, 0] * rate_scale * all_n
-            m = rng.poisson(lam)
-            owners = rng.integers(0, max(all_n, 1), m) if all_n else np.zeros(0, np.int64)
-            kind_out.append(np.full(m, k, np.int16))
-            owner_out.append(-1 - owners)  # role placed at owners' neighbourhood, encoded < 0
+    # service roles: one Poisson draw per role kind, placed at a random resident's neighbourhood
+    roles = np.flatnonzero(kinds.by_service)
+    n_roles = rng.poisson(kinds.rate[roles, 0] * rate_scale * n_residents)
+    role_kind = np.repeat(roles, n_roles).astype(np.int16)
+    role_place = rng.integers(0, max(n_residents, 1), int(n_roles.sum()))
+    # residents' needs: one Poisson matrix (kind x age group), owners drawn per age group
+    res = np.flatnonzero(~kinds.by_service)
+    sizes = np.array([len(m) for m in age_members], dtype=np.float64)
+    lam = kinds.rate[res] * (rate_scale * boost_max) * sizes[None, :]
+    counts = rng.poisson(lam)
+    kind_parts, owner_parts = [role_kind], []
+    for g, members in enumerate(age_members):
+        total = int(counts[:, g].sum())
+        if total == 0:
             continue
-        for g, members in enumerate(age_members):
-            if kinds.rate[k, g] <= 0 or len(members) == 0:
-                continue
-            lam = kinds.rate[k, g] * rate_scale * boost_max * len(members)
-            m = rng.poisson(lam)
-            cand = members[rng.integers(0, len(members), m)]
-            accept = (
-                rng.random(m) < (1.0 + deprivation_effect * deprivation[nbhd_of[cand]]) / boost_max
-            )
-            cand = cand[accept]
-            kind_out.append(np.full(len(cand), k, np.int16))
-            owner_out.append(cand)
-    kind = np.concatenate(kind_out) if kind_out else np.zeros(0, np.int16)
-    coded = np.concatenate(owner_out) if owner_out else np.zeros(0, np.int64)
-    is_role = coded < 0
-    place = np.where(is_role, -1 - coded, coded)
-    owner = np.where(is_role, -1, coded).astype(np.int32)
+        owner_parts.append(members[rng.integers(0, len(members), total)])
+        kind_parts.append(np.repeat(res, counts[:, g]).astype(np.int16))
+    owners = np.concatenate(owner_parts) if owner_parts else np.zeros(0, np.int64)
+    accept = rng.random(len(owners)) < (
+        1.0 + deprivation_effect * deprivation[nbhd_of[owners]]
+    ) / boost_max
+    kind = np.concatenate(kind_parts)
+    keep = np.concatenate([np.ones(len(role_kind), bool), accept])
+    kind = kind[keep]
+    owner = np.concatenate([np.full(len(role_kind), -1, np.int64), owners])[keep].astype(np.int32)
+    place = np.concatenate([role_place, owners])[keep]
     return {"kind": kind, "owner": owner, "nbhd": nbhd_of[place].astype(np.int32)}
 
 
