@@ -395,9 +395,10 @@ def arise(
         owner_parts.append(members[rng.integers(0, len(members), total)])
         kind_parts.append(np.repeat(res, counts[:, g]).astype(np.int16))
     owners = np.concatenate(owner_parts) if owner_parts else np.zeros(0, np.int64)
-    accept = rng.random(len(owners)) < (
-        1.0 + deprivation_effect * deprivation[nbhd_of[owners]]
-    ) / boost_max
+    accept = (
+        rng.random(len(owners))
+        < (1.0 + deprivation_effect * deprivation[nbhd_of[owners]]) / boost_max
+    )
     kind = np.concatenate(kind_parts)
     keep = np.concatenate([np.ones(len(role_kind), bool), accept])
     kind = kind[keep]
