@@ -147,23 +147,3 @@ def crisis_hours_averted(baseline: CoproductionModel, policy: CoproductionModel)
     """Professional hours actually spent on crises, baseline minus policy (measured, not
     nominal: when capacity binds, crises wait too and take fewer hours than nominal)."""
     return float(baseline.crisis_hours_total - policy.crisis_hours_total)
-
-
-def lever_costs(model: CoproductionModel) -> dict[str, float]:
-    """Total GBP each active lever cost over the run so far."""
-    return {lv.name: float(model.costs_total[lv.name]) for lv in model.policy_levers}
-
-
-def compare(baseline: CoproductionModel, policy: CoproductionModel) -> dict[str, float]:
-    """Money figures of a policy run against its baseline (same town, seed and weeks)."""
-    extra = sum(lever_costs(policy).values()) - sum(lever_costs(baseline).values())
-    crises = value_crises_averted(baseline, policy)
-    return {
-        "lever_costs": extra,
-        "professional_hours_saved": professional_hours_saved(baseline, policy),
-        "value_professional_hours_saved": value_professional_hours_saved(baseline, policy),
-        "crises_averted": float(crises_averted(baseline, policy).sum()),
-        "value_crises_averted": crises,
-        "crisis_hours_averted": crisis_hours_averted(baseline, policy),
-        "net_value": crises - extra,
-    }

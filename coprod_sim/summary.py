@@ -233,6 +233,8 @@ def compare(
          "crises_averted": baseline - policy crises,
          "crisis_hours_averted": baseline - policy professional hours on crises,
          "crisis_hours_value_gbp": crisis hours averted x professional_hour_cost,
+         "crises_averted_nominal_gbp": crises averted by kind x nominal crisis hours x cost
+                                       (NaN when given metric dicts),
          "net_gbp": professional savings - lever cost}
 
     Savings value professional time at ``professional_hour_cost`` (the model's accounting);
@@ -274,8 +276,18 @@ def compare(
         "crisis_hours_averted": b.get("crisis_hours", 0.0) - p.get("crisis_hours", 0.0),
         "crisis_hours_value_gbp": (b.get("crisis_hours", 0.0) - p.get("crisis_hours", 0.0))
         * p["professional_hour_cost"],
+        "crises_averted_nominal_gbp": _nominal_crisis_value(baseline, policy),
         "net_gbp": savings - lever_cost,
     }
+
+
+def _nominal_crisis_value(baseline: Any, policy: Any) -> float:
+    """Crises averted valued at the hours a crisis nominally takes (needs both models)."""
+    from coprod_sim import costs
+
+    if isinstance(baseline, Mapping) or isinstance(policy, Mapping):
+        return math.nan
+    return costs.value_crises_averted(baseline, policy)
 
 
 def comparison_frame(result: Mapping[str, Any]) -> pd.DataFrame:
@@ -295,6 +307,7 @@ def comparison_frame(result: Mapping[str, Any]) -> pd.DataFrame:
         "crises_averted",
         "crisis_hours_averted",
         "crisis_hours_value_gbp",
+        "crises_averted_nominal_gbp",
         "net_gbp",
     ):
         rows.append(
