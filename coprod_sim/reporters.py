@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from coprod_sim.collective_action import WEEKLY as COLLECTIVE_ACTION_SERIES
 from coprod_sim.needs import CHANNELS
 
 WEEKLY_SERIES: tuple[str, ...] = (
@@ -31,13 +32,7 @@ WEEKLY_SERIES: tuple[str, ...] = (
     "trust_neighbours",
     "trust_services",
     "fear_of_commitment",
-    "incidents",
-    "incidents_challenged",
-    "incidents_left_alone",
-    "interventions_succeeded",
-    "interveners",
-    "police_backing",
-    "expected_backing",
+    *COLLECTIVE_ACTION_SERIES,
     "cost_total",
     "cost_professional_staff",
 )
