@@ -21,7 +21,7 @@ when capacity binds and crises wait).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -110,6 +110,15 @@ UNIT_COSTS: dict[str, UnitCost] = {
 def unit(name: str) -> float:
     """The default value of unit cost ``name``."""
     return UNIT_COSTS[name].value
+
+
+def cost_param(name: str, *, le: float, doc: str) -> Any:
+    """A lever's cost parameter whose default, unit and source are unit cost ``name``
+    (declared once, in ``UNIT_COSTS``)."""
+    from coprod_sim.parameters import param
+
+    c = UNIT_COSTS[name]
+    return param(c.value, unit=c.unit, role="policy", ge=0, le=le, source=c.source, doc=doc)
 
 
 def crisis_hours_by_kind(model: CoproductionModel) -> np.ndarray:

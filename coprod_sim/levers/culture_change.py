@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from coprod_sim import gatekeeping
-from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import ASSUME, param
 
@@ -54,14 +54,8 @@ class CultureChange(Lever):
         source=ASSUME,
         doc="Information sharing between agencies the programme aims at.",
     )
-    cost_per_staff_year: float = param(
-        unit("culture_change_staff_year"),
-        unit="GBP/professional/year",
-        role="policy",
-        ge=0,
-        le=100_000,
-        source=UNIT_COSTS["culture_change_staff_year"].source,
-        doc="Facilitation cost per professional a year.",
+    cost_per_staff_year: float = cost_param(
+        "culture_change_staff_year", le=100_000, doc="Facilitation cost per professional a year."
     )
     staff_hours_per_year: float = param(
         14.0,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import ASSUME, param
 
@@ -49,23 +49,11 @@ class InformationPoint(Lever):
         source=ASSUME,
         doc="Staff hours a week at each point.",
     )
-    staff_hour_cost: float = param(
-        unit("info_point_staff_hour"),
-        unit="GBP/hour",
-        role="policy",
-        ge=0,
-        le=500,
-        source=UNIT_COSTS["info_point_staff_hour"].source,
-        doc="Full cost of one staff hour at a point.",
+    staff_hour_cost: float = cost_param(
+        "info_point_staff_hour", le=500, doc="Full cost of one staff hour at a point."
     )
-    running_cost_per_point: float = param(
-        unit("info_point_running_week"),
-        unit="GBP/week",
-        role="policy",
-        ge=0,
-        le=100_000,
-        source=UNIT_COSTS["info_point_running_week"].source,
-        doc="Premises and materials per point.",
+    running_cost_per_point: float = cost_param(
+        "info_point_running_week", le=100_000, doc="Premises and materials per point."
     )
 
     def apply(self, model: Any) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import param
 
@@ -32,23 +32,11 @@ class InsuranceCover(Lever):
         source="assumption (a council-wide policy covers anyone volunteering)",
         doc="Share of residents who know they are covered when they volunteer.",
     )
-    premium_per_volunteer_year: float = param(
-        unit("insurance_premium_volunteer_year"),
-        unit="GBP/volunteer/year",
-        role="policy",
-        ge=0,
-        le=1000,
-        source=UNIT_COSTS["insurance_premium_volunteer_year"].source,
-        doc="Premium per volunteer covered.",
+    premium_per_volunteer_year: float = cost_param(
+        "insurance_premium_volunteer_year", le=1000, doc="Premium per volunteer covered."
     )
-    admin_per_week: float = param(
-        unit("insurance_admin_week"),
-        unit="GBP/week",
-        role="policy",
-        ge=0,
-        le=10_000,
-        source=UNIT_COSTS["insurance_admin_week"].source,
-        doc="Council administration of the policy.",
+    admin_per_week: float = cost_param(
+        "insurance_admin_week", le=10_000, doc="Council administration of the policy."
     )
 
     def apply(self, model: Any) -> None:

@@ -29,7 +29,7 @@ import numpy as np
 
 from coprod_sim import gatekeeping
 from coprod_sim.channels import Match, decide, first_unique
-from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.needs import CHANNEL_INDEX, SERVICES, UNMET
 from coprod_sim.parameters import ASSUME, param
@@ -88,13 +88,9 @@ class PersonalAsks(Lever):
         source=ASSUME,
         doc="Professional time one ask takes.",
     )
-    training_cost_per_professional: float = param(
-        unit("community_organising_training"),
-        unit="GBP/professional",
-        role="policy",
-        ge=0,
+    training_cost_per_professional: float = cost_param(
+        "community_organising_training",
         le=10_000,
-        source=UNIT_COSTS["community_organising_training"].source,
         doc="One-off community organising course per professional, paid in the start week.",
     )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from coprod_sim import timebank
-from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import ASSUME, param
 
@@ -145,23 +145,11 @@ class TimeBank(Lever):
         "more confident); size assumed",
         doc="Rise in a member's confidence for each week they give help through the bank.",
     )
-    coordinator_hour_cost: float = param(
-        unit("coordinator_hour"),
-        unit="GBP/hour",
-        role="policy",
-        ge=0,
-        le=500,
-        source=UNIT_COSTS["coordinator_hour"].source,
-        doc="Full cost of one coordinator hour.",
+    coordinator_hour_cost: float = cost_param(
+        "coordinator_hour", le=500, doc="Full cost of one coordinator hour."
     )
-    overheads_per_week: float = param(
-        unit("time_bank_overheads_week"),
-        unit="GBP/week",
-        role="policy",
-        ge=0,
-        le=100_000,
-        source=UNIT_COSTS["time_bank_overheads_week"].source,
-        doc="Running costs besides the coordinator.",
+    overheads_per_week: float = cost_param(
+        "time_bank_overheads_week", le=100_000, doc="Running costs besides the coordinator."
     )
 
     def setup(self, model: Any) -> None:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.needs import CHANNEL_INDEX
 from coprod_sim.parameters import ASSUME, param
@@ -59,23 +59,11 @@ class TimeCredits(Lever):
         source=ASSUME,
         doc="Share of credit balances spent each week.",
     )
-    cost_per_credit: float = param(
-        unit("credit_redeemed"),
-        unit="GBP/credit",
-        role="policy",
-        ge=0,
-        le=100,
-        source=UNIT_COSTS["credit_redeemed"].source,
-        doc="Cost of one credit redeemed.",
+    cost_per_credit: float = cost_param(
+        "credit_redeemed", le=100, doc="Cost of one credit redeemed."
     )
-    admin_per_week: float = param(
-        unit("time_credits_admin_week"),
-        unit="GBP/week",
-        role="policy",
-        ge=0,
-        le=100_000,
-        source=UNIT_COSTS["time_credits_admin_week"].source,
-        doc="Running the scheme.",
+    admin_per_week: float = cost_param(
+        "time_credits_admin_week", le=100_000, doc="Running the scheme."
     )
 
     def apply(self, model: Any) -> None:

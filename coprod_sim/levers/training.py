@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from coprod_sim import gatekeeping
-from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import ASSUME, param
 
@@ -91,23 +91,11 @@ class Training(Lever):
         source=ASSUME + " (one day)",
         doc="Professional hours a course takes (valued at professional_hour_cost).",
     )
-    cost_per_place: float = param(
-        unit("training_place_resident"),
-        unit="GBP/place",
-        role="policy",
-        ge=0,
-        le=10_000,
-        source=UNIT_COSTS["training_place_resident"].source,
-        doc="Cost of training one resident.",
+    cost_per_place: float = cost_param(
+        "training_place_resident", le=10_000, doc="Cost of training one resident."
     )
-    cost_per_staff_place: float = param(
-        unit("training_place_professional"),
-        unit="GBP/place",
-        role="policy",
-        ge=0,
-        le=10_000,
-        source=UNIT_COSTS["training_place_professional"].source,
-        doc="Course fee per professional.",
+    cost_per_staff_place: float = cost_param(
+        "training_place_professional", le=10_000, doc="Course fee per professional."
     )
 
     def setup(self, model: Any) -> None:

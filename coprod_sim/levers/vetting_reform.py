@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from coprod_sim.costs import UNIT_COSTS, unit
+from coprod_sim.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import ASSUME, param
 from coprod_sim.population import NOT_VETTED, VETTED, VETTING
@@ -48,14 +48,8 @@ class VettingReform(Lever):
         source=ASSUME + " (workers checked for their jobs: care, schools, health)",
         doc="Share of employed residents without a check whose work check becomes portable.",
     )
-    admin_per_week: float = param(
-        unit("vetting_admin_week"),
-        unit="GBP/week",
-        role="policy",
-        ge=0,
-        le=100_000,
-        source=UNIT_COSTS["vetting_admin_week"].source,
-        doc="Extra processing cost of faster, portable checks.",
+    admin_per_week: float = cost_param(
+        "vetting_admin_week", le=100_000, doc="Extra processing cost of faster, portable checks."
     )
 
     def apply(self, model: Any) -> None:
