@@ -121,7 +121,7 @@ def help_inputs(
         asked=asked,
         aware=pop.aware[cand],
         reward=pop.reward[cand],
-        example=model.example_count[cand] / np.maximum(model.graph.degree_of(cand), 1),
+        example=model.example_count[cand] * model.graph.inv_deg[cand],
         fatigue=pop.fatigue[cand],
     )
     return x, available & ~vet_ok
@@ -148,7 +148,7 @@ def decide(
     if formal:
         model.pop.last_asked_week[cand[asked]] = model.week
     # cheap hard gates first; the full inputs are gathered only for pairs that pass them
-    idx = np.flatnonzero(quick_gate(model, rows, cand))
+    idx = quick_gate(model, rows, cand)
     sub = {k: (v[idx] if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
     cand_s = cand[idx]
     x, needs_check = help_inputs(model, rows[idx], cand_s, trust_person[idx], asked[idx], **sub)
@@ -167,17 +167,17 @@ def decide(
 
 
 def quick_gate(model: CoproductionModel, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """Pairs that pass the hard gates that need no arithmetic: a willing, free, non-recovering
-    candidate who is not the owner (the same gates ``help_inputs`` applies)."""
-    pop, kinds, needs = model.pop, model.kinds, model.needs
-    act = kinds.activity[needs.kind[rows]]
-    return (
-        (act >= 0)
-        & willing_for(pop.willing[cand], np.maximum(act, 0))
-        & ~model.busy[cand]
-        & (pop.recovering_until[cand] <= model.week)
-        & (cand != needs.owner[rows])
-    )
+    """Indices of the pairs that pass the hard gates that need no arithmetic: a willing, free,
+    non-recovering candidate who is not the owner (the same gates ``help_inputs`` applies).
+
+    Stated willingness for the activity is tested first, on every pair; it rules out most
+    pairs, so the other gates read only the pairs left."""
+    pop, needs = model.pop, model.needs
+    bit = model.kinds.activity_bit[needs.kind[rows]]
+    idx = np.flatnonzero(pop.willing[cand] & bit)
+    c = cand[idx]
+    ok = ~model.busy[c] & (pop.recovering_until[c] <= model.week) & (c != needs.owner[rows[idx]])
+    return idx[ok]
 
 
 def _with_eligible(x: HelpInputs, eligible: np.ndarray) -> HelpInputs:
@@ -194,7 +194,8 @@ def informal(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generato
         return Match(r, r)
     owner = needs.owner[r].astype(np.int64)
     cand, pos = sample_ties(model.graph, owner, rng)
-    trust_person = np.where(pos >= 0, model.tie_trust[np.maximum(pos, 0)], 0.0).astype(np.float32)
+    trust_person = model.tie_trust[np.maximum(pos, 0)]
+    trust_person[pos < 0] = 0.0
     hop = (rng.random(len(r)) < model.params.share_asks_two_hop) & (cand >= 0)
     stranger = np.zeros(len(r), bool)
     if hop.any():

@@ -12,7 +12,7 @@ import numpy as np
 
 from coprod_sim import collective_action, commitment, gatekeeping, needs, referral, trust
 from coprod_sim.agents import Professional, Resident, Service
-from coprod_sim.arrays import expand_rows, unique_ints
+from coprod_sim.arrays import expand_rows
 from coprod_sim.channels import CORE_CHANNELS, Channel, Match
 from coprod_sim.decision import DecisionRule, HelpWeights, help_probability
 from coprod_sim.levers import Lever, make_levers
@@ -144,6 +144,7 @@ class CoproductionModel(mesa.Model):
         # bookkeeping
         self.busy = np.zeros(self.n_residents, bool)
         self.recent_helper = np.zeros(self.n_residents, bool)
+        self._helped_in: dict[int, np.ndarray] = {}  # week -> residents who helped then
         self.example_count = np.zeros(self.n_residents, np.int16)  # ties who helped recently
         self.events: Counter[str] = Counter()
         k, c, nbn = len(self.kinds.names), len(CHANNELS), len(self.nb.start)
@@ -459,18 +460,20 @@ class CoproductionModel(mesa.Model):
 
         helpers = n.helper[rows]
         vol = helpers >= 0
-        h, hh = helpers[vol], hours[vol].astype(np.float32)
-        np.add.at(pop.hours_year, h, hh)
-        np.add.at(pop.hours_given, h, hh)
-        uniq = unique_ints(h)
+        # each helper's hours this week, summed once; helpers are those with hours (all > 0)
+        week_hours = np.bincount(helpers[vol], weights=hours[vol], minlength=self.n_residents)
+        uniq = np.flatnonzero(week_hours)
+        hh = week_hours[uniq].astype(np.float32)
+        pop.hours_year[uniq] += hh
+        pop.hours_given[uniq] += hh
         pop.weeks_year[uniq] += 1
         new_month = pop.last_help_week[uniq] // WEEKS_PER_MONTH != self.week // WEEKS_PER_MONTH
         pop.months_year[uniq[new_month]] += 1
         pop.last_help_week[uniq] = self.week
         pop.helped_ever[uniq] = True
-        self._update_example()
+        self._update_example(uniq)
         self.events["helpers"] = len(uniq)
-        self.events["volunteer_hours"] = float(hh.sum())
+        self.events["volunteer_hours"] = float(hh.sum(dtype=np.float64))
 
         # which needs end this week
         rng = self.rng_for("ending")
@@ -499,15 +502,26 @@ class CoproductionModel(mesa.Model):
             trust.relax(pop.trust_nbr, self.nb.trust_base[pop.nbhd], float(compound[0]))
             trust.relax(pop.fear_commit, pop.fear_commit_base, float(compound[1]))
 
-    def _update_example(self) -> None:
+    def _update_example(self, helped: np.ndarray) -> None:
         """Keep ``example_count`` (ties who helped in the last EXAMPLE_WEEKS weeks) current,
-        touching only residents whose "recent helper" status changed this week."""
-        now = (self.week - self.pop.last_help_week) < EXAMPLE_WEEKS
-        changed = np.flatnonzero(now != self.recent_helper)
+        touching only residents whose "recent helper" status changed this week: those who
+        helped now and were not recent, and those whose last help was EXAMPLE_WEEKS ago (read
+        from the list of who helped that week, kept for EXAMPLE_WEEKS weeks)."""
+        pop, w = self.pop, self.week
+        on = helped[~self.recent_helper[helped]]
+        old = self._helped_in.pop(w - EXAMPLE_WEEKS, None)
+        off = old[pop.last_help_week[old] == w - EXAMPLE_WEEKS] if old is not None else old
+        self._helped_in[w] = helped
+        if off is not None and len(off):
+            changed = np.concatenate([on, off])
+            sign = np.concatenate([np.ones(len(on), np.int16), np.full(len(off), -1, np.int16)])
+        else:
+            changed, sign = on, np.ones(len(on), np.int16)
         if len(changed):
-            sign = np.where(now[changed], 1, -1).astype(np.int16)
+            self.recent_helper[on] = True
+            if off is not None:
+                self.recent_helper[off] = False
             tie_counts_update(self.graph, self.example_count, changed, sign)
-            self.recent_helper = now
 
     def _good_experiences(self, done: np.ndarray) -> None:
         n, p, pop = self.needs, self.params, self.pop

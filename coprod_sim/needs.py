@@ -276,6 +276,7 @@ class KindArrays:
     crisis_weeks: np.ndarray
     max_wait: np.ndarray
     rate: np.ndarray  # kinds x 3, per resident-week
+    activity_bit: np.ndarray  # uint16: 1 << activity (0: professional-only), for willingness
 
     @classmethod
     def from_kinds(cls, kinds: tuple[NeedKind, ...]) -> KindArrays:
@@ -314,6 +315,10 @@ class KindArrays:
             crisis_weeks=np.array([k.crisis_weeks for k in kinds], np.int16),
             max_wait=np.array([k.max_wait_weeks for k in kinds], np.int16),
             rate=np.array([k.rate for k in kinds], np.float64) / 1000.0,
+            activity_bit=np.array(
+                [0 if k.activity is None else 1 << ACTIVITY_INDEX[k.activity] for k in kinds],
+                np.uint16,
+            ),
         )
 
 

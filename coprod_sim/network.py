@@ -14,7 +14,7 @@ in town; ties are made mutual, so mean degree is about ties_local + ties_bridge.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
@@ -31,13 +31,22 @@ class Graph:
     indptr: np.ndarray  # int64, n + 1
     indices: np.ndarray  # int32, one entry per directed tie
     n: int
+    # the ties never change, so per-resident degree is kept once: the weekly step reads it
+    # with one gather instead of two of indptr
+    deg: np.ndarray = field(init=False, repr=False)  # int64, n
+    inv_deg: np.ndarray = field(init=False, repr=False)  # float32, 1 / max(degree, 1)
+
+    def __post_init__(self) -> None:
+        self.indptr = np.asarray(self.indptr, np.int64)
+        self.deg = np.diff(self.indptr)
+        self.inv_deg = (1.0 / np.maximum(self.deg, 1)).astype(np.float32)
 
     @property
     def degree(self) -> np.ndarray:
-        return np.diff(self.indptr).astype(np.int32)
+        return self.deg.astype(np.int32)
 
     def degree_of(self, rows: np.ndarray) -> np.ndarray:
-        return self.indptr[rows + 1] - self.indptr[rows]
+        return self.deg[rows]
 
     @property
     def n_edges(self) -> int:
@@ -105,13 +114,15 @@ def sample_ties(
 
     Residents without ties get -1 for both.
     """
-    start = graph.indptr[who]
-    deg = graph.indptr[who + 1] - start
-    pos = start + (rng.random(len(who)) * deg).astype(np.int64)
+    deg = graph.deg[who]
+    pos = graph.indptr[who] + (rng.random(len(who)) * deg).astype(np.int64)
     has = deg > 0
+    if has.all():
+        return graph.indices[pos].astype(np.int64), pos
     out = np.full(len(who), -1, np.int64)
     out[has] = graph.indices[pos[has]]
-    return out, np.where(has, pos, -1)
+    pos[~has] = -1
+    return out, pos
 
 
 def row_mean(graph: Graph, values: np.ndarray, rows: np.ndarray) -> np.ndarray:

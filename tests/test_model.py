@@ -136,3 +136,21 @@ def test_lever_functions_run_at_their_point_every_week(run_town) -> None:
 def test_a_bigger_town_runs(run_town) -> None:
     m = run_town(1, weeks=4, n_residents=2000, n_neighbourhoods=10)
     assert len(m.nb.start) == 10 and m.stats["week"] == 4
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_incremental_bookkeeping_matches_a_recount(seed: int) -> None:
+    """The count of ties who helped within EXAMPLE_WEEKS weeks, kept incrementally for speed,
+    equals a brute-force recount week after week."""
+    from coprod_sim.levers import LEVERS
+    from coprod_sim.model import EXAMPLE_WEEKS
+
+    m = CoproductionModel(rng=seed, n_residents=1_500, policies={k: {} for k in LEVERS})
+    g = m.graph
+    src = g.owner_of_edges()
+    for week in range(70):
+        m.step()
+        recent = (m.week - 1 - m.pop.last_help_week) < EXAMPLE_WEEKS
+        expect = np.bincount(src[recent[g.indices]], minlength=m.n_residents)
+        assert np.array_equal(m.example_count, expect), f"example counts, week {week}"
+        assert np.array_equal(m.recent_helper, recent)

@@ -83,3 +83,16 @@ def test_a_lever_drawing_random_numbers_does_not_shift_the_others(lever: type, r
     base = run_town(11, weeks=40).datacollector.get_model_vars_dataframe()
     with_lever = run_town(11, weeks=40, levers=[lever()]).datacollector.get_model_vars_dataframe()
     pd.testing.assert_frame_equal(base, with_lever)
+
+
+def test_a_week_continues_within_itself_and_restarts_at_its_own_block() -> None:
+    """Asking twice in one week continues the week's draws; a week's first draws do not
+    depend on how much was drawn before (in that stream or any other)."""
+    a, b = Streams(11), Streams(11)
+    first = a.get("needs", 5).random(4)
+    more = a.get("needs", 5).random(4)
+    assert not np.array_equal(first, more)
+    assert np.array_equal(np.concatenate([first, more]), b.get("needs", 5).random(8))
+    b.get("needs", 6).random(1000)  # heavy use of week 6 on one side only
+    assert np.array_equal(a.get("needs", 7).random(5), b.get("needs", 7).random(5))
+    assert np.array_equal(a.get("needs", 5).random(4), first)  # going back replays

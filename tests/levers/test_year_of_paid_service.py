@@ -8,7 +8,7 @@ import pytest
 from coprod_sim import CoproductionModel
 from coprod_sim.levers.year_of_paid_service import YearOfPaidService
 
-SEEDS = (1, 2, 3)
+SEEDS = (1, 2, 3, 4, 5, 6)
 LEVER = {"uniformed_per_1000": 30.0, "take_up": 1.0}  # about 5 servants per 1000 residents
 
 
@@ -29,8 +29,11 @@ def test_paid_service_raises_volunteer_hours_and_costs_salaries():
         gains.append(pol.pop.hours_given.sum() - base.pop.hours_given.sum())
         weekly = len(lever.serving) * lever.annual_salary * 1.3 / 52
         assert pol.costs_total["year_of_paid_service"] == pytest.approx(40 * weekly)
-    # tolerance: every seed gains at least 300 hours over 40 weeks
-    assert min(gains) > 300, gains
+    # tolerance: every seed gains hours, and the mean gain is more than 3 standard errors
+    # above zero (gains vary with how many servants the town draws: 4-15 at 2,000 residents)
+    g = np.array(gains, dtype=np.float64)
+    assert g.min() > 0, gains
+    assert g.mean() > 3 * g.std(ddof=1) / np.sqrt(len(g)), gains
 
 
 def test_servants_return_to_baseline_after_the_year():
