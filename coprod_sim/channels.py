@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from coprod_sim.arrays import unique_ints
+from coprod_sim.arrays import order_within, unique_ints
 from coprod_sim.decision import HelpInputs
 from coprod_sim.needs import CHANNEL_INDEX
 from coprod_sim.network import sample_ties
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
 
 PROFESSIONAL_PASSES = 4  # a need too big for the capacity left is skipped, up to this many times
+PRIORITY_SPAN = 100_000  # professional queue priorities lie in [0, PRIORITY_SPAN)
 
 
 @dataclass
@@ -69,12 +70,12 @@ def first_unique(
     if len(rows) == 0:
         return Match(rows, helpers, e)
     key = rng.random(len(rows))
-    o = np.lexsort((key, rows))
+    o = order_within(rows, key)
     r, h, k, e = rows[o], helpers[o], key[o], e[o]
     first = np.ones(len(r), bool)
     first[1:] = r[1:] != r[:-1]
     r, h, k, e = r[first], h[first], k[first], e[first]
-    o = np.lexsort((k, h))
+    o = order_within(h, k)
     r, h, e = r[o], h[o], e[o]
     first = np.ones(len(h), bool)
     first[1:] = h[1:] != h[:-1]
@@ -89,22 +90,25 @@ def help_inputs(
     asked: np.ndarray,
     *,
     growth: np.ndarray | None = None,
+    gated: bool = False,
 ) -> tuple[HelpInputs, np.ndarray]:
     """Decision inputs for candidate ``cand`` considering need ``rows`` (same length).
 
     Returns the inputs and a mask of pairs that fail only for want of a vetting check.
+    ``gated=True`` says every pair already passed ``quick_gate``, whose gates are not re-read.
     """
     pop, kinds, needs = model.pop, model.kinds, model.needs
     k = needs.kind[rows]
     spare = pop.free_hours[cand] + pop.time_off[cand] - pop.committed[cand]
-    available = (
-        (pop.recovering_until[cand] <= model.week)
-        & ~model.busy[cand]
-        & (spare >= model.params.min_free_hours)
-        & willing_for(pop.willing[cand], np.maximum(kinds.activity[k], 0))
-        & (kinds.activity[k] >= 0)
-        & (cand != needs.owner[rows])
-    )
+    available = spare >= model.params.min_free_hours
+    if not gated:
+        available &= (
+            (pop.recovering_until[cand] <= model.week)
+            & ~model.busy[cand]
+            & willing_for(pop.willing[cand], np.maximum(kinds.activity[k], 0))
+            & (kinds.activity[k] >= 0)
+            & (cand != needs.owner[rows])
+        )
     vet_ok = ~kinds.vetting[k] | (pop.vet_status[cand] == VETTED)
     x = HelpInputs(
         eligible=available & vet_ok,
@@ -151,7 +155,9 @@ def decide(
     idx = quick_gate(model, rows, cand)
     sub = {k: (v[idx] if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
     cand_s = cand[idx]
-    x, needs_check = help_inputs(model, rows[idx], cand_s, trust_person[idx], asked[idx], **sub)
+    x, needs_check = help_inputs(
+        model, rows[idx], cand_s, trust_person[idx], asked[idx], gated=True, **sub
+    )
     yes_if_vetted = u[idx] < model.decision_rule(
         _with_eligible(x, x.eligible | needs_check), model.weights
     )
@@ -264,7 +270,8 @@ def professional(model: CoproductionModel, rows: np.ndarray, rng: np.random.Gene
     priority = (needs.crisis[sel] * 4 + kinds.professional_only[ks] * 2).astype(
         np.int64
     ) * 10_000 + np.minimum(needs.waited[sel], 9_999)
-    o = np.lexsort((rng.random(len(sel)), -priority, svc))
+    top = PRIORITY_SPAN - 1  # highest priority first within each service
+    o = order_within(svc * PRIORITY_SPAN + (top - priority), rng.random(len(sel)))
     sel, svc = sel[o], svc[o]
     h = needs.hours[sel].astype(np.float64)
     met = np.zeros(len(sel), bool)

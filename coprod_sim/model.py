@@ -334,8 +334,9 @@ class CoproductionModel(mesa.Model):
     def _recount_committed(self) -> None:
         n = self.needs
         vol = n.helper >= 0
-        self.pop.committed[:] = 0
-        np.add.at(self.pop.committed, n.helper[vol], n.hours[vol])
+        self.pop.committed[:] = np.bincount(
+            n.helper[vol], weights=n.hours[vol], minlength=self.n_residents
+        )
 
     # phase 4
     def _fatigue_and_burnout(self) -> None:
@@ -415,16 +416,13 @@ class CoproductionModel(mesa.Model):
     # phase 7
     def _wait(self) -> None:
         n, k, p, pop = self.needs, self.kinds, self.params, self.pop
-        waiting = n.channel == UNMET
-        n.waited[waiting] += 1
+        w = np.flatnonzero(n.channel == UNMET)  # waiting rows; the rules read only these
+        n.waited[w] += 1
+        waited, kind, crisis = n.waited[w], n.kind[w], n.crisis[w]
         esc = needs.escalate(
-            waiting & ~n.crisis,
-            n.waited,
-            k.crisis_onset[n.kind],
-            k.crisis_hazard[n.kind],
-            self.rng_for("escalation"),
+            ~crisis, waited, k.crisis_onset[kind], k.crisis_hazard[kind], self.rng_for("escalation")
         )
-        rows = np.flatnonzero(esc)
+        rows = w[esc]
         if len(rows):
             n.crisis[rows] = True
             n.hours[rows] = n.base_hours[rows] * p.crisis_hours_multiplier
@@ -432,15 +430,19 @@ class CoproductionModel(mesa.Model):
             n.crisis_left[rows] = k.crisis_weeks[n.kind[rows]]
             np.add.at(self.crises_by_kind, n.kind[rows], 1)
             self.events["crises"] += len(rows)
-        late = np.flatnonzero(waiting & (n.waited > p.service_standard_weeks) & (n.owner >= 0))
-        trust.lower_towards_zero(pop.trust_svc, n.owner[late], p.service_trust_loss)
-        self._lapsed = needs.lapse(waiting, n.waited, k.max_wait[n.kind], n.crisis)
-        lapsed = np.flatnonzero(self._lapsed)
+            crisis = crisis | esc
+        owner = n.owner[w]
+        late = owner[(waited > p.service_standard_weeks) & (owner >= 0)]
+        trust.lower_towards_zero(pop.trust_svc, late, p.service_trust_loss)
+        gone = needs.lapse(np.ones(len(w), bool), waited, k.max_wait[kind], crisis)
+        lapsed = w[gone]
+        self._lapsed = np.zeros(len(n), bool)
+        self._lapsed[lapsed] = True
         np.add.at(self.lapsed_by_kind, n.kind[lapsed], 1)
         np.add.at(self.lapsed_by_nbhd, n.nbhd[lapsed], 1)
         self.events["lapsed"] += len(lapsed)
-        self.events["open_needs"] = int(waiting.sum() - len(lapsed))
-        self.events["waited_total"] = int(n.waited[waiting & ~self._lapsed].sum())
+        self.events["open_needs"] = int(len(w) - len(lapsed))
+        self.events["waited_total"] = int(waited[~gone].sum())
 
     # phase 8
     def _deliver(self) -> None:

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import PrivateAttr
 
-from coprod_sim.arrays import unique_ints
+from coprod_sim.arrays import order_within, unique_ints
 from coprod_sim.channels import decide, first_unique
 from coprod_sim.levers import Lever
 from coprod_sim.needs import CHANNEL_INDEX, UNMET
@@ -187,7 +187,7 @@ class CommunityEntrepreneurs(Lever):
         if len(owners):
             free = per_hood * self.caseload - np.bincount(pop.nbhd[self._members], minlength=n_nb)
             hood = pop.nbhd[owners].astype(np.int64)
-            o = np.lexsort((rng.random(len(owners)), hood))
+            o = order_within(hood, rng.random(len(owners)))
             owners, hood = owners[o], hood[o]
             first = np.searchsorted(hood, hood)  # first position of each hood's run
             take = (np.arange(len(owners)) - first) < free[hood]
