@@ -186,6 +186,36 @@ def quick_gate(model: CoproductionModel, rows: np.ndarray, cand: np.ndarray) -> 
     return idx[ok]
 
 
+def owner_accepts(
+    model: CoproductionModel,
+    rows: np.ndarray,
+    cand: np.ndarray,
+    yes: np.ndarray,
+    stranger: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    count: bool = True,
+) -> np.ndarray:
+    """Offers (``yes``) the owners of ``rows`` accept (``trust.accept_probability``); with
+    ``count`` refusals are counted in ``events["refused_stranger"]``. One uniform is drawn for
+    every pair, so the stream does not depend on who said yes; the owners are read only for
+    the offers."""
+    u = rng.random(len(rows))
+    idx = np.flatnonzero(yes)
+    owner = model.needs.owner[rows[idx]]
+    known = owner >= 0  # a service's role has no owner to refuse
+    o = np.maximum(owner, 0)
+    pop = model.pop
+    acc = accept_probability(
+        pop.age[o], stranger[idx] & known, pop.trust_nbr[o], model.params.stranger_distrust_old
+    )
+    ok = np.zeros(len(rows), bool)
+    ok[idx] = u[idx] < acc
+    if count:
+        model.events["refused_stranger"] += int(len(idx) - ok.sum())
+    return ok
+
+
 def _with_eligible(x: HelpInputs, eligible: np.ndarray) -> HelpInputs:
     return HelpInputs(**{**x.__dict__, "eligible": eligible})
 
@@ -217,14 +247,7 @@ def informal(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generato
     r, cand, trust_person, stranger = r[valid], cand[valid], trust_person[valid], stranger[valid]
     edge = edge[valid]
     yes = decide(model, r, cand, trust_person, np.ones(len(r), bool), rng, formal=False)
-    pop = model.pop
-    owner = needs.owner[r]
-    acc = accept_probability(
-        pop.age[owner], stranger, pop.trust_nbr[owner], model.params.stranger_distrust_old
-    )
-    refused = yes & (rng.random(len(r)) >= acc)
-    model.events["refused_stranger"] += int(refused.sum())
-    ok = yes & ~refused
+    ok = owner_accepts(model, r, cand, yes, stranger, rng)
     return first_unique(r[ok], cand[ok], rng, edge[ok])
 
 

@@ -114,14 +114,16 @@ def sample_ties(
 
     Residents without ties get -1 for both.
     """
+    if len(graph.indices) == 0:
+        none = np.full(len(who), -1, np.int64)
+        return none, none.copy()
     deg = graph.deg[who]
     pos = graph.indptr[who] + (rng.random(len(who)) * deg).astype(np.int64)
-    has = deg > 0
-    if has.all():
-        return graph.indices[pos].astype(np.int64), pos
-    out = np.full(len(who), -1, np.int64)
-    out[has] = graph.indices[pos[has]]
-    pos[~has] = -1
+    out = graph.indices[np.minimum(pos, len(graph.indices) - 1)].astype(np.int64)
+    none = deg == 0
+    if none.any():
+        out[none] = -1
+        pos[none] = -1
     return out, pos
 
 

@@ -25,8 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod_sim import gatekeeping
-from coprod_sim.channels import Match, decide, first_unique
-from coprod_sim.trust import accept_probability
+from coprod_sim.channels import Match, decide, first_unique, owner_accepts
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -78,13 +77,7 @@ def referral(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generato
         return empty
     cand = known[lo + (rng.random(len(r)) * cnt).astype(np.int64)]
     yes = decide(model, r, cand, pop.trust_svc[cand], np.ones(len(r), bool), rng)
-    owner = n.owner[r]
-    acc = accept_probability(
-        pop.age[owner], np.ones(len(r), bool), pop.trust_nbr[owner], p.stranger_distrust_old
-    )
-    refused = yes & (rng.random(len(r)) >= acc)
-    model.events["refused_stranger"] += int(refused.sum())
-    ok = yes & ~refused
+    ok = owner_accepts(model, r, cand, yes, np.ones(len(r), bool), rng)
     m = first_unique(r[ok], cand[ok], rng)
     st.taken_up_total += len(m.rows)
     gatekeeping.good_experiences(model, gatekeeping.responsible(model, m.rows))

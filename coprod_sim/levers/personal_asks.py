@@ -28,12 +28,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from coprod_sim import gatekeeping
-from coprod_sim.channels import Match, decide, first_unique
+from coprod_sim.channels import Match, decide, first_unique, owner_accepts
 from coprod_sim.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.needs import CHANNEL_INDEX, SERVICES, UNMET
 from coprod_sim.parameters import ASSUME, param
-from coprod_sim.trust import accept_probability
 
 OPEN_CALL = CHANNEL_INDEX["open_call"]
 
@@ -145,14 +144,8 @@ class PersonalAsks(Lever):
         who, lo, cnt = who[has], lo[has], cnt[has]
         rows = open_rows[lo + (rng.random(len(who)) * cnt).astype(np.int64)]
         yes = decide(model, rows, who, pop.trust_svc[who], np.ones(len(who), bool), rng)
-        owner = n.owner[rows]
-        acc = accept_probability(
-            pop.age[np.maximum(owner, 0)],
-            owner >= 0,
-            pop.trust_nbr[np.maximum(owner, 0)],
-            model.params.stranger_distrust_old,
-        )
-        ok = yes & (rng.random(len(rows)) < acc)
+        stranger = np.ones(len(rows), bool)  # the asked resident is a stranger to an owner
+        ok = owner_accepts(model, rows, who, yes, stranger, rng, count=False)
         m: Match = first_unique(rows[ok], who[ok], rng)
         model.assign(m, OPEN_CALL)
         model.events["personal_asks_taken_up"] += len(m.rows)
