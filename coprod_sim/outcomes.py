@@ -128,19 +128,22 @@ def barriers(model: CoproductionModel, who: np.ndarray) -> np.ndarray:
     t = help_terms(x, w)
     asked_recently = pop.last_asked_week[who] > model.week - ASKED_RECENT_WEEKS
     never_asked = np.where(asked_recently, 0.0, -w.asked)
-    soft = np.stack(
-        [
-            np.minimum(t["time"], 0),
-            never_asked,
-            t["unaware"],
-            t["commitment"],
-            t["liability"],
-            np.minimum(t["trust"], 0),
-            np.minimum(t["confidence"], 0),
-        ],
-        axis=1,
+    soft = (
+        np.minimum(t["time"], 0),
+        never_asked,
+        t["unaware"],
+        t["commitment"],
+        t["liability"],
+        np.minimum(t["trust"], 0),
+        np.minimum(t["confidence"], 0),
     )
-    out[:] = np.argmin(soft, axis=1)
+    # argmin over the terms, one pass per term (no N x 7 matrix; first minimum wins, as argmin)
+    best = np.asarray(soft[0], np.float64).copy()
+    out[:] = 0
+    for j, term in enumerate(soft[1:], start=1):
+        lower = term < best
+        out[lower] = j
+        np.minimum(best, term, out=best)
     vs = pop.vet_status[who]
     out[(vs == VETTING) | (vs == GAVE_UP)] = BARRIERS.index("vetting")
     out[spare < p.min_free_hours] = BARRIERS.index("time")
