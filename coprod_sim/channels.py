@@ -24,6 +24,7 @@ Everyone takes at most one new task a week; a need gets at most one helper.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -135,7 +136,7 @@ def decide(
     model: CoproductionModel,
     rows: np.ndarray,
     cand: np.ndarray,
-    trust_person: np.ndarray,
+    trust_person: np.ndarray | Callable[[np.ndarray], np.ndarray],
     asked: np.ndarray,
     rng: np.random.Generator,
     *,
@@ -147,7 +148,10 @@ def decide(
 
     ``formal`` asks (by a service, professional, coordinator or connector) are recorded in
     ``pop.last_asked_week``: the survey's "never been asked" is about such asks, not about a
-    neighbour asking for a favour (``formal=False``, the informal channel)."""
+    neighbour asking for a favour (``formal=False``, the informal channel).
+
+    ``trust_person`` is per pair, or a function of the indices of the pairs past the hard
+    gates (so a costly look-up, such as trust on a tie, is made only for those)."""
     u = rng.random(len(rows))  # drawn for every pair, so gating never shifts the stream
     if formal:
         model.pop.last_asked_week[cand[asked]] = model.week
@@ -155,9 +159,8 @@ def decide(
     idx = quick_gate(model, rows, cand)
     sub = {k: (v[idx] if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
     cand_s = cand[idx]
-    x, needs_check = help_inputs(
-        model, rows[idx], cand_s, trust_person[idx], asked[idx], gated=True, **sub
-    )
+    trust = trust_person(idx) if callable(trust_person) else trust_person[idx]
+    x, needs_check = help_inputs(model, rows[idx], cand_s, trust, asked[idx], gated=True, **sub)
     yes_if_vetted = u[idx] < model.decision_rule(
         _with_eligible(x, x.eligible | needs_check), model.weights
     )
@@ -230,25 +233,31 @@ def informal(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generato
         return Match(r, r)
     owner = needs.owner[r].astype(np.int64)
     cand, pos = sample_ties(model.graph, owner, rng)
-    trust_person = model.tie_trust[np.maximum(pos, 0)]
-    trust_person[pos < 0] = 0.0
     hop = (rng.random(len(r)) < model.params.share_asks_two_hop) & (cand >= 0)
-    stranger = np.zeros(len(r), bool)
+    pos2 = np.full(len(r), -1, np.int64)  # the second tie of a two-hop ask
     if hop.any():
-        c2, pos2 = sample_ties(model.graph, cand[hop], rng)
+        c2, p2 = sample_ties(model.graph, cand[hop], rng)
         ok = (c2 >= 0) & (c2 != owner[hop])
         idx = np.flatnonzero(hop)[ok]
-        # trust in a stranger vouched for by a tie: product of the two ties' trust
-        trust_person[idx] = trust_person[idx] * model.tie_trust[pos2[ok]]
         cand[idx] = c2[ok]
-        stranger[idx] = True
-    edge = np.where(stranger, -1, pos)
+        pos2[idx] = p2[ok]
     valid = cand >= 0
-    r, cand, trust_person, stranger = r[valid], cand[valid], trust_person[valid], stranger[valid]
-    edge = edge[valid]
+    if not valid.all():
+        r, cand, pos, pos2 = r[valid], cand[valid], pos[valid], pos2[valid]
+    stranger = pos2 >= 0
+    tie_trust = model.tie_trust
+
+    def trust_person(i: np.ndarray) -> np.ndarray:
+        # trust in a tie; in a stranger vouched for by a tie, the product of the two ties'
+        t = tie_trust[pos[i]]
+        s = np.flatnonzero(stranger[i])
+        t[s] *= tie_trust[pos2[i[s]]]
+        return t
+
     yes = decide(model, r, cand, trust_person, np.ones(len(r), bool), rng, formal=False)
     ok = owner_accepts(model, r, cand, yes, stranger, rng)
-    return first_unique(r[ok], cand[ok], rng, edge[ok])
+    edge = np.where(stranger[ok], -1, pos[ok])
+    return first_unique(r[ok], cand[ok], rng, edge)
 
 
 informal.name = "informal"
