@@ -275,10 +275,10 @@ def open_call(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generat
         return Match(r, r)
     b = needs.nbhd[r]
     cand = nb.start[b] + (rng.random(len(r)) * nb.size[b]).astype(np.int64)
-    trust_person = model.pop.trust_svc[cand]
+    trust_svc = model.pop.trust_svc
     # residents a professional has asked personally (personal_asks lever) respond as asked
     asked = model.pop.asked_until[cand] > model.week
-    yes = decide(model, r, cand, trust_person, asked, rng)
+    yes = decide(model, r, cand, lambda i: trust_svc[cand[i]], asked, rng)
     return first_unique(r[yes], cand[yes], rng)
 
 

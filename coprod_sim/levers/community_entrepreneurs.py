@@ -183,9 +183,10 @@ class CommunityEntrepreneurs(Lever):
         owners = needs.owner[open_rows].astype(np.int64)
         in_case = np.zeros(model.n_residents, bool)
         in_case[self._members] = True
-        owners = unique_ints(owners[(per_hood[pop.nbhd[owners]] > 0) & ~in_case[owners]])
+        # only neighbourhoods with free caseload places take families (most weeks, few have)
+        free = per_hood * self.caseload - np.bincount(pop.nbhd[self._members], minlength=n_nb)
+        owners = unique_ints(owners[(free[pop.nbhd[owners]] > 0) & ~in_case[owners]])
         if len(owners):
-            free = per_hood * self.caseload - np.bincount(pop.nbhd[self._members], minlength=n_nb)
             hood = pop.nbhd[owners].astype(np.int64)
             o = order_within(hood, rng.random(len(owners)))
             owners, hood = owners[o], hood[o]
