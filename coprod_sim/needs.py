@@ -356,8 +356,9 @@ class NeedTable:
 
     def keep(self, mask: np.ndarray) -> None:
         """Drop the rows where ``mask`` is False (finished, lapsed)."""
+        idx = np.flatnonzero(mask)  # one index for all columns (take: faster than masks)
         for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name)[mask])
+            setattr(self, f.name, getattr(self, f.name).take(idx))
 
     @property
     def open(self) -> np.ndarray:

@@ -143,7 +143,7 @@ def tie_counts_update(graph: Graph, counts: np.ndarray, who: np.ndarray, sign: n
     """Add ``sign`` (+1/-1 per resident in ``who``) to ``counts`` of each of their ties:
     keeps "how many of my ties did X" current without a pass over every tie each week."""
     row_id, pos = expand_rows(graph.indptr, who)
-    np.add.at(counts, graph.indices[pos], sign[row_id].astype(counts.dtype))
+    np.add.at(counts, graph.indices[pos].astype(np.int64), sign[row_id].astype(counts.dtype))
 
 
 def to_networkx(graph: Graph, nbhd: np.ndarray, tie_trust: np.ndarray | None = None) -> nx.Graph:
