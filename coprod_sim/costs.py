@@ -4,18 +4,16 @@ Every lever's ``weekly_cost`` is built from the unit costs below (its parameters
 them, so a user can change a price per run). Where the source reports give no figure the value
 is a stated assumption of the right order of magnitude for England around 2010, and says so.
 
-The value of a policy against a baseline run of the same town and seed (common random numbers,
-so the difference is the policy's):
+The value of a policy against a baseline run of the same town and seed is computed once, by
+``summary.compare`` (professional hours saved, their value, lever costs, the net). This module
+adds the nominal value of crises averted, shown beside the net and not added to it:
 
-    professional hours saved  = (hours_baseline - hours_policy) * professional_hour_cost
-    crises averted            = sum over kinds (crises_baseline - crises_policy)
-                                  * hours * crisis_hours_multiplier * crisis_weeks
-                                  * professional_hour_cost
-    net                       = crises averted value - extra lever costs
+    crises averted value = sum over kinds (crises_baseline - crises_policy)
+                             * hours * crisis_hours_multiplier * crisis_weeks
+                             * professional_hour_cost
 
-(the nominal professional hours a crisis takes: its hours times the multiplier, for its
-weeks; ``crisis_hours_averted`` gives the hours actually spent on crises, which are fewer
-when capacity binds and crises wait).
+(the nominal professional hours a crisis takes; ``summary.compare`` also gives the crisis
+hours actually spent, which are fewer when capacity binds and crises wait).
 """
 
 from __future__ import annotations
@@ -131,16 +129,6 @@ def crisis_hours_by_kind(model: CoproductionModel) -> np.ndarray:
     )
 
 
-def professional_hours_saved(baseline: CoproductionModel, policy: CoproductionModel) -> float:
-    """Professional hours the policy run used less than the baseline run (can be negative)."""
-    return float(baseline.professional_hours_total - policy.professional_hours_total)
-
-
-def value_professional_hours_saved(baseline: CoproductionModel, policy: CoproductionModel) -> float:
-    """GBP value of the professional hours saved."""
-    return professional_hours_saved(baseline, policy) * policy.params.professional_hour_cost
-
-
 def crises_averted(baseline: CoproductionModel, policy: CoproductionModel) -> np.ndarray:
     """Crises the policy run avoided, by kind (negative where it had more)."""
     return (baseline.crises_by_kind - policy.crises_by_kind).astype(np.float64)
@@ -150,9 +138,3 @@ def value_crises_averted(baseline: CoproductionModel, policy: CoproductionModel)
     """GBP value of the crises averted: crisis hours times the professional hour cost."""
     hours = float(crises_averted(baseline, policy) @ crisis_hours_by_kind(policy))
     return hours * policy.params.professional_hour_cost
-
-
-def crisis_hours_averted(baseline: CoproductionModel, policy: CoproductionModel) -> float:
-    """Professional hours actually spent on crises, baseline minus policy (measured, not
-    nominal: when capacity binds, crises wait too and take fewer hours than nominal)."""
-    return float(baseline.crisis_hours_total - policy.crisis_hours_total)

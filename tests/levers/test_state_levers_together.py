@@ -71,4 +71,8 @@ def test_crises_are_valued_at_the_professional_hours_they_take():
     expected = float(averted @ hours) * pol.params.professional_hour_cost
     assert costs.value_crises_averted(base, pol) == expected
     saved = base.professional_hours_total - pol.professional_hours_total
-    assert costs.value_professional_hours_saved(base, pol) == saved * 35.0
+    money = compare(base, pol)
+    assert money["professional_savings_gbp"] == pytest.approx(saved * 35.0)
+    assert money["crisis_hours_averted"] == pytest.approx(
+        base.crisis_hours_total - pol.crisis_hours_total
+    )
