@@ -295,8 +295,10 @@ class CoproductionModel(mesa.Model):
         self.needs_edge = np.concatenate([self.needs_edge, np.full(len(k), -1, np.int64)])
         self.events["needs_arisen"] += len(k)
 
-    def _reopen(self, rows: np.ndarray, let_down: bool) -> None:
-        """Helpers leave these needs: they go back to the queue; owners may feel let down."""
+    def reopen(self, rows: np.ndarray, let_down: bool) -> None:
+        """Helpers leave these need rows: they go back to the queue, the helpers' committed hours
+        fall, and with ``let_down`` the owners (and the ties they asked) lose trust. For levers
+        that end commitments (a planned handover passes ``let_down=False``)."""
         n, pop, p = self.needs, self.pop, self.params
         if let_down:
             owners = n.owner[rows]
@@ -328,7 +330,7 @@ class CoproductionModel(mesa.Model):
         rng = self.rng_for("dropout")
         drop = vol[rng.random(len(vol)) < self.params.dropout_hazard]
         self.events["dropouts"] += len(drop)
-        self._reopen(drop, let_down=True)
+        self.reopen(drop, let_down=True)
         self._recount_committed()
 
     def _recount_committed(self) -> None:
@@ -359,7 +361,7 @@ class CoproductionModel(mesa.Model):
         is_burnt = np.zeros(self.n_residents + 1, bool)  # shifted by one: helper -1 -> 0
         is_burnt[burnt + 1] = True
         rows = np.flatnonzero(is_burnt[n.helper + 1])
-        self._reopen(rows, let_down=True)
+        self.reopen(rows, let_down=True)
         pop.fatigue[burnt] = 0.0
         pop.recovering_until[burnt] = self.week + p.burnout_recovery_weeks
         trust.raise_towards_one(pop.fear_commit, burnt, p.burnout_fear_self)

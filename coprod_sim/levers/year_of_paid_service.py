@@ -185,7 +185,7 @@ class YearOfPaidService(Lever):
         serving[s] = True
         n = model.needs
         rows = np.flatnonzero((n.helper >= 0) & serving[np.maximum(n.helper, 0)])
-        model._reopen(rows, let_down=False)  # planned handover
+        model.reopen(rows, let_down=False)  # planned handover
         self._serving = np.zeros(0, np.int64)
         self._saved = {}
 
