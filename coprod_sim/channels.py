@@ -161,9 +161,9 @@ def decide(
     cand_s = cand[idx]
     trust = trust_person(idx) if callable(trust_person) else trust_person[idx]
     x, needs_check = help_inputs(model, rows[idx], cand_s, trust, asked[idx], gated=True, **sub)
-    yes_if_vetted = u[idx] < model.decision_rule(
-        _with_eligible(x, x.eligible | needs_check), model.weights
-    )
+    eligible = x.eligible
+    x.eligible = eligible | needs_check  # the rule decides as if vetted (x is ours to change)
+    yes_if_vetted = u[idx] < model.decision_rule(x, model.weights)
     start = yes_if_vetted & needs_check & (model.pop.vet_status[cand_s] == NOT_VETTED)
     if start.any():
         who = cand_s[start]
@@ -171,7 +171,7 @@ def decide(
         model.pop.vet_wait[who] = 0
         model.events["vetting_started"] += len(unique_ints(who))
     out = np.zeros(len(rows), bool)
-    out[idx] = yes_if_vetted & x.eligible
+    out[idx] = yes_if_vetted & eligible
     return out
 
 
@@ -217,10 +217,6 @@ def owner_accepts(
     if count:
         model.events["refused_stranger"] += int(len(idx) - ok.sum())
     return ok
-
-
-def _with_eligible(x: HelpInputs, eligible: np.ndarray) -> HelpInputs:
-    return HelpInputs(**{**x.__dict__, "eligible": eligible})
 
 
 def informal(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generator) -> Match:

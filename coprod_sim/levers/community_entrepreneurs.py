@@ -125,6 +125,8 @@ class CommunityEntrepreneurs(Lever):
     _since: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
     _ever: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, bool))
     _linked: int = PrivateAttr(default=0)
+    _per_hood: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
+    _rank: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
 
     def setup(self, model: Any) -> None:
         n_ent = 0
@@ -132,6 +134,12 @@ class CommunityEntrepreneurs(Lever):
             n_ent = max(1, int(round(self.per_10000 * model.n_residents / 10_000)))
         order = np.argsort(-model.nb.deprivation, kind="stable")
         self._hood = order[np.arange(n_ent) % max(len(order), 1)].astype(np.int64)
+        # fixed for the run: entrepreneurs per neighbourhood, and the first one's rank in each
+        n_nb = len(model.nb.start)
+        self._per_hood = np.bincount(self._hood, minlength=n_nb)
+        self._rank = np.full(n_nb, -1, np.int64)
+        hoods, first = np.unique(self._hood, return_index=True)
+        self._rank[hoods] = first
         self._contacts = np.zeros((n_ent, 0), np.int64)
         self._members = np.zeros(0, np.int64)
         self._since = np.zeros(0, np.int64)
@@ -178,7 +186,7 @@ class CommunityEntrepreneurs(Lever):
         stay = self._since > model.week - self.case_weeks
         self._members, self._since = self._members[stay], self._since[stay]
         n_nb = len(nb.start)
-        per_hood = np.bincount(self._hood, minlength=n_nb)
+        per_hood = self._per_hood
         open_rows = np.flatnonzero((needs.channel == UNMET) & (needs.owner >= 0))
         owners = needs.owner[open_rows].astype(np.int64)
         in_case = np.zeros(model.n_residents, bool)
@@ -215,9 +223,7 @@ class CommunityEntrepreneurs(Lever):
         r = np.repeat(rows, self.asks_per_need)
         h = pop.nbhd[needs.owner[r]].astype(np.int64)
         # an entrepreneur of the family's neighbourhood: ranks r_h, r_h + H, r_h + 2H, ...
-        rank = np.full(n_nb, -1, np.int64)
-        first_ent = np.unique(self._hood, return_index=True)
-        rank[first_ent[0]] = first_ent[1]
+        rank = self._rank
         n_here = per_hood[h]
         span = min(n_ent, n_nb)
         ent = rank[h] + span * (rng.random(len(r)) * n_here).astype(np.int64)
