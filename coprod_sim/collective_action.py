@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from coprod_sim.arrays import expand_rows
 from coprod_sim.needs import SERVICE_INDEX
 from coprod_sim.network import Graph
 
@@ -136,14 +137,10 @@ def tie_share_recent(
     Reads only the ties of ``rows`` (no pass over the whole population).
     """
     rows = np.asarray(rows, np.int64)
-    start = graph.indptr[rows]
-    deg = graph.indptr[rows + 1] - start
-    total = int(deg.sum())
-    if total == 0:
+    deg = graph.deg[rows]
+    if int(deg.sum()) == 0:
         return np.zeros(len(rows))
-    row_id = np.repeat(np.arange(len(rows)), deg)
-    first = np.cumsum(deg) - deg
-    pos = start[row_id] + (np.arange(total) - first[row_id])
+    row_id, pos = expand_rows(graph.indptr, rows)
     recent = (week - last_week[graph.indices[pos]]) <= window
     hits = np.bincount(row_id, weights=recent, minlength=len(rows))
     return hits / np.maximum(deg, 1)

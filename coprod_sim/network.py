@@ -49,9 +49,6 @@ class Graph:
     def degree(self) -> np.ndarray:
         return self.deg.copy()
 
-    def degree_of(self, rows: np.ndarray) -> np.ndarray:
-        return self.deg[rows]
-
     @property
     def n_edges(self) -> int:
         """Undirected ties."""
@@ -59,7 +56,7 @@ class Graph:
 
     def owner_of_edges(self) -> np.ndarray:
         """Source resident of each directed tie (int32)."""
-        return np.repeat(np.arange(self.n, dtype=np.int32), self.degree)
+        return np.repeat(np.arange(self.n, dtype=np.int32), self.deg)
 
 
 def build_graph(
@@ -133,7 +130,7 @@ def sample_ties(
 
 def row_mean(graph: Graph, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Mean of ``values`` over the ties of each resident in ``rows`` (0 with no ties)."""
-    deg = graph.indptr[rows + 1] - graph.indptr[rows]
+    deg = graph.deg[rows]
     row_id, pos = expand_rows(graph.indptr, rows)
     sums = np.bincount(row_id, weights=values[graph.indices[pos]], minlength=len(rows))
     return (sums / np.maximum(deg, 1)).astype(np.float32)
