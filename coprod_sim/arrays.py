@@ -28,10 +28,35 @@ def expand_rows(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.nd
     return row_id, pos
 
 
-def order_within(group: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Indices that sort by integer ``group`` (ascending), then by ``u`` in [0, 1) (a random
-    tie-break): ``np.lexsort((u, group))`` as one argsort of ``group + u``, several times
-    faster (100,000 keys: 4 ms against 19 ms). In the sum ``u`` keeps 52 - log2(|group|)
-    bits (32 at a million residents), so two rows of one group tie only with negligible
-    probability, and a tie would just order them the other way."""
-    return np.argsort(np.asarray(group, np.float64) + u)
+def random_keys(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` random 64-bit keys (uint64) for ``order_within``: one raw draw each, as many draws
+    as ``rng.random(n)`` and no conversion to floats."""
+    return rng.bit_generator.random_raw(n)
+
+
+def order_within(group: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Indices that sort by integer ``group`` (ascending), then by random ``key`` (uint64, from
+    ``random_keys``): ``np.lexsort((key, group))``, computed as one ``np.sort`` of int64 words
+    packing (group, top bits of key, index) and reading the index back. numpy's sort is
+    SIMD-accelerated and its argsort is not: 3,300 keys take about 35 us against 90 us for
+    an argsort (300,000: 9 ms against 18 ms). The key keeps ``63 - bits(index) -
+    bits(group range)`` bits (about 24 at a million residents), so two rows of one group tie
+    only with negligible probability, and a tie is broken by position. With fewer than 16
+    bits to spare it falls back to ``np.lexsort``."""
+    n = len(group)
+    if n == 0:
+        return np.zeros(0, np.intp)
+    g = np.asarray(group, np.int64)
+    lo = int(g.min())
+    b_idx = max((n - 1).bit_length(), 1)
+    b_key = 63 - b_idx - (int(g.max()) - lo).bit_length()
+    if b_key < 16:
+        return np.lexsort((key, g))
+    packed = g - lo  # a new array, safe to change in place
+    packed <<= b_key
+    packed |= (np.asarray(key, np.uint64) >> np.uint64(64 - b_key)).view(np.int64)
+    packed <<= b_idx
+    packed |= np.arange(n)
+    packed.sort()
+    packed &= (1 << b_idx) - 1
+    return packed

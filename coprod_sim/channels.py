@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from coprod_sim.arrays import order_within, unique_ints
+from coprod_sim.arrays import order_within, random_keys, unique_ints
 from coprod_sim.decision import HelpInputs
 from coprod_sim.needs import CHANNEL_INDEX
 from coprod_sim.network import sample_ties
@@ -70,7 +70,7 @@ def first_unique(
     e = np.full(len(rows), -1, np.int64) if edges is None else edges
     if len(rows) == 0:
         return Match(rows, helpers, e)
-    key = rng.random(len(rows))
+    key = random_keys(rng, len(rows))
     o = order_within(rows, key)
     r, h, k, e = rows[o], helpers[o], key[o], e[o]
     first = np.ones(len(r), bool)
@@ -299,7 +299,7 @@ def professional(model: CoproductionModel, rows: np.ndarray, rng: np.random.Gene
         np.int64
     ) * 10_000 + np.minimum(needs.waited[sel], 9_999)
     top = PRIORITY_SPAN - 1  # highest priority first within each service
-    o = order_within(svc * PRIORITY_SPAN + (top - priority), rng.random(len(sel)))
+    o = order_within(svc * PRIORITY_SPAN + (top - priority), random_keys(rng, len(sel)))
     sel, svc = sel[o], svc[o]
     h = needs.hours[sel].astype(np.float64)
     met = np.zeros(len(sel), bool)

@@ -111,8 +111,33 @@ def help_terms(x: HelpInputs, w: HelpWeights) -> dict[str, np.ndarray]:
 
 
 def help_probability(x: HelpInputs, w: HelpWeights) -> np.ndarray:
-    """The default decision rule: probability each pair results in help this week."""
-    z = np.full(len(x.eligible), w.intercept, np.float64)
-    for term in help_terms(x, w).values():
-        z += term
-    return np.where(x.eligible, 1.0 / (1.0 + np.exp(-z)), 0.0)
+    """The default decision rule: probability each pair results in help this week.
+
+    It is ``logistic(intercept + sum of help_terms)`` (tests check it term by term), summed in
+    place in float32 with the constant parts of the terms folded into the intercept: about
+    half the array operations of adding up ``help_terms``, which matters because the rule
+    runs on every asked pair every week."""
+    f32 = np.float32
+    z = np.maximum(x.spare_hours, f32(1e-3), dtype=f32)
+    z /= np.maximum(x.task_hours, f32(1e-3), dtype=f32)
+    np.log(z, out=z)
+    np.minimum(z, f32(1.0), out=z)
+    z *= f32(w.time)
+    z += f32(0.5 * w.trust) * (x.trust_person + x.trust_place)
+    z += f32(w.confidence) * x.confidence
+    z -= f32(w.commitment / TYPICAL_GROWTH) * x.fear_commit * x.growth
+    liab = f32(w.liability) * x.fear_liab * x.risk
+    liab[x.insured] = 0.0
+    z -= liab
+    z += np.where(x.asked, f32(w.asked), np.where(x.aware, f32(0.0), f32(-w.unaware)))
+    z += f32(w.reward) * x.reward
+    z += f32(w.example) * x.example
+    z -= f32(w.fatigue) * x.fatigue
+    z += f32(w.intercept - 0.5 * w.trust - 0.5 * w.confidence)
+    # logistic, and 0 for pairs that fail a hard gate
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    z += f32(1.0)
+    np.reciprocal(z, out=z)
+    z[~x.eligible] = 0.0
+    return z

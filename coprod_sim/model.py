@@ -97,7 +97,9 @@ class CoproductionModel(mesa.Model):
         self.kinds = KindArrays.from_kinds(tuple(need_kinds or DEFAULT_NEED_KINDS))
         self.needs = NeedTable()
         self.needs_edge = np.zeros(0, np.int64)
-        self._age_members = [np.flatnonzero(self.pop.age == g) for g in range(3)]
+        self._age_groups = needs.AgeGroups.from_members(
+            [np.flatnonzero(self.pop.age == g) for g in range(3)]
+        )
 
         # services
         n_s = len(SERVICES)
@@ -274,7 +276,7 @@ class CoproductionModel(mesa.Model):
         p = self.params
         new = needs.arise(
             self.kinds,
-            self._age_members,
+            self._age_groups,
             self.pop.nbhd,
             self.nb.deprivation,
             self.n_residents,

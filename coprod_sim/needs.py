@@ -365,9 +365,26 @@ class NeedTable:
         return self.channel == UNMET
 
 
+@dataclass(frozen=True)
+class AgeGroups:
+    """Residents by age group, for drawing need owners: one array in which each group is a
+    contiguous run (built once; ages do not change)."""
+
+    members: np.ndarray  # resident ids, group 0 first
+    start: np.ndarray  # first position of each group in ``members``
+    size: np.ndarray  # residents in each group
+
+    @classmethod
+    def from_members(cls, members: list[np.ndarray]) -> AgeGroups:
+        size = np.array([len(m) for m in members], np.int64)
+        start = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
+        flat = np.concatenate([np.asarray(m, np.int64) for m in members]) if members else size
+        return cls(flat, start, size)
+
+
 def arise(
     kinds: KindArrays,
-    age_members: list[np.ndarray],
+    groups: AgeGroups,
     nbhd_of: np.ndarray,
     deprivation: np.ndarray,
     n_residents: int,
@@ -380,37 +397,41 @@ def arise(
     A resident's weekly rate for kind k is ``rate[k, age] * scale * (1 + effect * dep)``;
     owners are drawn uniformly within the age group and accepted with probability
     ``(1 + effect * dep) / (1 + effect)``. Service roles arise in proportion to all residents
-    and are placed in the neighbourhood of a random resident.
+    and are placed in the neighbourhood of a random resident. (One Poisson draw for every
+    (kind, group) and one uniform per arrival: few calls, as a week at 10,000 residents has
+    only a few hundred arrivals.)
     """
     boost_max = 1.0 + deprivation_effect
-    # service roles: one Poisson draw per role kind, placed at a random resident's neighbourhood
+    n_groups = len(groups.size)
     roles = np.flatnonzero(kinds.by_service)
-    n_roles = rng.poisson(kinds.rate[roles, 0] * rate_scale * n_residents)
-    role_kind = np.repeat(roles, n_roles).astype(np.int16)
-    role_place = rng.integers(0, max(n_residents, 1), int(n_roles.sum()))
-    # residents' needs: one Poisson matrix (kind x age group), owners drawn per age group
     res = np.flatnonzero(~kinds.by_service)
-    sizes = np.array([len(m) for m in age_members], dtype=np.float64)
-    lam = kinds.rate[res] * (rate_scale * boost_max) * sizes[None, :]
+    # rates: service roles (per all residents) first, then residents' kinds x age groups
+    lam = np.concatenate(
+        [
+            kinds.rate[roles, 0] * (rate_scale * n_residents),
+            (kinds.rate[res, :n_groups] * (rate_scale * boost_max) * groups.size).ravel(),
+        ]
+    )
     counts = rng.poisson(lam)
-    kind_parts, owner_parts = [role_kind], []
-    for g, members in enumerate(age_members):
-        total = int(counts[:, g].sum())
-        if total == 0:
-            continue
-        owner_parts.append(members[rng.integers(0, len(members), total)])
-        kind_parts.append(np.repeat(res, counts[:, g]).astype(np.int16))
-    owners = np.concatenate(owner_parts) if owner_parts else np.zeros(0, np.int64)
+    kind_of = np.concatenate([roles, np.repeat(res, n_groups)]).astype(np.int16)
+    # group n_groups stands for "any resident" (where a service role is placed)
+    group_of = np.concatenate(
+        [np.full(len(roles), n_groups), np.tile(np.arange(n_groups), len(res))]
+    )
+    size = np.append(groups.size, n_residents)
+    kind = np.repeat(kind_of, counts)
+    grp = np.repeat(group_of, counts)
+    pos = (rng.random(len(kind)) * size[grp]).astype(np.int64)
+    n_role = int(counts[: len(roles)].sum())  # roles come first
+    owners = groups.members[pos[n_role:] + groups.start[grp[n_role:]]]
     accept = (
         rng.random(len(owners))
         < (1.0 + deprivation_effect * deprivation[nbhd_of[owners]]) / boost_max
     )
-    kind = np.concatenate(kind_parts)
-    keep = np.concatenate([np.ones(len(role_kind), bool), accept])
-    kind = kind[keep]
-    owner = np.concatenate([np.full(len(role_kind), -1, np.int64), owners])[keep].astype(np.int32)
-    place = np.concatenate([role_place, owners])[keep]
-    return {"kind": kind, "owner": owner, "nbhd": nbhd_of[place].astype(np.int32)}
+    keep = np.concatenate([np.ones(n_role, bool), accept])
+    owner = np.concatenate([np.full(n_role, -1, np.int64), owners])[keep].astype(np.int32)
+    place = np.concatenate([pos[:n_role], owners])[keep]
+    return {"kind": kind[keep], "owner": owner, "nbhd": nbhd_of[place].astype(np.int32)}
 
 
 def escalate(

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from coprod_sim.arrays import order_within, unique_ints
+from coprod_sim.arrays import order_within, random_keys, unique_ints
 from coprod_sim.channels import Match, decide, first_unique
 from coprod_sim.needs import CHANNEL_INDEX
 from coprod_sim.trust import accept_probability, raise_towards_one
@@ -124,7 +124,7 @@ class TimeBankChannel:
         cap = int(lv.coordinator_hours * (1.0 - lv.outreach_share) / lv.match_hours)
         if len(rows) > cap:
             prio = member_owner.astype(np.int64) * 100_000 + n.waited[rows].astype(np.int64)
-            o = order_within(-prio, rng.random(len(rows)))[:cap]
+            o = order_within(-prio, random_keys(rng, len(rows)))[:cap]
             rows, member_owner = rows[o], member_owner[o]
         st.requests_handled += len(rows)
         model.events["time_bank_requests"] += len(rows)

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from coprod_sim.needs import (
     DEFAULT_NEED_KINDS,
+    AgeGroups,
     KindArrays,
     NeedKind,
     NeedTable,
@@ -49,7 +50,7 @@ def _kinds(**kw) -> KindArrays:
 def test_arrivals_follow_the_rate_and_deprivation() -> None:
     n = 20_000
     kinds = _kinds(rate=(0.0, 0.0, 50.0))  # 5% of retired residents a week
-    members = [np.zeros(0, int), np.zeros(0, int), np.arange(n)]
+    members = AgeGroups.from_members([np.zeros(0, int), np.zeros(0, int), np.arange(n)])
     nbhd_of = (np.arange(n) >= n // 2).astype(np.int32)  # two neighbourhoods
     dep = np.array([0.0, 1.0])
     weeks = [
@@ -67,7 +68,9 @@ def test_arrivals_follow_the_rate_and_deprivation() -> None:
 
 def test_no_rate_no_needs_and_roles_belong_to_services() -> None:
     n = 5_000
-    members = [np.arange(0, 1000), np.arange(1000, 4000), np.arange(4000, n)]
+    members = AgeGroups.from_members(
+        [np.arange(0, 1000), np.arange(1000, 4000), np.arange(4000, n)]
+    )
     nbhd_of = np.repeat(np.arange(5), 1000).astype(np.int32)
     none = arise(_kinds(), members, nbhd_of, np.zeros(5), n, 1.0, 0.0, np.random.default_rng(1))
     assert len(none["kind"]) == 0

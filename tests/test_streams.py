@@ -96,3 +96,19 @@ def test_a_week_continues_within_itself_and_restarts_at_its_own_block() -> None:
     b.get("needs", 6).random(1000)  # heavy use of week 6 on one side only
     assert np.array_equal(a.get("needs", 7).random(5), b.get("needs", 7).random(5))
     assert np.array_equal(a.get("needs", 5).random(4), first)  # going back replays
+
+
+@pytest.mark.parametrize("weeks", [[0, 1, 2, 3], [-1, 0, 1, 5, 6, 2, 3], [4, 4, 5, 9, 10]])
+def test_week_blocks_equal_pcg64_advanced_to_the_block(weeks: list[int]) -> None:
+    """However a stream moves between weeks (the one-week jump or ``advance``), week w's
+    draws are PCG64's outputs from position (w + 1) * 2**64 of the stream."""
+    from coprod_sim.streams import BLOCK, _key
+
+    s = Streams(11)
+    for w in weeks:
+        got = s.get("needs", w).random(5)
+        ref = np.random.PCG64(np.random.SeedSequence(11, spawn_key=(_key("needs"),)))
+        ref.advance((w + 1) * BLOCK)
+        want = np.random.Generator(ref).random(5)
+        if weeks.count(w) == 1:  # (a repeated week continues its block instead)
+            assert np.array_equal(got, want)

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import PrivateAttr
 
-from coprod_sim.arrays import order_within, unique_ints
+from coprod_sim.arrays import order_within, random_keys, unique_ints
 from coprod_sim.channels import decide, first_unique
 from coprod_sim.levers import Lever
 from coprod_sim.needs import CHANNEL_INDEX, UNMET
@@ -196,7 +196,7 @@ class CommunityEntrepreneurs(Lever):
         owners = unique_ints(owners[(free[pop.nbhd[owners]] > 0) & ~in_case[owners]])
         if len(owners):
             hood = pop.nbhd[owners].astype(np.int64)
-            o = order_within(hood, rng.random(len(owners)))
+            o = order_within(hood, random_keys(rng, len(owners)))
             owners, hood = owners[o], hood[o]
             first = np.searchsorted(hood, hood)  # first position of each hood's run
             take = (np.arange(len(owners)) - first) < free[hood]
