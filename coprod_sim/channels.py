@@ -143,8 +143,9 @@ def decide(
     formal: bool = True,
     **kw,
 ) -> np.ndarray:
-    """Apply the model's decision rule; those who say yes to a task they are not vetted for
-    start a check instead (and are not matched this week).
+    """Apply the model's decision rule; returns the indices (ascending) of the pairs whose
+    candidate says yes. Those who say yes to a task they are not vetted for start a check
+    instead (and are not matched this week).
 
     ``formal`` asks (by a service, professional, coordinator or connector) are recorded in
     ``pop.last_asked_week``: the survey's "never been asked" is about such asks, not about a
@@ -170,9 +171,7 @@ def decide(
         model.pop.vet_status[who] = VETTING
         model.pop.vet_wait[who] = 0
         model.events["vetting_started"] += len(unique_ints(who))
-    out = np.zeros(len(rows), bool)
-    out[idx] = yes_if_vetted & eligible
-    return out
+    return idx[yes_if_vetted & eligible]
 
 
 def quick_gate(model: CoproductionModel, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
@@ -199,12 +198,12 @@ def owner_accepts(
     *,
     count: bool = True,
 ) -> np.ndarray:
-    """Offers (``yes``) the owners of ``rows`` accept (``trust.accept_probability``); with
-    ``count`` refusals are counted in ``events["refused_stranger"]``. One uniform is drawn for
-    every pair, so the stream does not depend on who said yes; the owners are read only for
-    the offers."""
+    """Of the offers ``yes`` (indices of pairs, from ``decide``), those the owners of ``rows``
+    accept (``trust.accept_probability``), as indices; with ``count`` refusals are counted in
+    ``events["refused_stranger"]``. One uniform is drawn for every pair, so the stream does
+    not depend on who said yes; the owners are read only for the offers."""
     u = rng.random(len(rows))
-    idx = np.flatnonzero(yes)
+    idx = yes
     owner = model.needs.owner[rows[idx]]
     known = owner >= 0  # a service's role has no owner to refuse
     o = np.maximum(owner, 0)
@@ -212,10 +211,9 @@ def owner_accepts(
     acc = accept_probability(
         pop.age[o], stranger[idx] & known, pop.trust_nbr[o], model.params.stranger_distrust_old
     )
-    ok = np.zeros(len(rows), bool)
-    ok[idx] = u[idx] < acc
+    ok = idx[u[idx] < acc]
     if count:
-        model.events["refused_stranger"] += int(len(idx) - ok.sum())
+        model.events["refused_stranger"] += len(idx) - len(ok)
     return ok
 
 

@@ -143,7 +143,7 @@ class TimeBankChannel:
         acc = accept_probability(
             pop.age[owner], stranger, pop.trust_nbr[owner], model.params.stranger_distrust_old
         )
-        ok = yes & (rng.random(len(r)) < acc)
+        ok = yes[(rng.random(len(r)) < acc)[yes]]
         m = first_unique(r[ok], cand[ok], rng)
         st.matches += len(m.rows)
         return m
