@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from coprod_sim import kernels
 from coprod_sim.arrays import order_within, random_keys, unique_ints
-from coprod_sim.decision import HelpInputs
+from coprod_sim.decision import HelpInputs, help_probability
 from coprod_sim.needs import CHANNEL_INDEX
 from coprod_sim.network import sample_ties
 from coprod_sim.population import NOT_VETTED, VETTED, VETTING
@@ -132,6 +133,25 @@ def help_inputs(
     return x, available & ~vet_ok
 
 
+@dataclass(frozen=True)
+class TrustGather:
+    """Trust in the person asking, read where it is needed: pair i's is ``source[at[i]]``,
+    times ``source[at2[i]]`` where ``at2[i] >= 0`` (a stranger vouched for by a tie: the
+    product of the two ties' trust). Called with the indices of the pairs past the gates."""
+
+    source: np.ndarray
+    at: np.ndarray
+    at2: np.ndarray | None = None
+
+    def __call__(self, i: np.ndarray) -> np.ndarray:
+        t = self.source[self.at[i]]
+        if self.at2 is not None:
+            j = self.at2[i]
+            s = np.flatnonzero(j >= 0)
+            t[s] *= self.source[j[s]]
+        return t
+
+
 def decide(
     model: CoproductionModel,
     rows: np.ndarray,
@@ -141,7 +161,7 @@ def decide(
     rng: np.random.Generator,
     *,
     formal: bool = True,
-    **kw,
+    growth: np.ndarray | None = None,
 ) -> np.ndarray:
     """Apply the model's decision rule; returns the indices (ascending) of the pairs whose
     candidate says yes. Those who say yes to a task they are not vetted for start a check
@@ -151,27 +171,98 @@ def decide(
     ``pop.last_asked_week``: the survey's "never been asked" is about such asks, not about a
     neighbour asking for a favour (``formal=False``, the informal channel).
 
-    ``trust_person`` is per pair, or a function of the indices of the pairs past the hard
-    gates (so a costly look-up, such as trust on a tie, is made only for those)."""
+    ``trust_person`` is per pair, a ``TrustGather``, or a function of the indices of the pairs
+    past the hard gates (so a costly look-up, such as trust on a tie, is made only for those).
+    With the default rule and an array or ``TrustGather``, the compiled
+    ``kernels.decide_pairs`` does the same in one pass."""
     u = rng.random(len(rows))  # drawn for every pair, so gating never shifts the stream
     if formal:
         model.pop.last_asked_week[cand[asked]] = model.week
+    if model.decision_rule is help_probability and not callable(trust_person):
+        trust_person = TrustGather(trust_person, np.arange(len(rows)))
+    if model.decision_rule is help_probability and isinstance(trust_person, TrustGather):
+        yes, start = _decide_compiled(model, rows, cand, trust_person, asked, u, growth)
+        if len(start):
+            _start_vetting(model, cand[start])
+        return yes
     # cheap hard gates first; the full inputs are gathered only for pairs that pass them
     idx = quick_gate(model, rows, cand)
-    sub = {k: (v[idx] if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
     cand_s = cand[idx]
     trust = trust_person(idx) if callable(trust_person) else trust_person[idx]
-    x, needs_check = help_inputs(model, rows[idx], cand_s, trust, asked[idx], gated=True, **sub)
+    g = None if growth is None else growth[idx]
+    x, needs_check = help_inputs(model, rows[idx], cand_s, trust, asked[idx], gated=True, growth=g)
     eligible = x.eligible
     x.eligible = eligible | needs_check  # the rule decides as if vetted (x is ours to change)
     yes_if_vetted = u[idx] < model.decision_rule(x, model.weights)
     start = yes_if_vetted & needs_check & (model.pop.vet_status[cand_s] == NOT_VETTED)
     if start.any():
-        who = cand_s[start]
-        model.pop.vet_status[who] = VETTING
-        model.pop.vet_wait[who] = 0
-        model.events["vetting_started"] += len(unique_ints(who))
+        _start_vetting(model, cand_s[start])
     return idx[yes_if_vetted & eligible]
+
+
+def _start_vetting(model: CoproductionModel, who: np.ndarray) -> None:
+    model.pop.vet_status[who] = VETTING
+    model.pop.vet_wait[who] = 0
+    model.events["vetting_started"] += len(unique_ints(who))
+
+
+def _decide_compiled(
+    model: CoproductionModel,
+    rows: np.ndarray,
+    cand: np.ndarray,
+    trust: TrustGather,
+    asked: np.ndarray,
+    u: np.ndarray,
+    growth: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    pop, kinds, needs = model.pop, model.kinds, model.needs
+    coef = model.__dict__.get("_rule_coef")
+    if coef is None or model.__dict__.get("_rule_coef_of") is not model.weights:
+        coef = model._rule_coef = kernels.coefficients(model.weights)
+        model._rule_coef_of = model.weights
+    return kernels.decide_pairs(
+        rows,
+        cand,
+        asked,
+        u,
+        _EMPTY_F if growth is None else growth,
+        trust.source,
+        trust.at,
+        _EMPTY_I if trust.at2 is None else trust.at2,
+        model.week,
+        float(model.params.min_free_hours),
+        VETTED,
+        NOT_VETTED,
+        coef,
+        needs.kind,
+        needs.owner,
+        needs.hours,
+        kinds.activity_bit,
+        kinds.vetting,
+        kinds.growth,
+        kinds.risk,
+        pop.willing,
+        model.busy,
+        pop.recovering_until,
+        pop.free_hours,
+        pop.time_off,
+        pop.committed,
+        pop.vet_status,
+        pop.trust_nbr,
+        pop.confidence,
+        pop.fear_commit,
+        pop.fear_liab,
+        pop.insured,
+        pop.aware,
+        pop.reward,
+        model.example_count,
+        model.graph.inv_deg,
+        pop.fatigue,
+    )
+
+
+_EMPTY_F = np.zeros(0)
+_EMPTY_I = np.zeros(0, np.int64)
 
 
 def quick_gate(model: CoproductionModel, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
@@ -239,16 +330,9 @@ def informal(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generato
     if not valid.all():
         r, cand, pos, pos2 = r[valid], cand[valid], pos[valid], pos2[valid]
     stranger = pos2 >= 0
-    tie_trust = model.tie_trust
-
-    def trust_person(i: np.ndarray) -> np.ndarray:
-        # trust in a tie; in a stranger vouched for by a tie, the product of the two ties'
-        t = tie_trust[pos[i]]
-        s = np.flatnonzero(stranger[i])
-        t[s] *= tie_trust[pos2[i[s]]]
-        return t
-
-    yes = decide(model, r, cand, trust_person, np.ones(len(r), bool), rng, formal=False)
+    # trust in a tie; in a stranger vouched for by a tie, the product of the two ties'
+    trust = TrustGather(model.tie_trust, pos, pos2)
+    yes = decide(model, r, cand, trust, np.ones(len(r), bool), rng, formal=False)
     ok = owner_accepts(model, r, cand, yes, stranger, rng)
     edge = np.where(stranger[ok], -1, pos[ok])
     return first_unique(r[ok], cand[ok], rng, edge)
@@ -272,7 +356,7 @@ def open_call(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generat
     trust_svc = model.pop.trust_svc
     # residents a professional has asked personally (personal_asks lever) respond as asked
     asked = model.pop.asked_until[cand] > model.week
-    yes = decide(model, r, cand, lambda i: trust_svc[cand[i]], asked, rng)
+    yes = decide(model, r, cand, TrustGather(trust_svc, cand), asked, rng)
     return first_unique(r[yes], cand[yes], rng)
 
 
@@ -282,7 +366,6 @@ open_call.name = "open_call"
 def professional(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generator) -> Match:
     """Staff meet queued needs from the capacity left after their ongoing cases."""
     needs, kinds = model.needs, model.kinds
-    n_s = len(model.service_capacity)
     left = model.service_capacity - model.professional_load()
     k = needs.kind[rows]
     # a self-organised service leaves needs the community can meet to the community
@@ -300,29 +383,7 @@ def professional(model: CoproductionModel, rows: np.ndarray, rng: np.random.Gene
     o = order_within(svc * PRIORITY_SPAN + (top - priority), random_keys(rng, len(sel)))
     sel, svc = sel[o], svc[o]
     h = needs.hours[sel].astype(np.float64)
-    met = np.zeros(len(sel), bool)
-    left = np.maximum(left, 0.0)
-    todo = np.ones(len(sel), bool)
-    for _ in range(PROFESSIONAL_PASSES):
-        idx = np.flatnonzero(todo)
-        if len(idx) == 0:
-            break
-        s_idx = svc[idx]
-        cum = np.cumsum(h[idx])
-        starts = np.searchsorted(s_idx, np.arange(n_s))
-        base = np.concatenate([[0.0], cum])[starts]
-        within = cum - base[s_idx]
-        fits = within <= left[s_idx]
-        met[idx[fits]] = True
-        left = left - np.bincount(s_idx[fits], weights=h[idx[fits]], minlength=n_s)
-        todo[idx[fits]] = False
-        # the first need of each service that did not fit is skipped; smaller ones may still fit
-        blocked = idx[~fits]
-        if len(blocked) == 0:
-            break
-        first = np.ones(len(blocked), bool)
-        first[1:] = svc[blocked][1:] != svc[blocked][:-1]
-        todo[blocked[first]] = False
+    met = kernels.fill_queue(svc, h, np.maximum(left, 0.0), PROFESSIONAL_PASSES)
     return Match(sel[met], np.full(int(met.sum()), -1, np.int64))
 
 

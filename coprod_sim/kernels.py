@@ -1,0 +1,157 @@
+"""Compiled fast paths (numba) for the hottest loops of a week.
+
+Each kernel computes exactly a rule that is also written with whole-array NumPy in the module
+that owns it (``channels.decide`` with ``decision.help_probability``); tests check the two
+agree pair by pair. A kernel replaces dozens of NumPy calls, each costing a few microseconds
+on a small town, with one pass over the pairs, and it reads each resident's attributes once.
+
+Kernels are compiled on first use and cached next to this file (``cache=True``): the first run
+on a new machine compiles for a few seconds, later processes load them in milliseconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from coprod_sim.decision import TYPICAL_GROWTH, HelpWeights
+
+# order of the coefficients passed to the kernels (see ``coefficients``)
+N_COEF = 11
+
+
+def coefficients(w: HelpWeights) -> np.ndarray:
+    """The decision rule's weights as one float64 array, constant parts folded into the
+    intercept (as ``decision.help_probability`` does)."""
+    return np.array(
+        [
+            w.intercept - 0.5 * w.trust - 0.5 * w.confidence,
+            w.time,
+            0.5 * w.trust,
+            w.confidence,
+            w.commitment / TYPICAL_GROWTH,
+            w.liability,
+            w.asked,
+            w.unaware,
+            w.reward,
+            w.example,
+            w.fatigue,
+        ]
+    )
+
+
+@njit(cache=True, nogil=True)
+def decide_pairs(
+    rows,
+    cand,
+    asked,
+    u,
+    growth_pair,
+    trust_src,
+    trust_at,
+    trust_at2,
+    week,
+    min_free,
+    vetted_code,
+    not_vetted_code,
+    coef,
+    need_kind,
+    need_owner,
+    need_hours,
+    k_bit,
+    k_vetting,
+    k_growth,
+    k_risk,
+    willing,
+    busy,
+    recovering_until,
+    free_hours,
+    time_off,
+    committed,
+    vet_status,
+    trust_nbr,
+    confidence,
+    fear_commit,
+    fear_liab,
+    insured,
+    aware,
+    reward,
+    example_count,
+    inv_deg,
+    fatigue,
+):
+    """``channels.decide`` with the default rule, pair by pair.
+
+    Returns the indices of the pairs whose candidate says yes and is eligible, and the indices
+    of those who say yes but need a vetting check they have not started. ``trust_person`` of
+    pair i is ``trust_src[trust_at[i]]``, times ``trust_src[trust_at2[i]]`` where that is >= 0
+    (a stranger vouched for by a tie); ``trust_at2`` and ``growth_pair`` may be empty."""
+    n = len(rows)
+    yes = np.empty(n, np.int64)
+    start = np.empty(n, np.int64)
+    n_yes = 0
+    n_start = 0
+    two = len(trust_at2) > 0
+    own_growth = len(growth_pair) > 0
+    for i in range(n):
+        r = rows[i]
+        c = cand[i]
+        k = need_kind[r]
+        # the hard gates (channels.quick_gate)
+        if (willing[c] & k_bit[k]) == 0 or busy[c] or recovering_until[c] > week:
+            continue
+        if c == need_owner[r]:
+            continue
+        spare = np.float64(free_hours[c] + time_off[c] - committed[c])
+        if spare < min_free:
+            continue
+        vet_ok = (not k_vetting[k]) or vet_status[c] == vetted_code
+        t = np.float64(trust_src[trust_at[i]])
+        if two and trust_at2[i] >= 0:
+            t *= trust_src[trust_at2[i]]
+        g = growth_pair[i] if own_growth else k_growth[k]
+        ratio = max(spare, 1e-3) / max(np.float64(need_hours[r]), 1e-3)
+        z = coef[0] + coef[1] * min(np.log(ratio), 1.0)
+        z += coef[2] * (t + trust_nbr[c])
+        z += coef[3] * confidence[c]
+        z -= coef[4] * fear_commit[c] * g
+        if not insured[c]:
+            z -= coef[5] * fear_liab[c] * k_risk[k]
+        if asked[i]:
+            z += coef[6]
+        elif not aware[c]:
+            z -= coef[7]
+        z += coef[8] * reward[c]
+        z += coef[9] * (example_count[c] * np.float64(inv_deg[c]))
+        z -= coef[10] * fatigue[c]
+        p = 1.0 / (1.0 + np.exp(-z))
+        if u[i] < p:
+            if vet_ok:
+                yes[n_yes] = i
+                n_yes += 1
+            elif vet_status[c] == not_vetted_code:
+                start[n_start] = i
+                n_start += 1
+    return yes[:n_yes], start[:n_start]
+
+
+@njit(cache=True, nogil=True)
+def fill_queue(service, hours, left, max_skips):
+    """Which needs of a queue staff meet: ``service`` and ``hours`` are in queue order (by
+    service, highest priority first). Each service meets its needs in order while its hours
+    ``left`` last; a need too big for the hours left is skipped so smaller ones behind it can
+    be met, up to ``max_skips`` skips, after which the service stops for the week."""
+    n = len(service)
+    met = np.zeros(n, np.bool_)
+    left = left.copy()
+    skips = np.zeros(len(left), np.int64)
+    for i in range(n):
+        s = service[i]
+        if skips[s] >= max_skips:
+            continue
+        if hours[i] <= left[s]:
+            met[i] = True
+            left[s] -= hours[i]
+        else:
+            skips[s] += 1
+    return met
