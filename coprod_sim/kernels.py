@@ -93,12 +93,21 @@ def decide_pairs(
     n_start = 0
     two = len(trust_at2) > 0
     own_growth = len(growth_pair) > 0
+    # stated willingness first, without branches: it rules out most pairs, and independent
+    # loads let the CPU fetch many residents' rows from memory at once (a big town's are not
+    # in cache)
+    passed = np.empty(n, np.int64)
+    m = 0
     for i in range(n):
+        passed[m] = i
+        m += (willing[cand[i]] & k_bit[need_kind[rows[i]]]) != 0
+    for j in range(m):
+        i = passed[j]
         r = rows[i]
         c = cand[i]
         k = need_kind[r]
-        # the hard gates (channels.quick_gate)
-        if (willing[c] & k_bit[k]) == 0 or busy[c] or recovering_until[c] > week:
+        # the other hard gates (channels.quick_gate)
+        if busy[c] or recovering_until[c] > week:
             continue
         if c == need_owner[r]:
             continue
@@ -155,3 +164,13 @@ def fill_queue(service, hours, left, max_skips):
         else:
             skips[s] += 1
     return met
+
+
+@njit(cache=True)
+def _ready(x):
+    return x + 1
+
+
+# The first call of any compiled function in a process loads numba's registries (about 0.4 s
+# here): done once at import, so a model's first week costs what the others do.
+_ready(0)
