@@ -10,7 +10,15 @@ from typing import Any
 import mesa
 import numpy as np
 
-from coprod_sim import collective_action, commitment, gatekeeping, needs, referral, trust
+from coprod_sim import (
+    collective_action,
+    commitment,
+    gatekeeping,
+    kernels,
+    needs,
+    referral,
+    trust,
+)
 from coprod_sim.agents import Professional, Resident, Service
 from coprod_sim.arrays import expand_rows
 from coprod_sim.channels import CORE_CHANNELS, Channel, Match
@@ -145,6 +153,7 @@ class CoproductionModel(mesa.Model):
 
         # bookkeeping
         self.busy = np.zeros(self.n_residents, bool)
+        self._week_hours = np.zeros(self.n_residents)  # delivery's buffer, zero between weeks
         self.recent_helper = np.zeros(self.n_residents, bool)
         self._helped_in: dict[int, np.ndarray] = {}  # week -> residents who helped then
         self.example_count = np.zeros(self.n_residents, np.int16)  # ties who helped recently
@@ -337,11 +346,9 @@ class CoproductionModel(mesa.Model):
 
     def _recount_committed(self) -> None:
         n = self.needs
-        vol = np.flatnonzero(n.helper >= 0)
         committed = self.pop.committed
         committed[:] = 0.0
-        # (add.at with 8-byte indices: faster than bincount into a new million-long array)
-        np.add.at(committed, n.helper[vol].astype(np.int64), n.hours[vol])
+        kernels.add_by_helper(n.helper, n.hours, committed)
 
     # phase 4
     def _fatigue_and_burnout(self) -> None:
@@ -465,12 +472,11 @@ class CoproductionModel(mesa.Model):
         self.professional_hours_total += pro_hours
         self.costs["professional_staff"] += pro_hours * p.professional_hour_cost
 
-        helpers = n.helper[rows]
-        vol = helpers >= 0
-        # each helper's hours this week, summed once; helpers are those with hours (all > 0)
-        week_hours = np.bincount(helpers[vol], weights=hours[vol], minlength=self.n_residents)
-        uniq = np.flatnonzero(week_hours > 0)  # (5x faster than nonzero on floats)
+        # each helper's hours this week, summed once (in a buffer kept at zero between weeks)
+        week_hours = self._week_hours
+        uniq = np.sort(kernels.sum_by_helper(n.helper[rows], hours, week_hours))
         hh = week_hours[uniq].astype(np.float32)
+        week_hours[uniq] = 0.0
         pop.hours_year[uniq] += hh
         pop.hours_given[uniq] += hh
         pop.weeks_year[uniq] += 1

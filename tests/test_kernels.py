@@ -10,7 +10,7 @@ import pytest
 from coprod_sim import CoproductionModel
 from coprod_sim.channels import TrustGather, decide
 from coprod_sim.decision import help_probability
-from coprod_sim.kernels import fill_queue
+from coprod_sim.kernels import add_by_helper, fill_queue, sum_by_helper
 from coprod_sim.levers import LEVERS
 from coprod_sim.population import VETTING
 
@@ -118,3 +118,27 @@ def test_a_model_with_the_rule_as_written_runs_the_same_weeks() -> None:
     da = a.datacollector.get_model_vars_dataframe()
     db = b.datacollector.get_model_vars_dataframe()
     assert da.equals(db)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_sums_by_helper_equal_numpy(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n_res, n = 50, int(rng.integers(0, 400))
+    helper = np.where(rng.random(n) < 0.3, -1, rng.integers(0, n_res, n)).astype(np.int32)
+    hours = rng.gamma(1.5, 3.0, n).astype(np.float32)
+    hours[rng.random(n) < 0.05] = 0.0  # a zero-hour row does not make a helper
+    vol = helper >= 0
+
+    out = np.zeros(n_res, np.float32)
+    add_by_helper(helper, hours, out)
+    want = np.zeros(n_res, np.float32)
+    np.add.at(want, helper[vol], hours[vol])
+    assert np.array_equal(out, want)
+
+    h64 = hours.astype(np.float64)
+    buf = np.zeros(n_res)
+    who = sum_by_helper(helper, h64, buf)
+    sums = np.bincount(helper[vol], weights=h64[vol], minlength=n_res)
+    assert np.array_equal(np.sort(who), np.flatnonzero(sums > 0))
+    assert len(np.unique(who)) == len(who)
+    assert np.array_equal(buf, sums)
