@@ -193,6 +193,17 @@ def sum_by_helper(helper, hours, out):
     return seen[:m]
 
 
+@njit(cache=True, nogil=True)
+def add_to_ties(indptr, indices, who, sign, counts):
+    """Add ``sign[j]`` to ``counts`` of every tie of resident ``who[j]`` (CSR ``indptr``,
+    ``indices``): the walk over a few residents' ties that keeps "how many of my ties did X"
+    current, without expanding the ties into temporary arrays."""
+    for j in range(len(who)):
+        s = sign[j]
+        for q in range(indptr[who[j]], indptr[who[j] + 1]):
+            counts[indices[q]] += s
+
+
 @njit(cache=True)
 def _ready(x):
     return x + 1

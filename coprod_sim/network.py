@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
+from coprod_sim import kernels
 from coprod_sim.arrays import expand_rows
 
 STREET_WIDTH = 12  # residents either side counted as "nearby" (assumption)
@@ -139,8 +140,7 @@ def row_mean(graph: Graph, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
 def tie_counts_update(graph: Graph, counts: np.ndarray, who: np.ndarray, sign: np.ndarray) -> None:
     """Add ``sign`` (+1/-1 per resident in ``who``) to ``counts`` of each of their ties:
     keeps "how many of my ties did X" current without a pass over every tie each week."""
-    row_id, pos = expand_rows(graph.indptr, who)
-    np.add.at(counts, graph.indices[pos].astype(np.int64), sign[row_id].astype(counts.dtype))
+    kernels.add_to_ties(graph.indptr, graph.indices, who, sign.astype(counts.dtype), counts)
 
 
 def to_networkx(graph: Graph, nbhd: np.ndarray, tie_trust: np.ndarray | None = None) -> nx.Graph:

@@ -6,7 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coprod_sim.network import Graph, build_graph, row_mean, sample_ties, to_networkx
+from coprod_sim.network import (
+    Graph,
+    build_graph,
+    row_mean,
+    sample_ties,
+    tie_counts_update,
+    to_networkx,
+)
 
 
 def _blocks(sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -98,3 +105,20 @@ def test_networkx_view_has_the_same_ties(run_town) -> None:
     assert all(g.nodes[i]["nbhd"] == model.pop.nbhd[i] for i in range(0, 400, 37))
     plain = to_networkx(model.graph, model.pop.nbhd)
     assert plain.number_of_edges() == g.number_of_edges()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_tie_counts_update_adds_the_sign_to_every_tie(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    start, end = np.array([0, 150]), np.array([150, 300])
+    g = build_graph(start, end, 8.0, 0.6, 0.6, rng)
+    who = rng.choice(300, 40, replace=False)
+    sign = np.where(rng.random(40) < 0.5, 1, -1).astype(np.int16)
+    counts = rng.integers(0, 5, 300).astype(np.int16)
+    want, before = counts.copy(), counts.copy()
+    for j, s in zip(who, sign, strict=True):
+        for t in g.indices[g.indptr[j] : g.indptr[j + 1]]:
+            want[t] += s
+    tie_counts_update(g, counts, who, sign)
+    assert np.array_equal(counts, want)
+    assert not np.array_equal(counts, before)
