@@ -34,7 +34,6 @@ from coprod_sim import kernels
 from coprod_sim.arrays import order_within, random_keys, unique_ints
 from coprod_sim.decision import HelpInputs, help_probability
 from coprod_sim.needs import CHANNEL_INDEX
-from coprod_sim.network import sample_ties
 from coprod_sim.population import NOT_VETTED, VETTED, VETTING
 from coprod_sim.trust import accept_probability
 from coprod_sim.willingness import willing_for
@@ -313,19 +312,19 @@ def informal(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generato
     needs, kinds = model.needs, model.kinds
     k = needs.kind[rows]
     sel = rows[(needs.owner[rows] >= 0) & ~kinds.professional_only[k] & ~needs.crisis[rows]]
-    r = np.repeat(sel, model.params.asks_per_need)
-    if len(r) == 0:
-        return Match(r, r)
-    owner = needs.owner[r].astype(np.int64)
-    cand, pos = sample_ties(model.graph, owner, rng)
-    hop = (rng.random(len(r)) < model.params.share_asks_two_hop) & (cand >= 0)
-    pos2 = np.full(len(r), -1, np.int64)  # the second tie of a two-hop ask
-    if hop.any():
-        c2, p2 = sample_ties(model.graph, cand[hop], rng)
-        ok = (c2 >= 0) & (c2 != owner[hop])
-        idx = np.flatnonzero(hop)[ok]
-        cand[idx] = c2[ok]
-        pos2[idx] = p2[ok]
+    g, p = model.graph, model.params
+    n = len(sel) * p.asks_per_need
+    if n == 0 or len(g.indices) == 0:
+        return Match(np.zeros(0, np.int64), np.zeros(0, np.int64))
+    # a random tie of the owner (network.sample_ties' rule); then a share of asks passed on
+    u_tie = rng.random(n)
+    u_hop = rng.random(n)
+    r, owner, cand, pos, hop = kernels.ask_ties(
+        sel, p.asks_per_need, needs.owner, g.indptr, g.indices, u_tie, u_hop, p.share_asks_two_hop
+    )
+    pos2 = np.full(n, -1, np.int64)  # the second tie of a two-hop ask
+    if len(hop):
+        kernels.pass_on(hop, owner, cand, pos2, g.indptr, g.indices, rng.random(len(hop)))
     valid = cand >= 0
     if not valid.all():
         r, cand, pos, pos2 = r[valid], cand[valid], pos[valid], pos2[valid]

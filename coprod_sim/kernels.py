@@ -204,6 +204,57 @@ def add_to_ties(indptr, indices, who, sign, counts):
             counts[indices[q]] += s
 
 
+@njit(cache=True, nogil=True)
+def ask_ties(sel, asks, need_owner, indptr, indices, u_tie, u_hop, share_two_hop):
+    """The first step of informal asks (``channels.informal``): each need in ``sel`` is asked
+    ``asks`` times; each ask goes to a uniformly drawn tie of the owner (``u_tie``), and is
+    marked to be passed on (``u_hop < share_two_hop``) if that tie exists. Returns the pairs'
+    need rows, owners, ties, the ties' CSR positions (-1: the owner has no ties) and the
+    indices of the asks passed on."""
+    n = len(sel) * asks
+    r = np.empty(n, np.int64)
+    owner = np.empty(n, np.int64)
+    cand = np.empty(n, np.int64)
+    pos = np.empty(n, np.int64)
+    hop = np.empty(n, np.int64)
+    n_hop = 0
+    for i in range(n):
+        row = sel[i // asks]
+        o = need_owner[row]
+        r[i] = row
+        owner[i] = o
+        deg = indptr[o + 1] - indptr[o]
+        if deg == 0:
+            cand[i] = -1
+            pos[i] = -1
+            continue
+        p = indptr[o] + np.int64(u_tie[i] * deg)
+        pos[i] = p
+        cand[i] = indices[p]
+        if u_hop[i] < share_two_hop:
+            hop[n_hop] = i
+            n_hop += 1
+    return r, owner, cand, pos, hop[:n_hop]
+
+
+@njit(cache=True, nogil=True)
+def pass_on(hop, owner, cand, pos2, indptr, indices, u_tie):
+    """The second step: each ask in ``hop`` goes on to a uniformly drawn tie of the tie
+    (``u_tie``), unless that tie has no other ties or the draw is the owner; ``cand`` and
+    ``pos2`` (the second tie's CSR position) are updated in place."""
+    for j in range(len(hop)):
+        i = hop[j]
+        c = cand[i]
+        deg = indptr[c + 1] - indptr[c]
+        if deg == 0:
+            continue
+        p = indptr[c] + np.int64(u_tie[j] * deg)
+        c2 = indices[p]
+        if c2 != owner[i]:
+            cand[i] = c2
+            pos2[i] = p
+
+
 @njit(cache=True)
 def _ready(x):
     return x + 1

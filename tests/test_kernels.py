@@ -10,7 +10,7 @@ import pytest
 from coprod_sim import CoproductionModel
 from coprod_sim.channels import TrustGather, decide
 from coprod_sim.decision import help_probability
-from coprod_sim.kernels import add_by_helper, fill_queue, sum_by_helper
+from coprod_sim.kernels import add_by_helper, ask_ties, fill_queue, pass_on, sum_by_helper
 from coprod_sim.levers import LEVERS
 from coprod_sim.population import VETTING
 
@@ -142,3 +142,49 @@ def test_sums_by_helper_equal_numpy(seed: int) -> None:
     assert np.array_equal(np.sort(who), np.flatnonzero(sums > 0))
     assert len(np.unique(who)) == len(who)
     assert np.array_equal(buf, sums)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_ask_ties_and_pass_on_follow_sample_ties(seed: int) -> None:
+    """The compiled informal asks draw the same ties as ``network.sample_ties`` from the same
+    uniforms, and pass on the same asks."""
+    from coprod_sim.network import build_graph, sample_ties
+
+    rng = np.random.default_rng(seed)
+    start, end = np.array([0, 300, 310]), np.array([300, 310, 600])
+    g = build_graph(start, end, 6.0, 0.5, 0.5, rng)  # block 300-310 is tiny: few ties
+    need_owner = rng.integers(0, 600, 500).astype(np.int32)
+    sel = np.sort(rng.choice(500, 200, replace=False))
+    asks, share = 3, 0.3
+    n = len(sel) * asks
+    u_tie, u_hop, u2 = rng.random(n), rng.random(n), rng.random(n)
+    r, owner, cand, pos, hop = ask_ties(
+        sel, asks, need_owner, g.indptr, g.indices, u_tie, u_hop, share
+    )
+    pos2 = np.full(n, -1, np.int64)
+    pass_on(hop, owner, cand, pos2, g.indptr, g.indices, u2[: len(hop)])
+
+    want_r = np.repeat(sel, asks)
+    want_owner = need_owner[want_r].astype(np.int64)
+    c, p = sample_ties(g, want_owner, _Fixed(u_tie))
+    want_hop = np.flatnonzero((u_hop < share) & (c >= 0))
+    c2, p2 = sample_ties(g, c[want_hop], _Fixed(u2[: len(want_hop)]))
+    ok = (c2 >= 0) & (c2 != want_owner[want_hop])
+    c[want_hop[ok]] = c2[ok]
+    want_pos2 = np.full(n, -1, np.int64)
+    want_pos2[want_hop[ok]] = p2[ok]
+    assert np.array_equal(r, want_r) and np.array_equal(owner, want_owner)
+    assert np.array_equal(hop, want_hop) and len(hop) > 20
+    assert np.array_equal(cand, c) and np.array_equal(pos2, want_pos2)
+    assert np.array_equal(pos[c >= 0], p[c >= 0])
+
+
+class _Fixed:
+    """A stand-in generator that hands out given uniforms."""
+
+    def __init__(self, u: np.ndarray) -> None:
+        self.u = u
+
+    def random(self, n: int) -> np.ndarray:
+        assert n == len(self.u)
+        return self.u
