@@ -255,6 +255,66 @@ def pass_on(hop, owner, cand, pos2, indptr, indices, u_tie):
             pos2[i] = p
 
 
+@njit(cache=True, nogil=True)
+def place_arrivals(
+    counts,
+    roles,
+    res,
+    n_groups,
+    group_size,
+    group_start,
+    members,
+    n_residents,
+    u_pos,
+    u_acc,
+    deprivation,
+    nbhd_of,
+    effect,
+    boost_max,
+):
+    """Owners and places of a week's arrivals (``needs.arise``). ``counts`` holds the arrivals
+    of each service role kind, then of each (resident kind, age group). A role goes to a
+    uniformly drawn resident's neighbourhood (``u_pos``); a resident's need to a uniformly
+    drawn member of the age group, kept with probability ``(1 + effect * deprivation) /
+    boost_max`` (``u_acc``; single precision, as the NumPy rule). Returns kind, owner (-1 for
+    a role) and neighbourhood of the kept arrivals."""
+    total = 0
+    for j in range(len(counts)):
+        total += counts[j]
+    kind = np.empty(total, np.int16)
+    owner = np.empty(total, np.int32)
+    nbhd = np.empty(total, np.int32)
+    m = 0  # arrivals kept
+    a = 0  # arrivals drawn (index into u_pos)
+    b = 0  # residents' arrivals drawn (index into u_acc)
+    n_roles = len(roles)
+    one = np.float32(1.0)
+    for j in range(len(counts)):
+        if j < n_roles:
+            k = roles[j]
+            for _ in range(counts[j]):
+                place = np.int64(u_pos[a] * n_residents)
+                a += 1
+                kind[m] = k
+                owner[m] = -1
+                nbhd[m] = nbhd_of[place]
+                m += 1
+        else:
+            k = res[(j - n_roles) // n_groups]
+            g = (j - n_roles) % n_groups
+            for _ in range(counts[j]):
+                who = members[group_start[g] + np.int64(u_pos[a] * group_size[g])]
+                a += 1
+                keep = u_acc[b] < (one + effect * deprivation[nbhd_of[who]]) / boost_max
+                b += 1
+                if keep:
+                    kind[m] = k
+                    owner[m] = who
+                    nbhd[m] = nbhd_of[who]
+                    m += 1
+    return kind[:m], owner[:m], nbhd[:m]
+
+
 @njit(cache=True)
 def _ready(x):
     return x + 1

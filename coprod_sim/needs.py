@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 from pydantic import Field
 
+from coprod_sim import kernels
 from coprod_sim.parameters import Strict
 from coprod_sim.willingness import ACTIVITY_INDEX
 
@@ -413,25 +414,27 @@ def arise(
         ]
     )
     counts = rng.poisson(lam)
-    kind_of = np.concatenate([roles, np.repeat(res, n_groups)]).astype(np.int16)
-    # group n_groups stands for "any resident" (where a service role is placed)
-    group_of = np.concatenate(
-        [np.full(len(roles), n_groups), np.tile(np.arange(n_groups), len(res))]
-    )
-    size = np.append(groups.size, n_residents)
-    kind = np.repeat(kind_of, counts)
-    grp = np.repeat(group_of, counts)
-    pos = (rng.random(len(kind)) * size[grp]).astype(np.int64)
     n_role = int(counts[: len(roles)].sum())  # roles come first
-    owners = groups.members[pos[n_role:] + groups.start[grp[n_role:]]]
-    accept = (
-        rng.random(len(owners))
-        < (1.0 + deprivation_effect * deprivation[nbhd_of[owners]]) / boost_max
+    u_pos = rng.random(int(counts.sum()))
+    u_acc = rng.random(len(u_pos) - n_role)
+    f32 = np.float32
+    kind, owner, nbhd = kernels.place_arrivals(
+        counts,
+        roles,
+        res,
+        n_groups,
+        groups.size,
+        groups.start,
+        groups.members,
+        n_residents,
+        u_pos,
+        u_acc,
+        deprivation,
+        nbhd_of,
+        f32(deprivation_effect),
+        f32(boost_max),
     )
-    keep = np.concatenate([np.ones(n_role, bool), accept])
-    owner = np.concatenate([np.full(n_role, -1, np.int64), owners])[keep].astype(np.int32)
-    place = np.concatenate([pos[:n_role], owners])[keep]
-    return {"kind": kind[keep], "owner": owner, "nbhd": nbhd_of[place].astype(np.int32)}
+    return {"kind": kind, "owner": owner, "nbhd": nbhd}
 
 
 def escalate(

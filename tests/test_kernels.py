@@ -188,3 +188,47 @@ class _Fixed:
     def random(self, n: int) -> np.ndarray:
         assert n == len(self.u)
         return self.u
+
+
+def _arise_as_arrays(kinds, groups, nbhd_of, deprivation, n_residents, scale, effect, rng):
+    """``needs.arise`` as it was written before the kernel, with whole-array NumPy."""
+    boost_max = 1.0 + effect
+    n_groups = len(groups.size)
+    roles = np.flatnonzero(kinds.by_service)
+    res = np.flatnonzero(~kinds.by_service)
+    lam = np.concatenate(
+        [
+            kinds.rate[roles, 0] * (scale * n_residents),
+            (kinds.rate[res, :n_groups] * (scale * boost_max) * groups.size).ravel(),
+        ]
+    )
+    counts = rng.poisson(lam)
+    kind_of = np.concatenate([roles, np.repeat(res, n_groups)]).astype(np.int16)
+    group_of = np.concatenate(
+        [np.full(len(roles), n_groups), np.tile(np.arange(n_groups), len(res))]
+    )
+    size = np.append(groups.size, n_residents)
+    kind = np.repeat(kind_of, counts)
+    grp = np.repeat(group_of, counts)
+    pos = (rng.random(len(kind)) * size[grp]).astype(np.int64)
+    n_role = int(counts[: len(roles)].sum())
+    owners = groups.members[pos[n_role:] + groups.start[grp[n_role:]]]
+    accept = rng.random(len(owners)) < (1.0 + effect * deprivation[nbhd_of[owners]]) / boost_max
+    keep = np.concatenate([np.ones(n_role, bool), accept])
+    owner = np.concatenate([np.full(n_role, -1, np.int64), owners])[keep].astype(np.int32)
+    place = np.concatenate([pos[:n_role], owners])[keep]
+    return kind[keep], owner, nbhd_of[place].astype(np.int32)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_arise_equals_the_whole_array_rule(seed: int) -> None:
+    from coprod_sim import needs
+
+    m = CoproductionModel(n_residents=3000, rng=seed)
+    args = (m.kinds, m._age_groups, m.pop.nbhd, m.nb.deprivation, m.n_residents, 4.0, 1.5)
+    got = needs.arise(*args, np.random.default_rng(seed))
+    want = _arise_as_arrays(*args, np.random.default_rng(seed))
+    assert len(got["kind"]) > 100 and (got["owner"] < 0).any() and (got["owner"] >= 0).any()
+    for name, w in zip(("kind", "owner", "nbhd"), want, strict=True):
+        assert got[name].dtype == w.dtype
+        assert np.array_equal(got[name], w), name
