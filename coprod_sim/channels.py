@@ -215,10 +215,6 @@ def _decide_compiled(
     growth: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     pop, kinds, needs = model.pop, model.kinds, model.needs
-    coef = model.__dict__.get("_rule_coef")
-    if coef is None or model.__dict__.get("_rule_coef_of") is not model.weights:
-        coef = model._rule_coef = kernels.coefficients(model.weights)
-        model._rule_coef_of = model.weights
     return kernels.decide_pairs(
         rows,
         cand,
@@ -232,7 +228,7 @@ def _decide_compiled(
         float(model.params.min_free_hours),
         VETTED,
         NOT_VETTED,
-        coef,
+        kernels.coefficients(model.weights),
         needs.kind,
         needs.owner,
         needs.hours,
