@@ -104,7 +104,6 @@ class CoproductionModel(mesa.Model):
         self.staff = build_staff(self.n_residents, len(self.nb.start), p, s.get("staff"))
         self.kinds = KindArrays.from_kinds(tuple(need_kinds or DEFAULT_NEED_KINDS))
         self.needs = NeedTable()
-        self.needs_edge = np.zeros(0, np.int64)
         self._age_groups = needs.AgeGroups.from_members(
             [np.flatnonzero(self.pop.age == g) for g in range(3)]
         )
@@ -303,7 +302,6 @@ class CoproductionModel(mesa.Model):
             base_hours=hours,
             started=np.full(len(k), min(self.week, 32_000), np.int16),
         )
-        self.needs_edge = np.concatenate([self.needs_edge, np.full(len(k), -1, np.int64)])
         self.events["needs_arisen"] += len(k)
 
     def reopen(self, rows: np.ndarray, let_down: bool) -> None:
@@ -315,7 +313,7 @@ class CoproductionModel(mesa.Model):
             owners = n.owner[rows]
             has = owners >= 0
             trust.lower_towards_zero(pop.trust_nbr, owners[has], p.trust_loss)
-            edges = self.needs_edge[rows]
+            edges = n.edge[rows]
             trust.lower_towards_zero(self.tie_trust, edges[edges >= 0], p.trust_loss)
             self.events["let_down"] += int(has.sum())
         vol = rows[n.helper[rows] >= 0]
@@ -324,7 +322,7 @@ class CoproductionModel(mesa.Model):
         n.channel[rows] = UNMET
         n.hours[rows] = n.base_hours[rows]
         n.waited[rows] = 0
-        self.needs_edge[rows] = -1
+        n.edge[rows] = -1
 
     # phase 3
     def _grow_and_drop(self) -> None:
@@ -417,7 +415,7 @@ class CoproductionModel(mesa.Model):
         n.helper[m.rows] = helpers
         e = getattr(m, "edges", None) if edges is None else edges
         if e is not None:
-            self.needs_edge[m.rows] = e
+            n.edge[m.rows] = e
         vol = helpers >= 0
         self.busy[helpers[vol]] = True
         np.add.at(self.pop.committed, helpers[vol], n.hours[m.rows[vol]])
@@ -504,7 +502,6 @@ class CoproductionModel(mesa.Model):
         keep = ~self._lapsed
         keep[done] = False
         n.keep(keep)
-        self.needs_edge = self.needs_edge[keep]
 
         # slow drift back to baselines, applied every RELAX_EVERY weeks at the compounded rate
         # (the same pull over the period, for a quarter of the passes over every resident)
@@ -543,7 +540,7 @@ class CoproductionModel(mesa.Model):
         ok = vol & (owners >= 0)
         trust.raise_towards_one(pop.trust_nbr, owners[ok], p.trust_gain)
         trust.raise_towards_one(pop.trust_nbr, helpers[vol], p.trust_gain)
-        edges = self.needs_edge[done]
+        edges = n.edge[done]
         trust.raise_towards_one(self.tie_trust, edges[edges >= 0], p.trust_gain)
         pro = (~vol) & (owners >= 0)
         trust.raise_towards_one(pop.trust_svc, owners[pro], p.service_trust_gain)

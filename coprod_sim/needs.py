@@ -10,6 +10,7 @@ waited past its onset, and a crisis can only be met by professionals at a multip
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import ClassVar
 
 import numpy as np
 from pydantic import Field
@@ -325,7 +326,13 @@ class KindArrays:
 
 @dataclass
 class NeedTable:
-    """Live needs as parallel arrays (struct of arrays); finished needs are compacted away."""
+    """Live needs as parallel arrays (struct of arrays); finished needs are compacted away.
+
+    Each column is a view of the first ``len(table)`` entries of a buffer with spare room, so
+    a week's arrivals are written into the slack instead of copying every column, and the
+    weekly compaction writes into a second buffer of the same size (the two alternate). Both
+    grow by doubling when arrivals outrun them; they never shrink. Hold a column only within a
+    phase: ``append`` and ``keep`` replace the views."""
 
     kind: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # -1: service role
@@ -338,28 +345,71 @@ class NeedTable:
     crisis: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     crisis_left: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
     started: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))  # week arisen
+    edge: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # tie asked, -1
+
+    DEFAULTS: ClassVar[dict[str, int]] = {"helper": -1, "channel": UNMET, "edge": -1}
+    MIN_CAPACITY: ClassVar[int] = 1024
+
+    def __post_init__(self) -> None:
+        n = len(self.kind)
+        self._names = tuple(f.name for f in fields(self))
+        self._buf: dict[str, np.ndarray] = {}
+        self._alt: dict[str, np.ndarray] = {}
+        for name in self._names:
+            col = np.asarray(getattr(self, name))
+            if len(col) != n:
+                raise ValueError(f"NeedTable column {name!r} has {len(col)} rows, not {n}")
+            self._buf[name] = col.copy()
+            self._alt[name] = np.empty_like(col)
+            setattr(self, name, self._buf[name][:n])
 
     def __len__(self) -> int:
         return len(self.kind)
 
+    def __getstate__(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in self._names}
+
+    def __setstate__(self, state: dict[str, np.ndarray]) -> None:
+        for name, col in state.items():
+            setattr(self, name, col)
+        self.__post_init__()
+
+    @property
+    def capacity(self) -> int:
+        return len(self._buf["kind"])
+
     def append(self, **cols: np.ndarray) -> np.ndarray:
-        """Add new open needs; returns their row indices."""
+        """Add new open needs; returns their row indices. Columns not given take their
+        defaults: helper, edge -1; channel ``UNMET``; zero (False) for the rest."""
         n_old = len(self)
-        n_new = len(cols["kind"])
-        defaults = {"helper": -1, "channel": UNMET, "waited": 0, "crisis": False, "crisis_left": 0}
-        for f in fields(self):
-            old = getattr(self, f.name)
-            new = cols.get(f.name)
-            if new is None:
-                new = np.full(n_new, defaults.get(f.name, 0), dtype=old.dtype)
-            setattr(self, f.name, np.concatenate([old, np.asarray(new, dtype=old.dtype)]))
-        return np.arange(n_old, n_old + n_new)
+        n = n_old + len(cols["kind"])
+        if n > self.capacity:
+            self._grow(max(2 * n, self.MIN_CAPACITY))
+        for name in self._names:
+            buf = self._buf[name]
+            new = cols.get(name)
+            buf[n_old:n] = self.DEFAULTS.get(name, 0) if new is None else new
+            setattr(self, name, buf[:n])
+        return np.arange(n_old, n)
 
     def keep(self, mask: np.ndarray) -> None:
         """Drop the rows where ``mask`` is False (finished, lapsed)."""
         idx = np.flatnonzero(mask)  # one index for all columns (take: faster than masks)
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name).take(idx))
+        m = len(idx)
+        for name in self._names:
+            alt = self._alt[name]
+            np.take(getattr(self, name), idx, out=alt[:m], mode="clip")  # clip: no buffering
+            self._alt[name], self._buf[name] = self._buf[name], alt
+            setattr(self, name, alt[:m])
+
+    def _grow(self, cap: int) -> None:
+        n = len(self)
+        for name in self._names:
+            buf = np.empty(cap, self._buf[name].dtype)
+            buf[:n] = getattr(self, name)
+            self._buf[name] = buf
+            self._alt[name] = np.empty(cap, buf.dtype)
+            setattr(self, name, buf[:n])
 
     @property
     def open(self) -> np.ndarray:

@@ -445,6 +445,7 @@ ARRAY_DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "crisis": ("bool", "has escalated into a crisis"),
         "crisis_left": ("weeks", "weeks of professional work left on a crisis"),
         "started": ("week", "week it arose"),
+        "edge": ("tie index", "tie an informal helper was asked along (CSR position); -1 none"),
     },
 }
 

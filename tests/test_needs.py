@@ -88,6 +88,50 @@ def test_need_table_append_and_keep() -> None:
     assert (t.helper == -1).all() and t.open.all() and not t.crisis.any()
     t.keep(np.array([True, False, True]))
     assert t.owner.tolist() == [5, -1] and len(t.hours) == 2
+    assert (t.edge == -1).all()
+
+
+def test_need_table_matches_plain_arrays_through_growth_and_compaction() -> None:
+    """Appends into spare room, doubling, alternating compaction buffers and writes through
+    the column views give what concatenating and masking plain arrays gives."""
+    rng = np.random.default_rng(5)
+    t = NeedTable()
+    ref = {"owner": np.zeros(0, np.int64), "hours": np.zeros(0, np.float32)}
+    for week in range(60):
+        k = int(rng.integers(0, 700))
+        owner = rng.integers(0, 10**6, k)
+        rows = t.append(kind=np.zeros(k, np.int16), owner=owner, nbhd=np.zeros(k, np.int32))
+        assert rows.tolist() == list(range(len(ref["owner"]), len(ref["owner"]) + k))
+        ref["owner"] = np.concatenate([ref["owner"], owner])
+        ref["hours"] = np.concatenate([ref["hours"], np.zeros(k, np.float32)])
+        hit = rng.random(len(t)) < 0.3  # a write through a view lands in the table
+        t.hours[hit] += week
+        ref["hours"][hit] += week
+        mask = rng.random(len(t)) < 0.8
+        t.keep(mask)
+        ref = {c: v[mask] for c, v in ref.items()}
+        assert t.owner.tolist() == ref["owner"].tolist()
+        assert np.array_equal(t.hours, ref["hours"])
+        assert len(t) <= t.capacity and t.owner.dtype == np.int32
+    assert t.capacity >= NeedTable.MIN_CAPACITY
+
+
+def test_need_table_copies_are_independent() -> None:
+    import copy
+    import pickle
+
+    t = NeedTable()
+    t.append(kind=np.array([0, 1]), owner=np.array([3, 4]), nbhd=np.array([0, 0]))
+    for c in (copy.deepcopy(t), pickle.loads(pickle.dumps(t))):
+        c.helper[0] = 7
+        c.append(kind=np.array([2]), owner=np.array([9]), nbhd=np.array([1]))
+        assert c.helper.tolist() == [7, -1, -1] and c.owner.tolist() == [3, 4, 9]
+    assert t.helper.tolist() == [-1, -1] and len(t) == 2
+
+
+def test_need_table_rejects_ragged_columns() -> None:
+    with pytest.raises(ValueError, match="column 'owner' has 1 rows, not 2"):
+        NeedTable(kind=np.zeros(2, np.int16), owner=np.zeros(1, np.int32))
 
 
 def test_kind_validation() -> None:
