@@ -218,22 +218,25 @@ def ask_ties(sel, asks, need_owner, indptr, indices, u_tie, u_hop, share_two_hop
     pos = np.empty(n, np.int64)
     hop = np.empty(n, np.int64)
     n_hop = 0
-    for i in range(n):
-        row = sel[i // asks]
+    i = 0
+    for j in range(len(sel)):
+        row = sel[j]
         o = need_owner[row]
-        r[i] = row
-        owner[i] = o
-        deg = indptr[o + 1] - indptr[o]
-        if deg == 0:
-            cand[i] = -1
-            pos[i] = -1
-            continue
-        p = indptr[o] + np.int64(u_tie[i] * deg)
-        pos[i] = p
-        cand[i] = indices[p]
-        if u_hop[i] < share_two_hop:
-            hop[n_hop] = i
-            n_hop += 1
+        first = indptr[o]
+        deg = indptr[o + 1] - first
+        for _ in range(asks):
+            r[i] = row
+            owner[i] = o
+            if deg == 0:
+                cand[i] = -1
+                pos[i] = -1
+            else:
+                p = first + np.int64(u_tie[i] * deg)
+                pos[i] = p
+                cand[i] = indices[p]
+                hop[n_hop] = i
+                n_hop += u_hop[i] < share_two_hop
+            i += 1
     return r, owner, cand, pos, hop[:n_hop]
 
 
