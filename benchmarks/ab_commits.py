@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ab_commits_") as tmp:
         roots = [checkout(args.a, Path(tmp)), checkout(args.b, Path(tmp))]
         try:
+            for root in roots:  # compile and cache the numba passes of each checkout first
+                time_case(root, (300, "all", 3, 0))
             print(f"A = {args.a}, B = {args.b}; {args.reps} interleaved runs each, seconds")
             for case in cases:
                 times: list[list[float]] = [[], []]
