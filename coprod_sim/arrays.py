@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from coprod_sim import kernels
-
 
 def unique_ints(a: np.ndarray) -> np.ndarray:
     """Sorted unique values by sort + mask (np.unique's hash path is several times slower
@@ -45,11 +43,20 @@ def order_within(group: np.ndarray, key: np.ndarray) -> np.ndarray:
     bits(group range)`` bits (about 24 at a million residents), so two rows of one group tie
     only with negligible probability, and a tie is broken by position. With fewer than 16
     bits to spare it falls back to ``np.lexsort``."""
-    if len(group) == 0:
+    n = len(group)
+    if n == 0:
         return np.zeros(0, np.intp)
-    packed, b_idx = kernels.pack_order(group, np.asarray(key, np.uint64))  # compiled: one pass
-    if b_idx < 0:
-        return np.lexsort((key, np.asarray(group, np.int64)))
+    g = np.asarray(group, np.int64)
+    lo = int(g.min())
+    b_idx = max((n - 1).bit_length(), 1)
+    b_key = 63 - b_idx - (int(g.max()) - lo).bit_length()
+    if b_key < 16:
+        return np.lexsort((key, g))
+    packed = g - lo  # a new array, safe to change in place
+    packed <<= b_key
+    packed |= (np.asarray(key, np.uint64) >> np.uint64(64 - b_key)).view(np.int64)
+    packed <<= b_idx
+    packed |= np.arange(n)
     packed.sort()
     packed &= (1 << b_idx) - 1
     return packed

@@ -71,11 +71,16 @@ def first_unique(
     if len(rows) == 0:
         return Match(rows, helpers, e)
     key = random_keys(rng, len(rows))
-    # the first offer of each need in random order, then the first of those for each helper
-    sel = kernels.first_in_runs(rows, order_within(rows, key))
-    h = helpers[sel]
-    sel = sel[kernels.first_in_runs(h, order_within(h, key[sel]))]
-    return Match(rows[sel], helpers[sel], e[sel])
+    o = order_within(rows, key)
+    r, h, k, e = rows[o], helpers[o], key[o], e[o]
+    first = np.ones(len(r), bool)
+    first[1:] = r[1:] != r[:-1]
+    r, h, k, e = r[first], h[first], k[first], e[first]
+    o = order_within(h, k)
+    r, h, e = r[o], h[o], e[o]
+    first = np.ones(len(h), bool)
+    first[1:] = h[1:] != h[:-1]
+    return Match(r[first], h[first], e[first])
 
 
 def help_inputs(

@@ -12,7 +12,7 @@ on a new machine compiles for a few seconds, later processes load them in millis
 from __future__ import annotations
 
 import numpy as np
-from numba import literal_unroll, njit
+from numba import njit
 
 from coprod_sim.decision import TYPICAL_GROWTH, HelpWeights
 
@@ -316,68 +316,6 @@ def place_arrivals(
                     nbhd[m] = nbhd_of[who]
                     m += 1
     return kind[:m], owner[:m], nbhd[:m]
-
-
-@njit(cache=True, nogil=True)
-def pack_order(group, key):
-    """The words ``arrays.order_within`` sorts: (group - min, top bits of ``key``, index)
-    packed into one int64 each, and the number of bits the index takes (-1 when fewer than
-    16 bits would be left for the key: the caller then falls back to ``np.lexsort``). One
-    pass for the range of ``group``, one to pack."""
-    n = len(group)
-    lo = np.int64(group[0])
-    hi = lo
-    for i in range(n):
-        g = np.int64(group[i])
-        lo = min(lo, g)
-        hi = max(hi, g)
-    b_idx = 1
-    while (1 << b_idx) < n:
-        b_idx += 1
-    b_range = 0
-    while (np.int64(1) << b_range) <= hi - lo:
-        b_range += 1
-    b_key = 63 - b_idx - b_range
-    if b_key < 16:
-        return np.zeros(0, np.int64), -1
-    shift = np.uint64(64 - b_key)
-    packed = np.empty(n, np.int64)
-    for i in range(n):
-        top = np.int64(np.uint64(key[i]) >> shift)
-        packed[i] = ((((np.int64(group[i]) - lo) << b_key) | top) << b_idx) | i
-    return packed, b_idx
-
-
-@njit(cache=True, nogil=True)
-def first_in_runs(values, order):
-    """``order[j]`` for each j where ``values[order[j]]`` differs from the value before it:
-    the first of each run of equal values in that order (``channels.first_unique``)."""
-    out = np.empty(len(order), np.int64)
-    m = 0
-    prev = 0
-    for j in range(len(order)):
-        v = values[order[j]]
-        if j == 0 or v != prev:
-            out[m] = order[j]
-            m += 1
-        prev = v
-    return out[:m]
-
-
-@njit(cache=True, nogil=True)
-def compact(keep, pairs):
-    """Copy the rows where ``keep`` is True of each ``(source, target)`` in ``pairs`` to the
-    front of the target (``needs.NeedTable.keep``): the table's columns in one call, instead
-    of one ``take`` per column. Returns the rows kept."""
-    m = 0
-    for pair in literal_unroll(pairs):
-        src, dst = pair
-        m = 0
-        for i in range(len(keep)):
-            if keep[i]:
-                dst[m] = src[i]
-                m += 1
-    return m
 
 
 @njit(cache=True)

@@ -394,15 +394,11 @@ class NeedTable:
 
     def keep(self, mask: np.ndarray) -> None:
         """Drop the rows where ``mask`` is False (finished, lapsed)."""
-        if mask.dtype != bool or len(mask) != len(self):
-            raise ValueError(
-                f"NeedTable.keep: mask must be bool with one entry per row ({len(self)}), "
-                f"not {mask.dtype} of length {len(mask)}"
-            )
-        names = self._names
-        m = kernels.compact(mask, tuple((getattr(self, c), self._alt[c]) for c in names))
-        for name in names:
+        idx = np.flatnonzero(mask)  # one index for all columns (take: faster than masks)
+        m = len(idx)
+        for name in self._names:
             alt = self._alt[name]
+            np.take(getattr(self, name), idx, out=alt[:m], mode="clip")  # clip: no buffering
             self._alt[name], self._buf[name] = self._buf[name], alt
             setattr(self, name, alt[:m])
 

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from coprod_sim import CoproductionModel
-from coprod_sim.arrays import order_within, random_keys
-from coprod_sim.channels import TrustGather, decide, first_unique
+from coprod_sim.channels import TrustGather, decide
 from coprod_sim.decision import help_probability
 from coprod_sim.kernels import add_by_helper, ask_ties, fill_queue, pass_on, sum_by_helper
 from coprod_sim.levers import LEVERS
@@ -233,31 +232,3 @@ def test_arise_equals_the_whole_array_rule(seed: int) -> None:
     for name, w in zip(("kind", "owner", "nbhd"), want, strict=True):
         assert got[name].dtype == w.dtype
         assert np.array_equal(got[name], w), name
-
-
-def _first_unique_whole_arrays(rows, helpers, rng, edges):
-    """``channels.first_unique`` as written before ``kernels.first_in_runs``."""
-    key = random_keys(rng, len(rows))
-    o = order_within(rows, key)
-    r, h, k, e = rows[o], helpers[o], key[o], edges[o]
-    first = np.ones(len(r), bool)
-    first[1:] = r[1:] != r[:-1]
-    r, h, k, e = r[first], h[first], k[first], e[first]
-    o = order_within(h, k)
-    r, h, e = r[o], h[o], e[o]
-    first = np.ones(len(h), bool)
-    first[1:] = h[1:] != h[:-1]
-    return r[first], h[first], e[first]
-
-
-@pytest.mark.parametrize("seed", range(20))
-def test_first_unique_equals_the_whole_array_rule(seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(1, 3000))
-    rows = rng.integers(0, max(n // 3, 1), n)
-    helpers = rng.integers(0, max(n // 2, 1), n)
-    edges = rng.integers(-1, 50, n)
-    got = first_unique(rows, helpers, np.random.default_rng(seed), edges)
-    want = _first_unique_whole_arrays(rows, helpers, np.random.default_rng(seed), edges)
-    for a, b in zip((got.rows, got.helpers, got.edges), want, strict=True):
-        assert np.array_equal(a, b)
