@@ -394,6 +394,11 @@ class NeedTable:
 
     def keep(self, mask: np.ndarray) -> None:
         """Drop the rows where ``mask`` is False (finished, lapsed)."""
+        if mask.dtype != bool or len(mask) != len(self):
+            raise ValueError(
+                f"NeedTable.keep: mask must be bool with one entry per row ({len(self)}), "
+                f"not {mask.dtype} of length {len(mask)}"
+            )
         idx = np.flatnonzero(mask)  # one index for all columns (take: faster than masks)
         m = len(idx)
         for name in self._names:

@@ -129,9 +129,15 @@ def test_need_table_copies_are_independent() -> None:
     assert t.helper.tolist() == [-1, -1] and len(t) == 2
 
 
-def test_need_table_rejects_ragged_columns() -> None:
+def test_need_table_rejects_ragged_columns_and_bad_masks() -> None:
     with pytest.raises(ValueError, match="column 'owner' has 1 rows, not 2"):
         NeedTable(kind=np.zeros(2, np.int16), owner=np.zeros(1, np.int32))
+    t = NeedTable()
+    t.append(kind=np.array([0, 1]), owner=np.array([3, 4]), nbhd=np.array([0, 0]))
+    with pytest.raises(ValueError, match=r"one entry per row \(2\), not bool of length 3"):
+        t.keep(np.ones(3, bool))
+    with pytest.raises(ValueError, match="not int64"):
+        t.keep(np.array([0, 1]))
 
 
 def test_kind_validation() -> None:
