@@ -128,3 +128,15 @@ def test_scalar_decision_rule_is_the_array_rule():
     ]
     assert np.allclose(got, want, rtol=1e-5, atol=1e-7)
     assert want.min() < 0.2 and want.max() > 0.8  # the inputs span the rule
+
+
+def test_the_race_prints_its_speedup_last(capsys: pytest.CaptureFixture[str]) -> None:
+    """The benchmark's command line (issue 5: ``speedup: X`` as the last line), on a tiny town;
+    bad counts are refused with a message naming the option."""
+    assert baseline.main(["--residents", "200", "--weeks", "2", "--reps", "1"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert "untimed warm-up" in lines[0]
+    assert lines[-1].startswith("speedup: ") and float(lines[-1].split()[-1]) > 0
+    with pytest.raises(SystemExit):
+        baseline.main(["--residents", "0"])
+    assert "--residents: 0 is not allowed" in capsys.readouterr().err
