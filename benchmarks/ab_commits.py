@@ -9,6 +9,11 @@ A, B, A, B, ..., and the ratio of medians B / A is reported. Each revision is ch
 with ``git worktree`` into a temporary folder (``WORKTREE`` means the working tree as it is);
 both run with this project's venv.
 
+Runs alternate A B, B A, ... and each pair's ratio B_i / A_i is taken too (the two ran back to
+back, in the same phase of the host): their median and a 95% bootstrap interval say whether
+the difference is clear of the noise (with 5 pairs the interval is wide: use 7 or more for a
+change of a few percent).
+
 A case is ``residents:levers:weeks:warmup``: residents 0 means the demo town; levers ``none``
 or ``all``; with ``warmup`` 0 the build is timed with the weeks, otherwise ``warmup`` weeks run
 untimed first (steady state).
@@ -81,6 +86,21 @@ def time_case(root: Path, args: tuple[int, str, int, int]) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def paired(a: list[float], b: list[float], n_boot: int = 4000) -> str:
+    """The median of the per-repetition ratios B_i / A_i (each pair ran back to back, in the
+    same phase of the host) with a 95% bootstrap interval, and what it allows one to say."""
+    import numpy as np
+
+    r = np.asarray(b) / np.asarray(a)
+    boots = np.median(np.random.default_rng(0).choice(r, (n_boot, len(r))), axis=1)
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    verdict = "B faster" if hi < 1 else "B slower" if lo > 1 else "no clear difference"
+    return (
+        f"paired B/A {np.median(r):.3f}, 95% bootstrap interval {lo:.3f}-{hi:.3f} "
+        f"({len(r)} pairs): {verdict}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("a", help="git revision A (the reference), or WORKTREE")
@@ -99,15 +119,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"A = {args.a}, B = {args.b}; {args.reps} interleaved runs each, seconds")
             for case in cases:
                 times: list[list[float]] = [[], []]
-                for _ in range(args.reps):
-                    for i, root in enumerate(roots):
-                        times[i].append(time_case(root, case))
+                for rep in range(args.reps):
+                    # A B, then B A, ...: neither always runs first
+                    for i in (0, 1) if rep % 2 == 0 else (1, 0):
+                        times[i].append(time_case(roots[i], case))
                 ma, mb = (statistics.median(t) for t in times)
                 label = ":".join(map(str, case))
                 print(
                     f"{label:22s} A median {ma:7.3f} (min {min(times[0]):.3f})  "
                     f"B median {mb:7.3f} (min {min(times[1]):.3f})  B/A {mb / ma:.3f}"
                 )
+                print(f"{'':22s} {paired(times[0], times[1])}")
         finally:
             for root in roots:
                 if root != ROOT:
