@@ -202,10 +202,12 @@ class CoproductionModel(mesa.Model):
 
     @property
     def graph_nx(self):
-        """The social graph as a networkx Graph (built on first use; slow for big towns)."""
-        if self._nx is None:
-            self._nx = to_networkx(self.graph, self.pop.nbhd, self.tie_trust)
-        return self._nx
+        """The social graph as a networkx Graph, with this week's trust on its edges: built on
+        the first access in a week and cached for the rest of it (tie trust changes weekly).
+        Slow for big towns: about 50 s and 3 GiB at a million residents."""
+        if self._nx is None or self._nx[0] != self.week:
+            self._nx = (self.week, to_networkx(self.graph, self.pop.nbhd, self.tie_trust))
+        return self._nx[1]
 
     def rng_for(self, name: str) -> np.random.Generator:
         """This week's random stream of mechanism or lever ``name``."""

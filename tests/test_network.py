@@ -107,6 +107,21 @@ def test_networkx_view_has_the_same_ties(run_town) -> None:
     assert plain.number_of_edges() == g.number_of_edges()
 
 
+def test_networkx_view_shows_this_weeks_trust(run_town) -> None:
+    """Tie trust changes week by week: a later week's graph carries the trust of that week."""
+    model = run_town(2, weeks=0, n_residents=400)
+    before = model.graph_nx
+    model.tie_trust[:] = 0.25  # as if every tie's trust had moved
+    assert model.graph_nx is before, "cached within the week"
+    model.step()
+    after = model.graph_nx
+    assert after is not before
+    want = to_networkx(model.graph, model.pop.nbhd, model.tie_trust)
+    assert dict(after.edges) == dict(want.edges)
+    trust = np.array([t for _, _, t in after.edges(data="trust")])
+    assert abs(np.median(trust) - 0.25) < 1e-6, "most ties kept the trust set last week"
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_tie_counts_update_adds_the_sign_to_every_tie(seed: int) -> None:
     rng = np.random.default_rng(seed)
