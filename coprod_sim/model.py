@@ -499,6 +499,10 @@ class CoproductionModel(mesa.Model):
             rng.random(len(rows)) < k.end_hazard[kk],
         )
         done = rows[ends]
+        # helpers are freed of the hours of needs that end (committed is exact at week's end:
+        # the year's barriers and end-of-week levers read it)
+        vol_done = done[n.helper[done] >= 0]
+        np.subtract.at(pop.committed, n.helper[vol_done], n.hours[vol_done])
         self._good_experiences(done)
         self.events["needs_done"] += len(done)
         keep = ~self._lapsed

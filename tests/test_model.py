@@ -154,3 +154,8 @@ def test_incremental_bookkeeping_matches_a_recount(seed: int) -> None:
         expect = np.bincount(src[recent[g.indices]], minlength=m.n_residents)
         assert np.array_equal(m.example_count, expect), f"example counts, week {week}"
         assert np.array_equal(m.recent_helper, recent)
+        # committed hours at the end of a week: the hours of the needs helpers still meet
+        n = m.needs
+        vol = n.helper >= 0
+        want = np.bincount(n.helper[vol], weights=n.hours[vol], minlength=m.n_residents)
+        assert np.allclose(m.pop.committed, want, atol=1e-3), f"committed hours, week {week}"
