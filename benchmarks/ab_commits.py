@@ -4,12 +4,12 @@
     python benchmarks/ab_commits.py 22ca094 WORKTREE --reps 5 --case 100000:all:52:200
 
 This machine's speed drifts by 20-40% over an hour (shared host), so absolute times from
-different moments cannot be compared. Here each case runs in a fresh subprocess, alternating
-A, B, A, B, ..., and the ratio of medians B / A is reported. Each revision is checked out
+different moments cannot be compared. Here each case runs in a fresh subprocess, in pairs
+(A B, then B A, ...), and the ratio of medians B / A is reported. Each revision is checked out
 with ``git worktree`` into a temporary folder (``WORKTREE`` means the working tree as it is);
 both run with this project's venv.
 
-Runs alternate A B, B A, ... and each pair's ratio B_i / A_i is taken too (the two ran back to
+Each pair's ratio B_i / A_i is taken too (the two ran back to
 back, in the same phase of the host): their median and a 95% bootstrap interval say whether
 the difference is clear of the noise (with 5 pairs the interval is wide: use 7 or more for a
 change of a few percent).
