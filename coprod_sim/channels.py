@@ -146,7 +146,7 @@ class TrustGather:
         t = self.source[self.at[i]]
         if self.at2 is not None:
             j = self.at2[i]
-            s = np.flatnonzero(j >= 0)
+            s = (j >= 0).nonzero()[0]
             t[s] *= self.source[j[s]]
         return t
 
@@ -268,7 +268,7 @@ def quick_gate(model: CoproductionModel, rows: np.ndarray, cand: np.ndarray) -> 
     pairs, so the other gates read only the pairs left."""
     pop, needs = model.pop, model.needs
     bit = model.kinds.activity_bit[needs.kind[rows]]
-    idx = np.flatnonzero(pop.willing[cand] & bit)
+    idx = (pop.willing[cand] & bit).nonzero()[0]
     c = cand[idx]
     ok = ~model.busy[c] & (pop.recovering_until[c] <= model.week) & (c != needs.owner[rows[idx]])
     return idx[ok]

@@ -68,7 +68,7 @@ def build_patches(
     """Professional of each (service, neighbourhood): staff based there, else staff in turn."""
     patch = np.full((n_services, n_nb), -1, np.int64)
     for s in range(n_services):
-        idx = np.flatnonzero(staff_service == s)
+        idx = (staff_service == s).nonzero()[0]
         if len(idx) == 0:
             continue
         patch[s] = idx[np.arange(n_nb) % len(idx)]
@@ -153,7 +153,7 @@ def weekly(model: CoproductionModel) -> None:
     referral.install(model)
     n, p = model.needs, model.params
     if len(st.referral_keys):
-        open_rows = np.flatnonzero((n.channel == UNMET) & (n.owner >= 0))
+        open_rows = ((n.channel == UNMET) & (n.owner >= 0)).nonzero()[0]
         keys = np.sort(st.referral_keys)
         k = need_keys(n, open_rows)
         pos = np.minimum(np.searchsorted(keys, k), len(keys) - 1)
@@ -162,7 +162,7 @@ def weekly(model: CoproductionModel) -> None:
             st.let_down_total += len(bad)
             model.events["referral_let_down"] += len(bad)
             bad_experiences(model, responsible(model, bad))
-    st.referral_keys = need_keys(n, np.flatnonzero(n.channel == REFERRAL))
+    st.referral_keys = need_keys(n, (n.channel == REFERRAL).nonzero()[0])
     if p.attitude_relaxation > 0:
         a = model.staff.attitude
         a += p.attitude_relaxation * (st.attitude_base - a)

@@ -105,7 +105,7 @@ class CoproductionModel(mesa.Model):
         self.kinds = KindArrays.from_kinds(tuple(need_kinds or DEFAULT_NEED_KINDS))
         self.needs = NeedTable()
         self._age_groups = needs.AgeGroups.from_members(
-            [np.flatnonzero(self.pop.age == g) for g in range(3)]
+            [(self.pop.age == g).nonzero()[0] for g in range(3)]
         )
 
         # services
@@ -317,7 +317,7 @@ class CoproductionModel(mesa.Model):
             trust.lower_towards_zero(pop.trust_nbr, owners[has], p.trust_loss)
             edges = n.edge[rows]
             trust.lower_towards_zero(self.tie_trust, edges[edges >= 0], p.trust_loss)
-            self.events["let_down"] += int(has.sum())
+            self.events["let_down"] += np.count_nonzero(has)
         vol = rows[n.helper[rows] >= 0]
         np.subtract.at(pop.committed, n.helper[vol], n.hours[vol])
         n.helper[rows] = -1
@@ -329,7 +329,7 @@ class CoproductionModel(mesa.Model):
     # phase 3
     def _grow_and_drop(self) -> None:
         n, k = self.needs, self.kinds
-        vol = np.flatnonzero((n.helper >= 0) & ~n.crisis)
+        vol = ((n.helper >= 0) & ~n.crisis).nonzero()[0]
         if len(vol) == 0:
             return
         grows = np.ones(len(vol), bool)
@@ -353,7 +353,7 @@ class CoproductionModel(mesa.Model):
     # phase 4
     def _fatigue_and_burnout(self) -> None:
         pop, p = self.pop, self.params
-        idx = np.flatnonzero((pop.committed > 0) | (pop.fatigue > 0))
+        idx = ((pop.committed > 0) | (pop.fatigue > 0)).nonzero()[0]
         if len(idx) == 0:
             return
         tol = commitment.tolerance(
@@ -369,7 +369,7 @@ class CoproductionModel(mesa.Model):
         n = self.needs
         is_burnt = np.zeros(self.n_residents + 1, bool)  # shifted by one: helper -1 -> 0
         is_burnt[burnt + 1] = True
-        rows = np.flatnonzero(is_burnt[n.helper + 1])
+        rows = (is_burnt[n.helper + 1]).nonzero()[0]
         self.reopen(rows, let_down=True)
         pop.fatigue[burnt] = 0.0
         pop.recovering_until[burnt] = self.week + p.burnout_recovery_weeks
@@ -381,14 +381,14 @@ class CoproductionModel(mesa.Model):
     # phase 5
     def _vetting(self) -> None:
         pop, p = self.pop, self.params
-        waiting = np.flatnonzero(pop.vet_status == VETTING)
+        waiting = (pop.vet_status == VETTING).nonzero()[0]
         if len(waiting) == 0:
             return
         pop.vet_wait[waiting] += 1
         rng = self.rng_for("vetting")
         give_up = rng.random(len(waiting)) < p.vetting_give_up
         pop.vet_status[waiting[give_up]] = GAVE_UP
-        self.events["vetting_gave_up"] += int(give_up.sum())
+        self.events["vetting_gave_up"] += np.count_nonzero(give_up)
         still = waiting[~give_up]
         done = still[pop.vet_wait[still] >= p.vetting_weeks]
         pop.vet_status[done] = VETTED
@@ -398,7 +398,7 @@ class CoproductionModel(mesa.Model):
     def _match(self) -> None:
         n = self.needs
         self.busy[:] = False
-        rows = np.flatnonzero(n.channel == UNMET)
+        rows = (n.channel == UNMET).nonzero()[0]
         for ch in self.channels:
             if len(rows) == 0:
                 break
@@ -428,7 +428,7 @@ class CoproductionModel(mesa.Model):
     # phase 7
     def _wait(self) -> None:
         n, k, p, pop = self.needs, self.kinds, self.params, self.pop
-        w = np.flatnonzero(n.channel == UNMET)  # waiting rows; the rules read only these
+        w = (n.channel == UNMET).nonzero()[0]  # waiting rows; the rules read only these
         n.waited[w] += 1
         waited, kind, crisis = n.waited[w], n.kind[w], n.crisis[w]
         esc = needs.escalate(
@@ -460,7 +460,7 @@ class CoproductionModel(mesa.Model):
     def _deliver(self) -> None:
         n, k, p, pop = self.needs, self.kinds, self.params, self.pop
         active = n.channel != UNMET
-        rows = np.flatnonzero(active)
+        rows = active.nonzero()[0]
         ch = n.channel[rows]
         hours = n.hours[rows].astype(np.float64)
         by_channel = np.bincount(ch, weights=hours, minlength=len(CHANNELS))
@@ -474,7 +474,8 @@ class CoproductionModel(mesa.Model):
 
         # each helper's hours this week, summed once (in a buffer kept at zero between weeks)
         week_hours = self._week_hours
-        uniq = np.sort(kernels.sum_by_helper(n.helper[rows], hours, week_hours))
+        uniq = kernels.sum_by_helper(n.helper[rows], hours, week_hours)
+        uniq.sort()
         hh = week_hours[uniq].astype(np.float32)
         week_hours[uniq] = 0.0
         pop.hours_year[uniq] += hh
@@ -563,7 +564,7 @@ class CoproductionModel(mesa.Model):
             p.monthly_min_months,
         )
         pop.last_year_class[:] = cls
-        non = np.flatnonzero(pop.weeks_year == 0)
+        non = (pop.weeks_year == 0).nonzero()[0]
         self.barrier_codes[:] = -1
         self.barrier_codes[non] = barriers(self, non)
         self.hours_last_year = pop.hours_year.copy()
@@ -593,7 +594,7 @@ class CoproductionModel(mesa.Model):
             "crises": e["crises"],
             "burnouts": e["burnouts"],
             "dropouts": e["dropouts"],
-            "vetting_waiting": int((pop.vet_status == VETTING).sum()),
+            "vetting_waiting": np.count_nonzero(pop.vet_status == VETTING),
             "vetting_gave_up": e["vetting_gave_up"],
             "professional_hours": float(self.week_hours_by_channel[PROFESSIONAL]),
             "professional_hours_crisis": self.week_crisis_hours,

@@ -399,11 +399,11 @@ class NeedTable:
                 f"NeedTable.keep: mask must be bool with one entry per row ({len(self)}), "
                 f"not {mask.dtype} of length {len(mask)}"
             )
-        idx = np.flatnonzero(mask)  # one index for all columns (take: faster than masks)
+        idx = mask.nonzero()[0]  # one index for all columns (take: faster than masks)
         m = len(idx)
         for name in self._names:
             alt = self._alt[name]
-            np.take(getattr(self, name), idx, out=alt[:m], mode="clip")  # clip: no buffering
+            getattr(self, name).take(idx, out=alt[:m], mode="clip")  # clip: no buffering
             self._alt[name], self._buf[name] = self._buf[name], alt
             setattr(self, name, alt[:m])
 
@@ -459,8 +459,8 @@ def arise(
     """
     boost_max = 1.0 + deprivation_effect
     n_groups = len(groups.size)
-    roles = np.flatnonzero(kinds.by_service)
-    res = np.flatnonzero(~kinds.by_service)
+    roles = kinds.by_service.nonzero()[0]
+    res = (~kinds.by_service).nonzero()[0]
     # rates: service roles (per all residents) first, then residents' kinds x age groups
     lam = np.concatenate(
         [
@@ -506,7 +506,7 @@ def escalate(
     """
     eligible = waiting & (waited >= onset) & (hazard > 0)
     out = np.zeros(len(waiting), bool)
-    idx = np.flatnonzero(eligible)
+    idx = eligible.nonzero()[0]
     out[idx] = rng.random(len(idx)) < hazard[idx]
     return out
 
