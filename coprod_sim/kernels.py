@@ -318,6 +318,66 @@ def place_arrivals(
     return kind[:m], owner[:m], nbhd[:m]
 
 
+@njit(cache=True, nogil=True)
+def _bits(x):
+    """``int.bit_length`` for x >= 0."""
+    b = 0
+    while x > 0:
+        x >>= 1
+        b += 1
+    return b
+
+
+@njit(cache=True, nogil=True)
+def order_within(group, key):
+    """``arrays.order_within`` (the same packing, the same order), for callers in kernels."""
+    n = len(group)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    lo = group.min()
+    b_idx = max(_bits(n - 1), 1)
+    b_key = 63 - b_idx - _bits(group.max() - lo)
+    if b_key < 16:  # as np.lexsort((key, group)): stable by key, then stable by group
+        o = np.argsort(key, kind="mergesort")
+        return o[np.argsort(group[o], kind="mergesort")]
+    packed = np.empty(n, np.int64)
+    shift = np.uint64(64 - b_key)
+    for i in range(n):
+        packed[i] = ((((group[i] - lo) << b_key) | np.int64(key[i] >> shift)) << b_idx) | i
+    packed.sort()
+    mask = (np.int64(1) << b_idx) - 1
+    for i in range(n):
+        packed[i] &= mask
+    return packed
+
+
+@njit(cache=True, nogil=True)
+def first_unique(rows, helpers, edges, key):
+    """``channels.first_unique``'s rule on keys already drawn: the first offer of each need in
+    the order of ``key``, then the first of those for each helper; the same pairs in the same
+    order (by helper) as the NumPy version."""
+    o = order_within(rows, key)
+    n = len(o)
+    keep = np.empty(n, np.int64)
+    m = 0
+    for j in range(n):
+        i = o[j]
+        if j == 0 or rows[i] != rows[o[j - 1]]:
+            keep[m] = i
+            m += 1
+    keep = keep[:m]
+    o2 = order_within(helpers[keep], key[keep])
+    out = np.empty(m, np.int64)
+    k = 0
+    for j in range(m):
+        i = keep[o2[j]]
+        if j == 0 or helpers[i] != helpers[keep[o2[j - 1]]]:
+            out[k] = i
+            k += 1
+    out = out[:k]
+    return rows[out], helpers[out], edges[out]
+
+
 @njit(cache=True)
 def _ready(x):
     return x + 1

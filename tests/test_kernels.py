@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 
 from coprod_sim import CoproductionModel
+from coprod_sim.arrays import order_within, random_keys
 from coprod_sim.channels import TrustGather, decide
 from coprod_sim.decision import help_probability
 from coprod_sim.kernels import add_by_helper, ask_ties, fill_queue, pass_on, sum_by_helper
+from coprod_sim.kernels import first_unique as kf_first_unique
 from coprod_sim.levers import LEVERS
 from coprod_sim.population import VETTING
 
@@ -232,3 +234,53 @@ def test_arise_equals_the_whole_array_rule(seed: int) -> None:
     for name, w in zip(("kind", "owner", "nbhd"), want, strict=True):
         assert got[name].dtype == w.dtype
         assert np.array_equal(got[name], w), name
+
+
+def _first_unique_numpy(rows, helpers, edges, key):
+    """``channels.first_unique``'s whole-array path on keys already drawn."""
+    o = order_within(rows, key)
+    r, h, k, e = rows[o], helpers[o], key[o], edges[o]
+    first = np.ones(len(r), bool)
+    first[1:] = r[1:] != r[:-1]
+    r, h, k, e = r[first], h[first], k[first], e[first]
+    o = order_within(h, k)
+    r, h, e = r[o], h[o], e[o]
+    first = np.ones(len(h), bool)
+    first[1:] = h[1:] != h[:-1]
+    return r[first], h[first], e[first]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize(
+    ("n", "n_rows", "n_helpers"),
+    [(1, 5, 5), (40, 3, 3), (300, 200, 10_000), (2_000, 3_000, 1_000_000), (500, 2**50, 9)],
+)
+def test_first_unique_kernel_equals_numpy(seed: int, n: int, n_rows: int, n_helpers: int) -> None:
+    # the last case leaves fewer than 16 bits of key to pack: order_within's lexsort fallback
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, n_rows, n)
+    helpers = rng.integers(0, n_helpers, n)
+    edges = rng.integers(-1, 50, n)
+    key = random_keys(rng, n)
+    key[: n // 4] = key[n // 2 : n // 2 + n // 4]  # repeated keys: ties broken by position
+    got = kf_first_unique(rows, helpers, edges, key)
+    want = _first_unique_numpy(rows, helpers, edges, key)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+
+
+def test_first_unique_gives_the_same_match_on_either_side_of_the_size_switch() -> None:
+    from coprod_sim import channels
+
+    rng = np.random.default_rng(4)
+    n = 1_500
+    rows, helpers = rng.integers(0, 900, n), rng.integers(0, 5_000, n)
+    small = channels.first_unique(rows, helpers, np.random.default_rng(9))
+    old, channels.SMALL_MATCH = channels.SMALL_MATCH, 0  # force the numpy path
+    try:
+        big = channels.first_unique(rows, helpers, np.random.default_rng(9))
+    finally:
+        channels.SMALL_MATCH = old
+    for name in ("rows", "helpers", "edges"):
+        a, b = getattr(small, name), getattr(big, name)
+        np.testing.assert_array_equal(a, b)
