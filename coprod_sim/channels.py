@@ -34,8 +34,7 @@ from coprod_sim import kernels
 from coprod_sim.arrays import order_within, random_keys, unique_ints
 from coprod_sim.decision import HelpInputs, help_probability
 from coprod_sim.needs import CHANNEL_INDEX
-from coprod_sim.population import NOT_VETTED, VETTED, VETTING
-from coprod_sim.trust import accept_probability
+from coprod_sim.population import NOT_VETTED, RETIRED, VETTED, VETTING
 from coprod_sim.willingness import willing_for
 
 if TYPE_CHECKING:
@@ -298,21 +297,25 @@ def owner_accepts(
     count: bool = True,
 ) -> np.ndarray:
     """Of the offers ``yes`` (indices of pairs, from ``decide``), those the owners of ``rows``
-    accept (``trust.accept_probability``), as indices; with ``count`` refusals are counted in
+    accept (``trust.accept_probability``'s rule, in one compiled pass: ``kernels.accept_offers``),
+    as indices; with ``count`` refusals are counted in
     ``events["refused_stranger"]``. One uniform is drawn for every pair, so the stream does
     not depend on who said yes; the owners are read only for the offers."""
     u = rng.random(len(rows))
-    idx = yes
-    owner = model.needs.owner[rows[idx]]
-    known = owner >= 0  # a service's role has no owner to refuse
-    o = np.maximum(owner, 0)
     pop = model.pop
-    acc = accept_probability(
-        pop.age[o], stranger[idx] & known, pop.trust_nbr[o], model.params.stranger_distrust_old
+    ok = kernels.accept_offers(
+        np.asarray(yes, np.int64),
+        rows,
+        stranger,
+        u,
+        model.needs.owner,
+        pop.age,
+        pop.trust_nbr,
+        float(model.params.stranger_distrust_old),
+        RETIRED,
     )
-    ok = idx[u[idx] < acc]
     if count:
-        model.events["refused_stranger"] += len(idx) - len(ok)
+        model.events["refused_stranger"] += len(yes) - len(ok)
     return ok
 
 

@@ -378,6 +378,31 @@ def first_unique(rows, helpers, edges, key):
     return rows[out], helpers[out], edges[out]
 
 
+@njit(cache=True, nogil=True)
+def accept_offers(yes, rows, stranger, u, need_owner, age, trust_nbr, distrust_old, retired):
+    """``channels.owner_accepts`` with ``trust.accept_probability``'s rule: of the offers
+    ``yes`` (ascending pair indices), those whose owner accepts (``u`` per pair). A tie's offer,
+    or a role's (no owner), is always accepted; a stranger's with ``0.5 + 0.5 * trust`` (in
+    single precision, as NumPy computes it), less ``distrust_old`` for a retired owner,
+    clipped to [0, 1]."""
+    out = np.empty(len(yes), np.int64)
+    m = 0
+    half = np.float32(0.5)
+    for j in range(len(yes)):
+        i = yes[j]
+        o = need_owner[rows[i]]
+        p = 1.0
+        if o >= 0 and stranger[i]:
+            p = np.float64(half + half * trust_nbr[o])
+            if age[o] == retired:
+                p -= distrust_old
+            p = min(max(p, 0.0), 1.0)
+        if u[i] < p:
+            out[m] = i
+            m += 1
+    return out[:m]
+
+
 @njit(cache=True)
 def _ready(x):
     return x + 1

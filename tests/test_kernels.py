@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pytest
 
-from coprod_sim import CoproductionModel
+from coprod_sim import CoproductionModel, kernels
 from coprod_sim.arrays import order_within, random_keys
 from coprod_sim.channels import TrustGather, decide
 from coprod_sim.decision import help_probability
@@ -284,3 +284,29 @@ def test_first_unique_gives_the_same_match_on_either_side_of_the_size_switch() -
     for name in ("rows", "helpers", "edges"):
         a, b = getattr(small, name), getattr(big, name)
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_accept_offers_equals_accept_probability(seed: int) -> None:
+    from coprod_sim.population import RETIRED
+    from coprod_sim.trust import accept_probability
+
+    rng = np.random.default_rng(seed)
+    n_res, n_needs, n = 500, 300, 2_000
+    need_owner = rng.integers(-1, n_res, n_needs)  # -1: a service's role
+    age = rng.integers(0, 3, n_res).astype(np.int8)
+    trust_nbr = rng.random(n_res).astype(np.float32)
+    rows = rng.integers(0, n_needs, n)
+    stranger = rng.random(n) < 0.5
+    u = rng.random(n)
+    yes = np.flatnonzero(rng.random(n) < 0.6)
+    for distrust in (0.0, 0.3, 0.7):
+        owner = need_owner[rows[yes]]
+        known = owner >= 0
+        o = np.maximum(owner, 0)
+        acc = accept_probability(age[o], stranger[yes] & known, trust_nbr[o], distrust)
+        want = yes[u[yes] < acc]
+        got = kernels.accept_offers(
+            yes, rows, stranger, u, need_owner, age, trust_nbr, distrust, RETIRED
+        )
+        np.testing.assert_array_equal(got, want)
