@@ -177,6 +177,13 @@ def add_by_helper(helper, hours, out):
 
 
 @njit(cache=True, nogil=True)
+def count_into(idx, out):
+    """``np.add.at(out, idx, 1)`` in one pass: count each index."""
+    for i in range(len(idx)):
+        out[idx[i]] += 1
+
+
+@njit(cache=True, nogil=True)
 def sum_by_helper(helper, hours, out):
     """As ``add_by_helper`` into an ``out`` that is zero for every resident, returning the
     residents whose sum is positive (in order of first appearance): no pass over everyone."""

@@ -318,8 +318,7 @@ class CoproductionModel(mesa.Model):
             edges = n.edge[rows]
             trust.lower_towards_zero(self.tie_trust, edges[edges >= 0], p.trust_loss)
             self.events["let_down"] += np.count_nonzero(has)
-        vol = rows[n.helper[rows] >= 0]
-        np.subtract.at(pop.committed, n.helper[vol], n.hours[vol])
+        kernels.add_by_helper(n.helper[rows], -n.hours[rows], pop.committed)  # x + -h == x - h
         n.helper[rows] = -1
         n.channel[rows] = UNMET
         n.hours[rows] = n.base_hours[rows]
@@ -420,9 +419,9 @@ class CoproductionModel(mesa.Model):
             n.edge[m.rows] = e
         vol = helpers >= 0
         self.busy[helpers[vol]] = True
-        np.add.at(self.pop.committed, helpers[vol], n.hours[m.rows[vol]])
-        np.add.at(self.met_by_kind_channel, (n.kind[m.rows], channel), 1)
-        np.add.at(self.met_by_nbhd, n.nbhd[m.rows], 1)
+        kernels.add_by_helper(helpers, n.hours[m.rows], self.pop.committed)  # skips helper -1
+        kernels.count_into(n.kind[m.rows], self.met_by_kind_channel[:, channel])
+        kernels.count_into(n.nbhd[m.rows], self.met_by_nbhd)
         self.events[f"met_{CHANNELS[channel]}"] += len(m.rows)
 
     # phase 7
@@ -440,7 +439,7 @@ class CoproductionModel(mesa.Model):
             n.hours[rows] = n.base_hours[rows] * p.crisis_hours_multiplier
             n.base_hours[rows] = n.hours[rows]
             n.crisis_left[rows] = k.crisis_weeks[n.kind[rows]]
-            np.add.at(self.crises_by_kind, n.kind[rows], 1)
+            kernels.count_into(n.kind[rows], self.crises_by_kind)
             self.events["crises"] += len(rows)
             crisis = crisis | esc
         owner = n.owner[w]
@@ -450,8 +449,8 @@ class CoproductionModel(mesa.Model):
         lapsed = w[gone]
         self._lapsed = np.zeros(len(n), bool)
         self._lapsed[lapsed] = True
-        np.add.at(self.lapsed_by_kind, n.kind[lapsed], 1)
-        np.add.at(self.lapsed_by_nbhd, n.nbhd[lapsed], 1)
+        kernels.count_into(n.kind[lapsed], self.lapsed_by_kind)
+        kernels.count_into(n.nbhd[lapsed], self.lapsed_by_nbhd)
         self.events["lapsed"] += len(lapsed)
         self.events["open_needs"] = int(len(w) - len(lapsed))
         self.events["waited_total"] = int(waited[~gone].sum())
@@ -502,8 +501,7 @@ class CoproductionModel(mesa.Model):
         done = rows[ends]
         # helpers are freed of the hours of needs that end (committed is exact at week's end:
         # the year's barriers and end-of-week levers read it)
-        vol_done = done[n.helper[done] >= 0]
-        np.subtract.at(pop.committed, n.helper[vol_done], n.hours[vol_done])
+        kernels.add_by_helper(n.helper[done], -n.hours[done], pop.committed)  # x + -h == x - h
         self._good_experiences(done)
         self.events["needs_done"] += len(done)
         keep = ~self._lapsed

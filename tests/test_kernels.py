@@ -310,3 +310,13 @@ def test_accept_offers_equals_accept_probability(seed: int) -> None:
             yes, rows, stranger, u, need_owner, age, trust_nbr, distrust, RETIRED
         )
         np.testing.assert_array_equal(got, want)
+
+
+def test_count_into_equals_add_at() -> None:
+    rng = np.random.default_rng(5)
+    idx = rng.integers(0, 30, 500)
+    want = np.zeros((30, 4), np.int64)
+    np.add.at(want, (idx, 2), 1)
+    got = np.zeros((30, 4), np.int64)
+    kernels.count_into(idx, got[:, 2])  # a column: a strided view, counted in place
+    np.testing.assert_array_equal(got, want)
