@@ -201,6 +201,31 @@ def sum_by_helper(helper, hours, out):
 
 
 @njit(cache=True, nogil=True)
+def credit_helpers(
+    uniq, week_hours, hours_year, hours_given, weeks_year, months_year, last_help, ever, week, wpm
+):
+    """Mechanism 9's record of helpers (``model._deliver``): each resident in ``uniq`` gets
+    this week's hours (``week_hours``, then reset to zero; in single precision as stored), a
+    week of help, a month of help if the last help was in another ``wpm``-week month, and
+    ``week`` as the last week helped. Returns the hours credited, in the order of ``uniq``."""
+    hh = np.empty(len(uniq), np.float32)
+    this_month = week // wpm
+    for j in range(len(uniq)):
+        h = uniq[j]
+        x = np.float32(week_hours[h])
+        week_hours[h] = 0.0
+        hours_year[h] += x
+        hours_given[h] += x
+        weeks_year[h] += 1
+        if last_help[h] // wpm != this_month:
+            months_year[h] += 1
+        last_help[h] = week
+        ever[h] = True
+        hh[j] = x
+    return hh
+
+
+@njit(cache=True, nogil=True)
 def add_to_ties(indptr, indices, who, sign, counts):
     """Add ``sign[j]`` to ``counts`` of every tie of resident ``who[j]`` (CSR ``indptr``,
     ``indices``): the walk over a few residents' ties that keeps "how many of my ties did X"

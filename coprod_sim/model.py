@@ -475,15 +475,18 @@ class CoproductionModel(mesa.Model):
         week_hours = self._week_hours
         uniq = kernels.sum_by_helper(n.helper[rows], hours, week_hours)
         uniq.sort()
-        hh = week_hours[uniq].astype(np.float32)
-        week_hours[uniq] = 0.0
-        pop.hours_year[uniq] += hh
-        pop.hours_given[uniq] += hh
-        pop.weeks_year[uniq] += 1
-        new_month = pop.last_help_week[uniq] // WEEKS_PER_MONTH != self.week // WEEKS_PER_MONTH
-        pop.months_year[uniq[new_month]] += 1
-        pop.last_help_week[uniq] = self.week
-        pop.helped_ever[uniq] = True
+        hh = kernels.credit_helpers(
+            uniq,
+            week_hours,
+            pop.hours_year,
+            pop.hours_given,
+            pop.weeks_year,
+            pop.months_year,
+            pop.last_help_week,
+            pop.helped_ever,
+            self.week,
+            WEEKS_PER_MONTH,
+        )
         self._update_example(uniq)
         self.events["helpers"] = len(uniq)
         self.events["volunteer_hours"] = float(hh.sum(dtype=np.float64))

@@ -320,3 +320,36 @@ def test_count_into_equals_add_at() -> None:
     got = np.zeros((30, 4), np.int64)
     kernels.count_into(idx, got[:, 2])  # a column: a strided view, counted in place
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("week", [0, 3, 4, 57])
+def test_credit_helpers_equals_the_whole_array_record(week: int) -> None:
+    rng = np.random.default_rng(week)
+    n, wpm = 400, 4
+    uniq = np.sort(rng.choice(n, 120, replace=False))
+    week_hours = np.zeros(n)
+    week_hours[uniq] = rng.random(120) * 7.3
+    cols = {
+        "hours_year": rng.random(n).astype(np.float32),
+        "hours_given": rng.random(n).astype(np.float32) * 50,
+        "weeks_year": rng.integers(0, 50, n).astype(np.int16),
+        "months_year": rng.integers(0, 12, n).astype(np.int8),
+        "last_help": rng.integers(-(10**6), week + 1, n).astype(np.int32),
+        "ever": rng.random(n) < 0.5,
+    }
+    want = {k: v.copy() for k, v in cols.items()}
+    wh = week_hours.copy()
+    hh = wh[uniq].astype(np.float32)
+    wh[uniq] = 0.0
+    want["hours_year"][uniq] += hh
+    want["hours_given"][uniq] += hh
+    want["weeks_year"][uniq] += 1
+    new_month = want["last_help"][uniq] // wpm != week // wpm
+    want["months_year"][uniq[new_month]] += 1
+    want["last_help"][uniq] = week
+    want["ever"][uniq] = True
+    got = kernels.credit_helpers(uniq, week_hours, *cols.values(), week, wpm)
+    np.testing.assert_array_equal(got, hh)
+    np.testing.assert_array_equal(week_hours, wh)
+    for k in cols:
+        np.testing.assert_array_equal(cols[k], want[k], err_msg=k)
