@@ -226,6 +226,32 @@ def credit_helpers(
 
 
 @njit(cache=True, nogil=True)
+def fatigue_step(committed, fatigue, free_hours, time_off, fear, share, rate, recovery):
+    """Mechanism 4 for every resident with commitments or fatigue (``model._fatigue_and_burnout``
+    with ``commitment.tolerance`` and ``commitment.next_fatigue``, in their single precision):
+    fatigue is updated in place; returns the residents who reach 1 (burn out), ascending."""
+    f32 = np.float32
+    one, half, zero = f32(1.0), f32(0.5), f32(0.0)
+    share, rate, recovery, floor = f32(share), f32(rate), f32(recovery), f32(1e-3)
+    burnt = np.empty(16, np.int64)
+    m = 0
+    for i in range(len(committed)):
+        c, f = committed[i], fatigue[i]
+        if not (c > 0 or f > 0):
+            continue
+        tol = max((free_hours[i] + time_off[i]) * share * (one - half * fear[i]), floor)
+        over = c / tol - one
+        f = max(f + rate * over if over > 0 else f - recovery, zero)
+        fatigue[i] = f
+        if f >= 1.0:
+            if m == len(burnt):
+                burnt = np.concatenate((burnt, np.empty(m, np.int64)))
+            burnt[m] = i
+            m += 1
+    return burnt[:m]
+
+
+@njit(cache=True, nogil=True)
 def add_to_ties(indptr, indices, who, sign, counts):
     """Add ``sign[j]`` to ``counts`` of every tie of resident ``who[j]`` (CSR ``indptr``,
     ``indices``): the walk over a few residents' ties that keeps "how many of my ties did X"

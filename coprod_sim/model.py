@@ -311,6 +311,8 @@ class CoproductionModel(mesa.Model):
         fall, and with ``let_down`` the owners (and the ties they asked) lose trust. For levers
         that end commitments (a planned handover passes ``let_down=False``)."""
         n, pop, p = self.needs, self.pop, self.params
+        if len(rows) == 0:
+            return
         if let_down:
             owners = n.owner[rows]
             has = owners >= 0
@@ -352,16 +354,17 @@ class CoproductionModel(mesa.Model):
     # phase 4
     def _fatigue_and_burnout(self) -> None:
         pop, p = self.pop, self.params
-        idx = ((pop.committed > 0) | (pop.fatigue > 0)).nonzero()[0]
-        if len(idx) == 0:
-            return
-        tol = commitment.tolerance(
-            pop.free_hours[idx] + pop.time_off[idx], pop.fear_commit[idx], p.tolerance_share
+        # commitment.tolerance and commitment.next_fatigue, in one compiled pass
+        burnt = kernels.fatigue_step(
+            pop.committed,
+            pop.fatigue,
+            pop.free_hours,
+            pop.time_off,
+            pop.fear_commit,
+            p.tolerance_share,
+            p.fatigue_rate,
+            p.fatigue_recovery,
         )
-        pop.fatigue[idx] = commitment.next_fatigue(
-            pop.fatigue[idx], pop.committed[idx], tol, p.fatigue_rate, p.fatigue_recovery
-        )
-        burnt = idx[commitment.burnt_out(pop.fatigue[idx])]
         self.events["burnouts"] += len(burnt)
         if len(burnt) == 0:
             return

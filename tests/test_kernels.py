@@ -353,3 +353,26 @@ def test_credit_helpers_equals_the_whole_array_record(week: int) -> None:
     np.testing.assert_array_equal(week_hours, wh)
     for k in cols:
         np.testing.assert_array_equal(cols[k], want[k], err_msg=k)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fatigue_step_equals_the_commitment_rules(seed: int) -> None:
+    from coprod_sim.commitment import burnt_out, next_fatigue, tolerance
+
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    committed = np.where(rng.random(n) < 0.3, rng.random(n) * 12, 0).astype(np.float32)
+    fatigue = np.where(rng.random(n) < 0.3, rng.random(n) * 1.1, 0).astype(np.float32)
+    free = (rng.random(n) * 20).astype(np.float32)
+    time_off = np.where(rng.random(n) < 0.1, 2.0, 0.0).astype(np.float32)
+    fear = rng.random(n).astype(np.float32)
+    share, rate, recovery = 0.3, 0.25, 0.1
+    want_f = fatigue.copy()
+    idx = np.flatnonzero((committed > 0) | (fatigue > 0))
+    tol = tolerance(free[idx] + time_off[idx], fear[idx], share)
+    want_f[idx] = next_fatigue(fatigue[idx], committed[idx], tol, rate, recovery)
+    want = idx[burnt_out(want_f[idx])]
+    got = kernels.fatigue_step(committed, fatigue, free, time_off, fear, share, rate, recovery)
+    assert len(want) > 100  # the case exercises burn-out
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(fatigue, want_f)  # updated in place, bit for bit
