@@ -112,3 +112,33 @@ def test_week_blocks_equal_pcg64_advanced_to_the_block(weeks: list[int]) -> None
         want = np.random.Generator(ref).random(5)
         if weeks.count(w) == 1:  # (a repeated week continues its block instead)
             assert np.array_equal(got, want)
+
+
+def test_the_in_place_weekly_jump_equals_numpys_setter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The weekly jump written into the generator's memory gives the draws numpy's state setter
+    gives, including after a week that left a buffered uint32 behind; copies jump on their
+    own generator."""
+    import copy
+
+    from coprod_sim import streams
+
+    def weeks(s: Streams) -> list[np.ndarray]:
+        out = []
+        for w in range(6):
+            g = s.get("needs", w)
+            g.integers(0, 7, 3, dtype=np.uint32)  # may leave half a 64-bit draw buffered
+            out.append(np.concatenate([g.random(3), g.integers(0, 2**31, 3, dtype=np.uint32)]))
+        return out
+
+    fast = Streams(3)
+    fast.get("needs", -1)
+    assert fast._streams["needs"].memory is not None  # the layout check passed here
+    twin = copy.deepcopy(fast)
+    monkeypatch.setattr(streams, "FAST_JUMP", False)
+    slow = Streams(3)
+    slow.get("needs", -1)
+    assert slow._streams["needs"].memory is None
+    want = weeks(slow)
+    for got in (weeks(fast), weeks(twin)):
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
