@@ -252,6 +252,70 @@ def fatigue_step(committed, fatigue, free_hours, time_off, fear, share, rate, re
 
 
 @njit(cache=True, nogil=True)
+def open_needs_age(channel, waited, crisis, kind, onset, hazard, unmet):
+    """The first half of ``model._wait`` (mechanism 1): every open need (``channel == unmet``)
+    waits one more week; returns the open rows and the positions among them of those that
+    may escalate (``needs.escalate``'s eligibility: not a crisis, waited at least ``onset``
+    weeks, a kind with a positive ``hazard``), for which the caller draws the uniforms."""
+    w = np.empty(len(channel), np.int64)
+    m = 0
+    for i in range(len(channel)):
+        if channel[i] == unmet:
+            waited[i] += 1
+            w[m] = i
+            m += 1
+    w = w[:m]
+    elig = np.empty(m, np.int64)
+    e = 0
+    for j in range(m):
+        i = w[j]
+        k = kind[i]
+        if not crisis[i] and waited[i] >= onset[k] and hazard[k] > 0:
+            elig[e] = j
+            e += 1
+    return w, elig[:e]
+
+
+@njit(cache=True, nogil=True)
+def open_needs_escalate_lapse(
+    w, elig, u, kind, owner, waited, crisis, hours, base_hours, crisis_left,
+    hazard, crisis_weeks, max_wait, multiplier, standard, crises_by_kind, lapsed,
+):  # fmt: skip
+    """The second half of ``model._wait``: eligible needs escalate with the kind's hazard
+    (``u`` per eligible need): they become crises, their hours are multiplied (in single
+    precision, as stored) and they take the kind's ``crisis_weeks``; then needs not in crisis
+    that waited ``max_wait`` weeks lapse (``lapsed`` is set). Returns the owners waiting past
+    the ``standard`` (repeats kept; the caller applies the trust loss once each), the number
+    of crises and the weeks waited by the needs still open."""
+    mult = np.float32(multiplier)
+    n_crises = 0
+    for j in range(len(elig)):
+        p = elig[j]
+        i = w[p]
+        k = kind[i]
+        if u[j] < hazard[k]:
+            crisis[i] = True
+            hours[i] = base_hours[i] * mult
+            base_hours[i] = hours[i]
+            crisis_left[i] = crisis_weeks[k]
+            crises_by_kind[k] += 1
+            n_crises += 1
+    late = np.empty(len(w), np.int64)
+    n_late = 0
+    waited_open = 0
+    for j in range(len(w)):
+        i = w[j]
+        if waited[i] > standard and owner[i] >= 0:
+            late[n_late] = owner[i]
+            n_late += 1
+        if not crisis[i] and waited[i] >= max_wait[kind[i]]:
+            lapsed[i] = True
+        else:
+            waited_open += waited[i]
+    return late[:n_late], n_crises, waited_open
+
+
+@njit(cache=True, nogil=True)
 def add_to_ties(indptr, indices, who, sign, counts):
     """Add ``sign[j]`` to ``counts`` of every tie of resident ``who[j]`` (CSR ``indptr``,
     ``indices``): the walk over a few residents' ties that keeps "how many of my ties did X"

@@ -429,34 +429,31 @@ class CoproductionModel(mesa.Model):
 
     # phase 7
     def _wait(self) -> None:
+        """Waiting needs age, escalate (``needs.escalate``), lapse (``needs.lapse``); owners
+        waiting past the standard lose trust in services: two compiled passes
+        (``kernels.open_needs_age``, ``kernels.open_needs_escalate_lapse``) with the
+        escalation uniforms drawn between them, one per eligible need, as the rule draws."""
         n, k, p, pop = self.needs, self.kinds, self.params, self.pop
-        w = (n.channel == UNMET).nonzero()[0]  # waiting rows; the rules read only these
-        n.waited[w] += 1
-        waited, kind, crisis = n.waited[w], n.kind[w], n.crisis[w]
-        esc = needs.escalate(
-            ~crisis, waited, k.crisis_onset[kind], k.crisis_hazard[kind], self.rng_for("escalation")
+        w, elig = kernels.open_needs_age(
+            n.channel, n.waited, n.crisis, n.kind, k.crisis_onset, k.crisis_hazard, UNMET
         )
-        rows = w[esc]
-        if len(rows):
-            n.crisis[rows] = True
-            n.hours[rows] = n.base_hours[rows] * p.crisis_hours_multiplier
-            n.base_hours[rows] = n.hours[rows]
-            n.crisis_left[rows] = k.crisis_weeks[n.kind[rows]]
-            kernels.count_into(n.kind[rows], self.crises_by_kind)
-            self.events["crises"] += len(rows)
-            crisis = crisis | esc
-        owner = n.owner[w]
-        late = owner[(waited > p.service_standard_weeks) & (owner >= 0)]
-        trust.lower_towards_zero(pop.trust_svc, late, p.service_trust_loss)
-        gone = needs.lapse(np.ones(len(w), bool), waited, k.max_wait[kind], crisis)
-        lapsed = w[gone]
+        u = self.rng_for("escalation").random(len(elig))
         self._lapsed = np.zeros(len(n), bool)
-        self._lapsed[lapsed] = True
+        late, n_crises, waited_open = kernels.open_needs_escalate_lapse(
+            w, elig, u, n.kind, n.owner, n.waited, n.crisis, n.hours, n.base_hours,
+            n.crisis_left, k.crisis_hazard, k.crisis_weeks, k.max_wait,
+            float(p.crisis_hours_multiplier), int(p.service_standard_weeks),
+            self.crises_by_kind, self._lapsed,
+        )  # fmt: skip
+        if n_crises:
+            self.events["crises"] += n_crises
+        trust.lower_towards_zero(pop.trust_svc, late, p.service_trust_loss)
+        lapsed = self._lapsed.nonzero()[0]
         kernels.count_into(n.kind[lapsed], self.lapsed_by_kind)
         kernels.count_into(n.nbhd[lapsed], self.lapsed_by_nbhd)
         self.events["lapsed"] += len(lapsed)
         self.events["open_needs"] = int(len(w) - len(lapsed))
-        self.events["waited_total"] = int(waited[~gone].sum())
+        self.events["waited_total"] = int(waited_open)
 
     # phase 8
     def _deliver(self) -> None:

@@ -376,3 +376,56 @@ def test_fatigue_step_equals_the_commitment_rules(seed: int) -> None:
     assert len(want) > 100  # the case exercises burn-out
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(fatigue, want_f)  # updated in place, bit for bit
+
+
+def _wait_as_written(model: CoproductionModel) -> None:
+    """``model._wait`` as whole-array NumPy with ``needs.escalate`` and ``needs.lapse``."""
+    from coprod_sim import trust
+    from coprod_sim.needs import UNMET, escalate, lapse
+
+    n, k, p, pop = model.needs, model.kinds, model.params, model.pop
+    w = np.flatnonzero(n.channel == UNMET)
+    n.waited[w] += 1
+    waited, kind, crisis = n.waited[w], n.kind[w], n.crisis[w]
+    esc = escalate(
+        ~crisis, waited, k.crisis_onset[kind], k.crisis_hazard[kind], model.rng_for("escalation")
+    )
+    rows = w[esc]
+    n.crisis[rows] = True
+    n.hours[rows] = n.base_hours[rows] * p.crisis_hours_multiplier
+    n.base_hours[rows] = n.hours[rows]
+    n.crisis_left[rows] = k.crisis_weeks[n.kind[rows]]
+    np.add.at(model.crises_by_kind, n.kind[rows], 1)
+    model.events["crises"] += len(rows)
+    crisis = crisis | esc
+    owner = n.owner[w]
+    late = owner[(waited > p.service_standard_weeks) & (owner >= 0)]
+    trust.lower_towards_zero(pop.trust_svc, late, p.service_trust_loss)
+    gone = lapse(np.ones(len(w), bool), waited, k.max_wait[kind], crisis)
+    model._lapsed = np.zeros(len(n), bool)
+    model._lapsed[w[gone]] = True
+    np.add.at(model.lapsed_by_kind, n.kind[w[gone]], 1)
+    np.add.at(model.lapsed_by_nbhd, n.nbhd[w[gone]], 1)
+    model.events["lapsed"] += int(gone.sum())
+    model.events["open_needs"] = int(len(w) - gone.sum())
+    model.events["waited_total"] = int(waited[~gone].sum())
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_wait_kernels_equal_the_whole_array_rules(seed: int) -> None:
+    # a slow, scarce town: many needs wait long enough to escalate and lapse
+    base = CoproductionModel(n_residents=3_000, rng=seed, staff_per_1000=2.0, need_rate_scale=2.0)
+    for _ in range(20):
+        base.step()
+    a, b = copy.deepcopy(base), copy.deepcopy(base)
+    a._wait()
+    _wait_as_written(b)
+    assert b.events["crises"] > 0 and b.events["lapsed"] > 0  # the case exercises both
+    for name in ("waited", "crisis", "hours", "base_hours", "crisis_left"):
+        np.testing.assert_array_equal(getattr(a.needs, name), getattr(b.needs, name), name)
+    np.testing.assert_array_equal(a.pop.trust_svc, b.pop.trust_svc)
+    np.testing.assert_array_equal(a._lapsed, b._lapsed)
+    for name in ("crises_by_kind", "lapsed_by_kind", "lapsed_by_nbhd"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), name)
+    for key in ("crises", "lapsed", "open_needs", "waited_total"):
+        assert a.events[key] == b.events[key], key
