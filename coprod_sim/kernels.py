@@ -316,6 +316,30 @@ def open_needs_escalate_lapse(
 
 
 @njit(cache=True, nogil=True)
+def grow_commitments(helper, crisis, channel, kind, hours, base_hours, growth, cap, bounded):
+    """``commitment.grow`` over the table (``model._grow_and_drop``): the hours of every
+    volunteer-held need not in crisis and not in a ``bounded`` channel grow by the kind's
+    ``growth``, up to ``cap`` times their start (single precision, as stored). Returns the rows
+    held by volunteers and not in crisis (those that may be dropped), ascending."""
+    one = np.float32(1.0)
+    vol = np.empty(len(helper), np.int64)
+    m = 0
+    for i in range(len(helper)):
+        if helper[i] < 0 or crisis[i]:
+            continue
+        vol[m] = i
+        m += 1
+        grows = True
+        for b in bounded:
+            if channel[i] == b:
+                grows = False
+        if grows:
+            k = kind[i]
+            hours[i] = min(hours[i] * (one + growth[k]), base_hours[i] * cap[k])
+    return vol[:m]
+
+
+@njit(cache=True, nogil=True)
 def add_to_ties(indptr, indices, who, sign, counts):
     """Add ``sign[j]`` to ``counts`` of every tie of resident ``who[j]`` (CSR ``indptr``,
     ``indices``): the walk over a few residents' ties that keeps "how many of my ties did X"

@@ -12,7 +12,6 @@ import numpy as np
 
 from coprod_sim import (
     collective_action,
-    commitment,
     gatekeeping,
     kernels,
     needs,
@@ -330,15 +329,20 @@ class CoproductionModel(mesa.Model):
     # phase 3
     def _grow_and_drop(self) -> None:
         n, k = self.needs, self.kinds
-        vol = ((n.helper >= 0) & ~n.crisis).nonzero()[0]
+        # commitment.grow on every volunteer-held need outside crises and bounded channels
+        vol = kernels.grow_commitments(
+            n.helper,
+            n.crisis,
+            n.channel,
+            n.kind,
+            n.hours,
+            n.base_hours,
+            k.growth,
+            k.growth_cap,
+            np.array(sorted(self.bounded_channels), np.int64),
+        )
         if len(vol) == 0:
             return
-        grows = np.ones(len(vol), bool)
-        for c in self.bounded_channels:
-            grows &= n.channel[vol] != c
-        g = vol[grows]
-        kk = n.kind[g]
-        n.hours[g] = commitment.grow(n.hours[g], n.base_hours[g], k.growth[kk], k.growth_cap[kk])
         rng = self.rng_for("dropout")
         drop = vol[rng.random(len(vol)) < self.params.dropout_hazard]
         self.events["dropouts"] += len(drop)

@@ -429,3 +429,28 @@ def test_wait_kernels_equal_the_whole_array_rules(seed: int) -> None:
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), name)
     for key in ("crises", "lapsed", "open_needs", "waited_total"):
         assert a.events[key] == b.events[key], key
+
+
+@pytest.mark.parametrize("bounded", [[], [1], [1, 4]])
+def test_grow_commitments_equals_commitment_grow(bounded: list[int]) -> None:
+    from coprod_sim.commitment import grow
+
+    rng = np.random.default_rng(len(bounded))
+    n, n_kinds = 5_000, 9
+    helper = rng.integers(-1, 300, n)
+    crisis = rng.random(n) < 0.2
+    channel = rng.integers(-1, 5, n).astype(np.int8)
+    kind = rng.integers(0, n_kinds, n).astype(np.int16)
+    base = (rng.random(n) * 5 + 0.5).astype(np.float32)
+    hours = (base * (1 + rng.random(n))).astype(np.float32)
+    growth = (rng.random(n_kinds) * 0.1).astype(np.float32)
+    cap = (1 + rng.random(n_kinds) * 2).astype(np.float32)
+    want = hours.copy()
+    vol = np.flatnonzero((helper >= 0) & ~crisis)
+    g = vol[~np.isin(channel[vol], bounded)]
+    want[g] = grow(hours[g], base[g], growth[kind[g]], cap[kind[g]])
+    got = kernels.grow_commitments(
+        helper, crisis, channel, kind, hours, base, growth, cap, np.array(bounded, np.int64)
+    )
+    np.testing.assert_array_equal(got, vol)
+    np.testing.assert_array_equal(hours, want)  # in place, bit for bit
