@@ -340,6 +340,51 @@ def grow_commitments(helper, crisis, channel, kind, hours, base_hours, growth, c
 
 
 @njit(cache=True, nogil=True)
+def good_experiences(
+    done, helper, owner, edge, trust_nbr, tie_trust, trust_svc, gain, svc_gain, seen, seen_tie,
+    token,
+):  # fmt: skip
+    """``model._good_experiences`` (mechanism 5) for the need rows ``done``, as five
+    ``trust.raise_towards_one`` passes in the same order and single precision: owners helped by
+    a volunteer and those volunteers gain neighbour trust, the tie asked gains tie trust, owners
+    met by professionals and volunteers in service roles gain trust in services. As in NumPy,
+    a resident (or tie) named by several rows gains once per pass: ``seen``/``seen_tie`` hold
+    the pass's token where done (tokens ``token`` .. ``token + 4``). Returns the next token."""
+    g, sg, one = np.float32(gain), np.float32(svc_gain), np.float32(1.0)
+    t = token
+    for i in done:  # owners whose need a volunteer met
+        o = owner[i]
+        if helper[i] >= 0 and o >= 0 and seen[o] != t:
+            seen[o] = t
+            trust_nbr[o] += g * (one - trust_nbr[o])
+    t += 1
+    for i in done:  # the volunteers
+        h = helper[i]
+        if h >= 0 and seen[h] != t:
+            seen[h] = t
+            trust_nbr[h] += g * (one - trust_nbr[h])
+    t += 1
+    for i in done:  # the ties asked
+        e = edge[i]
+        if e >= 0 and seen_tie[e] != t:
+            seen_tie[e] = t
+            tie_trust[e] += g * (one - tie_trust[e])
+    t += 1
+    for i in done:  # owners met by professionals
+        o = owner[i]
+        if helper[i] < 0 and o >= 0 and seen[o] != t:
+            seen[o] = t
+            trust_svc[o] += sg * (one - trust_svc[o])
+    t += 1
+    for i in done:  # volunteers in a service's role
+        h = helper[i]
+        if h >= 0 and owner[i] < 0 and seen[h] != t:
+            seen[h] = t
+            trust_svc[h] += sg * (one - trust_svc[h])
+    return t + 1
+
+
+@njit(cache=True, nogil=True)
 def add_to_ties(indptr, indices, who, sign, counts):
     """Add ``sign[j]`` to ``counts`` of every tie of resident ``who[j]`` (CSR ``indptr``,
     ``indices``): the walk over a few residents' ties that keeps "how many of my ties did X"

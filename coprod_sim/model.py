@@ -152,6 +152,10 @@ class CoproductionModel(mesa.Model):
         # bookkeeping
         self.busy = np.zeros(self.n_residents, bool)
         self._week_hours = np.zeros(self.n_residents)  # delivery's buffer, zero between weeks
+        # marks for "gains once per pass" in kernels.good_experiences (a token per pass)
+        self._seen = np.zeros(self.n_residents, np.int64)
+        self._seen_tie = np.zeros(0, np.int64)
+        self._seen_token = 1
         self.recent_helper = np.zeros(self.n_residents, bool)
         self._helped_in: dict[int, np.ndarray] = {}  # week -> residents who helped then
         self.example_count = np.zeros(self.n_residents, np.int16)  # ties who helped recently
@@ -546,18 +550,16 @@ class CoproductionModel(mesa.Model):
             tie_counts_update(self.graph, self.example_count, changed, sign)
 
     def _good_experiences(self, done: np.ndarray) -> None:
-        n, p, pop = self.needs, self.params, self.pop
-        helpers, owners = n.helper[done], n.owner[done]
-        vol = helpers >= 0
-        ok = vol & (owners >= 0)
-        trust.raise_towards_one(pop.trust_nbr, owners[ok], p.trust_gain)
-        trust.raise_towards_one(pop.trust_nbr, helpers[vol], p.trust_gain)
-        edges = n.edge[done]
-        trust.raise_towards_one(self.tie_trust, edges[edges >= 0], p.trust_gain)
-        pro = (~vol) & (owners >= 0)
-        trust.raise_towards_one(pop.trust_svc, owners[pro], p.service_trust_gain)
-        roles = vol & (owners < 0)
-        trust.raise_towards_one(pop.trust_svc, helpers[roles], p.service_trust_gain)
+        """Trust gains from needs that ended well (``trust.raise_towards_one``, five passes in
+        one compiled call: ``kernels.good_experiences``)."""
+        n, p = self.needs, self.params
+        if len(self._seen_tie) != len(self.tie_trust):
+            self._seen_tie = np.zeros(len(self.tie_trust), np.int64)
+        self._seen_token = kernels.good_experiences(
+            done, n.helper, n.owner, n.edge, self.pop.trust_nbr, self.tie_trust,
+            self.pop.trust_svc, p.trust_gain, p.service_trust_gain, self._seen, self._seen_tie,
+            self._seen_token,
+        )  # fmt: skip
 
     def _close_year(self) -> None:
         pop, p = self.pop, self.params

@@ -454,3 +454,40 @@ def test_grow_commitments_equals_commitment_grow(bounded: list[int]) -> None:
     )
     np.testing.assert_array_equal(got, vol)
     np.testing.assert_array_equal(hours, want)  # in place, bit for bit
+
+
+def test_good_experiences_equals_raise_towards_one_passes() -> None:
+    from coprod_sim.trust import raise_towards_one
+
+    rng = np.random.default_rng(8)
+    n_res, n_ties, n_rows = 200, 900, 3_000  # few residents: owners and helpers repeat
+    helper = rng.integers(-1, n_res, n_rows)
+    owner = rng.integers(-1, n_res, n_rows)
+    edge = rng.integers(-1, n_ties, n_rows)
+    done = np.sort(rng.choice(n_rows, 1_500, replace=False))
+    nbr, ties, svc = (rng.random(m).astype(np.float32) for m in (n_res, n_ties, n_res))
+    want = [nbr.copy(), ties.copy(), svc.copy()]
+    h, o, e = helper[done], owner[done], edge[done]
+    vol = h >= 0
+    raise_towards_one(want[0], o[vol & (o >= 0)], 0.05)
+    raise_towards_one(want[0], h[vol], 0.05)
+    raise_towards_one(want[1], e[e >= 0], 0.05)
+    raise_towards_one(want[2], o[~vol & (o >= 0)], 0.02)
+    raise_towards_one(want[2], h[vol & (o < 0)], 0.02)
+    seen, seen_tie = np.zeros(n_res, np.int64), np.zeros(n_ties, np.int64)
+    token = 1
+    for _ in range(2):  # a second call must not be confused by the first call's marks
+        token = kernels.good_experiences(
+            done, helper, owner, edge, nbr, ties, svc, 0.05, 0.02, seen, seen_tie, token
+        )
+        if _ == 0:
+            for got, w in zip((nbr, ties, svc), want, strict=True):
+                np.testing.assert_array_equal(got, w)
+            raise_towards_one(want[0], o[vol & (o >= 0)], 0.05)
+            raise_towards_one(want[0], h[vol], 0.05)
+            raise_towards_one(want[1], e[e >= 0], 0.05)
+            raise_towards_one(want[2], o[~vol & (o >= 0)], 0.02)
+            raise_towards_one(want[2], h[vol & (o < 0)], 0.02)
+    assert token == 11
+    for got, w in zip((nbr, ties, svc), want, strict=True):
+        np.testing.assert_array_equal(got, w)
