@@ -760,7 +760,7 @@ def race(n: int, weeks: int, baseline_weeks: int, seed: int = 1, reps: int = 3) 
     host, other load only ever adds time), and the ratio of the medians is reported beside it.
     """
     # warm-up, untimed: one-time costs of a process (the array model's compiled passes are
-    # loaded from numba's cache on first use, ~50 ms; lazy imports) are not resident-weeks
+    # loaded from numba's cache on first use, ~100-150 ms; lazy imports) are not resident-weeks
     t0 = time.perf_counter()
     _time_array(min(n, 500), seed, 2)
     _time_loop(min(n, 500), seed, 2)
