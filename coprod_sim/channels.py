@@ -83,8 +83,17 @@ def first_unique(
             np.asarray(rows, np.int64), np.asarray(helpers, np.int64), np.asarray(e, np.int64), key
         )
         return Match(r, h, e)
+    return Match(*first_unique_by_sorting(rows, helpers, e, key))
+
+
+def first_unique_by_sorting(
+    rows: np.ndarray, helpers: np.ndarray, edges: np.ndarray, key: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``first_unique``'s rule on keys already drawn, as whole-array NumPy: sort the offers by
+    need then key and keep each need's first; sort those by helper then key and keep each
+    helper's first. Returns (rows, helpers, edges) ordered by helper."""
     o = order_within(rows, key)
-    r, h, k, e = rows[o], helpers[o], key[o], e[o]
+    r, h, k, e = rows[o], helpers[o], key[o], edges[o]
     first = np.ones(len(r), bool)
     first[1:] = r[1:] != r[:-1]
     r, h, k, e = r[first], h[first], k[first], e[first]
@@ -92,7 +101,7 @@ def first_unique(
     r, h, e = r[o], h[o], e[o]
     first = np.ones(len(h), bool)
     first[1:] = h[1:] != h[:-1]
-    return Match(r[first], h[first], e[first])
+    return r[first], h[first], e[first]
 
 
 def help_inputs(

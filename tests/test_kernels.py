@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from coprod_sim import CoproductionModel, kernels
-from coprod_sim.arrays import order_within, random_keys
-from coprod_sim.channels import TrustGather, decide
+from coprod_sim.arrays import random_keys
+from coprod_sim.channels import TrustGather, decide, first_unique_by_sorting
 from coprod_sim.decision import help_probability
 from coprod_sim.kernels import add_by_helper, ask_ties, fill_queue, pass_on, sum_by_helper
 from coprod_sim.kernels import first_unique as kf_first_unique
@@ -236,20 +236,6 @@ def test_arise_equals_the_whole_array_rule(seed: int) -> None:
         assert np.array_equal(got[name], w), name
 
 
-def _first_unique_numpy(rows, helpers, edges, key):
-    """``channels.first_unique``'s whole-array path on keys already drawn."""
-    o = order_within(rows, key)
-    r, h, k, e = rows[o], helpers[o], key[o], edges[o]
-    first = np.ones(len(r), bool)
-    first[1:] = r[1:] != r[:-1]
-    r, h, k, e = r[first], h[first], k[first], e[first]
-    o = order_within(h, k)
-    r, h, e = r[o], h[o], e[o]
-    first = np.ones(len(h), bool)
-    first[1:] = h[1:] != h[:-1]
-    return r[first], h[first], e[first]
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize(
     ("n", "n_rows", "n_helpers"),
@@ -264,7 +250,7 @@ def test_first_unique_kernel_equals_numpy(seed: int, n: int, n_rows: int, n_help
     key = random_keys(rng, n)
     key[: n // 4] = key[n // 2 : n // 2 + n // 4]  # repeated keys: ties broken by position
     got = kf_first_unique(rows, helpers, edges, key)
-    want = _first_unique_numpy(rows, helpers, edges, key)
+    want = first_unique_by_sorting(rows, helpers, edges, key)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
 
