@@ -430,7 +430,8 @@ class CoproductionModel(mesa.Model):
             n.edge[m.rows] = e
         vol = helpers >= 0
         self.busy[helpers[vol]] = True
-        kernels.add_by_helper(helpers, n.hours[m.rows], self.pop.committed)  # skips helper -1
+        # the stored (int32) helpers: one compiled signature for every caller; -1 is skipped
+        kernels.add_by_helper(n.helper[m.rows], n.hours[m.rows], self.pop.committed)
         kernels.count_into(n.kind[m.rows], self.met_by_kind_channel[:, channel])
         kernels.count_into(n.nbhd[m.rows], self.met_by_nbhd)
         self.events[f"met_{CHANNELS[channel]}"] += len(m.rows)
