@@ -25,9 +25,9 @@ The week, in the array model's order (``CoproductionModel.step``'s docstring):
 7. at the end of a 52-week year, participation classes; the DataCollector records the week.
 
 Where the array model applies an update once per resident however many rows name them
-("repeated indices apply once", ``coprod_sim.trust``), this code uses sets or flags to do the
-same. Not reproduced: the yearly barrier analysis (an outcome report, not a weekly rule) and
-levers (the comparison runs without levers).
+("repeated indices apply once", ``coprod_sim.mechanisms.trust``), this code uses sets or flags
+to do the same. Not reproduced: the yearly barrier analysis (an outcome report, not a weekly rule)
+and levers (the comparison runs without levers).
 
 Benchmark (both models side by side in one process, ``--reps`` runs of each, interleaved; the
 LAST line is ``speedup: X``, the array model's resident-weeks per second over the agent
@@ -53,14 +53,14 @@ import mesa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from coprod_sim import CoproductionModel  # noqa: E402
-from coprod_sim.channels import PROFESSIONAL_PASSES  # noqa: E402
-from coprod_sim.decision import TYPICAL_GROWTH  # noqa: E402
+from coprod_sim.io.reporters import model_reporters  # noqa: E402
+from coprod_sim.mechanisms.channels import PROFESSIONAL_PASSES  # noqa: E402
+from coprod_sim.mechanisms.decision import TYPICAL_GROWTH  # noqa: E402
+from coprod_sim.mechanisms.needs import CHANNELS, SERVICES  # noqa: E402
+from coprod_sim.mechanisms.services import MODE_THRESHOLDS  # noqa: E402
 from coprod_sim.model import EXAMPLE_WEEKS, WEEKS_PER_MONTH, WEEKS_PER_YEAR  # noqa: E402
-from coprod_sim.needs import CHANNELS, SERVICES  # noqa: E402
-from coprod_sim.network import to_networkx  # noqa: E402
-from coprod_sim.population import GAVE_UP, NOT_VETTED, RETIRED, VETTED, VETTING  # noqa: E402
-from coprod_sim.reporters import model_reporters  # noqa: E402
-from coprod_sim.services import MODE_THRESHOLDS  # noqa: E402
+from coprod_sim.state.network import to_networkx  # noqa: E402
+from coprod_sim.state.population import GAVE_UP, NOT_VETTED, RETIRED, VETTED, VETTING  # noqa: E402
 
 # the model's own constants are imported above (weeks per year and month, the example window,
 # skips of the professional queue), so both implementations use the same values
@@ -106,7 +106,7 @@ def help_probability(
     example: float,
     fatigue: float,
 ) -> float:
-    """``coprod_sim.decision.help_probability`` for one eligible (resident, task) pair, as
+    """``mechanisms.decision.help_probability`` for one eligible (resident, task) pair, as
     scalar Python; ``w`` is the Scenario (weights by their parameter names)."""
     ratio = max(spare, 1e-3) / max(task_hours, 1e-3)
     z = (

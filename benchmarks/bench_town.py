@@ -74,8 +74,8 @@ def child(args: argparse.Namespace) -> dict:
 
     from coprod_sim import CoproductionModel
     from coprod_sim.levers import LEVERS
-    from coprod_sim.network import build_graph
-    from coprod_sim.streams import Streams
+    from coprod_sim.state.network import build_graph
+    from coprod_sim.state.streams import Streams
 
     t_import = time.perf_counter() - t0
     policies = policies_for(args.levers)

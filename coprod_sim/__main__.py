@@ -1,6 +1,6 @@
 """``python -m coprod_sim`` works like ``coprod-sim``."""
 
-from coprod_sim.cli import main
+from coprod_sim.io.cli import main
 
 if __name__ == "__main__":
     main()

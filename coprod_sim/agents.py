@@ -68,7 +68,7 @@ class Resident(mesa.Agent):
 
     @property
     def willing_for(self) -> list[str]:
-        from coprod_sim.willingness import ACTIVITY_NAMES
+        from coprod_sim.mechanisms.willingness import ACTIVITY_NAMES
 
         return [a for i, a in enumerate(ACTIVITY_NAMES) if (int(self.willing) >> i) & 1]
 
@@ -92,7 +92,7 @@ class Professional(mesa.Agent):
 
     @property
     def service(self) -> str:
-        from coprod_sim.needs import SERVICES
+        from coprod_sim.mechanisms.needs import SERVICES
 
         return SERVICES[int(self.service_index)]
 
@@ -111,7 +111,7 @@ class Service(mesa.Agent):
 
     @property
     def mode(self) -> str:
-        from coprod_sim.services import MODES
+        from coprod_sim.mechanisms.services import MODES
 
         return MODES[int(self.model.service_mode[self.idx])]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from coprod_sim.decision import TYPICAL_GROWTH, HelpWeights
+from coprod_sim.mechanisms.decision import TYPICAL_GROWTH, HelpWeights
 
 # order of the coefficients passed to the kernels (see ``coefficients``)
 N_COEF = 11

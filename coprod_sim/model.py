@@ -10,20 +10,14 @@ from typing import Any
 import mesa
 import numpy as np
 
-from coprod_sim import (
-    collective_action,
-    gatekeeping,
-    kernels,
-    needs,
-    referral,
-    trust,
-)
+from coprod_sim import kernels
 from coprod_sim.agents import Professional, Resident, Service
-from coprod_sim.arrays import expand_rows
-from coprod_sim.channels import CORE_CHANNELS, Channel, Match
-from coprod_sim.decision import DecisionRule, HelpWeights, help_probability
+from coprod_sim.io.reporters import model_reporters
 from coprod_sim.levers import Lever, make_levers
-from coprod_sim.needs import (
+from coprod_sim.mechanisms import collective_action, gatekeeping, needs, referral, trust
+from coprod_sim.mechanisms.channels import CORE_CHANNELS, Channel, Match
+from coprod_sim.mechanisms.decision import DecisionRule, HelpWeights, help_probability
+from coprod_sim.mechanisms.needs import (
     CHANNEL_INDEX,
     CHANNELS,
     DEFAULT_NEED_KINDS,
@@ -33,10 +27,12 @@ from coprod_sim.needs import (
     NeedKind,
     NeedTable,
 )
-from coprod_sim.network import Graph, build_graph, tie_counts_update, to_networkx
-from coprod_sim.outcomes import barriers, participation_class
+from coprod_sim.mechanisms.outcomes import barriers, participation_class
+from coprod_sim.mechanisms.services import capacity, mean_attitude, mode_of
 from coprod_sim.parameters import Scenario, make_scenario
-from coprod_sim.population import (
+from coprod_sim.state.arrays import expand_rows
+from coprod_sim.state.network import Graph, build_graph, tie_counts_update, to_networkx
+from coprod_sim.state.population import (
     GAVE_UP,
     VETTED,
     VETTING,
@@ -44,10 +40,8 @@ from coprod_sim.population import (
     build_population,
     build_staff,
 )
-from coprod_sim.reporters import model_reporters
-from coprod_sim.services import capacity, mean_attitude, mode_of
-from coprod_sim.streams import Streams, seed_from_rng
-from coprod_sim.towns import TOWNS
+from coprod_sim.state.streams import Streams, seed_from_rng
+from coprod_sim.state.towns import TOWNS
 
 WEEKS_PER_YEAR = 52
 WEEKS_PER_MONTH = 4  # the year is 13 four-week months

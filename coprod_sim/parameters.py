@@ -1,7 +1,7 @@
 """The scenario: every model parameter declared once, with unit, default, range, role and source.
 
 The ODD parameter table (docs/ODD.md) is rendered from these declarations by
-``coprod_sim.odd``; nothing here is written twice. Roles follow EMA Workbench's split:
+``coprod_sim.io.odd``; nothing here is written twice. Roles follow EMA Workbench's split:
 ``world`` parameters are uncertainties about the town and its people, ``policy`` parameters are
 levers a council can pull, ``run`` parameters set up the experiment.
 """
@@ -62,7 +62,7 @@ class Scenario(Strict):
         "demo",
         unit="-",
         role="run",
-        source="town presets (coprod_sim.towns)",
+        source="town presets (coprod_sim.state.towns)",
         doc="Town preset that sets the size and neighbourhood structure.",
     )
     scale: float = param(
@@ -676,7 +676,7 @@ class Scenario(Strict):
     @field_validator("town")
     @classmethod
     def _known_town(cls, v: str) -> str:
-        from coprod_sim.towns import TOWNS
+        from coprod_sim.state.towns import TOWNS
 
         if v not in TOWNS:
             raise ValueError(f"unknown town {v!r}; valid towns are: {', '.join(TOWNS)}")
@@ -1029,7 +1029,7 @@ def _allowed(model_cls: type[BaseModel], name: str) -> str:
     rng = f" {' and '.join(bounds)}" if bounds else ""
     unit = f" ({row['unit']})" if row["unit"] and row["unit"] != "-" else ""
     if name == "town":
-        from coprod_sim.towns import TOWNS
+        from coprod_sim.state.towns import TOWNS
 
         return "one of: " + ", ".join(TOWNS)
     return f"a {kind}{rng}{unit}"

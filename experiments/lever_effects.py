@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from coprod_sim import CoproductionModel, ScenarioError
+from coprod_sim.analysis.summary import compare
 from coprod_sim.levers import LEVERS
-from coprod_sim.summary import compare
 
 #: outcomes reported for each lever (names in summary.summary_metrics)
 OUTCOMES: tuple[str, ...] = (

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from coprod_sim import CoproductionModel
-from coprod_sim.needs import UNMET
+from coprod_sim.mechanisms.needs import UNMET
 
 SMALL = 600  # residents in the towns most tests build
 SEEDS = (1, 2, 3)

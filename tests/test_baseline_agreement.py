@@ -97,7 +97,7 @@ def test_scalar_decision_rule_is_the_array_rule():
     import numpy as np
 
     from coprod_sim import make_scenario
-    from coprod_sim.decision import HelpInputs, HelpWeights, help_probability
+    from coprod_sim.mechanisms.decision import HelpInputs, HelpWeights, help_probability
 
     rng = np.random.default_rng(5)
     n = 200

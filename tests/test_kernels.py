@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from coprod_sim import CoproductionModel, kernels
-from coprod_sim.arrays import random_keys
-from coprod_sim.channels import TrustGather, decide, first_unique_by_sorting
-from coprod_sim.decision import help_probability
 from coprod_sim.kernels import add_by_helper, ask_ties, fill_queue, pass_on, sum_by_helper
 from coprod_sim.kernels import first_unique as kf_first_unique
 from coprod_sim.levers import LEVERS
-from coprod_sim.population import VETTING
+from coprod_sim.mechanisms.channels import TrustGather, decide, first_unique_by_sorting
+from coprod_sim.mechanisms.decision import help_probability
+from coprod_sim.state.arrays import random_keys
+from coprod_sim.state.population import VETTING
 
 
 def _fill_queue_in_passes(service, hours, left, max_skips):
@@ -150,7 +150,7 @@ def test_sums_by_helper_equal_numpy(seed: int) -> None:
 def test_ask_ties_and_pass_on_follow_sample_ties(seed: int) -> None:
     """The compiled informal asks draw the same ties as ``network.sample_ties`` from the same
     uniforms, and pass on the same asks."""
-    from coprod_sim.network import build_graph, sample_ties
+    from coprod_sim.state.network import build_graph, sample_ties
 
     rng = np.random.default_rng(seed)
     start, end = np.array([0, 300, 310]), np.array([300, 310, 600])
@@ -224,7 +224,7 @@ def _arise_as_arrays(kinds, groups, nbhd_of, deprivation, n_residents, scale, ef
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_arise_equals_the_whole_array_rule(seed: int) -> None:
-    from coprod_sim import needs
+    from coprod_sim.mechanisms import needs
 
     m = CoproductionModel(n_residents=3000, rng=seed)
     args = (m.kinds, m._age_groups, m.pop.nbhd, m.nb.deprivation, m.n_residents, 4.0, 1.5)
@@ -256,7 +256,7 @@ def test_first_unique_kernel_equals_numpy(seed: int, n: int, n_rows: int, n_help
 
 
 def test_first_unique_gives_the_same_match_on_either_side_of_the_size_switch() -> None:
-    from coprod_sim import channels
+    from coprod_sim.mechanisms import channels
 
     rng = np.random.default_rng(4)
     n = 1_500
@@ -274,8 +274,8 @@ def test_first_unique_gives_the_same_match_on_either_side_of_the_size_switch() -
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_accept_offers_equals_accept_probability(seed: int) -> None:
-    from coprod_sim.population import RETIRED
-    from coprod_sim.trust import accept_probability
+    from coprod_sim.mechanisms.trust import accept_probability
+    from coprod_sim.state.population import RETIRED
 
     rng = np.random.default_rng(seed)
     n_res, n_needs, n = 500, 300, 2_000
@@ -343,7 +343,7 @@ def test_credit_helpers_equals_the_whole_array_record(week: int) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_fatigue_step_equals_the_commitment_rules(seed: int) -> None:
-    from coprod_sim.commitment import burnt_out, next_fatigue, tolerance
+    from coprod_sim.mechanisms.commitment import burnt_out, next_fatigue, tolerance
 
     rng = np.random.default_rng(seed)
     n = 20_000
@@ -366,8 +366,8 @@ def test_fatigue_step_equals_the_commitment_rules(seed: int) -> None:
 
 def _wait_as_written(model: CoproductionModel) -> None:
     """``model._wait`` as whole-array NumPy with ``needs.escalate`` and ``needs.lapse``."""
-    from coprod_sim import trust
-    from coprod_sim.needs import UNMET, escalate, lapse
+    from coprod_sim.mechanisms import trust
+    from coprod_sim.mechanisms.needs import UNMET, escalate, lapse
 
     n, k, p, pop = model.needs, model.kinds, model.params, model.pop
     w = np.flatnonzero(n.channel == UNMET)
@@ -419,7 +419,7 @@ def test_wait_kernels_equal_the_whole_array_rules(seed: int) -> None:
 
 @pytest.mark.parametrize("bounded", [[], [1], [1, 4]])
 def test_grow_commitments_equals_commitment_grow(bounded: list[int]) -> None:
-    from coprod_sim.commitment import grow
+    from coprod_sim.mechanisms.commitment import grow
 
     rng = np.random.default_rng(len(bounded))
     n, n_kinds = 5_000, 9
@@ -443,7 +443,7 @@ def test_grow_commitments_equals_commitment_grow(bounded: list[int]) -> None:
 
 
 def test_good_experiences_equals_raise_towards_one_passes() -> None:
-    from coprod_sim.trust import raise_towards_one
+    from coprod_sim.mechanisms.trust import raise_towards_one
 
     rng = np.random.default_rng(8)
     n_res, n_ties, n_rows = 200, 900, 3_000  # few residents: owners and helpers repeat

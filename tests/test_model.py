@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from coprod_sim import CoproductionModel
-from coprod_sim.reporters import WEEKLY_SERIES
-from coprod_sim.towns import TOWNS
+from coprod_sim.io.reporters import WEEKLY_SERIES
+from coprod_sim.state.towns import TOWNS
 
 
 def _state(m: CoproductionModel) -> dict[str, np.ndarray]:

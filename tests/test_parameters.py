@@ -10,7 +10,7 @@ import pytest
 
 from coprod_sim import CoproductionModel, Scenario, ScenarioError, make_scenario
 from coprod_sim.parameters import parameter_rows
-from coprod_sim.towns import TOWNS
+from coprod_sim.state.towns import TOWNS
 
 
 def test_defaults_are_valid_and_every_field_is_declared() -> None:

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from coprod_sim.levers import Lever
-from coprod_sim.needs import SERVICE_INDEX, SERVICES
+from coprod_sim.mechanisms.needs import SERVICE_INDEX, SERVICES
 from coprod_sim.parameters import param
 
 

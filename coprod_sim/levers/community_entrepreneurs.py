@@ -30,11 +30,11 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import PrivateAttr
 
-from coprod_sim.arrays import order_within, random_keys, unique_ints
-from coprod_sim.channels import decide, first_unique
 from coprod_sim.levers import Lever
-from coprod_sim.needs import CHANNEL_INDEX, UNMET
+from coprod_sim.mechanisms.channels import decide, first_unique
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX, UNMET
 from coprod_sim.parameters import ASSUME, param
+from coprod_sim.state.arrays import order_within, random_keys, unique_ints
 
 INFORMAL = CHANNEL_INDEX["informal"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from coprod_sim.costs import cost_param
+from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import param
 

@@ -27,11 +27,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from coprod_sim import gatekeeping
-from coprod_sim.channels import Match, decide, first_unique, owner_accepts
-from coprod_sim.costs import cost_param
+from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
-from coprod_sim.needs import CHANNEL_INDEX, SERVICES, UNMET
+from coprod_sim.mechanisms import gatekeeping
+from coprod_sim.mechanisms.channels import Match, decide, first_unique, owner_accepts
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX, SERVICES, UNMET
 from coprod_sim.parameters import ASSUME, param
 
 OPEN_CALL = CHANNEL_INDEX["open_call"]

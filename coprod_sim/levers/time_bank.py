@@ -2,7 +2,7 @@
 
 Sources: IPPR/PwC Capable Communities 2010; Young Foundation 2009 (Spice time credits, Fureai
 Kippu). The rules (joining, matching, credits, bounded commitments) are in
-``coprod_sim.timebank``; this lever holds their parameters and the cost:
+``coprod_sim.mechanisms.timebank``; this lever holds their parameters and the cost:
 
     weekly cost = coordinator_hours * coordinator_hour_cost + overheads_per_week
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from coprod_sim import timebank
-from coprod_sim.costs import cost_param
+from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
+from coprod_sim.mechanisms import timebank
 from coprod_sim.parameters import ASSUME, param
 
 

@@ -19,9 +19,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from coprod_sim.costs import cost_param
+from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
-from coprod_sim.needs import CHANNEL_INDEX
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 from coprod_sim.parameters import ASSUME, param
 
 EARNING = np.array([CHANNEL_INDEX["open_call"], CHANNEL_INDEX["referral"]])

@@ -24,9 +24,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from coprod_sim import gatekeeping
-from coprod_sim.costs import cost_param
+from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
+from coprod_sim.mechanisms import gatekeeping
 from coprod_sim.parameters import ASSUME, param
 
 

@@ -19,10 +19,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from coprod_sim.costs import cost_param
+from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import ASSUME, param
-from coprod_sim.population import NOT_VETTED, VETTED, VETTING
+from coprod_sim.state.population import NOT_VETTED, VETTED, VETTING
 
 
 class VettingReform(Lever):

@@ -23,9 +23,9 @@ import numpy as np
 from pydantic import PrivateAttr
 
 from coprod_sim.levers import Lever
+from coprod_sim.mechanisms.willingness import ACTIVITY_NAMES
 from coprod_sim.parameters import ASSUME, param
-from coprod_sim.population import VETTED, WORKING
-from coprod_sim.willingness import ACTIVITY_NAMES
+from coprod_sim.state.population import VETTED, WORKING
 
 ALL_ACTIVITIES = np.uint16((1 << len(ACTIVITY_NAMES)) - 1)
 SERVICE_WEEKS = 52

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from _state_runs import SEEDS, run, series
 
-from coprod_sim import costs
+from coprod_sim.analysis import costs
 
 
 def test_capacity_ramps_to_the_cut():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from _state_runs import SEEDS, run
 
-from coprod_sim import gatekeeping
+from coprod_sim.mechanisms import gatekeeping
 
 
 def test_culture_change_raises_attitudes_and_referrals():

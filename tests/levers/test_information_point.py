@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from _state_runs import SEEDS, run
 
-from coprod_sim.needs import CHANNEL_INDEX
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 
 OPEN = CHANNEL_INDEX["open_call"]
 

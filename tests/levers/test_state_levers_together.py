@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coprod_sim import CoproductionModel, costs
+from coprod_sim import CoproductionModel
+from coprod_sim.analysis import costs
+from coprod_sim.analysis.summary import compare
 from coprod_sim.levers import LEVERS
-from coprod_sim.summary import compare
 
 MINE = (
     "time_bank",

@@ -7,7 +7,7 @@ import pytest
 from _state_runs import SEEDS, run
 
 from coprod_sim import CoproductionModel
-from coprod_sim.needs import CHANNEL_INDEX
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 from coprod_sim.parameters import ScenarioError
 
 TB = CHANNEL_INDEX["time_bank"]

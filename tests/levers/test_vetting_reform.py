@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from _state_runs import SEEDS, run, series
 
-from coprod_sim.population import VETTED
+from coprod_sim.state.population import VETTED
 
 
 def test_reform_lowers_give_ups_while_waiting():

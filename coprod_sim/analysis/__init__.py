@@ -1,0 +1,1 @@
+"""Turning runs into results: summaries, comparisons and costs."""

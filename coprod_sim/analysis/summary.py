@@ -1,0 +1,485 @@
+"""What a run reports: tables, a flat summary, the policy-versus-baseline comparison, files.
+
+Everything here reads a finished ``CoproductionModel`` (or the flat dict ``summary_metrics``
+makes of one) and never changes it, so scripts can call the same functions as the CLI:
+
+    base = CoproductionModel(rng=1, town="demo"); base.run_weeks(260)
+    pol = CoproductionModel(rng=1, town="demo", policies=["time_bank"]); pol.run_weeks(260)
+    result = compare(base, pol)            # same seed: the difference is the lever's
+    comparison_frame(result).to_csv("comparison.csv", index=False)
+
+Counts over the run: a need is "met" each time a channel takes it on (a need reopened because
+its helper dropped out or burnt out and met again counts again), "lapsed" when it waited past
+its kind's longest wait and was given up unmet, a "crisis" when a waiting need escalated.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from coprod_sim.mechanisms.needs import CHANNELS, SERVICES, UNMET
+from coprod_sim.mechanisms.outcomes import (
+    BARRIERS,
+    PARTICIPATION,
+    SURVEY_PARTICIPATION,
+    barrier_shares,
+    participation_shares,
+    top_share,
+)
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
+
+WEEKS_PER_YEAR = 52
+PROFESSIONAL_STAFF = "professional_staff"  # the model's cost item for professional hours
+PARTICIPATION_ROWS: tuple[str, ...] = (*PARTICIPATION, "at_least_monthly", "at_least_yearly")
+#: metrics ``compare`` sets side by side (lever costs and money are added to these)
+COMPARED: tuple[str, ...] = (
+    *(f"participation_{c}" for c in PARTICIPATION_ROWS),
+    "needs_arisen",
+    *(f"needs_met_{c}" for c in CHANNELS),
+    "needs_met_total",
+    "needs_lapsed",
+    "crises",
+    "needs_open_end",
+    "professional_hours",
+    "crisis_hours",
+    "professional_cost_gbp",
+    "volunteer_hours",
+    "top10_hours_share",
+    "trust_neighbours_end",
+    "trust_services_end",
+    "fear_of_commitment_end",
+)
+OUTPUT_FILES: tuple[str, ...] = (
+    "weekly.parquet",
+    "needs_by_kind_channel.parquet",
+    "needs_by_neighbourhood.parquet",
+    "needs_by_deprivation.parquet",
+    "summary.csv",
+)
+
+
+# ------------------------------------------------------------------ tables
+def weekly_series(model: CoproductionModel) -> pd.DataFrame:
+    """The DataCollector's weekly series with a ``week`` column (weeks completed, from 1)."""
+    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    df.insert(0, "week", np.arange(1, len(df) + 1, dtype=np.int64))
+    return df
+
+
+def needs_by_kind_channel(model: CoproductionModel) -> pd.DataFrame:
+    """One row per kind of need: matches per channel, lapsed, crises, still open at the end."""
+    k = model.kinds
+    n = len(k.names)
+    open_end = np.bincount(
+        model.needs.kind[model.needs.channel == UNMET].astype(np.int64), minlength=n
+    )
+    df = pd.DataFrame(
+        {
+            "kind": list(k.names),
+            "service": [SERVICES[s] for s in k.service],
+        }
+    )
+    for c, name in enumerate(CHANNELS):
+        df[f"met_{name}"] = model.met_by_kind_channel[:, c]
+    df["met_total"] = model.met_by_kind_channel.sum(axis=1)
+    df["lapsed"] = model.lapsed_by_kind
+    df["crises"] = model.crises_by_kind
+    df["open_end"] = open_end
+    ended = df["met_total"] + df["lapsed"]
+    df["lapsed_share"] = np.where(ended > 0, df["lapsed"] / ended.clip(lower=1), np.nan)
+    return df
+
+
+def needs_by_neighbourhood(model: CoproductionModel) -> pd.DataFrame:
+    """One row per neighbourhood: residents, deprivation, needs met, lapsed, open at the end."""
+    nb = model.nb
+    n = len(nb.start)
+    open_end = np.bincount(
+        model.needs.nbhd[model.needs.channel == UNMET].astype(np.int64), minlength=n
+    )
+    df = pd.DataFrame(
+        {
+            "neighbourhood": np.arange(n),
+            "residents": nb.size.astype(np.int64),
+            "deprivation": nb.deprivation.astype(np.float64),
+            "diversity": nb.diversity.astype(np.float64),
+            "deprivation_quintile": deprivation_quintiles(nb.deprivation, nb.size),
+            "needs_met": model.met_by_nbhd,
+            "needs_lapsed": model.lapsed_by_nbhd,
+            "needs_open_end": open_end,
+        }
+    )
+    ended = df["needs_met"] + df["needs_lapsed"]
+    df["lapsed_share"] = np.where(ended > 0, df["needs_lapsed"] / ended.clip(lower=1), np.nan)
+    return df
+
+
+def deprivation_quintiles(deprivation: np.ndarray, residents: np.ndarray) -> np.ndarray:
+    """Quintile of each neighbourhood, weighted by residents; 1 = most deprived (as the IMD).
+
+    Neighbourhoods are ranked by deprivation; each takes the quintile in which the middle of
+    its residents falls, so every quintile holds about a fifth of the residents (a town with
+    few neighbourhoods may leave a quintile empty).
+    """
+    dep = np.asarray(deprivation, np.float64)
+    size = np.asarray(residents, np.float64)
+    order = np.argsort(-dep, kind="stable")  # most deprived first
+    total = max(size.sum(), 1.0)
+    mid = (np.cumsum(size[order]) - size[order] / 2) / total
+    q = np.empty(len(dep), np.int64)
+    q[order] = np.minimum((mid * 5).astype(np.int64), 4) + 1
+    return q
+
+
+def needs_by_deprivation(model: CoproductionModel) -> pd.DataFrame:
+    """The neighbourhood table summed by deprivation quintile (1 = most deprived)."""
+    nb = needs_by_neighbourhood(model)
+    nb["_dep_x_res"] = nb["deprivation"] * nb["residents"]
+    g = nb.groupby("deprivation_quintile", as_index=False).agg(
+        neighbourhoods=("neighbourhood", "size"),
+        residents=("residents", "sum"),
+        _dep_x_res=("_dep_x_res", "sum"),
+        needs_met=("needs_met", "sum"),
+        needs_lapsed=("needs_lapsed", "sum"),
+        needs_open_end=("needs_open_end", "sum"),
+    )
+    g["deprivation_mean"] = g["_dep_x_res"] / g["residents"].clip(lower=1)
+    g = g.drop(columns="_dep_x_res")
+    ended = g["needs_met"] + g["needs_lapsed"]
+    g["lapsed_share"] = np.where(ended > 0, g["needs_lapsed"] / ended.clip(lower=1), np.nan)
+    g["needs_per_1000_residents"] = 1000 * ended / g["residents"].clip(lower=1)
+    return g
+
+
+# ------------------------------------------------------------------ the flat summary
+def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
+    """Every headline figure of a run as ``{metric: number}`` (NaN where undefined).
+
+    Participation and barriers are those of the last completed 52-week year (NaN before the
+    first year ends); needs, hours and costs are totals over the run; trust and fear are
+    means over residents at the start and at the end.
+    """
+    m: dict[str, float | int] = {
+        "weeks": int(model.week),
+        "n_residents": int(model.n_residents),
+        "seed": int(model.seed),  # exact: a float would round a large seed
+        "professional_hour_cost": float(model.params.professional_hour_cost),
+    }
+    complete_year = model.week >= WEEKS_PER_YEAR
+    shares = participation_shares(model.pop.last_year_class)
+    for c in PARTICIPATION_ROWS:
+        m[f"participation_{c}"] = shares[c] if complete_year else math.nan
+    met = model.met_by_kind_channel.sum(axis=0)
+    for i, c in enumerate(CHANNELS):
+        m[f"needs_met_{c}"] = float(met[i])
+    m["needs_met_total"] = float(met.sum())
+    arisen = model.datacollector.model_vars.get("needs_arisen", [])
+    m["needs_arisen"] = float(np.sum(arisen)) if len(arisen) else 0.0
+    m["needs_lapsed"] = float(model.lapsed_by_kind.sum())
+    m["crises"] = float(model.crises_by_kind.sum())
+    m["needs_open_end"] = float((model.needs.channel == UNMET).sum())
+    hours = model.hours_by_channel_total
+    for i, c in enumerate(CHANNELS):
+        m[f"hours_{c}"] = float(hours[i])
+    m["professional_hours"] = float(model.professional_hours_total)
+    m["crisis_hours"] = float(model.crisis_hours_total)
+    m["volunteer_hours"] = float(hours.sum() - hours[CHANNELS.index("professional")])
+    m["professional_cost_gbp"] = float(model.costs_total.get(PROFESSIONAL_STAFF, 0.0))
+    lever_total = 0.0
+    for lever in model.policy_levers:
+        cost = float(model.costs_total.get(lever.name, 0.0))
+        m[f"lever_cost_{lever.name}"] = cost
+        lever_total += cost
+    m["lever_cost_total"] = lever_total
+    m["cost_total"] = float(sum(model.costs_total.values()))
+    m["top10_hours_share"] = top_share(model.hours_last_year) if complete_year else math.nan
+    bshares = barrier_shares(model.barrier_codes)
+    for b in BARRIERS:
+        m[f"barrier_{b}"] = bshares[b] if complete_year else math.nan
+    for key, start in model.start_means.items():
+        m[f"{key}_start"] = float(start)
+        m[f"{key}_end"] = float(model.stats.get(key, start))  # the last week's mean
+    return m
+
+
+def _metrics(x: CoproductionModel | Mapping[str, float]) -> dict[str, float]:
+    return dict(x) if isinstance(x, Mapping) else summary_metrics(x)
+
+
+def compare(
+    baseline: CoproductionModel | Mapping[str, float],
+    policy: CoproductionModel | Mapping[str, float],
+) -> dict[str, Any]:
+    """The policy run against the baseline run: each lever's cost, differences, and money.
+
+    Give two finished models (or their ``summary_metrics``) of the same town, seed and length;
+    with common random numbers the differences are the levers'. Returns::
+
+        {"weeks", "seed_baseline", "seed_policy", "same_seed",
+         "levers": {name: total cost GBP of the policy run},
+         "metrics": {metric: {"baseline", "policy", "change"}},   # change = policy - baseline
+         "lever_cost_gbp":  policy lever costs - baseline lever costs,
+         "professional_hours_saved": baseline - policy,
+         "professional_savings_gbp": hours saved x professional_hour_cost,
+         "crises_averted": baseline - policy crises,
+         "crisis_hours_averted": baseline - policy professional hours on crises,
+         "crisis_hours_value_gbp": crisis hours averted x professional_hour_cost,
+         "crises_averted_nominal_gbp": crises averted by kind x nominal crisis hours x cost
+                                       (NaN when given metric dicts),
+         "net_gbp": professional savings - lever cost}
+
+    Savings value professional time at ``professional_hour_cost`` (the model's accounting);
+    crises are valued through the professional hours they take, so they are not added twice in
+    ``net_gbp``. When professional capacity binds, hours a prevented crisis would have taken go to
+    other waiting needs instead of being saved: ``crisis_hours_value_gbp`` shows that value of
+    prevention separately (it is part of, not added to, the professional accounting).
+    Raises ValueError if the runs differ in length.
+    """
+    b, p = _metrics(baseline), _metrics(policy)
+    if b.get("weeks") != p.get("weeks"):
+        raise ValueError(
+            f"compare: the runs differ in length (baseline {b.get('weeks')} weeks, policy "
+            f"{p.get('weeks')} weeks); run both for the same number of weeks"
+        )
+    metrics = {}
+    for key in COMPARED:
+        bv, pv = float(b.get(key, math.nan)), float(p.get(key, math.nan))
+        metrics[key] = {"baseline": bv, "policy": pv, "change": pv - bv}
+    levers = {
+        k.removeprefix("lever_cost_"): v
+        for k, v in p.items()
+        if k.startswith("lever_cost_") and k != "lever_cost_total"
+    }
+    lever_cost = float(p.get("lever_cost_total", 0.0)) - float(b.get("lever_cost_total", 0.0))
+    saved = b["professional_hours"] - p["professional_hours"]
+    savings = saved * p["professional_hour_cost"]
+    return {
+        "weeks": int(p["weeks"]),
+        "seed_baseline": int(b["seed"]),
+        "seed_policy": int(p["seed"]),
+        "same_seed": b["seed"] == p["seed"],
+        "levers": levers,
+        "metrics": metrics,
+        "lever_cost_gbp": lever_cost,
+        "professional_hours_saved": saved,
+        "professional_savings_gbp": savings,
+        "crises_averted": b["crises"] - p["crises"],
+        "crisis_hours_averted": b.get("crisis_hours", 0.0) - p.get("crisis_hours", 0.0),
+        "crisis_hours_value_gbp": (b.get("crisis_hours", 0.0) - p.get("crisis_hours", 0.0))
+        * p["professional_hour_cost"],
+        "crises_averted_nominal_gbp": _nominal_crisis_value(baseline, policy),
+        "net_gbp": savings - lever_cost,
+    }
+
+
+def _nominal_crisis_value(baseline: Any, policy: Any) -> float:
+    """Crises averted valued at the hours a crisis nominally takes (needs both models)."""
+    from coprod_sim.analysis import costs
+
+    if isinstance(baseline, Mapping) or isinstance(policy, Mapping):
+        return math.nan
+    return costs.value_crises_averted(baseline, policy)
+
+
+def comparison_frame(result: Mapping[str, Any]) -> pd.DataFrame:
+    """``compare``'s result as rows of metric, baseline, policy, change (for comparison.csv)."""
+    rows = [
+        {"metric": k, "baseline": v["baseline"], "policy": v["policy"], "change": v["change"]}
+        for k, v in result["metrics"].items()
+    ]
+    for name, cost in result["levers"].items():
+        rows.append(
+            {"metric": f"lever_cost_{name}", "baseline": 0.0, "policy": cost, "change": cost}
+        )
+    for key in (
+        "lever_cost_gbp",
+        "professional_hours_saved",
+        "professional_savings_gbp",
+        "crises_averted",
+        "crisis_hours_averted",
+        "crisis_hours_value_gbp",
+        "crises_averted_nominal_gbp",
+        "net_gbp",
+    ):
+        rows.append(
+            {"metric": key, "baseline": math.nan, "policy": math.nan, "change": float(result[key])}
+        )
+    return pd.DataFrame(rows, columns=["metric", "baseline", "policy", "change"])
+
+
+# ------------------------------------------------------------------ files
+def atomic_write(path: Path, write: Any) -> None:
+    """Write through a temporary file and rename, so a failure never leaves a half file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_outputs(
+    out: str | Path, model: CoproductionModel, written: list[Path] | None = None
+) -> list[Path]:
+    """Write a finished run's files into ``out`` (created if needed); returns the paths.
+
+    Files the run writes are replaced (each through a temporary file, so never half written);
+    nothing else in the folder is touched. Each path is appended to ``written`` as soon as its
+    file is complete, so a caller can say what was saved if a later file fails.
+    """
+    written = [] if written is None else written
+    first = len(written)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "weekly.parquet": weekly_series(model),
+        "needs_by_kind_channel.parquet": needs_by_kind_channel(model),
+        "needs_by_neighbourhood.parquet": needs_by_neighbourhood(model),
+        "needs_by_deprivation.parquet": needs_by_deprivation(model),
+    }
+    for name, df in tables.items():
+        atomic_write(out / name, lambda p, df=df: df.to_parquet(p, index=False))
+        written.append(out / name)
+    summary = pd.DataFrame(list(summary_metrics(model).items()), columns=["metric", "value"])
+    atomic_write(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
+    written.append(out / "summary.csv")
+    return written[first:]
+
+
+# ------------------------------------------------------------------ the printed table
+def _pct(x: float) -> str:
+    return "n/a" if x is None or math.isnan(x) else f"{100 * x:.1f}%"
+
+
+def _num(x: float) -> str:
+    if x is None or math.isnan(x):
+        return "n/a"
+    return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.2f}"
+
+
+def _3f(x: float) -> str:
+    return "n/a" if x is None or math.isnan(x) else f"{x:.3f}"
+
+
+def _signed(x: float, fmt: Any) -> str:
+    if x is None or math.isnan(x):
+        return "n/a"
+    s = fmt(abs(x))
+    if x == 0 or s == fmt(0.0):
+        return fmt(0.0) if x else "0"
+    return ("+" if x > 0 else "-") + s
+
+
+def _pp(x: float) -> str:
+    if x is None or math.isnan(x):
+        return "n/a"
+    return f"{100 * x:+.1f} pp"
+
+
+def format_report(
+    policy: Mapping[str, float],
+    baseline: Mapping[str, float] | None = None,
+    comparison: Mapping[str, Any] | None = None,
+    title: str = "",
+) -> str:
+    """A compact table (about 30-40 lines) of a run, or of a policy run against its baseline.
+
+    ``policy`` and ``baseline`` are ``summary_metrics`` dicts; with a baseline the columns are
+    baseline, policy and change, and lever costs and money close the table.
+    """
+    two = baseline is not None
+    w = 36
+    lines: list[str] = []
+    if title:
+        lines.append(title)
+
+    def head(label: str, cols: tuple[str, ...]) -> None:
+        lines.append(f"{label:<{w}}" + "".join(f"{c:>12}" for c in cols))
+
+    def row(label: str, key: str, fmt: Any, extra: str = "") -> None:
+        pv = policy.get(key, math.nan)
+        if two:
+            bv = baseline.get(key, math.nan)
+            change = _pp(pv - bv) if fmt is _pct else _signed(pv - bv, fmt)
+            cells = (fmt(bv), fmt(pv), change)
+        else:
+            cells = (fmt(pv),)
+        lines.append(f"  {label:<{w - 2}}" + "".join(f"{c:>12}" for c in cells) + extra)
+
+    cols = ("baseline", "policy", "change") if two else ("model",)
+    last = int(policy["weeks"] // WEEKS_PER_YEAR * WEEKS_PER_YEAR)
+    span = f"weeks {last - 51}-{last}" if last else "no complete year yet"
+    head(f"Participation ({span})", (*cols, "survey"))
+    labels = {
+        "weekly": ("at least weekly", "weekly"),
+        "monthly": ("at least monthly", "at_least_monthly"),
+        "yearly": ("at least yearly", "at_least_yearly"),
+        "rarely": ("rarely (not in this year)", "rarely"),
+        "never": ("never", "never"),
+    }
+    for cat, (label, key) in labels.items():
+        _, value, note = SURVEY_PARTICIPATION[cat]
+        survey = f"{100 * value:>11.0f}%" + (" (lower bound)" if cat == "yearly" else "")
+        row(label[: w - 2], f"participation_{key}", _pct, survey)
+    head("Needs over the run", cols)
+    row("arisen", "needs_arisen", _num)
+    for c in CHANNELS:
+        row(f"met: {c.replace('_', ' ')}", f"needs_met_{c}", _num)
+    row("lapsed unmet", "needs_lapsed", _num)
+    row("crises", "crises", _num)
+    row("still open at the end", "needs_open_end", _num)
+    head("Hours and money", cols)
+    row("professional hours", "professional_hours", _num)
+    row("professional cost (GBP)", "professional_cost_gbp", _num)
+    row("volunteer hours", "volunteer_hours", _num)
+    row("share of hours by top 10% helpers", "top10_hours_share", _pct)
+    trust_rows = (
+        ("trust_neighbours", "trust in neighbours"),
+        ("trust_services", "trust in services"),
+        ("fear_of_commitment", "fear of commitment"),
+    )
+    if two:
+        head("Trust and fear at the end (0-1)", cols)
+        for key, label in trust_rows:
+            row(label, f"{key}_end", _3f)
+    else:
+        head("Trust and fear (mean, 0-1)", ("start", "end"))
+        for key, label in trust_rows:
+            s, e = policy.get(f"{key}_start", math.nan), policy.get(f"{key}_end", math.nan)
+            lines.append(f"  {label:<{w - 2}}{_3f(s):>12}{_3f(e):>12}")
+    bars = sorted(
+        ((policy.get(f"barrier_{b}", math.nan), b) for b in BARRIERS),
+        key=lambda t: -t[0] if not math.isnan(t[0]) else 0,
+    )
+    shown = [
+        f"{b.replace('_', ' ')} {_pct(v)}" for v, b in bars if not math.isnan(v) and v >= 0.0005
+    ]
+    lines.append("Main barrier of non-participants" + (" (policy run)" if two else "") + ":")
+    if not shown:
+        lines.append("  n/a (no complete year)")
+    for i in range(0, len(shown), 5):
+        lines.append("  " + ", ".join(shown[i : i + 5]))
+    if two and comparison is not None:
+        lines.append("Levers (total cost over the run, GBP)")
+        for name, cost in comparison["levers"].items():
+            lines.append(f"  {name:<{w - 2}}{_num(cost):>12}")
+        c = comparison
+        lines.append(
+            f"Money: professional hours saved {_num(c['professional_hours_saved'])} x "
+            f"GBP {policy['professional_hour_cost']:g} = GBP {_num(c['professional_savings_gbp'])}"
+        )
+        lines.append(
+            f"       crises averted {_num(c['crises_averted'])}; lever cost GBP "
+            f"{_num(c['lever_cost_gbp'])}; net GBP {_num(c['net_gbp'])}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,315 @@
+"""Mechanism 8, collective action in public safety: who stands up to anti-social behaviour.
+
+Residents intervene against anti-social behaviour only if they expect backing from neighbours
+and police ("if you could guarantee that the police would back you up", Capable Communities
+2010). The rule is a Granovetter-style threshold decision on the social graph, run once a week
+after the channels (see ``CoproductionModel.step``):
+
+1. **Incidents arise** in each neighbourhood ``b`` as Poisson(``incident_rate`` / 1000 x
+   residents_b x (1 + ``deprivation_incident_effect`` x deprivation_b)).
+2. **Witnesses**: ``witnesses_per_incident`` residents of the block, drawn uniformly, see it.
+3. **Expected backing** of witness ``i`` in block ``b``::
+
+       B_i = (1 - backing_weight_ties) * E_b + backing_weight_ties * S_i
+             + police_backing_weight * P
+
+   ``E_b`` is the neighbourhood's expected backing (the share of neighbours people expect to
+   back them; it starts at the block's baseline trust), ``S_i`` the share of i's ties who
+   intervened successfully within ``recent_intervention_weeks`` (the cascade on the graph) and
+   ``P`` police backing: mean attitude of public-safety staff x the share of public-safety
+   capacity left after its case load and last week's incident call-outs.
+4. **Threshold**::
+
+       theta_i = intervention_threshold + threshold_fear_weight * fear_retal_i
+                 - threshold_confidence_weight * (confidence_i - 0.5)
+                 - threshold_training_effect * trained_i
+
+   (``trained_i`` is read from ``pop.trained`` when a lever adds it, else 0). A witness
+   intervenes iff ``B_i >= theta_i``; an incident with at least one intervener is challenged.
+5. **Outcome**: a challenged incident succeeds with probability
+   ``s0 + (1 - s0) * min(1, mean B of its interveners)`` (``s0 = intervention_success_base``).
+   Each success per 1000 residents raises ``E_b`` by ``backing_gain`` of the gap to 1,
+   marks the interveners as recent successful interveners (their ties' ``S`` rises) and
+   lowers the witnesses' fear of retaliation by ``success_fear_relief`` of its level. A
+   failed intervention raises the interveners' fear by ``retaliation_fear_gain`` of the gap
+   to 1.
+6. **Incidents left alone** lower ``E_b`` by ``backing_loss`` of its level per incident per
+   1000 residents of the block, lower the
+   neighbour trust of every resident of the block by ``unchallenged_trust_loss`` of its level
+   per left-alone incident per 1000 residents, and raise the witnesses' fear of retaliation by
+   ``unchallenged_fear_gain`` of the gap to 1. Left-alone and failed incidents are reported to
+   the police and take ``police_hours_per_incident`` of their capacity (lowering next week's
+   ``P``).
+7. ``E_b`` relaxes towards the block's baseline trust ``nb.trust_base`` by
+   ``backing_relaxation`` a week.
+
+With ``incident_rate = 0`` the phase draws nothing and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from coprod_sim.mechanisms.needs import SERVICE_INDEX
+from coprod_sim.state.arrays import expand_rows
+from coprod_sim.state.network import Graph
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
+
+PUBLIC_SAFETY = SERVICE_INDEX["public_safety"]
+NEVER = -1_000_000
+STREAM = "collective_action"
+WEEKLY: tuple[str, ...] = (
+    "incidents",
+    "incidents_challenged",
+    "incidents_left_alone",
+    "interventions_succeeded",
+    "interveners",
+    "police_backing",
+    "expected_backing",
+)
+
+
+@dataclass
+class SafetyState:
+    """Collective-action state kept on the model as ``model.safety``."""
+
+    expected_backing: np.ndarray  # E_b per neighbourhood, 0-1
+    last_success: np.ndarray  # per resident: week of last successful intervention
+    police_backing: float  # P, 0-1, computed each week
+    police_hours_last: float  # incident call-out hours of the previous week
+    incidents_by_nbhd: np.ndarray  # totals over the run
+    challenged_by_nbhd: np.ndarray
+    left_alone_by_nbhd: np.ndarray
+    succeeded_by_nbhd: np.ndarray
+    week: dict[str, float]  # this week's figures (names in WEEKLY)
+
+
+def setup(model: CoproductionModel) -> SafetyState:
+    """Initial state: expected backing at each block's baseline trust, nobody has intervened."""
+    n_nb = len(model.nb.start)
+    zeros = np.zeros(n_nb, np.int64)
+    return SafetyState(
+        expected_backing=model.nb.trust_base.astype(np.float64).copy(),
+        last_success=np.full(model.n_residents, NEVER, np.int32),
+        police_backing=0.0,
+        police_hours_last=0.0,
+        incidents_by_nbhd=zeros.copy(),
+        challenged_by_nbhd=zeros.copy(),
+        left_alone_by_nbhd=zeros.copy(),
+        succeeded_by_nbhd=zeros.copy(),
+        week=dict.fromkeys(WEEKLY, 0.0),
+    )
+
+
+# ---------------------------------------------------------------------- pure rules
+def incident_counts(
+    sizes: np.ndarray,
+    deprivation: np.ndarray,
+    rate_per_1000: float,
+    deprivation_effect: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Incidents this week per neighbourhood: Poisson(rate/1000 x size x (1 + effect x dep))."""
+    lam = rate_per_1000 / 1000.0 * sizes * (1.0 + deprivation_effect * deprivation)
+    return rng.poisson(lam)
+
+
+def police_backing(
+    capacity: float, load: float, incident_hours: float, mean_attitude: float
+) -> float:
+    """Expected police backing P = mean attitude x share of capacity left after the queue."""
+    if capacity <= 0:
+        return 0.0
+    left = min(max(1.0 - (load + incident_hours) / capacity, 0.0), 1.0)
+    return float(mean_attitude * left)
+
+
+def tie_share_recent(
+    graph: Graph, rows: np.ndarray, last_week: np.ndarray, week: int, window: int
+) -> np.ndarray:
+    """Share of each row's ties whose ``last_week`` is within ``window`` weeks of ``week``.
+
+    Reads only the ties of ``rows`` (no pass over the whole population).
+    """
+    rows = np.asarray(rows, np.int64)
+    deg = graph.deg[rows]
+    if int(deg.sum()) == 0:
+        return np.zeros(len(rows))
+    row_id, pos = expand_rows(graph.indptr, rows)
+    recent = (week - last_week[graph.indices[pos]]) <= window
+    hits = np.bincount(row_id, weights=recent, minlength=len(rows))
+    return hits / np.maximum(deg, 1)
+
+
+def expected_backing(
+    nbhd_backing: np.ndarray,
+    tie_share: np.ndarray,
+    police: float,
+    weight_ties: float,
+    weight_police: float,
+) -> np.ndarray:
+    """B = (1 - w_ties) E_b + w_ties S_i + w_police P (neighbours', ties' and police backing)."""
+    return (1.0 - weight_ties) * nbhd_backing + weight_ties * tie_share + weight_police * police
+
+
+def threshold(
+    fear_retal: np.ndarray,
+    confidence: np.ndarray,
+    trained: np.ndarray,
+    base: float,
+    fear_weight: float,
+    confidence_weight: float,
+    training_effect: float,
+) -> np.ndarray:
+    """theta = base + w_fear fear - w_conf (confidence - 0.5) - effect x trained."""
+    return (
+        base
+        + fear_weight * fear_retal
+        - confidence_weight * (confidence - 0.5)
+        - training_effect * trained
+    )
+
+
+def success_probability(backing: np.ndarray, base: float) -> np.ndarray:
+    """Chance a challenged incident is stopped: s0 + (1 - s0) min(1, B), rising with backing."""
+    return base + (1.0 - base) * np.clip(backing, 0.0, 1.0)
+
+
+def update_backing(
+    backing: np.ndarray,
+    successes: np.ndarray,
+    left_alone: np.ndarray,
+    target: np.ndarray,
+    gain: float,
+    loss: float,
+    relaxation: float,
+) -> np.ndarray:
+    """E_b after the week: each success (per 1000 residents, like ``left_alone``) closes
+    ``gain`` of the gap to 1, each incident left alone removes ``loss`` of the level, then E_b
+    relaxes towards ``target``."""
+    e = 1.0 - (1.0 - backing) * (1.0 - gain) ** successes
+    e = e * (1.0 - loss) ** left_alone
+    e = e + relaxation * (target - e)
+    return np.clip(e, 0.0, 1.0)
+
+
+# ---------------------------------------------------------------------- the weekly phase
+def step(model: CoproductionModel) -> None:
+    """One week of mechanism 8 (see the module docstring); inert when ``incident_rate`` is 0."""
+    st: SafetyState = model.safety
+    p, pop, nb = model.params, model.pop, model.nb
+    st.week = dict.fromkeys(WEEKLY, 0.0)
+    if p.incident_rate <= 0 or model.n_residents == 0:
+        return
+    rng = model.rng_for(STREAM)
+
+    # police backing from public-safety capacity, its case load and last week's call-outs
+    ps = model.staff.service == PUBLIC_SAFETY
+    att = float(model.staff.attitude[ps].mean()) if ps.any() else 0.0
+    load = float(model.professional_load()[PUBLIC_SAFETY])
+    st.police_backing = police_backing(
+        float(model.service_capacity[PUBLIC_SAFETY]), load, st.police_hours_last, att
+    )
+    st.week["police_backing"] = st.police_backing
+    st.week["expected_backing"] = float(
+        np.average(st.expected_backing, weights=np.maximum(nb.size, 1))
+    )
+
+    sizes = nb.size
+    counts = incident_counts(
+        sizes, nb.deprivation, p.incident_rate, p.deprivation_incident_effect, rng
+    )
+    n_inc = int(counts.sum())
+    if n_inc == 0:
+        st.police_hours_last = 0.0
+        st.expected_backing = update_backing(
+            st.expected_backing, 0, 0, nb.trust_base, 0.0, 0.0, p.backing_relaxation
+        )
+        return
+    b = np.repeat(np.arange(len(counts)), counts)  # neighbourhood of each incident
+    w = p.witnesses_per_incident
+    wit = nb.start[b][:, None] + (rng.random((n_inc, w)) * sizes[b][:, None]).astype(np.int64)
+    flat = wit.ravel()
+
+    share = tie_share_recent(
+        model.graph, flat, st.last_success, model.week, p.recent_intervention_weeks
+    )
+    back = expected_backing(
+        np.repeat(st.expected_backing[b], w),
+        share,
+        st.police_backing,
+        p.backing_weight_ties,
+        p.police_backing_weight,
+    )
+    trained_arr = getattr(pop, "trained", None)
+    trained = np.zeros(len(flat)) if trained_arr is None else trained_arr[flat].astype(np.float64)
+    theta = threshold(
+        pop.fear_retal[flat],
+        pop.confidence[flat],
+        trained,
+        p.intervention_threshold,
+        p.threshold_fear_weight,
+        p.threshold_confidence_weight,
+        p.threshold_training_effect,
+    )
+    acts = (back >= theta).reshape(n_inc, w)
+    n_act = acts.sum(axis=1)
+    challenged = n_act > 0
+    mean_b = (back.reshape(n_inc, w) * acts).sum(axis=1) / np.maximum(n_act, 1)
+    success = challenged & (
+        rng.random(n_inc) < success_probability(mean_b, p.intervention_success_base)
+    )
+    alone = ~challenged
+    failed = challenged & ~success
+
+    # the cascade: successful interveners set an example to their ties
+    st.last_success[wit[success][acts[success]]] = model.week
+    # fear of retaliation: failures hurt interveners, successes reassure, inaction frightens
+    hurt = wit[failed][acts[failed]]
+    pop.fear_retal[hurt] += p.retaliation_fear_gain * (1.0 - pop.fear_retal[hurt])
+    calm = wit[success].ravel()
+    pop.fear_retal[calm] -= p.success_fear_relief * pop.fear_retal[calm]
+    scared = wit[alone].ravel()
+    pop.fear_retal[scared] += p.unchallenged_fear_gain * (1.0 - pop.fear_retal[scared])
+
+    n_nb = len(counts)
+    succ_b = np.bincount(b[success], minlength=n_nb)
+    alone_b = np.bincount(b[alone], minlength=n_nb)
+    chall_b = np.bincount(b[challenged], minlength=n_nb)
+    per_1000 = 1000.0 / np.maximum(sizes, 1)
+    st.expected_backing = update_backing(
+        st.expected_backing,
+        succ_b * per_1000,
+        alone_b * per_1000,
+        nb.trust_base,
+        p.backing_gain,
+        p.backing_loss,
+        p.backing_relaxation,
+    )
+    # incidents left alone erode neighbour trust across the block
+    if alone_b.any() and p.unchallenged_trust_loss > 0:
+        factor = ((1.0 - p.unchallenged_trust_loss) ** (alone_b * per_1000)).astype(np.float32)
+        pop.trust_nbr *= np.repeat(factor, sizes)
+
+    st.police_hours_last = float((alone.sum() + failed.sum()) * p.police_hours_per_incident)
+    st.incidents_by_nbhd += counts
+    st.challenged_by_nbhd += chall_b
+    st.left_alone_by_nbhd += alone_b
+    st.succeeded_by_nbhd += succ_b
+    st.week.update(
+        incidents=float(n_inc),
+        incidents_challenged=float(challenged.sum()),
+        incidents_left_alone=float(alone.sum()),
+        interventions_succeeded=float(success.sum()),
+        interveners=float(n_act.sum()),
+    )
+
+
+def weekly_stats(model: CoproductionModel) -> dict[str, float]:
+    """This week's figures for ``model.stats`` (names in ``WEEKLY``)."""
+    return dict(model.safety.week)

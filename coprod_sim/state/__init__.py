@@ -1,0 +1,1 @@
+"""The town's state: residents, ties, neighbourhoods, random streams and the preset data."""

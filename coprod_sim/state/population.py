@@ -1,0 +1,206 @@
+"""Residents, neighbourhoods and professionals as arrays: who lives in the town at the start.
+
+Every array is indexed by resident (or professional, or neighbourhood). Residents are
+numbered so that each neighbourhood is a contiguous block, which lets the graph builder and
+open calls draw "someone from this neighbourhood" as one integer draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from coprod_sim.mechanisms.needs import SERVICES
+from coprod_sim.mechanisms.willingness import draw_willingness
+from coprod_sim.parameters import Scenario
+from coprod_sim.state.towns import Town
+
+YOUNG, WORKING, RETIRED = 0, 1, 2
+AGE_FREE_HOURS = (0.9, 1.0, 1.6)  # multiplier on free hours by age group (assumption)
+NOT_VETTED, VETTING, VETTED, GAVE_UP = 0, 1, 2, 3
+
+
+@dataclass
+class Neighbourhoods:
+    start: np.ndarray  # first resident of each block
+    end: np.ndarray  # one past the last
+    deprivation: np.ndarray  # 0-1
+    diversity: np.ndarray  # 0-1
+    trust_base: np.ndarray  # baseline neighbour trust
+
+    @property
+    def size(self) -> np.ndarray:
+        return self.end - self.start
+
+
+@dataclass
+class Population:
+    """Resident state. Static attributes first, then the state each week changes."""
+
+    # static
+    age: np.ndarray
+    nbhd: np.ndarray
+    employed: np.ndarray
+    carer: np.ndarray
+    free_hours: np.ndarray
+    willing: np.ndarray  # uint16 bitmask over activities
+    fear_commit_base: np.ndarray
+    # dispositions that change
+    trust_nbr: np.ndarray
+    trust_svc: np.ndarray
+    confidence: np.ndarray
+    fear_commit: np.ndarray
+    fear_liab: np.ndarray
+    fear_retal: np.ndarray
+    aware: np.ndarray
+    last_asked_week: np.ndarray  # last week asked personally to help (or helping)
+    # activity state
+    committed: np.ndarray  # hours/week in ongoing commitments
+    fatigue: np.ndarray
+    recovering_until: np.ndarray  # week before which a burnt-out resident takes nothing new
+    hours_given: np.ndarray  # total over the run
+    hours_year: np.ndarray  # in the current year
+    weeks_year: np.ndarray  # weeks with any help given in the current year
+    months_year: np.ndarray  # 4-week months of the current year with any help given
+    helped_ever: np.ndarray
+    last_help_week: np.ndarray  # last week the resident gave help (the example to ties)
+    vet_status: np.ndarray
+    vet_wait: np.ndarray
+    credits: np.ndarray
+    reward: np.ndarray  # 0-1 recognition a resident expects (levers raise it)
+    insured: np.ndarray
+    time_off: np.ndarray  # extra hours a week granted by an employer (levers)
+    asked_until: np.ndarray  # week until which a professional's personal ask holds (levers)
+    tb_member: np.ndarray  # member of the time bank (time_bank lever)
+    trained: np.ndarray  # has done volunteer training (training lever)
+    # participation class of the last completed year (-1 before the first year ends)
+    last_year_class: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.age)
+
+    def nbytes(self) -> int:
+        return sum(getattr(self, f.name).nbytes for f in fields(self))
+
+
+@dataclass
+class Staff:
+    """Professionals: frontline staff of the three services."""
+
+    service: np.ndarray  # int8 index into SERVICES
+    nbhd: np.ndarray
+    capacity: np.ndarray  # hours/week
+    attitude: np.ndarray  # 0 sceptical .. 1 enabling
+
+    def __len__(self) -> int:
+        return len(self.service)
+
+
+def _beta(mean: float, conc: float, n: int, rng: np.random.Generator) -> np.ndarray:
+    m = min(max(mean, 1e-3), 1 - 1e-3)
+    return rng.beta(m * conc, (1 - m) * conc, n).astype(np.float32)
+
+
+def build_neighbourhoods(
+    n: int, n_nb: int, town: Town, p: Scenario, rng: np.random.Generator
+) -> Neighbourhoods:
+    """Block sizes from a Dirichlet split; deprivation and diversity from the town's Beta laws."""
+    n_nb = max(1, min(n_nb, max(n, 1)))
+    shares = rng.dirichlet(np.full(n_nb, 8.0))
+    sizes = np.maximum(1, np.floor(shares * n).astype(np.int64)) if n else np.zeros(n_nb, np.int64)
+    sizes[np.argmax(sizes)] += n - sizes.sum()
+    end = np.cumsum(sizes)
+    start = end - sizes
+    dep = rng.beta(*town.deprivation_beta, n_nb).astype(np.float32)
+    div = rng.beta(*town.diversity_beta, n_nb).astype(np.float32)
+    trust_base = np.clip(
+        p.trust_neighbour_base - p.diversity_trust_effect * div - p.deprivation_trust_effect * dep,
+        0.02,
+        0.98,
+    ).astype(np.float32)
+    return Neighbourhoods(start, end, dep, div, trust_base)
+
+
+def build_population(
+    n: int, nb: Neighbourhoods, p: Scenario, rng: np.random.Generator
+) -> Population:
+    """Draw residents' attributes (see docs/ODD.md, Initialisation)."""
+    f32 = np.float32
+    nbhd = np.repeat(np.arange(len(nb.start), dtype=np.int32), nb.size)
+    u = rng.random(n)
+    age = np.where(u < p.share_young, YOUNG, np.where(u < 1 - p.share_retired, WORKING, RETIRED))
+    age = age.astype(np.int8)
+    employed = (age != RETIRED) & (rng.random(n) < p.employment_rate)
+    carer = rng.random(n) < p.carer_rate
+    base = rng.gamma(2.0, p.free_hours_mean / 2.0, n)
+    free = (
+        base
+        * np.asarray(AGE_FREE_HOURS, f32)[age]
+        * np.where(employed, 1 - p.work_hours_cost, 1.0)
+        * np.where(carer, 1 - p.caring_hours_cost, 1.0)
+    ).astype(f32)
+    trust_nbr = np.clip(nb.trust_base[nbhd] + rng.normal(0, 0.12, n), 0, 1).astype(f32)
+    trust_svc = np.clip(p.trust_service_base + rng.normal(0, 0.15, n), 0, 1).astype(f32)
+    fear_c = _beta(p.fear_commitment_mean, 6.0, n, rng)
+    zeros = np.zeros(n, f32)
+    return Population(
+        age=age,
+        nbhd=nbhd,
+        employed=employed,
+        carer=carer,
+        free_hours=free,
+        willing=draw_willingness(n, p.willingness_scale, rng),
+        fear_commit_base=fear_c.copy(),
+        trust_nbr=trust_nbr,
+        trust_svc=trust_svc,
+        confidence=_beta(p.confidence_mean, 6.0, n, rng),
+        fear_commit=fear_c,
+        fear_liab=_beta(p.fear_liability_mean, 6.0, n, rng),
+        fear_retal=_beta(p.fear_retaliation_mean, 6.0, n, rng),
+        aware=rng.random(n) < p.awareness_rate,
+        last_asked_week=np.full(n, -10_000, np.int32),
+        committed=zeros.copy(),
+        fatigue=zeros.copy(),
+        recovering_until=np.zeros(n, np.int32),
+        hours_given=zeros.copy(),
+        hours_year=zeros.copy(),
+        weeks_year=np.zeros(n, np.int16),
+        months_year=np.zeros(n, np.int8),
+        helped_ever=rng.random(n) < p.past_volunteer_rate,
+        last_help_week=np.full(n, -10_000, np.int32),
+        vet_status=np.where(rng.random(n) < p.vetted_share, VETTED, NOT_VETTED).astype(np.int8),
+        vet_wait=np.zeros(n, np.int16),
+        credits=zeros.copy(),
+        reward=zeros.copy(),
+        insured=np.zeros(n, bool),
+        time_off=zeros.copy(),
+        asked_until=np.zeros(n, np.int32),
+        tb_member=np.zeros(n, bool),
+        trained=np.zeros(n, bool),
+        last_year_class=np.full(n, -1, np.int8),
+    )
+
+
+def build_staff(n_residents: int, n_nb: int, p: Scenario, rng: np.random.Generator) -> Staff:
+    """Frontline professionals split across services by share (largest remainder)."""
+    total = int(round(p.staff_per_1000 * n_residents / 1000.0))
+    shares = np.array(
+        [
+            p.staff_share_social_care,
+            p.staff_share_public_safety,
+            max(0.0, 1.0 - p.staff_share_social_care - p.staff_share_public_safety),
+        ]
+    )
+    # largest-remainder split: counts add up to total; 0 staff is allowed (no professionals)
+    exact = shares / max(shares.sum(), 1e-12) * total
+    counts = np.floor(exact).astype(int)
+    counts[np.argsort(counts - exact)[: total - counts.sum()]] += 1
+    service = np.repeat(np.arange(len(SERVICES), dtype=np.int8), counts)
+    m = len(service)
+    return Staff(
+        service=service,
+        nbhd=rng.integers(0, max(n_nb, 1), m).astype(np.int32),
+        capacity=np.full(m, p.staff_hours, np.float32),
+        attitude=_beta(p.attitude_mean, 5.0, m, rng),
+    )

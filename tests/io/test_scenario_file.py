@@ -1,0 +1,173 @@
+"""Scenario files and --set overrides: merged, validated, refused with clear messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from coprod_sim.io.scenario_file import (
+    build_spec,
+    parse_sets,
+    parse_value,
+    reproduce_args,
+    run_record,
+    split_file,
+)
+from coprod_sim.levers import LEVERS, Lever
+from coprod_sim.parameters import ScenarioError, param
+
+
+class DemoLever(Lever):
+    """A lever for these tests only: one parameter with a range."""
+
+    name: ClassVar[str] = "test_file_lever"
+    hours: float = param(
+        10.0, unit="hours/week", role="policy", ge=0, le=40, source="test", doc="test parameter"
+    )
+
+
+@pytest.fixture
+def lever(monkeypatch: pytest.MonkeyPatch) -> type[Lever]:
+    monkeypatch.setitem(LEVERS, DemoLever.name, DemoLever)
+    return DemoLever
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "s.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_values_are_toml_literals_and_bare_words_are_strings() -> None:
+    assert parse_value("0.5") == 0.5
+    assert parse_value("3") == 3 and isinstance(parse_value("3"), int)
+    assert parse_value("true") is True
+    assert parse_value('"x y"') == "x y"
+    assert parse_value("reading") == "reading"
+    with pytest.raises(ScenarioError, match="not a TOML literal"):
+        parse_value("a b")
+
+
+def test_sets_split_into_scenario_and_lever_parameters() -> None:
+    params, policies = parse_sets(["scale=0.5", "time_bank.coordinator_hours=30", "town=reading"])
+    assert params == {"scale": 0.5, "town": "reading"}
+    assert policies == {"time_bank": {"coordinator_hours": 30}}
+    with pytest.raises(ScenarioError, match="name=value"):
+        parse_sets(["scale"])
+
+
+def test_file_layout_run_table_and_policies(tmp_path: Path, lever: type[Lever]) -> None:
+    p = write(
+        tmp_path,
+        'town = "demo"\nn_residents = 300\n[run]\nyears = 1.5\nseed = 4\nout = "o"\n'
+        f"[policies.{lever.name}]\nhours = 20.0\n",
+    )
+    spec = build_spec(p)
+    assert spec.scenario.n_residents == 300
+    assert spec.weeks == round(52 * 1.5) and spec.seed == 4 and spec.seed_given
+    assert spec.out == Path("o")
+    assert [lv.name for lv in spec.levers] == [lever.name]
+    assert spec.levers[0].hours == 20.0
+
+
+def test_command_line_overrides_the_file(tmp_path: Path, lever: type[Lever]) -> None:
+    p = write(tmp_path, "n_residents = 300\nscale = 2.0\n[run]\nweeks = 10\nseed = 1\n")
+    spec = build_spec(
+        p,
+        sets=["n_residents=400", f"{lever.name}.hours=5"],
+        overrides={"scale": 0.5, "town": None},
+        weeks=20,
+        seed=9,
+        out=tmp_path / "x",
+    )
+    assert (spec.scenario.n_residents, spec.scenario.scale) == (400, 0.5)
+    assert (spec.weeks, spec.seed, spec.out) == (20, 9, tmp_path / "x")
+    assert spec.levers[0].hours == 5  # a lever parameter switches the lever on
+
+
+def test_defaults_five_years_and_a_recorded_random_seed() -> None:
+    spec = build_spec()
+    assert spec.weeks == 260 and not spec.seed_given and spec.seed >= 0
+    assert spec.out == Path("results/demo")
+
+
+@pytest.mark.parametrize(
+    ("text", "needles"),
+    [
+        (
+            "scael = 1.0\n",
+            ["unknown parameter 'scael'", "did you mean 'scale'", "valid parameters"],
+        ),
+        ("scale = nan\n", ["'scale'", "nan", "> 0 and <= 100"]),
+        ("scale = inf\n", ["'scale'", "inf"]),
+        ('scale = "big"\n', ["'scale'", "'big'", "number"]),
+        ("n_residents = 2.5\n", ["'n_residents'", "2.5", "whole number"]),
+        ("share_young = 1.5\n", ["'share_young'", "1.5", ">= 0 and <= 1"]),
+        ("[run]\nyaers = 3\n", ["'run.yaers'", "valid run settings are: years, weeks"]),
+        ("[run]\nyears = -1\n", ["'years'", "-1", "above 0"]),
+        ("[run]\nweeks = 2.5\n", ["'weeks'", "2.5", "whole number"]),
+        ("[run]\nseed = -1\n", ["'seed'", "-1", "whole number"]),
+        ("[run]\nyears = 1\nweeks = 9\n", ["both years = 1 and weeks = 9"]),
+        ("[run]\nseed = true\n", ["'seed'", "True"]),
+        ("[policies.nope]\n", ["unknown policy lever 'nope'", "valid levers are"]),
+        ("policies = 3\n", ["'policies'", "valid levers are"]),
+        ("run = 3\n", ["'run' must be a table"]),
+        ("scale = \n", ["not valid TOML", "line 1"]),
+    ],
+)
+def test_bad_files_are_refused_naming_parameter_value_and_allowed(
+    tmp_path: Path, text: str, needles: list[str]
+) -> None:
+    with pytest.raises(ScenarioError) as err:
+        build_spec(write(tmp_path, text))
+    for needle in needles:
+        assert needle in str(err.value), (needle, str(err.value))
+
+
+def test_bad_lever_parameters_list_the_valid_ones(lever: type[Lever], tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match=r"unknown parameter 'test_file_lever\.hourz'.*hours"):
+        build_spec(sets=[f"{lever.name}.hourz=3"])
+    with pytest.raises(ScenarioError, match=r"test_file_lever\.hours.*nan.*>= 0 and <= 40"):
+        build_spec(sets=[f"{lever.name}.hours=nan"])
+    with pytest.raises(ScenarioError, match=r"test_file_lever\.hours.*99"):
+        build_spec(sets=[f"{lever.name}.hours=99"])
+
+
+def test_missing_unreadable_and_folder_paths(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="does not exist"):
+        build_spec(tmp_path / "nope.toml")
+    with pytest.raises(ScenarioError, match="is a folder"):
+        build_spec(tmp_path)
+    bad = tmp_path / "latin1.toml"
+    bad.write_bytes(b"town = '\xe9'\n")
+    with pytest.raises(ScenarioError, match="not UTF-8"):
+        build_spec(bad)
+    a_file = tmp_path / "f"
+    a_file.write_text("x")
+    with pytest.raises(ScenarioError, match="'out'.*not a folder"):
+        build_spec(out=a_file)
+
+
+def test_split_file_keeps_scenario_keys_at_top_level() -> None:
+    params, run, pols = split_file({"town": "demo", "run": {"seed": 1}, "policies": {"a": {}}})
+    assert (params, run, pols) == ({"town": "demo"}, {"seed": 1}, {"a": {}})
+
+
+def test_reproduce_arguments_rebuild_the_same_spec(lever: type[Lever]) -> None:
+    spec = build_spec(
+        sets=["n_residents=300", "fear_liability_mean=0.2", f"{lever.name}.hours=12.5"],
+        weeks=30,
+        seed=7,
+        out="r",
+    )
+    args = reproduce_args(spec)
+    sets = [args[i + 1] for i, a in enumerate(args) if a == "--set"]
+    pols = [args[i + 1] for i, a in enumerate(args) if a == "--policy"]
+    again = build_spec(sets=sets, policies=pols, weeks=30, seed=7, out="r")
+    assert again.params == spec.params and again.policies == spec.policies
+    rec = run_record(spec)
+    assert rec["seed"] == 7 and rec["weeks"] == 30
+    assert rec["parameters"]["n_residents"] == 300
+    assert rec["levers"] == {lever.name: {"start_week": 0, "hours": 12.5}}

@@ -1,0 +1,94 @@
+"""Mechanism 9: participation classes, barrier attribution, who carries the load."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coprod_sim.mechanisms.outcomes import (
+    BARRIERS,
+    PARTICIPATION,
+    barrier_shares,
+    barriers,
+    participation_class,
+    participation_shares,
+    top_share,
+)
+from coprod_sim.state.population import VETTING
+
+
+def test_participation_class_on_hand_made_years() -> None:
+    weeks = np.array([45, 40, 20, 20, 3, 1, 0, 0])
+    months = np.array([13, 12, 12, 6, 3, 1, 0, 0])
+    ever = np.array([True, True, True, True, True, True, True, False])
+    cls = participation_class(weeks, months, ever, 40, 12)
+    assert [PARTICIPATION[c] for c in cls] == [
+        "weekly",
+        "weekly",
+        "monthly",
+        "yearly",
+        "yearly",
+        "yearly",
+        "rarely",
+        "never",
+    ]
+
+
+def test_participation_shares_are_cumulative_like_the_survey() -> None:
+    cls = np.array([0, 1, 1, 2, 3, 4, 4, 4, -1])  # -1: no completed year
+    s = participation_shares(cls)
+    assert s["weekly"] == pytest.approx(1 / 8) and s["never"] == pytest.approx(3 / 8)
+    assert s["at_least_monthly"] == pytest.approx(3 / 8)
+    assert s["at_least_yearly"] == pytest.approx(4 / 8)
+    assert sum(s[c] for c in PARTICIPATION) == pytest.approx(1.0)
+
+
+def test_top_share() -> None:
+    hours = np.array([0.0] * 5 + [1.0] * 9 + [91.0])
+    assert top_share(hours) == pytest.approx(0.91)  # 10 helpers: the top one
+    assert top_share(np.full(20, 2.0)) == pytest.approx(0.1)
+    assert top_share(np.array([3.0])) == 1.0
+    assert np.isnan(top_share(np.zeros(4)))
+
+
+def test_main_barrier_of_hand_made_residents(run_town) -> None:
+    m = run_town(1, weeks=0, n_residents=300)
+    pop = m.pop
+    who = np.arange(7)
+    pop.willing[who] = 0xFFFF >> 4  # willing for everything
+    pop.free_hours[who] = 20.0
+    pop.fear_commit[who] = 0.0
+    pop.fear_liab[who] = 0.0
+    pop.confidence[who] = 0.9
+    pop.trust_nbr[who] = 0.9
+    pop.aware[who] = True
+    pop.last_asked_week[who] = m.week  # asked personally this week
+    pop.willing[0] = 0  # 0: willing for nothing
+    pop.free_hours[1] = 0.0  # 1: no time
+    pop.vet_status[2] = VETTING  # 2: waiting for a check
+    pop.fear_liab[3] = 1.0  # 3: afraid of liability
+    pop.fear_commit[4] = 1.0  # 4: afraid of being sucked in
+    pop.aware[5] = False  # 5: unaware of any opportunity
+    pop.last_asked_week[6] = -10_000  # 6: never asked
+    names = [BARRIERS[c] for c in barriers(m, who)]
+    assert names[:3] == ["not_willing", "time", "vetting"]
+    assert names[3] == "liability"
+    assert names[4] == "fear_of_commitment"
+    assert names[5] == "unaware"
+    assert names[6] == "never_asked"
+
+
+def test_barriers_are_computed_for_non_participants_each_year(baseline_runs) -> None:
+    for m in baseline_runs:
+        codes, cls = m.barrier_codes, m.pop.last_year_class
+        assert (cls >= 0).all(), "a year has closed"
+        non = m.hours_last_year == 0
+        assert (codes[non] >= 0).all() and (codes[~non] == -1).all()
+        shares = barrier_shares(codes)
+        assert sum(shares.values()) == pytest.approx(1.0)
+        assert shares["time"] > 0
+
+
+def test_load_is_carried_by_a_few(baseline_runs) -> None:
+    for m in baseline_runs:
+        assert top_share(m.hours_last_year) > 0.1, "the top 10% give more than 10%"

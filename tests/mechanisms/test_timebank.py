@@ -1,0 +1,67 @@
+"""The time bank channel: joining, coordinator time, bounded commitments, credits."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from coprod_sim import CoproductionModel
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX
+
+TB = CHANNEL_INDEX["time_bank"]
+
+
+def _run(seed: int, weeks: int = 52, world=None, **lever) -> CoproductionModel:
+    m = CoproductionModel(
+        rng=seed, n_residents=1500, policies={"time_bank": lever}, **(world or {})
+    )
+    m.run_weeks(weeks)
+    return m
+
+
+def test_channel_and_bounded_commitments_are_installed():
+    m = _run(1, 1)
+    names = [c.name for c in m.channels]
+    assert names.index("time_bank") == names.index("professional") - 1
+    assert TB in m.bounded_channels
+
+
+def test_commitments_through_the_bank_do_not_grow():
+    m = _run(1, 60)
+    n = m.needs
+    rows = (n.channel == TB) & ~n.crisis
+    assert rows.sum() > 0
+    assert np.allclose(n.hours[rows], n.base_hours[rows])
+
+
+def test_joining_depends_on_being_asked_and_on_awareness():
+    nobody = _run(2, 30, join_rate=0.0, ask_join_prob=0.0)
+    asked = _run(2, 30, join_rate=0.0, ask_join_prob=0.3)
+    assert nobody.pop.tb_member.sum() == 0
+    assert asked.pop.tb_member.sum() > 0
+    assert asked.pop.last_asked_week[asked.pop.tb_member].min() >= 0
+    quiet = {"ask_join_prob": 0.0, "outreach_share": 0.0, "join_rate": 0.01}
+    unaware = _run(2, 30, world={"awareness_rate": 0.0}, **quiet)
+    aware = _run(2, 30, world={"awareness_rate": 0.6}, **quiet)
+    assert unaware.pop.tb_member.sum() == 0
+    assert aware.pop.tb_member.sum() > 50
+
+
+def test_coordinator_time_limits_matches():
+    none = _run(3, 40, coordinator_hours=0.0)
+    some = _run(3, 40, coordinator_hours=10.0, outreach_share=0.5)
+    full = _run(3, 40, coordinator_hours=60.0, outreach_share=0.5)
+    assert none.met_by_kind_channel[:, TB].sum() == 0
+    assert some.time_bank.requests_handled <= 40 * 10
+    assert 0 < some.met_by_kind_channel[:, TB].sum() < full.met_by_kind_channel[:, TB].sum()
+
+
+def test_hour_cap_keeps_busy_members_out():
+    m = _run(4, 40, member_hours_cap=0.0)
+    assert m.met_by_kind_channel[:, TB].sum() == 0
+
+
+def test_credits_earned_equal_hours_given_through_the_bank():
+    m = _run(5, 40, credits_per_hour=2.0)
+    hours = m.hours_by_channel_total[TB]
+    assert m.time_bank.credits_earned == np.float64(m.time_bank.credits_earned)
+    assert abs(m.time_bank.credits_earned - 2.0 * hours) < 1e-3 * max(hours, 1.0)

@@ -1,0 +1,37 @@
+import numpy as np
+import pytest
+
+from coprod_sim.state.arrays import expand_rows, order_within, random_keys, unique_ints
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 3_300, 200_000])
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.int16])
+def test_order_within_equals_lexsort_by_group_then_key(n: int, dtype: type) -> None:
+    rng = np.random.default_rng(n)
+    top = min(2 * n, 30_000)
+    group = rng.integers(-40, top, n).astype(dtype)  # negative too (the time bank: -priority)
+    key = random_keys(rng, n)
+    assert np.array_equal(order_within(group, key), np.lexsort((key, group)))
+
+
+def test_order_within_falls_back_when_groups_leave_too_few_key_bits() -> None:
+    rng = np.random.default_rng(1)
+    group = np.array([0, 2**50, 5, 2**50, 0], np.int64)
+    key = random_keys(rng, len(group))
+    assert np.array_equal(order_within(group, key), np.lexsort((key, group)))
+    assert len(order_within(np.zeros(0, np.int64), random_keys(rng, 0))) == 0
+
+
+def test_random_keys_use_as_many_draws_as_random() -> None:
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    random_keys(a, 100)
+    b.random(100)
+    assert a.random() == b.random()
+
+
+def test_unique_ints_and_expand_rows() -> None:
+    assert unique_ints(np.array([3, 1, 3, 2, 1])).tolist() == [1, 2, 3]
+    indptr = np.array([0, 2, 2, 5])
+    row_id, pos = expand_rows(indptr, np.array([2, 0, 1]))
+    assert row_id.tolist() == [0, 0, 0, 1, 1]
+    assert pos.tolist() == [2, 3, 4, 0, 1]
