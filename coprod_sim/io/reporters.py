@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from coprod_sim.mechanisms.collective_action import WEEKLY as COLLECTIVE_ACTION_SERIES
 from coprod_sim.mechanisms.needs import CHANNELS
 
@@ -53,3 +55,53 @@ def model_reporters(extra: tuple[str, ...] = ()) -> dict[str, Callable[[Any], fl
 
 
 MODEL_REPORTERS = model_reporters()
+
+
+def means(model: Any) -> dict[str, float]:
+    """Mean trust and fear of commitment over residents."""
+    pop = model.pop
+    empty = len(pop) == 0
+    return {
+        "trust_neighbours": float("nan") if empty else float(pop.trust_nbr.mean()),
+        "trust_services": float("nan") if empty else float(pop.trust_svc.mean()),
+        "fear_of_commitment": float("nan") if empty else float(pop.fear_commit.mean()),
+    }
+
+
+def record_week(model: Any) -> None:
+    """The week's figures (``model.stats``), read by the reporters; costs are added up."""
+    from coprod_sim.mechanisms import collective_action
+    from coprod_sim.mechanisms.needs import CHANNEL_INDEX
+    from coprod_sim.state.population import VETTING
+
+    e, pop = model.events, model.pop
+    n_open = max(e["open_needs"], 1)
+    st = {
+        "week": model.week,
+        "helping_share": e["helpers"] / max(model.n_residents, 1),
+        "volunteer_hours": e["volunteer_hours"],
+        "needs_arisen": e["needs_arisen"],
+        "needs_lapsed": e["lapsed"],
+        "open_needs": e["open_needs"],
+        "mean_wait_weeks": e["waited_total"] / n_open,
+        "crises": e["crises"],
+        "burnouts": e["burnouts"],
+        "dropouts": e["dropouts"],
+        "vetting_waiting": np.count_nonzero(pop.vet_status == VETTING),
+        "vetting_gave_up": e["vetting_gave_up"],
+        "professional_hours": float(model.week_hours_by_channel[CHANNEL_INDEX["professional"]]),
+        "professional_hours_crisis": model.week_crisis_hours,
+        "professional_capacity": float(model.service_capacity.sum()),
+    }
+    for c, name in enumerate(CHANNELS):
+        st[f"met_{name}"] = e[f"met_{name}"]
+        st[f"hours_{name}"] = float(model.week_hours_by_channel[c])
+    st.update(means(model))
+    st.update(collective_action.weekly_stats(model))
+    for item, gbp in model.costs.items():
+        model.costs_total[item] += gbp
+    st["cost_total"] = float(sum(model.costs.values()))
+    for name in model.lever_cost_names:
+        st[f"cost_{name}"] = float(model.costs[name])
+    st["cost_professional_staff"] = float(model.costs["professional_staff"])
+    model.stats = st

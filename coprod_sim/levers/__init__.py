@@ -94,3 +94,15 @@ def make_levers(policies: Mapping[str, Mapping[str, Any]] | Iterable[str] | None
         except Exception as exc:  # pydantic.ValidationError
             raise ScenarioError(describe_validation_error(exc, cls, prefix=f"{name}.")) from None
     return out
+
+
+def lever_name(lever: object) -> str:
+    return getattr(lever, "name", "") or getattr(lever, "__name__", type(lever).__name__)
+
+
+def charge_levers(model: Any) -> None:
+    """Each active lever's cost this week (GBP), under its own name in ``model.costs``."""
+    for lever in model.costed_levers:
+        active = getattr(lever, "active", None)
+        if active is None or active(model):
+            model.costs[lever_name(lever)] += lever.weekly_cost(model)

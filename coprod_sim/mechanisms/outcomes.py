@@ -15,9 +15,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from coprod_sim.mechanisms.decision import HelpInputs, help_terms
 from coprod_sim.mechanisms.willingness import willingness_matrix
+from coprod_sim.state.arrays import add_by_helper, sum_by_helper
 from coprod_sim.state.population import GAVE_UP, VETTING
 
 if TYPE_CHECKING:
@@ -156,3 +158,134 @@ def barrier_shares(codes: np.ndarray) -> dict[str, float]:
     n = max(len(valid), 1)
     counts = np.bincount(valid, minlength=len(BARRIERS)) / n
     return {b: float(c) for b, c in zip(BARRIERS, counts, strict=True)}
+
+
+@njit(cache=True, nogil=True)
+def credit_helpers(
+    uniq, week_hours, hours_year, hours_given, weeks_year, months_year, last_help, ever, week, wpm
+):
+    """Mechanism 9's record of helpers (``model._deliver``): each resident in ``uniq`` gets
+    this week's hours (``week_hours``, then reset to zero; in single precision as stored), a
+    week of help, a month of help if the last help was in another ``wpm``-week month, and
+    ``week`` as the last week helped. Returns the hours credited, in the order of ``uniq``."""
+    hh = np.empty(len(uniq), np.float32)
+    this_month = week // wpm
+    for j in range(len(uniq)):
+        h = uniq[j]
+        x = np.float32(week_hours[h])
+        week_hours[h] = 0.0
+        hours_year[h] += x
+        hours_given[h] += x
+        weeks_year[h] += 1
+        if last_help[h] // wpm != this_month:
+            months_year[h] += 1
+        last_help[h] = week
+        ever[h] = True
+        hh[j] = x
+    return hh
+
+
+# ------------------------------------------------------------------------------ phases
+WEEKS_PER_MONTH = 4  # the year is 13 four-week months
+WEEKS_PER_YEAR = 52
+
+
+def deliver(model: CoproductionModel) -> None:
+    """Helpers give their hours (their weeks and months of help are counted), professionals
+    theirs (and their cost); needs end (crises after their weeks, others with the kind's
+    hazard) and those that ended well raise trust (mechanism 5)."""
+    from coprod_sim.mechanisms import trust
+    from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET
+
+    n, k, p, pop = model.needs, model.kinds, model.params, model.pop
+    professional = CHANNEL_INDEX["professional"]
+    rows = (n.channel != UNMET).nonzero()[0]
+    ch = n.channel[rows]
+    hours = n.hours[rows].astype(np.float64)
+    by_channel = np.bincount(ch, weights=hours, minlength=len(CHANNELS))
+    model.week_hours_by_channel = by_channel
+    model.hours_by_channel_total += by_channel
+    pro_hours = by_channel[professional]
+    model.week_crisis_hours = float(hours[n.crisis[rows] & (ch == professional)].sum())
+    model.crisis_hours_total += model.week_crisis_hours
+    model.professional_hours_total += pro_hours
+    model.costs["professional_staff"] += pro_hours * p.professional_hour_cost
+
+    # each helper's hours this week, summed once (in a buffer kept at zero between weeks)
+    week_hours = model.week_hours_buffer
+    uniq = sum_by_helper(n.helper[rows], hours, week_hours)
+    uniq.sort()
+    hh = credit_helpers(
+        uniq, week_hours, pop.hours_year, pop.hours_given, pop.weeks_year, pop.months_year,
+        pop.last_help_week, pop.helped_ever, model.week, WEEKS_PER_MONTH,
+    )  # fmt: skip
+    model.examples.update(model, uniq)
+    model.events["helpers"] = len(uniq)
+    model.events["volunteer_hours"] = float(hh.sum(dtype=np.float64))
+
+    # which needs end this week
+    rng = model.rng_for("ending")
+    crisis = n.crisis[rows]
+    n.crisis_left[rows[crisis]] -= 1
+    ends = np.where(
+        crisis, n.crisis_left[rows] <= 0, rng.random(len(rows)) < k.end_hazard[n.kind[rows]]
+    )
+    done = rows[ends]
+    # helpers are freed of the hours of needs that end (committed is exact at week's end:
+    # the year's barriers and end-of-week levers read it)
+    add_by_helper(n.helper[done], -n.hours[done], pop.committed)  # x + -h == x - h
+    trust.good_experiences(model, done)
+    model.events["needs_done"] += len(done)
+    keep = ~model.lapsed
+    keep[done] = False
+    n.keep(keep)
+
+
+class RecentHelpers:
+    """Who helped within the last ``weeks`` weeks, and how many of each resident's ties did
+    (``example_count``: the decision's "example" term). Updated touching only residents whose
+    status changed: those who helped now and were not recent, and those whose last help was
+    ``weeks`` ago (read from the list of who helped that week, kept for ``weeks`` weeks)."""
+
+    def __init__(self, n_residents: int, weeks: int) -> None:
+        self.weeks = weeks
+        self.recent = np.zeros(n_residents, bool)
+        self.count = np.zeros(n_residents, np.int16)
+        self.helped_in: dict[int, np.ndarray] = {}
+
+    def update(self, model: CoproductionModel, helped: np.ndarray) -> None:
+        from coprod_sim.state.network import tie_counts_update
+
+        w, span = model.week, self.weeks
+        on = helped[~self.recent[helped]]
+        old = self.helped_in.pop(w - span, None)
+        off = old[model.pop.last_help_week[old] == w - span] if old is not None else old
+        self.helped_in[w] = helped
+        if off is not None and len(off):
+            changed = np.concatenate([on, off])
+            sign = np.concatenate([np.ones(len(on), np.int16), np.full(len(off), -1, np.int16)])
+        else:
+            changed, sign = on, np.ones(len(on), np.int16)
+        if len(changed):
+            self.recent[on] = True
+            if off is not None:
+                self.recent[off] = False
+            tie_counts_update(model.graph, self.count, changed, sign)
+
+
+def close_year(model: CoproductionModel) -> None:
+    """At the end of each 52-week year: participation classes and barriers; yearly tallies
+    start again."""
+    if model.week % WEEKS_PER_YEAR != 0:
+        return
+    pop, p = model.pop, model.params
+    pop.last_year_class[:] = participation_class(
+        pop.weeks_year, pop.months_year, pop.helped_ever, p.weekly_min_weeks, p.monthly_min_months
+    )
+    non = (pop.weeks_year == 0).nonzero()[0]
+    model.barrier_codes[:] = -1
+    model.barrier_codes[non] = barriers(model, non)
+    model.hours_last_year = pop.hours_year.copy()
+    pop.weeks_year[:] = 0
+    pop.months_year[:] = 0
+    pop.hours_year[:] = 0

@@ -14,7 +14,12 @@ A service's weekly capacity is the sum of its staff's direct-contact hours times
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 MODES: tuple[str, ...] = (
     "traditional",
@@ -42,3 +47,25 @@ def mean_attitude(staff_service: np.ndarray, attitude: np.ndarray, n_services: i
     total = np.bincount(staff_service, weights=attitude, minlength=n_services)
     count = np.bincount(staff_service, minlength=n_services)
     return total / np.maximum(count, 1)
+
+
+def refresh(model: CoproductionModel) -> None:
+    """Each service's capacity this week (after any cut) and its mode (from staff attitudes,
+    which gatekeeping and levers move)."""
+    n_s = len(model.service_capacity)
+    staff = model.staff
+    model.service_mode = mode_of(mean_attitude(staff.service, staff.attitude, n_s))
+    model.service_capacity = capacity(staff.service, staff.capacity, n_s, model.capacity_cut)
+
+
+def professional_load(model: CoproductionModel) -> np.ndarray:
+    """Hours each service's staff owe this week to the cases they already hold."""
+    from coprod_sim.mechanisms.needs import CHANNEL_INDEX
+
+    n = model.needs
+    act = n.channel == CHANNEL_INDEX["professional"]
+    return np.bincount(
+        model.kinds.service[n.kind[act]],
+        weights=n.hours[act],
+        minlength=len(model.service_capacity),
+    )

@@ -17,7 +17,7 @@ asks ``candidates_per_request`` members anywhere in town whose committed hours p
 stay within ``member_hours_cap``; each decides with the decision rule (asked personally,
 trusting a fellow member ``member_trust``, and without fear of the task growing, since it
 cannot). Members accept help from other members; others
-accept a stranger per ``trust.accept_probability``. Commitments through the bank do not grow
+accept a stranger per ``trust.accept_stranger``. Commitments through the bank do not grow
 (the channel is in ``model.bounded_channels``), so members "dip in and out".
 
 Credits (``settle``, after the channels): every hour given through the bank earns the helper
@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from coprod_sim.mechanisms.channels import Match, decide, first_unique
+from coprod_sim.mechanisms.channels import Match, decide, first_unique, owner_accepts
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX
-from coprod_sim.mechanisms.trust import accept_probability, raise_towards_one
+from coprod_sim.mechanisms.trust import raise_towards_one
 from coprod_sim.state.arrays import order_within, random_keys, unique_ints
 
 if TYPE_CHECKING:
@@ -140,10 +140,7 @@ class TimeBankChannel:
         yes = decide(model, r, cand, trust, np.ones(len(r), bool), rng, growth=np.zeros(len(r)))
         owner = n.owner[r]
         stranger = ~pop.tb_member[owner]
-        acc = accept_probability(
-            pop.age[owner], stranger, pop.trust_nbr[owner], model.params.stranger_distrust_old
-        )
-        ok = yes[(rng.random(len(r)) < acc)[yes]]
+        ok = owner_accepts(model, r, cand, yes, stranger, rng, count=False)
         m = first_unique(r[ok], cand[ok], rng)
         st.matches += len(m.rows)
         return m
@@ -175,7 +172,7 @@ def settle(model: CoproductionModel, lever: Any) -> float:
         st.credits_spent += spent
     gave = unique_ints(helpers)
     if lever.confidence_gain > 0:
-        raise_towards_one(pop.confidence, gave, lever.confidence_gain)
+        raise_towards_one(pop.confidence, gave, lever.confidence_gain, model.rules)
         st.confidence_raised[gave] = True
     return spent
 
