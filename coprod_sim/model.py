@@ -114,6 +114,7 @@ class CoproductionModel(mesa.Model):
 
         # levers
         self.hooks: dict[str, list[Lever_]] = {h: [] for h in HOOK_POINTS}
+        self.lever_state: dict[str, Any] = {}  # each lever's own state (``Lever.state``)
         self.costs: Counter[str] = Counter()  # GBP this week, by lever / item
         self.costs_total: Counter[str] = Counter()
         levers = tuple(levers)
@@ -196,6 +197,19 @@ class CoproductionModel(mesa.Model):
         if callable(setup):
             setup(self)
         self.hooks[point].append(lever)
+
+    def add_channel(
+        self, channel: Channel, before: Sequence[str] = ("professional",), bounded: bool = False
+    ) -> None:
+        """Put ``channel`` in the order of channels (once), before the first of the channels
+        named in ``before`` that is present; ``bounded`` commitments made through it do not
+        grow (a time bank's promise)."""
+        names = [getattr(c, "name", "") for c in self.channels]
+        if channel.name not in names:
+            later = [i for i, nm in enumerate(names) if nm in before]
+            self.channels.insert(later[0] if later else len(names), channel)
+        if bounded:
+            self.bounded_channels.add(CHANNELS.index(channel.name))
 
     def rng_for(self, name: str) -> np.random.Generator:
         """This week's random stream of mechanism or lever ``name``."""

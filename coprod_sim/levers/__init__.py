@@ -13,9 +13,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from coprod_sim.parameters import ScenarioError, Strict, describe_validation_error, param
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 
 class Lever(Strict):
@@ -36,20 +40,26 @@ class Lever(Strict):
         doc="Week the lever is switched on (0 = from the start).",
     )
 
-    def setup(self, model: Any) -> None:
+    def setup(self, model: CoproductionModel) -> None:
         """Called once when the model is built (before week 0)."""
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         """The lever's rule, applied each week at ``point`` once ``start_week`` is reached."""
 
-    def weekly_cost(self, model: Any) -> float:
+    def weekly_cost(self, model: CoproductionModel) -> float:
         """Money the lever costs this week (GBP); 0 before ``start_week``."""
         return 0.0
 
-    def active(self, model: Any) -> bool:
+    def active(self, model: CoproductionModel) -> bool:
         return model.week >= self.start_week
 
-    def __call__(self, model: Any) -> None:
+    def state(self, model: CoproductionModel) -> SimpleNamespace:
+        """This lever's own state in ``model`` (a namespace kept in ``model.lever_state`` under
+        the lever's name): where a lever keeps what it remembers between weeks. Per-resident
+        state goes in a column added with ``model.pop.add_column``."""
+        return model.lever_state.setdefault(self.name or type(self).__name__, SimpleNamespace())
+
+    def __call__(self, model: CoproductionModel) -> None:
         if self.active(model):
             self.apply(model)
 

@@ -9,12 +9,15 @@ Kippu). The rules (joining, matching, credits, bounded commitments) are in
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms import timebank
 from coprod_sim.parameters import ASSUME, param
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 
 class TimeBank(Lever):
@@ -152,7 +155,7 @@ class TimeBank(Lever):
         "time_bank_overheads_week", le=100_000, doc="Running costs besides the coordinator."
     )
 
-    def setup(self, model: Any) -> None:
+    def setup(self, model: CoproductionModel) -> None:
         timebank.install(model, timebank.TimeBankChannel(self))
 
         def settle(m: Any) -> None:
@@ -160,10 +163,10 @@ class TimeBank(Lever):
                 timebank.settle(m, self)
 
         settle.point = "after_channels"
-        model.hooks["after_channels"].append(settle)
+        model.add_lever(settle)
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         timebank.join(model, self, model.rng_for("lever:time_bank"))
 
-    def weekly_cost(self, model: Any) -> float:
+    def weekly_cost(self, model: CoproductionModel) -> float:
         return self.coordinator_hours * self.coordinator_hour_cost + self.overheads_per_week

@@ -15,7 +15,7 @@ engagement with services"; personal and financial reward, recognition). Rule, ea
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 from coprod_sim.parameters import ASSUME, param
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 EARNING = np.array([CHANNEL_INDEX["open_call"], CHANNEL_INDEX["referral"]])
 
@@ -66,7 +69,7 @@ class TimeCredits(Lever):
         "time_credits_admin_week", le=100_000, doc="Running the scheme."
     )
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         pop, n = model.pop, model.needs
         level = np.float32(self.reward_level)
         # (a multiply by the 0/1 view is 20x faster than ``where=`` on a million residents)
@@ -80,10 +83,10 @@ class TimeCredits(Lever):
         if self.redeem_rate > 0:
             redeemed = float(pop.credits.sum(dtype=np.float64)) * self.redeem_rate
             pop.credits *= np.float32(1.0 - self.redeem_rate)
-        model._credits_redeemed_week = redeemed
+        self.state(model).redeemed_week = redeemed
         model.events["credits_earned"] += float(earned.sum())
 
-    def weekly_cost(self, model: Any) -> float:
-        return getattr(model, "_credits_redeemed_week", 0.0) * self.cost_per_credit + (
+    def weekly_cost(self, model: CoproductionModel) -> float:
+        return getattr(self.state(model), "redeemed_week", 0.0) * self.cost_per_credit + (
             self.admin_per_week
         )

@@ -17,7 +17,7 @@ within five years of pension, survey_targets ``paid_service_window``); Young Fou
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from pydantic import PrivateAttr
@@ -26,6 +26,9 @@ from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.willingness import ACTIVITY_NAMES
 from coprod_sim.parameters import ASSUME, param
 from coprod_sim.state.population import VETTED, WORKING
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 ALL_ACTIVITIES = np.uint16((1 << len(ACTIVITY_NAMES)) - 1)
 SERVICE_WEEKS = 52
@@ -135,7 +138,7 @@ class YearOfPaidService(Lever):
     _serving: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
     _saved: dict = PrivateAttr(default_factory=dict)
 
-    def setup(self, model: Any) -> None:
+    def setup(self, model: CoproductionModel) -> None:
         self._serving = np.zeros(0, np.int64)
         self._saved = {}
 
@@ -149,13 +152,13 @@ class YearOfPaidService(Lever):
         share_in_window = min(1.0, self.window_years / self.career_years)
         return self.uniformed_per_1000 * share_in_window * self.take_up
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         if (model.week - self.start_week) % SERVICE_WEEKS != 0:
             return
         self._end_year(model)
         self._start_year(model)
 
-    def _start_year(self, model: Any) -> None:
+    def _start_year(self, model: CoproductionModel) -> None:
         pop = model.pop
         rng = model.rng_for("lever:year_of_paid_service")
         pool = np.flatnonzero(pop.employed & (pop.age == WORKING))
@@ -173,7 +176,7 @@ class YearOfPaidService(Lever):
         pop.time_off[s] += np.float32(self.hours_per_week)
         model.events["paid_service_started"] += len(s)
 
-    def _end_year(self, model: Any) -> None:
+    def _end_year(self, model: CoproductionModel) -> None:
         s = self._serving
         if len(s) == 0:
             return
@@ -189,5 +192,5 @@ class YearOfPaidService(Lever):
         self._serving = np.zeros(0, np.int64)
         self._saved = {}
 
-    def weekly_cost(self, model: Any) -> float:
+    def weekly_cost(self, model: CoproductionModel) -> float:
         return len(self._serving) * self.annual_salary * (1.0 + self.employer_oncost) / 52.0

@@ -90,8 +90,4 @@ referral.name = "referral"
 
 def install(model: CoproductionModel) -> None:
     """Put the referral channel in ``model.channels`` (once) before the time bank/professional."""
-    names = [getattr(c, "name", "") for c in model.channels]
-    if "referral" in names:
-        return
-    later = [i for i, nm in enumerate(names) if nm in ("time_bank", "professional")]
-    model.channels.insert(later[0] if later else len(names), referral)
+    model.add_channel(referral, before=("time_bank", "professional"))

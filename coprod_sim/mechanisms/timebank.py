@@ -179,9 +179,5 @@ def settle(model: CoproductionModel, lever: Any) -> float:
 
 def install(model: CoproductionModel, channel: TimeBankChannel) -> None:
     """Insert the channel before the professional one and mark its commitments as bounded."""
-    names = [getattr(c, "name", "") for c in model.channels]
-    if "time_bank" not in names:
-        pos = names.index("professional") if "professional" in names else len(names)
-        model.channels.insert(pos, channel)
-    model.bounded_channels.add(TIME_BANK)
+    model.add_channel(channel, before=("professional",), bounded=True)
     state(model)

@@ -8,6 +8,7 @@ open calls draw "someone from this neighbourhood" as one integer draw.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -81,7 +82,31 @@ class Population:
         return len(self.age)
 
     def nbytes(self) -> int:
-        return sum(getattr(self, f.name).nbytes for f in fields(self))
+        return sum(getattr(self, f.name).nbytes for f in fields(self)) + sum(
+            a.nbytes for a in self.extra.values()
+        )
+
+    @property
+    def extra(self) -> dict[str, np.ndarray]:
+        """Columns added by levers with ``add_column``."""
+        return self.__dict__.setdefault("_extra", {})
+
+    def add_column(self, name: str, dtype: Any, fill: Any = 0) -> np.ndarray:
+        """A per-resident column for a lever (or any extension), readable as ``pop.<name>``:
+        the documented way to add resident state without editing this class. Adding a column
+        that exists returns it (two levers may share one) if the dtype agrees."""
+        have = getattr(self, name, None)
+        if have is not None:
+            if not isinstance(have, np.ndarray) or have.dtype != np.dtype(dtype):
+                raise ValueError(
+                    f"population column {name!r} exists with dtype "
+                    f"{getattr(have, 'dtype', type(have).__name__)}, not {np.dtype(dtype)}"
+                )
+            return have
+        col = np.full(len(self), fill, dtype)
+        self.extra[name] = col
+        setattr(self, name, col)
+        return col
 
 
 @dataclass
