@@ -39,16 +39,15 @@ from coprod_sim.mechanisms.needs import (
     NeedTable,
 )
 from coprod_sim.mechanisms.outcomes import RecentHelpers
-from coprod_sim.parameters import Scenario, make_scenario
+from coprod_sim.parameters import make_scenario
 from coprod_sim.rules import choose_rules
+from coprod_sim.scenario import Scenario
 from coprod_sim.schedule import HOOK_POINTS, WEEK
 from coprod_sim.state.arrays import add_by_helper
 from coprod_sim.state.network import Graph, build_graph, to_networkx
 from coprod_sim.state.population import build_neighbourhoods, build_population, build_staff
 from coprod_sim.state.streams import Streams, seed_from_rng
 from coprod_sim.state.towns import TOWNS
-
-EXAMPLE_WEEKS = 8  # a tie who helped within this many weeks sets an example (assumption)
 
 Lever_ = Callable[["CoproductionModel"], None]
 
@@ -144,7 +143,7 @@ class CoproductionModel(mesa.Model):
         self.busy = np.zeros(n, bool)
         self.week_hours_buffer = np.zeros(n)  # delivery's buffer, zero between weeks
         self.good_marks = trust.GoodExperiences(n)
-        self.examples = RecentHelpers(n, EXAMPLE_WEEKS)
+        self.examples = RecentHelpers(n, p.example_weeks)
         self.example_count = self.examples.count  # ties who helped recently (the same array)
         self.recent_helper = self.examples.recent
         self.events: Counter[str] = Counter()

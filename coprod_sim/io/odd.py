@@ -325,15 +325,14 @@ def channel_order() -> str:
 
 # ---------------------------------------------------------------------------- code tables
 def willingness_table() -> str:
-    from coprod_sim.mechanisms.willingness import ACTIVITIES, DISPOSITION_LOADING
+    from coprod_sim.mechanisms.willingness import ACTIVITIES
 
     return (
         table(
             ("activity", "survey target", "stated-willingness share"),
             ((f"`{a}`", tid, share) for a, (tid, share) in ACTIVITIES.items()),
         )
-        + f"\n\nLoading of the shared latent disposition: `DISPOSITION_LOADING = "
-        f"{DISPOSITION_LOADING:g}`."
+        + "\n\nLoading of the shared latent disposition: the parameter `disposition_loading`."
     )
 
 
@@ -493,9 +492,10 @@ def state_arrays_table() -> str:
 
 
 def modes_table() -> str:
-    from coprod_sim.mechanisms.services import MODE_THRESHOLDS, MODES
+    from coprod_sim.mechanisms.services import MODES, mode_thresholds
+    from coprod_sim.scenario import Scenario
 
-    bounds = [0.0, *[float(x) for x in MODE_THRESHOLDS], 1.0]
+    bounds = [0.0, *[float(x) for x in mode_thresholds(Scenario())], 1.0]
     return table(
         ("mode", "index", "mean staff attitude"),
         (

@@ -32,6 +32,7 @@ from numba import njit
 
 from coprod_sim.mechanisms import decision, services, trust
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET
+from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import (
     add_by_helper,
     count_into,
@@ -43,6 +44,31 @@ from coprod_sim.state.population import NOT_VETTED, RETIRED, VETTED, VETTING
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+class ChannelParams(Strict):
+    """Mechanism 2: how many are asked, and how asks travel."""
+
+    asks_per_need: int = param(
+        3,
+        unit="residents/need/week",
+        role="world",
+        ge=1,
+        le=20,
+        source=ASSUME,
+        doc="How many ties an owner (or a service's open call) asks each week for one need.",
+    )
+    share_asks_two_hop: float = param(
+        0.25,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Share of an owner's asks passed on by a tie to one of their own ties (a stranger "
+        "to the owner).",
+    )
+
 
 PROFESSIONAL_PASSES = 4  # a need too big for the capacity left is skipped, up to this many times
 PRIORITY_SPAN = 100_000  # professional queue priorities lie in [0, PRIORITY_SPAN)
@@ -206,6 +232,8 @@ def owner_accepts(
         model.needs.owner,
         pop.age,
         pop.trust_nbr,
+        model.params.stranger_accept_base,
+        model.params.stranger_accept_trust,
         float(model.params.stranger_distrust_old),
         RETIRED,
     )

@@ -3,7 +3,8 @@
 An ongoing helping relationship grows: its hours rise by the kind's ``growth`` each week, up to
 ``growth_cap`` times its start (the "sucked in" worry); some helpers drop out at random each
 week (``dropout_hazard``), letting their need's owner down. A resident tolerates committed
-hours up to ``tolerance_share * (free hours + time off) * (1 - 0.5 * fear of commitment)``;
+hours up to ``tolerance_share * (free hours + time off) * (1 - fear_tolerance_effect * fear of
+commitment)``;
 past that, fatigue rises by ``fatigue_rate`` per unit of relative overload, and within it
 fatigue falls by ``fatigue_recovery``. At fatigue 1 the resident burns out: they drop every
 commitment, take nothing new for ``burnout_recovery_weeks``, their fear of commitment rises by
@@ -20,11 +21,92 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod_sim.mechanisms import trust
+from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
 from coprod_sim.state.arrays import add_by_helper, expand_rows
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+class CommitmentParams(Strict):
+    """Mechanism 4: tolerance, fatigue, burnout and drop-out."""
+
+    tolerance_share: float = param(
+        1.2,
+        unit="share of free hours",
+        role="world",
+        ge=0,
+        le=2,
+        source=ASSUME,
+        doc="Committed hours a resident tolerates, as a share of free hours, at zero fear of "
+        "commitment (tolerance falls with fear).",
+    )
+    fear_tolerance_effect: float = param(
+        0.5,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (those who fear being sucked in tolerate less)",
+        doc="How much fear of commitment lowers the hours one tolerates: tolerance falls by "
+        "this share at fear 1.",
+    )
+    fatigue_rate: float = param(
+        0.1,
+        unit="fatigue/week per unit overload",
+        role="world",
+        ge=0,
+        le=5,
+        source=ASSUME,
+        doc="Weekly rise of fatigue per unit of committed hours over tolerance (relative).",
+    )
+    fatigue_recovery: float = param(
+        0.08,
+        unit="fatigue/week",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Weekly fall of fatigue when within tolerance.",
+    )
+    burnout_recovery_weeks: int = param(
+        26,
+        unit="weeks",
+        role="world",
+        ge=0,
+        le=520,
+        source=ASSUME,
+        doc="Weeks a burnt-out volunteer takes no new tasks.",
+    )
+    burnout_fear_self: float = param(
+        0.2,
+        unit="fear",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Rise in a burnt-out volunteer's own fear of commitment.",
+    )
+    burnout_fear_contagion: float = param(
+        0.05,
+        unit="fear per burnout seen",
+        role="world",
+        ge=0,
+        le=1,
+        source="Capable Communities 2010 ('volunteers will collapse'); size assumed",
+        doc="Rise in fear of commitment of each tie of a volunteer who burns out.",
+    )
+    dropout_hazard: float = param(
+        0.005,
+        unit="1/week",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Weekly chance a helper ends an ongoing commitment for reasons outside the model.",
+    )
+
 
 f32 = np.float32
 
@@ -47,11 +129,11 @@ def grow(hours, base_hours, growth, cap):
     doc="committed hours a week a resident can sustain without tiring",
     returns="hours (> 0)",
     low=1e-9,
-    example=(f32(10.0), f32(0.0), f32(0.3), f32(0.6)),
+    example=(f32(10.0), f32(0.0), f32(0.3), f32(0.6), f32(0.5)),
 )
-def tolerance(free_hours, time_off, fear, share):
+def tolerance(free_hours, time_off, fear, share, fear_effect):
     """A share of the hours one has; those who fear being sucked in tolerate less."""
-    return max((free_hours + time_off) * share * (f32(1.0) - f32(0.5) * fear), f32(1e-3))
+    return max((free_hours + time_off) * share * (f32(1.0) - fear_effect * fear), f32(1e-3))
 
 
 @rule(
@@ -104,17 +186,20 @@ def grow_pass(helper, crisis, channel, kind, hours, base_hours, growth, cap, bou
 
 
 @compiled_pass(tolerance="tolerance", fatigue="next_fatigue", burnout="burnt_out")
-def fatigue_pass(committed, fatigue, free_hours, time_off, fear, share, rate, recovery):
+def fatigue_pass(
+    committed, fatigue, free_hours, time_off, fear, share, fear_effect, rate, recovery
+):  # fmt: skip
     """Fatigue of every resident with commitments or fatigue, updated in place; returns the
     residents who burn out, ascending."""
-    share, rate, recovery = f32(share), f32(rate), f32(recovery)
+    share, fear_effect = f32(share), f32(fear_effect)
+    rate, recovery = f32(rate), f32(recovery)
     burnt = np.empty(16, np.int64)
     m = 0
     for i in range(len(committed)):
         c, f = committed[i], fatigue[i]
         if not (c > 0 or f > 0):
             continue
-        tol = tolerance(free_hours[i], time_off[i], fear[i], share)
+        tol = tolerance(free_hours[i], time_off[i], fear[i], share, fear_effect)
         f = next_fatigue(f, c, tol, rate, recovery)
         fatigue[i] = f
         if burnt_out(f):
@@ -161,6 +246,7 @@ def fatigue_and_burnout(model: CoproductionModel) -> None:
         pop.time_off,
         pop.fear_commit,
         p.tolerance_share,
+        p.fear_tolerance_effect,
         p.fatigue_rate,
         p.fatigue_recovery,
     )

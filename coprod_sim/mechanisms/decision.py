@@ -32,8 +32,131 @@ from typing import NamedTuple
 
 import numpy as np
 
-from coprod_sim.parameters import Scenario
+from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
+
+
+class DecisionParams(Strict):
+    """Mechanism 3: the weights of the decision to help."""
+
+    help_intercept: float = param(
+        -0.6,
+        unit="logit",
+        role="world",
+        ge=-10,
+        le=10,
+        source="calibrated to survey_targets",
+        doc="Baseline log-odds that a willing, asked resident with average dispositions helps.",
+    )
+    weight_time: float = param(
+        1.2,
+        unit="logit per log(hours ratio)",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Effect of free hours relative to the task's hours.",
+    )
+    weight_trust: float = param(
+        2.0,
+        unit="logit per unit trust",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Effect of trust in the person (tie) and the place.",
+    )
+    weight_confidence: float = param(
+        1.5,
+        unit="logit per unit confidence",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Effect of confidence and skills.",
+    )
+    weight_commitment_fear: float = param(
+        3.0,
+        unit="logit per unit fear x growth",
+        role="world",
+        ge=0,
+        le=20,
+        source=ASSUME,
+        doc="Effect of fear of commitment, weighted by the task's tendency to grow.",
+    )
+    weight_liability_fear: float = param(
+        3.0,
+        unit="logit per unit fear x risk",
+        role="world",
+        ge=0,
+        le=20,
+        source=ASSUME,
+        doc="Effect of fear of liability, weighted by the task's risk (0 when insured).",
+    )
+    weight_asked: float = param(
+        2.0,
+        unit="logit",
+        role="world",
+        ge=0,
+        le=10,
+        source="Capable Communities 2010 (most 'had never been asked'); size assumed",
+        doc="Boost from being asked personally.",
+    )
+    weight_unaware: float = param(
+        1.5,
+        unit="logit",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Penalty for an open call the resident is unaware of (not asked, not aware).",
+    )
+    weight_reward: float = param(
+        0.8,
+        unit="logit per unit reward",
+        role="world",
+        ge=0,
+        le=10,
+        source="Young Foundation 2009 (recognition, time credits); size assumed",
+        doc="Effect of rewards and recognition (credits, thanks).",
+    )
+    weight_example: float = param(
+        1.5,
+        unit="logit per share of ties helping",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Effect of the share of one's ties who helped recently (example of neighbours).",
+    )
+    weight_fatigue: float = param(
+        2.0,
+        unit="logit per unit fatigue",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Penalty for current fatigue.",
+    )
+    min_free_hours: float = param(
+        1.0,
+        unit="hours/week",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Below this many spare hours a resident cannot take on any task (the time barrier).",
+    )
+    example_weeks: int = param(
+        8,
+        unit="weeks",
+        role="world",
+        ge=1,
+        le=52,
+        source=ASSUME,
+        doc="A tie who helped within this many weeks sets an example (the 'example' term).",
+    )
+
 
 TYPICAL_GROWTH = 0.02  # growth per week that counts as "1" in the commitment term
 
@@ -77,7 +200,7 @@ class HelpWeights(NamedTuple):
     fatigue: float
 
     @classmethod
-    def from_scenario(cls, p: Scenario) -> HelpWeights:
+    def from_scenario(cls, p: DecisionParams) -> HelpWeights:
         return cls(
             intercept=p.help_intercept,
             time=p.weight_time,
@@ -119,7 +242,7 @@ def help_terms(x: HelpInputs, w: HelpWeights) -> dict[str, np.ndarray]:
     low=0.0,
     high=1.0,
     example=(8.0, 2.0, 0.5, 0.5, 0.5, 0.3, 0.02, 0.3, 0.5, False, True, False, 0.2, 0.1, 0.1,
-             HelpWeights.from_scenario(Scenario())),
+             HelpWeights.from_scenario(DecisionParams())),
 )  # fmt: skip
 def help_probability(
     spare, task_hours, trust_person, trust_place, confidence, fear_commit, growth, fear_liab,

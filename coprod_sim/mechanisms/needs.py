@@ -16,12 +16,45 @@ import numpy as np
 from pydantic import Field
 
 from coprod_sim.mechanisms.willingness import ACTIVITY_INDEX
-from coprod_sim.parameters import Strict
+from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import RULES, compiled_pass, rule
 from coprod_sim.state.arrays import count_into
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+class NeedParams(Strict):
+    """Mechanism 1: how often needs arise, and crises."""
+
+    need_rate_scale: float = param(
+        1.0,
+        unit="x",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Multiplies every kind of need's arrival rate.",
+    )
+    deprivation_need_effect: float = param(
+        1.0,
+        unit="x per unit deprivation",
+        role="world",
+        ge=0,
+        le=5,
+        source=ASSUME,
+        doc="Extra need arrival in deprived neighbourhoods: rate x (1 + effect x deprivation).",
+    )
+    crisis_hours_multiplier: float = param(
+        4.0,
+        unit="x",
+        role="world",
+        ge=1,
+        le=50,
+        source=ASSUME + " (the case for prevention, Birmingham Policy Commission 2011)",
+        doc="Professional hours a crisis takes relative to the need it grew from.",
+    )
+
 
 SERVICES: tuple[str, ...] = ("social_care", "public_safety", "early_years")
 SERVICE_INDEX = {s: i for i, s in enumerate(SERVICES)}

@@ -19,11 +19,36 @@ from numba import njit
 
 from coprod_sim.mechanisms.decision import HelpInputs, help_terms
 from coprod_sim.mechanisms.willingness import willingness_matrix
+from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import add_by_helper, sum_by_helper
 from coprod_sim.state.population import GAVE_UP, VETTING
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+class OutcomeParams(Strict):
+    """Mechanism 9: how participation is classified, as the survey did."""
+
+    weekly_min_weeks: int = param(
+        40,
+        unit="weeks/year",
+        role="world",
+        ge=1,
+        le=52,
+        source=ASSUME + " (survey 'at least once a week', allowing for holidays)",
+        doc="Weeks of helping in a year that count as 'weekly' participation.",
+    )
+    monthly_min_months: int = param(
+        8,
+        unit="4-week months/year",
+        role="world",
+        ge=1,
+        le=13,
+        source=ASSUME + " (survey 'at least once a month', allowing for holidays)",
+        doc="Four-week months (of 13 a year) with some help that count as 'monthly' participation.",
+    )
+
 
 PARTICIPATION: tuple[str, ...] = ("weekly", "monthly", "yearly", "rarely", "never")
 BARRIERS: tuple[str, ...] = (

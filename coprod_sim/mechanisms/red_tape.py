@@ -12,10 +12,44 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.population import GAVE_UP, VETTED, VETTING
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+class RedTapeParams(Strict):
+    """Mechanism 7: vetting checks."""
+
+    vetted_share: float = param(
+        0.08,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (residents already holding a check through work)",
+        doc="Share of residents holding a valid vetting (DBS) check at the start.",
+    )
+    vetting_weeks: int = param(
+        8,
+        unit="weeks",
+        role="world",
+        ge=0,
+        le=52,
+        source="Capable Communities 2010 and Young Foundation 2009 (checks take weeks); "
+        "length assumed",
+        doc="Weeks a vetting check takes.",
+    )
+    vetting_give_up: float = param(
+        0.06,
+        unit="1/week",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (would-be volunteers give up while waiting, Capable Communities 2010)",
+        doc="Weekly chance a resident waiting for a check gives up.",
+    )
 
 
 def vetting(model: CoproductionModel) -> None:

@@ -18,10 +18,99 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+class TrustParams(Strict):
+    """Mechanism 5: gains, losses, drift and acceptance of strangers."""
+
+    trust_gain: float = param(
+        0.05,
+        unit="trust/event",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Rise in trust (tie, neighbour) after a good experience of help.",
+    )
+    trust_loss: float = param(
+        0.15,
+        unit="trust/event",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (bad experiences weigh more than good ones)",
+        doc="Fall in trust after being let down (helper drops out, burns out).",
+    )
+    service_trust_gain: float = param(
+        0.03,
+        unit="trust/event",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Rise in trust in services when a service meets one's need.",
+    )
+    service_trust_loss: float = param(
+        0.05,
+        unit="trust/event",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " ('a service that never answers', Capable Communities 2010)",
+        doc="Fall in trust in services per week one's need waits past the service standard.",
+    )
+    trust_relaxation: float = param(
+        0.005,
+        unit="share/week",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Weekly pull of neighbour trust back towards the neighbourhood's baseline.",
+    )
+    fear_relaxation: float = param(
+        0.01,
+        unit="share/week",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Weekly pull of fear of commitment back towards the resident's baseline.",
+    )
+    stranger_distrust_old: float = param(
+        0.35,
+        unit="acceptance",
+        role="world",
+        ge=0,
+        le=1,
+        source="Capable Communities 2010 focus groups ('what's he after?'); size assumed",
+        doc="Fall in the chance that a retired resident accepts help from a stranger "
+        "(someone not among their ties).",
+    )
+    stranger_accept_base: float = param(
+        0.5,
+        unit="probability",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Chance of accepting a stranger's help at zero trust in neighbours.",
+    )
+    stranger_accept_trust: float = param(
+        0.5,
+        unit="probability per unit trust",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Rise in the chance of accepting a stranger's help per unit of trust in neighbours.",
+    )
+
 
 f32 = np.float32
 
@@ -59,12 +148,12 @@ def loss(value, rate):
     returns="a probability",
     low=0.0,
     high=1.0,
-    example=(f32(0.5), True, 0.2),
+    example=(f32(0.5), True, f32(0.5), f32(0.5), 0.2),
 )
-def accept_stranger(owner_trust, owner_retired, distrust_old):
-    """``0.5 + 0.5 * trust in neighbours``, less ``distrust_old`` for retired residents
+def accept_stranger(owner_trust, owner_retired, base, per_trust, distrust_old):
+    """``base + per_trust * trust in neighbours``, less ``distrust_old`` for retired residents
     ("what's he after?"), within [0, 1]. (Help from a tie is always accepted.)"""
-    p = np.float64(f32(0.5) + f32(0.5) * owner_trust)
+    p = np.float64(base + per_trust * owner_trust)
     if owner_retired:
         p -= distrust_old
     return min(max(p, 0.0), 1.0)
@@ -113,10 +202,13 @@ def relax(values: np.ndarray, target: np.ndarray, rate: float) -> None:
 
 
 @compiled_pass(accept="accept_stranger")
-def accept_pass(yes, rows, stranger, u, need_owner, age, trust_nbr, distrust_old, retired):
+def accept_pass(
+    yes, rows, stranger, u, need_owner, age, trust_nbr, base, per_trust, distrust_old, retired
+):  # fmt: skip
     """Of the offers ``yes`` (ascending pair indices), those whose owner accepts (``u`` per
     pair). A tie's offer, or a role's (no owner), is always accepted; a stranger's with
     ``accept_stranger``."""
+    base, per_trust = f32(base), f32(per_trust)
     out = np.empty(len(yes), np.int64)
     m = 0
     for j in range(len(yes)):
@@ -124,7 +216,7 @@ def accept_pass(yes, rows, stranger, u, need_owner, age, trust_nbr, distrust_old
         o = need_owner[rows[i]]
         p = 1.0
         if o >= 0 and stranger[i]:
-            p = accept_stranger(trust_nbr[o], age[o] == retired, distrust_old)
+            p = accept_stranger(trust_nbr[o], age[o] == retired, base, per_trust, distrust_old)
         if u[i] < p:
             out[m] = i
             m += 1

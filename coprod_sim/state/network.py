@@ -20,7 +20,42 @@ import networkx as nx
 import numpy as np
 from numba import njit
 
+from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import expand_rows
+
+
+class GraphParams(Strict):
+    """The social graph: local ties, bridging ties, clustering."""
+
+    ties_local: float = param(
+        8.0,
+        unit="ties/resident",
+        role="world",
+        ge=0,
+        le=60,
+        source=ASSUME,
+        doc="Mean ties to residents of the same neighbourhood.",
+    )
+    ties_bridge: float = param(
+        0.6,
+        unit="ties/resident",
+        role="world",
+        ge=0,
+        le=20,
+        source=ASSUME,
+        doc="Mean ties to residents of other neighbourhoods (bridges).",
+    )
+    tie_clustering: float = param(
+        0.6,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Share of local ties made to nearby residents (street-level clusters) "
+        "rather than anywhere in the neighbourhood.",
+    )
+
 
 STREET_WIDTH = 12  # residents either side counted as "nearby" (assumption)
 

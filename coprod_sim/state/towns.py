@@ -9,6 +9,56 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import field_validator
+
+from coprod_sim.parameters import ASSUME, Strict, param
+
+
+class TownParams(Strict):
+    """The run's town: which preset, at what size."""
+
+    town: str = param(
+        "demo",
+        unit="-",
+        role="run",
+        source="town presets (coprod_sim.state.towns)",
+        doc="Town preset that sets the size and neighbourhood structure.",
+    )
+    scale: float = param(
+        1.0,
+        unit="x",
+        role="run",
+        gt=0.0,
+        le=100.0,
+        source=ASSUME,
+        doc="Multiplies the preset's residents (and staff); 1 = the preset as documented.",
+    )
+    n_residents: int = param(
+        0,
+        unit="residents",
+        role="run",
+        ge=0,
+        le=5_000_000,
+        source="town preset when 0",
+        doc="Adult residents; 0 takes the town preset times scale.",
+    )
+    n_neighbourhoods: int = param(
+        0,
+        unit="neighbourhoods",
+        role="run",
+        ge=0,
+        le=2_000,
+        source="town preset when 0",
+        doc="Neighbourhoods; 0 takes the town preset.",
+    )
+
+    @field_validator("town")
+    @classmethod
+    def _known_town(cls, v: str) -> str:
+        if v not in TOWNS:
+            raise ValueError(f"unknown town {v!r}; valid towns are: {', '.join(TOWNS)}")
+        return v
+
 
 @dataclass(frozen=True)
 class Town:
