@@ -28,6 +28,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from coprod_sim import data
+from coprod_sim.data import field_range
+
 ROOT = Path(__file__).resolve().parents[2]
 SRC_DIR = ROOT / "docs" / "odd_src"
 OUT_PATH = ROOT / "docs" / "ODD.md"
@@ -99,28 +102,6 @@ def _records_table(rows: Any) -> str:
     for r in rows:
         keys.extend(k for k in r if k not in keys)
     return table(keys, ([r.get(k) for k in keys] for r in rows))
-
-
-def field_range(field: FieldInfo) -> str:
-    """The allowed range of a pydantic field from its ge/gt/le/lt constraints."""
-    lo = hi = None
-    lo_open = hi_open = False
-    for m in field.metadata:
-        if getattr(m, "ge", None) is not None:
-            lo, lo_open = m.ge, False
-        if getattr(m, "gt", None) is not None:
-            lo, lo_open = m.gt, True
-        if getattr(m, "le", None) is not None:
-            hi, hi_open = m.le, False
-        if getattr(m, "lt", None) is not None:
-            hi, hi_open = m.lt, True
-    if lo is None and hi is None:
-        return "-"
-    if hi is None:
-        return f"{'>' if lo_open else '>='} {_cell(lo)}"
-    if lo is None:
-        return f"{'<' if hi_open else '<='} {_cell(hi)}"
-    return f"{'(' if lo_open else '['}{_cell(lo)}, {_cell(hi)}{')' if hi_open else ']'}"
 
 
 def _extra(field: FieldInfo) -> dict[str, Any]:
@@ -220,14 +201,16 @@ def need_kinds_table() -> str:
             for name, f in fields.items()
         ),
     )
+    src = data.sources(data.NEED_KINDS_FILE, "kind")
     kinds = table(
-        list(fields),
-        ([getattr(k, name) for name in fields] for k in DEFAULT_NEED_KINDS),
+        [*fields, "source"],
+        ([*(getattr(k, name) for name in fields), src.get(k.name)] for k in DEFAULT_NEED_KINDS),
     )
     return (
         "Fields of a kind of need (`needs.NeedKind`):\n\n"
         + spec
-        + f"\n\nThe {len(DEFAULT_NEED_KINDS)} default kinds (`needs.DEFAULT_NEED_KINDS`; "
+        + f"\n\nThe {len(DEFAULT_NEED_KINDS)} default kinds (`needs.DEFAULT_NEED_KINDS`, from "
+        f"`coprod_sim/data/{data.NEED_KINDS_FILE}`; "
         "`rate` is per 1000 residents of each age group (young, working, retired) a week):\n\n"
         + kinds
     )
@@ -346,16 +329,17 @@ def participation_targets_table() -> str:
 
 
 def towns_table() -> str:
+    """The town presets of ``towns.toml`` (as loaded into ``towns.TOWNS``)."""
     from coprod_sim.state.towns import TOWNS
 
-    return table(
+    return f"From `coprod_sim/data/{data.TOWNS_FILE}` (`towns.TOWNS`):\n\n" + table(
         (
             "town",
             "residents",
             "neighbourhoods",
             "deprivation Beta(a, b)",
             "diversity Beta(a, b)",
-            "note",
+            "source",
         ),
         (
             (
@@ -368,6 +352,16 @@ def towns_table() -> str:
             )
             for t in TOWNS.values()
         ),
+    )
+
+
+def unit_costs_table() -> str:
+    """The unit costs of ``unit_costs.toml`` (as loaded into ``costs.UNIT_COSTS``)."""
+    from coprod_sim.analysis.costs import UNIT_COSTS
+
+    return f"From `coprod_sim/data/{data.UNIT_COSTS_FILE}` (`costs.UNIT_COSTS`):\n\n" + table(
+        ("unit cost", "value", "unit", "source"),
+        ((f"`{name}`", c.value, c.unit, c.source) for name, c in UNIT_COSTS.items()),
     )
 
 
@@ -526,6 +520,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "willingness": willingness_table,
     "participation_targets": participation_targets_table,
     "towns": towns_table,
+    "unit_costs": unit_costs_table,
     "state_arrays": state_arrays_table,
     "modes": modes_table,
     "weekly_series": reporters_list,
