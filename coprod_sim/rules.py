@@ -127,8 +127,8 @@ class CompiledPass:
 
     def bind(self, chosen: Mapping[str, Callable[..., Any]]) -> Callable[..., Any]:
         """The pass running the rules in ``chosen`` (rule name -> function)."""
-        mine = {r: chosen[r] for r in self.uses if r in chosen}
-        if all(fn is _DEFAULTS[r] for r, fn in mine.items()):
+        mine = {r: chosen[r] for r in self.uses if r in chosen and chosen[r] is not _DEFAULTS[r]}
+        if not mine:
             return self.compiled
         key = tuple(id(mine[r]) for r in sorted(mine))
         if key not in self._bound:
@@ -164,10 +164,7 @@ class _Rebound:
         fn = self.p.fn
         glob = dict(fn.__globals__)
         for r, f in self.rules.items():
-            if compiled:
-                glob[self.p.uses[r]] = f if isinstance(f, CPUDispatcher) else numba.njit(f)
-            else:
-                glob[self.p.uses[r]] = _python(f)
+            glob[self.p.uses[r]] = _checked(RULES[r], f, compiled)
         for r, name in self.p.uses.items():  # rules not replaced: the defaults
             if r not in self.rules:
                 glob[name] = _DEFAULTS[r] if compiled else _python(_DEFAULTS[r])
@@ -193,6 +190,42 @@ class _Rebound:
             self.run = loop
             return out
         return self.run(*args)
+
+
+def _checked(r: Rule, fn: Callable[..., Any], compiled: bool) -> Callable[..., Any]:
+    """A replacement rule checked on every call: a value that is not a finite number in the
+    rule's range stops the run with a message naming the rule (a NaN probability would
+    otherwise silently mean "never")."""
+    low, high = r.low, r.high
+    msg = (
+        f"rule {r.name!r}: the replacement returned a value that is not a finite number in "
+        f"[{low}, {high}] ({r.returns})"
+    )
+    if compiled:
+        inner = fn if isinstance(fn, CPUDispatcher) else numba.njit(fn)
+
+        @numba.njit
+        def checked_compiled(*args):  # noqa: ANN202 (compiled for the rule's own types)
+            v = inner(*args)
+            if not (v >= low and v <= high):
+                raise ScenarioError(msg)
+            return v
+
+        return checked_compiled
+
+    plain = _python(fn)
+
+    def checked(*args: Any) -> Any:
+        v = plain(*args)
+        try:
+            ok = bool(low <= float(v) <= high)
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ScenarioError(f"{msg}; it returned {v!r}")
+        return v
+
+    return checked
 
 
 class RuleWarning(UserWarning):
