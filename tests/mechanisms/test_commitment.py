@@ -26,17 +26,21 @@ def test_growth_is_capped_at_a_multiple_of_the_start(hours, base, growth, cap, w
 
 
 @pytest.mark.parametrize(
-    ("free", "off", "fear", "share", "want"),
+    ("free", "off", "fear", "share", "effect", "want"),
     [
-        (10.0, 0.0, 0.0, 0.6, 6.0),  # 10 * 0.6
-        (10.0, 0.0, 0.5, 0.6, 4.5),  # 10 * 0.6 * (1 - 0.25)
-        (8.0, 2.0, 1.0, 0.6, 3.0),  # (8 + 2) * 0.6 * (1 - 0.5)
-        (4.0, 4.0, 0.2, 0.5, 3.6),  # 8 * 0.5 * 0.9
-        (0.0, 0.0, 0.0, 0.6, 1e-3),  # never zero (no division by 0): floored at 1e-3
+        (10.0, 0.0, 0.0, 0.6, 0.5, 6.0),  # 10 * 0.6
+        (10.0, 0.0, 0.5, 0.6, 0.5, 4.5),  # 10 * 0.6 * (1 - 0.5 * 0.5)
+        (8.0, 2.0, 1.0, 0.6, 0.5, 3.0),  # (8 + 2) * 0.6 * (1 - 0.5 * 1)
+        (4.0, 4.0, 0.2, 0.5, 0.5, 3.6),  # 8 * 0.5 * (1 - 0.1)
+        (10.0, 0.0, 0.5, 0.6, 1.0, 3.0),  # 10 * 0.6 * (1 - 1 * 0.5)
+        (10.0, 0.0, 1.0, 0.6, 0.0, 6.0),  # fear has no effect at effect 0
+        (0.0, 0.0, 0.0, 0.6, 0.5, 1e-3),  # never zero (no division by 0): floored at 1e-3
+        (10.0, 0.0, 1.0, 0.6, 1.0, 1e-3),  # 10 * 0.6 * 0, floored
     ],
 )
-def test_tolerance_falls_with_fear(free, off, fear, share, want) -> None:
-    assert tolerance(f32(free), f32(off), f32(fear), f32(share)) == pytest.approx(want, rel=1e-6)
+def test_tolerance_falls_with_fear(free, off, fear, share, effect, want) -> None:
+    got = tolerance(f32(free), f32(off), f32(fear), f32(share), f32(effect))
+    assert got == pytest.approx(want, rel=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +70,7 @@ def test_the_rules_source_is_what_runs() -> None:
     """Each compiled rule gives what its Python source gives (the source is the reference)."""
     args = (f32(0.2), f32(6.0), f32(4.0), f32(0.25), f32(0.1))
     assert next_fatigue.py_func(*args) == next_fatigue(*args)
-    args = (f32(10.0), f32(2.0), f32(0.3), f32(0.6))
+    args = (f32(10.0), f32(2.0), f32(0.3), f32(0.6), f32(0.5))
     assert tolerance.py_func(*args) == tolerance(*args)
     args = (f32(2.0), f32(1.0), f32(0.03), f32(3.0))
     assert grow.py_func(*args) == grow(*args)

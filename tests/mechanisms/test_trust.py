@@ -48,18 +48,21 @@ def test_loss_is_a_share_of_the_level(value, rate, want) -> None:
 
 
 @pytest.mark.parametrize(
-    ("trust", "retired", "distrust", "want"),
+    ("trust", "retired", "base", "per_trust", "distrust", "want"),
     [
-        (0.6, False, 0.35, 0.8),  # 0.5 + 0.5 * 0.6
-        (0.6, True, 0.35, 0.45),  # 0.8 - 0.35: retired owners distrust strangers
-        (0.0, True, 0.35, 0.15),  # 0.5 - 0.35
-        (0.0, True, 0.9, 0.0),  # 0.5 - 0.9 floored at 0
-        (1.0, False, 0.0, 1.0),
-        (0.2, False, 0.9, 0.6),  # distrust only applies to retired owners
+        (0.6, False, 0.5, 0.5, 0.35, 0.8),  # 0.5 + 0.5 * 0.6
+        (0.6, True, 0.5, 0.5, 0.35, 0.45),  # 0.8 - 0.35: retired owners distrust strangers
+        (0.0, True, 0.5, 0.5, 0.35, 0.15),  # 0.5 - 0.35
+        (0.0, True, 0.5, 0.5, 0.9, 0.0),  # 0.5 - 0.9 floored at 0
+        (1.0, False, 0.5, 0.5, 0.0, 1.0),
+        (0.2, False, 0.5, 0.5, 0.9, 0.6),  # distrust only applies to retired owners
+        (0.4, False, 0.2, 1.0, 0.0, 0.6),  # 0.2 + 1.0 * 0.4
+        (0.8, False, 0.5, 1.0, 0.0, 1.0),  # 0.5 + 0.8 = 1.3 capped at 1
     ],
 )
-def test_accept_stranger_worked_by_hand(trust, retired, distrust, want) -> None:
-    assert accept_stranger(f32(trust), retired, distrust) == pytest.approx(want, abs=1e-7)
+def test_accept_stranger_worked_by_hand(trust, retired, base, per_trust, distrust, want) -> None:
+    got = accept_stranger(f32(trust), retired, f32(base), f32(per_trust), distrust)
+    assert got == pytest.approx(want, abs=1e-7)
 
 
 def test_accept_pass_always_takes_ties_and_roles_and_strangers_by_the_rule() -> None:
@@ -73,10 +76,15 @@ def test_accept_pass_always_takes_ties_and_roles_and_strangers_by_the_rule() -> 
     owner = np.array([0, 1, 2, -1], np.int32)
     age = np.array([RETIRED, RETIRED, YOUNG], np.int8)
     trust = np.array([0.1, 0.6, 0.6], np.float32)
-    got = accept_pass(yes, rows, stranger, u, owner, age, trust, 0.35, RETIRED)
-    assert got.tolist() == [0, 2, 3]
+    half = f32(0.5)
+
+    def accepted() -> list[int]:
+        got = accept_pass(yes, rows, stranger, u, owner, age, trust, half, half, 0.35, RETIRED)
+        return got.tolist()
+
+    assert accepted() == [0, 2, 3]
     u[2] = 0.81  # above p = 0.8: the young owner refuses too
-    assert accept_pass(yes, rows, stranger, u, owner, age, trust, 0.35, RETIRED).tolist() == [0, 3]
+    assert accepted() == [0, 3]
 
 
 def test_good_and_bad_experiences() -> None:
