@@ -69,6 +69,7 @@ class Rule:
 #: every swappable rule, by name (filled as the mechanism modules are imported)
 RULES: dict[str, Rule] = {}
 _DEFAULTS: dict[str, Callable[..., Any]] = {}
+_WARNED: set[Callable[..., Any]] = set()  # replacements already warned about
 
 
 def rule(
@@ -178,13 +179,16 @@ class _Rebound:
                 out = loop(*args)
             except NumbaError as exc:
                 names = ", ".join(sorted(self.rules))
-                warnings.warn(
-                    f"rule {names}: numba could not compile the replacement, so "
-                    f"{self.p.__name__} runs as plain Python (slower). numba said: "
-                    f"{str(exc).splitlines()[0]}",
-                    RuleWarning,
-                    stacklevel=2,
-                )
+                new = [f for f in self.rules.values() if f not in _WARNED]
+                _WARNED.update(new)
+                if new:  # one warning per replacement, however many passes call it
+                    warnings.warn(
+                        f"rule {names}: numba could not compile the replacement, so "
+                        f"{self.p.__name__} runs as plain Python (slower). numba said: "
+                        f"{str(exc).splitlines()[0]}",
+                        RuleWarning,
+                        stacklevel=2,
+                    )
                 self.run = self._loop(compiled=False)
                 return self.run(*args)
             self.run = loop

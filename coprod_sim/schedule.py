@@ -65,7 +65,7 @@ class LeverPoint:
             lever(model)
 
     submodel = "levers"
-    function = "levers registered at this point"
+    function = "(levers)"
 
     @property
     def doc(self) -> str:

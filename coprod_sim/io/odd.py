@@ -317,35 +317,19 @@ PhaseRow = tuple[str, str, str]
 
 
 def _lever_points() -> str:
-    from coprod_sim.model import HOOK_POINTS
+    from coprod_sim.schedule import HOOK_POINTS
 
     return "Lever points of the week: " + ", ".join(f"`{h}`" for h in HOOK_POINTS) + "."
 
 
-def week_order() -> str:
-    """The order of the week, copied from ``CoproductionModel.step.__doc__``."""
-    from coprod_sim.model import CoproductionModel
-
-    doc = inspect.cleandoc(CoproductionModel.step.__doc__ or "")
-    return (
-        "From `CoproductionModel.step` (its docstring is the schedule):\n\n"
-        + doc
-        + "\n\n"
-        + _lever_points()
-    )
-
-
 def process_overview(rows: Iterable[PhaseRow] | None = None) -> str:
-    """3 Process overview: the phases of a week in the order ``step()`` runs them.
-
-    The hook for rendering the overview from a schedule object: pass its phases as rows of
-    (phase name, module, one-line doc), in order, e.g. from the overview template as
-    ``{{ process_overview(schedule_rows()) }}`` once a ``schedule_rows`` generator is in
-    ``GENERATORS``, or by making it the default here. Without rows (today) it is
-    ``week_order()``, the schedule as ``CoproductionModel.step``'s docstring states it.
-    """
+    """3 Process overview: the phases of a week in the order ``step()`` runs them, rendered
+    from ``coprod_sim.schedule.WEEK`` (rows of phase name, the function that runs it, and
+    the first paragraph of its docstring), so the document and the schedule cannot drift."""
     if rows is None:
-        return week_order()
+        from coprod_sim.schedule import overview_rows
+
+        rows = overview_rows()
     body = []
     for i, row in enumerate(rows):
         if len(row) != 3 or not all(isinstance(x, str) for x in row):
@@ -354,14 +338,30 @@ def process_overview(rows: Iterable[PhaseRow] | None = None) -> str:
                 "one-line doc) as three strings"
             )
         phase, module, doc = row
-        body.append((i + 1, f"`{phase}`", f"`{module}`", doc))
+        body.append((i + 1, phase, f"`{module}`", doc))
     if not body:
         raise ValueError("process_overview: no phases given; give at least one row")
     return (
-        "The phases of a week, in the order `step()` runs them:\n\n"
-        + table(("#", "phase", "module", "what it does"), body)
+        "The week is data: `coprod_sim.schedule.WEEK`, the list of phases `step()` runs in "
+        "order. This table is rendered from it (nothing else states the order of a week):\n\n"
+        + table(("#", "phase", "runs", "what it does"), body)
         + "\n\n"
         + _lever_points()
+    )
+
+
+def rules_table() -> str:
+    """The swappable rules (``coprod_sim.RULES``): each is one function in its module."""
+    from coprod_sim.rules import rules_table as rows
+
+    return (
+        "Each rule below is one function, in the module of its mechanism, that the weekly pass "
+        "calls; pass a replacement as `CoproductionModel(rules={name: function})`, or replace "
+        "the function in its module before building the model.\n\n"
+        + table(
+            ("rule", "function", "decides", "returns"),
+            ((f"`{r['rule']}`", f"`{r['function']}`", r["decides"], r["returns"]) for r in rows()),
+        )
     )
 
 
@@ -584,10 +584,10 @@ def reporters_list() -> str:
 
 
 GENERATORS: dict[str, Callable[[], str]] = {
+    "rules_table": rules_table,
     "parameters": parameter_table,
     "need_kinds": need_kinds_table,
     "levers": lever_table,
-    "week_order": week_order,
     "channel_order": channel_order,
     "willingness": willingness_table,
     "participation_targets": participation_targets_table,

@@ -74,12 +74,28 @@ def test_every_parameter_lever_and_kind_of_need_is_documented(text: str) -> None
         assert kind.name in text
 
 
-def test_the_week_order_is_the_step_docstring(text: str) -> None:
-    import inspect
+def test_the_process_overview_is_rendered_from_the_schedule(text: str) -> None:
+    from coprod_sim.schedule import WEEK, Phase
 
-    doc = inspect.cleandoc(CoproductionModel.step.__doc__)
     section3 = text[text.index("## 3 Process") : text.index("## 4 Design")]
-    assert doc in section3
+    rows = [line for line in section3.splitlines() if line.startswith("| ") and "|---" not in line]
+    assert len(rows) == len(WEEK) + 1  # the header and one row per entry of the week
+    positions = [section3.index(f"`{p.function}`") for p in WEEK if isinstance(p, Phase)]
+    assert positions == sorted(positions), "the table lists the phases in the order step() runs"
+
+
+def test_step_runs_the_schedule_and_nothing_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changing the schedule changes what step() does: the order lives in one place."""
+    from coprod_sim import schedule
+
+    ran: list[str] = []
+    week = tuple(
+        (lambda m, n=p.name: ran.append(n)) if isinstance(p, schedule.Phase) else p
+        for p in schedule.WEEK
+    )
+    monkeypatch.setattr("coprod_sim.model.WEEK", week)
+    CoproductionModel(rng=1, n_residents=50).step()
+    assert ran == [p.name for p in schedule.WEEK if isinstance(p, schedule.Phase)]
 
 
 def test_no_placeholder_is_left_and_no_array_is_undocumented(text: str) -> None:
@@ -151,18 +167,20 @@ def test_a_table_named_without_calling_it_is_an_error(tmp_path: Path) -> None:
 
 
 def test_process_overview_renders_schedule_rows_as_a_table() -> None:
-    """The hook the schedule will feed: rows of (phase, module, one-line doc), in order."""
+    """Rows of (phase, where it runs, one-line doc), in order, render as the week's table."""
     rows = [
         ("arrivals", "coprod_sim.mechanisms.needs", "Needs arise."),
         ("channels", "coprod_sim.mechanisms.channels", "Channels meet needs | in order."),
     ]
     out = odd.process_overview(rows)
     lines = out.splitlines()
-    assert lines[2] == "| # | phase | module | what it does |"
-    assert lines[4] == "| 1 | `arrivals` | `coprod_sim.mechanisms.needs` | Needs arise. |"
-    assert lines[5].startswith("| 2 | `channels` |") and "needs \\| in order." in lines[5]
+    assert lines[2] == "| # | phase | runs | what it does |"
+    assert lines[4] == "| 1 | arrivals | `coprod_sim.mechanisms.needs` | Needs arise. |"
+    assert lines[5].startswith("| 2 | channels |") and "needs \\| in order." in lines[5]
     assert "Lever points of the week:" in out
-    assert odd.process_overview() == odd.week_order()  # today: the step docstring
+    from coprod_sim.schedule import overview_rows
+
+    assert odd.process_overview() == odd.process_overview(overview_rows())  # the schedule
     with pytest.raises(ValueError, match="row 1"):
         odd.process_overview([("arrivals", "coprod_sim.mechanisms.needs")])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="no phases"):
