@@ -11,16 +11,24 @@ outcome shows up (the negative control below checks that the comparison can fail
 
 from __future__ import annotations
 
+import importlib
 import math
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-baseline = pytest.importorskip("baseline_agent_loop")
+
+@pytest.fixture(scope="module")
+def baseline() -> ModuleType:
+    """The benchmark module, imported by the tests that use it: if it is broken, they fail
+    with its import error instead of stopping the collection of the whole suite."""
+    return importlib.import_module("baseline_agent_loop")
+
 
 RESIDENTS = 400
 WEEKS = 78
@@ -29,7 +37,7 @@ Z_MAX = 4.0
 
 
 def _runs(
-    n_seeds: int, first_seed: int, dropout_factor: float = 1.0
+    baseline: ModuleType, n_seeds: int, first_seed: int, dropout_factor: float = 1.0
 ) -> tuple[list[dict], list[dict]]:
     arr_out, loop_out = [], []
     for s in range(first_seed, first_seed + n_seeds):
@@ -63,8 +71,8 @@ def _z_scores(a: list[dict], b: list[dict]) -> dict[str, tuple[float, float, flo
 
 
 @pytest.fixture(scope="module")
-def same_rules():
-    return _z_scores(*_runs(SEEDS, first_seed=1000))
+def same_rules(baseline: ModuleType):
+    return _z_scores(*_runs(baseline, SEEDS, first_seed=1000))
 
 
 def test_outcomes_agree_within_sampling_error(same_rules):
@@ -84,15 +92,15 @@ def test_outcomes_are_not_trivial(same_rules):
         assert a > 0 and b > 0, key
 
 
-def test_comparison_detects_a_changed_rule():
+def test_comparison_detects_a_changed_rule(baseline: ModuleType):
     """Negative control: when the baseline's helpers drop out five times as often, the same
     comparison flags the difference (here on drop-outs, a direct consequence)."""
-    a, b = _runs(8, first_seed=2000, dropout_factor=5.0)
+    a, b = _runs(baseline, 8, first_seed=2000, dropout_factor=5.0)
     z = _z_scores(a, b)
     assert z["dropouts"][2] < -Z_MAX, z["dropouts"]
 
 
-def test_the_baselines_decision_formula_is_the_models_rule() -> None:
+def test_the_baselines_decision_formula_is_the_models_rule(baseline: ModuleType) -> None:
     """The baseline's per-agent formula equals the model's rule ``decision.help_probability``
     pair by pair, over pairs that span the rule."""
     import numpy as np
@@ -124,7 +132,9 @@ def test_the_baselines_decision_formula_is_the_models_rule() -> None:
     assert min(want) < 0.2 and max(want) > 0.8  # the inputs span the rule
 
 
-def test_the_race_prints_its_speedup_last(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_race_prints_its_speedup_last(
+    baseline: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The benchmark's command line (issue 5: ``speedup: X`` as the last line), on a tiny town;
     bad counts are refused with a message naming the option."""
     assert baseline.main(["--residents", "200", "--weeks", "2", "--reps", "1"]) == 0
