@@ -138,6 +138,8 @@ def load_entries(
     out: list[BaseModel] = []
     seen: set[str] = set()
     for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise DataFileError(f"{file}: {key} number {i + 1} is {row!r}, not a [[{key}]] table")
         name = row.get("name")
         label = f"{key} {name!r}" if isinstance(name, str) else f"{key} number {i + 1}"
         if isinstance(name, str) and name in seen:

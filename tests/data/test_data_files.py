@@ -181,6 +181,13 @@ def test_a_unit_cost_above_its_lever_parameters_maximum_is_refused(
         costs.cost_param("no_such_cost", le=500, doc="-")
 
 
+def test_entries_that_are_not_tables_are_named(tmp_path: Path) -> None:
+    units = (PACKAGE_DATA / data.TOWNS_FILE).read_text(encoding="utf-8").split("[[town]]")[0]
+    (tmp_path / data.TOWNS_FILE).write_text('town = ["demo"]\n' + units, encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"towns.toml: town number 1 is 'demo'"):
+        towns.load_towns(tmp_path)
+
+
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(DataFileError, match="towns.toml: data file not found"):
         towns.load_towns(tmp_path)

@@ -255,11 +255,11 @@ def test_renders_from_an_installed_wheel_without_a_checkout(tmp_path: Path, text
         cmd = [sys.executable, *args]
         return subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True)
 
-    where = run("-c", "import coprod_sim.io.odd as o; print(o.__file__, o.OUT_PATH)")
-    assert where.stdout.split() == [str(site / "coprod_sim" / "io" / "odd.py"), "None"]
+    # the unpacked copy is the one imported, it finds no checkout, and without --out it says so
+    bare = run("-c", "import coprod_sim.io.odd as o; print(o.__file__); exit(o.main([]))")
+    assert bare.stdout.strip() == str(site / "coprod_sim" / "io" / "odd.py"), bare.stderr
+    assert bare.returncode == 2 and "--out" in bare.stderr and "Traceback" not in bare.stderr
     out = work / "ODD.md"
     done = run("-m", "coprod_sim.io.odd", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8") == text
-    bare = run("-m", "coprod_sim.io.odd")
-    assert bare.returncode == 2 and "--out" in bare.stderr and "Traceback" not in bare.stderr
