@@ -3,7 +3,8 @@ and the replacement is what runs.
 
 For each rule: a wrapper of the default that counts its calls, passed as ``rules=`` or put in
 the rule's module before the model is built, is called by the rule's weekly pass (it cannot be
-compiled, so the pass runs as plain Python, with one ``RuleWarning``); a compiled replacement
+compiled, so the pass runs as plain Python, with one ``RuleWarning``, and gives the compiled
+default's results); a compiled replacement
 that changes the result moves a named outcome against the default run on the same seed; and
 replacements that fail on the rule's example inputs are refused with ``ScenarioError``.
 
@@ -111,11 +112,14 @@ def test_every_rule_has_a_pass_in_its_module() -> None:
 
 # ------------------------------------------------------------------------------ (a) by name
 @pytest.mark.parametrize("name", list(RULES))
-def test_a_wrapper_passed_by_name_is_called_by_the_pass(name: str) -> None:
+def test_a_wrapper_passed_by_name_is_called_by_the_pass(name: str, default_runs) -> None:
     calls, fn = _counting(name)
     with pytest.warns(RuleWarning) as record:
         m = _run(rules={name: fn})
     assert m.rules[name] is fn
+    # the pass run as plain Python with the default's source gives the compiled run's results
+    df = m.datacollector.get_model_vars_dataframe()
+    pd.testing.assert_frame_equal(df, default_runs()[1])
     assert calls["pass"] > 0, f"rule {name!r}: the wrapper was never called by its pass"
     assert calls["other"] >= 1, "checked once on the example inputs"
     msgs = _rule_warnings(record)
