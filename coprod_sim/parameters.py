@@ -1097,10 +1097,11 @@ def closest_names(
 
     close = sorted(names, key=lambda c: (-score(c), c))[:n]
     shown = ", ".join(f"'{prefix}{c}'" for c in close)
+    if not close:
+        return "allowed: no parameters here"
     return (
-        f"closest valid names: {shown} (all {len(names)}: `coprod-sim list {listing}`)"
-        if close
-        else "there are no parameters here"
+        f"allowed: a declared name; closest: {shown} (all {len(names)}: "
+        f"`coprod-sim list {listing}`)"
     )
 
 

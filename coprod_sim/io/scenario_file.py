@@ -106,7 +106,7 @@ def _check_names(params: Mapping[str, Any], policies: Mapping[str, Mapping[str, 
         cls = LEVERS.get(lever)
         if cls is None:
             raise ScenarioError(
-                f"unknown policy lever '{lever}'; valid levers are: {', '.join(LEVERS) or '(none)'}"
+                f"unknown policy lever '{lever}'; allowed: one of {', '.join(LEVERS) or '(none)'}"
             )
         for pname, value in table.items():
             if pname not in cls.model_fields:
@@ -418,7 +418,7 @@ def toml_literal(value: Any) -> str:
     if isinstance(value, str):
         import json
 
-        return json.dumps(value)
+        return json.dumps(value, ensure_ascii=False)  # \uD800-style pairs are not TOML
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_literal(v) for v in value) + "]"
     raise TypeError(f"cannot write {value!r} as a TOML literal")

@@ -101,7 +101,7 @@ def make_levers(policies: Mapping[str, Mapping[str, Any]] | Iterable[str] | None
         cls = LEVERS.get(name)
         if cls is None:
             raise ScenarioError(
-                f"unknown policy lever '{name}'; valid levers are: {', '.join(LEVERS) or '(none)'}"
+                f"unknown policy lever '{name}'; allowed: one of {', '.join(LEVERS) or '(none)'}"
             )
         if not isinstance(params, Mapping):
             raise ScenarioError(
