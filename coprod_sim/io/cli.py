@@ -58,9 +58,9 @@ app = typer.Typer(
 EXIT_BAD_INPUT = 2
 EXIT_RUN_FAILED = 1
 EXIT_INTERRUPTED = 130
-#: Measured first-run compile of the compiled passes on this project's 2-core machine (numba
-#: cache emptied, demo town): see README "Speed".
-COMPILE_SECONDS = "20-35"
+#: First-run compile of the compiled passes, measured with numba's cache emptied (demo town,
+#: 2026-11-29): 17.5 s of CPU against 3.0 s cached; see README "Speed".
+COMPILE_SECONDS = "20"
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -111,7 +111,8 @@ def _warm_up(spec: RunSpec, quiet: bool, stop: StopOnInterrupt) -> None:
         return
     if not quiet:
         typer.echo(
-            f"compiling the model's fast passes, once per machine (about {COMPILE_SECONDS} s)...",
+            "compiling the model's fast passes, once per machine "
+            f"(about {COMPILE_SECONDS} s on an idle 2-core machine)...",
             err=True,
         )
     from coprod_sim.model import CoproductionModel
