@@ -421,13 +421,24 @@ def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) to check.")],
     overwrite: OverwriteOption = False,
 ) -> None:
-    """Check a scenario file without running it: prints "ok" and what it would run."""
+    """Check a scenario file without running it: prints "ok" and what it would run.
+
+    An output folder that already holds a run is a note, not an error (``run`` would need
+    ``--overwrite``); one that cannot be used at all is an error.
+    """
+    from coprod_sim.io.run_folder import check_out
+
     try:
-        spec = build_spec(scenario, overwrite=overwrite)
+        spec = build_spec(scenario, check_folder=False)
+        check_out(spec.out, overwrite=True)
         check_memory(spec)
     except ScenarioError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
-    typer.echo(f"ok: {scenario}: {spec.describe()}")
+    note = ""
+    earlier = read_record(spec.out) if spec.out.is_dir() else None
+    if earlier is not None and not overwrite:
+        note = f" (note: {spec.out} holds an earlier run; `run` needs --overwrite to replace it)"
+    typer.echo(f"ok: {scenario}: {spec.describe()}{note}")
 
 
 class Listing(enum.StrEnum):

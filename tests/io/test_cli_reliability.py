@@ -298,3 +298,15 @@ def test_needs_compiling_reads_the_cache_of_this_process() -> None:
 
     CoproductionModel(rng=1, n_residents=300).run_weeks(3)  # everything loaded or compiled
     assert runtime.needs_compiling() is False
+
+
+def test_validate_notes_an_earlier_run_in_the_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    assert invoke("run", *TINY, "--out", out).exit_code == 0
+    f = _file(tmp_path, f'n_residents = 300\n[run]\nout = "{out.as_posix()}"\n')
+    r = invoke("validate", f)
+    assert r.exit_code == 0 and r.stdout.startswith("ok") and "needs --overwrite" in r.stdout
+    (tmp_path / "file").write_text("x")
+    f.write_text(f'[run]\nout = "{(tmp_path / "file").as_posix()}"\n')
+    r = invoke("validate", f)
+    assert r.exit_code == 2 and "is not a folder" in r.stderr
