@@ -22,10 +22,12 @@ from typing import Any
 #: Peak resident memory of a Python process with the model imported (measured: 263-270 MiB
 #: for a 2,000-resident town, 2026-11-29, ``benchmarks/bench_memory.py``).
 BASE_BYTES = 300 * 2**20
-#: Peak memory per resident of one model, measured from real runs (peak RSS of 100,000 and
-#: 400,000 residents over 104 weeks: 0.74 KiB per resident with or without levers; a 10-year
-#: run of Reading grows by less than 1%); rounded up to leave a margin.
-BYTES_PER_RESIDENT = 1_000
+#: Peak memory per resident of one model, measured from real runs: 0.74 KiB per resident at
+#: 100,000 and 400,000 residents over 104 weeks, with or without levers; 860 bytes for Reading
+#: with all 13 levers over 10 years (``benchmarks/bench_memory.py``; it grows by less than 1%
+#: after year 2); about 1.0 KiB at 1,000,000 residents with all levers over 520 weeks (1.26 GiB
+#: peak, benchmarks/README.md). Rounded up to leave a margin.
+BYTES_PER_RESIDENT = 1_200
 
 
 def estimate_memory(n_residents: int, models: int = 1) -> int:
