@@ -172,7 +172,9 @@ def _save_partial(folder: RunFolder, model: Any, name: str) -> str:
         return f"the weeks completed could not be saved ({type(exc).__name__}: {exc})"
 
 
-def execute(spec: RunSpec, record: dict[str, Any], overwrite: bool, quiet: bool, progress: bool):
+def execute(
+    spec: RunSpec, record: dict[str, Any], overwrite: bool, quiet: bool, progress: bool
+) -> tuple[str, list[str]]:
     """Run ``spec`` into its folder; returns (report, written paths). Raises typer.Exit with
     code 1 (failed) or 130 (interrupted) after keeping what was computed."""
     from coprod_sim.analysis.summary import write_outputs

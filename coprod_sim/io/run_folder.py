@@ -188,7 +188,12 @@ class RunFolder:
                 os.replace(self.out, old)
             else:
                 self.out.rmdir()
-        os.replace(self.work, self.out)
+        try:
+            os.replace(self.work, self.out)
+        except OSError:
+            if old is not None:  # put the earlier run back: never lose a complete run
+                os.replace(old, self.out)
+            raise
         self.final = self.out
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)

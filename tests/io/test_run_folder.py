@@ -81,3 +81,15 @@ def test_check_out_creates_nothing(tmp_path: Path) -> None:
         check_out("", overwrite=False)  # type: ignore[arg-type]  (Path("") would be ".")
     with pytest.raises(ScenarioError, match="current folder"):
         check_out(Path(""), overwrite=False)
+
+
+def test_an_earlier_run_is_put_back_if_the_new_one_cannot_take_its_place(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "scenario.json").write_text('{"status": "complete", "seed": 1}')
+    folder = RunFolder(out, overwrite=True).open()
+    folder.work.rmdir()  # the new run's folder vanished (a disk error, someone's clean-up)
+    with pytest.raises(OSError):
+        folder.complete()
+    assert read_record(out) == {"status": "complete", "seed": 1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
