@@ -418,7 +418,8 @@ def toml_literal(value: Any) -> str:
     if isinstance(value, str):
         import json
 
-        return json.dumps(value, ensure_ascii=False)  # \uD800-style pairs are not TOML
+        # JSON escapes control characters as TOML does; not DEL, and not as \uD800 pairs
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_literal(v) for v in value) + "]"
     raise TypeError(f"cannot write {value!r} as a TOML literal")

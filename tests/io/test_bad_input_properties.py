@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.main
+import typer.testing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -31,15 +33,28 @@ INTS = sorted(n for n, f in FIELDS.items() if f.annotation is int)
 FLOATS = sorted(n for n, f in FIELDS.items() if f.annotation is float)
 NUMBERS = INTS + FLOATS
 RESERVED = {*FIELDS, *RUN_KEYS, *LEVERS, "run", "policies"}
-EXAMPLES = 120  # per property; 9 properties (one tries two inputs each): over 1,100 bad inputs
+# The loader is cheap to call, the command line less so (typer builds its command per call):
+# 4 loader properties x 200 + 5 command-line properties x 70 (one tries two inputs per case)
+# = over 1,100 generated bad inputs.
 SETTINGS = settings(
-    max_examples=EXAMPLES,
+    max_examples=200,
     deadline=None,
     derandomize=True,  # the same cases on every run and machine
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+CLI_SETTINGS = settings(SETTINGS, max_examples=70)
 TRIED: dict[str, int] = {}
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _command_built_once() -> Any:
+    """typer's test runner rebuilds the command from the app on every call (half the time of a
+    refused call); the app does not change here, so build it once for this module."""
+    command = typer.main.get_command(app)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(typer.testing, "_get_command", lambda _app: command)
+        yield
 
 
 def tried(name: str) -> None:
@@ -224,7 +239,7 @@ def refused_cli(args: list[str]) -> str:
     return r.stderr
 
 
-@SETTINGS
+@CLI_SETTINGS
 @given(case=bad_parameter())
 def test_cli_refuses_bad_set_values(case: tuple[str, Any]) -> None:
     tried("cli set")
@@ -232,7 +247,7 @@ def test_cli_refuses_bad_set_values(case: tuple[str, Any]) -> None:
     assert_names(refused_cli(["--set", f"{name}={toml_literal(value)}"]), name, value)
 
 
-@SETTINGS
+@CLI_SETTINGS
 @given(name=names, value=st.one_of(small_ints, finite))
 def test_cli_refuses_unknown_names(name: str, value: Any) -> None:
     tried("cli unknown")
@@ -243,7 +258,7 @@ def test_cli_refuses_unknown_names(name: str, value: Any) -> None:
     assert f"'{name}'" in msg and "allowed: one of" in msg
 
 
-@SETTINGS
+@CLI_SETTINGS
 @given(
     case=st.one_of(
         st.tuples(st.just("--years"), st.floats(-1e9, 0.0095).map(repr)),
@@ -270,7 +285,7 @@ def test_cli_refuses_bad_run_options(case: tuple[str, str]) -> None:
         assert "'scale'" in msg and "allowed" in msg, msg
 
 
-@SETTINGS
+@CLI_SETTINGS
 @given(
     scale=st.floats(31.26, 100.0),
     town=st.sampled_from(["reading", "darlington"]),
@@ -283,7 +298,7 @@ def test_cli_refuses_towns_over_the_size_limit(scale: float, town: str) -> None:
     assert "'scale'" in msg and "at most 5,000,000 residents" in msg and town in msg
 
 
-@SETTINGS
+@CLI_SETTINGS
 @given(
     kind=st.sampled_from(["run", "file", "other", "dir-as-scenario"]),
     overwrite=st.booleans(),

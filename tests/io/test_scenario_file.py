@@ -247,3 +247,14 @@ def test_the_size_limit_applies_to_the_resulting_town() -> None:
     msg = str(err.value)
     assert "16,000,000 residents" in msg and "at most 5,000,000" in msg and "'scale'" in msg
     assert build_spec(overrides={"town": "reading", "scale": 31.25}, check_folder=False)
+
+
+def test_toml_literal_reads_back_any_text() -> None:
+    """Found by the generated inputs: DEL and characters beyond U+FFFF were written in forms
+    TOML refuses, so a recorded `reproduce` command could not be read back."""
+    import tomllib
+
+    from coprod_sim.io.scenario_file import toml_literal
+
+    for value in ["\x7f", "\U00010000", 'a"b\\c\n\t\x01', "Wolverhämpton", 1e300, -0.0, [1, 2]]:
+        assert tomllib.loads(f"v = {toml_literal(value)}")["v"] == value
