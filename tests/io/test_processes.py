@@ -76,3 +76,14 @@ def test_same_scenario_and_seed_are_byte_identical_in_two_fresh_processes(tmp_pa
     ra, rb = (json.loads((d / "scenario.json").read_text()) for d in (a, b))
     for key in ("parameters", "levers", "seed", "weeks", "packages"):
         assert ra[key] == rb[key], key
+
+
+def test_an_empty_compiled_code_cache_is_detected(tmp_path: Path) -> None:
+    """The first run on a machine says it is compiling: numba's cache read from an empty folder
+    (NUMBA_CACHE_DIR) must count as "needs compiling"."""
+    code = "from coprod_sim.io.runtime import needs_compiling; print(needs_compiling())"
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    r = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert r.returncode == 0 and r.stdout.strip() == "True", r.stderr
