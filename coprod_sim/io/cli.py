@@ -207,6 +207,7 @@ def execute(
                     written += [f"baseline/{p.name}" for p in paths]
                 stage = "writing the comparison"
                 report = _report(spec, folder, policy_model, baseline_model, written)
+                stop.check()  # Ctrl-C while files were written: still "interrupted", 130
                 folder.record({**record, "status": "complete"})
                 stage = "moving the results into place"
                 folder.complete()
