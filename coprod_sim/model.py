@@ -39,7 +39,7 @@ from coprod_sim.mechanisms.needs import (
     NeedTable,
 )
 from coprod_sim.mechanisms.outcomes import RecentHelpers
-from coprod_sim.parameters import make_scenario
+from coprod_sim.parameters import ScenarioError, make_scenario
 from coprod_sim.rules import choose_rules
 from coprod_sim.scenario import Scenario
 from coprod_sim.schedule import HOOK_POINTS, WEEK
@@ -94,6 +94,11 @@ class CoproductionModel(mesa.Model):
         )  # fmt: skip
         self.tie_trust = trust.initial_tie_trust(self.graph, self.pop.trust_nbr, s.get("tie_trust"))
         self.staff = build_staff(self.n_residents, len(self.nb.start), p, s.get("staff"))
+        if need_kinds is not None and len(need_kinds) == 0:
+            raise ScenarioError(
+                "parameter 'need_kinds': value [] is not allowed; allowed: at least one kind "
+                "of need (NeedKind), or None for the defaults"
+            )
         self.kinds = KindArrays.from_kinds(tuple(need_kinds or DEFAULT_NEED_KINDS))
         self.needs = NeedTable()
         self.age_groups = AgeGroups.from_members(

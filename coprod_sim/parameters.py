@@ -102,7 +102,7 @@ def _allowed(model_cls: type[BaseModel], name: str) -> str:
         for attr, word in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
             v = getattr(m, attr, None)
             if v is not None:
-                bounds.append(f"{word} {v:g}")
+                bounds.append(f"{word} {_number(v)}")
     rng = f" {' and '.join(bounds)}" if bounds else ""
     unit = f" ({row['unit']})" if row["unit"] and row["unit"] != "-" else ""
     if name == "town":
@@ -128,8 +128,13 @@ def describe_validation_error(exc: Exception, model_cls: type[BaseModel], prefix
             lines.append(f"parameters: {err['msg'].removeprefix('Value error, ')}")
         elif err["type"] == "extra_forbidden":
             lines.append(
-                f"unknown parameter '{full}' (value {value!r}); valid parameters are: "
-                + ", ".join(model_cls.model_fields)
+                f"unknown parameter '{full}' (value {value!r}); "
+                + closest_names(
+                    name,
+                    model_cls.model_fields,
+                    prefix=prefix,
+                    listing="levers" if prefix else "parameters",
+                )
             )
         else:
             lines.append(
@@ -140,16 +145,100 @@ def describe_validation_error(exc: Exception, model_cls: type[BaseModel], prefix
     return "\n".join(lines)
 
 
+#: Most residents a town may have, whichever way it is sized (``n_residents``, or a preset's
+#: residents times ``scale``): checked before anything is built.
+MAX_RESIDENTS = 5_000_000
+
+
+def _number(v: float) -> str:
+    """A bound as people read it: 5,000,000 rather than 5e+06; 0.5 stays 0.5."""
+    if float(v).is_integer() and abs(v) >= 1e4:
+        return f"{int(v):,}"
+    return f"{v:g}"
+
+
+def closest_names(
+    name: str, valid: Any, prefix: str = "", n: int = 4, listing: str = "parameters"
+) -> str:
+    """The few valid names closest to ``name`` (spelling by difflib, plus words shared), never
+    the whole list of ~100."""
+    import difflib
+
+    names = list(valid)
+    words = set(str(name).lower().split("_"))
+
+    def score(candidate: str) -> float:  # spelling, plus words shared (fear_of_x ~ fear_*)
+        spelling = difflib.SequenceMatcher(None, str(name).lower(), candidate).ratio()
+        shared = len(words & set(candidate.split("_"))) / max(len(words), 1)
+        return spelling + 0.5 * shared
+
+    close = sorted(names, key=lambda c: (-score(c), c))[:n]
+    shown = ", ".join(f"'{prefix}{c}'" for c in close)
+    if not close:
+        return "allowed: no parameters here"
+    return (
+        f"allowed: a declared name; closest: {shown} (all {len(names)}: "
+        f"`coprod-sim list {listing}`)"
+    )
+
+
+def coerce_numpy(value: Any) -> Any:
+    """NumPy scalars as the Python numbers they are (``np.arange`` grids give ``np.int64``,
+    which strict validation would refuse); anything else unchanged."""
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy is a dependency
+        return value
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.str_):
+        return str(value)
+    return value
+
+
+def town_size(scenario: Scenario) -> int:
+    """Residents the town will have: ``n_residents``, or the preset's residents x ``scale``."""
+    from coprod_sim.state.towns import TOWNS
+
+    if scenario.n_residents:
+        return int(scenario.n_residents)
+    return max(1, int(round(TOWNS[scenario.town].residents * scenario.scale)))
+
+
 def make_scenario(**params: Any) -> Scenario:
-    """Build a validated Scenario or raise ScenarioError with a readable message."""
+    """Build a validated Scenario or raise ScenarioError with a readable message.
+
+    NumPy scalars are taken as the numbers they are; the size limit applies to the town that
+    would result (a preset times ``scale``), before anything is built.
+    """
     from pydantic import ValidationError
 
     from coprod_sim.scenario import Scenario
 
+    params = {k: coerce_numpy(v) for k, v in params.items()}
     try:
-        return Scenario(**params)
+        scenario = Scenario(**params)
     except ValidationError as exc:
         raise ScenarioError(describe_validation_error(exc, Scenario)) from None
+    size = town_size(scenario)
+    if size > MAX_RESIDENTS:
+        how = (
+            f"n_residents = {scenario.n_residents:,}"
+            if scenario.n_residents
+            else f"town '{scenario.town}' x scale {scenario.scale:g}"
+        )
+        raise ScenarioError(
+            f"parameter 'scale': {how} makes a town of {size:,} residents, which is not "
+            f"allowed; allowed: at most {MAX_RESIDENTS:,} residents (lower 'scale' or "
+            "'n_residents')"
+        )
+    return scenario
 
 
 def __getattr__(name: str) -> Any:

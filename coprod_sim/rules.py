@@ -174,10 +174,10 @@ class _Rebound:
 
     def __call__(self, *args: Any) -> Any:
         if self.run is None:
-            loop = self._loop(compiled=True)
             try:
+                loop = self._loop(compiled=True)  # numba refuses an object that is not a function
                 out = loop(*args)
-            except NumbaError as exc:
+            except (NumbaError, TypeError) as exc:
                 names = ", ".join(sorted(self.rules))
                 new = [f for f in self.rules.values() if f not in _WARNED]
                 _WARNED.update(new)

@@ -80,27 +80,45 @@ LEVERS: dict[str, type[Lever]] = _discover()
 
 
 def make_levers(policies: Mapping[str, Mapping[str, Any]] | Iterable[str] | None) -> list[Lever]:
-    """Levers from ``{"time_bank": {"coordinator_hours": 30}, ...}`` or a list of names.
+    """Levers from ``{"time_bank": {"coordinator_hours": 30}, ...}``, a list of names, or one name.
 
-    Unknown levers or parameters raise ScenarioError listing the valid ones.
+    A single string is one lever's name (``"time_bank"``), never a sequence of one-letter names.
+    NumPy scalars are taken as the numbers they are. Unknown levers or parameters raise
+    ScenarioError naming the closest valid ones.
     """
+    from coprod_sim.parameters import coerce_numpy
+
     if policies is None:
         return []
+    if isinstance(policies, str):
+        policies = [policies]
     if not isinstance(policies, Mapping):
-        policies = {name: {} for name in policies}
+        if not isinstance(policies, Iterable):
+            raise ScenarioError(
+                f"parameter 'policies': value {policies!r} is not allowed; allowed: a lever name, "
+                "a list of lever names, or a dict of lever name to its parameters"
+            )
+        names = list(policies)
+        for name in names:
+            if not isinstance(name, str):
+                raise ScenarioError(
+                    f"parameter 'policies': item {name!r} is not allowed; allowed: lever names "
+                    f"(text), one of: {', '.join(LEVERS) or '(none)'}"
+                )
+        policies = {name: {} for name in names}
     out = []
     for name, params in policies.items():
         cls = LEVERS.get(name)
         if cls is None:
             raise ScenarioError(
-                f"unknown policy lever '{name}'; valid levers are: {', '.join(LEVERS) or '(none)'}"
+                f"unknown policy lever '{name}'; allowed: one of {', '.join(LEVERS) or '(none)'}"
             )
         if not isinstance(params, Mapping):
             raise ScenarioError(
                 f"policy lever '{name}': parameters must be a table of name = value, got {params!r}"
             )
         try:
-            out.append(cls(**params))
+            out.append(cls(**{k: coerce_numpy(v) for k, v in params.items()}))
         except Exception as exc:  # pydantic.ValidationError
             raise ScenarioError(describe_validation_error(exc, cls, prefix=f"{name}.")) from None
     return out
