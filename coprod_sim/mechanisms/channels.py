@@ -13,11 +13,14 @@ Core channels:
 - ``open_call``: a service advertises its volunteer roles; ``asks_per_need`` random residents of
   the role's neighbourhood see each one (not a personal ask: only the aware respond readily,
   and those a professional asked personally within the last weeks, ``pop.asked_until``).
-  Services in the traditional mode make no open calls.
+  Each role is advertised in a week with its service's open-call share (``services``: 0 in
+  traditional provision, rising smoothly with the staff's mean attitude).
 - ``professional``: staff meet needs from their weekly capacity, crises first, then needs only
   a professional may meet, then the longest waiting; ongoing cases keep their hours first. A
   need too big for the hours left is skipped so smaller ones behind it can be met (up to
-  ``PROFESSIONAL_PASSES`` skips per service a week).
+  ``PROFESSIONAL_PASSES`` skips per service a week). Staff leave a need the community can
+  meet (not professional-only, not a crisis) to the community with their service's step-back
+  share (``services``: 0 unless the service nears self-organised provision).
 
 Everyone takes at most one new task a week; a need gets at most one helper.
 """
@@ -279,7 +282,9 @@ def open_call(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generat
     """Services advertise volunteer roles in a neighbourhood; those who see them may respond."""
     needs, kinds, nb = model.needs, model.kinds, model.nb
     k = needs.kind[rows]
-    calls = model.service_mode[kinds.service[k]] >= 1
+    # each role is advertised this week with its service's open-call share (services.py)
+    share = model.service_open_call_share[kinds.service[k]]
+    calls = rng.random(len(rows)) < share
     sel = rows[(needs.owner[rows] < 0) & calls]
     m = model.params.asks_per_need
     r = np.repeat(sel, m)
@@ -302,9 +307,10 @@ def professional(model: CoproductionModel, rows: np.ndarray, rng: np.random.Gene
     needs, kinds = model.needs, model.kinds
     left = model.service_capacity - services.professional_load(model)
     k = needs.kind[rows]
-    # a self-organised service leaves needs the community can meet to the community
+    # a service leaves a need the community can meet to the community with its step-back share
     community = ~kinds.professional_only[k] & ~needs.crisis[rows]
-    stand_back = (model.service_mode[kinds.service[k]] == 3) & community
+    step_back = model.service_step_back_share[kinds.service[k]]
+    stand_back = community & (rng.random(len(rows)) < step_back)
     sel = rows[(needs.owner[rows] >= 0) & ~stand_back]
     if len(sel) == 0:
         return Match(sel, sel)
