@@ -28,7 +28,7 @@ Everyone takes at most one new task a week; a need gets at most one helper.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numba import njit
@@ -173,12 +173,16 @@ def decide(
 
     ``formal`` asks (by a service, professional, coordinator or connector) are recorded in
     ``pop.last_asked_week``: the survey's "never been asked" is about such asks, not about a
-    neighbour asking for a favour (``formal=False``, the informal channel).
+    neighbour asking for a favour (``formal=False``, the informal channel), which is recorded
+    in ``pop.last_asked_informal_week`` (``informal_asks``). The decision counts both as asks,
+    and so does the barrier attribution (``outcomes.barriers``).
 
     ``trust_person`` is per pair, or a ``TrustGather`` (read only for pairs past the gates)."""
     u = rng.random(len(rows))  # drawn for every pair, so gating never shifts the stream
     if formal:
         model.pop.last_asked_week[cand[asked]] = model.week
+    else:
+        informal_asks(model.pop)[cand[asked]] = model.week
     if not isinstance(trust_person, TrustGather):
         trust_person = TrustGather(trust_person, np.arange(len(rows)))
     pop, kinds, needs = model.pop, model.kinds, model.needs
@@ -198,6 +202,15 @@ def decide(
     if len(start):
         _start_vetting(model, cand[start])
     return yes
+
+
+def informal_asks(pop: Any) -> np.ndarray:
+    """``pop.last_asked_informal_week``: the last week each resident was asked personally by a
+    neighbour (the informal channel; -10000 never), added to the population on first use."""
+    return pop.add_column("last_asked_informal_week", np.int32, NEVER_ASKED)
+
+
+NEVER_ASKED = -10_000  # the week recorded for residents never asked
 
 
 def _start_vetting(model: CoproductionModel, who: np.ndarray) -> None:
