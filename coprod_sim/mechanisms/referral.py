@@ -47,6 +47,7 @@ def referral(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generato
         return empty
     kk = n.kind[rows]
     ok = (n.owner[rows] >= 0) & ~k.professional_only[kk] & ~n.crisis[rows] & (k.activity[kk] >= 0)
+    ok &= model.service_referral_share[k.service[kk]] > 0  # the service accepts co-delivery
     sel = rows[ok]
     if len(sel) == 0:
         return empty
