@@ -8,8 +8,9 @@ Size: a single time bank reports members in the hundreds (Leith Time Bank, over 
 "over 200 members", Edinburgh Reporter 27 Feb 2024), not a third of a town. Membership is
 therefore capped by the coordinator's hours (``members_per_coordinator_hour``, 210 members for
 30 hours); before the cap, one coordinator enrolled 31-34% of the demo town's 2,000 adults in
-five years, and the same share of any town, since joining scaled with the town, not with the
-coordinator.
+five years (618-680 members, seeds 1-4), and the same share of any town, since joining scaled
+with the town, not with the coordinator. With the cap the demo's bank is full (210) by year 5
+and meets 1,037-1,149 needs in five years (1,433-1,532 before).
 
     weekly cost = coordinator_hours * coordinator_hour_cost + overheads_per_week
 """
