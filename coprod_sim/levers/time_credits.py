@@ -11,6 +11,23 @@ engagement with services"; personal and financial reward, recognition). Rule, ea
 - redemption: a share ``redeem_rate`` of every balance is spent each week at partner venues.
 
     weekly cost = credits redeemed * cost_per_credit + admin_per_week
+
+Size, against the ``policy_effect`` row ``timecredit_engagement`` ("a minimum of 100 per cent
+increase in engagement with services"): the model disagrees, and says so. What the model can
+call engagement with services is help given through the services' channels (open calls and
+referrals). On the demo town over five years (seeds 1-4, each against the same seed with no
+lever) the lever raises needs met that way by 4-11% town-wide (mean 7%), and by 11-22% among
+the residents it reaches (the aware, about 30% of adults; seeds 1-3, mean 17%), while the
+number of them who give any help through a service rises by 0-6%. This is not a rule error but
+a different measure and a different mechanism: the Spice figure is a before-and-after count,
+reported by services, of the people taking part in their activities, among those a scheme
+engaged (self-selected, no counterfactual), and schemes create activities to earn credits in;
+the model's is the paired difference of the whole town, with the services' volunteer roles
+fixed by need (the lever creates none), credits that only recognise (``reward_level`` x
+``weight_reward`` = 0.48 on the log-odds of helping, whose size is assumed), and a reward
+expected on any help, so part of it goes to informal help, which comes first in the week.
+Reproducing a doubling would need a reward effect of a size no source here gives; results for
+this lever should be read as the effect of recognition alone.
 """
 
 from __future__ import annotations

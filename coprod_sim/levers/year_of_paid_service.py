@@ -3,9 +3,13 @@
 Representation on arrays: every 52 weeks from ``start_week`` a cohort of
 ``uniformed_per_1000 x window_years / career_years x take_up`` residents per 1000 (working-age,
 employed, drawn at random: the uniformed servants within ``window_years`` of pension who take
-the offer) serves for 52 weeks. While serving, a servant is an experienced volunteer: confidence
-``servant_confidence``, fear of retaliation, liability and commitment ``servant_fear``, vetted,
-insured, aware of every opportunity, willing for every activity, and has ``hours_per_week`` more
+the offer) serves for 52 weeks. The cohort is drawn from those who stated willingness for at
+least one activity (who would take up a year of community service otherwise), and a servant
+helps only with the activities they stated: the year does not override stated willingness (ODD
+pattern 2: nobody helps with an activity they did not say they would do; until this version it
+made every servant willing for every activity). While serving, a servant is an experienced
+volunteer: confidence ``servant_confidence``, fear of retaliation, liability and commitment
+``servant_fear``, vetted, insured, aware of every opportunity, and has ``hours_per_week`` more
 hours (``pop.time_off``). After 52 weeks these attributes return to their values before the
 year, and the needs the servant still holds are handed back to the queue (owners are not let
 down: a planned handover). Weekly cost: servants serving x ``annual_salary`` x (1 +
@@ -23,14 +27,12 @@ import numpy as np
 from pydantic import PrivateAttr
 
 from coprod_sim.levers import Lever
-from coprod_sim.mechanisms.willingness import ACTIVITY_NAMES
 from coprod_sim.parameters import ASSUME, param
 from coprod_sim.state.population import VETTED, WORKING
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
 
-ALL_ACTIVITIES = np.uint16((1 << len(ACTIVITY_NAMES)) - 1)
 SERVICE_WEEKS = 52
 SAVED = (
     "confidence",
@@ -41,7 +43,6 @@ SAVED = (
     "insured",
     "vet_status",
     "aware",
-    "willing",
 )
 
 
@@ -161,7 +162,7 @@ class YearOfPaidService(Lever):
     def _start_year(self, model: CoproductionModel) -> None:
         pop = model.pop
         rng = model.rng_for("lever:year_of_paid_service")
-        pool = np.flatnonzero(pop.employed & (pop.age == WORKING))
+        pool = np.flatnonzero(pop.employed & (pop.age == WORKING) & (pop.willing != 0))
         n = min(len(pool), int(rng.poisson(self.per_1000() * model.n_residents / 1000.0)))
         s = rng.choice(pool, n, replace=False) if n else np.zeros(0, np.int64)
         self._serving = s
@@ -171,8 +172,7 @@ class YearOfPaidService(Lever):
             getattr(pop, a)[s] = np.minimum(getattr(pop, a)[s], self.servant_fear)
         pop.insured[s] = True
         pop.vet_status[s] = VETTED
-        pop.aware[s] = True
-        pop.willing[s] = ALL_ACTIVITIES
+        pop.aware[s] = True  # stated willingness (pop.willing) is kept: pattern 2
         pop.time_off[s] += np.float32(self.hours_per_week)
         model.events["paid_service_started"] += len(s)
 

@@ -13,11 +13,14 @@ Core channels:
 - ``open_call``: a service advertises its volunteer roles; ``asks_per_need`` random residents of
   the role's neighbourhood see each one (not a personal ask: only the aware respond readily,
   and those a professional asked personally within the last weeks, ``pop.asked_until``).
-  Services in the traditional mode make no open calls.
+  Each role is advertised in a week with its service's open-call share (``services``: 0 in
+  traditional provision, rising smoothly with the staff's mean attitude).
 - ``professional``: staff meet needs from their weekly capacity, crises first, then needs only
   a professional may meet, then the longest waiting; ongoing cases keep their hours first. A
   need too big for the hours left is skipped so smaller ones behind it can be met (up to
-  ``PROFESSIONAL_PASSES`` skips per service a week).
+  ``PROFESSIONAL_PASSES`` skips per service a week). Staff leave a need the community can
+  meet (not professional-only, not a crisis) to the community with their service's step-back
+  share (``services``: 0 unless the service nears self-organised provision).
 
 Everyone takes at most one new task a week; a need gets at most one helper.
 """
@@ -25,7 +28,7 @@ Everyone takes at most one new task a week; a need gets at most one helper.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numba import njit
@@ -170,12 +173,16 @@ def decide(
 
     ``formal`` asks (by a service, professional, coordinator or connector) are recorded in
     ``pop.last_asked_week``: the survey's "never been asked" is about such asks, not about a
-    neighbour asking for a favour (``formal=False``, the informal channel).
+    neighbour asking for a favour (``formal=False``, the informal channel), which is recorded
+    in ``pop.last_asked_informal_week`` (``informal_asks``). The decision counts both as asks,
+    and so does the barrier attribution (``outcomes.barriers``).
 
     ``trust_person`` is per pair, or a ``TrustGather`` (read only for pairs past the gates)."""
     u = rng.random(len(rows))  # drawn for every pair, so gating never shifts the stream
     if formal:
         model.pop.last_asked_week[cand[asked]] = model.week
+    else:
+        informal_asks(model.pop)[cand[asked]] = model.week
     if not isinstance(trust_person, TrustGather):
         trust_person = TrustGather(trust_person, np.arange(len(rows)))
     pop, kinds, needs = model.pop, model.kinds, model.needs
@@ -195,6 +202,15 @@ def decide(
     if len(start):
         _start_vetting(model, cand[start])
     return yes
+
+
+def informal_asks(pop: Any) -> np.ndarray:
+    """``pop.last_asked_informal_week``: the last week each resident was asked personally by a
+    neighbour (the informal channel; -10000 never), added to the population on first use."""
+    return pop.add_column("last_asked_informal_week", np.int32, NEVER_ASKED)
+
+
+NEVER_ASKED = -10_000  # the week recorded for residents never asked
 
 
 def _start_vetting(model: CoproductionModel, who: np.ndarray) -> None:
@@ -279,7 +295,9 @@ def open_call(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generat
     """Services advertise volunteer roles in a neighbourhood; those who see them may respond."""
     needs, kinds, nb = model.needs, model.kinds, model.nb
     k = needs.kind[rows]
-    calls = model.service_mode[kinds.service[k]] >= 1
+    # each role is advertised this week with its service's open-call share (services.py)
+    share = model.service_open_call_share[kinds.service[k]]
+    calls = rng.random(len(rows)) < share
     sel = rows[(needs.owner[rows] < 0) & calls]
     m = model.params.asks_per_need
     r = np.repeat(sel, m)
@@ -302,9 +320,10 @@ def professional(model: CoproductionModel, rows: np.ndarray, rng: np.random.Gene
     needs, kinds = model.needs, model.kinds
     left = model.service_capacity - services.professional_load(model)
     k = needs.kind[rows]
-    # a self-organised service leaves needs the community can meet to the community
+    # a service leaves a need the community can meet to the community with its step-back share
     community = ~kinds.professional_only[k] & ~needs.crisis[rows]
-    stand_back = (model.service_mode[kinds.service[k]] == 3) & community
+    step_back = model.service_step_back_share[kinds.service[k]]
+    stand_back = community & (rng.random(len(rows)) < step_back)
     sel = rows[(needs.owner[rows] >= 0) & ~stand_back]
     if len(sel) == 0:
         return Match(sel, sel)

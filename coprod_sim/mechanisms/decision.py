@@ -218,8 +218,10 @@ class HelpWeights(NamedTuple):
 
 def help_terms(x: HelpInputs, w: HelpWeights) -> dict[str, np.ndarray]:
     """Each factor's contribution to the log-odds of helping, for many residents at once: the
-    yearly barrier analysis (``outcomes.barriers``) names a non-participant's barrier from
-    these. A test checks that ``logistic(intercept + sum of terms)`` is ``help_probability``."""
+    yearly barrier analysis (``outcomes.barrier_contributions``) compares a non-participant's
+    terms with a reference resident's. ``asked`` is any personal ask, by a neighbour or by a
+    service, professional, coordinator or connector, as in the decision. A test checks that
+    ``logistic(intercept + sum of terms)`` is ``help_probability``."""
     ratio = np.maximum(x.spare_hours, 1e-3) / np.maximum(x.task_hours, 1e-3)
     return {
         "time": w.time * np.minimum(np.log(ratio), 1.0),

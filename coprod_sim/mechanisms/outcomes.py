@@ -6,8 +6,9 @@ least ``monthly_min_months`` of its thirteen 4-week months "monthly", in at leas
 "yearly"; one who gave none this year
 but has helped at some time (before the run or in it) "rarely"; the rest "never".
 
-The barrier of a non-participant is the factor that pulls their decision to help down the
-most, for a typical task among the activities they are willing to do (``barriers``).
+The barrier of a non-participant is the factor that holds their decision to help back the
+most against a stated reference resident (asked, trusting, confident, unafraid, insured, with
+time enough), for a typical task among the activities they are willing to do (``barriers``).
 """
 
 from __future__ import annotations
@@ -110,20 +111,45 @@ def top_share(hours: np.ndarray, top: float = 0.1) -> float:
     return float(np.partition(h, len(h) - k)[len(h) - k :].sum() / h.sum())
 
 
-def barriers(model: CoproductionModel, who: np.ndarray) -> np.ndarray:
-    """Main barrier (index into BARRIERS) of each resident in ``who``.
+#: the reference resident against whom barriers are measured (``barriers``): asked personally,
+#: fully trusting (of the person and the place), fully confident, without fear of commitment,
+#: insured (no liability), and with time enough that the decision's time term is at its cap
+#: (spare hours at least e times the task's). Reward, example and fatigue are held at the
+#: resident's own values: they are not among the survey's barriers.
+REFERENCE_RESIDENT = {
+    "asked": True,
+    "trust": 1.0,
+    "confidence": 1.0,
+    "fear_of_commitment": 0.0,
+    "insured": True,
+    "spare_over_task_hours": float(np.e),
+}
+#: the decision's term behind each soft barrier (``decision.help_terms``), in BARRIERS order
+BARRIER_TERMS: tuple[tuple[str, str], ...] = (
+    ("time", "time"),
+    ("never_asked", "asked"),
+    ("unaware", "unaware"),
+    ("fear_of_commitment", "commitment"),
+    ("liability", "liability"),
+    ("trust", "trust"),
+    ("confidence", "confidence"),
+)
 
-    Hard barriers first: stated no willingness at all ("not_willing"), fewer spare hours than
-    ``min_free_hours`` ("time"), waiting for or given up on a vetting check ("vetting"). Else the
-    most negative term of the decision rule for a typical task (mean hours, growth and risk of
-    the kinds of need matching the activities they are willing to do), with "never_asked" the
-    ask bonus they did not have (not asked personally in the last
-    ``ASKED_RECENT_WEEKS`` weeks) and "unaware" the penalty of not knowing of opportunities.
-    """
-    pop, k, w, p = model.pop, model.kinds, model.weights, model.params
-    out = np.full(len(who), -1, np.int8)
-    if len(who) == 0:
-        return out
+
+def barrier_contributions(model: CoproductionModel, who: np.ndarray) -> dict[str, np.ndarray]:
+    """How much each factor holds each resident in ``who`` back, in log-odds of helping: the
+    decision's term (``decision.help_terms``) for the reference resident (``REFERENCE_RESIDENT``)
+    minus the term for this resident, for a typical task among the activities they are willing
+    to do (mean hours, growth and risk of the matching kinds of need). Every contribution is
+    0 or more, and the largest is the factor whose change alone to the reference's value would
+    raise the chance of helping the most (the terms add up in log-odds).
+
+    Asked means asked personally within the last ``ASKED_RECENT_WEEKS`` weeks, by anyone the
+    decision counts as asking: a service, professional, coordinator or connector
+    (``pop.last_asked_week``) or a neighbour (``pop.last_asked_informal_week``)."""
+    from coprod_sim.mechanisms.channels import informal_asks
+
+    pop, k, w = model.pop, model.kinds, model.weights
     W = willingness_matrix(pop.willing[who]).astype(np.float32)
     n_act = W.shape[1]
     props = np.zeros((n_act, 3), np.float32)  # hours, growth, risk per activity
@@ -134,7 +160,9 @@ def barriers(model: CoproductionModel, who: np.ndarray) -> np.ndarray:
     count = W.sum(1)
     typ = (W @ props) / np.maximum(count, 1)[:, None]
     spare = pop.free_hours[who] + pop.time_off[who] - pop.committed[who]
-    x = HelpInputs(
+    since = model.week - ASKED_RECENT_WEEKS
+    asked = (pop.last_asked_week[who] > since) | (informal_asks(pop)[who] > since)
+    own = HelpInputs(
         eligible=np.ones(len(who), bool),
         spare_hours=spare,
         task_hours=typ[:, 0],
@@ -146,31 +174,58 @@ def barriers(model: CoproductionModel, who: np.ndarray) -> np.ndarray:
         fear_liab=pop.fear_liab[who],
         risk=typ[:, 2],
         insured=pop.insured[who],
-        asked=np.zeros(len(who), bool),
+        asked=asked,
         aware=pop.aware[who],
         reward=pop.reward[who],
         example=np.zeros(len(who), np.float32),
         fatigue=pop.fatigue[who],
     )
-    t = help_terms(x, w)
-    asked_recently = pop.last_asked_week[who] > model.week - ASKED_RECENT_WEEKS
-    never_asked = np.where(asked_recently, 0.0, -w.asked)
-    soft = (
-        np.minimum(t["time"], 0),
-        never_asked,
-        t["unaware"],
-        t["commitment"],
-        t["liability"],
-        np.minimum(t["trust"], 0),
-        np.minimum(t["confidence"], 0),
+    r = REFERENCE_RESIDENT
+    n = len(who)
+    ref = HelpInputs(
+        eligible=own.eligible,
+        spare_hours=np.maximum(typ[:, 0], 1e-3) * r["spare_over_task_hours"],
+        task_hours=typ[:, 0],
+        trust_person=np.full(n, r["trust"]),
+        trust_place=np.full(n, r["trust"]),
+        confidence=np.full(n, r["confidence"]),
+        fear_commit=np.full(n, r["fear_of_commitment"]),
+        growth=typ[:, 1],
+        fear_liab=own.fear_liab,
+        risk=typ[:, 2],
+        insured=np.full(n, r["insured"]),
+        asked=np.full(n, r["asked"]),
+        aware=own.aware,
+        reward=own.reward,
+        example=own.example,
+        fatigue=own.fatigue,
     )
-    # argmin over the terms, one pass per term (no N x 7 matrix; first minimum wins, as argmin)
+    t_own, t_ref = help_terms(own, w), help_terms(ref, w)
+    return {b: np.maximum(t_ref[term] - t_own[term], 0.0) for b, term in BARRIER_TERMS}
+
+
+def barriers(model: CoproductionModel, who: np.ndarray) -> np.ndarray:
+    """Main barrier (index into BARRIERS) of each resident in ``who``.
+
+    Hard barriers first: stated no willingness at all ("not_willing"), fewer spare hours than
+    ``min_free_hours`` ("time"), waiting for or given up on a vetting check ("vetting"). Else
+    the factor that holds them back most against the reference resident
+    (``barrier_contributions``; ties go to the first in BARRIERS order)."""
+    pop, p = model.pop, model.params
+    out = np.full(len(who), -1, np.int8)
+    if len(who) == 0:
+        return out
+    c = barrier_contributions(model, who)
+    # argmax over the factors, one pass per factor (no N x 7 matrix; first maximum wins)
+    soft = [c[b] for b, _ in BARRIER_TERMS]
     best = np.asarray(soft[0], np.float64).copy()
-    out[:] = 0
-    for j, term in enumerate(soft[1:], start=1):
-        lower = term < best
-        out[lower] = j
-        np.minimum(best, term, out=best)
+    out[:] = BARRIERS.index(BARRIER_TERMS[0][0])
+    for b, term in zip((b for b, _ in BARRIER_TERMS[1:]), soft[1:], strict=True):
+        higher = term > best
+        out[higher] = BARRIERS.index(b)
+        np.maximum(best, term, out=best)
+    spare = pop.free_hours[who] + pop.time_off[who] - pop.committed[who]
+    count = willingness_matrix(pop.willing[who]).sum(1)
     vs = pop.vet_status[who]
     out[(vs == VETTING) | (vs == GAVE_UP)] = BARRIERS.index("vetting")
     out[spare < p.min_free_hours] = BARRIERS.index("time")

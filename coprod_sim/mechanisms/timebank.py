@@ -7,6 +7,9 @@ local opportunities (or asked personally by a professional, ``pop.asked_until``)
 to do at least one activity join. The coordinator also spends ``outreach_share`` of their hours
 asking residents personally (``asks_per_hour``); an asked resident becomes aware and, if willing,
 joins with probability ``ask_join_prob`` (joining depends on awareness and on being asked).
+The bank takes new members only while it has fewer than ``coordinator_hours *
+members_per_coordinator_hour`` (the coordinator's capacity; single time banks report members
+in the hundreds); those who would join beyond it do not.
 
 Matching (``TimeBankChannel``): requests are the open needs residents own that a volunteer may
 meet (not professional-only, not crises): members' own requests first, then a share
@@ -93,7 +96,14 @@ def join(model: CoproductionModel, lever: Any, rng: np.random.Generator) -> int:
     pop.aware[asked] = True
     pop.last_asked_week[asked] = model.week
     yes = (pop.willing[asked] != 0) & (rng.random(a) < lever.ask_join_prob)
-    joined = _add_members(model, np.concatenate([cand[ready], asked[yes]]), lever.member_reward)
+    room = int(lever.coordinator_hours * lever.members_per_coordinator_hour) - len(
+        state(model).members
+    )
+    new = np.concatenate([cand[ready], asked[yes]])
+    new = new[~pop.tb_member[new]]
+    _, first = np.unique(new, return_index=True)
+    new = new[np.sort(first)][: max(room, 0)]  # in the order drawn (random), each once
+    joined = _add_members(model, new, lever.member_reward)
     state(model).joined_week = joined
     model.events["time_bank_joined"] += joined
     return joined
