@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from coprod_sim.mechanisms.collective_action import WEEKLY as COLLECTIVE_ACTION_SERIES
-from coprod_sim.mechanisms.needs import CHANNELS
+from coprod_sim.mechanisms.needs import CHANNELS, SERVICES
 
 WEEKLY_SERIES: tuple[str, ...] = (
     "helping_share",
@@ -29,6 +29,8 @@ WEEKLY_SERIES: tuple[str, ...] = (
     "professional_hours",
     "professional_hours_crisis",
     "professional_capacity",
+    "professional_hours_paid",
+    *(f"professional_hours_{s}" for s in SERVICES),
     *(f"met_{c}" for c in CHANNELS),
     *(f"hours_{c}" for c in CHANNELS),
     "trust_neighbours",
@@ -70,6 +72,7 @@ def means(model: Any) -> dict[str, float]:
 
 def record_week(model: Any) -> None:
     """The week's figures (``model.stats``), read by the reporters; costs are added up."""
+    from coprod_sim.analysis import costs
     from coprod_sim.mechanisms import collective_action
     from coprod_sim.mechanisms.needs import CHANNEL_INDEX
     from coprod_sim.state.population import VETTING
@@ -92,7 +95,10 @@ def record_week(model: Any) -> None:
         "professional_hours": float(model.week_hours_by_channel[CHANNEL_INDEX["professional"]]),
         "professional_hours_crisis": model.week_crisis_hours,
         "professional_capacity": float(model.service_capacity.sum()),
+        "professional_hours_paid": float(costs.staff_paid_hours(model).sum()),
     }
+    for s, name in enumerate(SERVICES):
+        st[f"professional_hours_{name}"] = float(model.week_professional_hours_by_service[s])
     for c, name in enumerate(CHANNELS):
         st[f"met_{name}"] = e[f"met_{name}"]
         st[f"hours_{name}"] = float(model.week_hours_by_channel[c])

@@ -63,6 +63,8 @@ AGE_GROUPS: tuple[str, ...] = ("young", "working", "retired")
 CHANNELS: tuple[str, ...] = ("informal", "open_call", "referral", "time_bank", "professional")
 CHANNEL_INDEX = {c: i for i, c in enumerate(CHANNELS)}
 UNMET = -1
+#: the kind of need a reported anti-social incident becomes (mechanism 8 queues it)
+ASB_CALLOUT = "asb_callout"
 
 
 def _f(default, unit: str, doc: str, ge=None, le=None):
@@ -291,7 +293,84 @@ DEFAULT_NEED_KINDS: tuple[NeedKind, ...] = (
         max_wait_weeks=8,
         rate=(0.45, 0.45, 0.45),
     ),
+    # public safety needs only professionals (police, community safety officers) meet; rates
+    # per 1000 residents of an undeprived neighbourhood (deprivation raises them, as for every
+    # resident kind); hours are stated assumptions (see PUBLIC_SAFETY_SOURCES)
+    _k(
+        name="crime_report",
+        service="public_safety",
+        activity=None,
+        hours=5.0,
+        recurring=True,
+        duration_weeks=3,
+        risk=0.5,
+        professional_only=True,
+        max_wait_weeks=4,
+        rate=(1.5, 1.5, 0.8),
+    ),
+    _k(
+        name="asb_casework",
+        service="public_safety",
+        activity=None,
+        hours=1.0,
+        recurring=True,
+        duration_weeks=8,
+        risk=0.5,
+        professional_only=True,
+        crisis_hazard=0.02,
+        crisis_onset_weeks=4,
+        max_wait_weeks=12,
+        rate=(0.11, 0.11, 0.11),
+    ),
+    _k(
+        name="welfare_concern",
+        service="public_safety",
+        activity=None,
+        hours=5.0,
+        recurring=False,
+        risk=0.8,
+        professional_only=True,
+        crisis_hazard=0.1,
+        crisis_onset_weeks=1,
+        crisis_weeks=2,
+        max_wait_weeks=4,
+        rate=(0.5, 0.35, 0.5),
+    ),
+    _k(
+        name=ASB_CALLOUT,
+        service="public_safety",
+        activity=None,
+        hours=1.5,
+        recurring=False,
+        risk=0.5,
+        professional_only=True,
+        max_wait_weeks=2,
+        rate=(0.0, 0.0, 0.0),
+    ),
 )
+
+#: where the public-safety kinds' figures come from (rendered into the ODD's kinds section)
+PUBLIC_SAFETY_SOURCES: dict[str, str] = {
+    "crime_report": "a crime against a resident reported to the police, investigated over a few "
+    "weeks. Rate: ONS police recorded crime, England and Wales, about 2 offences per 1000 "
+    "residents a week (2022-23, excluding fraud); with the deprivation multiplier the town "
+    "mean is about that. Hours (about 15 officer hours per crime over 3 weeks: attendance, "
+    "statements, enquiries) and the lapse after 4 weeks unattended (filed without "
+    "investigation): assumptions, set so public-safety staff are about four-fifths busy in "
+    "the demo town, as the other services are nearly fully busy",
+    "asb_casework": "persistent anti-social behaviour a resident reports (neighbour nuisance, "
+    "harassment), worked as a case. Rate: College of Policing (2015), a typical force (about "
+    "1.3 million residents) deals with about 101 anti-social behaviour incidents a day, about "
+    "0.55 per 1000 residents a week; a fifth becoming casework is an assumption (single "
+    "incidents arise in mechanism 8 as asb_callout). Escalation and hours: assumptions",
+    "welfare_concern": "concern for a resident's safety or welfare, a missing person, a "
+    "mental-health incident. Rate: College of Policing (2015), 12 missing-person reports and 14 "
+    "mental-health incidents a day in a typical force, about 0.14 per 1000 residents a week; "
+    "wider welfare calls about triple it (assumption). Hours and escalation: assumptions",
+    ASB_CALLOUT: "an anti-social incident left alone or failed in mechanism 8 (collective "
+    "action), reported by a witness; arises only there (rate 0) with "
+    "police_hours_per_incident hours (the kind's hours are not used)",
+}
 
 
 @dataclass(frozen=True)
