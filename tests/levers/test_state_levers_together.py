@@ -38,9 +38,7 @@ def test_all_state_levers_at_once():
     assert money["lever_cost_gbp"] == pytest.approx(
         sum(pol.costs_total[name] for name in money["levers"])
     )
-    assert money["crises_averted_value_gbp"] == pytest.approx(
-        costs.value_crises_averted(base, pol)
-    )
+    assert money["crises_averted_value_gbp"] == pytest.approx(costs.value_crises_averted(base, pol))
     unpaid = base.costs_total["professional_staff"] - pol.costs_total["professional_staff"]
     public = money["lever_cost_gbp"] - pol.costs_total["right_to_time_off"]  # none here
     assert money["net_gbp"] == pytest.approx(unpaid - public)
