@@ -324,14 +324,15 @@ def compare(
         "metrics": metrics,
         "lever_cost_gbp": lever_cost,
         "professional_hours_freed": _change(b, p, "professional_hours_idle"),
-        "crises_averted": -_change(b, p, "crises"),
-        "crises_averted_value_gbp": -_change(b, p, "crises_value_gbp"),
-        "net_gbp": -_change(b, p, "public_purse_cost_gbp"),
+        "crises_averted": _change(b, p, "crises", -1.0),
+        "crises_averted_value_gbp": _change(b, p, "crises_value_gbp", -1.0),
+        "net_gbp": _change(b, p, "public_purse_cost_gbp", -1.0),
     }
 
 
-def _change(b: Mapping[str, float], p: Mapping[str, float], key: str) -> float:
-    return float(p.get(key, math.nan)) - float(b.get(key, math.nan))
+def _change(b: Mapping[str, float], p: Mapping[str, float], key: str, sign: float = 1.0) -> float:
+    # + 0.0 turns a -0.0 (no change, negated) into 0.0
+    return sign * (float(p.get(key, math.nan)) - float(b.get(key, math.nan))) + 0.0
 
 
 #: ``compare``'s single figures, written as rows of comparison.csv (change column only)
