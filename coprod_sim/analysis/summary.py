@@ -234,7 +234,8 @@ def money_metrics(model: CoproductionModel) -> dict[str, float]:
     ``public_purse_cost_gbp``: council and central government; ``volunteer_time_value_gbp``:
     volunteer hours x ``volunteer_hour_value`` (never added to cash);
     ``professional_hours_paid``: hours staff were employed; ``professional_hours_idle``: paid
-    hours not given to needs (available to redeploy); ``professional_hours_<service>``: hours
+    hours not given to needs (idle, or spent on a lever's tasks such as personal asks: hours
+    to redeploy, not cash); ``professional_hours_<service>``: hours
     given to needs by service; ``police_callout_hours``: public-safety hours given to reported
     anti-social incidents (mechanism 8), paid within the staff cost; ``crises_value_gbp``:
     the run's crises at their nominal value (``costs.value_of_crises``).
