@@ -50,6 +50,7 @@ MONEY_ROWS: tuple[str, ...] = (
     "volunteer_time_value_gbp",
     "professional_hours_paid",
     "professional_hours_idle",
+    *(f"staff_cost_{s}_gbp" for s in SERVICES),
     *(f"professional_hours_{s}" for s in SERVICES),
     "police_callout_hours",
     "crises_value_gbp",
@@ -233,7 +234,8 @@ def money_metrics(model: CoproductionModel) -> dict[str, float]:
     ``cost_<payer>_gbp``: every cost item once, on its payer (``costs.costs_by_payer``);
     ``public_purse_cost_gbp``: council and central government; ``volunteer_time_value_gbp``:
     volunteer hours x ``volunteer_hour_value`` (never added to cash);
-    ``professional_hours_paid``: hours staff were employed; ``professional_hours_idle``: paid
+    ``professional_hours_paid``: hours staff were employed; ``staff_cost_<service>_gbp``: their
+    pay by service (adding up to ``cost_council_services_gbp``); ``professional_hours_idle``: paid
     hours not given to needs (idle, or spent on a lever's tasks such as personal asks: hours
     to redeploy, not cash); ``professional_hours_<service>``: hours
     given to needs by service; ``police_callout_hours``: public-safety hours given to reported
@@ -252,7 +254,10 @@ def money_metrics(model: CoproductionModel) -> dict[str, float]:
     paid = float(np.sum(weekly.get("professional_hours_paid", [])))
     m["professional_hours_paid"] = paid
     m["professional_hours_idle"] = paid - float(model.professional_hours_total)
+    hour = model.params.professional_hour_cost
     for s in SERVICES:
+        m[f"staff_cost_{s}_gbp"] = float(np.sum(weekly.get(f"professional_hours_paid_{s}", [])))
+        m[f"staff_cost_{s}_gbp"] *= hour
         m[f"professional_hours_{s}"] = float(np.sum(weekly.get(f"professional_hours_{s}", [])))
     names = model.kinds.names
     callouts = 0.0

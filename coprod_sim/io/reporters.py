@@ -30,6 +30,7 @@ WEEKLY_SERIES: tuple[str, ...] = (
     "professional_hours_crisis",
     "professional_capacity",
     "professional_hours_paid",
+    *(f"professional_hours_paid_{s}" for s in SERVICES),
     *(f"professional_hours_{s}" for s in SERVICES),
     *(f"met_{c}" for c in CHANNELS),
     *(f"hours_{c}" for c in CHANNELS),
@@ -95,9 +96,11 @@ def record_week(model: Any) -> None:
         "professional_hours": float(model.week_hours_by_channel[CHANNEL_INDEX["professional"]]),
         "professional_hours_crisis": model.week_crisis_hours,
         "professional_capacity": float(model.service_capacity.sum()),
-        "professional_hours_paid": float(costs.staff_paid_hours(model).sum()),
     }
+    paid = costs.staff_paid_hours(model)
+    st["professional_hours_paid"] = float(paid.sum())
     for s, name in enumerate(SERVICES):
+        st[f"professional_hours_paid_{name}"] = float(paid[s])
         st[f"professional_hours_{name}"] = float(model.week_professional_hours_by_service[s])
     for c, name in enumerate(CHANNELS):
         st[f"met_{name}"] = e[f"met_{name}"]

@@ -112,6 +112,9 @@ def test_every_cost_falls_on_one_declared_payer() -> None:
     m = summary_metrics(pol)
     paid = pol.costs_total
     assert m["cost_council_services_gbp"] == pytest.approx(paid["professional_staff"])
+    by_service = sum(m[f"staff_cost_{s}_gbp"] for s in SERVICES)
+    assert by_service == pytest.approx(m["cost_council_services_gbp"])
+    assert all(m[f"staff_cost_{s}_gbp"] > 0 for s in SERVICES)
     assert m["cost_council_levers_gbp"] == pytest.approx(paid["time_bank"])
     assert m["cost_employers_gbp"] == pytest.approx(paid["right_to_time_off"])
     assert m["cost_central_government_gbp"] == pytest.approx(paid["vetting_reform"])
