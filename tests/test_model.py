@@ -84,7 +84,7 @@ def test_counts_are_consistent(baseline_runs) -> None:
         assert np.isclose(df["professional_hours"].sum(), m.professional_hours_total)
         assert np.isclose(
             df["cost_professional_staff"].sum(),
-            m.professional_hours_total * m.params.professional_hour_cost,
+            df["professional_hours_paid"].sum() * m.params.professional_hour_cost,
         )
         assert np.isclose(m.pop.hours_given.sum(), df["volunteer_hours"].sum(), rtol=1e-4)
 

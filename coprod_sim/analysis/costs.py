@@ -1,20 +1,29 @@
-"""Mechanism 9 (money): unit costs with their sources, and the value of what a policy saves.
+"""Mechanism 9 (money): unit costs with their sources, who pays, and what a policy is worth.
 
 Every lever's ``weekly_cost`` is built from the unit costs of ``coprod_sim/data/unit_costs.toml``
 (``UNIT_COSTS``; its parameters default to them, so a user can change a price per run). Where the
 source reports give no figure the value is a stated assumption of the right order of magnitude
 for England around 2010, and says so.
 
-The value of a policy against a baseline run of the same town and seed is computed once, by
-``summary.compare`` (professional hours saved, their value, lever costs, the net). This module
-adds the nominal value of crises averted, shown beside the net and not added to it:
+Money is counted once, by who pays (``PAYERS``):
+
+- ``council_services``: the frontline staff of the three services, paid for the hours they are
+  employed whether busy or not: each week ``staff hours employed x professional_hour_cost`` by
+  service, where the hours employed are the staff's direct-contact hours less any budget cut
+  (``staff_paid_hours``). Hours they do not spend on needs are idle, available to redeploy;
+  they are reported in hours, never as cash saved. (Public-safety staff are counted here too:
+  the police's funding split between council tax precept and central grant is not modelled.)
+- ``council_levers``, ``employers``, ``central_government``: each lever's ``weekly_cost``
+  falls on the payer its class declares (``Lever.payer``, shown in the ODD's lever table).
+- Volunteers' hours are valued separately (``volunteer_hour_value``) and never added to cash.
+
+The public purse is the council and central government (``PUBLIC_PURSE``); ``summary.compare``
+gives its net against the paired no-lever run. Crises averted are counted as crises and valued
+at the nominal professional hours a crisis takes, beside the net and never added to it:
 
     crises averted value = sum over kinds (crises_baseline - crises_policy)
                              * hours * crisis_hours_multiplier * crisis_weeks
                              * professional_hour_cost
-
-(the nominal professional hours a crisis takes; ``summary.compare`` also gives the crisis
-hours actually spent, which are fewer when capacity binds and crises wait).
 """
 
 from __future__ import annotations
@@ -30,6 +39,17 @@ from coprod_sim.data import UNIT_COSTS_FILE, DataFileError, Entry, load_entries
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+#: who pays: every cost item falls on exactly one of these
+PAYERS: tuple[str, ...] = ("council_services", "council_levers", "employers", "central_government")
+#: the payers whose money is public (``net_gbp`` is theirs)
+PUBLIC_PURSE: tuple[str, ...] = ("council_services", "council_levers", "central_government")
+#: the payer of the frontline staff of every service
+STAFF_PAYER = "council_services"
+#: the model's cost item for the staff of the services (``model.costs``)
+PROFESSIONAL_STAFF = "professional_staff"
+#: payer of a lever or cost function that does not declare one (``levers=`` in a notebook)
+DEFAULT_LEVER_PAYER = "council_levers"
 
 
 @dataclass(frozen=True)
@@ -88,6 +108,50 @@ def cost_param(name: str, *, le: float, doc: str) -> Any:
     return param(c.value, unit=c.unit, role="policy", ge=0, le=le, source=c.source, doc=doc)
 
 
+def payer_of(lever: object) -> str:
+    """The payer of a lever's ``weekly_cost`` (its class's ``payer``; ``DEFAULT_LEVER_PAYER``
+    for an object that declares none). Raises ValueError for a payer not in ``PAYERS``."""
+    payer = getattr(lever, "payer", DEFAULT_LEVER_PAYER)
+    if payer not in PAYERS:
+        name = getattr(lever, "name", "") or getattr(lever, "__name__", type(lever).__name__)
+        raise ValueError(f"lever {name!r}: payer {payer!r} is not one of {', '.join(PAYERS)}")
+    return payer
+
+
+def staff_paid_hours(model: CoproductionModel) -> np.ndarray:
+    """Hours each service's staff are employed (and paid) this week: their direct-contact
+    hours less the budget cut (``model.capacity_cut``). Staff time a lever diverts from cases
+    (personal asks) is still paid, so it is not taken off here."""
+    from coprod_sim.mechanisms import services
+
+    staff = model.staff
+    n_s = len(model.capacity_cut)
+    return services.capacity(staff.service, staff.capacity, n_s, model.capacity_cut)
+
+
+def staff_cost_week(model: CoproductionModel) -> float:
+    """GBP the council pays its frontline staff this week (paid hours x hourly cost)."""
+    return float(staff_paid_hours(model).sum()) * model.params.professional_hour_cost
+
+
+def costs_by_payer(model: CoproductionModel) -> dict[str, float]:
+    """Total cash over the run by payer (GBP): staff to ``STAFF_PAYER``, each costed lever's
+    total to its declared payer. Every item of ``model.costs_total`` is counted exactly once."""
+    from coprod_sim.levers import lever_name
+
+    out = dict.fromkeys(PAYERS, 0.0)
+    items = dict(model.costs_total)
+    out[STAFF_PAYER] += float(items.pop(PROFESSIONAL_STAFF, 0.0))
+    for lever in model.costed_levers:
+        out[payer_of(lever)] += float(items.pop(lever_name(lever), 0.0))
+    if any(v != 0 for v in items.values()):
+        raise ValueError(
+            f"cost items with no payer: {', '.join(sorted(items))}; every cost must be a "
+            "lever's (with a payer) or the professional staff's"
+        )
+    return out
+
+
 def crisis_hours_by_kind(model: CoproductionModel) -> np.ndarray:
     """Professional hours one crisis of each kind takes (the model's own charging rule)."""
     k = model.kinds
@@ -103,7 +167,14 @@ def crises_averted(baseline: CoproductionModel, policy: CoproductionModel) -> np
     return (baseline.crises_by_kind - policy.crises_by_kind).astype(np.float64)
 
 
+def value_of_crises(model: CoproductionModel) -> float:
+    """GBP value of the run's crises at their nominal professional hours (a unit cost per
+    crisis of each kind; the hours actually given to crises are fewer when capacity binds)."""
+    hours = float(model.crises_by_kind.astype(np.float64) @ crisis_hours_by_kind(model))
+    return hours * model.params.professional_hour_cost
+
+
 def value_crises_averted(baseline: CoproductionModel, policy: CoproductionModel) -> float:
-    """GBP value of the crises averted: crisis hours times the professional hour cost."""
+    """GBP value of the crises averted: crises by kind times their nominal value."""
     hours = float(crises_averted(baseline, policy) @ crisis_hours_by_kind(policy))
     return hours * policy.params.professional_hour_cost

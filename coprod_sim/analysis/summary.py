@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from coprod_sim.analysis import costs
 from coprod_sim.io.run_folder import atomic_write
-from coprod_sim.mechanisms.needs import CHANNELS, SERVICES, UNMET
+from coprod_sim.mechanisms.needs import ASB_CALLOUT, CHANNEL_INDEX, CHANNELS, SERVICES, UNMET
 from coprod_sim.mechanisms.outcomes import (
     BARRIERS,
     PARTICIPATION,
@@ -38,8 +39,22 @@ if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
 
 WEEKS_PER_YEAR = 52
-PROFESSIONAL_STAFF = "professional_staff"  # the model's cost item for professional hours
+PROFESSIONAL_STAFF = costs.PROFESSIONAL_STAFF  # the model's cost item for the services' staff
 PARTICIPATION_ROWS: tuple[str, ...] = (*PARTICIPATION, "at_least_monthly", "at_least_yearly")
+#: one row per payer (``costs.PAYERS``): cash over the run, GBP
+COST_ROWS: tuple[str, ...] = tuple(f"cost_{payer}_gbp" for payer in costs.PAYERS)
+#: money and professional time, compared side by side (volunteer time is valued, not cash)
+MONEY_ROWS: tuple[str, ...] = (
+    *COST_ROWS,
+    "public_purse_cost_gbp",
+    "volunteer_time_value_gbp",
+    "professional_hours_paid",
+    "professional_hours_idle",
+    *(f"staff_cost_{s}_gbp" for s in SERVICES),
+    *(f"professional_hours_{s}" for s in SERVICES),
+    "police_callout_hours",
+    "crises_value_gbp",
+)
 #: metrics ``compare`` sets side by side (lever costs and money are added to these)
 COMPARED: tuple[str, ...] = (
     *(f"participation_{c}" for c in PARTICIPATION_ROWS),
@@ -57,6 +72,7 @@ COMPARED: tuple[str, ...] = (
     "trust_neighbours_end",
     "trust_services_end",
     "fear_of_commitment_end",
+    *MONEY_ROWS,
 )
 OUTPUT_FILES: tuple[str, ...] = (
     "weekly.parquet",
@@ -200,7 +216,8 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
         m[f"lever_cost_{lever.name}"] = cost
         lever_total += cost
     m["lever_cost_total"] = lever_total
-    m["cost_total"] = float(sum(model.costs_total.values()))
+    m["cost_total"] = float(sum(model.costs_total.values()))  # every payer's cash
+    m.update(money_metrics(model))
     m["top10_hours_share"] = top_share(model.hours_last_year) if complete_year else math.nan
     bshares = barrier_shares(model.barrier_codes)
     for b in BARRIERS:
@@ -208,6 +225,47 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
     for key, start in model.start_means.items():
         m[f"{key}_start"] = float(start)
         m[f"{key}_end"] = float(model.stats.get(key, start))  # the last week's mean
+    return m
+
+
+def money_metrics(model: CoproductionModel) -> dict[str, float]:
+    """Cash by payer, the public purse, volunteer time valued, and professional time.
+
+    ``cost_<payer>_gbp``: every cost item once, on its payer (``costs.costs_by_payer``);
+    ``public_purse_cost_gbp``: council and central government; ``volunteer_time_value_gbp``:
+    volunteer hours x ``volunteer_hour_value`` (never added to cash);
+    ``professional_hours_paid``: hours staff were employed; ``staff_cost_<service>_gbp``: their
+    pay by service (adding up to ``cost_council_services_gbp``); ``professional_hours_idle``: paid
+    hours not given to needs (idle, or spent on a lever's tasks such as personal asks: hours
+    to redeploy, not cash); ``professional_hours_<service>``: hours
+    given to needs by service; ``police_callout_hours``: public-safety hours given to reported
+    anti-social incidents (mechanism 8), paid within the staff cost; ``crises_value_gbp``:
+    the run's crises at their nominal value (``costs.value_of_crises``).
+    """
+    m: dict[str, float] = {}
+    by_payer = costs.costs_by_payer(model)
+    for payer, gbp in by_payer.items():
+        m[f"cost_{payer}_gbp"] = gbp
+    m["public_purse_cost_gbp"] = sum(by_payer[p] for p in costs.PUBLIC_PURSE)
+    volunteer = float(model.hours_by_channel_total.sum())
+    volunteer -= float(model.hours_by_channel_total[CHANNEL_INDEX["professional"]])
+    m["volunteer_time_value_gbp"] = volunteer * costs.unit("volunteer_hour_value")
+    weekly = model.datacollector.model_vars
+    paid = float(np.sum(weekly.get("professional_hours_paid", [])))
+    m["professional_hours_paid"] = paid
+    m["professional_hours_idle"] = paid - float(model.professional_hours_total)
+    hour = model.params.professional_hour_cost
+    for s in SERVICES:
+        m[f"staff_cost_{s}_gbp"] = float(np.sum(weekly.get(f"professional_hours_paid_{s}", [])))
+        m[f"staff_cost_{s}_gbp"] *= hour
+        m[f"professional_hours_{s}"] = float(np.sum(weekly.get(f"professional_hours_{s}", [])))
+    names = model.kinds.names
+    callouts = 0.0
+    if ASB_CALLOUT in names:
+        met = model.met_by_kind_channel[names.index(ASB_CALLOUT), CHANNEL_INDEX["professional"]]
+        callouts = float(met) * model.params.police_hours_per_incident
+    m["police_callout_hours"] = callouts
+    m["crises_value_gbp"] = costs.value_of_crises(model)
     return m
 
 
@@ -219,29 +277,28 @@ def compare(
     baseline: CoproductionModel | Mapping[str, float],
     policy: CoproductionModel | Mapping[str, float],
 ) -> dict[str, Any]:
-    """The policy run against the baseline run: each lever's cost, differences, and money.
+    """The policy run against the paired baseline run: costs by payer, differences, the net.
 
     Give two finished models (or their ``summary_metrics``) of the same town, seed and length;
     with common random numbers the differences are the levers'. Returns::
 
         {"weeks", "seed_baseline", "seed_policy", "same_seed",
          "levers": {name: total cost GBP of the policy run},
+         "lever_payers": {name: payer of that cost (registered levers)},
          "metrics": {metric: {"baseline", "policy", "change"}},   # change = policy - baseline
-         "lever_cost_gbp":  policy lever costs - baseline lever costs,
-         "professional_hours_saved": baseline - policy,
-         "professional_savings_gbp": hours saved x professional_hour_cost,
-         "crises_averted": baseline - policy crises,
-         "crisis_hours_averted": baseline - policy professional hours on crises,
-         "crisis_hours_value_gbp": crisis hours averted x professional_hour_cost,
-         "crises_averted_nominal_gbp": crises averted by kind x nominal crisis hours x cost
-                                       (NaN when given metric dicts),
-         "net_gbp": professional savings - lever cost}
+         "lever_cost_gbp":  policy lever costs - baseline lever costs (every payer),
+         "professional_hours_freed": idle paid hours, policy - baseline (hours to redeploy),
+         "crises_averted": baseline - policy crises (a count),
+         "crises_averted_value_gbp": baseline - policy crises_value_gbp (nominal unit cost),
+         "net_gbp": public purse cost (baseline) - public purse cost (policy)}
 
-    Savings value professional time at ``professional_hour_cost`` (the model's accounting);
-    crises are valued through the professional hours they take, so they are not added twice in
-    ``net_gbp``. When professional capacity binds, hours a prevented crisis would have taken go to
-    other waiting needs instead of being saved: ``crisis_hours_value_gbp`` shows that value of
-    prevention separately (it is part of, not added to, the professional accounting).
+    Money is counted once, by payer (``costs.PAYERS``; the ``cost_<payer>_gbp`` metrics): the
+    services' staff are paid for the hours employed, busy or not, so professionals doing less
+    frees hours (``professional_hours_freed``), not cash; a budget cut saves exactly the pay of
+    the capacity removed. ``net_gbp`` is the public purse's (council and central government)
+    saving against the baseline, positive when the policy run costs less; employers' costs
+    and the value of volunteers' time are reported beside it, never in it. Crises averted are
+    counted as crises and valued at their nominal professional hours, beside the net.
     Raises ValueError if the runs differ in length.
     """
     b, p = _metrics(baseline), _metrics(policy)
@@ -250,6 +307,8 @@ def compare(
             f"compare: the runs differ in length (baseline {b.get('weeks')} weeks, policy "
             f"{p.get('weeks')} weeks); run both for the same number of weeks"
         )
+    from coprod_sim.levers import LEVERS
+
     metrics = {}
     for key in COMPARED:
         bv, pv = float(b.get(key, math.nan)), float(p.get(key, math.nan))
@@ -259,35 +318,37 @@ def compare(
         for k, v in p.items()
         if k.startswith("lever_cost_") and k != "lever_cost_total"
     }
+    payers = {name: LEVERS[name].payer for name in levers if name in LEVERS}
     lever_cost = float(p.get("lever_cost_total", 0.0)) - float(b.get("lever_cost_total", 0.0))
-    saved = b["professional_hours"] - p["professional_hours"]
-    savings = saved * p["professional_hour_cost"]
     return {
         "weeks": int(p["weeks"]),
         "seed_baseline": int(b["seed"]),
         "seed_policy": int(p["seed"]),
         "same_seed": b["seed"] == p["seed"],
         "levers": levers,
+        "lever_payers": payers,
         "metrics": metrics,
         "lever_cost_gbp": lever_cost,
-        "professional_hours_saved": saved,
-        "professional_savings_gbp": savings,
-        "crises_averted": b["crises"] - p["crises"],
-        "crisis_hours_averted": b.get("crisis_hours", 0.0) - p.get("crisis_hours", 0.0),
-        "crisis_hours_value_gbp": (b.get("crisis_hours", 0.0) - p.get("crisis_hours", 0.0))
-        * p["professional_hour_cost"],
-        "crises_averted_nominal_gbp": _nominal_crisis_value(baseline, policy),
-        "net_gbp": savings - lever_cost,
+        "professional_hours_freed": _change(b, p, "professional_hours_idle"),
+        "crises_averted": _change(b, p, "crises", -1.0),
+        "crises_averted_value_gbp": _change(b, p, "crises_value_gbp", -1.0),
+        "net_gbp": _change(b, p, "public_purse_cost_gbp", -1.0),
     }
 
 
-def _nominal_crisis_value(baseline: Any, policy: Any) -> float:
-    """Crises averted valued at the hours a crisis nominally takes (needs both models)."""
-    from coprod_sim.analysis import costs
+def _change(b: Mapping[str, float], p: Mapping[str, float], key: str, sign: float = 1.0) -> float:
+    # + 0.0 turns a -0.0 (no change, negated) into 0.0
+    return sign * (float(p.get(key, math.nan)) - float(b.get(key, math.nan))) + 0.0
 
-    if isinstance(baseline, Mapping) or isinstance(policy, Mapping):
-        return math.nan
-    return costs.value_crises_averted(baseline, policy)
+
+#: ``compare``'s single figures, written as rows of comparison.csv (change column only)
+COMPARISON_FIGURES: tuple[str, ...] = (
+    "lever_cost_gbp",
+    "professional_hours_freed",
+    "crises_averted",
+    "crises_averted_value_gbp",
+    "net_gbp",
+)
 
 
 def comparison_frame(result: Mapping[str, Any]) -> pd.DataFrame:
@@ -300,16 +361,7 @@ def comparison_frame(result: Mapping[str, Any]) -> pd.DataFrame:
         rows.append(
             {"metric": f"lever_cost_{name}", "baseline": 0.0, "policy": cost, "change": cost}
         )
-    for key in (
-        "lever_cost_gbp",
-        "professional_hours_saved",
-        "professional_savings_gbp",
-        "crises_averted",
-        "crisis_hours_averted",
-        "crisis_hours_value_gbp",
-        "crises_averted_nominal_gbp",
-        "net_gbp",
-    ):
+    for key in COMPARISON_FIGURES:
         rows.append(
             {"metric": key, "baseline": math.nan, "policy": math.nan, "change": float(result[key])}
         )
@@ -428,11 +480,16 @@ def format_report(
     row("lapsed unmet", "needs_lapsed", _num)
     row("crises", "crises", _num)
     row("still open at the end", "needs_open_end", _num)
-    head("Hours and money", cols)
-    row("professional hours", "professional_hours", _num)
-    row("professional cost (GBP)", "professional_cost_gbp", _num)
+    head("Hours", cols)
+    row("professional hours paid", "professional_hours_paid", _num)
+    row("professional hours given to needs", "professional_hours", _num)
     row("volunteer hours", "volunteer_hours", _num)
     row("share of hours by top 10% helpers", "top10_hours_share", _pct)
+    head("Cash over the run by payer (GBP)", cols)
+    for payer in costs.PAYERS:
+        row(payer.replace("_", " "), f"cost_{payer}_gbp", _num)
+    row("public purse (council + central)", "public_purse_cost_gbp", _num)
+    row("volunteer time valued (not cash)", "volunteer_time_value_gbp", _num)
     trust_rows = (
         ("trust_neighbours", "trust in neighbours"),
         ("trust_services", "trust in services"),
@@ -460,16 +517,18 @@ def format_report(
     for i in range(0, len(shown), 5):
         lines.append("  " + ", ".join(shown[i : i + 5]))
     if two and comparison is not None:
-        lines.append("Levers (total cost over the run, GBP)")
+        lines.append("Levers (total cost over the run, GBP; who pays)")
+        payers = comparison.get("lever_payers", {})
         for name, cost in comparison["levers"].items():
-            lines.append(f"  {name:<{w - 2}}{_num(cost):>12}")
+            payer = payers.get(name, "").replace("_", " ")
+            lines.append(f"  {name:<{w - 2}}{_num(cost):>12}  {payer}")
         c = comparison
         lines.append(
-            f"Money: professional hours saved {_num(c['professional_hours_saved'])} x "
-            f"GBP {policy['professional_hour_cost']:g} = GBP {_num(c['professional_savings_gbp'])}"
+            f"Public purse net against the baseline: net GBP {_num(c['net_gbp'])} (positive: saved)"
         )
         lines.append(
-            f"       crises averted {_num(c['crises_averted'])}; lever cost GBP "
-            f"{_num(c['lever_cost_gbp'])}; net GBP {_num(c['net_gbp'])}"
+            f"  professional hours freed {_num(c['professional_hours_freed'])} (not cash); "
+            f"crises averted {_num(c['crises_averted'])} (GBP "
+            f"{_num(c['crises_averted_value_gbp'])}, beside the net)"
         )
     return "\n".join(lines)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from coprod_sim.mechanisms.collective_action import WEEKLY as COLLECTIVE_ACTION_SERIES
-from coprod_sim.mechanisms.needs import CHANNELS
+from coprod_sim.mechanisms.needs import CHANNELS, SERVICES
 
 WEEKLY_SERIES: tuple[str, ...] = (
     "helping_share",
@@ -38,6 +38,9 @@ WEEKLY_SERIES: tuple[str, ...] = (
     "professional_hours",
     "professional_hours_crisis",
     "professional_capacity",
+    "professional_hours_paid",
+    *(f"professional_hours_paid_{s}" for s in SERVICES),
+    *(f"professional_hours_{s}" for s in SERVICES),
     *(f"met_{c}" for c in CHANNELS),
     *(f"hours_{c}" for c in CHANNELS),
     "trust_neighbours",
@@ -131,6 +134,7 @@ def means(model: Any) -> dict[str, float]:
 
 def record_week(model: Any) -> None:
     """The week's figures (``model.stats``), read by the reporters; costs are added up."""
+    from coprod_sim.analysis import costs
     from coprod_sim.mechanisms import collective_action
     from coprod_sim.mechanisms.needs import CHANNEL_INDEX
     from coprod_sim.state.population import VETTING
@@ -154,6 +158,11 @@ def record_week(model: Any) -> None:
         "professional_hours_crisis": model.week_crisis_hours,
         "professional_capacity": float(model.service_capacity.sum()),
     }
+    paid = costs.staff_paid_hours(model)
+    st["professional_hours_paid"] = float(paid.sum())
+    for s, name in enumerate(SERVICES):
+        st[f"professional_hours_paid_{name}"] = float(paid[s])
+        st[f"professional_hours_{name}"] = float(model.week_professional_hours_by_service[s])
     for c, name in enumerate(CHANNELS):
         st[f"met_{name}"] = e[f"met_{name}"]
         st[f"hours_{name}"] = float(model.week_hours_by_channel[c])

@@ -2,7 +2,8 @@
 
 A lever is a ``Lever`` subclass (a strict pydantic model, so its parameters are declared once
 with unit, default, range and source, like the scenario's) with a ``name``, a ``point`` (one of
-``coprod_sim.model.HOOK_POINTS``), an ``apply(model)`` rule and a ``weekly_cost(model)`` in GBP.
+``coprod_sim.model.HOOK_POINTS``), an ``apply(model)`` rule, a ``weekly_cost(model)`` in GBP and
+the ``payer`` of that cost (council levers, employers or central government).
 Each lever module in this package defines one lever; they are found automatically, so a new
 lever is a new module. In a notebook, any object or function with a ``point`` attribute can be
 passed to ``CoproductionModel(levers=[...])`` without touching the package.
@@ -29,6 +30,18 @@ class Lever(Strict):
     name: ClassVar[str] = ""
     point: ClassVar[str] = "start_of_week"
     source: ClassVar[str] = ""
+    #: who pays ``weekly_cost`` (one of ``coprod_sim.analysis.costs.PAYERS``); every lever
+    #: module declares it next to its cost
+    payer: ClassVar[str] = "council_levers"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        from coprod_sim.analysis.costs import PAYERS
+
+        if cls.payer not in PAYERS:
+            raise TypeError(
+                f"lever class {cls.__name__}: payer {cls.payer!r} is not one of {', '.join(PAYERS)}"
+            )
 
     start_week: int = param(
         0,

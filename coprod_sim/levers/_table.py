@@ -20,14 +20,15 @@ def _range(row: dict[str, Any]) -> str:
 
 
 def lever_rows(levers: dict[str, type[Lever]] | None = None) -> list[dict[str, Any]]:
-    """One dict per (lever, parameter): lever, parameter, unit, default, range, source, doc,
-    and the lever's own ``lever_source`` and ``point`` (hook point of the week)."""
+    """One dict per (lever, parameter): lever, ``payer`` (who pays its cost), parameter, unit,
+    default, range, source, doc, and the lever's own ``lever_source`` and ``point``."""
     rows = []
     for name, cls in sorted((levers or LEVERS).items()):
         for r in parameter_rows(cls):
             rows.append(
                 {
                     "lever": name,
+                    "payer": cls.payer,
                     "parameter": r["name"],
                     "unit": r["unit"],
                     "default": r["default"],
@@ -44,12 +45,13 @@ def lever_rows(levers: dict[str, type[Lever]] | None = None) -> list[dict[str, A
 def lever_table_markdown(levers: dict[str, type[Lever]] | None = None) -> str:
     """The rows as a Markdown table (for docs and notebooks)."""
     lines = [
-        "| lever | parameter | unit | default | range | source | meaning |",
-        "|---|---|---|---|---|---|---|",
+        "| lever | payer | parameter | unit | default | range | source | meaning |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in lever_rows(levers):
         cells = [
             r["lever"],
+            r["payer"],
             r["parameter"],
             r["unit"],
             r["default"],

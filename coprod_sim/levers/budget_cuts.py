@@ -3,10 +3,13 @@
 Source: IPPR/PwC Capable Communities 2010 (the 2010 Spending Review: an average cut of 19% over
 four years in non-protected departments). Rule: from ``start_week`` the share of each service's
 professional capacity cut (``model.capacity_cut``) ramps linearly to ``total_cut`` over
-``ramp_years`` years and then stays there; early years can be protected. A negative cost is money
-saved:
+``ramp_years`` years and then stays there; early years can be protected.
 
-    weekly cost = - sum over services (cut * staff hours) * professional_hour_cost
+Money: the lever has no cost of its own. The staff the council no longer employs are not paid,
+so the cut shows once, as a lower ``cost_council_services_gbp`` (staff paid hours x
+``professional_hour_cost``, ``analysis.costs.staff_paid_hours``): the public purse saves at most
+the value of the capacity removed, ``sum over weeks and services (cut x staff hours) x
+professional_hour_cost``. Hours used fall too, but that is not counted again.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ class BudgetCuts(Lever):
     name: ClassVar[str] = "budget_cuts"
     point: ClassVar[str] = "start_of_week"
     source: ClassVar[str] = "IPPR/PwC Capable Communities 2010 (Spending Review 2010)"
+    #: the cut lowers what the council pays its staff (no cost of its own)
+    payer: ClassVar[str] = "council_services"
 
     total_cut: float = param(
         0.19,
@@ -66,9 +71,3 @@ class BudgetCuts(Lever):
 
     def apply(self, model: CoproductionModel) -> None:
         model.capacity_cut[:] = np.maximum(model.capacity_cut, self.cut_now(model))
-
-    def weekly_cost(self, model: CoproductionModel) -> float:
-        hours = np.bincount(
-            model.staff.service, weights=model.staff.capacity, minlength=len(SERVICES)
-        )
-        return -float((self.cut_now(model) * hours).sum()) * model.params.professional_hour_cost

@@ -48,6 +48,7 @@ class CommunityEntrepreneurs(Lever):
     name: ClassVar[str] = "community_entrepreneurs"
     point: ClassVar[str] = "after_channels"
     source: ClassVar[str] = "Young Foundation 2009 (community entrepreneurs)"
+    payer: ClassVar[str] = "council_levers"  # commissioned by the council
 
     per_10000: float = param(
         2.0,

@@ -29,6 +29,7 @@ class CultureChange(Lever):
     source: ClassVar[str] = (
         "IPPR/PwC Capable Communities 2010; University of Birmingham Policy Commission 2011"
     )
+    payer: ClassVar[str] = "council_levers"  # the council runs the programme
 
     weekly_shift: float = param(
         0.01,

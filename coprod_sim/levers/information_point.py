@@ -24,6 +24,7 @@ class InformationPoint(Lever):
     name: ClassVar[str] = "information_point"
     point: ClassVar[str] = "start_of_week"
     source: ClassVar[str] = "IPPR/PwC Capable Communities 2010"
+    payer: ClassVar[str] = "council_levers"  # council-run points
 
     points: int = param(
         1,

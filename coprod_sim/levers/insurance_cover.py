@@ -25,6 +25,7 @@ class InsuranceCover(Lever):
     name: ClassVar[str] = "insurance_cover"
     point: ClassVar[str] = "start_of_week"
     source: ClassVar[str] = "IPPR/PwC Capable Communities 2010"
+    payer: ClassVar[str] = "council_levers"  # the council insures volunteers
 
     coverage: float = param(
         1.0,

@@ -44,6 +44,8 @@ class PersonalAsks(Lever):
     name: ClassVar[str] = "personal_asks"
     point: ClassVar[str] = "after_channels"
     source: ClassVar[str] = "IPPR/PwC Capable Communities 2010"
+    #: the council trains its staff; ask hours valued at professional_hour_cost
+    payer: ClassVar[str] = "council_levers"
 
     asks_per_professional: float = param(
         5.0,

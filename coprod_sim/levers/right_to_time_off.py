@@ -31,6 +31,7 @@ class RightToTimeOff(Lever):
     name: ClassVar[str] = "right_to_time_off"
     point: ClassVar[str] = "start_of_week"
     source: ClassVar[str] = "people powered services agenda (right to ask for time off)"
+    payer: ClassVar[str] = "employers"  # employers pay the time off (a private cost)
 
     ask_share: float = param(
         0.3,

@@ -36,6 +36,7 @@ class TimeBank(Lever):
     source: ClassVar[str] = (
         "IPPR/PwC Capable Communities 2010; Young Foundation 2009 (Spice, Fureai Kippu)"
     )
+    payer: ClassVar[str] = "council_levers"  # a council-funded time bank
 
     coordinator_hours: float = param(
         30.0,

@@ -51,6 +51,7 @@ class TimeCredits(Lever):
     name: ClassVar[str] = "time_credits"
     point: ClassVar[str] = "after_channels"
     source: ClassVar[str] = "Young Foundation 2009 (Spice time credits)"
+    payer: ClassVar[str] = "council_levers"  # a council-funded scheme
 
     reward_level: float = param(
         0.6,

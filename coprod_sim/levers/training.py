@@ -39,6 +39,7 @@ class Training(Lever):
     source: ClassVar[str] = (
         "IPPR/PwC Capable Communities 2010; University of Birmingham Policy Commission 2011"
     )
+    payer: ClassVar[str] = "council_levers"  # council-funded training
 
     places_per_1000_year: float = param(
         20.0,

@@ -32,6 +32,7 @@ class VettingReform(Lever):
     name: ClassVar[str] = "vetting_reform"
     point: ClassVar[str] = "before_channels"
     source: ClassVar[str] = "IPPR/PwC Capable Communities 2010; Young Foundation 2009"
+    payer: ClassVar[str] = "central_government"  # vetting (DBS) is run by central government
 
     check_weeks: int = param(
         2,

@@ -52,6 +52,8 @@ class YearOfPaidService(Lever):
     name: ClassVar[str] = "year_of_paid_service"
     point: ClassVar[str] = "start_of_week"
     source: ClassVar[str] = "people powered services agenda; Young Foundation 2009 (COMETs)"
+    #: assumption: uniformed servants (mostly police) are paid mainly from central grant
+    payer: ClassVar[str] = "central_government"
 
     window_years: float = param(
         5.0,

@@ -16,8 +16,11 @@ after the channels (see ``CoproductionModel.step``):
    ``E_b`` is the neighbourhood's expected backing (the share of neighbours people expect to
    back them; it starts at the block's baseline trust), ``S_i`` the share of i's ties who
    intervened successfully within ``recent_intervention_weeks`` (the cascade on the graph) and
-   ``P`` police backing: mean attitude of public-safety staff x the share of public-safety
-   capacity left after its case load and last week's incident call-outs.
+   ``P`` police backing: mean attitude of public-safety staff x the share of the hours asked
+   of them that they are giving: ``met / (met + waiting)``, with ``met`` the hours of the
+   public-safety needs professionals are meeting this week (call-outs among them) and
+   ``waiting`` the hours of those still waiting for them (1 when nothing is asked). Police
+   who attend what is reported back residents up; a queue they cannot clear does not.
 4. **Threshold**::
 
        theta_i = intervention_threshold + threshold_fear_weight * fear_retal_i
@@ -38,8 +41,12 @@ after the channels (see ``CoproductionModel.step``):
    neighbour trust of every resident of the block by ``unchallenged_trust_loss`` of its level
    per left-alone incident per 1000 residents, and raise the witnesses' fear of retaliation by
    ``unchallenged_fear_gain`` of the gap to 1. Left-alone and failed incidents are reported to
-   the police and take ``police_hours_per_incident`` of their capacity (lowering next week's
-   ``P``).
+   the police by their first witness: each becomes a need of kind ``asb_callout`` (public
+   safety, professional only) of ``police_hours_per_incident`` hours in the incident's
+   neighbourhood, owned by that witness. It waits in the public-safety queue and is met, like
+   any need, from public-safety capacity (so its hours are paid within the staff cost); one not
+   attended within its kind's ``max_wait_weeks`` lapses unmet. (With need kinds that lack
+   ``asb_callout``, the call-out hours only count as waiting hours in ``P``.)
 7. ``E_b`` relaxes towards the block's baseline trust ``nb.trust_base`` by
    ``backing_relaxation`` a week.
 
@@ -53,7 +60,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coprod_sim.mechanisms.needs import SERVICE_INDEX
+from coprod_sim.mechanisms.needs import ASB_CALLOUT, SERVICE_INDEX, UNMET
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import expand_rows
 from coprod_sim.state.network import Graph
@@ -245,8 +252,9 @@ class CollectiveActionParams(Strict):
         ge=0,
         le=100,
         source=ASSUME,
-        doc="Public-safety staff hours taken by an incident left alone or a failed "
-        "intervention (it is reported); lowers next week's police backing.",
+        doc="Public-safety staff hours a reported incident (left alone or a failed "
+        "intervention) takes: the hours of its asb_callout need, met from public-safety "
+        "capacity.",
     )
 
 
@@ -261,6 +269,7 @@ WEEKLY: tuple[str, ...] = (
     "interveners",
     "police_backing",
     "expected_backing",
+    "police_callouts",
 )
 
 
@@ -271,7 +280,7 @@ class SafetyState:
     expected_backing: np.ndarray  # E_b per neighbourhood, 0-1
     last_success: np.ndarray  # per resident: week of last successful intervention
     police_backing: float  # P, 0-1, computed each week
-    police_hours_last: float  # incident call-out hours of the previous week
+    police_hours_last: float  # call-out hours reported in the previous week
     incidents_by_nbhd: np.ndarray  # totals over the run
     challenged_by_nbhd: np.ndarray
     left_alone_by_nbhd: np.ndarray
@@ -309,14 +318,12 @@ def incident_counts(
     return rng.poisson(lam)
 
 
-def police_backing(
-    capacity: float, load: float, incident_hours: float, mean_attitude: float
-) -> float:
-    """Expected police backing P = mean attitude x share of capacity left after the queue."""
-    if capacity <= 0:
-        return 0.0
-    left = min(max(1.0 - (load + incident_hours) / capacity, 0.0), 1.0)
-    return float(mean_attitude * left)
+def police_backing(met_hours: float, waiting_hours: float, mean_attitude: float) -> float:
+    """Expected police backing P = mean attitude x share of the public-safety hours asked
+    that staff are giving, ``met / (met + waiting)`` (1 when nothing is asked)."""
+    asked = met_hours + waiting_hours
+    share = 1.0 if asked <= 0 else met_hours / asked
+    return float(mean_attitude * min(max(share, 0.0), 1.0))
 
 
 def tie_share_recent(
@@ -398,13 +405,11 @@ def step(model: CoproductionModel) -> None:
         return
     rng = model.rng_for(STREAM)
 
-    # police backing from public-safety capacity, its case load and last week's call-outs
+    # police backing: the share of what is asked of public-safety staff that they give
     ps = model.staff.service == PUBLIC_SAFETY
     att = float(model.staff.attitude[ps].mean()) if ps.any() else 0.0
     load = float(model.professional_load()[PUBLIC_SAFETY])
-    st.police_backing = police_backing(
-        float(model.service_capacity[PUBLIC_SAFETY]), load, st.police_hours_last, att
-    )
+    st.police_backing = police_backing(load, waiting_hours(model, st), att)
     st.week["police_backing"] = st.police_backing
     st.week["expected_backing"] = float(
         np.average(st.expected_backing, weights=np.maximum(nb.size, 1))
@@ -486,7 +491,9 @@ def step(model: CoproductionModel) -> None:
         factor = ((1.0 - p.unchallenged_trust_loss) ** (alone_b * per_1000)).astype(np.float32)
         pop.trust_nbr *= np.repeat(factor, sizes)
 
-    st.police_hours_last = float((alone.sum() + failed.sum()) * p.police_hours_per_incident)
+    reported = alone | failed
+    st.police_hours_last = float(reported.sum() * p.police_hours_per_incident)
+    report_callouts(model, b[reported], wit[reported, 0], p.police_hours_per_incident)
     st.incidents_by_nbhd += counts
     st.challenged_by_nbhd += chall_b
     st.left_alone_by_nbhd += alone_b
@@ -498,6 +505,47 @@ def step(model: CoproductionModel) -> None:
         interventions_succeeded=float(success.sum()),
         interveners=float(n_act.sum()),
     )
+
+
+def callout_kind(model: CoproductionModel) -> int:
+    """Index of the ``asb_callout`` kind in the model's kinds, or -1 if it has none."""
+    names = model.kinds.names
+    return names.index(ASB_CALLOUT) if ASB_CALLOUT in names else -1
+
+
+def waiting_hours(model: CoproductionModel, st: SafetyState) -> float:
+    """Hours of public-safety needs only professionals meet that wait unmet (the queue the
+    police have not reached); without the ``asb_callout`` kind, last week's call-out hours."""
+    k, n = model.kinds, model.needs
+    open_rows = n.channel == UNMET
+    kinds = n.kind[open_rows]
+    ps = (k.service[kinds] == PUBLIC_SAFETY) & k.professional_only[kinds]
+    hours = float(n.hours[open_rows][ps].sum())
+    if callout_kind(model) < 0:
+        hours += st.police_hours_last
+    return hours
+
+
+def report_callouts(
+    model: CoproductionModel, nbhd: np.ndarray, reporter: np.ndarray, hours: float
+) -> None:
+    """Reported incidents join the public-safety queue as ``asb_callout`` needs of ``hours``
+    hours, owned by the witness who reported them (none if the kind is absent or hours 0)."""
+    kind = callout_kind(model)
+    st: SafetyState = model.safety
+    st.week["police_callouts"] = float(len(nbhd))
+    if kind < 0 or hours <= 0 or len(nbhd) == 0:
+        return
+    h = np.full(len(nbhd), hours, np.float32)
+    model.needs.append(
+        kind=np.full(len(nbhd), kind, np.int16),
+        owner=reporter.astype(np.int32),
+        nbhd=nbhd.astype(np.int32),
+        hours=h,
+        base_hours=h,
+        started=np.full(len(nbhd), min(model.week, 32_000), np.int16),
+    )
+    model.events["needs_arisen"] += len(nbhd)
 
 
 def weekly_stats(model: CoproductionModel) -> dict[str, float]:

@@ -64,6 +64,8 @@ AGE_GROUPS: tuple[str, ...] = ("young", "working", "retired")
 CHANNELS: tuple[str, ...] = ("informal", "open_call", "referral", "time_bank", "professional")
 CHANNEL_INDEX = {c: i for i, c in enumerate(CHANNELS)}
 UNMET = -1
+#: the kind of need a reported anti-social incident becomes (mechanism 8 queues it)
+ASB_CALLOUT = "asb_callout"
 
 
 def _f(default, unit: str, doc: str, ge=None, le=None):

@@ -272,12 +272,13 @@ WEEKS_PER_YEAR = 52
 
 def deliver(model: CoproductionModel) -> None:
     """Helpers give their hours (their weeks and months of help are counted), professionals
-    theirs (and their cost); needs end (crises after their weeks, others with the kind's
-    hazard) and those that ended well raise trust (mechanism 5)."""
+    theirs (the staff employed are paid, busy or not); needs end (crises after their weeks,
+    others with the kind's hazard) and those that ended well raise trust (mechanism 5)."""
+    from coprod_sim.analysis import costs
     from coprod_sim.mechanisms import trust
     from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET
 
-    n, k, p, pop = model.needs, model.kinds, model.params, model.pop
+    n, k, pop = model.needs, model.kinds, model.pop
     professional = CHANNEL_INDEX["professional"]
     rows = (n.channel != UNMET).nonzero()[0]
     ch = n.channel[rows]
@@ -289,7 +290,12 @@ def deliver(model: CoproductionModel) -> None:
     model.week_crisis_hours = float(hours[n.crisis[rows] & (ch == professional)].sum())
     model.crisis_hours_total += model.week_crisis_hours
     model.professional_hours_total += pro_hours
-    model.costs["professional_staff"] += pro_hours * p.professional_hour_cost
+    # staff are paid for the hours they are employed, busy or not (mechanism 9: costs)
+    pro = ch == professional
+    model.week_professional_hours_by_service = np.bincount(
+        k.service[n.kind[rows[pro]]], weights=hours[pro], minlength=len(model.service_capacity)
+    )
+    model.costs["professional_staff"] += costs.staff_cost_week(model)
 
     # each helper's hours this week, summed once (in a buffer kept at zero between weeks)
     week_hours = model.week_hours_buffer

@@ -90,13 +90,12 @@ def test_success_probability_rises_with_backing():
     assert p == pytest.approx([0.3, 0.65, 1.0, 1.0])
 
 
-def test_police_backing_from_capacity_left_and_attitude():
-    assert ca.police_backing(0.0, 0.0, 0.0, 0.8) == 0.0
-    full = ca.police_backing(100.0, 0.0, 0.0, 0.8)
-    busy = ca.police_backing(100.0, 40.0, 20.0, 0.8)
-    assert full == pytest.approx(0.8)
-    assert busy == pytest.approx(0.8 * 0.4)
-    assert ca.police_backing(100.0, 90.0, 30.0, 0.8) == 0.0
+def test_police_backing_from_the_share_of_the_queue_met_and_attitude():
+    # arguments: hours met this week, hours still waiting, mean attitude
+    assert ca.police_backing(0.0, 0.0, 0.8) == pytest.approx(0.8)  # nothing asked
+    assert ca.police_backing(60.0, 0.0, 0.8) == pytest.approx(0.8)  # the queue is cleared
+    assert ca.police_backing(60.0, 20.0, 0.8) == pytest.approx(0.8 * 0.75)
+    assert ca.police_backing(0.0, 30.0, 0.8) == 0.0  # nothing attended
 
 
 # ---------------------------------------------------------------- the model

@@ -1,0 +1,209 @@
+"""Money counted once, by who pays, against the paired no-lever run (issue 14, finding 2).
+
+Budget cuts save the public purse the pay of the capacity removed and no more; staff are paid
+whether busy or not, so a lever that makes professionals do less frees hours, not cash; every
+cost falls on one declared payer; the community dividend pays a share of the saving measured
+against each neighbourhood's own reference.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coprod_sim import CoproductionModel
+from coprod_sim.analysis import costs
+from coprod_sim.analysis.summary import (
+    COST_ROWS,
+    compare,
+    comparison_frame,
+    summary_metrics,
+    write_outputs,
+)
+from coprod_sim.levers import LEVERS, Lever
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX, SERVICES
+
+N = 1000
+WEEKS = 78
+HOUR = 35.0  # professional_hour_cost default
+
+
+@lru_cache(maxsize=16)
+def _run(seed: int, policies: str = "{}", weeks: int = WEEKS) -> CoproductionModel:
+    import json
+
+    m = CoproductionModel(rng=seed, n_residents=N, policies=json.loads(policies))
+    m.run_weeks(weeks)
+    return m
+
+
+def run(seed: int, policies: dict[str, dict[str, Any]] | None = None) -> CoproductionModel:
+    import json
+
+    return _run(seed, json.dumps(policies or {}, sort_keys=True))
+
+
+def removed_value(model: CoproductionModel, total_cut: float, ramp_years: float) -> float:
+    """Pay of the capacity a budget cut removes over the run, worked out from the lever's
+    stated rule (not from the model's cost bookkeeping)."""
+    staff_hours = float(model.staff.capacity.sum())
+    ramp = ramp_years * 52
+    cut = [total_cut * (1.0 if ramp <= 0 else min(1.0, (w + 1) / ramp)) for w in range(WEEKS)]
+    return float(np.sum(cut)) * staff_hours * HOUR
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_budget_cuts_save_the_public_purse_no_more_than_the_capacity_removed(seed: int) -> None:
+    base = run(seed)
+    for cut, ramp in ((0.19, 1.0), (0.5, 0.0)):
+        lever = {"total_cut": cut, "ramp_years": ramp}
+        value = removed_value(base, cut, ramp)
+        alone = compare(base, run(seed, {"budget_cuts": lever}))
+        # counted once: the saving is the pay of the staff removed, exactly (not twice)
+        assert alone["net_gbp"] <= value * (1 + 1e-9)
+        assert alone["net_gbp"] == pytest.approx(value, rel=1e-9)
+        assert alone["levers"] == {"budget_cuts": 0.0}
+        # hours used fell too, but that is hours, not money
+        assert alone["metrics"]["professional_hours"]["change"] < 0
+        # with a lever the council pays for, the net saving is smaller still
+        both = compare(base, run(seed, {"budget_cuts": lever, "time_bank": {}}))
+        assert both["net_gbp"] == pytest.approx(value - both["lever_cost_gbp"], rel=1e-9)
+        assert both["net_gbp"] < value
+        # crises are counted as crises and valued at their nominal hours, beside the net
+        pol = run(seed, {"budget_cuts": lever})
+        assert alone["crises_averted"] == base.crises_by_kind.sum() - pol.crises_by_kind.sum()
+        assert alone["crises_averted_value_gbp"] == pytest.approx(
+            costs.value_crises_averted(base, pol)
+        )
+
+
+class Divert(Lever):
+    """Takes professionals off cases (like time spent on something else) at no cost: the staff
+    are still employed and paid."""
+
+    name: ClassVar[str] = "test_divert"
+    payer: ClassVar[str] = "council_levers"
+    point: ClassVar[str] = "before_channels"
+
+    def apply(self, model: Any) -> None:
+        model.service_capacity = model.service_capacity * 0.5
+
+
+def test_professionals_doing_less_frees_hours_not_cash() -> None:
+    base = run(3)
+    pol = CoproductionModel(rng=3, n_residents=N, levers=[Divert()])
+    pol.run_weeks(WEEKS)
+    res = compare(base, pol)
+    fewer = res["metrics"]["professional_hours"]["change"]
+    assert fewer < -1000  # professionals gave far fewer hours to needs
+    assert res["net_gbp"] == 0.0  # but they were paid the same
+    assert res["metrics"]["cost_council_services_gbp"]["change"] == 0.0
+    assert res["professional_hours_freed"] == pytest.approx(-fewer)
+
+
+def test_every_cost_falls_on_one_declared_payer() -> None:
+    policies = {"time_bank": {}, "right_to_time_off": {}, "vetting_reform": {}}
+    pol = run(4, policies)
+    m = summary_metrics(pol)
+    paid = pol.costs_total
+    assert m["cost_council_services_gbp"] == pytest.approx(paid["professional_staff"])
+    by_service = sum(m[f"staff_cost_{s}_gbp"] for s in SERVICES)
+    assert by_service == pytest.approx(m["cost_council_services_gbp"])
+    assert all(m[f"staff_cost_{s}_gbp"] > 0 for s in SERVICES)
+    assert m["cost_council_levers_gbp"] == pytest.approx(paid["time_bank"])
+    assert m["cost_employers_gbp"] == pytest.approx(paid["right_to_time_off"])
+    assert m["cost_central_government_gbp"] == pytest.approx(paid["vetting_reform"])
+    assert paid["right_to_time_off"] > 0 and paid["vetting_reform"] > 0
+    assert sum(m[row] for row in COST_ROWS) == pytest.approx(m["cost_total"])
+    public = m["cost_total"] - m["cost_employers_gbp"]
+    assert m["public_purse_cost_gbp"] == pytest.approx(public)
+    # volunteers' time is valued beside the cash, never in it
+    assert m["volunteer_time_value_gbp"] == pytest.approx(17.0 * m["volunteer_hours"])
+    res = compare(run(4), pol)
+    assert res["net_gbp"] == pytest.approx(-(paid["time_bank"] + paid["vetting_reform"]))
+    assert res["lever_payers"] == {
+        "time_bank": "council_levers",
+        "right_to_time_off": "employers",
+        "vetting_reform": "central_government",
+    }
+
+
+def test_every_lever_declares_a_known_payer() -> None:
+    for name, cls in LEVERS.items():
+        assert "payer" in vars(cls), f"{name} does not declare who pays"
+        assert cls.payer in costs.PAYERS
+    with pytest.raises(TypeError, match="payer 'the_neighbours'"):
+        type("BadLever", (Lever,), {"payer": "the_neighbours", "__annotations__": {}})
+
+    class Stray:
+        name = "stray"
+        payer = "nobody"
+
+    with pytest.raises(ValueError, match="lever 'stray': payer 'nobody' is not one of"):
+        costs.payer_of(Stray())
+
+
+def test_cost_rows_are_written_to_summary_and_comparison(tmp_path: Path) -> None:
+    base, pol = run(4), run(4, {"time_bank": {}, "right_to_time_off": {}, "vetting_reform": {}})
+    write_outputs(tmp_path, pol)
+    summary = pd.read_csv(tmp_path / "summary.csv").set_index("metric")["value"]
+    weekly = pd.read_parquet(tmp_path / "weekly.parquet")
+    frame = comparison_frame(compare(base, pol)).set_index("metric")
+    for payer in costs.PAYERS:
+        assert f"cost_{payer}_gbp" in summary.index
+        assert frame.loc[f"cost_{payer}_gbp", "policy"] == pytest.approx(
+            summary[f"cost_{payer}_gbp"]
+        )
+    assert frame.loc["net_gbp", "change"] < 0  # the public purse paid for two levers
+    by_service = sum(weekly[f"professional_hours_{s}"] for s in SERVICES)
+    assert np.allclose(by_service, weekly["professional_hours"])
+    assert weekly["professional_hours_paid"].sum() == pytest.approx(
+        summary["professional_hours_paid"]
+    )
+
+
+class ProHours:
+    """Records each week's professional hours by neighbourhood at ``after_channels`` (after
+    the dividend lever, which reads the same needs)."""
+
+    point = "after_channels"
+
+    def __init__(self) -> None:
+        self.weeks: list[np.ndarray] = []
+
+    def __call__(self, model: Any) -> None:
+        n = model.needs
+        pro = n.channel == CHANNEL_INDEX["professional"]
+        self.weeks.append(
+            np.bincount(n.nbhd[pro], weights=n.hours[pro], minlength=len(model.nb.start))
+        )
+
+
+def test_community_dividend_pays_a_share_of_the_saving_against_the_reference() -> None:
+    paid_any = False
+    for seed in (1, 2):
+        probe = ProHours()
+        pol = CoproductionModel(
+            rng=seed,
+            n_residents=N,
+            policies={"community_dividend": {"start_week": 30, "reference_weeks": 20}},
+            levers=[probe],
+        )
+        pol.run_weeks(WEEKS)
+        lever = pol.policy_levers[0]
+        h = np.array(probe.weeks)
+        ref = h[10:30].mean(axis=0)  # the 20 weeks before the start week
+        assert lever.reference_hours == pytest.approx(ref)
+        weekly = pol.datacollector.get_model_vars_dataframe()["cost_community_dividend"]
+        assert (weekly.iloc[:30] == 0).all()  # nothing before the reference is complete
+        saving = np.cumsum(ref - h[30:], axis=0)  # hours saved to date, from the start week
+        expected = 0.5 * HOUR * np.maximum(saving, 0).max(axis=0)  # owed, never clawed back
+        assert lever.paid_by_nbhd == pytest.approx(expected, rel=1e-6, abs=1e-6)
+        assert weekly.sum() == pytest.approx(expected.sum(), rel=1e-6, abs=1e-6)
+        paid_any = paid_any or expected.sum() > 0
+    assert paid_any
