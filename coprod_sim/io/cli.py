@@ -33,6 +33,7 @@ from coprod_sim.analysis.summary import (
 from coprod_sim.io.scenario_file import RunSpec, build_spec, run_record
 from coprod_sim.model import CoproductionModel
 from coprod_sim.parameters import ScenarioError
+from coprod_sim.sweeps.cli import register as register_sweeps
 
 app = typer.Typer(
     name="coprod-sim",
@@ -240,6 +241,9 @@ def validate(
     except ScenarioError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     typer.echo(f"ok: {scenario}: {spec.describe()}")
+
+
+register_sweeps(app)  # coprod-sim sweep / report (coprod_sim/sweeps/cli.py)
 
 
 def main(argv: list[str] | None = None) -> None:
