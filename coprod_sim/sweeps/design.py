@@ -278,6 +278,13 @@ def _describe(exc: ValidationError) -> str:
         loc = ".".join(str(x) for x in err["loc"])
         value = err.get("input")
         msg = err["msg"].removeprefix("Value error, ")
+        for long, short in (
+            ("Input should be greater than or equal to", ">="),
+            ("Input should be greater than", ">"),
+            ("Input should be less than or equal to", "<="),
+            ("Input should be less than", "<"),
+        ):
+            msg = msg.replace(long, short)
         if err["type"] == "extra_forbidden":
             lines.append(f"design entry '{loc}' (value {value!r}) is unknown; {_allowed_keys(loc)}")
         elif err["type"] == "missing":
