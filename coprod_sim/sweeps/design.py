@@ -180,6 +180,14 @@ def factor_kind(name: str, where: str) -> tuple[str, str | None, str | None]:
     )
 
 
+def check_lever(name: str, where: str) -> None:
+    """Refuse a name that is not a lever, listing the valid ones."""
+    if name not in LEVERS:
+        raise DesignError(
+            f"{where}: unknown lever '{name}'; valid levers are: " + ", ".join(LEVERS)
+        )
+
+
 def declared_range(name: str) -> tuple[float | None, float | None, type]:
     """The declared (low, high, type) of a world or lever parameter."""
     kind, a, b = factor_kind(name, "range")
@@ -243,10 +251,9 @@ class Design:
                     f"world: '{name}' is a lever; allowed in [world]: scenario parameters only"
                 )
         for lever, params in m.levers.items():
+            check_lever(lever, "levers")
             for p in params:
                 factor_kind(f"{lever}.{p}", "levers")
-            if lever not in LEVERS:
-                factor_kind(lever, "levers")
         if s.adaptive is not None and s.adaptive.max_replications < s.replications:
             raise DesignError(
                 f"sweep.adaptive.max_replications: value {s.adaptive.max_replications} is below "

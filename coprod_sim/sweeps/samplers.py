@@ -17,7 +17,13 @@ import numpy as np
 
 from coprod_sim.levers import make_levers
 from coprod_sim.parameters import ScenarioError, make_scenario
-from coprod_sim.sweeps.design import SENSITIVITY_KINDS, DesignError, declared_range, factor_kind
+from coprod_sim.sweeps.design import (
+    SENSITIVITY_KINDS,
+    DesignError,
+    check_lever,
+    declared_range,
+    factor_kind,
+)
 
 if TYPE_CHECKING:
     from coprod_sim.sweeps.design import Design
@@ -58,7 +64,7 @@ def check(design: Design) -> None:
                         f"arms '{a.name}'.world: '{k}' is a lever; put it under levers"
                     )
             for lever, params in a.levers.items():
-                factor_kind(lever, f"arms '{a.name}'.levers")
+                check_lever(lever, f"arms '{a.name}'.levers")
                 for p in params:
                     factor_kind(f"{lever}.{p}", f"arms '{a.name}'.levers")
     elif design.model.arms:
