@@ -70,6 +70,10 @@ DEFAULT_LOWER_IS_BETTER = (
 DEFAULT_COSTS = ("cost_total", "lever_cost_total", "professional_cost_gbp")
 
 
+#: sweep entries that change the report, not the runs (left out of the fingerprint)
+REPORT_ONLY = ("name", "description", "headline", "lower_is_better", "costs")
+
+
 class DesignError(ScenarioError):
     """A design that cannot run: the message names the entry, the value and what is allowed."""
 
@@ -201,19 +205,24 @@ def declared_range(name: str) -> tuple[float | None, float | None, type]:
 class Design:
     """A validated design: the parsed model plus its source text and fingerprint."""
 
-    def __init__(self, model: DesignModel, source: str | None = None) -> None:
+    def __init__(
+        self, model: DesignModel, source: str | None = None, path: str | None = None
+    ) -> None:
         self.model = model
         self.source = source
+        self.path = path  # the file it was read from (recorded, not part of the fingerprint)
         self._check()
 
     # ---- construction
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Design:
+    def from_dict(
+        cls, data: dict[str, Any], source: str | None = None, path: str | None = None
+    ) -> Design:
         try:
             model = DesignModel.model_validate(data)
         except ValidationError as exc:
             raise DesignError(_describe(exc)) from None
-        return cls(model, source)
+        return cls(model, source, path)
 
     @property
     def sweep(self) -> SweepSection:
@@ -234,8 +243,15 @@ class Design:
         return self.model.model_dump(mode="json")
 
     def fingerprint(self) -> str:
-        """SHA-256 of the normalised design: a results folder belongs to one fingerprint."""
-        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        """SHA-256 of the normalised design: a results folder belongs to one fingerprint.
+
+        Settings that only change how results are reported (``REPORT_ONLY``) are left out, so
+        a report's headline or cost rows can be edited without refusing the finished runs.
+        """
+        data = self.to_dict()
+        for key in REPORT_ONLY:
+            data["sweep"].pop(key, None)
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
     # ---- checks that need more than types
@@ -332,7 +348,7 @@ def load_design(path: str | Path) -> Design:
         except tomllib.TOMLDecodeError as exc:
             raise DesignError(f"design file '{path}' is not valid TOML: {exc}") from None
     _check_finite(data, "")
-    return Design.from_dict(data, source=text)
+    return Design.from_dict(data, source=text, path=path.as_posix())
 
 
 def _check_finite(value: Any, where: str) -> None:

@@ -128,13 +128,38 @@ def _cluster_note(man: dict[str, Any], n_runs: int, seconds: float) -> str:
         "--nthreads 1` on each core of the others, all with this package installed at the same "
         "commit), raise the town size (`[world] scale` or `n_residents`, or "
         '`town = "darlington"` at scale 1) and `replications` in the design file, then:\n\n'
-        f"    coprod-sim sweep DESIGN.toml --out results/{name}-full "
+        f"    coprod-sim sweep {man.get('design_file') or 'DESIGN.toml'} --out results/{name}-full "
         "--scheduler tcp://HOST:8786\n"
         f"    coprod-sim report results/{name}-full\n\n"
         f"Here a run took {per_run:.2f} s of worker time on average. Run time grows about "
         "linearly with residents x weeks (see benchmarks/README.md for measured town sizes), and "
         "a sweep's wall time is about runs x time per run / workers. Interrupting and running "
         "the same command again resumes where it stopped.\n"
+    )
+
+
+def _ranking(diff: pd.DataFrame, ce: pd.DataFrame, headline: list[str]) -> str:
+    """Arms ranked by their paired effect on the first headline outcome, with cost per need."""
+    if diff.empty or not headline:
+        return ""
+    m = headline[0]
+    d = diff[diff["metric"] == m].copy()
+    if d.empty:
+        return ""
+    lower = d["better"].iloc[0] == "lower"
+    d = d.sort_values("difference", ascending=lower)
+    table = d[["arm", "difference", "ci_low", "ci_high", "p_beats"]].rename(
+        columns={"difference": f"{m} vs baseline"}
+    )
+    for payer in ce["payer_cost"].unique() if not ce.empty else []:
+        c = ce[ce["payer_cost"] == payer].set_index("arm")["gbp_per_extra_need_met"]
+        table[f"GBP per extra need met ({payer})"] = table["arm"].map(c)
+    return (
+        f"## Summary: arms ranked by {m} ({'lower' if lower else 'higher'} is better)\n\n"
+        "Paired difference from the baseline with its 95% t interval; cost per extra need met "
+        "is the mean extra cost over the mean extra needs met (negative with more needs met: "
+        "the arm saves that account money; with fewer needs met, it is the money saved per need "
+        "lost; undefined when no extra need is met).\n\n" + markdown_table(table)
     )
 
 
@@ -175,8 +200,9 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
         f"- Took {seconds:.0f} s wall time here ({worker:.0f} s of worker time; "
         f"{man.get('python')} / coprod-sim {man['packages'].get('coprod-sim')} / "
         f"commit {man.get('git_commit')})\n"
-        f"- Reproduce: `coprod-sim sweep DESIGN.toml --out {out.as_posix()}` with the design "
-        "stored in manifest.json (`design_source`), then `coprod-sim report`.\n"
+        f"- Reproduce: `coprod-sim sweep {man.get('design_file') or 'DESIGN.toml'} --out "
+        f"{out.as_posix()}` then `coprod-sim report {out.as_posix()}` (the design's text is "
+        "also in manifest.json, `design_source`)\n"
     )
     if base is not None:
         add(f"Baseline arm: **{pts[base]['arm']}**.\n")
@@ -213,6 +239,8 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
     # ---- paired differences
     if base is not None:
         diff = stats.differences(wide, base, headline, s.lower_is_better)
+        ce = stats.cost_effectiveness(wide, base, s.costs)
+        add(_ranking(diff, ce, headline))
         add("## Differences from the baseline (paired, 95% t intervals)\n")
         add(
             "`difference` is the mean over replications of arm minus baseline with the same seed; "
@@ -239,7 +267,6 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
             f = f"diff_{m}.png"
             _forest(diff, m, figs / f)
             add(f"![{m}]({FIGURES}/{f})\n")
-        ce = stats.cost_effectiveness(wide, base, s.costs)
         if not ce.empty:
             add("## Costs per extra need met and per crisis averted, by payer\n")
             add(

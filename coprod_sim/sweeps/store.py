@@ -175,6 +175,8 @@ def open_store(out: Path, design: Design, points: list[dict], seeds: list[int]) 
                 f"('{design.sweep.name}') has fingerprint {fp[:12]}; allowed: the same design "
                 "(to resume), or a new --out folder"
             )
+        if old.get("design") != design.to_dict():  # report settings edited: keep the new ones
+            store.update_manifest(design=design.to_dict(), design_source=design.source)
         return store
     if out.exists() and any(out.iterdir()):
         raise DesignError(
@@ -193,6 +195,7 @@ def open_store(out: Path, design: Design, points: list[dict], seeds: list[int]) 
             "fingerprint": fp,
             "design": design.to_dict(),
             "design_source": design.source,
+            "design_file": design.path,
             "weeks": design.weeks,
             "burn_in_weeks": design.sweep.burn_in_weeks,
             "points": points,
