@@ -175,3 +175,18 @@ def test_smoke_design_reads() -> None:
 def test_design_error_is_a_scenario_error() -> None:
     with pytest.raises(DesignError, match="replications"):
         Design.from_dict(tiny_design(replications=0))
+
+
+def test_report_settings_can_change_without_refusing_the_runs(tmp_path: Path) -> None:
+    from coprod_sim.sweeps import run_sweep
+    from coprod_sim.sweeps.store import Store
+
+    out = tmp_path / "out"
+    run_sweep(Design.from_dict(tiny_design(replications=1)), out, workers=0)
+    edited = tiny_design(replications=1, headline=["crises"], description="new words")
+    man = run_sweep(Design.from_dict(edited), out, workers=0)
+    assert man["sessions"][-1]["runs"] == 0  # same runs: resumed, nothing rerun
+    assert Store(out).read_manifest()["design"]["sweep"]["headline"] == ["crises"]
+    more = tiny_design(replications=1, weeks=7)  # a change to the runs is another design
+    with pytest.raises(DesignError, match="another design"):
+        run_sweep(Design.from_dict(more), out, workers=0)
