@@ -57,6 +57,11 @@ def sweep(
         raise _fail("give --scheduler or --workers, not both (the cluster has its own workers)")
     try:
         d = load_design(design)
+        if dry_run:
+            from coprod_sim.sweeps.engine import check_outcomes
+            from coprod_sim.sweeps.samplers import points
+
+            check_outcomes(d, points(d))
     except ScenarioError as exc:
         raise _fail(str(exc)) from None
     if dry_run:
