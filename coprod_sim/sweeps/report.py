@@ -196,7 +196,7 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
         f"{design.weeks} weeks measured after {s.burn_in_weeks} weeks of burn-in "
         "(levers start when the burn-in ends)\n"
         f"- Seeds: replication r of every arm uses seed r of design seed {s.seed} "
-        "(common random numbers: each arm is paired with the baseline)\n"
+        "(common random numbers: runs of different arms are paired by replication)\n"
         f"- Took {seconds:.0f} s wall time here ({worker:.0f} s of worker time; "
         f"{man.get('python')} / coprod-sim {man['packages'].get('coprod-sim')} / "
         f"commit {man.get('git_commit')})\n"
