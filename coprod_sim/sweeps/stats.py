@@ -217,12 +217,16 @@ def deprivation_table(wide: pd.DataFrame, baseline: int | None) -> pd.DataFrame:
 def factorial_effects(wide: pd.DataFrame, points: list[dict], metric: str) -> pd.DataFrame:
     """Main effects and two-way interactions of two-level factors, paired by replication.
 
-    For factors A and B (each at two levels), per replication: main effect of A = mean over the
-    other factors' cells of y(A high) - y(A low); interaction AB = half the difference between
+    For factors A and B (each at two levels: low is the first level in the design, or off for a
+    lever), per replication: main effect of A = mean over the other factors' cells of
+    y(A high) - y(A low); interaction AB = half the difference between
     A's effect at B high and at B low. Intervals are t intervals over replications.
     """
     factors = [k for k in points[0]["values"]] if points else []
-    levels = {f: sorted({repr(p["values"][f]) for p in points}) for f in factors}
+    levels: dict[str, list[str]] = {}
+    for f in factors:  # levels in design order; a lever's are off then on
+        seen = list(dict.fromkeys(repr(p["values"][f]) for p in points))
+        levels[f] = ["False", "True"] if sorted(seen) == ["False", "True"] else seen
     two = [f for f in factors if len(levels[f]) == 2]
     if not two or metric not in wide.columns:
         return pd.DataFrame()
