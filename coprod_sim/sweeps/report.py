@@ -287,7 +287,8 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
         add(
             "Two-level factors only. An effect is the mean change from a factor's first to its "
             "second level (for a lever: from off to on) averaged over the other factors; an "
-            "interaction A x B is half the difference between A's effect with B at its second and at its first level. Paired "
+            "interaction A x B is half the difference between A's effect with B at its second "
+            "and at its first level. Paired "
             "by replication, 95% t intervals; an interval that excludes 0 is an interaction "
             "the replications can see.\n"
         )
