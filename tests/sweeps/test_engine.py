@@ -203,3 +203,22 @@ def test_replications_are_independent_draws(tmp_path: Path) -> None:
     base = df[df["arm"] == "baseline"]
     assert base["needs_arisen"].nunique() > 1
     assert np.all(df.groupby("replication")["seed"].nunique() == 1)
+
+
+def test_ctrl_c_keeps_finished_batches_and_says_how_to_resume(tmp_path: Path) -> None:
+    out = tmp_path / "interrupted"
+    proc = subprocess.Popen(
+        _sweep_cmd(out, "--workers", "0", "--batch-size", "1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while len(Store(out).parts()) < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "run the same command to resume" in err and "Traceback" not in err
+    assert Store(out).read_manifest()["status"] == "interrupted"
+    assert len(Store(out).parts()) >= 1
