@@ -46,6 +46,7 @@ from coprod_sim.io.scenario_file import (
     version_mismatches,
 )
 from coprod_sim.parameters import ScenarioError, town_size
+from coprod_sim.sweeps.cli import register as register_sweeps
 
 app = typer.Typer(
     name="coprod-sim",
@@ -473,6 +474,9 @@ def params(
 ) -> None:
     """List the scenario parameters with unit, default and range (= `list parameters`)."""
     list_(Listing.parameters, as_json)
+
+
+register_sweeps(app)  # coprod-sim sweep / report (coprod_sim/sweeps/cli.py)
 
 
 def main(argv: list[str] | None = None) -> None:

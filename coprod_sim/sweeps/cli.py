@@ -1,0 +1,140 @@
+"""The ``sweep`` and ``report`` commands (registered on the main ``coprod-sim`` app).
+
+    coprod-sim sweep experiments/smoke.toml --out results/smoke [--workers 2]
+    coprod-sim sweep study.toml --out results/study --scheduler tcp://HOST:8786
+    coprod-sim report results/smoke
+
+Bad input (design, folder, scheduler address) exits with code 2 and a one-line reason before
+any run; an interrupted sweep exits 130 and keeps every finished batch for the next run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from coprod_sim.parameters import ScenarioError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    typer.echo(f"coprod-sim: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def sweep(
+    design: Annotated[Path, typer.Argument(help="Design file (TOML, or .py defining DESIGN).")],
+    out: Annotated[Path, typer.Option(help="Results folder (created; rerun to resume).")],
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of a running dask.distributed scheduler, tcp://HOST:PORT."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Local worker processes (default: CPU count; 0 = this process)."),
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help="Runs per batch sent to a worker (default: automatic).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the design and say what it would run.")
+    ] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+) -> None:
+    """Run a sweep design (arms x replications) into a resumable Parquet results folder."""
+    from coprod_sim.sweeps.design import load_design
+    from coprod_sim.sweeps.engine import run_sweep
+
+    if workers is not None and workers < 0:
+        raise _fail(f"--workers: value {workers} is not allowed; allowed: 0 or more")
+    if batch_size is not None and batch_size < 1:
+        raise _fail(f"--batch-size: value {batch_size} is not allowed; allowed: 1 or more")
+    if scheduler is not None and workers is not None:
+        raise _fail("give --scheduler or --workers, not both (the cluster has its own workers)")
+    try:
+        d = load_design(design)
+        if dry_run:
+            from coprod_sim.sweeps.engine import check_outcomes
+            from coprod_sim.sweeps.samplers import points
+
+            check_outcomes(d, points(d))
+    except ScenarioError as exc:
+        raise _fail(str(exc)) from None
+    if dry_run:
+        typer.echo(f"ok: {design}: {d.describe()}")
+        return
+    client = executor = None
+    n = workers
+    if scheduler is not None:
+        client, executor, n = _connect(scheduler)
+    try:
+        man = run_sweep(
+            d,
+            out,
+            executor=executor,
+            workers=n,
+            progress=not no_progress,
+            batch_size=batch_size,
+        )
+    except ScenarioError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail(
+            f"interrupted; finished runs are kept in {out}; run the same command to resume",
+            EXIT_INTERRUPTED,
+        ) from None
+    finally:
+        if client is not None:
+            client.close()
+    last = man["sessions"][-1]
+    typer.echo(
+        f"{d.sweep.name}: {last['runs']} runs in {last['seconds']:.1f} s "
+        f"({man['seconds_total']:.1f} s over all sessions); results in {out}/. "
+        f"Next: coprod-sim report {out}"
+    )
+
+
+def _connect(address: str) -> tuple[object, object, int]:
+    if not address.startswith(("tcp://", "tls://", "ucx://", "inproc://")):
+        raise _fail(f"--scheduler: value {address!r} is not allowed; allowed: tcp://HOST:PORT")
+    try:
+        from distributed import Client
+
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise _fail(
+            f"--scheduler: cannot reach {address} ({exc}); allowed: the address of a running "
+            "dask scheduler (dask scheduler --port PORT)"
+        ) from None
+    n = len(client.scheduler_info().get("workers", {})) or 1
+    return client, client.get_executor(), n
+
+
+def report(
+    out: Annotated[Path, typer.Argument(help="Results folder of a sweep.")],
+    metric: Annotated[
+        list[str] | None,
+        typer.Option("--metric", help="Outcome to report (default: the design's headline)."),
+    ] = None,
+) -> None:
+    """Write report.md with PNG plots into a sweep's results folder."""
+    from coprod_sim.sweeps.report import write_report
+    from coprod_sim.sweeps.store import MANIFEST
+
+    if not (out / MANIFEST).is_file():
+        raise _fail(f"results folder '{out}' has no {MANIFEST}; allowed: a sweep's --out folder")
+    try:
+        path = write_report(out, metric or None)
+    except ScenarioError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sweep`` and ``report`` to the main CLI."""
+    app.command()(sweep)
+    app.command()(report)

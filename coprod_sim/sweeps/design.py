@@ -1,0 +1,362 @@
+"""A sweep design: what to vary, how to sample it, how many replications, what to keep.
+
+A design is read from TOML (``load_design("study.toml")``) or given as a Python dict
+(``Design.from_dict({...})``); both go through the same pydantic model and the same checks, so a
+bad design is refused before any run with a message naming the entry, the value and what is
+allowed (``DesignError``). Factor names follow the scenario file's convention: ``name`` is a
+scenario (world or run) parameter, ``lever`` switches a lever on (true) or off (false), and
+``lever.param`` sets a lever parameter (and switches that lever on).
+
+    [sweep]
+    name = "smoke"
+    seed = 2026
+    replications = 4
+    years = 1
+    burn_in_weeks = 0
+
+    [world]                 # fixed for every arm
+    town = "demo"
+
+    [design]
+    kind = "factorial"      # arms | factorial | lhs | sobol | morris | table
+    [design.factors]
+    time_bank = [false, true]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from coprod_sim.levers import LEVERS
+from coprod_sim.parameters import Scenario, ScenarioError, parameter_rows
+
+Kind = Literal["arms", "factorial", "lhs", "sobol", "morris", "table"]
+SENSITIVITY_KINDS = ("lhs", "sobol", "morris")
+
+#: metrics totalled over the run (measured after burn-in as end minus burn-in); a configurable
+#: default matched by prefix/suffix so new cost or count metrics are covered without edits here
+DEFAULT_CUMULATIVE = (
+    "needs_",
+    "hours_",
+    "*_hours",
+    "crises",
+    "*_cost_gbp",
+    "lever_cost_",
+    "cost_total",
+)
+#: metrics where lower is better (the rest: higher is better); configurable per design
+DEFAULT_LOWER_IS_BETTER = (
+    "needs_lapsed",
+    "needs_open_end",
+    "crises",
+    "crisis_hours",
+    "professional_hours",
+    "professional_cost_gbp",
+    "lever_cost_",
+    "cost_total",
+    "top10_hours_share",
+    "fear_of_commitment_",
+    "barrier_",
+    "*lapsed_share",
+)
+#: cost metrics the report divides by extra needs met and crises averted (prefix/suffix patterns)
+DEFAULT_COSTS = ("cost_total", "lever_cost_total", "professional_cost_gbp")
+
+
+#: sweep entries that change the report, not the runs (left out of the fingerprint)
+REPORT_ONLY = ("name", "description", "headline", "lower_is_better", "costs")
+
+
+class DesignError(ScenarioError):
+    """A design that cannot run: the message names the entry, the value and what is allowed."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, allow_inf_nan=False)
+
+
+class Adaptive(_Strict):
+    """Add replications until each arm's 95% half-width on ``outcome`` is below ``half_width``."""
+
+    outcome: str
+    half_width: float = Field(gt=0)
+    max_replications: int = Field(ge=2, le=100_000)
+    step: int = Field(2, ge=1, le=10_000)
+
+
+class SweepSection(_Strict):
+    name: str = "sweep"
+    description: str = ""
+    seed: int = Field(ge=0, lt=2**63)
+    replications: int = Field(ge=1, le=100_000)
+    years: float | None = Field(None, gt=0, le=200)
+    weeks: int | None = Field(None, ge=1, le=10_400)
+    burn_in_weeks: int = Field(0, ge=0, le=10_400)
+    outcomes: list[str] | None = None
+    weekly: bool = False
+    by_deprivation: bool = True
+    cumulative: list[str] = Field(default_factory=lambda: list(DEFAULT_CUMULATIVE))
+    lower_is_better: list[str] = Field(default_factory=lambda: list(DEFAULT_LOWER_IS_BETTER))
+    costs: list[str] = Field(default_factory=lambda: list(DEFAULT_COSTS))
+    headline: list[str] = Field(
+        default_factory=lambda: ["needs_met_total", "needs_lapsed", "crises", "cost_total"]
+    )
+    adaptive: Adaptive | None = None
+
+
+class Arm(_Strict):
+    name: str
+    world: dict[str, Any] = Field(default_factory=dict)
+    levers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class DesignSection(_Strict):
+    kind: Kind = "arms"
+    baseline: str | dict[str, Any] | None = None
+    factors: dict[str, list[Any]] = Field(default_factory=dict)
+    ranges: dict[str, list[float]] = Field(default_factory=dict)
+    samples: int | None = Field(None, ge=1, le=1_000_000)
+    levels: int = Field(4, ge=2, le=100)
+    rows: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class DesignModel(_Strict):
+    sweep: SweepSection
+    world: dict[str, Any] = Field(default_factory=dict)
+    levers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    design: DesignSection = Field(default_factory=DesignSection)
+    arms: list[Arm] = Field(default_factory=list)
+
+
+def matches(name: str, patterns: list[str] | tuple[str, ...]) -> bool:
+    """``name`` matches a pattern: exact, ``prefix_`` (ends with _), or ``*suffix``."""
+    for p in patterns:
+        if p.startswith("*"):
+            if name.endswith(p[1:]):
+                return True
+        elif p.endswith("_") or p.endswith("."):
+            if name.startswith(p):
+                return True
+        elif name == p:
+            return True
+    return False
+
+
+# ------------------------------------------------------------------ factor names
+def _world_fields() -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in parameter_rows(Scenario)}
+
+
+def factor_kind(name: str, where: str) -> tuple[str, str | None, str | None]:
+    """Classify a factor name: ("world", param, None), ("lever", lever, None) or
+    ("lever_param", lever, param); unknown names raise DesignError naming the valid ones."""
+    if name in LEVERS:
+        return "lever", name, None
+    lever, dot, pname = name.partition(".")
+    if dot:
+        cls = LEVERS.get(lever)
+        if cls is None:
+            raise DesignError(
+                f"{where}: unknown lever '{lever}' in '{name}'; valid levers are: "
+                + ", ".join(LEVERS)
+            )
+        if pname not in cls.model_fields:
+            raise DesignError(
+                f"{where}: unknown parameter '{pname}' of lever '{lever}'; valid parameters are: "
+                + ", ".join(cls.model_fields)
+            )
+        return "lever_param", lever, pname
+    if name in Scenario.model_fields:
+        return "world", name, None
+    raise DesignError(
+        f"{where}: unknown factor '{name}'; allowed: a scenario parameter ("
+        + ", ".join(Scenario.model_fields)
+        + "), a lever name ("
+        + ", ".join(LEVERS)
+        + ") or lever.parameter"
+    )
+
+
+def check_lever(name: str, where: str) -> None:
+    """Refuse a name that is not a lever, listing the valid ones."""
+    if name not in LEVERS:
+        raise DesignError(
+            f"{where}: unknown lever '{name}'; valid levers are: " + ", ".join(LEVERS)
+        )
+
+
+def declared_range(name: str) -> tuple[float | None, float | None, type]:
+    """The declared (low, high, type) of a world or lever parameter."""
+    kind, a, b = factor_kind(name, "range")
+    cls = Scenario if kind == "world" else LEVERS[a]
+    pname = a if kind == "world" else b
+    row = next(r for r in parameter_rows(cls) if r["name"] == pname)
+    return row["low"], row["high"], cls.model_fields[pname].annotation
+
+
+# ------------------------------------------------------------------ the design
+class Design:
+    """A validated design: the parsed model plus its source text and fingerprint."""
+
+    def __init__(
+        self, model: DesignModel, source: str | None = None, path: str | None = None
+    ) -> None:
+        self.model = model
+        self.source = source
+        self.path = path  # the file it was read from (recorded, not part of the fingerprint)
+        self._check()
+
+    # ---- construction
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], source: str | None = None, path: str | None = None
+    ) -> Design:
+        try:
+            model = DesignModel.model_validate(data)
+        except ValidationError as exc:
+            raise DesignError(_describe(exc)) from None
+        return cls(model, source, path)
+
+    @property
+    def sweep(self) -> SweepSection:
+        return self.model.sweep
+
+    @property
+    def weeks(self) -> int:
+        s = self.sweep
+        if s.weeks is not None:
+            return s.weeks
+        return round(52 * (s.years if s.years is not None else 1.0))
+
+    @property
+    def total_weeks(self) -> int:
+        return self.sweep.burn_in_weeks + self.weeks
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model.model_dump(mode="json")
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the normalised design: a results folder belongs to one fingerprint.
+
+        Settings that only change how results are reported (``REPORT_ONLY``) are left out, so
+        a report's headline or cost rows can be edited without refusing the finished runs.
+        """
+        data = self.to_dict()
+        for key in REPORT_ONLY:
+            data["sweep"].pop(key, None)
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    # ---- checks that need more than types
+    def _check(self) -> None:
+        m, s = self.model, self.model.sweep
+        if s.years is not None and s.weeks is not None:
+            raise DesignError(
+                f"sweep: give years or weeks, not both (years = {s.years:g}, weeks = {s.weeks})"
+            )
+        for name in m.world:
+            if factor_kind(name, "world")[0] != "world":
+                raise DesignError(
+                    f"world: '{name}' is a lever; allowed in [world]: scenario parameters only"
+                )
+        for lever, params in m.levers.items():
+            check_lever(lever, "levers")
+            for p in params:
+                factor_kind(f"{lever}.{p}", "levers")
+        if s.adaptive is not None and s.adaptive.max_replications < s.replications:
+            raise DesignError(
+                f"sweep.adaptive.max_replications: value {s.adaptive.max_replications} is below "
+                f"sweep.replications = {s.replications}; allowed: >= replications"
+            )
+        if s.adaptive is not None and s.replications < 2:
+            raise DesignError(
+                "sweep.replications: value 1 with adaptive replications; allowed: >= 2 "
+                "(an interval needs two paired replications)"
+            )
+        from coprod_sim.sweeps import samplers
+
+        samplers.check(self)
+
+    def describe(self) -> str:
+        from coprod_sim.sweeps.samplers import points
+
+        pts = points(self)
+        s = self.sweep
+        return (
+            f"{s.name}: {self.model.design.kind} design, {len(pts)} arms x {s.replications} "
+            f"replications, {self.weeks} weeks after {s.burn_in_weeks} weeks of burn-in"
+        )
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"])
+        value = err.get("input")
+        msg = err["msg"].removeprefix("Value error, ")
+        for long, short in (
+            ("Input should be greater than or equal to", ">="),
+            ("Input should be greater than", ">"),
+            ("Input should be less than or equal to", "<="),
+            ("Input should be less than", "<"),
+        ):
+            msg = msg.replace(long, short)
+        if err["type"] == "extra_forbidden":
+            lines.append(f"design entry '{loc}' (value {value!r}) is unknown; {_allowed_keys(loc)}")
+        elif err["type"] == "missing":
+            lines.append(f"design entry '{loc}' is missing; it is required")
+        else:
+            lines.append(f"design entry '{loc}': value {value!r} is not allowed; allowed: {msg}")
+    return "\n".join(lines)
+
+
+def _allowed_keys(loc: str) -> str:
+    section = loc.split(".")[0]
+    models = {
+        "sweep": SweepSection,
+        "design": DesignSection,
+        "arms": Arm,
+    }
+    model = models.get(section, DesignModel)
+    if section == loc:
+        model = DesignModel
+    return "allowed entries: " + ", ".join(model.model_fields)
+
+
+def load_design(path: str | Path) -> Design:
+    """Read a TOML design file (or a ``.py`` file defining ``DESIGN = {...}``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DesignError(f"design file '{path}' does not exist; allowed: a .toml or .py file")
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".py":
+        namespace: dict[str, Any] = {"__file__": str(path)}
+        exec(compile(text, str(path), "exec"), namespace)  # noqa: S102 - the user's own file
+        data = namespace.get("DESIGN")
+        if not isinstance(data, dict):
+            raise DesignError(f"design file '{path}': it must define DESIGN = {{...}} (a dict)")
+    else:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise DesignError(f"design file '{path}' is not valid TOML: {exc}") from None
+    _check_finite(data, "")
+    return Design.from_dict(data, source=text, path=path.as_posix())
+
+
+def _check_finite(value: Any, where: str) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise DesignError(f"design entry '{where}': value {value!r}; allowed: a finite number")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_finite(v, f"{where}.{k}" if where else str(k))
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_finite(v, f"{where}[{i}]")

@@ -1,0 +1,81 @@
+"""Export a sweep's results in EMA Workbench's shape, for scenario discovery.
+
+EMA Workbench (``ema_workbench`` 3.0) analyses ``(experiments, outcomes)``: a DataFrame with one
+row per run and a column per uncertainty or lever (plus ``scenario``, ``policy`` and ``model``),
+and a dict of outcome name to a NumPy array in the same row order. ``to_ema`` builds exactly
+that from a results folder, so PRIM and feature scoring run on it directly:
+
+    from ema_workbench.analysis import feature_scoring, prim
+    from coprod_sim.sweeps.ema import to_ema
+
+    x, y = to_ema("results/levers")
+    pays = y["cost_total"] <= 0                       # the arm costs the public purse nothing
+    box = prim.Prim(x.drop(columns=["scenario", "policy", "model"]), pays).find_box()
+    box.inspect()
+    scores = feature_scoring.get_feature_scores_all(
+        x.drop(columns=["scenario", "policy", "model"]), y)
+
+Columns: every scenario parameter, lever switch (``time_bank`` true/false) and lever parameter
+(``time_bank.coordinator_hours``) that takes more than one value across the sweep's arms (a
+lever parameter: across the arms where its lever is on; elsewhere it holds that lever's first
+value, as it has no effect there);
+``scenario`` is the replication's seed (runs with the same seed share their random numbers),
+``policy`` the arm's name, ``model`` ``"coprod_sim"``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from coprod_sim.sweeps import stats
+from coprod_sim.sweeps.store import Store
+
+
+def _flatten(point: dict[str, Any], levers: set[str]) -> dict[str, Any]:
+    row: dict[str, Any] = dict(point["world"])
+    for lever in sorted(levers):
+        row[lever] = lever in point["levers"]
+    for lever, params in point["levers"].items():
+        for k, v in params.items():
+            row[f"{lever}.{k}"] = v
+    return row
+
+
+def to_ema(out: str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """(experiments, outcomes) of the results folder ``out``, one row per finished run."""
+    man = Store(Path(out)).read_manifest()
+    wide = stats.load_results(out)
+    pts = man["points"]
+    levers = {name for p in pts for name in p["levers"]}
+    flat = pd.DataFrame([_flatten(p, levers) for p in pts])
+    varying = []
+    for c in flat.columns:
+        if "." in c:  # a lever parameter matters only where its lever is on
+            on = flat[c.split(".")[0]].astype(bool)
+            if flat.loc[on, c].astype(str).nunique() > 1:
+                varying.append(c)
+        elif flat[c].astype(str).nunique(dropna=False) > 1:
+            varying.append(c)
+    factors = flat[varying].copy()
+    for c in factors.columns:
+        if "." in c and factors[c].isna().any():
+            # where the lever is off its parameters do nothing: give them the first value used
+            # with the lever on, so PRIM and feature scoring see no split that does not exist
+            factors[c] = factors[c].fillna(factors[c].dropna().iloc[0])
+    factors["point"] = range(len(pts))
+    exp = wide[["point", "seed", "arm"]].merge(factors, on="point", how="left")
+    exp = exp.rename(columns={"seed": "scenario", "arm": "policy"})
+    exp["model"] = "coprod_sim"
+    exp = exp[[*varying, "scenario", "policy", "model"]]
+    for c in varying:  # integers as floats: PRIM (3.0, with pandas 3) fails pasting into ints
+        if pd.api.types.is_integer_dtype(exp[c]):
+            exp[c] = exp[c].astype("float64")
+    for c in ("policy", "model"):
+        exp[c] = exp[c].astype("category")
+    metric_cols = [c for c in wide.columns if c not in stats.ID_COLUMNS]
+    outcomes = {m: wide[m].to_numpy(float) for m in metric_cols}
+    return exp.reset_index(drop=True), outcomes

@@ -1,0 +1,351 @@
+"""``coprod-sim report results/NAME``: a Markdown report with PNG plots, readable on its own.
+
+It reads only the results folder (manifest and Parquet dataset), so a report can be rebuilt at
+any time, on any machine, from a finished or a partial sweep.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from coprod_sim.sweeps import stats  # noqa: E402
+from coprod_sim.sweeps.design import SENSITIVITY_KINDS, Design  # noqa: E402
+from coprod_sim.sweeps.samplers import baseline_point  # noqa: E402
+from coprod_sim.sweeps.store import Store  # noqa: E402
+
+REPORT = "report.md"
+FIGURES = "figures"
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float | np.floating):
+        if not math.isfinite(v):
+            return "-"
+        a = abs(v)
+        if a >= 1000:
+            return f"{v:,.0f}"
+        if a >= 10:
+            return f"{v:.1f}"
+        if a >= 0.01 or a == 0:
+            return f"{v:.3f}"
+        return f"{v:.2e}"
+    return str(v).replace("|", "/")
+
+
+def markdown_table(df: pd.DataFrame) -> str:
+    """A DataFrame as a GitHub Markdown table (numbers rounded for reading)."""
+    if df.empty:
+        return "(no rows)\n"
+    head = "| " + " | ".join(str(c) for c in df.columns) + " |"
+    sep = "|" + "|".join("---" for _ in df.columns) + "|"
+    body = ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, sep, *body]) + "\n"
+
+
+def _forest(diff: pd.DataFrame, metric: str, path: Path) -> None:
+    d = diff[diff["metric"] == metric].sort_values("difference")
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(d) + 1.4))
+    y = np.arange(len(d))
+    err = np.vstack([d["difference"] - d["ci_low"], d["ci_high"] - d["difference"]])
+    ax.errorbar(d["difference"], y, xerr=np.nan_to_num(err), fmt="o", capsize=3, color="C0")
+    ax.axvline(0, color="grey", lw=1)
+    ax.set_yticks(y, d["arm"])
+    better = d["better"].iloc[0] if len(d) else ""
+    ax.set_xlabel(f"{metric}: arm - baseline, paired (95% t interval; {better} is better)")
+    ax.set_title(f"{metric}: difference from the baseline")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _deprivation_plot(dep: pd.DataFrame, path: Path) -> None:
+    d = dep[dep["measure"] == "lapsed_share"]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for arm, g in d.groupby("arm", sort=False):
+        g = g.sort_values("quintile")
+        ax.plot(g["quintile"], g["mean"], marker="o", label=arm)
+    ax.set_xlabel("deprivation quintile (1 = most deprived fifth of residents)")
+    ax.set_ylabel("share of ended needs that lapsed unmet")
+    ax.set_xticks(sorted(d["quintile"].unique()))
+    ax.legend(fontsize=7, loc="best")
+    ax.set_title("Unmet need by deprivation (mean over replications)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _indices_plot(si: pd.DataFrame, kind: str, metric: str, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(7, 0.4 * len(si) + 1.5))
+    y = np.arange(len(si))
+    if kind == "sobol":
+        ax.barh(y - 0.2, si["S1"], 0.4, xerr=si["S1_conf"], label="first order S1", capsize=2)
+        ax.barh(y + 0.2, si["ST"], 0.4, xerr=si["ST_conf"], label="total ST", capsize=2)
+        ax.set_xlabel("Sobol index (95% bootstrap interval)")
+    elif kind == "morris":
+        ax.barh(y, si["mu_star"], 0.6, xerr=si["mu_star_conf"], label="mu*", capsize=2)
+        ax.set_xlabel("Morris mu* (95% bootstrap interval)")
+    else:
+        ax.barh(y, si["spearman"], 0.6, label="Spearman rho")
+        ax.set_xlabel("Spearman rank correlation with the outcome")
+    ax.set_yticks(y, si["parameter"])
+    ax.axvline(0, color="grey", lw=1)
+    ax.legend(fontsize=8)
+    ax.set_title(f"Sensitivity of {metric}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _effects_plot(eff: pd.DataFrame, metric: str, path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(7, 0.4 * len(eff) + 1.5))
+    y = np.arange(len(eff))
+    err = np.vstack([eff["effect"] - eff["ci_low"], eff["ci_high"] - eff["effect"]])
+    ax.errorbar(eff["effect"], y, xerr=np.nan_to_num(err), fmt="s", capsize=3)
+    ax.axvline(0, color="grey", lw=1)
+    ax.set_yticks(y, eff["term"])
+    ax.set_xlabel(f"effect on {metric} (95% t interval over paired replications)")
+    ax.set_title(f"Factorial effects: {metric}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _cluster_note(man: dict[str, Any], n_runs: int, seconds: float) -> str:
+    name = man["design"]["sweep"]["name"]
+    per_run = seconds / n_runs if n_runs else math.nan
+    return (
+        "## Running it at full size on a cluster\n\n"
+        "Start a Dask cluster (`dask scheduler` on one machine, `dask worker tcp://HOST:8786 "
+        "--nthreads 1` on each core of the others, all with this package installed at the same "
+        "commit), raise the town size (`[world] scale` or `n_residents`, or "
+        '`town = "darlington"` at scale 1) and `replications` in the design file, then:\n\n'
+        f"    coprod-sim sweep {man.get('design_file') or 'DESIGN.toml'} --out results/{name}-full "
+        "--scheduler tcp://HOST:8786\n"
+        f"    coprod-sim report results/{name}-full\n\n"
+        f"Here a run took {per_run:.2f} s of worker time on average. Run time grows about "
+        "linearly with residents x weeks (see benchmarks/README.md for measured town sizes), and "
+        "a sweep's wall time is about runs x time per run / workers. Interrupting and running "
+        "the same command again resumes where it stopped.\n"
+    )
+
+
+def _ranking(diff: pd.DataFrame, ce: pd.DataFrame, headline: list[str]) -> str:
+    """Arms ranked by their paired effect on the first headline outcome, with cost per need."""
+    if diff.empty or not headline:
+        return ""
+    m = headline[0]
+    d = diff[diff["metric"] == m].copy()
+    if d.empty:
+        return ""
+    lower = d["better"].iloc[0] == "lower"
+    d = d.sort_values("difference", ascending=lower)
+    table = d[["arm", "difference", "ci_low", "ci_high", "p_beats"]].rename(
+        columns={"difference": f"{m} vs baseline"}
+    )
+    for payer in ce["payer_cost"].unique() if not ce.empty else []:
+        c = ce[ce["payer_cost"] == payer].set_index("arm")["gbp_per_extra_need_met"]
+        table[f"GBP per extra need met ({payer})"] = table["arm"].map(c)
+    return (
+        f"## Summary: arms ranked by {m} ({'lower' if lower else 'higher'} is better)\n\n"
+        "Paired difference from the baseline with its 95% t interval; cost per extra need met "
+        "is the mean extra cost over the mean extra needs met (negative with more needs met: "
+        "the arm saves that account money; with fewer needs met, it is the money saved per need "
+        "lost; undefined when no extra need is met).\n\n" + markdown_table(table)
+    )
+
+
+def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
+    """Write ``report.md`` and ``figures/*.png`` into the results folder; returns the report."""
+    out = Path(out)
+    store = Store(out)
+    man = store.read_manifest()
+    design = Design.from_dict(man["design"], source=man.get("design_source"))
+    wide = stats.load_results(out)
+    pts = man["points"]
+    s = design.sweep
+    kind = design.model.design.kind
+    headline = [m for m in (metrics or s.headline) if m in wide.columns]
+    base = baseline_point(design)
+    figs = out / FIGURES
+    figs.mkdir(exist_ok=True)
+    n_runs = len(wide)
+    seconds = float(man.get("seconds_total", math.nan))
+    worker = sum(x.get("worker_seconds", 0.0) for x in man.get("sessions", []))
+    lines: list[str] = []
+    add = lines.append
+    add(f"# Sweep report: {s.name}\n")
+    if s.description:
+        add(s.description.strip() + "\n")
+    world = man["design"].get("world", {})
+    residents = wide["n_residents"].iloc[0] if "n_residents" in wide.columns else math.nan
+    add(
+        f"- Design: **{kind}**, {len(pts)} arms, {n_runs} finished runs "
+        f"(replications per arm: {s.replications}"
+        + (f", adaptive up to {s.adaptive.max_replications}" if s.adaptive else "")
+        + ")\n"
+        f"- Town: {world.get('town', 'demo')}, {residents:,.0f} residents; "
+        f"{design.weeks} weeks measured after {s.burn_in_weeks} weeks of burn-in "
+        "(levers start when the burn-in ends)\n"
+        f"- Seeds: replication r of every arm uses seed r of design seed {s.seed} "
+        "(common random numbers: runs of different arms are paired by replication)\n"
+        f"- Took {seconds:.0f} s wall time here ({worker:.0f} s of worker time; "
+        f"{man.get('python')} / coprod-sim {man['packages'].get('coprod-sim')} / "
+        f"commit {man.get('git_commit')})\n"
+        f"- Reproduce: `coprod-sim sweep {man.get('design_file') or 'DESIGN.toml'} --out "
+        f"{out.as_posix()}` then `coprod-sim report {out.as_posix()}` (the design's text is "
+        "also in manifest.json, `design_source`)\n"
+    )
+    if base is not None:
+        add(f"Baseline arm: **{pts[base]['arm']}**.\n")
+
+    # ---- outcome means
+    if kind not in SENSITIVITY_KINDS:
+        add("## Outcomes by arm (mean over replications)\n")
+        g = wide.groupby(["point", "arm"])[headline].mean().reset_index().drop(columns="point")
+        g.insert(1, "runs", wide.groupby("point").size().to_numpy())
+        add(markdown_table(g))
+
+    # ---- adaptive
+    if s.adaptive is not None:
+        a = s.adaptive
+        add("## Adaptive replications\n")
+        add(
+            f"Replications were added {a.step} at a time until the 95% half-width of each arm's "
+            f"paired difference in `{a.outcome}` was below {a.half_width:g} (cap "
+            f"{a.max_replications}).\n"
+        )
+        hw = stats.half_widths(wide, a.outcome, base)
+        counts = wide.groupby("point").size()
+        rows = [
+            {
+                "arm": pts[p]["arm"],
+                "replications": int(counts[p]),
+                "half_width": hw.get(p, math.nan),
+                "below tolerance": bool(hw.get(p, math.inf) <= a.half_width),
+            }
+            for p in counts.index
+        ]
+        add(markdown_table(pd.DataFrame(rows)))
+
+    # ---- paired differences
+    if base is not None:
+        diff = stats.differences(wide, base, headline, s.lower_is_better)
+        ce = stats.cost_effectiveness(wide, base, s.costs)
+        add(_ranking(diff, ce, headline))
+        add("## Differences from the baseline (paired, 95% t intervals)\n")
+        add(
+            "`difference` is the mean over replications of arm minus baseline with the same seed; "
+            "the interval is mean +- t(0.975, n-1) x sd / sqrt(n). `p_beats` is the share of "
+            "replications in which the arm did better than its paired baseline run; "
+            "`p_mean_better` the t distribution's probability that the mean difference favours "
+            "the arm.\n"
+        )
+        cols = [
+            "arm",
+            "metric",
+            "n",
+            "baseline_mean",
+            "arm_mean",
+            "difference",
+            "ci_low",
+            "ci_high",
+            "better",
+            "p_beats",
+            "p_mean_better",
+        ]
+        add(markdown_table(diff[cols]))
+        for m in headline:
+            f = f"diff_{m}.png"
+            _forest(diff, m, figs / f)
+            add(f"![{m}]({FIGURES}/{f})\n")
+        if not ce.empty:
+            add("## Costs per extra need met and per crisis averted, by payer\n")
+            add(
+                "Each cost row is a payer's account as the model reports it today: "
+                "`lever_cost_*` is what the levers cost the public purse, "
+                "`professional_cost_gbp` the professional staff hours used (a cut makes it "
+                "negative), `cost_total` their sum. Ratios are of mean paired differences, with "
+                "paired percentile-bootstrap 95% intervals; a ratio is undefined (-) when the "
+                "arm meets no extra needs or averts no crises on average, and its interval is left "
+                "out (-) when the extra needs met or crises averted are not clear of zero. "
+                "A negative cost per "
+                "need met with more needs met means the arm saves money.\n"
+            )
+            add(markdown_table(ce.drop(columns="point")))
+    # ---- factorial effects
+    if kind == "factorial":
+        add("## Main effects and two-way interactions\n")
+        add(
+            "Two-level factors only. An effect is the mean change from a factor's first to its "
+            "second level (for a lever: from off to on) averaged over the other factors; an "
+            "interaction A x B is half the difference between A's effect with B at its second "
+            "and at its first level. Paired "
+            "by replication, 95% t intervals; an interval that excludes 0 is an interaction "
+            "the replications can see.\n"
+        )
+        for m in headline:
+            eff = stats.factorial_effects(wide, pts, m)
+            if eff.empty:
+                continue
+            add(f"### {m}\n")
+            add(markdown_table(eff))
+            f = f"effects_{m}.png"
+            _effects_plot(eff, m, figs / f)
+            add(f"![effects on {m}]({FIGURES}/{f})\n")
+    # ---- deprivation
+    dep = stats.deprivation_table(wide, base)
+    if not dep.empty and kind not in SENSITIVITY_KINDS:
+        add("## By deprivation\n")
+        add(
+            "Neighbourhoods are put in resident-weighted quintiles of deprivation (1 = most "
+            "deprived). A small town may leave a quintile empty.\n"
+        )
+        show = dep[dep["measure"] == "lapsed_share"].drop(columns=["point", "measure"])
+        add("Share of ended needs that lapsed unmet, and the paired difference from baseline:\n")
+        add(markdown_table(show))
+        _deprivation_plot(dep, figs / "deprivation.png")
+        add(f"![by deprivation]({FIGURES}/deprivation.png)\n")
+    # ---- sensitivity
+    if kind in SENSITIVITY_KINDS:
+        from coprod_sim.sweeps.sensitivity import indices
+
+        add("## Sensitivity indices\n")
+        add(
+            {
+                "sobol": "Sobol first-order (S1) and total (ST) indices with 95% bootstrap "
+                "intervals (SALib, Saltelli/Jansen estimators); each point's outcome is its mean "
+                "over replications.",
+                "morris": "Morris elementary effects: mu* (mean absolute effect) with its 95% "
+                "bootstrap interval and sigma (non-linearity or interactions), from SALib.",
+                "lhs": "Spearman rank correlation of each parameter with the outcome over the "
+                "Latin hypercube.",
+            }[kind]
+            + "\n"
+        )
+        for m in headline:
+            try:
+                si = indices(design, wide, m)
+            except ValueError as exc:
+                add(f"{m}: not computed ({exc}).\n")
+                continue
+            add(f"### {m}\n")
+            add(markdown_table(si))
+            f = f"sensitivity_{m}.png"
+            _indices_plot(si, kind, m, figs / f)
+            add(f"![sensitivity of {m}]({FIGURES}/{f})\n")
+        spread = wide[headline].describe().T[["mean", "std", "min", "max"]].reset_index()
+        add("### Spread of the outcomes over the sample\n")
+        add(markdown_table(spread.rename(columns={"index": "metric"})))
+    add(_cluster_note(man, n_runs, worker))
+    path = out / REPORT
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path

@@ -1,0 +1,208 @@
+"""A sweep's results folder: one Parquet dataset of runs, written in batches, and a manifest.
+
+    results/NAME/
+      manifest.json          design, its fingerprint, points, seeds, versions, git commit, status
+      runs/part-*.parquet    one file per finished batch: point, arm, replication, seed,
+                             metric, value
+      weekly/part-*.parquet  the weekly series of the same batches (when the design asks)
+
+Each part file is written to a temporary name and renamed, so a killed sweep leaves only whole
+batches; the runs they hold are skipped when the same command is run again. A folder made by a
+different design (another fingerprint) is refused rather than mixed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import uuid
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from coprod_sim.sweeps.design import Design, DesignError
+
+MANIFEST = "manifest.json"
+PACKAGES = (
+    "coprod-sim",
+    "mesa",
+    "numpy",
+    "numba",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "pydantic",
+    "SALib",
+    "dask",
+    "distributed",
+)
+
+
+def _ver(pkg: str) -> str | None:
+    try:
+        return version(pkg)
+    except PackageNotFoundError:
+        return None
+
+
+def git_commit() -> str | None:
+    """The source tree's commit (with ``+dirty`` if files differ), or None outside git."""
+    here = Path(__file__).resolve().parent
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10
+        )
+        if rev.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return rev.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _write_atomic(path: Path, write: Any) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+class Store:
+    """The results folder of one design."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = Path(out)
+        self.runs = self.out / "runs"
+        self.weekly = self.out / "weekly"
+
+    # ---- manifest
+    @property
+    def manifest_path(self) -> Path:
+        return self.out / MANIFEST
+
+    def read_manifest(self) -> dict[str, Any]:
+        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+
+    def write_manifest(self, data: dict[str, Any]) -> None:
+        text = json.dumps(data, indent=2, default=str) + "\n"
+        _write_atomic(self.manifest_path, lambda p: p.write_text(text, encoding="utf-8"))
+
+    def update_manifest(self, **changes: Any) -> dict[str, Any]:
+        data = self.read_manifest()
+        data.update(changes)
+        self.write_manifest(data)
+        return data
+
+    # ---- parts
+    def write_batch(self, runs: pd.DataFrame, weekly: pd.DataFrame | None) -> Path:
+        """Write one finished batch (weekly first, so runs marked done have their series)."""
+        name = f"part-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}.parquet"
+        if weekly is not None:
+            self.weekly.mkdir(parents=True, exist_ok=True)
+            _write_atomic(self.weekly / name, lambda p: weekly.to_parquet(p, index=False))
+        self.runs.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.runs / name, lambda p: runs.to_parquet(p, index=False))
+        return self.runs / name
+
+    def parts(self) -> list[Path]:
+        return sorted(self.runs.glob("part-*.parquet")) if self.runs.is_dir() else []
+
+    def done(self) -> set[tuple[int, int]]:
+        """(point, replication) of every finished run."""
+        parts = self.parts()
+        if not parts:
+            return set()
+        df = pd.read_parquet(parts, columns=["point", "replication"]).drop_duplicates()
+        return set(zip(df["point"].tolist(), df["replication"].tolist(), strict=True))
+
+    def long(self) -> pd.DataFrame:
+        """Every run's rows (point, arm, replication, seed, metric, value)."""
+        parts = self.parts()
+        if not parts:
+            raise DesignError(f"results folder '{self.out}' holds no finished runs yet")
+        df = pd.read_parquet(parts)
+        return df.drop_duplicates(subset=["point", "replication", "metric"], keep="first")
+
+    def weekly_frame(self) -> pd.DataFrame | None:
+        if not self.weekly.is_dir():
+            return None
+        parts = sorted(self.weekly.glob("part-*.parquet"))
+        if not parts:
+            return None
+        df = pd.read_parquet(parts)
+        return df.drop_duplicates(subset=["point", "replication", "week"], keep="first")
+
+
+def versions() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "packages": {p: _ver(p) for p in PACKAGES},
+        "git_commit": git_commit(),
+    }
+
+
+def open_store(out: Path, design: Design, points: list[dict], seeds: list[int]) -> Store:
+    """Create the folder for ``design`` or reopen it to resume; refuse another design's folder."""
+    store = Store(out)
+    fp = design.fingerprint()
+    if store.manifest_path.is_file():
+        try:
+            old = store.read_manifest()
+        except (OSError, json.JSONDecodeError) as exc:
+            raise DesignError(
+                f"results folder '{out}': its manifest cannot be read ({exc}); allowed: a "
+                "folder made by this design, or a new --out folder"
+            ) from None
+        if old.get("fingerprint") != fp:
+            other = old.get("design", {}).get("sweep", {}).get("name")
+            raise DesignError(
+                f"results folder '{out}' holds another design ('{other}', "
+                f"fingerprint {str(old.get('fingerprint'))[:12]}); this design "
+                f"('{design.sweep.name}') has fingerprint {fp[:12]}; allowed: the same design "
+                "(to resume), or a new --out folder"
+            )
+        if old.get("design") != design.to_dict():  # report settings edited: keep the new ones
+            store.update_manifest(design=design.to_dict(), design_source=design.source)
+        return store
+    if out.exists() and any(out.iterdir()):
+        raise DesignError(
+            f"results folder '{out}' is not empty and has no {MANIFEST}; allowed: a new or "
+            "empty folder, or one made by this design"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DesignError(
+            f"--out '{out}': the folder cannot be created ({exc.strerror or exc}); allowed: a "
+            "folder you can write to"
+        ) from None
+    store.write_manifest(
+        {
+            "fingerprint": fp,
+            "design": design.to_dict(),
+            "design_source": design.source,
+            "design_file": design.path,
+            "weeks": design.weeks,
+            "burn_in_weeks": design.sweep.burn_in_weeks,
+            "points": points,
+            "seeds": seeds,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "status": "created",
+            **versions(),
+        }
+    )
+    return store
