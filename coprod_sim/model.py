@@ -12,6 +12,7 @@ import numpy as np
 
 from coprod_sim import kernels
 from coprod_sim.agents import Professional, Resident, Service
+from coprod_sim.dashboard.mesa_scenario import merge_mesa_scenario
 from coprod_sim.io.reporters import model_reporters
 from coprod_sim.levers import Lever, make_levers
 from coprod_sim.mechanisms import collective_action, gatekeeping, needs, referral, trust
@@ -68,8 +69,10 @@ class CoproductionModel(mesa.Model):
         need_kinds: Sequence[NeedKind] | None = None,
         levers: Iterable[Callable[[CoproductionModel], None]] = (),
         policies: Mapping[str, Mapping[str, Any]] | Iterable[str] | None = None,
+        scenario: Any = None,  # what Mesa's SolaraViz passes on Reset
         **params: Any,
     ) -> None:
+        rng, params = merge_mesa_scenario(scenario, rng, params)
         self.params: Scenario = make_scenario(**params)
         self.policy_levers: list[Lever] = make_levers(policies)
         self.seed = seed_from_rng(rng)

@@ -30,6 +30,7 @@ from coprod_sim.analysis.summary import (
     weekly_series,
     write_outputs,
 )
+from coprod_sim.dashboard.cli import dashboard
 from coprod_sim.io.scenario_file import RunSpec, build_spec, run_record
 from coprod_sim.model import CoproductionModel
 from coprod_sim.parameters import ScenarioError
@@ -240,6 +241,9 @@ def validate(
     except ScenarioError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     typer.echo(f"ok: {scenario}: {spec.describe()}")
+
+
+app.command()(dashboard)
 
 
 def main(argv: list[str] | None = None) -> None:
