@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 import solara
@@ -27,6 +28,13 @@ from coprod_sim.state.towns import TOWNS
 
 REDRAW_SECONDS = 1.0  # while playing, charts redraw at most this often (the model runs on)
 CONTROLS = lever_controls()
+TABLE_CSS = """
+.diff-table { border-collapse: collapse; font-size: 0.9em; }
+.diff-table td, .diff-table th { padding: 2px 10px; text-align: right; }
+.diff-table td:first-child, .diff-table th:first-child { text-align: left; }
+.diff-table tbody tr:nth-child(odd) { background: #f4f4f4; }
+"""
+BANDED = ("helping", "crises")  # charts that show the replications' band
 
 
 def guarded(action: Callable[[], Any], report: Callable[[str], None]) -> Callable[[], None]:
@@ -45,7 +53,9 @@ def guarded(action: Callable[[], Any], report: Callable[[str], None]) -> Callabl
 
 
 @solara.component
-def ParamInput(ctl: PairedFutures, panel: int, lever: str, control: ParamControl, on_done):
+def ParamInput(
+    ctl: PairedFutures, panel: int, lever: str, control: ParamControl, on_done, version: int = 0
+):
     draft = ctl.drafts[panel][lever]
     _, current = ctl.lever_state(panel, lever)
     error, set_error = solara.use_state("")
@@ -77,7 +87,7 @@ def ParamInput(ctl: PairedFutures, panel: int, lever: str, control: ParamControl
 
 
 @solara.component
-def LeverCard(ctl: PairedFutures, panel: int, lever, on_change):
+def LeverCard(ctl: PairedFutures, panel: int, lever, on_change, version: int = 0):
     on, current = ctl.lever_state(panel, lever.name)
 
     def toggle(value: bool) -> None:
@@ -94,15 +104,15 @@ def LeverCard(ctl: PairedFutures, panel: int, lever, on_change):
         solara.Text(f"Source: {lever.source}", style={"font-size": "0.75em", "color": "#666"})
         if on:
             for c in lever.main_params:
-                ParamInput(ctl, panel, lever.name, c, on_change)
+                ParamInput(ctl, panel, lever.name, c, on_change, version)
             with solara.Details(summary="More settings (timing, costs)"):
                 for c in lever.other_params:
                     if c.name != "start_week":
-                        ParamInput(ctl, panel, lever.name, c, on_change)
+                        ParamInput(ctl, panel, lever.name, c, on_change, version)
 
 
 @solara.component
-def PanelCard(ctl: PairedFutures, panel: int, bands: dict, set_bands, on_change):
+def PanelCard(ctl: PairedFutures, panel: int, bands: dict, set_bands, on_change, version: int = 0):
     p = ctl.panels[panel]
     run = solara.use_reactive(None)
     progress = solara.use_reactive("")
@@ -120,7 +130,7 @@ def PanelCard(ctl: PairedFutures, panel: int, bands: dict, set_bands, on_change)
             r.close()
         else:
             band = r.result()
-            set_bands({**bands, panel: band})
+            set_bands(lambda old: {**old, panel: band})
             progress.set(f"{len(r.seeds)} replications done: bands show 80% of them")
         run.set(None)
 
@@ -134,12 +144,13 @@ def PanelCard(ctl: PairedFutures, panel: int, bands: dict, set_bands, on_change)
     def branch() -> None:
         with ctl.lock:
             ctl.branch(0, panel)
-        set_bands({k: v for k, v in bands.items() if k != panel})
+        set_bands(lambda old: {k: v for k, v in old.items() if k != panel})
 
     with solara.Card(title=f"Panel {p.label}", classes=[f"panel-{p.label}"]):
         solara.Text(f"Levers: {p.plan.describe()}", classes=[f"plan-{p.label}"])
-        if p.note:
-            solara.Text(f"({p.note})", style={"font-size": "0.85em"})
+        # always the same elements in the same places (an element that comes and goes would
+        # shift its siblings, and Solara would rebuild them and lose their state)
+        solara.Text(f"({p.note})" if p.note else "", style={"font-size": "0.85em"})
         with solara.Row():
             if panel > 0:
                 solara.Button(
@@ -154,15 +165,14 @@ def PanelCard(ctl: PairedFutures, panel: int, bands: dict, set_bands, on_change)
                 disabled=run.value is not None,
                 classes=[f"ensemble-{p.label}"],
             )
-        if progress.value:
-            solara.Text(progress.value)
+        solara.Text(progress.value, classes=[f"progress-{p.label}"])
         with solara.Details(summary="Policy levers (switch on or off; from this week on)"):
             for lever in CONTROLS:
-                LeverCard(ctl, panel, lever, on_change)
+                LeverCard(ctl, panel, lever, on_change, version)
 
 
 @solara.component
-def Settings(ctl: PairedFutures, on_change):
+def Settings(ctl: PairedFutures, on_change, version: int = 0):
     c = ctl.choice
     fields = solara.use_reactive({})  # last typed text per field (kept when refused)
     errors = solara.use_reactive({})
@@ -295,7 +305,16 @@ def Charts(ctl: PairedFutures, tick: int, bands: dict):
             )
         raise ValueError(name)
 
+    def drawn(name: str):
+        try:
+            return fig(name), ""
+        except Exception as exc:  # noqa: BLE001 - a chart that fails says so, the page stays
+            return None, f"The chart '{name}' could not be drawn ({type(exc).__name__}: {exc})"
+
     for name in charts.CHART_ORDER:
+        # a chart is drawn again only when its data changed (yearly charts once a year)
+        key = (charts.digest(data[name]), name in BANDED and charts.digest(band_list), nb)
+        figure, problem = solara.use_memo(lambda name=name: drawn(name), [key])  # noqa: SH103
         if name == "network":
             solara.Select(
                 label="Neighbourhood",
@@ -303,32 +322,61 @@ def Charts(ctl: PairedFutures, tick: int, bands: dict):
                 values=[str(i) for i in range(data["neighbourhoods"])],
                 on_value=lambda v: set_nb(int(v)),
             )
-        try:
-            solara.FigureMatplotlib(fig(name), format="png")
-        except Exception as exc:  # noqa: BLE001 - a chart that fails says so, the page stays
-            solara.Warning(f"The chart '{name}' could not be drawn ({type(exc).__name__}: {exc})")
+        if problem:
+            solara.Warning(problem)
+        else:
+            solara.FigureMatplotlib(figure, dependencies=[key], format="png")
 
 
 @solara.component
 def DifferenceStrip(ctl: PairedFutures, tick: int):
     def rows():
         with ctl.lock:
+            a = ctl.panels[0].model
             return [
-                (p.label, charts.difference(ctl.panels[0].model, p.model)) for p in ctl.panels[1:]
+                (
+                    p.label,
+                    charts.difference(a, p.model),
+                    charts.shared_weeks(a, p.model),
+                    p.model.week,
+                )
+                for p in ctl.panels[1:]
             ]
 
     diffs = solara.use_memo(rows, [tick])
-    for label, df in diffs:
-        head = f"| outcome so far | A | {label} | {label} minus A |\n|---|---:|---:|---:|\n"
-        body = "".join(
-            f"| {r['outcome']} | {r['A']} | {r['B']} | {_mark(r['better'])}{r['B minus A']} |\n"
+    for label, df, shared, week in diffs:
+        if week == 0:
+            history = "Nothing has run yet."
+        elif shared == week:
+            history = f"Panel {label} and panel A are identical in every week so far (1-{week})."
+        elif shared == 0:
+            history = f"Panel {label} differs from panel A from week 1."
+        else:
+            history = (
+                f"Panel {label} and panel A share their history for weeks 1-{shared} "
+                f"(identical); they differ from week {shared + 1}."
+            )
+        cells = "".join(
+            f"<tr><td>{escape(r['outcome'])}</td><td>{escape(r['A'])}</td>"
+            f"<td>{escape(r['B'])}</td><td>{escape(_mark(r['better']) + r['B minus A'])}</td></tr>"
             for _, r in df.iterrows()
         )
-        solara.Markdown(f"**Difference strip: panel {label} minus panel A**\n\n" + head + body)
+        title = f"Difference strip: panel {label} minus panel A, at week {week}"
+        table = (
+            f"<h3>{title}</h3><table class='diff-table'><thead><tr><th>outcome so far</th>"
+            f"<th>A</th><th>{label}</th><th>{label} minus A</th></tr></thead>"
+            f"<tbody>{cells}</tbody></table><p class='history-{label}'>{escape(history)}</p>"
+        )
+        with solara.Column(classes=[f"diff-{label}"]):
+            solara.HTML(tag="div", unsafe_innerHTML=table)  # one piece: heading and rows agree
 
 
 def _mark(better: Any) -> str:
     return {True: "▲ better: ", False: "▼ worse: "}.get(better, "")
+
+
+# Components that read the session's models take ``version`` (bumped on every change):
+# Solara redraws a component only when its arguments change.
 
 
 @solara.component
@@ -381,8 +429,10 @@ def Page():
 
     solara.Title("coprod-sim: two futures of one town")
     with solara.Column(style={"padding": "12px"}):
-        solara.Markdown("## Two futures of one town, side by side")
-        Settings(ctl, refresh)
+        # plain HTML, not Markdown: Solara's Markdown fetches a maths font from the internet
+        solara.HTML(tag="h2", unsafe_innerHTML="Two futures of one town, side by side")
+        solara.Style(TABLE_CSS)
+        Settings(ctl, refresh, ctl.version)
         c = ctl.choice
         n_res = ctl.panels[0].model.n_residents
         solara.Info(
@@ -390,8 +440,9 @@ def Page():
             f"seed ({c.seed}): every difference you see comes from the policies, not from "
             "chance (common random numbers)."
         )
-        if message.value:
-            solara.Error(message.value, classes=["page-error"])
+        with solara.Column():  # the message's place is kept even when there is none
+            if message.value:
+                solara.Error(message.value, classes=["page-error"])
         with solara.Row(style={"align-items": "center"}):
             solara.Button(
                 "Pause" if playing.value else "Play",
@@ -414,6 +465,6 @@ def Page():
             )
         with solara.Columns([1] * len(ctl.panels)):
             for i in range(len(ctl.panels)):
-                PanelCard(ctl, i, bands, set_bands, refresh)
+                PanelCard(ctl, i, bands, set_bands, refresh, ctl.version)
         DifferenceStrip(ctl, tick)
         Charts(ctl, tick, bands)

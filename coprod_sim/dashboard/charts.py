@@ -268,3 +268,32 @@ def prepare(ctl: Any, nbhd: int = 0) -> dict[str, Any]:
     out["neighbourhoods"] = n_nb
     out["week"] = ctl.week
     return out
+
+
+def digest(obj: Any) -> int:
+    """A hash of chart data (frames, arrays, dicts, lists of them), to redraw only on change."""
+    if obj is None:
+        return 0
+    if isinstance(obj, pd.DataFrame):
+        return hash((tuple(obj.columns), obj.to_numpy().tobytes()))
+    if isinstance(obj, np.ndarray):
+        return hash(obj.tobytes())
+    if isinstance(obj, dict):
+        return hash(tuple((k, digest(v)) for k, v in obj.items()))
+    if isinstance(obj, list | tuple):
+        return hash(tuple(digest(x) for x in obj))
+    return hash(obj)
+
+
+def shared_weeks(a: CoproductionModel, b: CoproductionModel) -> int:
+    """How many weeks from the start the two panels' weekly series are identical (every series,
+    exactly): the shared history of a branch, and 0 when a lever differs from week 1."""
+    da, db = weekly(a), weekly(b)
+    n = min(len(da), len(db))
+    cols = [c for c in da.columns if c in db.columns]
+    if n == 0:
+        return 0
+    x = da[cols].iloc[:n].to_numpy(np.float64)
+    y = db[cols].iloc[:n].to_numpy(np.float64)
+    same = ((x == y) | (np.isnan(x) & np.isnan(y))).all(axis=1)
+    return n if same.all() else int(np.argmin(same))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import subprocess
 import sys
 from typing import Annotated
 
@@ -74,8 +73,8 @@ def dashboard(
             f"can reach this machine on port {port} can open the dashboard and run models on it",
             err=True,
         )
-    try:
-        code = subprocess.call(server_command(host, port), env=server_env())
-    except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # the server replaces this process, so Ctrl+C and a kill by PID reach it directly
+    cmd = server_command(host, port)
+    os.execve(cmd[0], cmd, server_env())
