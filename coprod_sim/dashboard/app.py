@@ -305,16 +305,35 @@ def Charts(ctl: PairedFutures, tick: int, bands: dict):
             )
         raise ValueError(name)
 
-    def drawn(name: str):
+    def drawn(name: str) -> tuple[bytes, str]:
         try:
-            return fig(name), ""
+            return figures.png(fig(name)), ""
         except Exception as exc:  # noqa: BLE001 - a chart that fails says so, the page stays
-            return None, f"The chart '{name}' could not be drawn ({type(exc).__name__}: {exc})"
+            return b"", f"The chart '{name}' could not be drawn ({type(exc).__name__}: {exc})"
+
+    # a chart is drawn again only when its data changed (yearly charts once a year), in a
+    # background thread: the page (week, difference strip, buttons) never waits for a chart
+    keys = {
+        name: (charts.digest(data[name]), name in BANDED and charts.digest(band_list), nb)
+        for name in charts.CHART_ORDER
+    }
+    cache = solara.use_memo(dict, [])  # name -> (key, png, problem), this session's
+    images, set_images = solara.use_state({})
+
+    def draw_changed(cancel: threading.Event) -> None:
+        changed = False
+        for name in charts.CHART_ORDER:
+            if cancel.is_set():
+                return
+            if name not in cache or cache[name][0] != keys[name]:
+                cache[name] = (keys[name], *drawn(name))
+                changed = True
+        if changed or len(images) != len(cache):
+            set_images(dict(cache))
+
+    solara.use_thread(draw_changed, dependencies=[tuple(keys.values())], intrusive_cancel=False)
 
     for name in charts.CHART_ORDER:
-        # a chart is drawn again only when its data changed (yearly charts once a year)
-        key = (charts.digest(data[name]), name in BANDED and charts.digest(band_list), nb)
-        figure, problem = solara.use_memo(lambda name=name: drawn(name), [key])  # noqa: SH103
         if name == "network":
             solara.Select(
                 label="Neighbourhood",
@@ -322,10 +341,13 @@ def Charts(ctl: PairedFutures, tick: int, bands: dict):
                 values=[str(i) for i in range(data["neighbourhoods"])],
                 on_value=lambda v: set_nb(int(v)),
             )
+        _, image, problem = images.get(name, (None, b"", ""))
         if problem:
             solara.Warning(problem)
+        elif image:
+            solara.Image(image, classes=[f"chart-{name}"])
         else:
-            solara.FigureMatplotlib(figure, dependencies=[key], format="png")
+            solara.Text("Drawing the chart...")
 
 
 @solara.component

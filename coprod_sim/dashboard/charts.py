@@ -275,7 +275,8 @@ def digest(obj: Any) -> int:
     if obj is None:
         return 0
     if isinstance(obj, pd.DataFrame):
-        return hash((tuple(obj.columns), obj.to_numpy().tobytes()))
+        # by content (to_numpy() of text columns makes new string objects each call)
+        return hash((tuple(obj.columns), pd.util.hash_pandas_object(obj).to_numpy().tobytes()))
     if isinstance(obj, np.ndarray):
         return hash(obj.tobytes())
     if isinstance(obj, dict):

@@ -7,6 +7,7 @@ from the page's threads) from the frames in ``charts``.
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Sequence
 from functools import lru_cache
@@ -14,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from coprod_sim.dashboard import charts
 from coprod_sim.dashboard import formatting as fmt
@@ -42,6 +43,8 @@ def _grid(n: int, title: str, height: float = HEIGHT) -> tuple[Figure, list]:
 
 def _time_axes(ax, weeks_total: int, label: str) -> None:
     ax.set_xlim(0, max(weeks_total, 1))
+    ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(4))
     ax.set_title(label, fontsize=10)
     ax.set_xlabel("week", fontsize=8)
     ax.tick_params(labelsize=8)
@@ -175,6 +178,13 @@ def layout(n: int, edges: tuple[tuple[int, int], ...]) -> np.ndarray:
     g.add_edges_from(edges)
     pos = nx.spring_layout(g, seed=1, iterations=30)
     return np.array([pos[i] for i in range(n)]) if n else np.zeros((0, 2))
+
+
+def png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (drawn here, off the page's thread)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
 
 
 FORMATTERS = {"pct": _pct, "gbp": _gbp, "count": _count}
