@@ -20,7 +20,6 @@ from urllib.parse import urlparse
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"  # gitignored: screenshots of each run
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
