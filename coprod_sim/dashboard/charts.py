@@ -190,7 +190,7 @@ def difference(a: CoproductionModel, b: CoproductionModel) -> pd.DataFrame:
         va, vb = float(ma.get(key, math.nan)), float(mb.get(key, math.nan))
         d = vb - va
         good = None
-        if better_up is not None and not math.isnan(d) and d != 0:
+        if better_up is not None and not math.isnan(d) and fmt.signed(d, kind) != "no change":
             good = (d > 0) == better_up
         show = fmt.FORMATS["pct" if kind == "pp" else kind]
         rows.append(

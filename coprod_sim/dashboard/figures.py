@@ -28,7 +28,7 @@ STATE_COLOURS = ("#2ca02c", "#d62728", "#ff7f0e", "#9e9e9e", "#c6dbef")
 
 _pct = FuncFormatter(lambda v, _: f"{100 * v:.0f}%")
 _gbp = FuncFormatter(lambda v, _: fmt.pounds(v))
-_count = FuncFormatter(lambda v, _: f"{v:,.0f}")
+_count = FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 10 or v == 0 else f"{v:.1f}")
 
 
 def _grid(n: int, title: str, height: float = HEIGHT) -> tuple[Figure, list]:
@@ -79,10 +79,16 @@ def lines(
             ax.plot(b["week"], b[f"{band_series}_median"], lw=1, ls="--", color=COLOURS[0])
         if yfmt is not None:
             ax.yaxis.set_major_formatter(yfmt)
-        if ylim is not None:
-            ax.set_ylim(*ylim)
-        else:
-            ax.set_ylim(bottom=0)
+    # the same y range for every panel, set once from all of them (and their bands)
+    if ylim is None:
+        shown = [
+            b[[c for c in b.columns if c.startswith(f"{band_series}_")]]
+            for b in (bands or [])
+            if b is not None and band_series
+        ]
+        top = finite_max([df for _, df in frames] + shown)
+        ylim = (0.0, top * 1.08 if top > 0 else 1.0)
+    axes[0].set_ylim(*ylim)
     if frames and len(frames[0][1].columns) > 2 or (bands and any(b is not None for b in bands)):
         axes[-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return fig
