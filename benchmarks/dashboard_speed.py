@@ -39,9 +39,10 @@ def main() -> None:
 
     figures.png = counting_png
     box, rc = solara.render(app.Page(), handle_error=False)
-    field = rc.find(v.TextField, label="Residents (0 = the preset's)").widget
-    field.v_model = str(args.residents)
-    field.fire_event("blur", None)  # what leaving the field does in the browser
+    for label, value in (("Residents (0 = the preset's)", args.residents), ("Years", 50)):
+        field = rc.find(v.TextField, label=label).widget
+        field.v_model = str(value)
+        field.fire_event("focusout", None)  # what leaving the field does in the browser
     if args.panels == 3:
         rc.find(v.Select, label="Panels").widget.v_model = "3"
     if args.levers:
@@ -58,7 +59,7 @@ def main() -> None:
     w0, n0, t0 = week(), len(drawn), time.perf_counter()
     rc.find(v.Btn, children=["Play"]).widget.click()
     time.sleep(args.seconds)
-    rc.find(v.Btn, children=["Pause"]).widget.click()
+    rc.find(v.Btn, children=["Pause"]).widget.click()  # fails if the run ended (too short)
     dt = time.perf_counter() - t0
     time.sleep(1)
     weeks = week() - w0

@@ -26,7 +26,7 @@ from coprod_sim.dashboard.ensemble import DEFAULT_REPLICATIONS, describe, start_
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.state.towns import TOWNS
 
-REDRAW_SECONDS = 1.0  # while playing, charts redraw at most this often (the model runs on)
+REDRAW_SECONDS = 3.0  # while playing, charts redraw at most this often (the model runs on)
 CONTROLS = lever_controls()
 TABLE_CSS = """
 .diff-table { border-collapse: collapse; font-size: 0.9em; }
@@ -34,6 +34,7 @@ TABLE_CSS = """
 .diff-table td:first-child, .diff-table th:first-child { text-align: left; }
 .diff-table tbody tr:nth-child(odd) { background: #f4f4f4; }
 """
+PAUSED_ONLY = ("network",)  # charts not redrawn while playing
 BANDED = ("helping", "crises")  # charts that show the replications' band
 
 
@@ -54,20 +55,19 @@ def guarded(action: Callable[[], Any], report: Callable[[str], None]) -> Callabl
 
 @solara.component
 def ParamInput(
-    ctl: PairedFutures, panel: int, lever: str, control: ParamControl, on_done, version: int = 0
+    ctl: PairedFutures, panel: int, lever: str, control: ParamControl, on_done, on: bool, shown
 ):
-    draft = ctl.drafts[panel][lever]
-    _, current = ctl.lever_state(panel, lever)
+    """One lever parameter; ``shown`` is the lever's (name, value) pairs as the page shows them."""
+    values = dict(shown)
     error, set_error = solara.use_state("")
 
     def on_value(text: str) -> None:
         try:
             value = parse_value(lever, control, text)
             with ctl.lock:
-                draft[control.name] = value
-                on, _ = ctl.lever_state(panel, lever)
+                ctl.drafts[panel][lever][control.name] = value
                 if on:
-                    ctl.set_lever(panel, lever, True, {**current, **draft})
+                    ctl.set_lever(panel, lever, True, {**values, control.name: value})
             set_error("")
             on_done("")
         except ScenarioError as exc:
@@ -77,7 +77,7 @@ def ParamInput(
     unit = f" ({control.unit})" if control.unit and control.unit != "-" else ""
     solara.InputText(
         label=f"{control.label}{unit}",
-        value=str(draft.get(control.name, current.get(control.name, control.default))),
+        value=str(values.get(control.name, control.default)),
         on_value=on_value,
         continuous_update=False,
         error=error or False,
@@ -86,15 +86,21 @@ def ParamInput(
     )
 
 
-@solara.component
-def LeverCard(ctl: PairedFutures, panel: int, lever, on_change, version: int = 0):
-    on, current = ctl.lever_state(panel, lever.name)
+def lever_view(ctl: PairedFutures, panel: int, lever: str) -> tuple[bool, tuple]:
+    """Whether a lever is on in a panel, and its parameters as shown (typed drafts on top)."""
+    on, current = ctl.lever_state(panel, lever)
+    merged = {**current, **ctl.drafts[panel][lever]}
+    merged.pop("start_week", None)
+    return on, tuple(sorted(merged.items()))
 
+
+@solara.component
+def LeverCard(ctl: PairedFutures, panel: int, lever, on_change, on: bool, shown):
+    # takes its state as arguments: redrawn only when this lever changes, not every week
     def toggle(value: bool) -> None:
         def act() -> None:
             with ctl.lock:
-                params = {**current, **ctl.drafts[panel][lever.name]}
-                ctl.set_lever(panel, lever.name, value, params)
+                ctl.set_lever(panel, lever.name, value, dict(shown))
 
         guarded(act, on_change)()
 
@@ -104,11 +110,11 @@ def LeverCard(ctl: PairedFutures, panel: int, lever, on_change, version: int = 0
         solara.Text(f"Source: {lever.source}", style={"font-size": "0.75em", "color": "#666"})
         if on:
             for c in lever.main_params:
-                ParamInput(ctl, panel, lever.name, c, on_change, version)
+                ParamInput(ctl, panel, lever.name, c, on_change, on, shown)
             with solara.Details(summary="More settings (timing, costs)"):
                 for c in lever.other_params:
                     if c.name != "start_week":
-                        ParamInput(ctl, panel, lever.name, c, on_change, version)
+                        ParamInput(ctl, panel, lever.name, c, on_change, on, shown)
 
 
 @solara.component
@@ -168,7 +174,7 @@ def PanelCard(ctl: PairedFutures, panel: int, bands: dict, set_bands, on_change,
         solara.Text(progress.value, classes=[f"progress-{p.label}"])
         with solara.Details(summary="Policy levers (switch on or off; from this week on)"):
             for lever in CONTROLS:
-                LeverCard(ctl, panel, lever, on_change, version)
+                LeverCard(ctl, panel, lever, on_change, *lever_view(ctl, panel, lever.name))
 
 
 @solara.component
@@ -233,7 +239,7 @@ def _set_panels(ctl: PairedFutures, value: str, on_change) -> None:
 
 
 @solara.component
-def Charts(ctl: PairedFutures, tick: int, bands: dict):
+def Charts(ctl: PairedFutures, tick: int, bands: dict, playing: bool = False):
     nb, set_nb = solara.use_state(0)
 
     def prepare():
@@ -318,6 +324,10 @@ def Charts(ctl: PairedFutures, tick: int, bands: dict):
         for name in charts.CHART_ORDER
     }
     cache = solara.use_memo(dict, [])  # name -> (key, png, problem), this session's
+    if playing:  # the slowest chart (the network) waits for a pause; the model runs on
+        for name in PAUSED_ONLY:
+            if name in cache:
+                keys[name] = cache[name][0]
     images, set_images = solara.use_state({})
 
     def draw_changed(cancel: threading.Event) -> None:
@@ -489,4 +499,4 @@ def Page():
             for i in range(len(ctl.panels)):
                 PanelCard(ctl, i, bands, set_bands, refresh, ctl.version)
         DifferenceStrip(ctl, tick)
-        Charts(ctl, tick, bands)
+        Charts(ctl, tick, bands, playing.value)

@@ -238,7 +238,7 @@ def neighbourhood_network(
         "residents": len(who),
         "of": end - lo,
         "state": state,
-        "edges": edges,
+        "edges": np.asarray(edges, np.int64).reshape(-1, 2),
         "trust": np.asarray(trust, np.float64),
         "counts": {lbl: int(np.count_nonzero(state == s)) for s, lbl in enumerate(STATE_LABELS)},
     }

@@ -145,11 +145,11 @@ def network(nets: Sequence[tuple[str, dict]], title: str) -> Figure:
     if not nets:
         return fig
     n = nets[0][1]["residents"]
-    xy = layout(n, tuple(nets[0][1]["edges"]))
+    xy = layout(n, tuple(map(tuple, nets[0][1]["edges"].tolist())))
     for ax, (label, net) in zip(axes, nets, strict=True):
         ax.set_title(label, fontsize=10)
         ax.set_axis_off()
-        if net["edges"]:
+        if len(net["edges"]):
             from matplotlib.collections import LineCollection
 
             segs = [(xy[a], xy[b]) for a, b in net["edges"]]
