@@ -148,3 +148,19 @@ def test_two_sessions_do_not_share_a_model(open_page):
     wait_week(second, 52)
     assert week_text(first).startswith("Week 1 of")
     assert blocked1 == [] and blocked2 == []
+
+
+def test_replications_run_in_the_background(open_page):
+    page, blocked = open_page()
+    years = page.locator(".setting-years input")
+    years.fill("1")
+    years.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('.week-status')?.innerText.startsWith('Week 0 of 52')"
+    )
+    page.locator(".ensemble-A").click()
+    page.locator(".step-week").click()  # the page answers while the workers run
+    wait_week(page, 1)
+    page.locator(".progress-A").get_by_text("20 replications done").wait_for(timeout=120_000)
+    no_traceback(page)
+    assert blocked == []
