@@ -57,8 +57,8 @@ from coprod_sim.io.reporters import model_reporters  # noqa: E402
 from coprod_sim.mechanisms.channels import PROFESSIONAL_PASSES  # noqa: E402
 from coprod_sim.mechanisms.decision import TYPICAL_GROWTH  # noqa: E402
 from coprod_sim.mechanisms.needs import CHANNELS, SERVICES  # noqa: E402
-from coprod_sim.mechanisms.services import MODE_THRESHOLDS  # noqa: E402
-from coprod_sim.model import EXAMPLE_WEEKS, WEEKS_PER_MONTH, WEEKS_PER_YEAR  # noqa: E402
+from coprod_sim.mechanisms.outcomes import WEEKS_PER_MONTH, WEEKS_PER_YEAR  # noqa: E402
+from coprod_sim.mechanisms.services import mode_thresholds  # noqa: E402
 from coprod_sim.state.network import to_networkx  # noqa: E402
 from coprod_sim.state.population import GAVE_UP, NOT_VETTED, RETIRED, VETTED, VETTING  # noqa: E402
 
@@ -211,7 +211,7 @@ class Resident(mesa.Agent):
             tol = max(
                 (self.free_hours + self.time_off)
                 * p.tolerance_share
-                * (1.0 - 0.5 * self.fear_commit),
+                * (1.0 - p.fear_tolerance_effect * self.fear_commit),
                 1e-3,
             )
             over = self.committed / tol - 1.0
@@ -245,7 +245,7 @@ class Resident(mesa.Agent):
         if spare < p.min_free_hours:
             return False
         ties = list(m.G.neighbors(self.idx))
-        recent = sum(1 for j in ties if m.week - m.residents[j].last_help_week <= EXAMPLE_WEEKS)
+        recent = sum(1 for j in ties if m.week - m.residents[j].last_help_week <= m.p.example_weeks)
         example = recent / len(ties) if ties else 0.0
         prob = help_probability(
             p,
@@ -301,7 +301,7 @@ class Resident(mesa.Agent):
                 if not helper.decides_to_help(need, trust_person, asked=True, formal=False):
                     continue
                 if stranger:
-                    accept = 0.5 + 0.5 * self.trust_nbr
+                    accept = p.stranger_accept_base + p.stranger_accept_trust * self.trust_nbr
                     accept -= p.stranger_distrust_old * (self.age == RETIRED)
                     if rand() >= min(max(accept, 0.0), 1.0):
                         m.events["refused_stranger"] += 1
@@ -369,7 +369,7 @@ class Service(mesa.Agent):
     def refresh(self) -> None:
         self.capacity = sum(c for c, _ in self.staff)
         att = sum(a for _, a in self.staff) / max(len(self.staff), 1)
-        self.mode = sum(att >= t for t in MODE_THRESHOLDS)
+        self.mode = sum(att >= t for t in mode_thresholds(self.model.p))
 
     def step(self) -> None:
         m = self.model

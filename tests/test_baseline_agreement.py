@@ -11,16 +11,24 @@ outcome shows up (the negative control below checks that the comparison can fail
 
 from __future__ import annotations
 
+import importlib
 import math
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-baseline = pytest.importorskip("baseline_agent_loop")
+
+@pytest.fixture(scope="module")
+def baseline() -> ModuleType:
+    """The benchmark module, imported by the tests that use it: if it is broken, they fail
+    with its import error instead of stopping the collection of the whole suite."""
+    return importlib.import_module("baseline_agent_loop")
+
 
 RESIDENTS = 400
 WEEKS = 78
@@ -29,7 +37,7 @@ Z_MAX = 4.0
 
 
 def _runs(
-    n_seeds: int, first_seed: int, dropout_factor: float = 1.0
+    baseline: ModuleType, n_seeds: int, first_seed: int, dropout_factor: float = 1.0
 ) -> tuple[list[dict], list[dict]]:
     arr_out, loop_out = [], []
     for s in range(first_seed, first_seed + n_seeds):
@@ -63,8 +71,8 @@ def _z_scores(a: list[dict], b: list[dict]) -> dict[str, tuple[float, float, flo
 
 
 @pytest.fixture(scope="module")
-def same_rules():
-    return _z_scores(*_runs(SEEDS, first_seed=1000))
+def same_rules(baseline: ModuleType):
+    return _z_scores(*_runs(baseline, SEEDS, first_seed=1000))
 
 
 def test_outcomes_agree_within_sampling_error(same_rules):
@@ -84,53 +92,49 @@ def test_outcomes_are_not_trivial(same_rules):
         assert a > 0 and b > 0, key
 
 
-def test_comparison_detects_a_changed_rule():
+def test_comparison_detects_a_changed_rule(baseline: ModuleType):
     """Negative control: when the baseline's helpers drop out five times as often, the same
     comparison flags the difference (here on drop-outs, a direct consequence)."""
-    a, b = _runs(8, first_seed=2000, dropout_factor=5.0)
+    a, b = _runs(baseline, 8, first_seed=2000, dropout_factor=5.0)
     z = _z_scores(a, b)
     assert z["dropouts"][2] < -Z_MAX, z["dropouts"]
 
 
-def test_scalar_decision_rule_is_the_array_rule():
-    """The baseline's per-agent formula equals ``decision.help_probability`` pair by pair."""
+def test_the_baselines_decision_formula_is_the_models_rule(baseline: ModuleType) -> None:
+    """The baseline's per-agent formula equals the model's rule ``decision.help_probability``
+    pair by pair, over pairs that span the rule."""
     import numpy as np
 
     from coprod_sim import make_scenario
-    from coprod_sim.mechanisms.decision import HelpInputs, HelpWeights, help_probability
+    from coprod_sim.mechanisms.decision import HelpWeights, help_probability
 
     rng = np.random.default_rng(5)
-    n = 200
-    u = lambda: rng.random(n)  # noqa: E731
-    x = HelpInputs(
-        eligible=np.ones(n, bool),
-        spare_hours=rng.gamma(2.0, 3.0, n),
-        task_hours=rng.choice([0.5, 1.0, 2.0, 3.0, 4.0], n),
-        trust_person=u(),
-        trust_place=u(),
-        confidence=u(),
-        fear_commit=u(),
-        growth=rng.choice([0.0, 0.01, 0.03], n),
-        fear_liab=u(),
-        risk=u(),
-        insured=u() < 0.3,
-        asked=u() < 0.5,
-        aware=u() < 0.5,
-        reward=u(),
-        example=u(),
-        fatigue=u(),
-    )
     p = make_scenario()
-    want = help_probability(x, HelpWeights.from_scenario(p))
-    got = [
-        baseline.help_probability(p, *(getattr(x, f)[i].item() for f in list(vars(x))[1:]))
-        for i in range(n)
-    ]
-    assert np.allclose(got, want, rtol=1e-5, atol=1e-7)
-    assert want.min() < 0.2 and want.max() > 0.8  # the inputs span the rule
+    w = HelpWeights.from_scenario(p)
+    got, want = [], []
+    for _ in range(200):
+        u = rng.random(12)
+        pair = (
+            float(rng.gamma(2.0, 3.0)),  # spare hours
+            float(rng.choice([0.5, 1.0, 2.0, 3.0, 4.0])),  # task hours
+            *(float(x) for x in u[:4]),  # trust in the person, the place; confidence; fear
+            float(rng.choice([0.0, 0.01, 0.03])),  # growth
+            float(u[4]),  # fear of liability
+            float(u[5]),  # risk
+            bool(u[6] < 0.3),  # insured
+            bool(u[7] < 0.5),  # asked
+            bool(u[8] < 0.5),  # aware
+            *(float(x) for x in u[9:12]),  # reward, example, fatigue
+        )
+        got.append(baseline.help_probability(p, *pair))
+        want.append(help_probability(*pair, w))
+    assert np.allclose(got, want, rtol=1e-12, atol=1e-15)
+    assert min(want) < 0.2 and max(want) > 0.8  # the inputs span the rule
 
 
-def test_the_race_prints_its_speedup_last(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_race_prints_its_speedup_last(
+    baseline: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The benchmark's command line (issue 5: ``speedup: X`` as the last line), on a tiny town;
     bad counts are refused with a message naming the option."""
     assert baseline.main(["--residents", "200", "--weeks", "2", "--reps", "1"]) == 0

@@ -140,20 +140,22 @@ def test_a_bigger_town_runs(run_town) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_incremental_bookkeeping_matches_a_recount(seed: int) -> None:
-    """The count of ties who helped within EXAMPLE_WEEKS weeks, kept incrementally for speed,
-    equals a brute-force recount week after week."""
+    """The count of ties who helped within ``example_weeks`` weeks, kept incrementally for
+    speed (``model.examples``), equals a brute-force recount week after week."""
     from coprod_sim.levers import LEVERS
-    from coprod_sim.model import EXAMPLE_WEEKS
 
     m = CoproductionModel(rng=seed, n_residents=1_500, policies={k: {} for k in LEVERS})
     g = m.graph
     src = g.owner_of_edges()
+    weeks = m.params.example_weeks
+    assert m.examples.weeks == weeks
     for week in range(70):
         m.step()
-        recent = (m.week - 1 - m.pop.last_help_week) < EXAMPLE_WEEKS
+        recent = (m.week - 1 - m.pop.last_help_week) < weeks
         expect = np.bincount(src[recent[g.indices]], minlength=m.n_residents)
-        assert np.array_equal(m.example_count, expect), f"example counts, week {week}"
-        assert np.array_equal(m.recent_helper, recent)
+        assert np.array_equal(m.examples.count, expect), f"example counts, week {week}"
+        assert np.array_equal(m.examples.recent, recent)
+        assert m.example_count is m.examples.count, "the decision reads the same array"
         # committed hours at the end of a week: the hours of the needs helpers still meet
         n = m.needs
         vol = n.helper >= 0

@@ -16,7 +16,6 @@ its kind's longest wait and was given up unmet, a "crisis" when a waiting need e
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from coprod_sim.io.run_folder import atomic_write
 from coprod_sim.mechanisms.needs import CHANNELS, SERVICES, UNMET
 from coprod_sim.mechanisms.outcomes import (
     BARRIERS,
@@ -317,25 +317,15 @@ def comparison_frame(result: Mapping[str, Any]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ files
-def atomic_write(path: Path, write: Any) -> None:
-    """Write through a temporary file and rename, so a failure never leaves a half file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def write_outputs(
     out: str | Path, model: CoproductionModel, written: list[Path] | None = None
 ) -> list[Path]:
     """Write a finished run's files into ``out`` (created if needed); returns the paths.
 
-    Files the run writes are replaced (each through a temporary file, so never half written);
-    nothing else in the folder is touched. Each path is appended to ``written`` as soon as its
-    file is complete, so a caller can say what was saved if a later file fails.
+    Files the run writes are replaced (each through a temporary file flushed to disk and
+    renamed, so never half written; ``atomic_write``); nothing else in the folder is touched.
+    Each path is appended to ``written`` as soon as its file is complete, so a caller can say
+    what was saved if a later file fails.
     """
     written = [] if written is None else written
     first = len(written)

@@ -176,6 +176,7 @@ def switch_lever(model: CoproductionModel, switch: Switch) -> None:
     model.add_lever(lever)
     if callable(getattr(lever, "weekly_cost", None)):
         model.costed_levers.append(lever)
+        model.lever_cost_names = (*model.lever_cost_names, lever.name)  # its weekly column
         dc, column = model.datacollector, f"cost_{lever.name}"
         if column not in dc.model_reporters:
             done = len(next(iter(dc.model_vars.values()), []))

@@ -1,19 +1,27 @@
-"""The command line: ``coprod-sim run`` and ``coprod-sim validate``.
+"""The command line: ``coprod-sim run``, ``rerun``, ``validate`` and ``list``.
 
     coprod-sim run --town demo --years 5 --seed 1 --out results/demo
     coprod-sim run scenarios/darlington_time_bank.toml --set time_bank.coordinator_hours=30
+    coprod-sim rerun results/demo --out results/demo_again
     coprod-sim validate scenarios/demo.toml
+    coprod-sim list parameters        # or: levers, towns; `coprod-sim params` is the same
 
 Every input is checked before anything runs; bad input exits with code 2 and a message that
-names the parameter, the value and what is allowed. A failure during a run exits with code 1
-after saving what the run had computed. When a lever is on, the same town and seed are run
-again with no lever, so the comparison shows the levers' effect (common random numbers).
+names the parameter, the value and what is allowed. A run writes into a temporary folder that
+takes the chosen name only when complete (``run_folder``); a folder holding another run is
+refused unless ``--overwrite``. A failure during a run exits with code 1, Ctrl-C with code 130;
+either way what the run computed is kept in ``<out>.failed-<time>/`` or
+``<out>.interrupted-<time>/`` with ``scenario.json`` saying so. When a lever is on, the same town
+and seed are run again with no lever, so the comparison shows the levers' effect (common random
+numbers).
 """
 
 from __future__ import annotations
 
+import enum
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,19 +29,24 @@ import typer
 from tqdm import tqdm
 
 import coprod_sim
-from coprod_sim.analysis.summary import (
-    atomic_write,
-    compare,
-    comparison_frame,
-    format_report,
-    summary_metrics,
-    weekly_series,
-    write_outputs,
-)
 from coprod_sim.dashboard.cli import dashboard
-from coprod_sim.io.scenario_file import RunSpec, build_spec, run_record
-from coprod_sim.model import CoproductionModel
-from coprod_sim.parameters import ScenarioError
+from coprod_sim.io.run_folder import RunFolder, read_record
+from coprod_sim.io.runtime import (
+    StopOnInterrupt,
+    available_memory,
+    estimate_memory,
+    gib,
+    is_interrupt,
+    needs_compiling,
+)
+from coprod_sim.io.scenario_file import (
+    RunSpec,
+    build_spec,
+    run_record,
+    spec_from_record,
+    version_mismatches,
+)
+from coprod_sim.parameters import ScenarioError, town_size
 
 app = typer.Typer(
     name="coprod-sim",
@@ -46,6 +59,9 @@ app = typer.Typer(
 EXIT_BAD_INPUT = 2
 EXIT_RUN_FAILED = 1
 EXIT_INTERRUPTED = 130
+#: First-run compile of the compiled passes, measured with numba's cache emptied (demo town,
+#: 2026-11-29): 17.5 s of CPU against 3.0 s cached; see README "Speed".
+COMPILE_SECONDS = "20"
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -53,39 +69,239 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    text = json.dumps(data, indent=2, default=str) + "\n"
-    atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"coprod-sim {coprod_sim.__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Agent-based simulation of community co-production of public services."""
+
+
+# ------------------------------------------------------------------ checks before a run
+def check_memory(spec: RunSpec) -> None:
+    """Refuse a run that would not fit in this machine's memory, with the estimate."""
+    n = town_size(spec.scenario)
+    models = 2 if spec.levers else 1  # the policy run and its baseline are kept side by side
+    need = estimate_memory(n, models)
+    have = available_memory()
+    if have is not None and need > have:
+        both = " (the policy run and its no-lever baseline)" if models == 2 else ""
+        fits = max(0, int((have - estimate_memory(0)) / (need - estimate_memory(0)) * n))
+        raise ScenarioError(
+            f"parameter 'scale': a town of {n:,} residents{both} needs about {gib(need)} of "
+            f"memory and this machine has {gib(have)} available; allowed: a town that fits "
+            f"(about {fits:,} residents here)"
+        )
+
+
+# ------------------------------------------------------------------ running
+def _warm_up(spec: RunSpec, quiet: bool, stop: StopOnInterrupt) -> None:
+    """On a machine whose compiled-code cache is empty, compile the passes on a tiny town first
+    and say so, instead of a progress bar whose first week takes half a minute."""
+    if needs_compiling() is not True:
+        return
+    if not quiet:
+        typer.echo(
+            "compiling the model's fast passes, once per machine "
+            f"(about {COMPILE_SECONDS} s on an idle 2-core machine)...",
+            err=True,
+        )
+    from coprod_sim.model import CoproductionModel
+
+    t0 = time.perf_counter()
+    try:
+        params = {**spec.params, "n_residents": 300, "n_neighbourhoods": 0}
+        model = CoproductionModel(rng=spec.seed, policies=spec.policies, **params)
+        for _ in range(8):
+            stop.check()
+            model.step()
+    except Exception:  # noqa: BLE001 - a warm-up only; the real run reports real errors
+        pass
+    if not quiet:
+        typer.echo(f"compiled in {time.perf_counter() - t0:.0f} s", err=True)
 
 
 def _simulate(
-    spec: RunSpec, policies: bool, label: str, progress: bool, live: dict[str, Any]
+    spec: RunSpec,
+    policies: bool,
+    label: str,
+    progress: bool,
+    live: dict[str, Any],
+    stop: StopOnInterrupt,
 ) -> Any:
     """Build the town and run it week by week (the levers only if ``policies``).
 
     The model is put in ``live[label]`` before it runs, so a failure can still save the weeks
-    it completed.
+    it completed. Ctrl-C is acted on between weeks (``stop.check``).
     """
+    from coprod_sim.model import CoproductionModel
+
     model = CoproductionModel(
         rng=spec.seed, policies=spec.policies if policies else None, **spec.params
     )
     live[label] = model
     for _ in tqdm(range(spec.weeks), desc=label, unit="wk", disable=not progress, leave=True):
+        stop.check()
         model.step()
+    stop.check()
     return model
 
 
-def _save_partial(spec: RunSpec, model: Any, name: str) -> str:
-    """Save the weekly series of the weeks a failed run completed; returns a note for the user."""
+def _save_partial(folder: RunFolder, model: Any, name: str) -> str:
+    """Save the weekly series of the weeks a stopped run completed; returns a note."""
+    from coprod_sim.analysis.summary import weekly_series
+    from coprod_sim.io.run_folder import atomic_write
+
     if model is None or model.week == 0:
         return "no week was completed"
     try:
         df = weekly_series(model)
-        path = spec.out / name
-        atomic_write(path, lambda p: df.to_parquet(p, index=False))
-        return f"the {model.week} weeks completed are in {path}"
+        atomic_write(folder.path(name), lambda p: df.to_parquet(p, index=False))
+        weeks = f"{model.week} week" + ("s" if model.week != 1 else "")
+        return f"the {weeks} completed are in {name}"
     except Exception as exc:  # noqa: BLE001 - report, never mask the first error
         return f"the weeks completed could not be saved ({type(exc).__name__}: {exc})"
+
+
+def execute(
+    spec: RunSpec, record: dict[str, Any], overwrite: bool, quiet: bool, progress: bool
+) -> tuple[str, list[str]]:
+    """Run ``spec`` into its folder; returns (report, written paths). Raises typer.Exit with
+    code 1 (failed) or 130 (interrupted) after keeping what was computed."""
+    from coprod_sim.analysis.summary import write_outputs
+
+    written: list[str] = []
+    live: dict[str, Any] = {}
+    stage = "starting"
+    try:
+        folder = RunFolder(spec.out, overwrite).open()
+    except ScenarioError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    with StopOnInterrupt() as stop:
+        try:
+            try:
+                folder.record({**record, "status": "running"})
+                stage = "compiling"
+                _warm_up(spec, quiet, stop)
+                stage = "the run"
+                label = "policy run" if spec.levers else "run"
+                policy_model = _simulate(spec, True, label, progress, live, stop)
+                stage = "writing the results"
+                paths = write_outputs(folder.work, policy_model)
+                written += [p.name for p in paths]
+                baseline_model = None
+                if spec.levers:
+                    stage = "the baseline run (no lever)"
+                    baseline_model = _simulate(spec, False, "baseline", progress, live, stop)
+                    stage = "writing the baseline's results"
+                    paths = write_outputs(folder.path("baseline"), baseline_model)
+                    written += [f"baseline/{p.name}" for p in paths]
+                stage = "writing the comparison"
+                report = _report(spec, folder, policy_model, baseline_model, written)
+                stop.check()  # Ctrl-C while files were written: still "interrupted", 130
+                folder.record({**record, "status": "complete"})
+                stage = "moving the results into place"
+                folder.complete()
+            except BaseException as exc:
+                status = "interrupted" if is_interrupt(exc) else "failed"
+                what = f"{type(exc).__name__}: {exc}"
+                note = _after_failure(folder, record, stage, status, what, live)
+                where = folder.abandon(status)
+                if status == "interrupted":
+                    raise _fail(
+                        f"interrupted during {stage}; {note}; kept in {where}", EXIT_INTERRUPTED
+                    ) from None
+                raise _fail(
+                    f"{stage} failed ({what}); {note}; kept in {where}", EXIT_RUN_FAILED
+                ) from None
+        except KeyboardInterrupt:  # a second Ctrl-C while the folder was being put aside
+            raise _fail(f"interrupted during {stage}", EXIT_INTERRUPTED) from None
+    return report, written
+
+
+def _report(spec: RunSpec, folder: RunFolder, model: Any, baseline: Any, written: list[str]) -> str:
+    """Write the comparison (if there is a baseline); returns the table to print."""
+    from coprod_sim.analysis.summary import (
+        compare,
+        comparison_frame,
+        format_report,
+        summary_metrics,
+    )
+    from coprod_sim.io.run_folder import atomic_write
+
+    metrics = summary_metrics(model)
+    base_metrics = result = None
+    if baseline is not None:
+        base_metrics = summary_metrics(baseline)
+        result = compare(base_metrics, metrics)
+        frame = comparison_frame(result)
+        atomic_write(folder.path("comparison.csv"), lambda p: frame.to_csv(p, index=False))
+        written.append("comparison.csv")
+    s = spec.scenario
+    levers = ", ".join(lv.name for lv in spec.levers) or "none"
+    title = (
+        f"coprod-sim {coprod_sim.__version__} | town {s.town}, {model.n_residents:,} residents, "
+        f"{spec.weeks} weeks ({spec.years:g} years), seed {spec.seed} | levers: {levers}"
+    )
+    return format_report(metrics, base_metrics, result, title=title)
+
+
+def _after_failure(
+    folder: RunFolder,
+    record: dict[str, Any],
+    stage: str,
+    status: str,
+    what: str,
+    live: dict[str, Any],
+) -> str:
+    """Keep what was computed, record the status, and say what is there; never raises."""
+    notes = []
+    if stage.startswith("the baseline"):
+        notes.append(_save_partial(folder, live.get("baseline"), "baseline_weekly_partial.parquet"))
+    elif stage == "the run":
+        model = next(iter(live.values()), None)
+        notes.append(_save_partial(folder, model, "weekly_partial.parquet"))
+    try:
+        folder.record({**record, "status": status, "stage": stage, "error": what})
+    except Exception:  # noqa: BLE001, S110 - the first error is what the user needs
+        pass
+    return "; ".join(notes) or "nothing was computed"
+
+
+def _finish(report: str, written: list[str], out: Path, quiet: bool) -> None:
+    if not quiet:
+        typer.echo(report)
+        typer.echo(f"Wrote {out}/: {', '.join(['scenario.json', *written])}")
+
+
+# ------------------------------------------------------------------ commands
+OutOption = Annotated[
+    str | None,
+    typer.Option(
+        "--out",
+        help="Output folder (default results/<scenario or town>); must be new or empty, or "
+        "hold an earlier run and --overwrite be given.",
+        show_default=False,
+    ),
+]
+OverwriteOption = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite", help="Replace an earlier run in the output folder (whole, when complete)."
+    ),
+]
+NoProgress = Annotated[bool, typer.Option("--no-progress", help="No progress bar.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
 
 @app.command()
@@ -105,9 +321,8 @@ def run(
     seed: Annotated[
         int | None, typer.Option(help="Run seed (default: drawn, and recorded).")
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Output folder (default results/<scenario or town>).")
-    ] = None,
+    out: OutOption = None,
+    overwrite: OverwriteOption = False,
     set_: Annotated[
         list[str] | None,
         typer.Option(
@@ -120,8 +335,8 @@ def run(
         list[str] | None,
         typer.Option("--policy", help="Switch a lever on with its defaults. Repeatable."),
     ] = None,
-    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    no_progress: NoProgress = False,
+    quiet: Quiet = False,
 ) -> None:
     """Run a town week by week and write its results (and a no-lever baseline if levers are on)."""
     if years is not None and weeks is not None:
@@ -139,119 +354,145 @@ def run(
             weeks=weeks,
             seed=seed,
             out=out,
+            overwrite=overwrite,
         )
-        spec.out.mkdir(parents=True, exist_ok=True)
+        check_memory(spec)
     except ScenarioError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
-    except OSError as exc:
-        raise _fail(
-            f"parameter 'out': folder '{out}' cannot be created ({exc.strerror or exc}); "
-            "allowed: a folder path you can write to",
-            EXIT_BAD_INPUT,
-        ) from None
-
-    progress = not (quiet or no_progress)
-    record = run_record(spec)
-    written: list[Path] = []
-    stage = "starting"
-    live: dict[str, Any] = {}
-    try:
-        _write_json(spec.out / "scenario.json", {**record, "status": "running"})
-        written.append(spec.out / "scenario.json")
-        stage = "the run"
-        label = "policy run" if spec.levers else "run"
-        policy_model = _simulate(spec, True, label, progress, live)
-        stage = "writing the results"
-        write_outputs(spec.out, policy_model, written)  # kept even if the baseline fails
-        baseline_model = None
-        if spec.levers:
-            stage = "the baseline run (no lever)"
-            baseline_model = _simulate(spec, False, "baseline", progress, live)
-            stage = "writing the baseline's results"
-            write_outputs(spec.out / "baseline", baseline_model, written)
-        stage = "writing the comparison"
-        report = _report(spec, policy_model, baseline_model, written)
-        _write_json(spec.out / "scenario.json", {**record, "status": "complete"})
-    except KeyboardInterrupt:
-        note = _after_failure(spec, record, stage, "interrupted", written, live)
-        raise _fail(f"interrupted during {stage}; {note}", EXIT_INTERRUPTED) from None
-    except Exception as exc:  # noqa: BLE001 - any failure: short message, exit 1
-        what = f"{type(exc).__name__}: {exc}"
-        note = _after_failure(spec, record, stage, what, written, live)
-        raise _fail(f"{stage} failed ({what}); {note}", EXIT_RUN_FAILED) from None
-
-    if not quiet:
-        typer.echo(report)
-        names = ", ".join(p.relative_to(spec.out).as_posix() for p in written)
-        typer.echo(f"Wrote {spec.out}/: {names}")
-
-
-def _report(spec: RunSpec, model: Any, baseline: Any, written: list[Path]) -> str:
-    """Write the comparison (if there is a baseline); returns the table to print."""
-    metrics = summary_metrics(model)
-    base_metrics = result = None
-    if baseline is not None:
-        base_metrics = summary_metrics(baseline)
-        result = compare(base_metrics, metrics)
-        frame = comparison_frame(result)
-        atomic_write(spec.out / "comparison.csv", lambda p: frame.to_csv(p, index=False))
-        written.append(spec.out / "comparison.csv")
-    s = spec.scenario
-    levers = ", ".join(lv.name for lv in spec.levers) or "none"
-    title = (
-        f"coprod-sim {coprod_sim.__version__} | town {s.town}, {model.n_residents:,} residents, "
-        f"{spec.weeks} weeks ({spec.years:g} years), seed {spec.seed} | levers: {levers}"
+    report, written = execute(
+        spec, run_record(spec), overwrite, quiet, progress=not (quiet or no_progress)
     )
-    return format_report(metrics, base_metrics, result, title=title)
+    _finish(report, written, spec.out, quiet)
 
 
-def _after_failure(
-    spec: RunSpec,
-    record: dict[str, Any],
-    stage: str,
-    what: str,
-    written: list[Path],
-    live: dict[str, Any],
-) -> str:
-    """Keep what was computed and say where it is; never remove files."""
-    notes = []
-    if stage.startswith("the baseline"):
-        notes.append(_save_partial(spec, live.get("baseline"), "baseline_weekly_partial.parquet"))
-    elif stage == "the run":
-        model = next(iter(live.values()), None)
-        notes.append(_save_partial(spec, model, "weekly_partial.parquet"))
-    if written:
-        notes.append("files written: " + ", ".join(str(p) for p in written))
-    try:
-        _write_json(
-            spec.out / "scenario.json", {**record, "status": f"failed during {stage}: {what}"}
+@app.command()
+def rerun(
+    folder: Annotated[Path, typer.Argument(help="Folder of a stored run (has scenario.json).")],
+    out: OutOption = None,
+    overwrite: OverwriteOption = False,
+    allow_version_mismatch: Annotated[
+        bool,
+        typer.Option(
+            "--allow-version-mismatch",
+            help="Run even if coprod-sim, Python or a package differ from the record.",
+        ),
+    ] = False,
+    no_progress: NoProgress = False,
+    quiet: Quiet = False,
+) -> None:
+    """Run a stored run again from its scenario.json: same parameters, levers, weeks and seed.
+
+    The output goes to --out (default <folder>_rerun); the software versions must match the
+    record's, or the run is refused naming each difference.
+    """
+    record = read_record(folder)
+    if record is None:
+        why = "is not a folder" if not folder.is_dir() else "has no readable scenario.json"
+        raise _fail(
+            f"parameter 'folder': value '{folder}' {why}; allowed: the folder of a stored run",
+            EXIT_BAD_INPUT,
         )
-    except Exception:  # noqa: BLE001, S110 - the first error is what the user needs
-        pass
-    return "; ".join(notes) or "nothing was written"
+    if "coprod_sim_version" not in record or "parameters" not in record:
+        raise _fail(
+            f"parameter 'folder': '{folder}/scenario.json' is not a run record (no "
+            "coprod_sim_version or parameters); allowed: the folder of a run coprod-sim wrote",
+            EXIT_BAD_INPUT,
+        )
+    target = out if out is not None else f"{str(folder).rstrip('/')}_rerun"
+    mismatches = version_mismatches(record)
+    if mismatches and not allow_version_mismatch:
+        raise _fail(
+            "the software differs from the run's record, so the results may differ: "
+            + "; ".join(mismatches)
+            + "; allowed: the same versions, or --allow-version-mismatch",
+            EXIT_BAD_INPUT,
+        )
+    try:
+        spec = spec_from_record(record, target, overwrite)
+        check_memory(spec)
+    except ScenarioError as exc:
+        raise _fail(f"{folder}/scenario.json: {exc}", EXIT_BAD_INPUT) from None
+    extra = {"rerun_of": str(folder)}
+    if mismatches:
+        extra["version_mismatches"] = mismatches
+    rec = run_record(spec, **extra)
+    report, written = execute(spec, rec, overwrite, quiet, progress=not (quiet or no_progress))
+    _finish(report, written, spec.out, quiet)
 
 
 @app.command()
 def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) to check.")],
+    overwrite: OverwriteOption = False,
 ) -> None:
-    """Check a scenario file without running it: prints "ok" and what it would run."""
+    """Check a scenario file without running it: prints "ok" and what it would run.
+
+    An output folder that already holds a run is a note, not an error (``run`` would need
+    ``--overwrite``); one that cannot be used at all is an error.
+    """
+    from coprod_sim.io.run_folder import check_out
+
     try:
-        spec = build_spec(scenario)
+        spec = build_spec(scenario, check_folder=False)
+        check_out(spec.out, overwrite=True)
+        check_memory(spec)
     except ScenarioError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
-    typer.echo(f"ok: {scenario}: {spec.describe()}")
+    note = ""
+    earlier = read_record(spec.out) if spec.out.is_dir() else None
+    if earlier is not None and not overwrite:
+        note = f" (note: {spec.out} holds an earlier run; `run` needs --overwrite to replace it)"
+    typer.echo(f"ok: {scenario}: {spec.describe()}{note}")
+
+
+class Listing(enum.StrEnum):
+    parameters = "parameters"
+    levers = "levers"
+    towns = "towns"
+
+
+@app.command("list")
+def list_(
+    what: Annotated[Listing, typer.Argument(help="What to list.")] = Listing.parameters,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
+) -> None:
+    """List the scenario parameters (unit, default, range), the levers or the towns."""
+    from coprod_sim.io.listing import listing
+
+    rows = listing(what.value)
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
+    from coprod_sim.io.listing import format_listing
+
+    typer.echo(format_listing(what.value, rows))
+
+
+@app.command()
+def params(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
+) -> None:
+    """List the scenario parameters with unit, default and range (= `list parameters`)."""
+    list_(Listing.parameters, as_json)
 
 
 app.command()(dashboard)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of ``coprod-sim`` and ``python -m coprod_sim``."""
+    """Entry point of ``coprod-sim`` and ``python -m coprod_sim``.
+
+    Ctrl-C outside a run exits with 130 (typer's own handling); an interrupt that reaches here
+    wrapped in another error (numba's ``SystemError``) is still "interrupted", 130; any other
+    error is one line, exit 1, never a traceback.
+    """
     try:
         app(args=argv, prog_name="coprod-sim")
     except SystemExit:
         raise
-    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+    except BaseException as exc:  # noqa: BLE001 - never a traceback for the user
+        if is_interrupt(exc):
+            typer.echo("coprod-sim: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         typer.echo(f"coprod-sim: error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_RUN_FAILED)

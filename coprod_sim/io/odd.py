@@ -1,16 +1,19 @@
-"""Render docs/ODD.md: hand-written fragments in ODD order plus tables generated from the code.
+"""Render docs/ODD.md: Jinja2 templates in ODD order plus tables generated from the code.
 
 The ODD protocol (Grimm et al. 2020, JASSS 23(2) 7) orders a model description as
 1 Purpose and patterns, 2 Entities, state variables and scales, 3 Process overview and
 scheduling, 4 Design concepts, 5 Initialisation, 6 Input data, 7 Submodels. The prose lives in
-``docs/odd_src/*.md``; everything that the code already declares (the Scenario parameters, the
-kinds of need, the levers, the order of the week) is generated here, so the document cannot
-drift from the code. Fragments may hold placeholders ``<!-- generated: NAME -->`` (a table from
-``GENERATORS``) and ``<!-- include: FILE -->`` (another fragment). Any fragment in
-``docs/odd_src`` that this module does not place explicitly is added under 7 Submodels, sorted
-by name, so new mechanisms appear without editing this file.
+``coprod_sim/io/odd_templates/*.md``, installed with the package, so the document renders from
+a wheel as from a checkout. Everything that the code already declares (the Scenario parameters,
+the kinds of need, the levers, the order of the week) is generated here, so the document cannot
+drift from the code. A template calls a generated table as ``{{ name() }}`` (any function of
+``GENERATORS``, and ``process_overview``) and places another template as
+``{{ include("file.md") }}``. Any template that this module does not place explicitly is added
+under 7 Submodels, sorted by name, so new mechanisms appear without editing this file.
 
-``python -m coprod_sim.io.odd`` writes docs/ODD.md; ``--check`` exits 1 when it is stale.
+``python -m coprod_sim.io.odd`` writes docs/ODD.md of the checkout the package runs from;
+``--out PATH`` writes anywhere (needed when the package is installed); ``--check`` exits 1 when
+the file is stale.
 """
 
 from __future__ import annotations
@@ -21,18 +24,47 @@ import inspect
 import math
 import re
 import sys
+import tomllib
 from collections.abc import Callable, Iterable, Mapping
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-ROOT = Path(__file__).resolve().parents[2]
-SRC_DIR = ROOT / "docs" / "odd_src"
-OUT_PATH = ROOT / "docs" / "ODD.md"
+from coprod_sim import data
+from coprod_sim.data import field_range
 
-#: core fragments, each holding whole ODD elements with their own ``##`` headings
+__all__ = ["field_range", "process_overview", "render", "table"]
+
+#: where the templates are (inside the package; a real folder unless installed zipped)
+TEMPLATES_PACKAGE = "coprod_sim.io"
+TEMPLATES_FOLDER = "odd_templates"
+SRC_DIR = Path(str(files(TEMPLATES_PACKAGE).joinpath(TEMPLATES_FOLDER)))
+#: how the document names its templates
+SRC_NAME = "coprod_sim/io/odd_templates"
+
+
+def checkout_root() -> Path | None:
+    """The source checkout this package runs from (editable install or ``PYTHONPATH``), or
+    None when it is installed: then there is no docs/ folder to write and ``--out`` is needed."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    if project.get("project", {}).get("name") == "coprod-sim" and (root / "docs").is_dir():
+        return root
+    return None
+
+
+ROOT = checkout_root()
+#: docs/ODD.md of the checkout; None when the package is installed
+OUT_PATH: Path | None = None if ROOT is None else ROOT / "docs" / "ODD.md"
+
+#: core templates, each holding whole ODD elements with their own ``##`` headings
 CORE_FRAGMENTS: tuple[str, ...] = (
     "overview.md",  # 1 Purpose and patterns, 2 Entities..., 3 Process overview
     "design_concepts.md",  # 4 Design concepts (includes outputs.md under Observation)
@@ -41,7 +73,7 @@ CORE_FRAGMENTS: tuple[str, ...] = (
 )
 #: the core's submodels come first under 7 Submodels
 SUBMODELS_CORE = "submodels_core.md"
-#: fragments written for other mechanisms, in the order they are placed under 7 Submodels
+#: templates written for other mechanisms, in the order they are placed under 7 Submodels
 KNOWN_SUBMODELS: tuple[str, ...] = (
     "gatekeeping.md",
     "referral_timebank.md",
@@ -50,10 +82,14 @@ KNOWN_SUBMODELS: tuple[str, ...] = (
     "levers.md",
     "levers_community.md",
 )
-#: fragments included by a placeholder elsewhere (not repeated under Submodels)
+#: templates included by ``include(...)`` elsewhere (not repeated under Submodels)
 INCLUDED_ELSEWHERE: tuple[str, ...] = ("outputs.md",)
+#: heading level of an included template's top heading
+INCLUDE_LEVEL = 4
 
-_PLACEHOLDER = re.compile(r"<!--\s*(generated|include):\s*([\w.\-]+)\s*-->")
+_OLD_PLACEHOLDER = re.compile(r"<!--\s*(generated|include):\s*([\w.\-]+)\s*-->")
+_INCLUDE_CALL = re.compile(r"""\{\{\s*include\(\s*["']([\w.\-]+)["']""")
+_UNDEFINED = re.compile(r"'(\w+)' is undefined")
 _HEADING = re.compile(r"^(#{1,6})(\s)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -99,28 +135,6 @@ def _records_table(rows: Any) -> str:
     for r in rows:
         keys.extend(k for k in r if k not in keys)
     return table(keys, ([r.get(k) for k in keys] for r in rows))
-
-
-def field_range(field: FieldInfo) -> str:
-    """The allowed range of a pydantic field from its ge/gt/le/lt constraints."""
-    lo = hi = None
-    lo_open = hi_open = False
-    for m in field.metadata:
-        if getattr(m, "ge", None) is not None:
-            lo, lo_open = m.ge, False
-        if getattr(m, "gt", None) is not None:
-            lo, lo_open = m.gt, True
-        if getattr(m, "le", None) is not None:
-            hi, hi_open = m.le, False
-        if getattr(m, "lt", None) is not None:
-            hi, hi_open = m.lt, True
-    if lo is None and hi is None:
-        return "-"
-    if hi is None:
-        return f"{'>' if lo_open else '>='} {_cell(lo)}"
-    if lo is None:
-        return f"{'<' if hi_open else '<='} {_cell(hi)}"
-    return f"{'(' if lo_open else '['}{_cell(lo)}, {_cell(hi)}{')' if hi_open else ']'}"
 
 
 def _extra(field: FieldInfo) -> dict[str, Any]:
@@ -220,14 +234,16 @@ def need_kinds_table() -> str:
             for name, f in fields.items()
         ),
     )
+    src = data.sources(data.NEED_KINDS_FILE, "kind")
     kinds = table(
-        list(fields),
-        ([getattr(k, name) for name in fields] for k in DEFAULT_NEED_KINDS),
+        [*fields, "source"],
+        ([*(getattr(k, name) for name in fields), src.get(k.name)] for k in DEFAULT_NEED_KINDS),
     )
     return (
         "Fields of a kind of need (`needs.NeedKind`):\n\n"
         + spec
-        + f"\n\nThe {len(DEFAULT_NEED_KINDS)} default kinds (`needs.DEFAULT_NEED_KINDS`; "
+        + f"\n\nThe {len(DEFAULT_NEED_KINDS)} default kinds (`needs.DEFAULT_NEED_KINDS`, from "
+        f"`coprod_sim/data/{data.NEED_KINDS_FILE}`; "
         "`rate` is per 1000 residents of each age group (young, working, retired) a week):\n\n"
         + kinds
     )
@@ -296,17 +312,56 @@ def lever_table() -> str:
 
 
 # ---------------------------------------------------------------------------- the week
-def week_order() -> str:
-    """The order of the week, copied from ``CoproductionModel.step.__doc__``."""
-    from coprod_sim.model import HOOK_POINTS, CoproductionModel
+#: one phase of the week for the process overview: (phase name, module, one-line doc)
+PhaseRow = tuple[str, str, str]
 
-    doc = inspect.cleandoc(CoproductionModel.step.__doc__ or "")
+
+def _lever_points() -> str:
+    from coprod_sim.schedule import HOOK_POINTS
+
+    return "Lever points of the week: " + ", ".join(f"`{h}`" for h in HOOK_POINTS) + "."
+
+
+def process_overview(rows: Iterable[PhaseRow] | None = None) -> str:
+    """3 Process overview: the phases of a week in the order ``step()`` runs them, rendered
+    from ``coprod_sim.schedule.WEEK`` (rows of phase name, the function that runs it, and
+    the first paragraph of its docstring), so the document and the schedule cannot drift."""
+    if rows is None:
+        from coprod_sim.schedule import overview_rows
+
+        rows = overview_rows()
+    body = []
+    for i, row in enumerate(rows):
+        if len(row) != 3 or not all(isinstance(x, str) for x in row):
+            raise ValueError(
+                f"process_overview: row {i + 1} is {row!r}; give (phase name, module, "
+                "one-line doc) as three strings"
+            )
+        phase, module, doc = row
+        body.append((i + 1, phase, f"`{module}`", doc))
+    if not body:
+        raise ValueError("process_overview: no phases given; give at least one row")
     return (
-        "From `CoproductionModel.step` (its docstring is the schedule):\n\n"
-        + doc
-        + "\n\nLever points of the week: "
-        + ", ".join(f"`{h}`" for h in HOOK_POINTS)
-        + "."
+        "The week is data: `coprod_sim.schedule.WEEK`, the list of phases `step()` runs in "
+        "order. This table is rendered from it (nothing else states the order of a week):\n\n"
+        + table(("#", "phase", "runs", "what it does"), body)
+        + "\n\n"
+        + _lever_points()
+    )
+
+
+def rules_table() -> str:
+    """The swappable rules (``coprod_sim.RULES``): each is one function in its module."""
+    from coprod_sim.rules import rules_table as rows
+
+    return (
+        "Each rule below is one function, in the module of its mechanism, that the weekly pass "
+        "calls; pass a replacement as `CoproductionModel(rules={name: function})`, or replace "
+        "the function in its module before building the model.\n\n"
+        + table(
+            ("rule", "function", "decides", "returns"),
+            ((f"`{r['rule']}`", f"`{r['function']}`", r["decides"], r["returns"]) for r in rows()),
+        )
     )
 
 
@@ -325,15 +380,14 @@ def channel_order() -> str:
 
 # ---------------------------------------------------------------------------- code tables
 def willingness_table() -> str:
-    from coprod_sim.mechanisms.willingness import ACTIVITIES, DISPOSITION_LOADING
+    from coprod_sim.mechanisms.willingness import ACTIVITIES
 
     return (
         table(
             ("activity", "survey target", "stated-willingness share"),
             ((f"`{a}`", tid, share) for a, (tid, share) in ACTIVITIES.items()),
         )
-        + f"\n\nLoading of the shared latent disposition: `DISPOSITION_LOADING = "
-        f"{DISPOSITION_LOADING:g}`."
+        + "\n\nLoading of the shared latent disposition: the parameter `disposition_loading`."
     )
 
 
@@ -347,16 +401,17 @@ def participation_targets_table() -> str:
 
 
 def towns_table() -> str:
+    """The town presets of ``towns.toml`` (as loaded into ``towns.TOWNS``)."""
     from coprod_sim.state.towns import TOWNS
 
-    return table(
+    return f"From `coprod_sim/data/{data.TOWNS_FILE}` (`towns.TOWNS`):\n\n" + table(
         (
             "town",
             "residents",
             "neighbourhoods",
             "deprivation Beta(a, b)",
             "diversity Beta(a, b)",
-            "note",
+            "source",
         ),
         (
             (
@@ -369,6 +424,16 @@ def towns_table() -> str:
             )
             for t in TOWNS.values()
         ),
+    )
+
+
+def unit_costs_table() -> str:
+    """The unit costs of ``unit_costs.toml`` (as loaded into ``costs.UNIT_COSTS``)."""
+    from coprod_sim.analysis.costs import UNIT_COSTS
+
+    return f"From `coprod_sim/data/{data.UNIT_COSTS_FILE}` (`costs.UNIT_COSTS`):\n\n" + table(
+        ("unit cost", "value", "unit", "source"),
+        ((f"`{name}`", c.value, c.unit, c.source) for name, c in UNIT_COSTS.items()),
     )
 
 
@@ -493,9 +558,10 @@ def state_arrays_table() -> str:
 
 
 def modes_table() -> str:
-    from coprod_sim.mechanisms.services import MODE_THRESHOLDS, MODES
+    from coprod_sim.mechanisms.services import MODES, mode_thresholds
+    from coprod_sim.scenario import Scenario
 
-    bounds = [0.0, *[float(x) for x in MODE_THRESHOLDS], 1.0]
+    bounds = [0.0, *[float(x) for x in mode_thresholds(Scenario())], 1.0]
     return table(
         ("mode", "index", "mean staff attitude"),
         (
@@ -518,14 +584,15 @@ def reporters_list() -> str:
 
 
 GENERATORS: dict[str, Callable[[], str]] = {
+    "rules_table": rules_table,
     "parameters": parameter_table,
     "need_kinds": need_kinds_table,
     "levers": lever_table,
-    "week_order": week_order,
     "channel_order": channel_order,
     "willingness": willingness_table,
     "participation_targets": participation_targets_table,
     "towns": towns_table,
+    "unit_costs": unit_costs_table,
     "state_arrays": state_arrays_table,
     "modes": modes_table,
     "weekly_series": reporters_list,
@@ -557,64 +624,102 @@ def shift_headings(text: str, top: int) -> str:
     return "\n".join(out)
 
 
-def _read(src: Path, name: str) -> str | None:
-    path = src / name
-    return path.read_text(encoding="utf-8").strip() if path.is_file() else None
+def _no_bare_function(value: Any) -> Any:
+    """``{{ towns }}`` would print the function's address: ask for ``{{ towns() }}``."""
+    if callable(value):
+        name = getattr(value, "__name__", repr(value))
+        raise TypeError(f"a template names the function {name} without calling it: add ()")
+    return value
 
 
-def _expand(text: str, src: Path, level: int) -> str:
-    """Replace placeholders by generated tables and included fragments."""
+class _Renderer:
+    """Renders templates from one folder (or the package) with the generators as globals."""
 
-    def sub(m: re.Match[str]) -> str:
-        what, name = m.group(1), m.group(2)
-        if what == "generated":
-            if name not in GENERATORS:
-                raise KeyError(f"unknown generated table {name!r}; known: {', '.join(GENERATORS)}")
-            return GENERATORS[name]()
-        body = _read(src, name)
-        if body is None:
-            return f"_(`docs/odd_src/{name}` is not written yet.)_"
-        return shift_headings(_expand(body, src, level), level)
+    def __init__(self, src: Path | None) -> None:
+        loader: jinja2.BaseLoader
+        if src is None:
+            loader = jinja2.PackageLoader(TEMPLATES_PACKAGE, TEMPLATES_FOLDER)
+        else:
+            loader = jinja2.FileSystemLoader(str(src))
+        self.env = jinja2.Environment(
+            loader=loader,
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # Markdown, not HTML
+            keep_trailing_newline=False,
+            finalize=_no_bare_function,
+        )
+        self.env.globals.update(GENERATORS)
+        self.env.globals["process_overview"] = process_overview
+        self.env.globals["include"] = self.include
 
-    return _PLACEHOLDER.sub(sub, text)
+    def names(self) -> list[str]:
+        return sorted(n for n in self.env.list_templates(extensions=["md"]) if "/" not in n)
 
+    def source(self, name: str) -> str | None:
+        try:
+            text = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            return None
+        if m := _OLD_PLACEHOLDER.search(text):
+            what, arg = m.groups()
+            new = f"{{{{ {arg}() }}}}" if what == "generated" else f'{{{{ include("{arg}") }}}}'
+            raise ValueError(f"{SRC_NAME}/{name}: old placeholder {m.group(0)!r}; write {new}")
+        return text.strip()
 
-def _included(src: Path) -> set[str]:
-    names = set()
-    for name in (*CORE_FRAGMENTS, SUBMODELS_CORE):
-        body = _read(src, name) or ""
-        names.update(n for w, n in _PLACEHOLDER.findall(body) if w == "include")
-    return names
+    def fragment(self, name: str, top: int) -> str | None:
+        """Template ``name`` with its top heading at level ``top``, rendered (None if absent)."""
+        text = self.source(name)
+        if text is None:
+            return None
+        # headings are shifted before rendering, so generated tables are left as they are
+        try:
+            return self.env.from_string(shift_headings(text, top)).render().strip()
+        except jinja2.UndefinedError as exc:
+            m = _UNDEFINED.search(str(exc))
+            what = m.group(1) if m else str(exc)
+            known = ", ".join([*GENERATORS, "process_overview", "include"])
+            raise KeyError(
+                f"{SRC_NAME}/{name}: unknown generated table {what!r}; known: {known}"
+            ) from None
+
+    def include(self, name: str, level: int = INCLUDE_LEVEL) -> str:
+        body = self.fragment(name, level)
+        return f"_(`{SRC_NAME}/{name}` is not written yet.)_" if body is None else body
+
+    def included(self) -> set[str]:
+        names = set()
+        for name in (*CORE_FRAGMENTS, SUBMODELS_CORE):
+            names.update(_INCLUDE_CALL.findall(self.source(name) or ""))
+        return names
 
 
 def render(src: Path | None = None) -> str:
-    """The full ODD document as Markdown (deterministic: no dates, sorted extras)."""
-    src = SRC_DIR if src is None else Path(src)
+    """The full ODD document as Markdown (deterministic: no dates, sorted extras).
+
+    ``src`` is a folder of templates to render instead of the package's own."""
+    r = _Renderer(None if src is None else Path(src))
     parts = [
         "# coprod-sim: ODD description",
-        "<!-- Generated by `python -m coprod_sim.io.odd` from docs/odd_src/*.md and the code. "
-        "Do not edit by hand: edit the fragments or the code, then regenerate. -->",
+        f"<!-- Generated by `python -m coprod_sim.io.odd` from {SRC_NAME}/*.md and the code. "
+        "Do not edit by hand: edit the templates or the code, then regenerate. -->",
         "This document follows the ODD protocol (Overview, Design concepts, Details; Grimm et "
         "al. 2020, *JASSS* 23(2) 7). Tables marked *generated* are built from the code "
         "(`coprod_sim.io.odd`), so they always match it.",
     ]
     for name in CORE_FRAGMENTS:
-        body = _read(src, name)
-        if body is None:
-            parts.append(f"_(`docs/odd_src/{name}` is missing.)_")
-            continue
-        parts.append(_expand(shift_headings(body, 2), src, 4))
+        body = r.fragment(name, 2)
+        parts.append(f"_(`{SRC_NAME}/{name}` is missing.)_" if body is None else body)
 
     parts.append("## 7 Submodels")
-    core = _read(src, SUBMODELS_CORE)
+    core = r.fragment(SUBMODELS_CORE, 3)
     if core is not None:
-        parts.append(_expand(shift_headings(core, 3), src, 4))
-    placed = {*CORE_FRAGMENTS, SUBMODELS_CORE, *INCLUDED_ELSEWHERE, *_included(src)}
-    extras = sorted(p.name for p in src.glob("*.md") if p.name not in placed)
+        parts.append(core)
+    placed = {*CORE_FRAGMENTS, SUBMODELS_CORE, *INCLUDED_ELSEWHERE, *r.included()}
+    extras = [n for n in r.names() if n not in placed]
     ordered = [n for n in KNOWN_SUBMODELS if n in extras]
     ordered += [n for n in extras if n not in KNOWN_SUBMODELS]
     for name in ordered:
-        parts.append(_expand(shift_headings(_read(src, name) or "", 3), src, 4))
+        parts.append(r.fragment(name, 3) or "")
     parts.append("### Policy levers: table (generated)\n\n" + lever_table())
     parts.append(
         "## Appendix: Scenario parameters (generated)\n\n"
@@ -625,23 +730,39 @@ def render(src: Path | None = None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write (or with ``--check`` compare) the document; 1 if stale, 2 if there is nowhere to
+    write it."""
     parser = argparse.ArgumentParser(
-        prog="python -m coprod_sim.io.odd", description="Write docs/ODD.md from fragments and code."
+        prog="python -m coprod_sim.io.odd",
+        description="Write docs/ODD.md (or --out PATH) from the ODD templates and the code.",
     )
-    parser.add_argument("--check", action="store_true", help="exit 1 if docs/ODD.md is stale")
-    parser.add_argument("--out", type=Path, default=OUT_PATH, help="output file")
+    parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output file (default: docs/ODD.md of the checkout the package runs from)",
+    )
     args = parser.parse_args(argv)
+    out: Path | None = args.out if args.out is not None else OUT_PATH
+    if out is None:
+        print(
+            "coprod_sim is installed, not run from a source checkout, so there is no "
+            "docs/ODD.md to write: give --out PATH",
+            file=sys.stderr,
+        )
+        return 2
     text = render()
     if args.check:
-        current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
+        current = out.read_text(encoding="utf-8") if out.is_file() else ""
         if current != text:
-            print(f"{args.out} is stale: run `python -m coprod_sim.io.odd`", file=sys.stderr)
+            print(f"{out} is stale: run `python -m coprod_sim.io.odd`", file=sys.stderr)
             return 1
-        print(f"{args.out} is up to date")
+        print(f"{out} is up to date")
         return 0
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"wrote {args.out}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}")
     return 0
 
 

@@ -2,12 +2,23 @@
 
 Each reporter reads one figure the model computed for the week in ``model.stats`` (computed
 once per week on whole arrays, so collecting costs nothing extra).
+
+Every column is **this week's** figure, never a run total: ``needs_arisen`` in row 52 is the
+needs that arose in week 52. ``mesa.batch_run`` with its default ``data_collection_period=-1``
+keeps only the last week's row, so its ``needs_arisen`` is the last week's, easy to mistake
+for the run's. ``COLUMN_KINDS`` says what each column is ("flow": counted during the week, a
+run total is its sum; "level": the state at the end of the week, a run has no total of it),
+and ``run_totals`` sums the flows of a batch collected every week. The column names are kept
+as they are (the weekly series, the stored golden series, notebooks and dashboards read them);
+the reporter functions are named ``this_week_<column>`` so Mesa's collector says which they are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from coprod_sim.mechanisms.collective_action import WEEKLY as COLLECTIVE_ACTION_SERIES
 from coprod_sim.mechanisms.needs import CHANNELS
@@ -44,8 +55,60 @@ def reporter(name: str) -> Callable[[Any], float]:
     def report(model: Any) -> float:
         return model.stats.get(name, 0.0)
 
-    report.__name__ = report.__qualname__ = f"report_{name}"
+    report.__name__ = report.__qualname__ = f"this_week_{name}"
+    report.__doc__ = f"This week's {name} ({column_kind(name)}; see COLUMN_KINDS)."
     return report
+
+
+#: Columns that are the state at the end of the week (means, shares, queue lengths, capacity);
+#: every other column, and every ``cost_*`` column, is a flow counted during the week.
+LEVEL_COLUMNS: frozenset[str] = frozenset(
+    {
+        "helping_share",  # share of residents who helped this week (a rate, not summed)
+        "open_needs",
+        "mean_wait_weeks",
+        "vetting_waiting",
+        "professional_capacity",
+        "trust_neighbours",
+        "trust_services",
+        "fear_of_commitment",
+        "police_backing",
+        "expected_backing",
+    }
+)
+
+
+def column_kind(name: str) -> str:
+    """ "level" (the state at the end of the week) or "flow" (counted during the week)."""
+    return "level" if name in LEVEL_COLUMNS else "flow"
+
+
+#: What each weekly column is, by name (``cost_<lever>`` columns are flows too).
+COLUMN_KINDS: dict[str, str] = {name: column_kind(name) for name in WEEKLY_SERIES}
+
+
+def run_totals(frame: Any, by: str | list[str] = "RunId") -> Any:
+    """Run totals of the flow columns of a weekly frame, one row per run.
+
+    For ``mesa.batch_run(..., data_collection_period=1)``: the frame has a row per run and
+    week; flows are summed over the weeks (``total_<column>``), levels are taken at the last
+    week (``end_<column>``). A single run's ``weekly_series`` works with ``by=[]``.
+    """
+    import pandas as pd
+
+    df = pd.DataFrame(frame)
+    keys = [by] if isinstance(by, str) else list(by)
+    columns = [c for c in df.columns if c in COLUMN_KINDS or c.startswith("cost_")]
+    flows = [c for c in columns if column_kind(c) == "flow"]
+    levels = [c for c in columns if column_kind(c) == "level"]
+    if "Step" in df.columns:
+        df = df.sort_values([*keys, "Step"], kind="stable")
+    if keys:
+        g = df.groupby(keys, sort=True)
+        out = g[flows].sum().add_prefix("total_").join(g[levels].last().add_prefix("end_"))
+        return out.reset_index()
+    row = {f"total_{c}": df[c].sum() for c in flows} | {f"end_{c}": df[c].iloc[-1] for c in levels}
+    return pd.DataFrame([row])
 
 
 def model_reporters(extra: tuple[str, ...] = ()) -> dict[str, Callable[[Any], float]]:
@@ -53,3 +116,53 @@ def model_reporters(extra: tuple[str, ...] = ()) -> dict[str, Callable[[Any], fl
 
 
 MODEL_REPORTERS = model_reporters()
+
+
+def means(model: Any) -> dict[str, float]:
+    """Mean trust and fear of commitment over residents."""
+    pop = model.pop
+    empty = len(pop) == 0
+    return {
+        "trust_neighbours": float("nan") if empty else float(pop.trust_nbr.mean()),
+        "trust_services": float("nan") if empty else float(pop.trust_svc.mean()),
+        "fear_of_commitment": float("nan") if empty else float(pop.fear_commit.mean()),
+    }
+
+
+def record_week(model: Any) -> None:
+    """The week's figures (``model.stats``), read by the reporters; costs are added up."""
+    from coprod_sim.mechanisms import collective_action
+    from coprod_sim.mechanisms.needs import CHANNEL_INDEX
+    from coprod_sim.state.population import VETTING
+
+    e, pop = model.events, model.pop
+    n_open = max(e["open_needs"], 1)
+    st = {
+        "week": model.week,
+        "helping_share": e["helpers"] / max(model.n_residents, 1),
+        "volunteer_hours": e["volunteer_hours"],
+        "needs_arisen": e["needs_arisen"],
+        "needs_lapsed": e["lapsed"],
+        "open_needs": e["open_needs"],
+        "mean_wait_weeks": e["waited_total"] / n_open,
+        "crises": e["crises"],
+        "burnouts": e["burnouts"],
+        "dropouts": e["dropouts"],
+        "vetting_waiting": np.count_nonzero(pop.vet_status == VETTING),
+        "vetting_gave_up": e["vetting_gave_up"],
+        "professional_hours": float(model.week_hours_by_channel[CHANNEL_INDEX["professional"]]),
+        "professional_hours_crisis": model.week_crisis_hours,
+        "professional_capacity": float(model.service_capacity.sum()),
+    }
+    for c, name in enumerate(CHANNELS):
+        st[f"met_{name}"] = e[f"met_{name}"]
+        st[f"hours_{name}"] = float(model.week_hours_by_channel[c])
+    st.update(means(model))
+    st.update(collective_action.weekly_stats(model))
+    for item, gbp in model.costs.items():
+        model.costs_total[item] += gbp
+    st["cost_total"] = float(sum(model.costs.values()))
+    for name in model.lever_cost_names:
+        st[f"cost_{name}"] = float(model.costs[name])
+    st["cost_professional_staff"] = float(model.costs["professional_staff"])
+    model.stats = st

@@ -27,7 +27,6 @@ allowed.
 
 from __future__ import annotations
 
-import difflib
 import math
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from coprod_sim.levers import LEVERS, Lever, make_levers
-from coprod_sim.parameters import Scenario, ScenarioError, make_scenario
+from coprod_sim.parameters import Scenario, ScenarioError, closest_names, make_scenario, town_size
 from coprod_sim.parameters import _allowed as _param_allowed
 
 WEEKS_PER_YEAR = 52
@@ -44,6 +43,8 @@ MAX_YEARS = 100
 MAX_WEEKS = MAX_YEARS * WEEKS_PER_YEAR
 DEFAULT_YEARS = 5.0
 RUN_KEYS: tuple[str, ...] = ("years", "weeks", "seed", "out", "description")
+#: A scenario file is a few dozen lines; anything this big is not one.
+MAX_FILE_BYTES = 1 << 20
 
 
 @dataclass
@@ -72,9 +73,7 @@ class RunSpec:
     def describe(self) -> str:
         """One line: what this run is."""
         s = self.scenario
-        from coprod_sim.state.towns import TOWNS
-
-        n = s.n_residents or max(1, round(TOWNS[s.town].residents * s.scale))
+        n = town_size(s)
         size = f"{n:,} residents" + (f", scale {s.scale:g}" if s.scale != 1 else "")
         levers = ", ".join(lv.name for lv in self.levers) or "none"
         head = f"{self.description} | " if self.description else ""
@@ -95,33 +94,25 @@ def _allowed(name: str) -> str:
     return "a finite " + _param_allowed(cls, pname).removeprefix("a ")
 
 
-def _suggest(name: str, valid: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(valid), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 def _check_names(params: Mapping[str, Any], policies: Mapping[str, Mapping[str, Any]]) -> None:
-    """Unknown parameter, lever or lever parameter: name the valid ones (and the closest)."""
+    """Unknown parameter, lever or lever parameter: name the closest few valid ones."""
     fields = Scenario.model_fields
     for name, value in params.items():
         if name not in fields:
             raise ScenarioError(
-                f"unknown parameter '{name}' (value {value!r}){_suggest(name, fields)}; "
-                f"valid parameters are: {', '.join(fields)}"
+                f"unknown parameter '{name}' (value {value!r}); {closest_names(name, fields)}"
             )
     for lever, table in policies.items():
         cls = LEVERS.get(lever)
         if cls is None:
             raise ScenarioError(
-                f"unknown policy lever '{lever}'{_suggest(lever, LEVERS)}; "
-                f"valid levers are: {', '.join(LEVERS) or '(none)'}"
+                f"unknown policy lever '{lever}'; allowed: one of {', '.join(LEVERS) or '(none)'}"
             )
         for pname, value in table.items():
             if pname not in cls.model_fields:
                 raise ScenarioError(
-                    f"unknown parameter '{lever}.{pname}' (value {value!r})"
-                    f"{_suggest(pname, cls.model_fields)}; valid parameters of lever "
-                    f"'{lever}' are: {', '.join(cls.model_fields)}"
+                    f"unknown parameter '{lever}.{pname}' (value {value!r}); "
+                    + closest_names(pname, cls.model_fields, prefix=f"{lever}.", listing="levers")
                 )
 
 
@@ -183,49 +174,101 @@ def parse_sets(items: Iterable[str]) -> tuple[dict[str, Any], dict[str, dict[str
 
 
 def read_scenario_file(path: str | Path) -> dict[str, Any]:
-    """The raw TOML table of a scenario file; ScenarioError if missing, unreadable or not TOML."""
+    """The raw TOML table of a scenario file; ScenarioError if missing, unreadable or not TOML.
+
+    The file is read as data (``tomllib``), never executed. A UTF-8 byte-order mark (as some
+    Windows editors write) is accepted; other encodings are refused with what to do.
+    """
     p = Path(path)
+    what = f"scenario file '{p}'"
+    allowed = "allowed: a UTF-8 TOML file (see scenarios/demo.toml)"
     if not p.exists():
-        raise ScenarioError(f"scenario file '{p}' does not exist")
+        raise ScenarioError(f"{what} does not exist; {allowed}")
     if p.is_dir():
-        raise ScenarioError(f"scenario file '{p}' is a folder, not a TOML file")
+        raise ScenarioError(f"{what} is a folder, not a TOML file; {allowed}")
     try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                f"{what} is {size:,} bytes; allowed: a TOML file of at most {MAX_FILE_BYTES:,} "
+                "bytes (a scenario file is a few dozen lines)"
+            )
         raw = p.read_bytes()
     except OSError as exc:
-        raise ScenarioError(f"scenario file '{p}' cannot be read: {exc.strerror or exc}") from None
+        raise ScenarioError(f"{what} cannot be read: {exc.strerror or exc}; {allowed}") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScenarioError(f"{what} is UTF-16 text; {allowed} (save it as UTF-8)")
     try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ScenarioError(f"scenario file '{p}' is not UTF-8 text") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{what} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start}); "
+            f"{allowed} (save it as UTF-8)"
+        ) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"scenario file '{p}' is not valid TOML: {exc}") from None
+        raise ScenarioError(f"{what} is not valid TOML: {exc}; {allowed}") from None
+    if not data:
+        raise ScenarioError(
+            f"{what} is empty (no setting in it); {allowed} with at least one setting, "
+            'e.g. town = "demo"'
+        )
+    return data
 
 
 def split_file(data: Mapping[str, Any]) -> tuple[dict, dict, dict]:
-    """A scenario file's table into (scenario parameters, [run] table, [policies] tables)."""
+    """A scenario file's table into (scenario parameters, [run] table, [policies] tables).
+
+    Settings in the wrong section get a hint: ``years = 5`` at the top level belongs under
+    ``[run]``; ``[time_bank]`` belongs under ``[policies.time_bank]``; a scenario parameter
+    written after ``[run]`` (TOML puts every key below a header into that table) belongs above
+    it.
+    """
+    fields = Scenario.model_fields
     params = {k: v for k, v in data.items() if k not in ("run", "policies")}
+    for key, value in params.items():
+        if key in RUN_KEYS and key not in fields:
+            raise ScenarioError(
+                f"parameter '{key}' (value {value!r}) is a run setting, not a scenario parameter: "
+                f"put it under [run] (allowed at the top level: scenario parameters; under [run]: "
+                f"{', '.join(RUN_KEYS)})"
+            )
+        if key in LEVERS:
+            raise ScenarioError(
+                f"'{key}' (value {value!r}) is a policy lever: write its table as "
+                f"[policies.{key}] (allowed at the top level: scenario parameters)"
+            )
     run = data.get("run", {})
     if not isinstance(run, Mapping):
         raise ScenarioError(
-            f"'run' must be a table ([run]) with keys {', '.join(RUN_KEYS)}; got {run!r}"
+            f"parameter 'run': value {run!r} is not allowed; allowed: a table ([run]) with keys "
+            f"{', '.join(RUN_KEYS)}"
         )
-    unknown = [k for k in run if k not in RUN_KEYS]
-    if unknown:
+    for key, value in run.items():
+        if key in RUN_KEYS:
+            continue
+        if key in fields:
+            raise ScenarioError(
+                f"parameter 'run.{key}' (value {value!r}) is a scenario parameter, not a run "
+                f"setting: put '{key} = ...' at the top of the file, before any [table] header "
+                f"(allowed under [run]: {', '.join(RUN_KEYS)})"
+            )
         raise ScenarioError(
-            f"unknown run setting 'run.{unknown[0]}' (value {run[unknown[0]]!r}); "
-            f"valid run settings are: {', '.join(RUN_KEYS)}"
+            f"unknown run setting 'run.{key}' (value {value!r}); allowed under [run]: "
+            f"{', '.join(RUN_KEYS)}"
         )
     policies = data.get("policies", {})
     if not isinstance(policies, Mapping):
         raise ScenarioError(
-            "'policies' must hold one table per lever ([policies.<lever>]); "
-            f"got {policies!r}; valid levers are: {', '.join(LEVERS) or '(none)'}"
+            f"parameter 'policies': value {policies!r} is not allowed; allowed: one table per "
+            f"lever ([policies.<lever>]), levers: {', '.join(LEVERS) or '(none)'}"
         )
     for name, table in policies.items():
         if not isinstance(table, Mapping):
             raise ScenarioError(
-                f"policy lever '{name}': parameters must be a table [policies.{name}], "
-                f"got {table!r}"
+                f"parameter 'policies.{name}': value {table!r} is not allowed; allowed: a table "
+                f"[policies.{name}] of the lever's parameters (empty for its defaults)"
             )
     return dict(params), dict(run), {k: dict(v) for k, v in policies.items()}
 
@@ -282,12 +325,16 @@ def build_spec(
     weeks: int | None = None,
     seed: int | None = None,
     out: str | Path | None = None,
+    overwrite: bool = False,
+    check_folder: bool = True,
 ) -> RunSpec:
     """Merge a scenario file (optional) with command-line values and validate everything.
 
     Precedence, lowest first: Scenario defaults, the file, ``overrides`` (``--town``,
     ``--scale``), ``sets``. ``years``/``weeks``/``seed``/``out`` given here override the
-    file's ``[run]`` table; ``weeks`` wins over ``years`` at the same level.
+    file's ``[run]`` table; ``weeks`` wins over ``years`` at the same level. With
+    ``check_folder`` the output folder is checked too (``run_folder.check_out``: a folder that
+    holds another run is refused unless ``overwrite``); nothing is created here.
     """
     params: dict[str, Any] = {}
     run: dict[str, Any] = {}
@@ -335,15 +382,19 @@ def build_spec(
     if out_value is None:
         stem = source.stem if source is not None else scenario.town
         out_value = Path("results") / stem
-    if not isinstance(out_value, (str, Path)) or not str(out_value).strip():
+    if (
+        not isinstance(out_value, (str, Path))
+        or not str(out_value).strip()
+        or "\x00" in str(out_value)
+    ):
         raise ScenarioError(
-            f"parameter 'out': value {out_value!r} is not allowed; allowed: a folder path"
+            f"parameter 'out': value {str(out_value)!r} is not allowed; allowed: a folder path"
         )
     out_path = Path(out_value)  # a relative path is taken from the working directory
-    if out_path.exists() and not out_path.is_dir():
-        raise ScenarioError(
-            f"parameter 'out': '{out_path}' exists and is not a folder; allowed: a folder path"
-        )
+    if check_folder:
+        from coprod_sim.io.run_folder import check_out
+
+        check_out(out_path, overwrite)
     return RunSpec(
         scenario=scenario,
         levers=levers,
@@ -367,7 +418,8 @@ def toml_literal(value: Any) -> str:
     if isinstance(value, str):
         import json
 
-        return json.dumps(value)
+        # JSON escapes control characters as TOML does; not DEL, and not as \uD800 pairs
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_literal(v) for v in value) + "]"
     raise TypeError(f"cannot write {value!r} as a TOML literal")
@@ -393,12 +445,26 @@ def reproduce_args(spec: RunSpec) -> list[str]:
     return args
 
 
-def run_record(spec: RunSpec, **extra: Any) -> dict[str, Any]:
-    """What ``scenario.json`` holds: the exact validated inputs and the software versions."""
+#: Packages whose versions a run record keeps, and ``rerun`` checks: the ones that can change
+#: the numbers (the model, its random streams, its arithmetic, its compiled passes, its files).
+RECORDED_PACKAGES: tuple[str, ...] = (
+    "mesa",
+    "numpy",
+    "numba",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "pydantic",
+    "networkx",
+)
+
+
+def software_versions() -> dict[str, Any]:
+    """This machine's coprod-sim, Python and package versions, as a run record keeps them."""
     import platform
-    import shlex
-    import sys
     from importlib.metadata import PackageNotFoundError, version
+
+    import coprod_sim
 
     def ver(pkg: str) -> str | None:
         try:
@@ -406,12 +472,21 @@ def run_record(spec: RunSpec, **extra: Any) -> dict[str, Any]:
         except PackageNotFoundError:
             return None
 
-    import coprod_sim
-
     return {
         "coprod_sim_version": coprod_sim.__version__,
         "python": platform.python_version(),
-        "packages": {p: ver(p) for p in ("mesa", "numpy", "pandas", "pydantic", "networkx")},
+        "packages": {p: ver(p) for p in RECORDED_PACKAGES},
+    }
+
+
+def run_record(spec: RunSpec, **extra: Any) -> dict[str, Any]:
+    """What ``scenario.json`` holds: the exact validated inputs and the software versions."""
+    import shlex
+    import sys
+
+    return {
+        "format": "coprod-sim run",
+        **software_versions(),
         "command": " ".join(shlex.quote(a) for a in ["coprod-sim", *sys.argv[1:]]),
         "reproduce": " ".join(shlex.quote(a) for a in ["coprod-sim", *reproduce_args(spec)]),
         "scenario_file": str(spec.source) if spec.source else None,
@@ -425,3 +500,66 @@ def run_record(spec: RunSpec, **extra: Any) -> dict[str, Any]:
         "levers": {lv.name: lv.model_dump() for lv in spec.levers},
         **extra,
     }
+
+
+def version_mismatches(record: Mapping[str, Any]) -> list[str]:
+    """Each way this machine's software differs from the one that made ``record``."""
+    now = software_versions()
+    out = []
+    for key in ("coprod_sim_version", "python"):
+        if record.get(key) != now[key]:
+            out.append(f"{key} {record.get(key)} in the record, {now[key]} here")
+    recorded = record.get("packages") or {}
+    if not isinstance(recorded, Mapping):
+        recorded = {}
+    for pkg, here in now["packages"].items():
+        if pkg in recorded and recorded[pkg] != here:
+            out.append(f"{pkg} {recorded[pkg]} in the record, {here} here")
+    return out
+
+
+def spec_from_record(
+    record: Mapping[str, Any], out: str | Path, overwrite: bool = False
+) -> RunSpec:
+    """The run a ``scenario.json`` describes, validated again, writing to ``out``.
+
+    Every parameter and lever parameter is taken from the record (not from today's defaults),
+    with the recorded seed and number of weeks, so the run is the same one.
+    """
+    where = "scenario.json"
+    params = record.get("parameters")
+    levers = record.get("levers", {})
+    if not isinstance(params, Mapping) or not isinstance(levers, Mapping):
+        raise ScenarioError(
+            f"{where}: 'parameters' and 'levers' must be tables; allowed: a scenario.json "
+            "written by coprod-sim run"
+        )
+    for key in ("weeks", "seed"):
+        if key not in record:
+            raise ScenarioError(f"{where}: '{key}' is missing; allowed: a complete run record")
+    _check_names(params, levers)
+    scenario = make_scenario(**params)
+    lever_objs = make_levers({k: dict(v) for k, v in levers.items()})
+    n_weeks = _weeks(None, record["weeks"])
+    seed, _ = _seed(record["seed"])
+    description = record.get("description") or ""
+    if not isinstance(description, str):
+        description = str(description)
+    if not isinstance(out, (str, Path)) or not str(out).strip():
+        raise ScenarioError(
+            f"parameter 'out': value {str(out)!r} is not allowed; allowed: a folder path"
+        )
+    from coprod_sim.io.run_folder import check_out
+
+    check_out(Path(out), overwrite)
+    return RunSpec(
+        scenario=scenario,
+        levers=lever_objs,
+        weeks=n_weeks,
+        seed=seed,
+        seed_given=True,
+        out=Path(out),
+        description=description,
+        source=None,
+        policies={lv.name: lv.model_dump() for lv in lever_objs},
+    )

@@ -13,9 +13,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from coprod_sim.parameters import ScenarioError, Strict, describe_validation_error, param
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 
 class Lever(Strict):
@@ -36,20 +40,26 @@ class Lever(Strict):
         doc="Week the lever is switched on (0 = from the start).",
     )
 
-    def setup(self, model: Any) -> None:
+    def setup(self, model: CoproductionModel) -> None:
         """Called once when the model is built (before week 0)."""
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         """The lever's rule, applied each week at ``point`` once ``start_week`` is reached."""
 
-    def weekly_cost(self, model: Any) -> float:
+    def weekly_cost(self, model: CoproductionModel) -> float:
         """Money the lever costs this week (GBP); 0 before ``start_week``."""
         return 0.0
 
-    def active(self, model: Any) -> bool:
+    def active(self, model: CoproductionModel) -> bool:
         return model.week >= self.start_week
 
-    def __call__(self, model: Any) -> None:
+    def state(self, model: CoproductionModel) -> SimpleNamespace:
+        """This lever's own state in ``model`` (a namespace kept in ``model.lever_state`` under
+        the lever's name): where a lever keeps what it remembers between weeks. Per-resident
+        state goes in a column added with ``model.pop.add_column``."""
+        return model.lever_state.setdefault(self.name or type(self).__name__, SimpleNamespace())
+
+    def __call__(self, model: CoproductionModel) -> None:
         if self.active(model):
             self.apply(model)
 
@@ -70,27 +80,57 @@ LEVERS: dict[str, type[Lever]] = _discover()
 
 
 def make_levers(policies: Mapping[str, Mapping[str, Any]] | Iterable[str] | None) -> list[Lever]:
-    """Levers from ``{"time_bank": {"coordinator_hours": 30}, ...}`` or a list of names.
+    """Levers from ``{"time_bank": {"coordinator_hours": 30}, ...}``, a list of names, or one name.
 
-    Unknown levers or parameters raise ScenarioError listing the valid ones.
+    A single string is one lever's name (``"time_bank"``), never a sequence of one-letter names.
+    NumPy scalars are taken as the numbers they are. Unknown levers or parameters raise
+    ScenarioError naming the closest valid ones.
     """
+    from coprod_sim.parameters import coerce_numpy
+
     if policies is None:
         return []
+    if isinstance(policies, str):
+        policies = [policies]
     if not isinstance(policies, Mapping):
-        policies = {name: {} for name in policies}
+        if not isinstance(policies, Iterable):
+            raise ScenarioError(
+                f"parameter 'policies': value {policies!r} is not allowed; allowed: a lever name, "
+                "a list of lever names, or a dict of lever name to its parameters"
+            )
+        names = list(policies)
+        for name in names:
+            if not isinstance(name, str):
+                raise ScenarioError(
+                    f"parameter 'policies': item {name!r} is not allowed; allowed: lever names "
+                    f"(text), one of: {', '.join(LEVERS) or '(none)'}"
+                )
+        policies = {name: {} for name in names}
     out = []
     for name, params in policies.items():
         cls = LEVERS.get(name)
         if cls is None:
             raise ScenarioError(
-                f"unknown policy lever '{name}'; valid levers are: {', '.join(LEVERS) or '(none)'}"
+                f"unknown policy lever '{name}'; allowed: one of {', '.join(LEVERS) or '(none)'}"
             )
         if not isinstance(params, Mapping):
             raise ScenarioError(
                 f"policy lever '{name}': parameters must be a table of name = value, got {params!r}"
             )
         try:
-            out.append(cls(**params))
+            out.append(cls(**{k: coerce_numpy(v) for k, v in params.items()}))
         except Exception as exc:  # pydantic.ValidationError
             raise ScenarioError(describe_validation_error(exc, cls, prefix=f"{name}.")) from None
     return out
+
+
+def lever_name(lever: object) -> str:
+    return getattr(lever, "name", "") or getattr(lever, "__name__", type(lever).__name__)
+
+
+def charge_levers(model: Any) -> None:
+    """Each active lever's cost this week (GBP), under its own name in ``model.costs``."""
+    for lever in model.costed_levers:
+        active = getattr(lever, "active", None)
+        if active is None or active(model):
+            model.costs[lever_name(lever)] += lever.weekly_cost(model)

@@ -11,13 +11,16 @@ saved:
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.needs import SERVICE_INDEX, SERVICES
 from coprod_sim.parameters import param
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 
 class BudgetCuts(Lever):
@@ -52,7 +55,7 @@ class BudgetCuts(Lever):
         doc="Leave early years capacity uncut.",
     )
 
-    def cut_now(self, model: Any) -> np.ndarray:
+    def cut_now(self, model: CoproductionModel) -> np.ndarray:
         """Share of each service's capacity cut this week."""
         weeks = self.ramp_years * 52.0
         done = 1.0 if weeks <= 0 else min(1.0, (model.week - self.start_week + 1) / weeks)
@@ -61,10 +64,10 @@ class BudgetCuts(Lever):
             cut[SERVICE_INDEX["early_years"]] = 0.0
         return cut
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         model.capacity_cut[:] = np.maximum(model.capacity_cut, self.cut_now(model))
 
-    def weekly_cost(self, model: Any) -> float:
+    def weekly_cost(self, model: CoproductionModel) -> float:
         hours = np.bincount(
             model.staff.service, weights=model.staff.capacity, minlength=len(SERVICES)
         )

@@ -16,13 +16,16 @@ displacement and the effect on trust are assumptions.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from pydantic import PrivateAttr
 
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import ASSUME, param
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 
 class CommunityDividend(Lever):
@@ -73,7 +76,7 @@ class CommunityDividend(Lever):
     _paid_week: float = PrivateAttr(default=0.0)
     _paid_by_nbhd: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0))
 
-    def setup(self, model: Any) -> None:
+    def setup(self, model: CoproductionModel) -> None:
         self._paid_week = 0.0
         self._paid_by_nbhd = np.zeros(len(model.nb.start))
 
@@ -82,7 +85,7 @@ class CommunityDividend(Lever):
         """Dividends paid to each neighbourhood over the run (GBP)."""
         return self._paid_by_nbhd
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         n, nb = model.needs, model.nb
         vol = n.helper >= 0
         n_nb = len(nb.start)
@@ -96,5 +99,5 @@ class CommunityDividend(Lever):
         nb.trust_base += (step * gap).astype(nb.trust_base.dtype)
         model.events["dividend_paid"] += self._paid_week
 
-    def weekly_cost(self, model: Any) -> float:
+    def weekly_cost(self, model: CoproductionModel) -> float:
         return self._paid_week

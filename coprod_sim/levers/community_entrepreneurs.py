@@ -25,7 +25,7 @@ Source: Young Foundation 2009 (community entrepreneurs, North and South Tyneside
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from pydantic import PrivateAttr
@@ -35,6 +35,9 @@ from coprod_sim.mechanisms.channels import decide, first_unique
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, UNMET
 from coprod_sim.parameters import ASSUME, param
 from coprod_sim.state.arrays import order_within, random_keys, unique_ints
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 INFORMAL = CHANNEL_INDEX["informal"]
 
@@ -128,7 +131,7 @@ class CommunityEntrepreneurs(Lever):
     _per_hood: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
     _rank: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
 
-    def setup(self, model: Any) -> None:
+    def setup(self, model: CoproductionModel) -> None:
         n_ent = 0
         if self.per_10000 > 0:
             n_ent = max(1, int(round(self.per_10000 * model.n_residents / 10_000)))
@@ -170,7 +173,7 @@ class CommunityEntrepreneurs(Lever):
         """Needs met through entrepreneurs' links so far."""
         return self._linked
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         n_ent = len(self._hood)
         if n_ent == 0 or model.n_residents == 0:
             return
@@ -235,5 +238,5 @@ class CommunityEntrepreneurs(Lever):
         self._linked += len(match.rows)
         model.events["entrepreneur_links"] += len(match.rows)
 
-    def weekly_cost(self, model: Any) -> float:
+    def weekly_cost(self, model: CoproductionModel) -> float:
         return len(self._hood) * self.annual_salary * (1.0 + self.employer_oncost) / 52.0

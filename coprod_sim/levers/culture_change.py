@@ -12,12 +12,15 @@ share of the way up to ``info_sharing``. Services' modes follow their staff's me
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms import gatekeeping
 from coprod_sim.parameters import ASSUME, param
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 
 class CultureChange(Lever):
@@ -67,12 +70,12 @@ class CultureChange(Lever):
         doc="Professional time in the programme (valued at professional_hour_cost).",
     )
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         gatekeeping.shift(model, slice(None), self.weekly_shift, self.target_attitude)
         st = gatekeeping.state(model)
         st.info_sharing += self.weekly_shift * max(self.info_sharing - st.info_sharing, 0.0)
 
-    def weekly_cost(self, model: Any) -> float:
+    def weekly_cost(self, model: CoproductionModel) -> float:
         per = (
             self.cost_per_staff_year
             + self.staff_hours_per_year * model.params.professional_hour_cost

@@ -10,11 +10,14 @@ become ``aware`` (the decision rule's "unaware" penalty no longer applies to the
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import ASSUME, param
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 
 class InformationPoint(Lever):
@@ -56,7 +59,7 @@ class InformationPoint(Lever):
         "info_point_running_week", le=100_000, doc="Premises and materials per point."
     )
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         n = model.n_residents
         if n == 0:
             return
@@ -66,7 +69,7 @@ class InformationPoint(Lever):
         model.events["info_point_new_aware"] += int((~model.pop.aware[who]).sum())
         model.pop.aware[who] = True
 
-    def weekly_cost(self, model: Any) -> float:
+    def weekly_cost(self, model: CoproductionModel) -> float:
         return self.points * (
             self.staff_hours_per_point * self.staff_hour_cost + self.running_cost_per_point
         )

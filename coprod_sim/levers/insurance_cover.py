@@ -11,11 +11,14 @@ the council's administration:
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import param
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 
 class InsuranceCover(Lever):
@@ -39,10 +42,11 @@ class InsuranceCover(Lever):
         "insurance_admin_week", le=10_000, doc="Council administration of the policy."
     )
 
-    def apply(self, model: Any) -> None:
-        if getattr(model, "_insurance_started", False):
+    def apply(self, model: CoproductionModel) -> None:
+        st = self.state(model)
+        if getattr(st, "started", False):
             return
-        model._insurance_started = True
+        st.started = True
         rng = model.rng_for("lever:insurance_cover")
         n = model.n_residents
         if self.coverage >= 1.0:
@@ -50,6 +54,6 @@ class InsuranceCover(Lever):
         else:
             model.pop.insured |= rng.random(n) < self.coverage
 
-    def weekly_cost(self, model: Any) -> float:
+    def weekly_cost(self, model: CoproductionModel) -> float:
         helpers = model.events.get("helpers", 0)
         return helpers * self.premium_per_volunteer_year / 52.0 + self.admin_per_week

@@ -23,7 +23,7 @@ organising). Rule, each week from ``start_week`` after the channels:
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -33,6 +33,9 @@ from coprod_sim.mechanisms import gatekeeping
 from coprod_sim.mechanisms.channels import Match, decide, first_unique, owner_accepts
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, SERVICES, UNMET
 from coprod_sim.parameters import ASSUME, param
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 OPEN_CALL = CHANNEL_INDEX["open_call"]
 
@@ -93,18 +96,21 @@ class PersonalAsks(Lever):
         doc="One-off community organising course per professional, paid in the start week.",
     )
 
-    def setup(self, model: Any) -> None:
-        model._asks_hours = np.zeros(len(SERVICES))
-        model._asks_hours_week = 0.0
+    def setup(self, model: CoproductionModel) -> None:
+        self.state(model).hours = np.zeros(len(SERVICES))
+        self.state(model).hours_week = 0.0
+
+        st = self.state(model)
 
         def take_time(m: Any) -> None:
-            m.service_capacity = np.maximum(m.service_capacity - m._asks_hours, 0.0)
-            m._asks_hours = np.zeros(len(SERVICES))
+            """Professionals' time spent asking comes out of this week's capacity."""
+            m.service_capacity = np.maximum(m.service_capacity - st.hours, 0.0)
+            st.hours = np.zeros(len(SERVICES))
 
         take_time.point = "before_channels"
-        model.hooks["before_channels"].append(take_time)
+        model.add_lever(take_time)
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         staff, pop, nb, n, k = model.staff, model.pop, model.nb, model.needs, model.kinds
         rng = model.rng_for("lever:personal_asks")
         e = gatekeeping.engagement(staff.attitude, self.attitude_min)
@@ -113,8 +119,8 @@ class PersonalAsks(Lever):
         hours = np.bincount(staff.service[prof], minlength=len(SERVICES)) * (
             self.minutes_per_ask / 60.0
         )
-        model._asks_hours = model._asks_hours + hours
-        model._asks_hours_week = float(hours.sum())
+        self.state(model).hours = self.state(model).hours + hours
+        self.state(model).hours_week = float(hours.sum())
         if len(prof) == 0 or model.n_residents == 0:
             return
         b = staff.nbhd[prof]
@@ -150,8 +156,8 @@ class PersonalAsks(Lever):
         model.assign(m, OPEN_CALL)
         model.events["personal_asks_taken_up"] += len(m.rows)
 
-    def weekly_cost(self, model: Any) -> float:
-        cost = model._asks_hours_week * model.params.professional_hour_cost
+    def weekly_cost(self, model: CoproductionModel) -> float:
+        cost = self.state(model).hours_week * model.params.professional_hour_cost
         if model.week == self.start_week:
             cost += len(model.staff) * self.training_cost_per_professional
         return cost

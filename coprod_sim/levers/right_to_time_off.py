@@ -13,13 +13,16 @@ volunteer); sizes are assumptions.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from pydantic import PrivateAttr
 
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import ASSUME, param
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 
 class RightToTimeOff(Lever):
@@ -78,7 +81,7 @@ class RightToTimeOff(Lever):
     _granted: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
     _done: bool = PrivateAttr(default=False)
 
-    def setup(self, model: Any) -> None:
+    def setup(self, model: CoproductionModel) -> None:
         self._granted = np.zeros(0, np.int64)
         self._done = False
 
@@ -87,7 +90,7 @@ class RightToTimeOff(Lever):
         """Residents whose employer granted time off."""
         return self._granted
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         if self._done:
             return
         self._done = True
@@ -99,7 +102,7 @@ class RightToTimeOff(Lever):
         pop.time_off[self._granted] += np.float32(self.hours_granted)
         model.events["time_off_granted"] += len(self._granted)
 
-    def weekly_cost(self, model: Any) -> float:
+    def weekly_cost(self, model: CoproductionModel) -> float:
         g = self._granted
         if len(g) == 0:
             return 0.0

@@ -20,7 +20,7 @@ Birmingham Policy Commission 2011 (new roles of public servants). Rule, each wee
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -28,6 +28,9 @@ from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms import gatekeeping
 from coprod_sim.parameters import ASSUME, param
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 
 class Training(Lever):
@@ -98,11 +101,11 @@ class Training(Lever):
         "training_place_professional", le=10_000, doc="Course fee per professional."
     )
 
-    def setup(self, model: Any) -> None:
-        model._training_staff = np.zeros(len(model.staff), bool)
-        model._training_week = (0, 0)
+    def setup(self, model: CoproductionModel) -> None:
+        self.state(model).staff_trained = np.zeros(len(model.staff), bool)
+        self.state(model).this_week = (0, 0)
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         pop, n = model.pop, model.n_residents
         rng = model.rng_for("lever:training")
         k = rng.poisson(self.places_per_1000_year / 52.0 * n / 1000.0) if n else 0
@@ -113,16 +116,16 @@ class Training(Lever):
         pop.trained[who] = True
         pop.confidence[who] += self.confidence_gain * (1.0 - pop.confidence[who])
         pop.fear_liab[who] *= 1.0 - self.liability_fear_cut
-        done = model._training_staff
+        done = self.state(model).staff_trained
         new = np.flatnonzero(~done & (rng.random(len(done)) < self.staff_share_per_year / 52.0))
         done[new] = True
         gatekeeping.shift(model, new, self.staff_attitude_gain, 1.0)
-        model._training_week = (len(who), len(new))
+        self.state(model).this_week = (len(who), len(new))
         model.events["trained_residents"] += len(who)
         model.events["trained_professionals"] += len(new)
 
-    def weekly_cost(self, model: Any) -> float:
-        res, staff = model._training_week
+    def weekly_cost(self, model: CoproductionModel) -> float:
+        res, staff = self.state(model).this_week
         per_staff = (
             self.cost_per_staff_place
             + self.staff_course_hours * model.params.professional_hour_cost

@@ -15,7 +15,7 @@ model: a resident who says yes to a task that needs a check starts one and waits
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import ASSUME, param
 from coprod_sim.state.population import NOT_VETTED, VETTED, VETTING
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
 
 
 class VettingReform(Lever):
@@ -52,10 +55,11 @@ class VettingReform(Lever):
         "vetting_admin_week", le=100_000, doc="Extra processing cost of faster, portable checks."
     )
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         pop = model.pop
-        if not getattr(model, "_vetting_reform_started", False):
-            model._vetting_reform_started = True
+        st = self.state(model)
+        if not getattr(st, "started", False):
+            st.started = True
             rng = model.rng_for("lever:vetting_reform")
             port = (
                 (pop.vet_status == NOT_VETTED)
@@ -69,5 +73,5 @@ class VettingReform(Lever):
         pop.vet_status[done] = VETTED
         model.events["vetting_cleared"] += len(done)
 
-    def weekly_cost(self, model: Any) -> float:
+    def weekly_cost(self, model: CoproductionModel) -> float:
         return self.admin_per_week

@@ -3,9 +3,13 @@
 Representation on arrays: every 52 weeks from ``start_week`` a cohort of
 ``uniformed_per_1000 x window_years / career_years x take_up`` residents per 1000 (working-age,
 employed, drawn at random: the uniformed servants within ``window_years`` of pension who take
-the offer) serves for 52 weeks. While serving, a servant is an experienced volunteer: confidence
-``servant_confidence``, fear of retaliation, liability and commitment ``servant_fear``, vetted,
-insured, aware of every opportunity, willing for every activity, and has ``hours_per_week`` more
+the offer) serves for 52 weeks. The cohort is drawn from those who stated willingness for at
+least one activity (who would take up a year of community service otherwise), and a servant
+helps only with the activities they stated: the year does not override stated willingness (ODD
+pattern 2: nobody helps with an activity they did not say they would do; until this version it
+made every servant willing for every activity). While serving, a servant is an experienced
+volunteer: confidence ``servant_confidence``, fear of retaliation, liability and commitment
+``servant_fear``, vetted, insured, aware of every opportunity, and has ``hours_per_week`` more
 hours (``pop.time_off``). After 52 weeks these attributes return to their values before the
 year, and the needs the servant still holds are handed back to the queue (owners are not let
 down: a planned handover). Weekly cost: servants serving x ``annual_salary`` x (1 +
@@ -17,17 +21,18 @@ within five years of pension, survey_targets ``paid_service_window``); Young Fou
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from pydantic import PrivateAttr
 
 from coprod_sim.levers import Lever
-from coprod_sim.mechanisms.willingness import ACTIVITY_NAMES
 from coprod_sim.parameters import ASSUME, param
 from coprod_sim.state.population import VETTED, WORKING
 
-ALL_ACTIVITIES = np.uint16((1 << len(ACTIVITY_NAMES)) - 1)
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
+
 SERVICE_WEEKS = 52
 SAVED = (
     "confidence",
@@ -38,7 +43,6 @@ SAVED = (
     "insured",
     "vet_status",
     "aware",
-    "willing",
 )
 
 
@@ -135,7 +139,7 @@ class YearOfPaidService(Lever):
     _serving: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
     _saved: dict = PrivateAttr(default_factory=dict)
 
-    def setup(self, model: Any) -> None:
+    def setup(self, model: CoproductionModel) -> None:
         self._serving = np.zeros(0, np.int64)
         self._saved = {}
 
@@ -149,16 +153,16 @@ class YearOfPaidService(Lever):
         share_in_window = min(1.0, self.window_years / self.career_years)
         return self.uniformed_per_1000 * share_in_window * self.take_up
 
-    def apply(self, model: Any) -> None:
+    def apply(self, model: CoproductionModel) -> None:
         if (model.week - self.start_week) % SERVICE_WEEKS != 0:
             return
         self._end_year(model)
         self._start_year(model)
 
-    def _start_year(self, model: Any) -> None:
+    def _start_year(self, model: CoproductionModel) -> None:
         pop = model.pop
         rng = model.rng_for("lever:year_of_paid_service")
-        pool = np.flatnonzero(pop.employed & (pop.age == WORKING))
+        pool = np.flatnonzero(pop.employed & (pop.age == WORKING) & (pop.willing != 0))
         n = min(len(pool), int(rng.poisson(self.per_1000() * model.n_residents / 1000.0)))
         s = rng.choice(pool, n, replace=False) if n else np.zeros(0, np.int64)
         self._serving = s
@@ -168,12 +172,11 @@ class YearOfPaidService(Lever):
             getattr(pop, a)[s] = np.minimum(getattr(pop, a)[s], self.servant_fear)
         pop.insured[s] = True
         pop.vet_status[s] = VETTED
-        pop.aware[s] = True
-        pop.willing[s] = ALL_ACTIVITIES
+        pop.aware[s] = True  # stated willingness (pop.willing) is kept: pattern 2
         pop.time_off[s] += np.float32(self.hours_per_week)
         model.events["paid_service_started"] += len(s)
 
-    def _end_year(self, model: Any) -> None:
+    def _end_year(self, model: CoproductionModel) -> None:
         s = self._serving
         if len(s) == 0:
             return
@@ -189,5 +192,5 @@ class YearOfPaidService(Lever):
         self._serving = np.zeros(0, np.int64)
         self._saved = {}
 
-    def weekly_cost(self, model: Any) -> float:
+    def weekly_cost(self, model: CoproductionModel) -> float:
         return len(self._serving) * self.annual_salary * (1.0 + self.employer_oncost) / 52.0

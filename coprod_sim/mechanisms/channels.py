@@ -9,36 +9,69 @@ Core channels:
 - ``informal``: the owner of a need asks ``asks_per_need`` of their ties; a share of those asks
   is passed on to a tie of the tie (a stranger to the owner). Each asked resident decides with
   the decision rule (mechanism 3); a stranger's offer is accepted by the owner per
-  ``trust.accept_probability``.
+  ``trust.accept_stranger``.
 - ``open_call``: a service advertises its volunteer roles; ``asks_per_need`` random residents of
   the role's neighbourhood see each one (not a personal ask: only the aware respond readily,
   and those a professional asked personally within the last weeks, ``pop.asked_until``).
-  Services in the traditional mode make no open calls.
+  Each role is advertised in a week with its service's open-call share (``services``: 0 in
+  traditional provision, rising smoothly with the staff's mean attitude).
 - ``professional``: staff meet needs from their weekly capacity, crises first, then needs only
   a professional may meet, then the longest waiting; ongoing cases keep their hours first. A
   need too big for the hours left is skipped so smaller ones behind it can be met (up to
-  ``PROFESSIONAL_PASSES`` skips per service a week).
+  ``PROFESSIONAL_PASSES`` skips per service a week). Staff leave a need the community can
+  meet (not professional-only, not a crisis) to the community with their service's step-back
+  share (``services``: 0 unless the service nears self-organised provision).
 
 Everyone takes at most one new task a week; a need gets at most one helper.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+from numba import njit
 
-from coprod_sim import kernels
-from coprod_sim.mechanisms.decision import HelpInputs, help_probability
-from coprod_sim.mechanisms.needs import CHANNEL_INDEX
-from coprod_sim.mechanisms.willingness import willing_for
-from coprod_sim.state.arrays import order_within, random_keys, unique_ints
+from coprod_sim.mechanisms import decision, services, trust
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET
+from coprod_sim.parameters import ASSUME, Strict, param
+from coprod_sim.state.arrays import (
+    add_by_helper,
+    count_into,
+    order_within,
+    random_keys,
+    unique_ints,
+)
 from coprod_sim.state.population import NOT_VETTED, RETIRED, VETTED, VETTING
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+class ChannelParams(Strict):
+    """Mechanism 2: how many are asked, and how asks travel."""
+
+    asks_per_need: int = param(
+        3,
+        unit="residents/need/week",
+        role="world",
+        ge=1,
+        le=20,
+        source=ASSUME,
+        doc="How many ties an owner (or a service's open call) asks each week for one need.",
+    )
+    share_asks_two_hop: float = param(
+        0.25,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Share of an owner's asks passed on by a tie to one of their own ties (a stranger "
+        "to the owner).",
+    )
+
 
 PROFESSIONAL_PASSES = 4  # a need too big for the capacity left is skipped, up to this many times
 PRIORITY_SPAN = 100_000  # professional queue priorities lie in [0, PRIORITY_SPAN)
@@ -72,14 +105,14 @@ def first_unique(
 ) -> Match:
     """Keep one helper per need and one need per helper, in random order of offers.
 
-    Up to ``SMALL_MATCH`` offers the compiled ``kernels.first_unique`` does the same in one
+    Up to ``SMALL_MATCH`` offers the compiled ``first_unique`` does the same in one
     call (the same pairs in the same order); above it numpy's vectorised sort is faster."""
     e = np.full(len(rows), -1, np.int64) if edges is None else edges
     if len(rows) == 0:
         return Match(rows, helpers, e)
     key = random_keys(rng, len(rows))
     if len(rows) <= SMALL_MATCH:
-        r, h, e = kernels.first_unique(
+        r, h, e = _first_unique(
             np.asarray(rows, np.int64), np.asarray(helpers, np.int64), np.asarray(e, np.int64), key
         )
         return Match(r, h, e)
@@ -102,55 +135,6 @@ def first_unique_by_sorting(
     first = np.ones(len(h), bool)
     first[1:] = h[1:] != h[:-1]
     return r[first], h[first], e[first]
-
-
-def help_inputs(
-    model: CoproductionModel,
-    rows: np.ndarray,
-    cand: np.ndarray,
-    trust_person: np.ndarray,
-    asked: np.ndarray,
-    *,
-    growth: np.ndarray | None = None,
-    gated: bool = False,
-) -> tuple[HelpInputs, np.ndarray]:
-    """Decision inputs for candidate ``cand`` considering need ``rows`` (same length).
-
-    Returns the inputs and a mask of pairs that fail only for want of a vetting check.
-    ``gated=True`` says every pair already passed ``quick_gate``, whose gates are not re-read.
-    """
-    pop, kinds, needs = model.pop, model.kinds, model.needs
-    k = needs.kind[rows]
-    spare = pop.free_hours[cand] + pop.time_off[cand] - pop.committed[cand]
-    available = spare >= model.params.min_free_hours
-    if not gated:
-        available &= (
-            (pop.recovering_until[cand] <= model.week)
-            & ~model.busy[cand]
-            & willing_for(pop.willing[cand], np.maximum(kinds.activity[k], 0))
-            & (kinds.activity[k] >= 0)
-            & (cand != needs.owner[rows])
-        )
-    vet_ok = ~kinds.vetting[k] | (pop.vet_status[cand] == VETTED)
-    x = HelpInputs(
-        eligible=available & vet_ok,
-        spare_hours=spare,
-        task_hours=needs.hours[rows],
-        trust_person=trust_person,
-        trust_place=pop.trust_nbr[cand],
-        confidence=pop.confidence[cand],
-        fear_commit=pop.fear_commit[cand],
-        growth=kinds.growth[k] if growth is None else growth,
-        fear_liab=pop.fear_liab[cand],
-        risk=kinds.risk[k],
-        insured=pop.insured[cand],
-        asked=asked,
-        aware=pop.aware[cand],
-        reward=pop.reward[cand],
-        example=model.example_count[cand] * model.graph.inv_deg[cand],
-        fatigue=pop.fatigue[cand],
-    )
-    return x, available & ~vet_ok
 
 
 @dataclass(frozen=True)
@@ -176,48 +160,57 @@ def decide(
     model: CoproductionModel,
     rows: np.ndarray,
     cand: np.ndarray,
-    trust_person: np.ndarray | Callable[[np.ndarray], np.ndarray],
+    trust_person: np.ndarray | TrustGather,
     asked: np.ndarray,
     rng: np.random.Generator,
     *,
     formal: bool = True,
     growth: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Apply the model's decision rule; returns the indices (ascending) of the pairs whose
-    candidate says yes. Those who say yes to a task they are not vetted for start a check
-    instead (and are not matched this week).
+    """Apply the decision to help (``decision.decide_pass`` with the model's ``help`` rule);
+    returns the indices (ascending) of the pairs whose candidate says yes. Those who say yes
+    to a task they are not vetted for start a check instead (and are not matched this week).
 
     ``formal`` asks (by a service, professional, coordinator or connector) are recorded in
     ``pop.last_asked_week``: the survey's "never been asked" is about such asks, not about a
-    neighbour asking for a favour (``formal=False``, the informal channel).
+    neighbour asking for a favour (``formal=False``, the informal channel), which is recorded
+    in ``pop.last_asked_informal_week`` (``informal_asks``). The decision counts both as asks,
+    and so does the barrier attribution (``outcomes.barriers``).
 
-    ``trust_person`` is per pair, a ``TrustGather``, or a function of the indices of the pairs
-    past the hard gates (so a costly look-up, such as trust on a tie, is made only for those).
-    With the default rule and an array or ``TrustGather``, the compiled
-    ``kernels.decide_pairs`` does the same in one pass."""
+    ``trust_person`` is per pair, or a ``TrustGather`` (read only for pairs past the gates)."""
     u = rng.random(len(rows))  # drawn for every pair, so gating never shifts the stream
     if formal:
         model.pop.last_asked_week[cand[asked]] = model.week
-    if model.decision_rule is help_probability and not callable(trust_person):
+    else:
+        informal_asks(model.pop)[cand[asked]] = model.week
+    if not isinstance(trust_person, TrustGather):
         trust_person = TrustGather(trust_person, np.arange(len(rows)))
-    if model.decision_rule is help_probability and isinstance(trust_person, TrustGather):
-        yes, start = _decide_compiled(model, rows, cand, trust_person, asked, u, growth)
-        if len(start):
-            _start_vetting(model, cand[start])
-        return yes
-    # cheap hard gates first; the full inputs are gathered only for pairs that pass them
-    idx = quick_gate(model, rows, cand)
-    cand_s = cand[idx]
-    trust = trust_person(idx) if callable(trust_person) else trust_person[idx]
-    g = None if growth is None else growth[idx]
-    x, needs_check = help_inputs(model, rows[idx], cand_s, trust, asked[idx], gated=True, growth=g)
-    eligible = x.eligible
-    x.eligible = eligible | needs_check  # the rule decides as if vetted (x is ours to change)
-    yes_if_vetted = u[idx] < model.decision_rule(x, model.weights)
-    start = yes_if_vetted & needs_check & (model.pop.vet_status[cand_s] == NOT_VETTED)
-    if start.any():
-        _start_vetting(model, cand_s[start])
-    return idx[yes_if_vetted & eligible]
+    pop, kinds, needs = model.pop, model.kinds, model.needs
+    yes, start = decision.decide_pass.bind(model.rules)(
+        rows, cand, asked, u,
+        _EMPTY_F if growth is None else growth,
+        trust_person.source, trust_person.at,
+        _EMPTY_I if trust_person.at2 is None else trust_person.at2,
+        model.week, float(model.params.min_free_hours), VETTED, NOT_VETTED, model.weights,
+        needs.kind, needs.owner, needs.hours,
+        kinds.activity_bit, kinds.vetting, kinds.growth, kinds.risk,
+        pop.willing, model.busy, pop.recovering_until, pop.free_hours, pop.time_off,
+        pop.committed, pop.vet_status, pop.trust_nbr, pop.confidence, pop.fear_commit,
+        pop.fear_liab, pop.insured, pop.aware, pop.reward, model.example_count,
+        model.graph.inv_deg, pop.fatigue,
+    )  # fmt: skip
+    if len(start):
+        _start_vetting(model, cand[start])
+    return yes
+
+
+def informal_asks(pop: Any) -> np.ndarray:
+    """``pop.last_asked_informal_week``: the last week each resident was asked personally by a
+    neighbour (the informal channel; -10000 never), added to the population on first use."""
+    return pop.add_column("last_asked_informal_week", np.int32, NEVER_ASKED)
+
+
+NEVER_ASKED = -10_000  # the week recorded for residents never asked
 
 
 def _start_vetting(model: CoproductionModel, who: np.ndarray) -> None:
@@ -226,73 +219,8 @@ def _start_vetting(model: CoproductionModel, who: np.ndarray) -> None:
     model.events["vetting_started"] += len(unique_ints(who))
 
 
-def _decide_compiled(
-    model: CoproductionModel,
-    rows: np.ndarray,
-    cand: np.ndarray,
-    trust: TrustGather,
-    asked: np.ndarray,
-    u: np.ndarray,
-    growth: np.ndarray | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    pop, kinds, needs = model.pop, model.kinds, model.needs
-    return kernels.decide_pairs(
-        rows,
-        cand,
-        asked,
-        u,
-        _EMPTY_F if growth is None else growth,
-        trust.source,
-        trust.at,
-        _EMPTY_I if trust.at2 is None else trust.at2,
-        model.week,
-        float(model.params.min_free_hours),
-        VETTED,
-        NOT_VETTED,
-        kernels.coefficients(model.weights),
-        needs.kind,
-        needs.owner,
-        needs.hours,
-        kinds.activity_bit,
-        kinds.vetting,
-        kinds.growth,
-        kinds.risk,
-        pop.willing,
-        model.busy,
-        pop.recovering_until,
-        pop.free_hours,
-        pop.time_off,
-        pop.committed,
-        pop.vet_status,
-        pop.trust_nbr,
-        pop.confidence,
-        pop.fear_commit,
-        pop.fear_liab,
-        pop.insured,
-        pop.aware,
-        pop.reward,
-        model.example_count,
-        model.graph.inv_deg,
-        pop.fatigue,
-    )
-
-
 _EMPTY_F = np.zeros(0)
 _EMPTY_I = np.zeros(0, np.int64)
-
-
-def quick_gate(model: CoproductionModel, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """Indices of the pairs that pass the hard gates that need no arithmetic: a willing, free,
-    non-recovering candidate who is not the owner (the same gates ``help_inputs`` applies).
-
-    Stated willingness for the activity is tested first, on every pair; it rules out most
-    pairs, so the other gates read only the pairs left."""
-    pop, needs = model.pop, model.needs
-    bit = model.kinds.activity_bit[needs.kind[rows]]
-    idx = (pop.willing[cand] & bit).nonzero()[0]
-    c = cand[idx]
-    ok = ~model.busy[c] & (pop.recovering_until[c] <= model.week) & (c != needs.owner[rows[idx]])
-    return idx[ok]
 
 
 def owner_accepts(
@@ -306,13 +234,13 @@ def owner_accepts(
     count: bool = True,
 ) -> np.ndarray:
     """Of the offers ``yes`` (indices of pairs, from ``decide``), those the owners of ``rows``
-    accept (``trust.accept_probability``'s rule, in one compiled pass: ``kernels.accept_offers``),
+    accept (``trust.accept_pass`` with the model's ``accept`` rule),
     as indices; with ``count`` refusals are counted in
     ``events["refused_stranger"]``. One uniform is drawn for every pair, so the stream does
     not depend on who said yes; the owners are read only for the offers."""
     u = rng.random(len(rows))
     pop = model.pop
-    ok = kernels.accept_offers(
+    ok = trust.accept_pass.bind(model.rules)(
         np.asarray(yes, np.int64),
         rows,
         stranger,
@@ -320,6 +248,8 @@ def owner_accepts(
         model.needs.owner,
         pop.age,
         pop.trust_nbr,
+        model.params.stranger_accept_base,
+        model.params.stranger_accept_trust,
         float(model.params.stranger_distrust_old),
         RETIRED,
     )
@@ -340,12 +270,12 @@ def informal(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generato
     # a random tie of the owner (network.sample_ties' rule); then a share of asks passed on
     u_tie = rng.random(n)
     u_hop = rng.random(n)
-    r, owner, cand, pos, hop = kernels.ask_ties(
+    r, owner, cand, pos, hop = ask_ties(
         sel, p.asks_per_need, needs.owner, g.indptr, g.indices, u_tie, u_hop, p.share_asks_two_hop
     )
     pos2 = np.full(n, -1, np.int64)  # the second tie of a two-hop ask
     if len(hop):
-        kernels.pass_on(hop, owner, cand, pos2, g.indptr, g.indices, rng.random(len(hop)))
+        pass_on(hop, owner, cand, pos2, g.indptr, g.indices, rng.random(len(hop)))
     valid = cand >= 0
     if not valid.all():
         r, cand, pos, pos2 = r[valid], cand[valid], pos[valid], pos2[valid]
@@ -365,7 +295,9 @@ def open_call(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generat
     """Services advertise volunteer roles in a neighbourhood; those who see them may respond."""
     needs, kinds, nb = model.needs, model.kinds, model.nb
     k = needs.kind[rows]
-    calls = model.service_mode[kinds.service[k]] >= 1
+    # each role is advertised this week with its service's open-call share (services.py)
+    share = model.service_open_call_share[kinds.service[k]]
+    calls = rng.random(len(rows)) < share
     sel = rows[(needs.owner[rows] < 0) & calls]
     m = model.params.asks_per_need
     r = np.repeat(sel, m)
@@ -386,11 +318,12 @@ open_call.name = "open_call"
 def professional(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generator) -> Match:
     """Staff meet queued needs from the capacity left after their ongoing cases."""
     needs, kinds = model.needs, model.kinds
-    left = model.service_capacity - model.professional_load()
+    left = model.service_capacity - services.professional_load(model)
     k = needs.kind[rows]
-    # a self-organised service leaves needs the community can meet to the community
+    # a service leaves a need the community can meet to the community with its step-back share
     community = ~kinds.professional_only[k] & ~needs.crisis[rows]
-    stand_back = (model.service_mode[kinds.service[k]] == 3) & community
+    step_back = model.service_step_back_share[kinds.service[k]]
+    stand_back = community & (rng.random(len(rows)) < step_back)
     sel = rows[(needs.owner[rows] >= 0) & ~stand_back]
     if len(sel) == 0:
         return Match(sel, sel)
@@ -403,7 +336,7 @@ def professional(model: CoproductionModel, rows: np.ndarray, rng: np.random.Gene
     o = order_within(svc * PRIORITY_SPAN + (top - priority), random_keys(rng, len(sel)))
     sel, svc = sel[o], svc[o]
     h = needs.hours[sel].astype(np.float64)
-    met = kernels.fill_queue(svc, h, np.maximum(left, 0.0), PROFESSIONAL_PASSES)
+    met = fill_queue(svc, h, np.maximum(left, 0.0), PROFESSIONAL_PASSES)
     return Match(sel[met], np.full(int(met.sum()), -1, np.int64))
 
 
@@ -411,3 +344,177 @@ professional.name = "professional"
 
 CORE_CHANNELS: tuple[Channel, ...] = (informal, open_call, professional)
 CHANNEL_ID = CHANNEL_INDEX
+
+
+# ------------------------------------------------------------------------------ compiled steps
+@njit(cache=True, nogil=True)
+def ask_ties(sel, asks, need_owner, indptr, indices, u_tie, u_hop, share_two_hop):
+    """The first step of informal asks (``channels.informal``): each need in ``sel`` is asked
+    ``asks`` times; each ask goes to a uniformly drawn tie of the owner (``u_tie``), and is
+    marked to be passed on (``u_hop < share_two_hop``) if that tie exists. Returns the pairs'
+    need rows, owners, ties, the ties' CSR positions (-1: the owner has no ties) and the
+    indices of the asks passed on."""
+    n = len(sel) * asks
+    r = np.empty(n, np.int64)
+    owner = np.empty(n, np.int64)
+    cand = np.empty(n, np.int64)
+    pos = np.empty(n, np.int64)
+    hop = np.empty(n, np.int64)
+    n_hop = 0
+    i = 0
+    for j in range(len(sel)):
+        row = sel[j]
+        o = need_owner[row]
+        first = indptr[o]
+        deg = indptr[o + 1] - first
+        for _ in range(asks):
+            r[i] = row
+            owner[i] = o
+            if deg == 0:
+                cand[i] = -1
+                pos[i] = -1
+            else:
+                p = first + np.int64(u_tie[i] * deg)
+                pos[i] = p
+                cand[i] = indices[p]
+                hop[n_hop] = i
+                n_hop += u_hop[i] < share_two_hop
+            i += 1
+    return r, owner, cand, pos, hop[:n_hop]
+
+
+@njit(cache=True, nogil=True)
+def pass_on(hop, owner, cand, pos2, indptr, indices, u_tie):
+    """The second step: each ask in ``hop`` goes on to a uniformly drawn tie of the tie
+    (``u_tie``), unless that tie has no other ties or the draw is the owner; ``cand`` and
+    ``pos2`` (the second tie's CSR position) are updated in place."""
+    for j in range(len(hop)):
+        i = hop[j]
+        c = cand[i]
+        deg = indptr[c + 1] - indptr[c]
+        if deg == 0:
+            continue
+        p = indptr[c] + np.int64(u_tie[j] * deg)
+        c2 = indices[p]
+        if c2 != owner[i]:
+            cand[i] = c2
+            pos2[i] = p
+
+
+@njit(cache=True, nogil=True)
+def fill_queue(service, hours, left, max_skips):
+    """Which needs of a queue staff meet: ``service`` and ``hours`` are in queue order (by
+    service, highest priority first). Each service meets its needs in order while its hours
+    ``left`` last; a need too big for the hours left is skipped so smaller ones behind it can
+    be met, up to ``max_skips`` skips, after which the service stops for the week."""
+    n = len(service)
+    met = np.zeros(n, np.bool_)
+    left = left.copy()
+    skips = np.zeros(len(left), np.int64)
+    for i in range(n):
+        s = service[i]
+        if skips[s] >= max_skips:
+            continue
+        if hours[i] <= left[s]:
+            met[i] = True
+            left[s] -= hours[i]
+        else:
+            skips[s] += 1
+    return met
+
+
+@njit(cache=True, nogil=True)
+def _bits(x):
+    """``int.bit_length`` for x >= 0."""
+    b = 0
+    while x > 0:
+        x >>= 1
+        b += 1
+    return b
+
+
+@njit(cache=True, nogil=True)
+def _order_within(group, key):
+    """``arrays.order_within`` (the same packing, the same order), compiled."""
+    n = len(group)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    lo = group.min()
+    b_idx = max(_bits(n - 1), 1)
+    b_key = 63 - b_idx - _bits(group.max() - lo)
+    if b_key < 16:  # as np.lexsort((key, group)): stable by key, then stable by group
+        o = np.argsort(key, kind="mergesort")
+        return o[np.argsort(group[o], kind="mergesort")]
+    packed = np.empty(n, np.int64)
+    shift = np.uint64(64 - b_key)
+    for i in range(n):
+        packed[i] = ((((group[i] - lo) << b_key) | np.int64(key[i] >> shift)) << b_idx) | i
+    packed.sort()
+    mask = (np.int64(1) << b_idx) - 1
+    for i in range(n):
+        packed[i] &= mask
+    return packed
+
+
+@njit(cache=True, nogil=True)
+def _first_unique(rows, helpers, edges, key):
+    """``channels.first_unique``'s rule on keys already drawn: the first offer of each need in
+    the order of ``key``, then the first of those for each helper; the same pairs in the same
+    order (by helper) as the NumPy version."""
+    o = _order_within(rows, key)
+    n = len(o)
+    keep = np.empty(n, np.int64)
+    m = 0
+    for j in range(n):
+        i = o[j]
+        if j == 0 or rows[i] != rows[o[j - 1]]:
+            keep[m] = i
+            m += 1
+    keep = keep[:m]
+    o2 = _order_within(helpers[keep], key[keep])
+    out = np.empty(m, np.int64)
+    k = 0
+    for j in range(m):
+        i = keep[o2[j]]
+        if j == 0 or helpers[i] != helpers[keep[o2[j - 1]]]:
+            out[k] = i
+            k += 1
+    out = out[:k]
+    return rows[out], helpers[out], edges[out]
+
+
+# ------------------------------------------------------------------------------ phase
+def match(model: CoproductionModel) -> None:
+    """The channels meet open needs in order (``model.channels``: informal, open call, any
+    lever channels, professional); each gets the needs still open after those before it."""
+    n = model.needs
+    model.busy[:] = False
+    rows = (n.channel == UNMET).nonzero()[0]
+    for ch in model.channels:
+        if len(rows) == 0:
+            break
+        m: Match = ch(model, rows, model.rng_for("channel:" + ch.name))
+        assign(model, m, CHANNEL_INDEX[ch.name])
+        rows = rows[n.channel[rows] == UNMET]
+
+
+def assign(
+    model: CoproductionModel, m: Match, channel: int, edges: np.ndarray | None = None
+) -> None:
+    """Record that channel ``channel`` meets need rows ``m.rows`` with helpers ``m.helpers``."""
+    n = model.needs
+    if len(m.rows) == 0:
+        return
+    helpers = np.asarray(m.helpers, np.int64)
+    n.channel[m.rows] = channel
+    n.helper[m.rows] = helpers
+    e = getattr(m, "edges", None) if edges is None else edges
+    if e is not None:
+        n.edge[m.rows] = e
+    vol = helpers >= 0
+    model.busy[helpers[vol]] = True
+    # the stored (int32) helpers: one compiled signature for every caller; -1 is skipped
+    add_by_helper(n.helper[m.rows], n.hours[m.rows], model.pop.committed)
+    count_into(n.kind[m.rows], model.met_by_kind_channel[:, channel])
+    count_into(n.nbhd[m.rows], model.met_by_nbhd)
+    model.events[f"met_{CHANNELS[channel]}"] += len(m.rows)

@@ -54,11 +54,201 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod_sim.mechanisms.needs import SERVICE_INDEX
+from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import expand_rows
 from coprod_sim.state.network import Graph
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+class CollectiveActionParams(Strict):
+    """Mechanism 8: incidents, backing, thresholds."""
+
+    incident_rate: float = param(
+        1.0,
+        unit="incidents per 1000 residents/week",
+        role="world",
+        ge=0,
+        le=100,
+        source="ONS Crime in England and Wales: police record about 1-2 million anti-social "
+        "behaviour incidents a year (about 0.5 per 1000 residents a week); witnessed incidents "
+        "are more, so 1.0 is an assumption",
+        doc="Anti-social incidents a week per 1000 residents of an undeprived neighbourhood "
+        "(0 switches collective action off).",
+    )
+    deprivation_incident_effect: float = param(
+        1.5,
+        unit="x per unit deprivation",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME + " (anti-social behaviour is more common in deprived areas, Crime Survey)",
+        doc="Extra incidents in deprived neighbourhoods: rate x (1 + effect x deprivation).",
+    )
+    witnesses_per_incident: int = param(
+        3,
+        unit="residents/incident",
+        role="world",
+        ge=1,
+        le=20,
+        source=ASSUME,
+        doc="Residents of the block who witness each incident.",
+    )
+    backing_weight_ties: float = param(
+        0.3,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (Granovetter 1978 threshold models)",
+        doc="Weight of the share of one's ties who intervened successfully lately, against the "
+        "neighbourhood's expected backing, in the backing a witness expects from neighbours.",
+    )
+    police_backing_weight: float = param(
+        0.5,
+        unit="backing per unit police backing",
+        role="world",
+        ge=0,
+        le=2,
+        source="Capable Communities 2010 ('if you could guarantee that the police would back you "
+        "up'); size assumed",
+        doc="Weight of expected police backing in a witness's expected backing.",
+    )
+    intervention_threshold: float = param(
+        0.4,
+        unit="backing",
+        role="world",
+        ge=0,
+        le=3,
+        source=ASSUME + " (calibrated so about 1 in 10 witnesses intervene at the start; "
+        "state_primary_safety: 93% see safe streets as the state's job)",
+        doc="Expected backing a witness of average confidence with no fear of retaliation "
+        "needs before intervening.",
+    )
+    threshold_fear_weight: float = param(
+        0.6,
+        unit="backing per unit fear",
+        role="world",
+        ge=0,
+        le=3,
+        source=ASSUME + " (fear of retaliation, Capable Communities 2010 focus groups)",
+        doc="Rise in the intervention threshold per unit of fear of retaliation.",
+    )
+    threshold_confidence_weight: float = param(
+        0.4,
+        unit="backing per unit confidence",
+        role="world",
+        ge=0,
+        le=3,
+        source=ASSUME,
+        doc="Fall in the intervention threshold per unit of confidence above 0.5.",
+    )
+    threshold_training_effect: float = param(
+        0.15,
+        unit="backing",
+        role="world",
+        ge=0,
+        le=3,
+        source=ASSUME + " (will_intervene_training: 17% would be trained to intervene safely)",
+        doc="Fall in the intervention threshold of a resident trained to intervene safely.",
+    )
+    intervention_success_base: float = param(
+        0.3,
+        unit="probability",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Chance an intervention with no backing stops the incident (rises to 1 with "
+        "full backing).",
+    )
+    backing_gain: float = param(
+        0.05,
+        unit="share of gap/success",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Rise in a neighbourhood's expected backing per successful intervention per 1000 "
+        "residents.",
+    )
+    backing_loss: float = param(
+        0.01,
+        unit="share/incident",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Fall in a neighbourhood's expected backing per incident left alone per 1000 "
+        "residents.",
+    )
+    backing_relaxation: float = param(
+        0.05,
+        unit="share/week",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Weekly pull of a neighbourhood's expected backing towards its baseline trust.",
+    )
+    recent_intervention_weeks: int = param(
+        26,
+        unit="weeks",
+        role="world",
+        ge=0,
+        le=520,
+        source=ASSUME,
+        doc="A tie who intervened successfully within this many weeks counts as an example.",
+    )
+    unchallenged_trust_loss: float = param(
+        0.0005,
+        unit="share per incident per 1000 residents",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Fall in neighbour trust of every resident of a block per incident left alone "
+        "there, per 1000 residents.",
+    )
+    unchallenged_fear_gain: float = param(
+        0.02,
+        unit="share of gap/incident",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Rise in a witness's fear of retaliation after an incident left alone.",
+    )
+    success_fear_relief: float = param(
+        0.02,
+        unit="share/incident",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Fall in a witness's fear of retaliation after seeing an intervention succeed.",
+    )
+    retaliation_fear_gain: float = param(
+        0.1,
+        unit="share of gap/failure",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Rise in an intervener's fear of retaliation after a failed intervention.",
+    )
+    police_hours_per_incident: float = param(
+        1.5,
+        unit="hours/incident",
+        role="world",
+        ge=0,
+        le=100,
+        source=ASSUME,
+        doc="Public-safety staff hours taken by an incident left alone or a failed "
+        "intervention (it is reported); lowers next week's police backing.",
+    )
+
 
 PUBLIC_SAFETY = SERVICE_INDEX["public_safety"]
 NEVER = -1_000_000

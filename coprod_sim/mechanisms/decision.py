@@ -20,18 +20,143 @@ an activity they did not say they would do. The terms (each documented in docs/O
     example     + w_example * share of one's ties who helped recently
     fatigue     - w_fatigue * fatigue
 
-The rule is a plain function: pass another with the same signature as ``decision_rule=`` to
-``CoproductionModel`` to change it without subclassing.
+The rule is ``help_probability`` below (rule ``"help"`` in ``coprod_sim.RULES``), one
+(resident, task) pair at a time; ``decide_pass`` applies it to every pair a channel asks. Pass
+another with the same signature as ``rules={"help": my_rule}`` to ``CoproductionModel``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple
 
 import numpy as np
 
-from coprod_sim.parameters import Scenario
+from coprod_sim.parameters import ASSUME, Strict, param
+from coprod_sim.rules import compiled_pass, rule
+
+
+class DecisionParams(Strict):
+    """Mechanism 3: the weights of the decision to help."""
+
+    help_intercept: float = param(
+        -0.6,
+        unit="logit",
+        role="world",
+        ge=-10,
+        le=10,
+        source="calibrated to survey_targets",
+        doc="Baseline log-odds that a willing, asked resident with average dispositions helps.",
+    )
+    weight_time: float = param(
+        1.2,
+        unit="logit per log(hours ratio)",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Effect of free hours relative to the task's hours.",
+    )
+    weight_trust: float = param(
+        2.0,
+        unit="logit per unit trust",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Effect of trust in the person (tie) and the place.",
+    )
+    weight_confidence: float = param(
+        1.5,
+        unit="logit per unit confidence",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Effect of confidence and skills.",
+    )
+    weight_commitment_fear: float = param(
+        3.0,
+        unit="logit per unit fear x growth",
+        role="world",
+        ge=0,
+        le=20,
+        source=ASSUME,
+        doc="Effect of fear of commitment, weighted by the task's tendency to grow.",
+    )
+    weight_liability_fear: float = param(
+        3.0,
+        unit="logit per unit fear x risk",
+        role="world",
+        ge=0,
+        le=20,
+        source=ASSUME,
+        doc="Effect of fear of liability, weighted by the task's risk (0 when insured).",
+    )
+    weight_asked: float = param(
+        2.0,
+        unit="logit",
+        role="world",
+        ge=0,
+        le=10,
+        source="Capable Communities 2010 (most 'had never been asked'); size assumed",
+        doc="Boost from being asked personally.",
+    )
+    weight_unaware: float = param(
+        1.5,
+        unit="logit",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Penalty for an open call the resident is unaware of (not asked, not aware).",
+    )
+    weight_reward: float = param(
+        0.8,
+        unit="logit per unit reward",
+        role="world",
+        ge=0,
+        le=10,
+        source="Young Foundation 2009 (recognition, time credits); size assumed",
+        doc="Effect of rewards and recognition (credits, thanks).",
+    )
+    weight_example: float = param(
+        1.5,
+        unit="logit per share of ties helping",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Effect of the share of one's ties who helped recently (example of neighbours).",
+    )
+    weight_fatigue: float = param(
+        2.0,
+        unit="logit per unit fatigue",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Penalty for current fatigue.",
+    )
+    min_free_hours: float = param(
+        1.0,
+        unit="hours/week",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Below this many spare hours a resident cannot take on any task (the time barrier).",
+    )
+    example_weeks: int = param(
+        8,
+        unit="weeks",
+        role="world",
+        ge=1,
+        le=52,
+        source=ASSUME,
+        doc="A tie who helped within this many weeks sets an example (the 'example' term).",
+    )
+
 
 TYPICAL_GROWTH = 0.02  # growth per week that counts as "1" in the commitment term
 
@@ -58,8 +183,10 @@ class HelpInputs:
     fatigue: np.ndarray
 
 
-@dataclass(frozen=True)
-class HelpWeights:
+class HelpWeights(NamedTuple):
+    """The decision rule's weights (log-odds), from the scenario's ``help_intercept`` and
+    ``weight_*`` parameters. A named tuple, so compiled rules can read it by name."""
+
     intercept: float
     time: float
     trust: float
@@ -73,7 +200,7 @@ class HelpWeights:
     fatigue: float
 
     @classmethod
-    def from_scenario(cls, p: Scenario) -> HelpWeights:
+    def from_scenario(cls, p: DecisionParams) -> HelpWeights:
         return cls(
             intercept=p.help_intercept,
             time=p.weight_time,
@@ -89,12 +216,12 @@ class HelpWeights:
         )
 
 
-class DecisionRule(Protocol):
-    def __call__(self, x: HelpInputs, w: HelpWeights) -> np.ndarray: ...
-
-
 def help_terms(x: HelpInputs, w: HelpWeights) -> dict[str, np.ndarray]:
-    """Each factor's contribution to the log-odds of helping (negative ones are barriers)."""
+    """Each factor's contribution to the log-odds of helping, for many residents at once: the
+    yearly barrier analysis (``outcomes.barrier_contributions``) compares a non-participant's
+    terms with a reference resident's. ``asked`` is any personal ask, by a neighbour or by a
+    service, professional, coordinator or connector, as in the decision. A test checks that
+    ``logistic(intercept + sum of terms)`` is ``help_probability``."""
     ratio = np.maximum(x.spare_hours, 1e-3) / np.maximum(x.task_hours, 1e-3)
     return {
         "time": w.time * np.minimum(np.log(ratio), 1.0),
@@ -110,34 +237,95 @@ def help_terms(x: HelpInputs, w: HelpWeights) -> dict[str, np.ndarray]:
     }
 
 
-def help_probability(x: HelpInputs, w: HelpWeights) -> np.ndarray:
-    """The default decision rule: probability each pair results in help this week.
+@rule(
+    "help",
+    doc="chance that an asked (or aware) resident who passed the hard gates helps with a task",
+    returns="a probability",
+    low=0.0,
+    high=1.0,
+    example=(8.0, 2.0, 0.5, 0.5, 0.5, 0.3, 0.02, 0.3, 0.5, False, True, False, 0.2, 0.1, 0.1,
+             HelpWeights.from_scenario(DecisionParams())),
+)  # fmt: skip
+def help_probability(
+    spare, task_hours, trust_person, trust_place, confidence, fear_commit, growth, fear_liab,
+    risk, insured, asked, aware, reward, example, fatigue, w,
+):  # fmt: skip
+    """``logistic(intercept + terms)``, the terms as the module docstring lists them (their
+    constant parts, -0.5 * w.trust and -0.5 * w.confidence, are added first)."""
+    z = w.intercept - 0.5 * w.trust - 0.5 * w.confidence
+    z += w.time * min(np.log(max(spare, 1e-3) / max(task_hours, 1e-3)), 1.0)
+    z += 0.5 * w.trust * (trust_person + trust_place)
+    z += w.confidence * confidence
+    z -= w.commitment / TYPICAL_GROWTH * fear_commit * growth
+    if not insured:
+        z -= w.liability * fear_liab * risk
+    if asked:
+        z += w.asked
+    elif not aware:
+        z -= w.unaware
+    z += w.reward * reward
+    z += w.example * example
+    z -= w.fatigue * fatigue
+    return 1.0 / (1.0 + np.exp(-z))
 
-    It is ``logistic(intercept + sum of help_terms)`` (tests check it term by term), summed in
-    place in float32 with the constant parts of the terms folded into the intercept: about
-    half the array operations of adding up ``help_terms``, which matters because the rule
-    runs on every asked pair every week."""
-    f32 = np.float32
-    z = np.maximum(x.spare_hours, f32(1e-3), dtype=f32)
-    z /= np.maximum(x.task_hours, f32(1e-3), dtype=f32)
-    np.log(z, out=z)
-    np.minimum(z, f32(1.0), out=z)
-    z *= f32(w.time)
-    z += f32(0.5 * w.trust) * (x.trust_person + x.trust_place)
-    z += f32(w.confidence) * x.confidence
-    z -= f32(w.commitment / TYPICAL_GROWTH) * x.fear_commit * x.growth
-    liab = f32(w.liability) * x.fear_liab * x.risk
-    liab[x.insured] = 0.0
-    z -= liab
-    z += np.where(x.asked, f32(w.asked), np.where(x.aware, f32(0.0), f32(-w.unaware)))
-    z += f32(w.reward) * x.reward
-    z += f32(w.example) * x.example
-    z -= f32(w.fatigue) * x.fatigue
-    z += f32(w.intercept - 0.5 * w.trust - 0.5 * w.confidence)
-    # logistic, and 0 for pairs that fail a hard gate
-    np.negative(z, out=z)
-    np.exp(z, out=z)
-    z += f32(1.0)
-    np.reciprocal(z, out=z)
-    z[~x.eligible] = 0.0
-    return z
+
+@compiled_pass(help="help_probability")
+def decide_pass(
+    rows, cand, asked, u, growth_pair, trust_src, trust_at, trust_at2, week, min_free,
+    vetted_code, not_vetted_code, w, need_kind, need_owner, need_hours, k_bit, k_vetting,
+    k_growth, k_risk, willing, busy, recovering_until, free_hours, time_off, committed,
+    vet_status, trust_nbr, confidence, fear_commit, fear_liab, insured, aware, reward,
+    example_count, inv_deg, fatigue,
+):  # fmt: skip
+    """The decision for every (need row, candidate) pair a channel asks: the hard gates, then
+    ``help_probability`` against the pair's uniform ``u``.
+
+    Returns the indices of the pairs whose candidate says yes and is eligible, and of those
+    who say yes but need a vetting check they have not started. ``trust_person`` of pair i is
+    ``trust_src[trust_at[i]]``, times ``trust_src[trust_at2[i]]`` where that is >= 0 (a
+    stranger vouched for by a tie); ``trust_at2`` and ``growth_pair`` may be empty."""
+    n = len(rows)
+    yes = np.empty(n, np.int64)
+    start = np.empty(n, np.int64)
+    n_yes = 0
+    n_start = 0
+    two = len(trust_at2) > 0
+    own_growth = len(growth_pair) > 0
+    # stated willingness first, without branches: it rules out most pairs, and independent
+    # loads let the CPU fetch many residents' rows from memory at once
+    passed = np.empty(n, np.int64)
+    m = 0
+    for i in range(n):
+        passed[m] = i
+        m += (willing[cand[i]] & k_bit[need_kind[rows[i]]]) != 0
+    for j in range(m):
+        i = passed[j]
+        r = rows[i]
+        c = cand[i]
+        k = need_kind[r]
+        # the other hard gates: free this week, not recovering, not the owner, enough spare time
+        if busy[c] or recovering_until[c] > week:
+            continue
+        if c == need_owner[r]:
+            continue
+        spare = np.float64(free_hours[c] + time_off[c] - committed[c])
+        if spare < min_free:
+            continue
+        vet_ok = (not k_vetting[k]) or vet_status[c] == vetted_code
+        t = np.float64(trust_src[trust_at[i]])
+        if two and trust_at2[i] >= 0:
+            t *= trust_src[trust_at2[i]]
+        p = help_probability(
+            spare, np.float64(need_hours[r]), t, trust_nbr[c], confidence[c], fear_commit[c],
+            growth_pair[i] if own_growth else k_growth[k], fear_liab[c], k_risk[k], insured[c],
+            asked[i], aware[c], reward[c], example_count[c] * np.float64(inv_deg[c]),
+            fatigue[c], w,
+        )  # fmt: skip
+        if u[i] < p:
+            if vet_ok:
+                yes[n_yes] = i
+                n_yes += 1
+            elif vet_status[c] == not_vetted_code:
+                start[n_start] = i
+                n_start += 1
+    return yes[:n_yes], start[:n_start]

@@ -37,9 +37,95 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, UNMET, NeedTable
+from coprod_sim.parameters import ASSUME, Strict, param
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+class GatekeepingParams(Strict):
+    """Mechanism 6: professionals' attitudes and referrals."""
+
+    attitude_experience_gain: float = param(
+        0.02,
+        unit="share of gap per referral taken up",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (good experiences of co-delivery, Capable Communities 2010)",
+        doc="Rise of a professional's attitude towards 1 each time a need they referred is "
+        "taken up by a volunteer (0 switches good experiences off).",
+    )
+    attitude_experience_loss: float = param(
+        0.05,
+        unit="share of level per let-down",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (fear of falling standards, Capable Communities 2010)",
+        doc="Fall of a professional's attitude each time a volunteer lets down a need they "
+        "referred (drop-out or burnout; 0 switches bad experiences off).",
+    )
+    attitude_relaxation: float = param(
+        0.01,
+        unit="share/week",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " ('professional territory': habits pull attitudes back)",
+        doc="Weekly pull of each professional's attitude back towards their baseline (which "
+        "only culture change and training move; 0 = no pull).",
+    )
+    referral_rate: float = param(
+        0.3,
+        unit="1/week per open need",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Weekly chance a fully enabling professional refers an open need on their patch to "
+        "volunteers they know (0 switches the referral channel off).",
+    )
+    referral_attitude_min: float = param(
+        0.45,
+        unit="0-1",
+        role="world",
+        ge=0,
+        le=0.99,
+        source=ASSUME + " (sceptical professionals do not refer, Capable Communities 2010)",
+        doc="Attitude below which a professional never refers, asks or accepts co-delivery; "
+        "above it engagement rises linearly to 1 at attitude 1.",
+    )
+    referral_info_sharing: float = param(
+        0.5,
+        unit="share of cases",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (information sharing between agencies, Capable Communities 2010)",
+        doc="Share of cases whose details agencies may pass on to a volunteer; culture change "
+        "raises it.",
+    )
+    referral_memory_weeks: int = param(
+        26,
+        unit="weeks",
+        role="world",
+        ge=1,
+        le=520,
+        source=ASSUME,
+        doc="A resident of the patch who helped within this many weeks is a volunteer the "
+        "professional knows.",
+    )
+    referral_candidates: int = param(
+        2,
+        unit="volunteers/referral",
+        role="world",
+        ge=1,
+        le=20,
+        source=ASSUME,
+        doc="Known volunteers a professional asks for each need referred.",
+    )
+
 
 REFERRAL = CHANNEL_INDEX["referral"]
 

@@ -10,14 +10,52 @@ waited past its onset, and a crisis can only be met by professionals at a multip
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from pydantic import Field
 
-from coprod_sim import kernels
+from coprod_sim.data import load_need_kinds
 from coprod_sim.mechanisms.willingness import ACTIVITY_INDEX
-from coprod_sim.parameters import Strict
+from coprod_sim.parameters import ASSUME, Strict, param
+from coprod_sim.rules import RULES, compiled_pass, rule
+from coprod_sim.state.arrays import count_into
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
+
+
+class NeedParams(Strict):
+    """Mechanism 1: how often needs arise, and crises."""
+
+    need_rate_scale: float = param(
+        1.0,
+        unit="x",
+        role="world",
+        ge=0,
+        le=10,
+        source=ASSUME,
+        doc="Multiplies every kind of need's arrival rate.",
+    )
+    deprivation_need_effect: float = param(
+        1.0,
+        unit="x per unit deprivation",
+        role="world",
+        ge=0,
+        le=5,
+        source=ASSUME,
+        doc="Extra need arrival in deprived neighbourhoods: rate x (1 + effect x deprivation).",
+    )
+    crisis_hours_multiplier: float = param(
+        4.0,
+        unit="x",
+        role="world",
+        ge=1,
+        le=50,
+        source=ASSUME + " (the case for prevention, Birmingham Policy Commission 2011)",
+        doc="Professional hours a crisis takes relative to the need it grew from.",
+    )
+
 
 SERVICES: tuple[str, ...] = ("social_care", "public_safety", "early_years")
 SERVICE_INDEX = {s: i for i, s in enumerate(SERVICES)}
@@ -71,189 +109,11 @@ class NeedKind(Strict):
     )
 
 
-def _k(**kw) -> NeedKind:
-    return NeedKind(**kw)
-
-
-#: the default kinds of need (Capable Communities 2010 workshops; figures are assumptions,
-#: arrival rates calibrated so the baseline town matches the survey's participation)
-DEFAULT_NEED_KINDS: tuple[NeedKind, ...] = (
-    _k(
-        name="check_in",
-        service="social_care",
-        activity="check_elderly",
-        hours=1.0,
-        recurring=True,
-        duration_weeks=52,
-        risk=0.05,
-        growth=0.03,
-        crisis_hazard=0.01,
-        crisis_onset_weeks=4,
-        max_wait_weeks=12,
-        rate=(0.0, 0.45, 7.5),
-    ),
-    _k(
-        name="lift_to_shops",
-        service="social_care",
-        activity="drive_shops",
-        hours=2.0,
-        recurring=True,
-        duration_weeks=52,
-        risk=0.35,
-        growth=0.015,
-        crisis_hazard=0.005,
-        crisis_onset_weeks=6,
-        max_wait_weeks=12,
-        rate=(0.0, 0.3, 4.5),
-    ),
-    _k(
-        name="gardening",
-        service="social_care",
-        activity="gardening",
-        hours=3.0,
-        recurring=False,
-        risk=0.45,
-        max_wait_weeks=8,
-        rate=(0.0, 2.25, 18.0),
-    ),
-    _k(
-        name="personal_care",
-        service="social_care",
-        activity=None,
-        hours=5.0,
-        recurring=True,
-        duration_weeks=26,
-        risk=0.8,
-        vetting=True,
-        professional_only=True,
-        crisis_hazard=0.04,
-        crisis_onset_weeks=2,
-        max_wait_weeks=52,
-        rate=(0.0, 0.075, 0.9),
-    ),
-    _k(
-        name="care_home_social",
-        service="social_care",
-        activity="carehome_events",
-        owner="service",
-        hours=2.0,
-        recurring=True,
-        duration_weeks=104,
-        risk=0.05,
-        vetting=True,
-        growth=0.01,
-        max_wait_weeks=8,
-        rate=(0.75, 0.75, 0.75),
-    ),
-    _k(
-        name="child_mentoring",
-        service="early_years",
-        activity="mentor_child",
-        hours=2.0,
-        recurring=True,
-        duration_weeks=52,
-        risk=0.1,
-        vetting=True,
-        growth=0.01,
-        crisis_hazard=0.004,
-        crisis_onset_weeks=8,
-        max_wait_weeks=16,
-        rate=(1.5, 1.5, 0.0),
-    ),
-    _k(
-        name="family_support",
-        service="early_years",
-        activity=None,
-        hours=4.0,
-        recurring=True,
-        duration_weeks=12,
-        risk=0.5,
-        vetting=True,
-        professional_only=True,
-        crisis_hazard=0.03,
-        crisis_onset_weeks=3,
-        max_wait_weeks=26,
-        rate=(0.6, 0.45, 0.0),
-    ),
-    _k(
-        name="after_school_club",
-        service="early_years",
-        activity="afterschool",
-        owner="service",
-        hours=2.0,
-        recurring=True,
-        duration_weeks=104,
-        risk=0.1,
-        vetting=True,
-        growth=0.01,
-        max_wait_weeks=8,
-        rate=(0.9, 0.9, 0.9),
-    ),
-    _k(
-        name="classroom_help",
-        service="early_years",
-        activity="classroom",
-        owner="service",
-        hours=3.0,
-        recurring=True,
-        duration_weeks=104,
-        risk=0.05,
-        vetting=True,
-        growth=0.01,
-        max_wait_weeks=8,
-        rate=(0.9, 0.9, 0.9),
-    ),
-    _k(
-        name="school_event",
-        service="early_years",
-        activity="one_off_events",
-        owner="service",
-        hours=4.0,
-        recurring=False,
-        risk=0.05,
-        max_wait_weeks=4,
-        rate=(6.75, 6.75, 6.75),
-    ),
-    _k(
-        name="school_governor",
-        service="early_years",
-        activity="school_governor",
-        owner="service",
-        hours=1.5,
-        recurring=True,
-        duration_weeks=208,
-        risk=0.05,
-        growth=0.02,
-        max_wait_weeks=12,
-        rate=(0.15, 0.15, 0.15),
-    ),
-    _k(
-        name="police_priority_meeting",
-        service="public_safety",
-        activity="police_meeting",
-        owner="service",
-        hours=0.5,
-        recurring=True,
-        duration_weeks=104,
-        risk=0.05,
-        growth=0.005,
-        max_wait_weeks=8,
-        rate=(1.5, 1.5, 1.5),
-    ),
-    _k(
-        name="street_patrol",
-        service="public_safety",
-        activity="joint_patrol",
-        owner="service",
-        hours=2.0,
-        recurring=True,
-        duration_weeks=104,
-        risk=0.3,
-        vetting=True,
-        growth=0.01,
-        max_wait_weeks=8,
-        rate=(0.45, 0.45, 0.45),
-    ),
+#: the default kinds of need, each with its source and units, from coprod_sim/data/need_kinds.toml
+#: (Capable Communities 2010; figures are assumptions, arrival rates calibrated so the baseline
+#: town matches the survey's participation)
+DEFAULT_NEED_KINDS: tuple[NeedKind, ...] = load_need_kinds(
+    NeedKind, services=SERVICES, activities=tuple(ACTIVITY_INDEX), owners=("resident", "service")
 )
 
 
@@ -438,79 +298,231 @@ class AgeGroups:
         return cls(flat, start, size)
 
 
-def arise(
-    kinds: KindArrays,
-    groups: AgeGroups,
-    nbhd_of: np.ndarray,
-    deprivation: np.ndarray,
-    n_residents: int,
-    rate_scale: float,
-    deprivation_effect: float,
-    rng: np.random.Generator,
-) -> dict[str, np.ndarray]:
+# ------------------------------------------------------------------------------ rules
+@rule(
+    "arrival",
+    doc="how much more often residents of a deprived neighbourhood have needs",
+    returns="a multiplier of the kind's base rate (>= 0)",
+    low=0.0,
+    example=(np.float32(0.5), np.float32(0.6)),
+)
+def arrival_multiplier(deprivation, effect):
+    """``1 + effect * deprivation`` (deprivation in [0, 1])."""
+    return np.float32(1.0) + effect * deprivation
+
+
+@rule(
+    "escalation",
+    doc="weekly chance that a waiting need turns into a crisis",
+    returns="a probability",
+    low=0.0,
+    high=1.0,
+    example=(6, 4, np.float32(0.1)),
+)
+def crisis_probability(waited, onset, hazard):
+    """The kind's ``hazard`` each week once the need has waited ``onset`` weeks (so one that
+    waits long enough escalates almost surely); 0 before."""
+    if waited >= onset:
+        return hazard
+    return 0.0
+
+
+@rule(
+    "lapse",
+    doc="whether a waiting need is given up on (counted unmet)",
+    returns="true or false",
+    low=0.0,
+    high=1.0,
+    example=(12, 8, False),
+)
+def lapses(waited, max_wait, crisis):
+    """Needs that waited ``max_wait`` weeks lapse; crises never do."""
+    return not crisis and waited >= max_wait
+
+
+# ------------------------------------------------------------------------------ passes
+@compiled_pass(arrival="arrival_multiplier")
+def place_arrivals(
+    counts, roles, res, n_groups, group_size, group_start, members, n_residents, u_pos, u_acc,
+    deprivation, nbhd_of, effect, boost_max,
+):  # fmt: skip
+    """Owners and places of a week's arrivals. ``counts`` holds the arrivals of each service
+    role kind, then of each (resident kind, age group). A role goes to a uniformly drawn
+    resident's neighbourhood (``u_pos``); a resident's need to a uniformly drawn member of the
+    age group, kept with probability ``arrival_multiplier / boost_max`` (``u_acc``). Returns
+    kind, owner (-1 for a role) and neighbourhood of the kept arrivals."""
+    total = 0
+    for j in range(len(counts)):
+        total += counts[j]
+    kind = np.empty(total, np.int16)
+    owner = np.empty(total, np.int32)
+    nbhd = np.empty(total, np.int32)
+    m = 0  # arrivals kept
+    a = 0  # arrivals drawn (index into u_pos)
+    b = 0  # residents' arrivals drawn (index into u_acc)
+    n_roles = len(roles)
+    for j in range(len(counts)):
+        if j < n_roles:
+            k = roles[j]
+            for _ in range(counts[j]):
+                place = np.int64(u_pos[a] * n_residents)
+                a += 1
+                kind[m] = k
+                owner[m] = -1
+                nbhd[m] = nbhd_of[place]
+                m += 1
+        else:
+            k = res[(j - n_roles) // n_groups]
+            g = (j - n_roles) % n_groups
+            for _ in range(counts[j]):
+                who = members[group_start[g] + np.int64(u_pos[a] * group_size[g])]
+                a += 1
+                keep = u_acc[b] < arrival_multiplier(deprivation[nbhd_of[who]], effect) / boost_max
+                b += 1
+                if keep:
+                    kind[m] = k
+                    owner[m] = who
+                    nbhd[m] = nbhd_of[who]
+                    m += 1
+    return kind[:m], owner[:m], nbhd[:m]
+
+
+@compiled_pass(escalation="crisis_probability")
+def age_open_needs(channel, waited, crisis, kind, onset, hazard, unmet):
+    """Every open need (``channel == unmet``) waits one more week. Returns the open rows, the
+    positions among them of those that may escalate (not a crisis, ``crisis_probability`` > 0)
+    and that probability, for which the caller draws one uniform each."""
+    w = np.empty(len(channel), np.int64)
+    m = 0
+    for i in range(len(channel)):
+        if channel[i] == unmet:
+            waited[i] += 1
+            w[m] = i
+            m += 1
+    w = w[:m]
+    elig = np.empty(m, np.int64)
+    prob = np.empty(m, np.float64)
+    e = 0
+    for j in range(m):
+        i = w[j]
+        if crisis[i]:
+            continue
+        p = crisis_probability(waited[i], onset[kind[i]], hazard[kind[i]])
+        if p > 0:
+            elig[e] = j
+            prob[e] = p
+            e += 1
+    return w, elig[:e], prob[:e]
+
+
+@compiled_pass(lapse="lapses")
+def escalate_and_lapse(
+    w, elig, prob, u, kind, owner, waited, crisis, hours, base_hours, crisis_left,
+    crisis_weeks, max_wait, multiplier, standard, crises_by_kind, lapsed,
+):  # fmt: skip
+    """Eligible needs escalate where ``u < prob``: they become crises, their hours are
+    multiplied (in single precision, as stored) and they take the kind's ``crisis_weeks``; then
+    waiting needs that ``lapses`` says are given up on are marked in ``lapsed``. Returns the
+    owners waiting past the ``standard`` (repeats kept), the number of crises and the weeks
+    waited by the needs still open."""
+    mult = np.float32(multiplier)
+    n_crises = 0
+    for j in range(len(elig)):
+        i = w[elig[j]]
+        if u[j] < prob[j]:
+            crisis[i] = True
+            hours[i] = base_hours[i] * mult
+            base_hours[i] = hours[i]
+            crisis_left[i] = crisis_weeks[kind[i]]
+            crises_by_kind[kind[i]] += 1
+            n_crises += 1
+    late = np.empty(len(w), np.int64)
+    n_late = 0
+    waited_open = 0
+    for j in range(len(w)):
+        i = w[j]
+        if waited[i] > standard and owner[i] >= 0:
+            late[n_late] = owner[i]
+            n_late += 1
+        if lapses(waited[i], max_wait[kind[i]], crisis[i]):
+            lapsed[i] = True
+        else:
+            waited_open += waited[i]
+    return late[:n_late], n_crises, waited_open
+
+
+# ------------------------------------------------------------------------------ phases
+def arise(model: CoproductionModel) -> None:
     """New needs this week: Poisson arrivals per kind and age group, thinned by deprivation.
 
-    A resident's weekly rate for kind k is ``rate[k, age] * scale * (1 + effect * dep)``;
-    owners are drawn uniformly within the age group and accepted with probability
-    ``(1 + effect * dep) / (1 + effect)``. Service roles arise in proportion to all residents
-    and are placed in the neighbourhood of a random resident. (One Poisson draw for every
-    (kind, group) and one uniform per arrival: few calls, as a week at 10,000 residents has
-    only a few hundred arrivals.)
-    """
-    boost_max = 1.0 + deprivation_effect
+    A resident's weekly rate for kind k is ``rate[k, age] * need_rate_scale *
+    arrival_multiplier``; owners are drawn uniformly within the age group and kept with
+    probability ``arrival_multiplier / boost_max`` (the largest multiplier). Service roles
+    arise in proportion to all residents and are placed in the neighbourhood of a random
+    resident. (One Poisson draw for every (kind, group) and one uniform per arrival.)"""
+    p, kinds, groups = model.params, model.kinds, model.age_groups
+    rule_fn = model.rules["arrival"]
+    effect = p.deprivation_need_effect
+    boost_max = 1.0 + effect  # the default rule's largest multiplier (deprivation 1)
+    if rule_fn is not RULES["arrival"].default:
+        dep = np.unique(model.nb.deprivation).astype(np.float32)
+        python_rule = getattr(rule_fn, "py_func", rule_fn)
+        boost_max = max([boost_max, *(float(python_rule(d, np.float32(effect))) for d in dep)])
     n_groups = len(groups.size)
     roles = kinds.by_service.nonzero()[0]
     res = (~kinds.by_service).nonzero()[0]
     # rates: service roles (per all residents) first, then residents' kinds x age groups
     lam = np.concatenate(
         [
-            kinds.rate[roles, 0] * (rate_scale * n_residents),
-            (kinds.rate[res, :n_groups] * (rate_scale * boost_max) * groups.size).ravel(),
+            kinds.rate[roles, 0] * (p.need_rate_scale * model.n_residents),
+            (kinds.rate[res, :n_groups] * (p.need_rate_scale * boost_max) * groups.size).ravel(),
         ]
     )
+    rng = model.rng_for("needs")
     counts = rng.poisson(lam)
     n_role = int(counts[: len(roles)].sum())  # roles come first
     u_pos = rng.random(int(counts.sum()))
     u_acc = rng.random(len(u_pos) - n_role)
     f32 = np.float32
-    kind, owner, nbhd = kernels.place_arrivals(
-        counts,
-        roles,
-        res,
-        n_groups,
-        groups.size,
-        groups.start,
-        groups.members,
-        n_residents,
-        u_pos,
-        u_acc,
-        deprivation,
-        nbhd_of,
-        f32(deprivation_effect),
+    k, owner, nbhd = place_arrivals.bind(model.rules)(
+        counts, roles, res, n_groups, groups.size, groups.start, groups.members,
+        model.n_residents, u_pos, u_acc, model.nb.deprivation, model.pop.nbhd, f32(effect),
         f32(boost_max),
+    )  # fmt: skip
+    hours = kinds.hours[k]
+    model.needs.append(
+        kind=k,
+        owner=owner,
+        nbhd=nbhd,
+        hours=hours,
+        base_hours=hours,
+        started=np.full(len(k), min(model.week, 32_000), np.int16),
     )
-    return {"kind": kind, "owner": owner, "nbhd": nbhd}
+    model.events["needs_arisen"] += len(k)
 
 
-def escalate(
-    waiting: np.ndarray,
-    waited: np.ndarray,
-    onset: np.ndarray,
-    hazard: np.ndarray,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Which waiting needs turn into crises this week.
+def wait(model: CoproductionModel) -> None:
+    """Waiting needs age, escalate into crises or lapse unmet; owners waiting past the service
+    standard lose trust in services (mechanism 5)."""
+    from coprod_sim.mechanisms import trust
 
-    A need that has waited at least ``onset`` weeks escalates with probability ``hazard`` each
-    further week it waits (so one that waits long enough escalates almost surely).
-    """
-    eligible = waiting & (waited >= onset) & (hazard > 0)
-    out = np.zeros(len(waiting), bool)
-    idx = eligible.nonzero()[0]
-    out[idx] = rng.random(len(idx)) < hazard[idx]
-    return out
-
-
-def lapse(waiting: np.ndarray, waited: np.ndarray, max_wait: np.ndarray, crisis: np.ndarray):
-    """Needs that have waited too long are given up on (counted unmet); crises never lapse."""
-    return waiting & ~crisis & (waited >= max_wait)
+    n, k, p, pop = model.needs, model.kinds, model.params, model.pop
+    w, elig, prob = age_open_needs.bind(model.rules)(
+        n.channel, n.waited, n.crisis, n.kind, k.crisis_onset, k.crisis_hazard, UNMET
+    )
+    u = model.rng_for("escalation").random(len(elig))
+    model.lapsed = np.zeros(len(n), bool)
+    late, n_crises, waited_open = escalate_and_lapse.bind(model.rules)(
+        w, elig, prob, u, n.kind, n.owner, n.waited, n.crisis, n.hours, n.base_hours,
+        n.crisis_left, k.crisis_weeks, k.max_wait, float(p.crisis_hours_multiplier),
+        int(p.service_standard_weeks), model.crises_by_kind, model.lapsed,
+    )  # fmt: skip
+    if n_crises:
+        model.events["crises"] += n_crises
+    trust.lower_towards_zero(pop.trust_svc, late, p.service_trust_loss, model.rules)
+    lapsed = model.lapsed.nonzero()[0]
+    count_into(n.kind[lapsed], model.lapsed_by_kind)
+    count_into(n.nbhd[lapsed], model.lapsed_by_nbhd)
+    model.events["lapsed"] += len(lapsed)
+    model.events["open_needs"] = int(len(w) - len(lapsed))
+    model.events["waited_total"] = int(waited_open)

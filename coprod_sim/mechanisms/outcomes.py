@@ -6,8 +6,9 @@ least ``monthly_min_months`` of its thirteen 4-week months "monthly", in at leas
 "yearly"; one who gave none this year
 but has helped at some time (before the run or in it) "rarely"; the rest "never".
 
-The barrier of a non-participant is the factor that pulls their decision to help down the
-most, for a typical task among the activities they are willing to do (``barriers``).
+The barrier of a non-participant is the factor that holds their decision to help back the
+most against a stated reference resident (asked, trusting, confident, unafraid, insured, with
+time enough), for a typical task among the activities they are willing to do (``barriers``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,40 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from coprod_sim.mechanisms.decision import HelpInputs, help_terms
 from coprod_sim.mechanisms.willingness import willingness_matrix
+from coprod_sim.parameters import ASSUME, Strict, param
+from coprod_sim.state.arrays import add_by_helper, sum_by_helper
 from coprod_sim.state.population import GAVE_UP, VETTING
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+class OutcomeParams(Strict):
+    """Mechanism 9: how participation is classified, as the survey did."""
+
+    weekly_min_weeks: int = param(
+        40,
+        unit="weeks/year",
+        role="world",
+        ge=1,
+        le=52,
+        source=ASSUME + " (survey 'at least once a week', allowing for holidays)",
+        doc="Weeks of helping in a year that count as 'weekly' participation.",
+    )
+    monthly_min_months: int = param(
+        8,
+        unit="4-week months/year",
+        role="world",
+        ge=1,
+        le=13,
+        source=ASSUME + " (survey 'at least once a month', allowing for holidays)",
+        doc="Four-week months (of 13 a year) with some help that count as 'monthly' participation.",
+    )
+
 
 PARTICIPATION: tuple[str, ...] = ("weekly", "monthly", "yearly", "rarely", "never")
 BARRIERS: tuple[str, ...] = (
@@ -83,20 +111,45 @@ def top_share(hours: np.ndarray, top: float = 0.1) -> float:
     return float(np.partition(h, len(h) - k)[len(h) - k :].sum() / h.sum())
 
 
-def barriers(model: CoproductionModel, who: np.ndarray) -> np.ndarray:
-    """Main barrier (index into BARRIERS) of each resident in ``who``.
+#: the reference resident against whom barriers are measured (``barriers``): asked personally,
+#: fully trusting (of the person and the place), fully confident, without fear of commitment,
+#: insured (no liability), and with time enough that the decision's time term is at its cap
+#: (spare hours at least e times the task's). Reward, example and fatigue are held at the
+#: resident's own values: they are not among the survey's barriers.
+REFERENCE_RESIDENT = {
+    "asked": True,
+    "trust": 1.0,
+    "confidence": 1.0,
+    "fear_of_commitment": 0.0,
+    "insured": True,
+    "spare_over_task_hours": float(np.e),
+}
+#: the decision's term behind each soft barrier (``decision.help_terms``), in BARRIERS order
+BARRIER_TERMS: tuple[tuple[str, str], ...] = (
+    ("time", "time"),
+    ("never_asked", "asked"),
+    ("unaware", "unaware"),
+    ("fear_of_commitment", "commitment"),
+    ("liability", "liability"),
+    ("trust", "trust"),
+    ("confidence", "confidence"),
+)
 
-    Hard barriers first: stated no willingness at all ("not_willing"), fewer spare hours than
-    ``min_free_hours`` ("time"), waiting for or given up on a vetting check ("vetting"). Else the
-    most negative term of the decision rule for a typical task (mean hours, growth and risk of
-    the kinds of need matching the activities they are willing to do), with "never_asked" the
-    ask bonus they did not have (not asked personally in the last
-    ``ASKED_RECENT_WEEKS`` weeks) and "unaware" the penalty of not knowing of opportunities.
-    """
-    pop, k, w, p = model.pop, model.kinds, model.weights, model.params
-    out = np.full(len(who), -1, np.int8)
-    if len(who) == 0:
-        return out
+
+def barrier_contributions(model: CoproductionModel, who: np.ndarray) -> dict[str, np.ndarray]:
+    """How much each factor holds each resident in ``who`` back, in log-odds of helping: the
+    decision's term (``decision.help_terms``) for the reference resident (``REFERENCE_RESIDENT``)
+    minus the term for this resident, for a typical task among the activities they are willing
+    to do (mean hours, growth and risk of the matching kinds of need). Every contribution is
+    0 or more, and the largest is the factor whose change alone to the reference's value would
+    raise the chance of helping the most (the terms add up in log-odds).
+
+    Asked means asked personally within the last ``ASKED_RECENT_WEEKS`` weeks, by anyone the
+    decision counts as asking: a service, professional, coordinator or connector
+    (``pop.last_asked_week``) or a neighbour (``pop.last_asked_informal_week``)."""
+    from coprod_sim.mechanisms.channels import informal_asks
+
+    pop, k, w = model.pop, model.kinds, model.weights
     W = willingness_matrix(pop.willing[who]).astype(np.float32)
     n_act = W.shape[1]
     props = np.zeros((n_act, 3), np.float32)  # hours, growth, risk per activity
@@ -107,7 +160,9 @@ def barriers(model: CoproductionModel, who: np.ndarray) -> np.ndarray:
     count = W.sum(1)
     typ = (W @ props) / np.maximum(count, 1)[:, None]
     spare = pop.free_hours[who] + pop.time_off[who] - pop.committed[who]
-    x = HelpInputs(
+    since = model.week - ASKED_RECENT_WEEKS
+    asked = (pop.last_asked_week[who] > since) | (informal_asks(pop)[who] > since)
+    own = HelpInputs(
         eligible=np.ones(len(who), bool),
         spare_hours=spare,
         task_hours=typ[:, 0],
@@ -119,31 +174,58 @@ def barriers(model: CoproductionModel, who: np.ndarray) -> np.ndarray:
         fear_liab=pop.fear_liab[who],
         risk=typ[:, 2],
         insured=pop.insured[who],
-        asked=np.zeros(len(who), bool),
+        asked=asked,
         aware=pop.aware[who],
         reward=pop.reward[who],
         example=np.zeros(len(who), np.float32),
         fatigue=pop.fatigue[who],
     )
-    t = help_terms(x, w)
-    asked_recently = pop.last_asked_week[who] > model.week - ASKED_RECENT_WEEKS
-    never_asked = np.where(asked_recently, 0.0, -w.asked)
-    soft = (
-        np.minimum(t["time"], 0),
-        never_asked,
-        t["unaware"],
-        t["commitment"],
-        t["liability"],
-        np.minimum(t["trust"], 0),
-        np.minimum(t["confidence"], 0),
+    r = REFERENCE_RESIDENT
+    n = len(who)
+    ref = HelpInputs(
+        eligible=own.eligible,
+        spare_hours=np.maximum(typ[:, 0], 1e-3) * r["spare_over_task_hours"],
+        task_hours=typ[:, 0],
+        trust_person=np.full(n, r["trust"]),
+        trust_place=np.full(n, r["trust"]),
+        confidence=np.full(n, r["confidence"]),
+        fear_commit=np.full(n, r["fear_of_commitment"]),
+        growth=typ[:, 1],
+        fear_liab=own.fear_liab,
+        risk=typ[:, 2],
+        insured=np.full(n, r["insured"]),
+        asked=np.full(n, r["asked"]),
+        aware=own.aware,
+        reward=own.reward,
+        example=own.example,
+        fatigue=own.fatigue,
     )
-    # argmin over the terms, one pass per term (no N x 7 matrix; first minimum wins, as argmin)
+    t_own, t_ref = help_terms(own, w), help_terms(ref, w)
+    return {b: np.maximum(t_ref[term] - t_own[term], 0.0) for b, term in BARRIER_TERMS}
+
+
+def barriers(model: CoproductionModel, who: np.ndarray) -> np.ndarray:
+    """Main barrier (index into BARRIERS) of each resident in ``who``.
+
+    Hard barriers first: stated no willingness at all ("not_willing"), fewer spare hours than
+    ``min_free_hours`` ("time"), waiting for or given up on a vetting check ("vetting"). Else
+    the factor that holds them back most against the reference resident
+    (``barrier_contributions``; ties go to the first in BARRIERS order)."""
+    pop, p = model.pop, model.params
+    out = np.full(len(who), -1, np.int8)
+    if len(who) == 0:
+        return out
+    c = barrier_contributions(model, who)
+    # argmax over the factors, one pass per factor (no N x 7 matrix; first maximum wins)
+    soft = [c[b] for b, _ in BARRIER_TERMS]
     best = np.asarray(soft[0], np.float64).copy()
-    out[:] = 0
-    for j, term in enumerate(soft[1:], start=1):
-        lower = term < best
-        out[lower] = j
-        np.minimum(best, term, out=best)
+    out[:] = BARRIERS.index(BARRIER_TERMS[0][0])
+    for b, term in zip((b for b, _ in BARRIER_TERMS[1:]), soft[1:], strict=True):
+        higher = term > best
+        out[higher] = BARRIERS.index(b)
+        np.maximum(best, term, out=best)
+    spare = pop.free_hours[who] + pop.time_off[who] - pop.committed[who]
+    count = willingness_matrix(pop.willing[who]).sum(1)
     vs = pop.vet_status[who]
     out[(vs == VETTING) | (vs == GAVE_UP)] = BARRIERS.index("vetting")
     out[spare < p.min_free_hours] = BARRIERS.index("time")
@@ -156,3 +238,134 @@ def barrier_shares(codes: np.ndarray) -> dict[str, float]:
     n = max(len(valid), 1)
     counts = np.bincount(valid, minlength=len(BARRIERS)) / n
     return {b: float(c) for b, c in zip(BARRIERS, counts, strict=True)}
+
+
+@njit(cache=True, nogil=True)
+def credit_helpers(
+    uniq, week_hours, hours_year, hours_given, weeks_year, months_year, last_help, ever, week, wpm
+):
+    """Mechanism 9's record of helpers (``model._deliver``): each resident in ``uniq`` gets
+    this week's hours (``week_hours``, then reset to zero; in single precision as stored), a
+    week of help, a month of help if the last help was in another ``wpm``-week month, and
+    ``week`` as the last week helped. Returns the hours credited, in the order of ``uniq``."""
+    hh = np.empty(len(uniq), np.float32)
+    this_month = week // wpm
+    for j in range(len(uniq)):
+        h = uniq[j]
+        x = np.float32(week_hours[h])
+        week_hours[h] = 0.0
+        hours_year[h] += x
+        hours_given[h] += x
+        weeks_year[h] += 1
+        if last_help[h] // wpm != this_month:
+            months_year[h] += 1
+        last_help[h] = week
+        ever[h] = True
+        hh[j] = x
+    return hh
+
+
+# ------------------------------------------------------------------------------ phases
+WEEKS_PER_MONTH = 4  # the year is 13 four-week months
+WEEKS_PER_YEAR = 52
+
+
+def deliver(model: CoproductionModel) -> None:
+    """Helpers give their hours (their weeks and months of help are counted), professionals
+    theirs (and their cost); needs end (crises after their weeks, others with the kind's
+    hazard) and those that ended well raise trust (mechanism 5)."""
+    from coprod_sim.mechanisms import trust
+    from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET
+
+    n, k, p, pop = model.needs, model.kinds, model.params, model.pop
+    professional = CHANNEL_INDEX["professional"]
+    rows = (n.channel != UNMET).nonzero()[0]
+    ch = n.channel[rows]
+    hours = n.hours[rows].astype(np.float64)
+    by_channel = np.bincount(ch, weights=hours, minlength=len(CHANNELS))
+    model.week_hours_by_channel = by_channel
+    model.hours_by_channel_total += by_channel
+    pro_hours = by_channel[professional]
+    model.week_crisis_hours = float(hours[n.crisis[rows] & (ch == professional)].sum())
+    model.crisis_hours_total += model.week_crisis_hours
+    model.professional_hours_total += pro_hours
+    model.costs["professional_staff"] += pro_hours * p.professional_hour_cost
+
+    # each helper's hours this week, summed once (in a buffer kept at zero between weeks)
+    week_hours = model.week_hours_buffer
+    uniq = sum_by_helper(n.helper[rows], hours, week_hours)
+    uniq.sort()
+    hh = credit_helpers(
+        uniq, week_hours, pop.hours_year, pop.hours_given, pop.weeks_year, pop.months_year,
+        pop.last_help_week, pop.helped_ever, model.week, WEEKS_PER_MONTH,
+    )  # fmt: skip
+    model.examples.update(model, uniq)
+    model.events["helpers"] = len(uniq)
+    model.events["volunteer_hours"] = float(hh.sum(dtype=np.float64))
+
+    # which needs end this week
+    rng = model.rng_for("ending")
+    crisis = n.crisis[rows]
+    n.crisis_left[rows[crisis]] -= 1
+    ends = np.where(
+        crisis, n.crisis_left[rows] <= 0, rng.random(len(rows)) < k.end_hazard[n.kind[rows]]
+    )
+    done = rows[ends]
+    # helpers are freed of the hours of needs that end (committed is exact at week's end:
+    # the year's barriers and end-of-week levers read it)
+    add_by_helper(n.helper[done], -n.hours[done], pop.committed)  # x + -h == x - h
+    trust.good_experiences(model, done)
+    model.events["needs_done"] += len(done)
+    keep = ~model.lapsed
+    keep[done] = False
+    n.keep(keep)
+
+
+class RecentHelpers:
+    """Who helped within the last ``weeks`` weeks, and how many of each resident's ties did
+    (``example_count``: the decision's "example" term). Updated touching only residents whose
+    status changed: those who helped now and were not recent, and those whose last help was
+    ``weeks`` ago (read from the list of who helped that week, kept for ``weeks`` weeks)."""
+
+    def __init__(self, n_residents: int, weeks: int) -> None:
+        self.weeks = weeks
+        self.recent = np.zeros(n_residents, bool)
+        self.count = np.zeros(n_residents, np.int16)
+        self.helped_in: dict[int, np.ndarray] = {}
+
+    def update(self, model: CoproductionModel, helped: np.ndarray) -> None:
+        from coprod_sim.state.network import tie_counts_update
+
+        w, span = model.week, self.weeks
+        on = helped[~self.recent[helped]]
+        old = self.helped_in.pop(w - span, None)
+        off = old[model.pop.last_help_week[old] == w - span] if old is not None else old
+        self.helped_in[w] = helped
+        if off is not None and len(off):
+            changed = np.concatenate([on, off])
+            sign = np.concatenate([np.ones(len(on), np.int16), np.full(len(off), -1, np.int16)])
+        else:
+            changed, sign = on, np.ones(len(on), np.int16)
+        if len(changed):
+            self.recent[on] = True
+            if off is not None:
+                self.recent[off] = False
+            tie_counts_update(model.graph, self.count, changed, sign)
+
+
+def close_year(model: CoproductionModel) -> None:
+    """At the end of each 52-week year: participation classes and barriers; yearly tallies
+    start again."""
+    if model.week % WEEKS_PER_YEAR != 0:
+        return
+    pop, p = model.pop, model.params
+    pop.last_year_class[:] = participation_class(
+        pop.weeks_year, pop.months_year, pop.helped_ever, p.weekly_min_weeks, p.monthly_min_months
+    )
+    non = (pop.weeks_year == 0).nonzero()[0]
+    model.barrier_codes[:] = -1
+    model.barrier_codes[non] = barriers(model, non)
+    model.hours_last_year = pop.hours_year.copy()
+    pop.weeks_year[:] = 0
+    pop.months_year[:] = 0
+    pop.hours_year[:] = 0

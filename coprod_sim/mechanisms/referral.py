@@ -2,13 +2,15 @@
 
 Always on, gated by attitude (mechanism 6) and by information sharing between agencies. Each
 week, for every open need a resident owns that a volunteer may meet (not professional-only, not
-a crisis) in a service that is not in the traditional mode, the professional whose patch holds
-it (``gatekeeping.responsible``) refers it with probability
+a crisis), the professional whose patch holds it (``gatekeeping.responsible``) refers it with
+probability
 
-    referral_rate * engagement(attitude) * info_sharing
+    referral_rate * engagement(attitude) * info_sharing * referral_share(service)
 
 (``engagement`` is 0 below ``referral_attitude_min``; ``info_sharing`` starts at
-``referral_info_sharing`` and culture change raises it). A referred need is put to
+``referral_info_sharing`` and culture change raises it; ``referral_share`` is the service's
+acceptance of co-delivery, 0 in traditional provision and rising smoothly with its staff's mean
+attitude, ``services.coproduction_shares``). A referred need is put to
 ``referral_candidates`` volunteers the professional knows: residents of the need's
 neighbourhood who helped within ``referral_memory_weeks``. Each decides with the decision rule,
 asked personally, trusting the person as much as they trust services; the owner does not know
@@ -44,21 +46,16 @@ def referral(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generato
     if p.referral_rate <= 0 or len(rows) == 0:
         return empty
     kk = n.kind[rows]
-    svc = k.service[kk]
-    ok = (
-        (n.owner[rows] >= 0)
-        & ~k.professional_only[kk]
-        & ~n.crisis[rows]
-        & (k.activity[kk] >= 0)
-        & (model.service_mode[svc] >= 1)
-    )
+    ok = (n.owner[rows] >= 0) & ~k.professional_only[kk] & ~n.crisis[rows] & (k.activity[kk] >= 0)
+    ok &= model.service_referral_share[k.service[kk]] > 0  # the service accepts co-delivery
     sel = rows[ok]
     if len(sel) == 0:
         return empty
     prof = gatekeeping.responsible(model, sel)
     st = gatekeeping.state(model)
     e = gatekeeping.engagement(model.staff.attitude[np.maximum(prof, 0)], p.referral_attitude_min)
-    pr = p.referral_rate * e * st.info_sharing * (prof >= 0)
+    svc = k.service[n.kind[sel]]
+    pr = p.referral_rate * e * st.info_sharing * model.service_referral_share[svc] * (prof >= 0)
     sel = sel[rng.random(len(sel)) < pr]
     if len(sel) == 0:
         return empty
@@ -90,8 +87,4 @@ referral.name = "referral"
 
 def install(model: CoproductionModel) -> None:
     """Put the referral channel in ``model.channels`` (once) before the time bank/professional."""
-    names = [getattr(c, "name", "") for c in model.channels]
-    if "referral" in names:
-        return
-    later = [i for i, nm in enumerate(names) if nm in ("time_bank", "professional")]
-    model.channels.insert(later[0] if later else len(names), referral)
+    model.add_channel(referral, before=("time_bank", "professional"))

@@ -7,6 +7,9 @@ local opportunities (or asked personally by a professional, ``pop.asked_until``)
 to do at least one activity join. The coordinator also spends ``outreach_share`` of their hours
 asking residents personally (``asks_per_hour``); an asked resident becomes aware and, if willing,
 joins with probability ``ask_join_prob`` (joining depends on awareness and on being asked).
+The bank takes new members only while it has fewer than ``coordinator_hours *
+members_per_coordinator_hour`` (the coordinator's capacity; single time banks report members
+in the hundreds); those who would join beyond it do not.
 
 Matching (``TimeBankChannel``): requests are the open needs residents own that a volunteer may
 meet (not professional-only, not crises): members' own requests first, then a share
@@ -17,7 +20,7 @@ asks ``candidates_per_request`` members anywhere in town whose committed hours p
 stay within ``member_hours_cap``; each decides with the decision rule (asked personally,
 trusting a fellow member ``member_trust``, and without fear of the task growing, since it
 cannot). Members accept help from other members; others
-accept a stranger per ``trust.accept_probability``. Commitments through the bank do not grow
+accept a stranger per ``trust.accept_stranger``. Commitments through the bank do not grow
 (the channel is in ``model.bounded_channels``), so members "dip in and out".
 
 Credits (``settle``, after the channels): every hour given through the bank earns the helper
@@ -35,9 +38,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from coprod_sim.mechanisms.channels import Match, decide, first_unique
+from coprod_sim.mechanisms.channels import Match, decide, first_unique, owner_accepts
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX
-from coprod_sim.mechanisms.trust import accept_probability, raise_towards_one
+from coprod_sim.mechanisms.trust import raise_towards_one
 from coprod_sim.state.arrays import order_within, random_keys, unique_ints
 
 if TYPE_CHECKING:
@@ -93,7 +96,14 @@ def join(model: CoproductionModel, lever: Any, rng: np.random.Generator) -> int:
     pop.aware[asked] = True
     pop.last_asked_week[asked] = model.week
     yes = (pop.willing[asked] != 0) & (rng.random(a) < lever.ask_join_prob)
-    joined = _add_members(model, np.concatenate([cand[ready], asked[yes]]), lever.member_reward)
+    room = int(lever.coordinator_hours * lever.members_per_coordinator_hour) - len(
+        state(model).members
+    )
+    new = np.concatenate([cand[ready], asked[yes]])
+    new = new[~pop.tb_member[new]]
+    _, first = np.unique(new, return_index=True)
+    new = new[np.sort(first)][: max(room, 0)]  # in the order drawn (random), each once
+    joined = _add_members(model, new, lever.member_reward)
     state(model).joined_week = joined
     model.events["time_bank_joined"] += joined
     return joined
@@ -140,10 +150,7 @@ class TimeBankChannel:
         yes = decide(model, r, cand, trust, np.ones(len(r), bool), rng, growth=np.zeros(len(r)))
         owner = n.owner[r]
         stranger = ~pop.tb_member[owner]
-        acc = accept_probability(
-            pop.age[owner], stranger, pop.trust_nbr[owner], model.params.stranger_distrust_old
-        )
-        ok = yes[(rng.random(len(r)) < acc)[yes]]
+        ok = owner_accepts(model, r, cand, yes, stranger, rng, count=False)
         m = first_unique(r[ok], cand[ok], rng)
         st.matches += len(m.rows)
         return m
@@ -175,16 +182,12 @@ def settle(model: CoproductionModel, lever: Any) -> float:
         st.credits_spent += spent
     gave = unique_ints(helpers)
     if lever.confidence_gain > 0:
-        raise_towards_one(pop.confidence, gave, lever.confidence_gain)
+        raise_towards_one(pop.confidence, gave, lever.confidence_gain, model.rules)
         st.confidence_raised[gave] = True
     return spent
 
 
 def install(model: CoproductionModel, channel: TimeBankChannel) -> None:
     """Insert the channel before the professional one and mark its commitments as bounded."""
-    names = [getattr(c, "name", "") for c in model.channels]
-    if "time_bank" not in names:
-        pos = names.index("professional") if "professional" in names else len(names)
-        model.channels.insert(pos, channel)
-    model.bounded_channels.add(TIME_BANK)
+    model.add_channel(channel, before=("professional",), bounded=True)
     state(model)

@@ -28,19 +28,20 @@ ACTIVITIES: dict[str, tuple[str, float]] = {
 }
 ACTIVITY_NAMES: tuple[str, ...] = tuple(ACTIVITIES)
 ACTIVITY_INDEX: dict[str, int] = {a: i for i, a in enumerate(ACTIVITY_NAMES)}
-#: correlation of willingness across activities through the latent disposition (assumption)
-DISPOSITION_LOADING = 0.7
 
 
-def draw_willingness(n: int, scale: float, rng: np.random.Generator) -> np.ndarray:
+def draw_willingness(
+    n: int, scale: float, rng: np.random.Generator, loading: float = 0.7
+) -> np.ndarray:
     """Bitmask (uint16) of activities each resident states they are willing to do.
 
     Resident i is willing for activity a when ``l*z_i + sqrt(1-l^2)*e_ia > t_a``, with z and e
-    standard normal; t_a is set so that P(willing) equals the survey share times ``scale``.
+    standard normal and ``l`` the ``disposition_loading``; t_a is set so that P(willing)
+    equals the survey share times ``scale``.
     """
     shares = np.minimum(1.0, np.array([s for _, s in ACTIVITIES.values()]) * scale)
     thresholds = -ndtri(np.clip(shares, 1e-12, 1 - 1e-12))
-    lo = DISPOSITION_LOADING
+    lo = loading
     z = rng.standard_normal(n).astype(np.float32)
     mask = np.zeros(n, dtype=np.uint16)
     for a, t in enumerate(thresholds):

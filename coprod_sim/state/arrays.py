@@ -1,8 +1,13 @@
-"""Small whole-array helpers shared by the mechanisms (measured faster than the obvious call)."""
+"""Small whole-array helpers shared by the mechanisms (measured faster than the obvious call).
+
+The compiled ones (numba, cached next to this file) are bookkeeping, not model rules: sums and
+counts by index in one pass, with no temporaries.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
 def unique_ints(a: np.ndarray) -> np.ndarray:
@@ -60,3 +65,47 @@ def order_within(group: np.ndarray, key: np.ndarray) -> np.ndarray:
     packed.sort()
     packed &= (1 << b_idx) - 1
     return packed
+
+
+@njit(cache=True, nogil=True)
+def add_by_helper(helper, hours, out):
+    """Add each row's ``hours`` to its helper's entry of ``out`` (rows with ``helper < 0`` are
+    skipped), in row order: the same sums as ``np.add.at``, in one pass and no temporaries."""
+    for i in range(len(helper)):
+        h = helper[i]
+        if h >= 0:
+            out[h] += hours[i]
+
+
+@njit(cache=True, nogil=True)
+def count_into(idx, out):
+    """``np.add.at(out, idx, 1)`` in one pass: count each index."""
+    for i in range(len(idx)):
+        out[idx[i]] += 1
+
+
+@njit(cache=True, nogil=True)
+def sum_by_helper(helper, hours, out):
+    """As ``add_by_helper`` into an ``out`` that is zero for every resident, returning the
+    residents whose sum is positive (in order of first appearance): no pass over everyone."""
+    seen = np.empty(len(helper), np.int64)
+    m = 0
+    for i in range(len(helper)):
+        h = helper[i]
+        if h < 0:
+            continue
+        if hours[i] > 0 and out[h] == 0:
+            seen[m] = h
+            m += 1
+        out[h] += hours[i]
+    return seen[:m]
+
+
+@njit(cache=True)
+def _ready(x):
+    return x + 1
+
+
+# The first call of any compiled function in a process loads numba's registries (about 0.4 s
+# here): done once at import, so a model's first week costs what the others do.
+_ready(0)

@@ -18,9 +18,44 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
+from numba import njit
 
-from coprod_sim import kernels
+from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import expand_rows
+
+
+class GraphParams(Strict):
+    """The social graph: local ties, bridging ties, clustering."""
+
+    ties_local: float = param(
+        8.0,
+        unit="ties/resident",
+        role="world",
+        ge=0,
+        le=60,
+        source=ASSUME,
+        doc="Mean ties to residents of the same neighbourhood.",
+    )
+    ties_bridge: float = param(
+        0.6,
+        unit="ties/resident",
+        role="world",
+        ge=0,
+        le=20,
+        source=ASSUME,
+        doc="Mean ties to residents of other neighbourhoods (bridges).",
+    )
+    tie_clustering: float = param(
+        0.6,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Share of local ties made to nearby residents (street-level clusters) "
+        "rather than anywhere in the neighbourhood.",
+    )
+
 
 STREET_WIDTH = 12  # residents either side counted as "nearby" (assumption)
 
@@ -140,7 +175,7 @@ def row_mean(graph: Graph, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
 def tie_counts_update(graph: Graph, counts: np.ndarray, who: np.ndarray, sign: np.ndarray) -> None:
     """Add ``sign`` (+1/-1 per resident in ``who``) to ``counts`` of each of their ties:
     keeps "how many of my ties did X" current without a pass over every tie each week."""
-    kernels.add_to_ties(graph.indptr, graph.indices, who, sign.astype(counts.dtype), counts)
+    add_to_ties(graph.indptr, graph.indices, who, sign.astype(counts.dtype), counts)
 
 
 def to_networkx(graph: Graph, nbhd: np.ndarray, tie_trust: np.ndarray | None = None) -> nx.Graph:
@@ -162,3 +197,14 @@ def to_networkx(graph: Graph, nbhd: np.ndarray, tie_trust: np.ndarray | None = N
             for a, b, t in zip(src[upper], graph.indices[upper], mean[upper], strict=True)
         )
     return g
+
+
+@njit(cache=True, nogil=True)
+def add_to_ties(indptr, indices, who, sign, counts):
+    """Add ``sign[j]`` to ``counts`` of every tie of resident ``who[j]`` (CSR ``indptr``,
+    ``indices``): the walk over a few residents' ties that keeps "how many of my ties did X"
+    current, without expanding the ties into temporary arrays."""
+    for j in range(len(who)):
+        s = sign[j]
+        for q in range(indptr[who[j]], indptr[who[j] + 1]):
+            counts[indices[q]] += s

@@ -8,15 +8,208 @@ open calls draw "someone from this neighbourhood" as one integer draw.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from pydantic import model_validator
 
 from coprod_sim.mechanisms.needs import SERVICES
 from coprod_sim.mechanisms.willingness import draw_willingness
-from coprod_sim.parameters import Scenario
+from coprod_sim.parameters import ASSUME, Strict, param
+
+if TYPE_CHECKING:
+    from coprod_sim.scenario import Scenario
 from coprod_sim.state.towns import Town
 
 YOUNG, WORKING, RETIRED = 0, 1, 2
+
+
+class PopulationParams(Strict):
+    """Residents: ages, time, dispositions (drawn once, at set-up)."""
+
+    share_young: float = param(
+        0.2,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source="ONS mid-year estimates, England: 18-29 about 20% of adults (rounded)",
+        doc="Share of adults aged 18-29.",
+    )
+    share_retired: float = param(
+        0.24,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source="ONS mid-year estimates, England: 65+ about 24% of adults (rounded)",
+        doc="Share of adults retired (65+).",
+    )
+    employment_rate: float = param(
+        0.75,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source="ONS labour market statistics, working-age employment rate about 75%",
+        doc="Share of non-retired adults in paid work.",
+    )
+    carer_rate: float = param(
+        0.12,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source="Census 2011: about 12% of adults give unpaid care",
+        doc="Share of adults with unpaid caring duties.",
+    )
+    free_hours_mean: float = param(
+        4.0,
+        unit="hours/week",
+        role="world",
+        ge=0,
+        le=60,
+        source=ASSUME + " ('lack of time' is the overwhelming barrier, Capable Communities 2010)",
+        doc="Mean discretionary hours a week of a resident with neither work nor caring duties "
+        "(before age effects).",
+    )
+    work_hours_cost: float = param(
+        0.55,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Share of free hours eaten by paid work.",
+    )
+    caring_hours_cost: float = param(
+        0.5,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Share of free hours eaten by unpaid caring duties.",
+    )
+    trust_neighbour_base: float = param(
+        0.6,
+        unit="0-1",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Mean trust in neighbours in an undeprived, homogeneous neighbourhood.",
+    )
+    diversity_trust_effect: float = param(
+        0.25,
+        unit="trust per unit diversity",
+        role="world",
+        ge=0,
+        le=1,
+        source="Young Foundation 2009 citing Putnam ('hunkering down'); size is an assumption",
+        doc="How much neighbourhood diversity lowers neighbour trust.",
+    )
+    deprivation_trust_effect: float = param(
+        0.2,
+        unit="trust per unit deprivation",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="How much neighbourhood deprivation lowers neighbour trust (weak local networks).",
+    )
+    trust_service_base: float = param(
+        0.55,
+        unit="0-1",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Mean trust in public services at the start.",
+    )
+    fear_commitment_mean: float = param(
+        0.45,
+        unit="0-1",
+        role="world",
+        ge=0,
+        le=1,
+        source="Capable Communities 2010 focus groups (fear of being 'sucked in'); level assumed",
+        doc="Mean fear of commitment at the start.",
+    )
+    fear_liability_mean: float = param(
+        0.35,
+        unit="0-1",
+        role="world",
+        ge=0,
+        le=1,
+        source="Capable Communities 2010 (liability worries stop gardening); level assumed",
+        doc="Mean fear of liability at the start.",
+    )
+    fear_retaliation_mean: float = param(
+        0.5,
+        unit="0-1",
+        role="world",
+        ge=0,
+        le=1,
+        source="Capable Communities 2010 (public safety focus groups); level assumed",
+        doc="Mean fear of retaliation at the start.",
+    )
+    confidence_mean: float = param(
+        0.5,
+        unit="0-1",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME,
+        doc="Mean confidence and skills at the start.",
+    )
+    awareness_rate: float = param(
+        0.3,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (most people 'had never been asked', Capable Communities 2010)",
+        doc="Share of residents aware of local volunteering opportunities at the start.",
+    )
+    past_volunteer_rate: float = param(
+        0.3,
+        unit="share",
+        role="world",
+        ge=0,
+        le=1,
+        source="calibrated: 37% never volunteered by the end of a 5-year run (vol_never)",
+        doc="Share of residents who have volunteered at some time before the run starts.",
+    )
+    willingness_scale: float = param(
+        1.0,
+        unit="x",
+        role="world",
+        ge=0,
+        le=2.5,
+        source="survey_targets willingness rows (1 = the reported shares)",
+        doc="Multiplies every stated-willingness share (capped at 1).",
+    )
+    disposition_loading: float = param(
+        0.7,
+        unit="correlation",
+        role="world",
+        ge=0,
+        lt=1,
+        source=ASSUME + " (willingness to help clusters in the same people)",
+        doc="Loading of each activity's stated willingness on one latent disposition to help "
+        "(0: independent across activities).",
+    )
+
+    @model_validator(mode="after")
+    def _age_shares(self) -> PopulationParams:
+        if self.share_young + self.share_retired > 1.0:
+            raise ValueError(
+                f"share_young + share_retired = {self.share_young + self.share_retired:g} exceeds 1"
+            )
+        return self
+
+
 AGE_FREE_HOURS = (0.9, 1.0, 1.6)  # multiplier on free hours by age group (assumption)
 NOT_VETTED, VETTING, VETTED, GAVE_UP = 0, 1, 2, 3
 
@@ -81,7 +274,31 @@ class Population:
         return len(self.age)
 
     def nbytes(self) -> int:
-        return sum(getattr(self, f.name).nbytes for f in fields(self))
+        return sum(getattr(self, f.name).nbytes for f in fields(self)) + sum(
+            a.nbytes for a in self.extra.values()
+        )
+
+    @property
+    def extra(self) -> dict[str, np.ndarray]:
+        """Columns added by levers with ``add_column``."""
+        return self.__dict__.setdefault("_extra", {})
+
+    def add_column(self, name: str, dtype: Any, fill: Any = 0) -> np.ndarray:
+        """A per-resident column for a lever (or any extension), readable as ``pop.<name>``:
+        the documented way to add resident state without editing this class. Adding a column
+        that exists returns it (two levers may share one) if the dtype agrees."""
+        have = getattr(self, name, None)
+        if have is not None:
+            if not isinstance(have, np.ndarray) or have.dtype != np.dtype(dtype):
+                raise ValueError(
+                    f"population column {name!r} exists with dtype "
+                    f"{getattr(have, 'dtype', type(have).__name__)}, not {np.dtype(dtype)}"
+                )
+            return have
+        col = np.full(len(self), fill, dtype)
+        self.extra[name] = col
+        setattr(self, name, col)
+        return col
 
 
 @dataclass
@@ -150,7 +367,7 @@ def build_population(
         employed=employed,
         carer=carer,
         free_hours=free,
-        willing=draw_willingness(n, p.willingness_scale, rng),
+        willing=draw_willingness(n, p.willingness_scale, rng, p.disposition_loading),
         fear_commit_base=fear_c.copy(),
         trust_nbr=trust_nbr,
         trust_svc=trust_svc,

@@ -4,13 +4,13 @@ Each mechanism draws from a PCG64 stream keyed by (run seed, mechanism name), se
 ``SeedSequence(seed, spawn_key=(crc32(name),))``. Week ``w`` of that stream starts at position
 ``(w + 1) * 2**64`` (set-up, "week -1", at 0), and blocks of 2**64 draws never overlap. From
 one week to the next the generator's 128-bit LCG state is jumped by 2**64 steps with one
-multiply-add (``s -> A * s + G * inc``, constants computed once), a few microseconds; other
-moves use PCG64's own ``advance`` (about 20 us in a running model, against about 27 us for a
-fresh SeedSequence and generator). numpy's ``state`` setter builds arrays from Python ints
-and took about 8 us a call in a running model (3.5% of a 10,000-resident week), so where the
-generator's memory holds the state as a check at start finds it (two 128-bit integers, low
-half first, as numpy 2.x builds PCG64 on this x86-64), the weekly jump writes those words in
-place; elsewhere it uses the setter. Both give the same stream (``tests/test_streams.py``).
+multiply-add (``s -> A * s + G * inc``, constants computed once) and given to the generator
+through numpy's public ``state`` setter (with a reused dict, about 2 us alone; about 10-17 us a
+call in a running 10,000-resident town, 1-2% of its week); other moves use PCG64's own
+``advance`` from the stream's start (about 20 us in a running model, against about 27 us for a
+fresh SeedSequence and generator). Only numpy's public API is used, so the streams are the same
+on any numpy build that implements PCG64 (``tests/state/test_streams.py`` checks every week's
+block against ``PCG64.advance``).
 
 Switching a mechanism or lever on therefore cannot shift
 the draws of any other mechanism, nor of the same mechanism in a later week: baseline and
@@ -22,14 +22,10 @@ it). A generator is valid for the week it was fetched in: the next week's ``get`
 
 from __future__ import annotations
 
-import ctypes
 import zlib
 
 import numpy as np
 
-#: write the weekly jump into the generator's memory when its layout checks out (tests turn
-#: it off to compare with numpy's setter)
-FAST_JUMP = True
 BLOCK = 1 << 64  # draws (64-bit outputs) reserved for each week of a stream
 _MOD = 1 << 128
 _MULT = 0x2360ED051FC65DA44385DF649FCCF645  # PCG64's LCG multiplier (numpy's pcg64.h)
@@ -48,25 +44,6 @@ def _jump_constants(steps: int) -> tuple[int, int]:
 
 
 _WEEK_A, _WEEK_G = _jump_constants(BLOCK)
-_M64 = (1 << 64) - 1
-
-
-def _state_memory(bitgen: np.random.PCG64) -> tuple[ctypes.Array, ctypes.Array] | None:
-    """Views of a PCG64's state in its own memory: (state and increment as four 64-bit words,
-    low half first; has_uint32 and the buffered uint32), if a round trip through numpy's
-    setter shows that layout; else None. Leaves the generator's state unchanged."""
-    saved = bitgen.state
-    try:
-        addr = bitgen.ctypes.state_address  # pcg64_state: {pcg64_random_t *, int, uint32}
-        words = (ctypes.c_uint64 * 4).from_address(ctypes.c_void_p.from_address(addr).value)
-        flags = (ctypes.c_uint32 * 2).from_address(addr + 8)
-        probe = {"state": (3 << 64) | 5, "inc": (7 << 64) | 11}
-        bitgen.state = {"bit_generator": "PCG64", "state": probe, "has_uint32": 1, "uinteger": 13}
-        ok = list(words) == [5, 3, 11, 7] and list(flags) == [1, 13]
-    except (AttributeError, TypeError, ValueError):  # pragma: no cover - other numpy builds
-        ok = False
-    bitgen.state = saved
-    return (words, flags) if ok else None
 
 
 def _key(name: str) -> int:
@@ -75,7 +52,7 @@ def _key(name: str) -> int:
 
 
 class _Stream:
-    __slots__ = ("bitgen", "gen", "start", "inc", "week", "block", "memory")
+    __slots__ = ("bitgen", "gen", "start", "inc", "week", "block", "jump")
 
     def __init__(self, seq: np.random.SeedSequence) -> None:
         self.bitgen = np.random.PCG64(seq)
@@ -85,16 +62,14 @@ class _Stream:
         self.inc = st["state"]["inc"]
         self.week: int | None = None
         self.block = 0  # LCG state at the start of ``week``'s block
-        self.memory = _state_memory(self.bitgen) if FAST_JUMP else None
-
-    def __getstate__(self) -> dict:
-        # the memory views point into this generator: a copy finds its own generator's
-        return {k: getattr(self, k) for k in self.__slots__ if k != "memory"}
-
-    def __setstate__(self, state: dict) -> None:
-        for k, v in state.items():
-            setattr(self, k, v)
-        self.memory = _state_memory(self.bitgen) if FAST_JUMP else None
+        # the state handed to numpy's setter each week; reused (only its LCG state changes),
+        # which halves the setter's cost against building the dict anew
+        self.jump = {
+            "bit_generator": "PCG64",
+            "state": {"state": 0, "inc": self.inc},
+            "has_uint32": 0,  # no buffered half of a 64-bit draw carried into the week
+            "uinteger": 0,
+        }
 
 
 class Streams:
@@ -118,18 +93,8 @@ class Streams:
             raise ValueError(f"week: {week} is before set-up; give -1 or a week >= 0")
         if s.week is not None and week == s.week + 1:
             s.block = (_WEEK_A * s.block + _WEEK_G * s.inc) % _MOD
-            if s.memory is not None:
-                words, flags = s.memory
-                words[0], words[1] = s.block & _M64, s.block >> 64
-                flags[0] = flags[1] = 0  # no buffered uint32, as the setter below
-                s.week = week
-                return s.gen
-            s.bitgen.state = {
-                "bit_generator": "PCG64",
-                "state": {"state": s.block, "inc": s.inc},
-                "has_uint32": 0,
-                "uinteger": 0,
-            }
+            s.jump["state"]["state"] = s.block
+            s.bitgen.state = s.jump
         else:
             s.bitgen.state = s.start
             s.bitgen.advance((week + 1) * BLOCK)

@@ -60,15 +60,12 @@ def invoke(*args: str) -> Any:
     return runner.invoke(app, [str(a) for a in args])
 
 
-def test_run_writes_every_output_and_leaves_other_files(tmp_path: Path) -> None:
+def test_run_writes_every_output(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "mine.txt").write_text("keep me")
     r = invoke("run", *TINY, "--seed", "3", "--out", out)
     assert r.exit_code == 0, r.output
     for name in (*OUTPUT_FILES, "scenario.json"):
         assert (out / name).is_file(), name
-    assert (out / "mine.txt").read_text() == "keep me"
     weekly = pd.read_parquet(out / "weekly.parquet")
     assert len(weekly) == 60
     summary = pd.read_csv(out / "summary.csv").set_index("metric")["value"]
@@ -79,6 +76,7 @@ def test_run_writes_every_output_and_leaves_other_files(tmp_path: Path) -> None:
     assert "Participation" in r.stdout and "survey" in r.stdout and "15%" in r.stdout
     assert 25 <= len(r.stdout.splitlines()) <= 45
     assert not (out / "comparison.csv").exists()  # no lever, no baseline
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary folder left
 
 
 def test_the_recorded_command_reproduces_the_run(tmp_path: Path) -> None:
@@ -136,9 +134,9 @@ def _toml(tmp_path: Path, text: str, name: str = "bad.toml") -> Path:
 BAD = {
     "unknown parameter": (
         ["--set", "fear_of_spiders=0.3"],
-        ["fear_of_spiders", "valid parameters are", "fear_liability_mean"],
+        ["fear_of_spiders", "closest:", "fear_liability_mean"],
     ),
-    "unknown lever": (["--policy", "free_lunch"], ["free_lunch", "valid levers are"]),
+    "unknown lever": (["--policy", "free_lunch"], ["free_lunch", "allowed: one of"]),
     "unknown lever parameter": (
         ["--set", "test_priced.gbp=3"],
         ["test_priced.gbp", "gbp_per_week"],
@@ -206,16 +204,17 @@ def test_a_failure_during_the_run_exits_1_and_keeps_what_was_done(
     tmp_path: Path, test_levers: None
 ) -> None:
     out = tmp_path / "f"
-    out.mkdir()
-    (out / "weekly.parquet").write_text("an earlier run's results")
     r = invoke("run", *TINY, "--out", out, "--set", f"{Breaks.name}.at_week=5")
     assert r.exit_code == 1
     assert "simulated failure" in r.stderr and "Traceback" not in r.output
-    partial = pd.read_parquet(out / "weekly_partial.parquet")
-    assert len(partial) == 5
-    assert (out / "weekly.parquet").read_text() == "an earlier run's results"
-    rec = json.loads((out / "scenario.json").read_text())
-    assert rec["status"].startswith("failed during the run")
+    assert not out.exists()  # the chosen folder only ever holds complete runs
+    (kept,) = tmp_path.glob("f.failed-*")
+    assert str(kept) in r.stderr
+    assert len(pd.read_parquet(kept / "weekly_partial.parquet")) == 5
+    rec = json.loads((kept / "scenario.json").read_text())
+    assert rec["status"] == "failed" and rec["stage"] == "the run"
+    assert "simulated failure" in rec["error"]
+    assert not (kept / "weekly.parquet").exists()
 
 
 def test_python_dash_m_works_like_the_command() -> None:

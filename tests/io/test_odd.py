@@ -1,7 +1,8 @@
-"""docs/ODD.md is generated from the fragments and the code, and cannot drift from either."""
+"""docs/ODD.md is generated from the templates and the code, and cannot drift from either."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -73,12 +74,28 @@ def test_every_parameter_lever_and_kind_of_need_is_documented(text: str) -> None
         assert kind.name in text
 
 
-def test_the_week_order_is_the_step_docstring(text: str) -> None:
-    import inspect
+def test_the_process_overview_is_rendered_from_the_schedule(text: str) -> None:
+    from coprod_sim.schedule import WEEK, Phase
 
-    doc = inspect.cleandoc(CoproductionModel.step.__doc__)
     section3 = text[text.index("## 3 Process") : text.index("## 4 Design")]
-    assert doc in section3
+    rows = [line for line in section3.splitlines() if line.startswith("| ") and "|---" not in line]
+    assert len(rows) == len(WEEK) + 1  # the header and one row per entry of the week
+    positions = [section3.index(f"`{p.function}`") for p in WEEK if isinstance(p, Phase)]
+    assert positions == sorted(positions), "the table lists the phases in the order step() runs"
+
+
+def test_step_runs_the_schedule_and_nothing_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changing the schedule changes what step() does: the order lives in one place."""
+    from coprod_sim import schedule
+
+    ran: list[str] = []
+    week = tuple(
+        (lambda m, n=p.name: ran.append(n)) if isinstance(p, schedule.Phase) else p
+        for p in schedule.WEEK
+    )
+    monkeypatch.setattr("coprod_sim.model.WEEK", week)
+    CoproductionModel(rng=1, n_residents=50).step()
+    assert ran == [p.name for p in schedule.WEEK if isinstance(p, schedule.Phase)]
 
 
 def test_no_placeholder_is_left_and_no_array_is_undocumented(text: str) -> None:
@@ -110,7 +127,7 @@ def _cells(line: str) -> int:
 def test_new_fragments_appear_under_submodels_and_outputs_under_observation(
     tmp_path: Path,
 ) -> None:
-    src = tmp_path / "odd_src"
+    src = tmp_path / "templates"
     shutil.copytree(odd.SRC_DIR, src)
     (src / "zz_new_rule.md").write_text("# A brand new rule\n\nText of zz.\n")
     (src / "aa_other_rule.md").write_text("## Another rule\n\n### Detail\n\nText of aa.\n")
@@ -126,11 +143,48 @@ def test_new_fragments_appear_under_submodels_and_outputs_under_observation(
 
 
 def test_an_unknown_generated_table_is_an_error(tmp_path: Path) -> None:
-    src = tmp_path / "odd_src"
+    src = tmp_path / "templates"
     shutil.copytree(odd.SRC_DIR, src)
-    (src / "broken.md").write_text("## Broken\n\n<!-- generated: no_such_table -->\n")
-    with pytest.raises(KeyError, match="no_such_table"):
+    (src / "broken.md").write_text("## Broken\n\n{{ no_such_table() }}\n")
+    with pytest.raises(KeyError, match="broken.md: unknown generated table 'no_such_table'"):
         odd.render(src)
+
+
+def test_an_old_style_placeholder_is_an_error_not_silent_text(tmp_path: Path) -> None:
+    src = tmp_path / "templates"
+    shutil.copytree(odd.SRC_DIR, src)
+    (src / "old.md").write_text("## Old\n\n<!-- generated: towns -->\n")
+    with pytest.raises(ValueError, match=r"old.md: old placeholder.*write \{\{ towns\(\) \}\}"):
+        odd.render(src)
+
+
+def test_a_table_named_without_calling_it_is_an_error(tmp_path: Path) -> None:
+    src = tmp_path / "templates"
+    shutil.copytree(odd.SRC_DIR, src)
+    (src / "bare.md").write_text("## Bare\n\n{{ towns }}\n")
+    with pytest.raises(TypeError, match="towns_table without calling it"):
+        odd.render(src)
+
+
+def test_process_overview_renders_schedule_rows_as_a_table() -> None:
+    """Rows of (phase, where it runs, one-line doc), in order, render as the week's table."""
+    rows = [
+        ("arrivals", "coprod_sim.mechanisms.needs", "Needs arise."),
+        ("channels", "coprod_sim.mechanisms.channels", "Channels meet needs | in order."),
+    ]
+    out = odd.process_overview(rows)
+    lines = out.splitlines()
+    assert lines[2] == "| # | phase | runs | what it does |"
+    assert lines[4] == "| 1 | arrivals | `coprod_sim.mechanisms.needs` | Needs arise. |"
+    assert lines[5].startswith("| 2 | channels |") and "needs \\| in order." in lines[5]
+    assert "Lever points of the week:" in out
+    from coprod_sim.schedule import overview_rows
+
+    assert odd.process_overview() == odd.process_overview(overview_rows())  # the schedule
+    with pytest.raises(ValueError, match="row 1"):
+        odd.process_overview([("arrivals", "coprod_sim.mechanisms.needs")])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="no phases"):
+        odd.process_overview([])
 
 
 def test_shift_headings_leaves_code_alone() -> None:
@@ -157,3 +211,55 @@ def test_cli_check_and_write(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert odd.main(["--out", str(target)]) == 0
     assert odd.main(["--check", "--out", str(target)]) == 0
     assert target.read_text() == odd.OUT_PATH.read_text()
+
+
+def test_renders_from_an_installed_wheel_without_a_checkout(tmp_path: Path, text: str) -> None:
+    """A wheel built from the package holds the templates and data files; unpacked where no
+    docs/ folder or pyproject.toml is, it renders the same document with --out, and without
+    --out says that it needs one (exit 2)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    assert odd.ROOT is not None
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(odd.ROOT / name, source / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.nbi", "*.nbc")
+    shutil.copytree(odd.ROOT / "coprod_sim", source / "coprod_sim", ignore=ignore)
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
+        + ["-w", str(wheels), str(source)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheels.glob("coprod_sim-*.whl")
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        z.extractall(site)
+    for f in odd.SRC_DIR.glob("*.md"):
+        assert f"coprod_sim/io/odd_templates/{f.name}" in names
+    for f in ("need_kinds.toml", "towns.toml", "unit_costs.toml"):
+        assert f"coprod_sim/data/{f}" in names
+
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    # plain Python instead of compiling the kernels afresh for this copy (same tables, a
+    # fraction of the time): what is tested is where the templates and data are found
+    env = {**os.environ, "PYTHONPATH": str(site), "NUMBA_DISABLE_JIT": "1"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, *args]
+        return subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True)
+
+    # the unpacked copy is the one imported, it finds no checkout, and without --out it says so
+    bare = run("-c", "import coprod_sim.io.odd as o; print(o.__file__); exit(o.main([]))")
+    assert bare.stdout.strip() == str(site / "coprod_sim" / "io" / "odd.py"), bare.stderr
+    assert bare.returncode == 2 and "--out" in bare.stderr and "Traceback" not in bare.stderr
+    out = work / "ODD.md"
+    done = run("-m", "coprod_sim.io.odd", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8") == text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import ClassVar
 
@@ -98,22 +99,22 @@ def test_defaults_five_years_and_a_recorded_random_seed() -> None:
     [
         (
             "scael = 1.0\n",
-            ["unknown parameter 'scael'", "did you mean 'scale'", "valid parameters"],
+            ["unknown parameter 'scael'", "closest: 'scale'", "list parameters"],
         ),
         ("scale = nan\n", ["'scale'", "nan", "> 0 and <= 100"]),
         ("scale = inf\n", ["'scale'", "inf"]),
         ('scale = "big"\n', ["'scale'", "'big'", "number"]),
         ("n_residents = 2.5\n", ["'n_residents'", "2.5", "whole number"]),
         ("share_young = 1.5\n", ["'share_young'", "1.5", ">= 0 and <= 1"]),
-        ("[run]\nyaers = 3\n", ["'run.yaers'", "valid run settings are: years, weeks"]),
+        ("[run]\nyaers = 3\n", ["'run.yaers'", "allowed under [run]: years, weeks"]),
         ("[run]\nyears = -1\n", ["'years'", "-1", "above 0"]),
         ("[run]\nweeks = 2.5\n", ["'weeks'", "2.5", "whole number"]),
         ("[run]\nseed = -1\n", ["'seed'", "-1", "whole number"]),
         ("[run]\nyears = 1\nweeks = 9\n", ["both years = 1 and weeks = 9"]),
         ("[run]\nseed = true\n", ["'seed'", "True"]),
-        ("[policies.nope]\n", ["unknown policy lever 'nope'", "valid levers are"]),
-        ("policies = 3\n", ["'policies'", "valid levers are"]),
-        ("run = 3\n", ["'run' must be a table"]),
+        ("[policies.nope]\n", ["unknown policy lever 'nope'", "allowed: one of"]),
+        ("policies = 3\n", ["'policies'", "value 3", "allowed: one table per lever"]),
+        ("run = 3\n", ["'run'", "value 3", "allowed: a table ([run])"]),
         ("scale = \n", ["not valid TOML", "line 1"]),
     ],
 )
@@ -171,3 +172,89 @@ def test_reproduce_arguments_rebuild_the_same_spec(lever: type[Lever]) -> None:
     assert rec["seed"] == 7 and rec["weeks"] == 30
     assert rec["parameters"]["n_residents"] == 300
     assert rec["levers"] == {lever.name: {"start_week": 0, "hours": 12.5}}
+
+
+@pytest.mark.parametrize(
+    ("text", "needles"),
+    [  # settings in the wrong section: a hint says where they go
+        ("years = 5\n", ["'years'", "value 5", "run setting", "put it under [run]"]),
+        ('out = "x"\n', ["'out'", "'x'", "put it under [run]"]),
+        ("[time_bank]\ncoordinator_hours = 3\n", ["'time_bank'", "[policies.time_bank]"]),
+        ('[run]\nyears = 1\ntown = "reading"\n', ["'run.town'", "'reading'", "top of the file"]),
+    ],
+)
+def test_misplaced_settings_get_a_hint(tmp_path: Path, text: str, needles: list[str]) -> None:
+    with pytest.raises(ScenarioError) as err:
+        build_spec(write(tmp_path, text), check_folder=False)
+    for needle in needles:
+        assert needle in str(err.value), (needle, str(err.value))
+
+
+def test_unknown_names_list_the_closest_few_not_all(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError) as err:
+        build_spec(write(tmp_path, "fear_of_spiders = 0.3\n"), check_folder=False)
+    msg = str(err.value)
+    assert "'fear_liability_mean'" in msg and "'fear_commitment_mean'" in msg
+    assert msg.count("'") <= 2 * 5 + 2  # the name and at most four suggestions, quoted
+    assert "share_young" not in msg and "coprod-sim list parameters" in msg
+
+
+def test_a_byte_order_mark_is_accepted_and_other_encodings_refused(tmp_path: Path) -> None:
+    p = tmp_path / "bom.toml"
+    p.write_bytes(b"\xef\xbb\xbfn_residents = 300\n")
+    assert build_spec(p, check_folder=False).scenario.n_residents == 300
+    p.write_bytes("n_residents = 300\n".encode("utf-16"))
+    with pytest.raises(ScenarioError, match=r"UTF-16.*save it as UTF-8"):
+        build_spec(p, check_folder=False)
+    p.write_bytes(b"town = 'Wolverh\xe4mpton'\n")
+    with pytest.raises(ScenarioError, match=r"not UTF-8 text \(byte 0xe4 at position 15\)"):
+        build_spec(p, check_folder=False)
+
+
+def test_empty_and_huge_files_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="is empty"):
+        build_spec(write(tmp_path, "# only a comment\n"), check_folder=False)
+    big = tmp_path / "big.toml"
+    big.write_text("# x\n" * 400_000)
+    with pytest.raises(ScenarioError, match=r"bytes; allowed: a TOML file of at most"):
+        build_spec(big, check_folder=False)
+
+
+def test_an_empty_out_is_refused_and_an_unwritable_one_named(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match=r"parameter 'out': value '' is not allowed"):
+        build_spec(out="")
+    p = write(tmp_path, 'town = "demo"\n[run]\nout = ""\n')
+    with pytest.raises(ScenarioError, match=r"parameter 'out': value ''"):
+        build_spec(p)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("running as a user who can write anywhere")
+        p = write(tmp_path, f'[run]\nout = "{(locked / "r").as_posix()}"\n')
+        with pytest.raises(ScenarioError) as err:
+            build_spec(p)
+        assert f"'{locked / 'r'}'" in str(err.value) and "None" not in str(err.value)
+        assert "cannot be written to" in str(err.value)
+    finally:
+        locked.chmod(0o700)
+
+
+def test_the_size_limit_applies_to_the_resulting_town() -> None:
+    with pytest.raises(ScenarioError) as err:
+        build_spec(overrides={"town": "reading", "scale": 100.0}, check_folder=False)
+    msg = str(err.value)
+    assert "16,000,000 residents" in msg and "at most 5,000,000" in msg and "'scale'" in msg
+    assert build_spec(overrides={"town": "reading", "scale": 31.25}, check_folder=False)
+
+
+def test_toml_literal_reads_back_any_text() -> None:
+    """Found by the generated inputs: DEL and characters beyond U+FFFF were written in forms
+    TOML refuses, so a recorded `reproduce` command could not be read back."""
+    import tomllib
+
+    from coprod_sim.io.scenario_file import toml_literal
+
+    for value in ["\x7f", "\U00010000", 'a"b\\c\n\t\x01', "Wolverhämpton", 1e300, -0.0, [1, 2]]:
+        assert tomllib.loads(f"v = {toml_literal(value)}")["v"] == value

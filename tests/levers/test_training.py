@@ -17,7 +17,7 @@ def test_training_raises_confidence_and_attitudes():
         assert (p.pop.confidence[trained] > b.pop.confidence[trained]).all()
         assert (p.pop.fear_liab[trained] < b.pop.fear_liab[trained]).all()
         # trained professionals' attitude baselines (which only levers move) rose
-        staff = p._training_staff
+        staff = p.lever_state["training"].staff_trained
         assert staff.any()
         assert (p.gatekeeping.attitude_base[staff] > b.gatekeeping.attitude_base[staff]).all()
         assert (p.gatekeeping.attitude_base[~staff] == b.gatekeeping.attitude_base[~staff]).all()

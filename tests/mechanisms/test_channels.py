@@ -77,7 +77,8 @@ def test_professionals_never_exceed_capacity(run_town) -> None:
 
 def test_traditional_services_make_no_open_calls(run_town) -> None:
     for seed in (1, 2):
-        m = run_town(seed, weeks=30, attitude_mean=0.01)
+        # a sharp threshold: the smooth band around it would let a mean of 0.15-0.25 advertise
+        m = run_town(seed, weeks=30, attitude_mean=0.01, mode_transition_halfwidth=0.0)
         assert (m.service_mode == 0).all()
         assert m.met_by_kind_channel[:, CHANNEL_INDEX["open_call"]].sum() == 0
         assert m.met_by_kind_channel[:, CHANNEL_INDEX["informal"]].sum() > 0

@@ -7,28 +7,73 @@ import pytest
 
 from coprod_sim.mechanisms.commitment import burnt_out, grow, next_fatigue, tolerance
 
-
-def test_growth_is_capped_at_a_multiple_of_the_start() -> None:
-    hours = np.array([1.0, 2.0, 2.9, 3.0])
-    out = grow(hours, np.ones(4), np.array([0.1, 0.0, 0.1, 0.1]), np.full(4, 3.0))
-    assert np.allclose(out, [1.1, 2.0, 3.0, 3.0])
+f32 = np.float32
 
 
-def test_tolerance_falls_with_fear() -> None:
-    t = tolerance(np.full(3, 10.0), np.array([0.0, 0.5, 1.0]), 0.6)
-    assert np.allclose(t, [6.0, 4.5, 3.0])
-    assert tolerance(np.zeros(1), np.zeros(1), 0.6)[0] > 0, "never zero (no division by 0)"
+@pytest.mark.parametrize(
+    ("hours", "base", "growth", "cap", "want"),
+    [
+        (1.0, 1.0, 0.1, 3.0, 1.1),  # 1 * (1 + 0.1)
+        (2.0, 1.0, 0.0, 3.0, 2.0),  # no growth
+        (2.9, 1.0, 0.1, 3.0, 3.0),  # 3.19 capped at 1 * 3
+        (3.0, 1.0, 0.1, 3.0, 3.0),  # at the cap it stays
+        (4.0, 2.0, 0.25, 2.0, 4.0),  # 5.0 capped at 2 * 2
+        (2.0, 2.0, 0.02, 3.0, 2.04),  # 2 * 1.02
+    ],
+)
+def test_growth_is_capped_at_a_multiple_of_the_start(hours, base, growth, cap, want) -> None:
+    assert grow(f32(hours), f32(base), f32(growth), f32(cap)) == pytest.approx(want, rel=1e-6)
 
 
-def test_fatigue_rises_with_overload_and_recovers_within_tolerance() -> None:
-    fatigue = np.array([0.5, 0.5, 0.5, 0.05, 0.0])
-    committed = np.array([3.0, 6.0, 12.0, 1.0, 0.0])
-    out = next_fatigue(fatigue, committed, np.full(5, 6.0), rate=0.2, recovery=0.1)
-    assert np.allclose(out, [0.4, 0.4, 0.7, 0.0, 0.0])  # 12/6 - 1 = 1 -> +0.2
+@pytest.mark.parametrize(
+    ("free", "off", "fear", "share", "effect", "want"),
+    [
+        (10.0, 0.0, 0.0, 0.6, 0.5, 6.0),  # 10 * 0.6
+        (10.0, 0.0, 0.5, 0.6, 0.5, 4.5),  # 10 * 0.6 * (1 - 0.5 * 0.5)
+        (8.0, 2.0, 1.0, 0.6, 0.5, 3.0),  # (8 + 2) * 0.6 * (1 - 0.5 * 1)
+        (4.0, 4.0, 0.2, 0.5, 0.5, 3.6),  # 8 * 0.5 * (1 - 0.1)
+        (10.0, 0.0, 0.5, 0.6, 1.0, 3.0),  # 10 * 0.6 * (1 - 1 * 0.5)
+        (10.0, 0.0, 1.0, 0.6, 0.0, 6.0),  # fear has no effect at effect 0
+        (0.0, 0.0, 0.0, 0.6, 0.5, 1e-3),  # never zero (no division by 0): floored at 1e-3
+        (10.0, 0.0, 1.0, 0.6, 1.0, 1e-3),  # 10 * 0.6 * 0, floored
+    ],
+)
+def test_tolerance_falls_with_fear(free, off, fear, share, effect, want) -> None:
+    got = tolerance(f32(free), f32(off), f32(fear), f32(share), f32(effect))
+    assert got == pytest.approx(want, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("fatigue", "committed", "tol", "rate", "recovery", "want"),
+    [
+        (0.2, 6.0, 4.0, 0.25, 0.1, 0.325),  # over = 6/4 - 1 = 0.5: 0.2 + 0.25 * 0.5
+        (0.5, 12.0, 6.0, 0.2, 0.1, 0.7),  # over = 1: 0.5 + 0.2
+        (0.5, 3.0, 6.0, 0.2, 0.1, 0.4),  # within tolerance: 0.5 - 0.1
+        (0.5, 6.0, 6.0, 0.2, 0.1, 0.4),  # exactly at tolerance counts as within
+        (0.05, 1.0, 6.0, 0.2, 0.1, 0.0),  # 0.05 - 0.1 floored at 0
+        (0.0, 0.0, 6.0, 0.2, 0.1, 0.0),
+        (0.9, 18.0, 6.0, 0.1, 0.1, 1.1),  # over = 2: 0.9 + 0.2 (past 1: burnout)
+    ],
+)
+def test_fatigue_rises_with_overload_and_recovers_within_tolerance(
+    fatigue, committed, tol, rate, recovery, want
+) -> None:
+    got = next_fatigue(f32(fatigue), f32(committed), f32(tol), f32(rate), f32(recovery))
+    assert got == pytest.approx(want, rel=1e-6, abs=1e-7)
 
 
 def test_burnout_at_fatigue_one() -> None:
-    assert burnt_out(np.array([0.99, 1.0, 1.5])).tolist() == [False, True, True]
+    assert [bool(burnt_out(f32(f))) for f in (0.0, 0.99, 1.0, 1.5)] == [False, False, True, True]
+
+
+def test_the_rules_source_is_what_runs() -> None:
+    """Each compiled rule gives what its Python source gives (the source is the reference)."""
+    args = (f32(0.2), f32(6.0), f32(4.0), f32(0.25), f32(0.1))
+    assert next_fatigue.py_func(*args) == next_fatigue(*args)
+    args = (f32(10.0), f32(2.0), f32(0.3), f32(0.6), f32(0.5))
+    assert tolerance.py_func(*args) == tolerance(*args)
+    args = (f32(2.0), f32(1.0), f32(0.03), f32(3.0))
+    assert grow.py_func(*args) == grow(*args)
 
 
 def _overloading(**kw):

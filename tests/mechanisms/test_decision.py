@@ -1,133 +1,196 @@
-"""Mechanism 3: the decision to help, on hand-made rows, and swapping the rule."""
+"""Mechanism 3: the decision to help (rule ``"help"``), checked against values worked by hand,
+its barrier breakdown (``help_terms``), and the rule's effect on a small town."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pytest
 
 from coprod_sim.mechanisms.decision import HelpInputs, HelpWeights, help_probability, help_terms
 from coprod_sim.parameters import make_scenario
 
-W = HelpWeights.from_scenario(make_scenario())
+#: round weights, so the log-odds can be worked out by hand
+W = HelpWeights(
+    intercept=-1.0,
+    time=1.0,
+    trust=2.0,
+    confidence=1.0,
+    commitment=0.5,
+    liability=1.0,
+    asked=1.0,
+    unaware=2.0,
+    reward=1.0,
+    example=1.0,
+    fatigue=2.0,
+)
+
+#: a pair whose log-odds are exactly 0 under ``W``: spare = task hours (log 1 = 0), trust and
+#: confidence at 0.5 (their terms are 0), no fear of commitment, no risk, asked (+1 cancels the
+#: intercept -1), no reward, example or fatigue
+BASE = dict(
+    spare=2.0,
+    task_hours=2.0,
+    trust_person=0.5,
+    trust_place=0.5,
+    confidence=0.5,
+    fear_commit=0.0,
+    growth=0.02,
+    fear_liab=0.5,
+    risk=0.0,
+    insured=False,
+    asked=True,
+    aware=False,
+    reward=0.0,
+    example=0.0,
+    fatigue=0.0,
+)
 
 
-def rows(n: int = 5, **over) -> HelpInputs:
-    """``n`` identical, average pairs; keyword arguments replace whole columns."""
-    base = dict(
-        eligible=np.ones(n, bool),
-        spare_hours=np.full(n, 4.0),
-        task_hours=np.full(n, 2.0),
-        trust_person=np.full(n, 0.5),
-        trust_place=np.full(n, 0.5),
-        confidence=np.full(n, 0.5),
-        fear_commit=np.full(n, 0.4),
-        growth=np.full(n, 0.02),
-        fear_liab=np.full(n, 0.4),
-        risk=np.full(n, 0.3),
-        insured=np.zeros(n, bool),
-        asked=np.ones(n, bool),
-        aware=np.zeros(n, bool),
-        reward=np.zeros(n),
-        example=np.zeros(n),
-        fatigue=np.zeros(n),
-    )
-    base.update({k: np.asarray(v) for k, v in over.items()})
-    return HelpInputs(**base)
+def p(w: HelpWeights = W, **over) -> float:
+    """The compiled rule on ``BASE`` with some inputs changed."""
+    return help_probability(*{**BASE, **over}.values(), w)
 
 
-def test_more_fear_of_commitment_lowers_the_probability() -> None:
-    p = help_probability(rows(fear_commit=[0.0, 0.2, 0.4, 0.6, 0.9]), W)
-    assert (np.diff(p) < 0).all()
+def logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
 
 
-def test_fear_of_commitment_only_matters_for_tasks_that_grow() -> None:
-    p = help_probability(
-        rows(fear_commit=[0.0, 0.9, 0.0, 0.9, 0.5], growth=[0.0, 0.0, 0.03, 0.03, 0.0]), W
-    )
-    assert p[0] == p[1] == p[4]
-    assert p[3] < p[2]
+# (changes to BASE, log-odds worked by hand)
+HAND = [
+    ({}, 0.0),
+    # time: w.time * min(log(spare / task), 1)
+    ({"spare": 1.0}, -math.log(2.0)),  # log(1/2); logistic(-log 2) = 1/3
+    ({"spare": 2.0 * math.e}, 1.0),  # log(e) = 1
+    ({"spare": 200.0}, 1.0),  # log(100) = 4.6, capped at 1
+    ({"spare": 0.0, "task_hours": 0.0}, 0.0),  # both floored at 1e-3: log 1 = 0
+    # trust: 2 * (0.5 * 1 + 0.5 * 1 - 0.5) = 1; 2 * (0.5 * 0 + 0.5 * 0.5 - 0.5) = -0.5
+    ({"trust_person": 1.0, "trust_place": 1.0}, 1.0),
+    ({"trust_person": 0.0}, -0.5),
+    # confidence: 1 * (1 - 0.5)
+    ({"confidence": 1.0}, 0.5),
+    # commitment: -0.5 * fear * growth / 0.02: -0.5 * 1 * 1 = -0.5; -0.5 * 0.5 * 2 = -0.5
+    ({"fear_commit": 1.0}, -0.5),
+    ({"fear_commit": 0.5, "growth": 0.04}, -0.5),
+    ({"fear_commit": 1.0, "growth": 0.0}, 0.0),  # a task that does not grow: no fear
+    # liability: -1 * fear 0.5 * risk 1 if not insured
+    ({"risk": 1.0}, -0.5),
+    ({"risk": 1.0, "insured": True}, 0.0),
+    # not asked: lose +1; not asked and not aware: also -2
+    ({"asked": False, "aware": True}, -1.0),
+    ({"asked": False, "aware": False}, -3.0),
+    ({"asked": True, "aware": True}, 0.0),
+    # reward, example: +1 each at 1; fatigue: -2 * 0.5
+    ({"reward": 1.0}, 1.0),
+    ({"example": 1.0}, 1.0),
+    ({"fatigue": 0.5}, -1.0),
+    # several at once: -log 2 + 1 - 0.5 - 1 - 1 = -1.5 - log 2
+    (
+        {"spare": 1.0, "reward": 1.0, "risk": 1.0, "asked": False, "aware": True, "fatigue": 0.5},
+        -1.5 - math.log(2.0),
+    ),
+]
 
 
-def test_not_eligible_gives_zero() -> None:
-    p = help_probability(
-        rows(eligible=[True, False, True, False, True], confidence=[1.0] * 5, asked=[True] * 5), W
-    )
-    assert p[1] == 0.0 and p[3] == 0.0
-    assert (p[[0, 2, 4]] > 0).all()
+@pytest.mark.parametrize(("over", "z"), HAND)
+def test_help_probability_matches_hand_worked_log_odds(over: dict, z: float) -> None:
+    assert p(**over) == pytest.approx(logistic(z), rel=1e-12)
 
 
-def test_insurance_removes_the_liability_barrier() -> None:
-    p = help_probability(
-        rows(insured=[False, True, False, True, False], risk=[0.5, 0.5, 0.0, 0.0, 0.9]), W
-    )
-    assert p[1] > p[0]
-    assert p[1] == p[2] == p[3], "insured = no risk"
-    assert p[4] < p[0]
+def test_a_few_probabilities_written_out() -> None:
+    assert p() == 0.5
+    assert p(spare=1.0) == pytest.approx(1.0 / 3.0, rel=1e-12)  # 1 / (1 + e^log 2)
+    assert p(asked=False, aware=False) == pytest.approx(0.04742587317756678, rel=1e-12)
 
 
-def test_being_asked_raises_and_the_unaware_unasked_are_penalised() -> None:
-    p = help_probability(
-        rows(asked=[True, False, False, True, False], aware=[False, True, False, False, True]), W
-    )
-    assert p[0] > p[1] > p[2]
-    assert p[0] == p[3]
-    assert p[1] == p[4]
-
-
-def test_more_time_helps_up_to_a_cap() -> None:
-    p = help_probability(rows(spare_hours=[1.0, 2.0, 4.0, 20.0, 200.0]), W)
-    assert p[0] < p[1] < p[2] < p[3]
-    assert p[3] == p[4], "the time term is capped"
-
-
-def test_trust_confidence_reward_example_raise_fatigue_lowers() -> None:
-    for col, lo, hi in (
-        ("trust_person", 0.1, 0.9),
-        ("trust_place", 0.1, 0.9),
-        ("confidence", 0.1, 0.9),
-        ("reward", 0.0, 1.0),
-        ("example", 0.0, 1.0),
-    ):
-        p = help_probability(rows(2, **{col: [lo, hi]}), W)
-        assert p[1] > p[0], col
-    p = help_probability(rows(2, fatigue=[0.0, 0.8]), W)
-    assert p[1] < p[0]
-
-
-def test_terms_add_up_to_the_logit() -> None:
-    x = rows(fear_commit=[0.1, 0.5, 0.9, 0.3, 0.0], asked=[True, False, True, False, True])
-    z = W.intercept + sum(help_terms(x, W).values())
-    assert np.allclose(help_probability(x, W), 1 / (1 + np.exp(-z)))
+def test_the_python_source_and_the_compiled_rule_agree() -> None:
+    for over, _ in HAND:
+        args = (*{**BASE, **over}.values(), W)
+        assert help_probability.py_func(*args) == pytest.approx(help_probability(*args), 1e-12)
 
 
 def test_weights_come_from_the_scenario() -> None:
     w = HelpWeights.from_scenario(make_scenario(help_intercept=-2.0, weight_asked=0.0))
     assert w.intercept == -2.0 and w.asked == 0.0
-    p = help_probability(rows(asked=[True, False, True, False, True], aware=[True] * 5), w)
-    assert p[0] == p[1]
+    assert p(w, aware=True) == p(w, asked=False, aware=True), "asking adds nothing at weight 0"
+    s = make_scenario()
+    d = HelpWeights.from_scenario(s)
+    assert (d.time, d.fatigue, d.unaware) == (s.weight_time, s.weight_fatigue, s.weight_unaware)
 
 
-def _never(x: HelpInputs, w: HelpWeights) -> np.ndarray:
-    return np.zeros(len(x.eligible))
+# ------------------------------------------------------------------------------ help_terms
+def _inputs(pairs: list[dict]) -> HelpInputs:
+    """``HelpInputs`` rows for these pairs (``BASE`` with changes)."""
+    rows = [{**BASE, **o} for o in pairs]
+    col = lambda k: np.array([r[k] for r in rows])  # noqa: E731
+    return HelpInputs(
+        eligible=np.ones(len(rows), bool),
+        spare_hours=col("spare"),
+        task_hours=col("task_hours"),
+        trust_person=col("trust_person"),
+        trust_place=col("trust_place"),
+        confidence=col("confidence"),
+        fear_commit=col("fear_commit"),
+        growth=col("growth"),
+        fear_liab=col("fear_liab"),
+        risk=col("risk"),
+        insured=col("insured").astype(bool),
+        asked=col("asked").astype(bool),
+        aware=col("aware").astype(bool),
+        reward=col("reward"),
+        example=col("example"),
+        fatigue=col("fatigue"),
+    )
 
 
-def test_a_swapped_rule_that_says_no_gives_no_community_help(run_town) -> None:
-    m = run_town(1, weeks=52, decision_rule=_never)
+def test_help_terms_name_each_factor_worked_by_hand() -> None:
+    pairs = [{}, {"fear_commit": 1.0, "risk": 1.0, "asked": False, "aware": False}]
+    t = help_terms(_inputs(pairs), W)
+    assert t["commitment"].tolist() == [0.0, -0.5]  # -0.5 * 1 * 0.02 / 0.02
+    assert t["liability"].tolist() == [0.0, -0.5]  # -1 * 0.5 * 1
+    assert t["asked"].tolist() == [1.0, 0.0]
+    assert t["unaware"].tolist() == [0.0, -2.0]
+    assert t["time"].tolist() == [0.0, 0.0] and t["trust"].tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    "w", [W, HelpWeights.from_scenario(make_scenario())], ids=["hand", "default"]
+)
+def test_logistic_of_the_terms_is_help_probability(w: HelpWeights) -> None:
+    """The barrier analysis's breakdown adds up to the rule the model runs, pair by pair."""
+    pairs = [over for over, _ in HAND] + [
+        {"spare": 7.0, "task_hours": 3.0, "trust_person": 0.2, "trust_place": 0.9},
+        {"confidence": 0.1, "fear_commit": 0.7, "growth": 0.03, "insured": True, "risk": 0.8},
+        {"asked": False, "aware": True, "reward": 0.4, "example": 0.25, "fatigue": 0.9},
+    ]
+    terms = help_terms(_inputs(pairs), w)
+    z = w.intercept + sum(terms.values())
+    for i, over in enumerate(pairs):
+        assert logistic(float(z[i])) == pytest.approx(p(w, **over), rel=1e-9, abs=1e-15), over
+
+
+# ------------------------------------------------------------------------------ in a town
+def _no(
+    spare, task_hours, trust_person, trust_place, confidence, fear_commit, growth, fear_liab,
+    risk, insured, asked, aware, reward, example, fatigue, w,
+):  # fmt: skip
+    return 0.0
+
+
+def test_a_rule_that_says_no_gives_no_community_help(run_town) -> None:
+    m = run_town(1, weeks=26, rules={"help": _no})
     df = m.datacollector.get_model_vars_dataframe()
     assert df["met_informal"].sum() == 0 and df["met_open_call"].sum() == 0
-    assert df["volunteer_hours"].sum() == 0
-    assert df["met_professional"].sum() > 0
-    base = run_town(1, weeks=52).datacollector.get_model_vars_dataframe()
-    assert base["met_informal"].sum() > 0, "the default rule does give help"
+    assert df["volunteer_hours"].sum() == 0 and df["helping_share"].max() == 0
+    assert df["met_professional"].sum() > 0, "professionals still meet needs"
+    base = run_town(1, weeks=26).datacollector.get_model_vars_dataframe()
+    assert base["met_informal"].sum() > 0 and base["met_open_call"].sum() > 0
 
 
-def test_the_rule_is_called_with_whole_arrays(run_town) -> None:
-    seen: list[int] = []
-
-    def spy(x: HelpInputs, w: HelpWeights) -> np.ndarray:
-        lengths = {len(v) for v in x.__dict__.values()}
-        assert len(lengths) == 1
-        seen.append(lengths.pop())
-        return help_probability(x, w)
-
-    run_town(2, weeks=8, decision_rule=spy)
-    assert len(seen) >= 8 and max(seen) > 1
+def test_more_weight_on_being_asked_brings_more_informal_help(run_town) -> None:
+    """The scenario's weights reach the rule in a running town (two seeds, each must agree)."""
+    for seed in (1, 2):
+        lo = run_town(seed, weeks=26, weight_asked=0.0).datacollector.get_model_vars_dataframe()
+        hi = run_town(seed, weeks=26, weight_asked=3.0).datacollector.get_model_vars_dataframe()
+        assert hi["met_informal"].sum() > lo["met_informal"].sum()

@@ -8,77 +8,115 @@ from pydantic import ValidationError
 
 from coprod_sim.mechanisms.needs import (
     DEFAULT_NEED_KINDS,
+    UNMET,
     AgeGroups,
     KindArrays,
     NeedKind,
     NeedTable,
-    arise,
-    escalate,
-    lapse,
+    age_open_needs,
+    arrival_multiplier,
+    crisis_probability,
+    escalate_and_lapse,
+    lapses,
+    place_arrivals,
 )
+from coprod_sim.state.population import RETIRED
+
+f32 = np.float32
 
 
-def test_escalate_with_hazard_one_takes_exactly_those_waited_past_onset() -> None:
-    waited = np.array([0, 2, 3, 4, 9, 5, 5])
-    waiting = np.array([True, True, True, True, True, False, True])
-    onset = np.array([3, 3, 3, 3, 3, 3, 6])
-    out = escalate(waiting, waited, onset, np.ones(7), np.random.default_rng(1))
-    assert out.tolist() == [False, False, True, True, True, False, False]
+@pytest.mark.parametrize(
+    ("waited", "onset", "hazard", "want"),
+    [
+        (2, 3, 0.1, 0.0),  # before the onset: never
+        (3, 3, 0.1, 0.1),  # from the onset: the kind's hazard
+        (9, 3, 0.1, 0.1),
+        (5, 6, 1.0, 0.0),
+        (0, 0, 0.25, 0.25),  # onset 0: from the first week
+        (10, 0, 0.0, 0.0),  # a kind that does not escalate
+    ],
+)
+def test_crisis_probability_is_the_hazard_from_the_onset(waited, onset, hazard, want) -> None:
+    assert crisis_probability(waited, onset, f32(hazard)) == pytest.approx(want, rel=1e-6)
 
 
-def test_escalate_never_with_hazard_zero_and_at_the_hazard_rate_otherwise() -> None:
-    n = 40_000
-    waiting, waited, onset = np.ones(n, bool), np.full(n, 10), np.zeros(n, int)
-    assert not escalate(waiting, waited, onset, np.zeros(n), np.random.default_rng(2)).any()
-    share = escalate(waiting, waited, onset, np.full(n, 0.1), np.random.default_rng(2)).mean()
-    assert abs(share - 0.1) < 4 * np.sqrt(0.09 / n)
+@pytest.mark.parametrize(
+    ("waited", "max_wait", "crisis", "want"),
+    [(11, 12, False, False), (12, 12, False, True), (30, 12, False, True), (30, 12, True, False)],
+)
+def test_lapse_gives_up_long_waits_but_never_crises(waited, max_wait, crisis, want) -> None:
+    assert bool(lapses(waited, max_wait, crisis)) is want
 
 
-def test_lapse_gives_up_long_waits_but_never_crises() -> None:
-    waiting = np.array([True, True, True, False, True])
-    waited = np.array([11, 12, 30, 30, 30])
-    crisis = np.array([False, False, False, False, True])
-    out = lapse(waiting, waited, np.full(5, 12), crisis)
-    assert out.tolist() == [False, True, True, False, False]
+@pytest.mark.parametrize(
+    ("deprivation", "effect", "want"),
+    [(0.0, 0.6, 1.0), (0.5, 0.6, 1.3), (1.0, 1.0, 2.0), (0.25, 0.0, 1.0)],  # 1 + effect * dep
+)
+def test_arrival_multiplier(deprivation, effect, want) -> None:
+    assert arrival_multiplier(f32(deprivation), f32(effect)) == pytest.approx(want, rel=1e-6)
 
 
-def _kinds(**kw) -> KindArrays:
-    base = dict(name="k", service="social_care", activity="check_elderly")
-    return KindArrays.from_kinds((NeedKind(**{**base, **kw}),))
+def test_age_open_needs_waits_and_offers_those_past_onset() -> None:
+    """Seven rows; the open ones wait one more week (row 5 is met, row 4 a crisis). Kind 0 has
+    onset 3 and hazard 0.5, kind 1 onset 6 and hazard 1: after the week, rows 1-3 (waited 3, 4,
+    5 >= 3) and 6 (6 >= 6) may escalate, row 0 (waited 1) may not, row 4 is one already."""
+    channel = np.array([UNMET, UNMET, UNMET, UNMET, UNMET, 0, UNMET], np.int8)
+    waited = np.array([0, 2, 3, 4, 9, 5, 5], np.int16)
+    crisis = np.array([False, False, False, False, True, False, False])
+    kind = np.array([0, 0, 0, 0, 0, 0, 1], np.int16)
+    onset = np.array([3, 6], np.int16)
+    hazard = np.array([0.5, 1.0], np.float32)
+    w, elig, prob = age_open_needs(channel, waited, crisis, kind, onset, hazard, UNMET)
+    assert waited.tolist() == [1, 3, 4, 5, 10, 5, 6]
+    assert w.tolist() == [0, 1, 2, 3, 4, 6]
+    assert w[elig].tolist() == [1, 2, 3, 6]
+    assert prob.tolist() == [0.5, 0.5, 0.5, 1.0]
 
 
-def test_arrivals_follow_the_rate_and_deprivation() -> None:
-    n = 20_000
-    kinds = _kinds(rate=(0.0, 0.0, 50.0))  # 5% of retired residents a week
-    members = AgeGroups.from_members([np.zeros(0, int), np.zeros(0, int), np.arange(n)])
-    nbhd_of = (np.arange(n) >= n // 2).astype(np.int32)  # two neighbourhoods
-    dep = np.array([0.0, 1.0])
-    weeks = [
-        arise(kinds, members, nbhd_of, dep, n, 1.0, 1.0, np.random.default_rng(s))
-        for s in range(20)
-    ]
-    owners = np.concatenate([w["owner"] for w in weeks])
-    in_deprived = (nbhd_of[owners] == 1).sum()
-    in_other = (nbhd_of[owners] == 0).sum()
-    # expected per week: 500 * 0.05 in the undeprived half, twice that in the deprived one
-    assert abs(in_other / 20 - 500) < 4 * np.sqrt(500 / 20)
-    assert abs(in_deprived / in_other - 2.0) < 0.15
-    assert all((w["nbhd"] == nbhd_of[w["owner"]]).all() for w in weeks)
+def test_escalate_and_lapse_worked_by_hand() -> None:
+    """Rows 0 and 1 may escalate with p 0.5; their uniforms 0.4 and 0.6: row 0 escalates (its
+    2 hours become 2 * 3 = 6, for kind 0's 4 crisis weeks), row 1 does not. Row 2 waited 12 of
+    at most 12 weeks and lapses; row 3 waited 12 as well but is a crisis and does not. Owners
+    of rows waiting more than the 10-week standard are late (row 3 has no owner)."""
+    w = np.array([0, 1, 2, 3])
+    elig = np.array([0, 1])
+    prob = np.array([0.5, 0.5])
+    u = np.array([0.4, 0.6])
+    kind = np.array([0, 0, 0, 0], np.int16)
+    owner = np.array([7, 8, 9, -1], np.int32)
+    waited = np.array([5, 5, 12, 12], np.int16)
+    crisis = np.array([False, False, False, True])
+    hours = np.array([2.0, 2.0, 1.0, 1.0], np.float32)
+    base = hours.copy()
+    left = np.zeros(4, np.int16)
+    by_kind = np.zeros(1, np.int64)
+    lapsed = np.zeros(4, bool)
+    late, n_crises, waited_open = escalate_and_lapse(
+        w, elig, prob, u, kind, owner, waited, crisis, hours, base, left,
+        np.array([4], np.int16), np.array([12], np.int16), 3.0, 10, by_kind, lapsed,
+    )  # fmt: skip
+    assert crisis.tolist() == [True, False, False, True] and n_crises == 1
+    assert hours.tolist() == [6.0, 2.0, 1.0, 1.0] and base.tolist() == hours.tolist()
+    assert left.tolist() == [4, 0, 0, 0] and by_kind.tolist() == [1]
+    assert lapsed.tolist() == [False, False, True, False]
+    assert late.tolist() == [9] and waited_open == 5 + 5 + 12
 
 
-def test_no_rate_no_needs_and_roles_belong_to_services() -> None:
-    n = 5_000
-    members = AgeGroups.from_members(
-        [np.arange(0, 1000), np.arange(1000, 4000), np.arange(4000, n)]
-    )
-    nbhd_of = np.repeat(np.arange(5), 1000).astype(np.int32)
-    none = arise(_kinds(), members, nbhd_of, np.zeros(5), n, 1.0, 0.0, np.random.default_rng(1))
-    assert len(none["kind"]) == 0
-    roles = _kinds(owner="service", rate=(20.0, 20.0, 20.0))
-    out = arise(roles, members, nbhd_of, np.zeros(5), n, 1.0, 0.0, np.random.default_rng(1))
-    assert len(out["kind"]) > 50
-    assert (out["owner"] == -1).all()
-    assert set(out["nbhd"]) <= set(range(5))
+def test_place_arrivals_worked_by_hand() -> None:
+    """One service role (kind 5) and two arrivals of resident kind 2 among the retired
+    (residents 4 and 5, in neighbourhood 1 of deprivation 0.5). The role goes to the
+    neighbourhood of resident int(0.5 * 6) = 3; resident arrivals go to members 4 + int(0.0 *
+    2) = 4 and 4 + int(0.99 * 2) = 5, each kept with probability (1 + 1.0 * 0.5) / 2 = 0.75:
+    uniform 0.4 keeps the first, 0.9 drops the second."""
+    counts = np.array([1, 0, 0, 2])  # the role, then kind 2 x (young, working, retired)
+    members = AgeGroups.from_members([np.array([0, 1]), np.array([2, 3]), np.array([4, 5])])
+    nbhd_of = np.array([0, 0, 0, 1, 1, 1], np.int32)
+    kind, owner, nbhd = place_arrivals(
+        counts, np.array([5]), np.array([2]), 3, members.size, members.start, members.members,
+        6, np.array([0.5, 0.0, 0.99]), np.array([0.4, 0.9]), np.array([0.0, 0.5]), nbhd_of,
+        f32(1.0), f32(2.0),
+    )  # fmt: skip
+    assert kind.tolist() == [5, 2] and owner.tolist() == [-1, 4] and nbhd.tolist() == [1, 1]
 
 
 def test_need_table_append_and_keep() -> None:
@@ -204,3 +242,82 @@ def test_without_professional_hours_escalating_kinds_turn_into_crises(run_town, 
     assert m.crises_by_kind[k.crisis_hazard > 0].sum() > 0
     with_staff = run_town(seed, weeks=52, staff_hours=60.0, staff_per_1000=40.0)
     assert with_staff.crises_by_kind.sum() < m.crises_by_kind.sum()
+
+
+def _waiting_kind(**kw) -> NeedKind:
+    """A kind only professionals meet: with no staff, every arrival waits (and stays)."""
+    base = dict(
+        name="waits",
+        service="social_care",
+        activity=None,
+        professional_only=True,
+        hours=1.0,
+        recurring=True,
+        duration_weeks=52,
+        max_wait_weeks=520,
+    )
+    return NeedKind(**{**base, **kw})
+
+
+def test_arrivals_follow_the_rate_and_deprivation(run_town) -> None:
+    """5% of retired residents a week, times ``1 + effect * deprivation`` of their
+    neighbourhood. Over three seeds, the arrivals in each run and the arrivals per expected
+    arrival in the more and the less deprived halves of the town lie within 4 Poisson SEs."""
+    weeks = 12
+    kind = _waiting_kind(rate=(0.0, 0.0, 50.0))
+    for seed in (1, 2, 3):
+        m = run_town(seed, weeks=weeks, n_residents=3000, staff_hours=0.0, need_kinds=[kind])
+        p, pop = m.params, m.pop
+        assert m.lapsed_by_kind.sum() == 0 and m.crises_by_kind.sum() == 0
+        retired = pop.age == RETIRED
+        mult = 1.0 + p.deprivation_need_effect * m.nb.deprivation[pop.nbhd]
+        per_week = 0.05 * p.need_rate_scale * mult  # expected arrivals per resident a week
+        expected = weeks * per_week[retired].sum()
+        got = len(m.needs)
+        assert (m.needs.owner >= 0).all() and retired[m.needs.owner].all()
+        assert abs(got - expected) < 4 * np.sqrt(expected), (got, expected)
+        # deprivation: observed / expected per half of the town, split at the median
+        dep = m.nb.deprivation[pop.nbhd]
+        high = dep > np.median(m.nb.deprivation)
+        for half in (high, ~high):
+            e = weeks * per_week[retired & half].sum()
+            o = np.count_nonzero(half[m.needs.owner])
+            assert abs(o - e) < 4 * np.sqrt(e), (o, e)
+        assert (m.needs.nbhd == pop.nbhd[m.needs.owner]).all()
+
+
+class _CountEscalation:
+    """Before needs wait: how many open needs are not yet crises; after: the week's crises."""
+
+    point = "after_channels"
+
+    def __init__(self) -> None:
+        self.eligible = 0
+        self.crises = 0
+        self.end = _End(self)
+
+    def __call__(self, model) -> None:
+        n = model.needs
+        self.eligible += int(np.count_nonzero((n.channel == UNMET) & ~n.crisis))
+
+
+class _End:
+    point = "end_of_week"
+
+    def __init__(self, c: _CountEscalation) -> None:
+        self.c = c
+
+    def __call__(self, model) -> None:
+        self.c.crises += model.events["crises"]
+
+
+def test_waiting_needs_escalate_at_the_hazard_rate(run_town) -> None:
+    """With onset 0 and hazard 0.1 every waiting need escalates with chance 0.1 a week: over
+    three seeds the share of need-weeks that escalate is within 4 binomial SEs of 0.1."""
+    kind = _waiting_kind(rate=(5.0, 5.0, 5.0), crisis_hazard=0.1, crisis_onset_weeks=0)
+    c = _CountEscalation()
+    for seed in (1, 2, 3):
+        run_town(seed, weeks=20, staff_hours=0.0, need_kinds=[kind], levers=[c, c.end])
+    assert c.eligible > 1000
+    share = c.crises / c.eligible
+    assert abs(share - 0.1) < 4 * np.sqrt(0.1 * 0.9 / c.eligible), (share, c.eligible)

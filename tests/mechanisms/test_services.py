@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from coprod_sim.mechanisms.needs import SERVICES
-from coprod_sim.mechanisms.services import MODE_THRESHOLDS, MODES, capacity, mean_attitude, mode_of
+from coprod_sim.mechanisms.services import MODES, capacity, mean_attitude, mode_of
 
 
 def test_mode_follows_mean_attitude_thresholds() -> None:
-    lo, mid, hi = MODE_THRESHOLDS
+    lo, mid, hi = 0.25, 0.45, 0.65  # the defaults of the mode_threshold_* parameters
     att = np.array([0.0, lo - 1e-6, lo, mid, hi, 1.0])
-    assert [MODES[i] for i in mode_of(att)] == [
+    assert [MODES[i] for i in mode_of(att, np.array([lo, mid, hi]))] == [
         "traditional",
         "traditional",
         "co_deliverers",

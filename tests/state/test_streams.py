@@ -114,31 +114,31 @@ def test_week_blocks_equal_pcg64_advanced_to_the_block(weeks: list[int]) -> None
             assert np.array_equal(got, want)
 
 
-def test_the_in_place_weekly_jump_equals_numpys_setter(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The weekly jump written into the generator's memory gives the draws numpy's state setter
-    gives, including after a week that left a buffered uint32 behind; copies jump on their
-    own generator."""
+def test_a_buffered_half_draw_does_not_leak_into_the_next_week_and_copies_agree() -> None:
+    """A week that ends with half of a 64-bit draw buffered (a uint32 draw) leaves nothing
+    behind: the next week's uint32 and float draws are PCG64's from the start of its block;
+    a deep copy of the streams moves its own generator and gives the same draws."""
     import copy
 
-    from coprod_sim.state import streams
+    from coprod_sim.state.streams import BLOCK, _key
 
     def weeks(s: Streams) -> list[np.ndarray]:
         out = []
         for w in range(6):
             g = s.get("needs", w)
-            g.integers(0, 7, 3, dtype=np.uint32)  # may leave half a 64-bit draw buffered
-            out.append(np.concatenate([g.random(3), g.integers(0, 2**31, 3, dtype=np.uint32)]))
+            out.append(np.concatenate([g.integers(0, 2**31, 3, dtype=np.uint32), g.random(3)]))
+            g.integers(0, 7, 3, dtype=np.uint32)  # leaves half a 64-bit draw buffered
         return out
 
-    fast = Streams(3)
-    fast.get("needs", -1)
-    assert fast._streams["needs"].memory is not None  # the layout check passed here
-    twin = copy.deepcopy(fast)
-    monkeypatch.setattr(streams, "FAST_JUMP", False)
-    slow = Streams(3)
-    slow.get("needs", -1)
-    assert slow._streams["needs"].memory is None
-    want = weeks(slow)
-    for got in (weeks(fast), weeks(twin)):
+    s = Streams(3)
+    s.get("needs", -1).integers(0, 7, 1, dtype=np.uint32)
+    twin = copy.deepcopy(s)
+    want = []
+    for w in range(6):
+        ref = np.random.PCG64(np.random.SeedSequence(3, spawn_key=(_key("needs"),)))
+        ref.advance((w + 1) * BLOCK)
+        g = np.random.Generator(ref)
+        want.append(np.concatenate([g.integers(0, 2**31, 3, dtype=np.uint32), g.random(3)]))
+    for got in (weeks(s), weeks(twin)):
         for g, w in zip(got, want, strict=True):
             np.testing.assert_array_equal(g, w)

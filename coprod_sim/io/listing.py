@@ -1,0 +1,102 @@
+"""What a user can set: the scenario parameters, the levers and their parameters, the towns.
+
+``coprod-sim list parameters|levers|towns`` prints these tables; they are read from the same
+declarations the model validates against (``parameter_rows``, ``LEVERS``, ``TOWNS``), so the
+listing cannot drift from what is accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coprod_sim.parameters import MAX_RESIDENTS, Scenario, _number, parameter_rows
+
+
+def _range(row: dict[str, Any]) -> str:
+    lo, hi = row["low"], row["high"]
+    if lo is None and hi is None:
+        return ""
+    return f"{'' if lo is None else _number(lo)} to {'' if hi is None else _number(hi)}"
+
+
+def _first_paragraph(cls: type) -> str:
+    """A lever's own docstring, or its module's first paragraph (some levers keep it there)."""
+    import sys
+
+    text = cls.__doc__ or sys.modules[cls.__module__].__doc__ or ""
+    return " ".join(text.strip().split("\n\n")[0].split())
+
+
+def listing(what: str) -> list[dict[str, Any]]:
+    """Rows for ``what`` ("parameters", "levers" or "towns") as plain dicts (JSON-ready)."""
+    if what == "parameters":
+        return [
+            {k: r[k] for k in ("name", "default", "unit", "low", "high", "role", "doc")}
+            for r in parameter_rows(Scenario)
+        ]
+    if what == "levers":
+        from coprod_sim.levers import LEVERS
+
+        return [
+            {
+                "name": name,
+                "point": cls.point,
+                "doc": _first_paragraph(cls),
+                "source": cls.source,
+                "parameters": [
+                    {k: r[k] for k in ("name", "default", "unit", "low", "high", "doc")}
+                    for r in parameter_rows(cls)
+                ],
+            }
+            for name, cls in LEVERS.items()
+        ]
+    if what == "towns":
+        from coprod_sim.state.towns import TOWNS
+
+        return [
+            {
+                "name": t.name,
+                "residents": t.residents,
+                "neighbourhoods": t.neighbourhoods,
+                "largest_scale": MAX_RESIDENTS / t.residents,
+                "note": t.note,
+            }
+            for t in TOWNS.values()
+        ]
+    raise ValueError(f"cannot list {what!r}; allowed: parameters, levers, towns")
+
+
+def format_listing(what: str, rows: list[dict[str, Any]]) -> str:
+    """The rows as a fixed-width table for the terminal."""
+    lines: list[str] = []
+    if what == "parameters":
+        lines.append(f"{'parameter':<30} {'default':>10}  {'range':<20} unit")
+        for r in rows:
+            lines.append(
+                f"{r['name']:<30} {r['default']!s:>10}  {_range(r):<20} {r['unit']}".rstrip()
+            )
+        lines.append(
+            f"{len(rows)} parameters; set one with --set name=value or in a scenario file. "
+            f"A town has at most {MAX_RESIDENTS:,} residents."
+        )
+    elif what == "levers":
+        for r in rows:
+            lines.append(f"{r['name']}: {r['doc']}")
+            for p in r["parameters"]:
+                lines.append(
+                    f"    {r['name'] + '.' + p['name']:<44} {p['default']!s:>10}  "
+                    f"{_range(p):<16} {p['unit']}".rstrip()
+                )
+        lines.append(
+            f"{len(rows)} levers; switch one on with --policy NAME, set a parameter with "
+            "--set lever.param=value."
+        )
+    else:
+        lines.append(f"{'town':<12} {'residents':>10} {'neighbourhoods':>15} {'largest scale':>14}")
+        for r in rows:
+            lines.append(
+                f"{r['name']:<12} {r['residents']:>10,} {r['neighbourhoods']:>15} "
+                f"{r['largest_scale']:>14g}"
+            )
+        lines.append("--town NAME picks one; --scale multiplies its residents.")
+    return "\n".join(lines)

@@ -1,0 +1,121 @@
+"""The week, as data: the phases ``CoproductionModel.step`` runs, in order, and the named points
+where levers attach. The ODD's process overview is rendered from ``WEEK``; nothing else states
+the order of a week.
+
+Each phase is a function of the model in the module of the mechanism it belongs to (a reader
+finds ``commitment.fatigue_and_burnout`` in ``coprod_sim/mechanisms/commitment.py``), and works
+on whole arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from coprod_sim.io import reporters
+from coprod_sim.levers import charge_levers
+from coprod_sim.mechanisms import (
+    channels,
+    collective_action,
+    commitment,
+    gatekeeping,
+    needs,
+    outcomes,
+    red_tape,
+    services,
+    trust,
+)
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
+
+RELAX_EVERY = 4  # weeks between applications of the (compounded) drift to baselines
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One step of the week: ``run(model)``, named for the ODD submodel it belongs to."""
+
+    name: str
+    submodel: str
+    run: Callable[[CoproductionModel], None]
+
+    def __call__(self, model: CoproductionModel) -> None:
+        self.run(model)
+
+    @property
+    def function(self) -> str:
+        return f"{self.run.__module__.removeprefix('coprod_sim.')}.{self.run.__name__}"
+
+    @property
+    def doc(self) -> str:
+        text = (self.run.__doc__ or "").strip().split("\n\n")[0]
+        return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class LeverPoint:
+    """A named point of the week where levers registered for it run, in the order added."""
+
+    name: str
+
+    def __call__(self, model: CoproductionModel) -> None:
+        for lever in model.hooks[self.name]:
+            lever(model)
+
+    submodel = "levers"
+    function = "(levers)"
+
+    @property
+    def doc(self) -> str:
+        return f"Levers whose ``point`` is ``{self.name}`` act here."
+
+
+def relax(model: CoproductionModel) -> None:
+    """Trust in neighbours and fear of commitment drift back to their baselines (every
+    ``RELAX_EVERY`` weeks, at the compounded rate)."""
+    trust.relax_to_baselines(model, RELAX_EVERY)
+
+
+def end_week(model: CoproductionModel) -> None:
+    """The week is over: the week counter moves on."""
+    model.week += 1
+
+
+def collect(model: CoproductionModel) -> None:
+    """Mesa's DataCollector records the week's figures."""
+    model.datacollector.collect(model)
+
+
+WEEK: tuple[Phase | LeverPoint, ...] = (
+    LeverPoint("start_of_week"),
+    Phase("services", "services and modes", services.refresh),
+    Phase("needs arise", "needs arise and wait", needs.arise),
+    Phase("commitments grow", "commitment and burnout", commitment.grow_and_drop),
+    Phase("fatigue and burnout", "commitment and burnout", commitment.fatigue_and_burnout),
+    Phase("vetting", "red tape", red_tape.vetting),
+    Phase("gatekeeping", "professional gatekeeping", gatekeeping.weekly),
+    LeverPoint("before_channels"),
+    Phase("channels", "channels", channels.match),
+    Phase("collective action", "collective action", collective_action.step),
+    LeverPoint("after_channels"),
+    Phase("needs wait", "needs arise and wait", needs.wait),
+    Phase("delivery", "outcomes", outcomes.deliver),
+    Phase("drift", "trust dynamics", relax),
+    LeverPoint("end_of_week"),
+    Phase("lever costs", "costs", charge_levers),
+    Phase("end of week", "bookkeeping", end_week),
+    Phase("end of year", "outcomes", outcomes.close_year),
+    Phase("weekly figures", "outputs", reporters.record_week),
+    Phase("data collection", "outputs", collect),
+)
+
+HOOK_POINTS: tuple[str, ...] = tuple(p.name for p in WEEK if isinstance(p, LeverPoint))
+
+
+def overview_rows() -> list[tuple[str, str, str]]:
+    """(step, where it runs, what it does) for each entry of ``WEEK``: the ODD's table."""
+    return [
+        (p.name if isinstance(p, Phase) else f"levers: {p.name}", p.function, p.doc) for p in WEEK
+    ]

@@ -1,0 +1,160 @@
+"""Barriers are attributed by each factor's contribution against a stated reference resident,
+and asks count the same in the decision and in the attribution (issue 14, finding 7)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coprod_sim import CoproductionModel
+from coprod_sim.mechanisms.channels import NEVER_ASKED, informal_asks
+from coprod_sim.mechanisms.decision import help_probability
+from coprod_sim.mechanisms.outcomes import (
+    BARRIERS,
+    REFERENCE_RESIDENT,
+    barrier_contributions,
+    barrier_shares,
+    barriers,
+)
+from coprod_sim.mechanisms.willingness import willingness_matrix
+
+
+def _town() -> tuple[CoproductionModel, np.ndarray]:
+    """A built town (no week run) and eight residents set up alike: willing for everything,
+    with the reference resident's dispositions and plenty of time, asked this week."""
+    m = CoproductionModel(rng=1, n_residents=300)
+    pop = m.pop
+    who = np.arange(8)
+    pop.willing[who] = 0xFFFF >> 4
+    pop.free_hours[who] = 40.0
+    pop.committed[who] = 0.0
+    pop.time_off[who] = 0.0
+    pop.fear_commit[who] = 0.0
+    pop.fear_liab[who] = 0.5
+    pop.insured[who] = True
+    pop.confidence[who] = 1.0
+    pop.trust_nbr[who] = 1.0
+    pop.aware[who] = True
+    pop.last_asked_week[who] = m.week
+    return m, who
+
+
+def test_the_reference_resident_is_held_back_by_nothing() -> None:
+    m, who = _town()
+    assert REFERENCE_RESIDENT["asked"] and REFERENCE_RESIDENT["insured"]
+    for name, c in barrier_contributions(m, who).items():
+        assert np.allclose(c, 0.0, atol=1e-6), name
+
+
+def test_situations_set_the_barrier_not_the_weights() -> None:
+    """Trust, confidence and liability are each the main barrier of someone (they never were
+    while 'never asked' was a constant for everyone not formally asked)."""
+    m, who = _town()
+    pop = m.pop
+    pop.trust_nbr[0] = 0.1  # distrustful
+    pop.confidence[1] = 0.1  # unsure of themselves
+    pop.insured[2] = False  # afraid of liability, not insured
+    pop.fear_liab[2] = 1.0
+    pop.fear_commit[3] = 1.0  # afraid of being sucked in
+    pop.free_hours[4] = 2.0  # little time (above min_free_hours)
+    pop.last_asked_week[5] = NEVER_ASKED  # asked by nobody
+    pop.last_asked_week[6] = NEVER_ASKED  # asked only by a neighbour
+    informal_asks(pop)[6] = m.week
+    names = [BARRIERS[c] for c in barriers(m, who[:7])]
+    assert names == [
+        "trust",
+        "confidence",
+        "liability",
+        "fear_of_commitment",
+        "time",
+        "never_asked",
+        names[6],
+    ]
+    assert names[6] != "never_asked"
+
+
+def test_a_neighbours_ask_counts_as_an_ask_as_in_the_decision() -> None:
+    m, who = _town()
+    pop, w = m.pop, m.weights
+    pop.last_asked_week[who] = NEVER_ASKED
+    pop.aware[who] = False
+    informal_asks(pop)[who[:4]] = m.week - 10  # a neighbour asked four of them this year
+    c = barrier_contributions(m, who)
+    assert np.allclose(c["never_asked"][:4], 0.0) and np.allclose(c["unaware"][:4], 0.0)
+    assert np.allclose(c["never_asked"][4:], w.asked)
+    assert np.allclose(c["unaware"][4:], w.unaware)
+    informal_asks(pop)[who[:4]] = m.week - 60  # more than a year ago: not asked
+    assert np.allclose(barrier_contributions(m, who)["never_asked"], w.asked)
+
+
+def test_the_main_barrier_is_the_factor_whose_fix_raises_help_most() -> None:
+    """For residents drawn at random, setting the main barrier's factor to the reference's
+    value raises help_probability (the decision rule) at least as much as fixing any other
+    single factor."""
+    m, _ = _town()
+    pop, w = m.pop, m.weights
+    rng = np.random.default_rng(5)
+    who = np.arange(8, 208)
+    pop.willing[who] = 0xFFFF >> 4
+    pop.free_hours[who] = rng.uniform(1.5, 12, len(who))
+    pop.committed[who] = 0.0
+    pop.time_off[who] = 0.0
+    pop.trust_nbr[who] = rng.uniform(0, 1, len(who))
+    pop.confidence[who] = rng.uniform(0, 1, len(who))
+    pop.fear_commit[who] = rng.uniform(0, 1, len(who))
+    pop.fear_liab[who] = rng.uniform(0, 1, len(who))
+    pop.insured[who] = rng.random(len(who)) < 0.5
+    pop.last_asked_week[who] = np.where(rng.random(len(who)) < 0.7, m.week, NEVER_ASKED)
+    pop.aware[who] = True
+    pop.reward[who] = 0.0
+    pop.fatigue[who] = 0.0
+    codes = barriers(m, who)
+    k = m.kinds
+    # the typical task of a resident willing for everything: the mean over activities of each
+    # activity's mean kind (as the attribution takes it)
+    acts = willingness_matrix(pop.willing[who[:1]]).shape[1]
+    per = [
+        [float(x[k.activity == a].mean()) if (k.activity == a).any() else 0.0 for a in range(acts)]
+        for x in (k.hours, k.growth, k.risk)
+    ]
+    task = tuple(float(np.mean(v)) for v in per)
+    ref = REFERENCE_RESIDENT
+    for j, i in enumerate(who):
+        base = dict(
+            spare=float(pop.free_hours[i]), trust=float(pop.trust_nbr[i]),
+            conf=float(pop.confidence[i]), fc=float(pop.fear_commit[i]),
+            insured=bool(pop.insured[i]), asked=bool(pop.last_asked_week[i] == m.week),
+            fl=float(pop.fear_liab[i]),
+        )  # fmt: skip
+        fixes = {
+            "time": {"spare": max(base["spare"], task[0] * ref["spare_over_task_hours"])},
+            "trust": {"trust": ref["trust"]},
+            "confidence": {"conf": ref["confidence"]},
+            "fear_of_commitment": {"fc": ref["fear_of_commitment"]},
+            "liability": {"insured": ref["insured"]},
+            "never_asked": {"asked": ref["asked"]},
+        }
+
+        def p(x: dict) -> float:
+            return help_probability(
+                x["spare"], task[0], x["trust"], x["trust"], x["conf"], x["fc"], task[1],
+                x["fl"], task[2], x["insured"], x["asked"], True, 0.0, 0.0,
+                0.0, w,
+            )  # fmt: skip
+
+        gain = {b: p({**base, **f}) - p(base) for b, f in fixes.items()}
+        main = BARRIERS[codes[j]]
+        assert gain[main] == pytest.approx(max(gain.values()), abs=1e-5), (main, gain)
+
+
+def test_a_town_shows_a_spread_of_barriers() -> None:
+    """Small towns, three seeds, two years: neighbours' asks are recorded, few non-participants
+    are held back mainly by never being asked, and trust, confidence or fear are the main
+    barrier of some."""
+    for seed in (1, 2, 3):
+        m = CoproductionModel(rng=seed, n_residents=600)
+        m.run_weeks(104)
+        assert (informal_asks(m.pop) > NEVER_ASKED).mean() > 0.5
+        s = barrier_shares(m.barrier_codes)
+        assert s["never_asked"] < 0.2
+        assert s["trust"] + s["confidence"] + s["fear_of_commitment"] + s["liability"] > 0.05
