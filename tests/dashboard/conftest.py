@@ -114,7 +114,7 @@ def open_page(browser, server):
 
         page.route("**/*", route)
         page.goto(server)
-        page.wait_for_selector(".week-status", timeout=60_000)
+        page.wait_for_selector(".week-status", timeout=120_000)  # a cold machine compiles first
         return page, blocked
 
     yield opener
