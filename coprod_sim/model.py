@@ -16,6 +16,7 @@ import mesa
 import numpy as np
 
 from coprod_sim.agents import Professional, Resident, Service
+from coprod_sim.dashboard.mesa_scenario import merge_mesa_scenario
 from coprod_sim.io.reporters import means, model_reporters
 from coprod_sim.levers import Lever, lever_name, make_levers
 from coprod_sim.mechanisms import (
@@ -70,8 +71,10 @@ class CoproductionModel(mesa.Model):
         need_kinds: Sequence[NeedKind] | None = None,
         levers: Iterable[Lever_] = (),
         policies: Mapping[str, Mapping[str, Any]] | Iterable[str] | None = None,
+        scenario: Any = None,  # what Mesa's SolaraViz passes on Reset
         **params: Any,
     ) -> None:
+        rng, params = merge_mesa_scenario(scenario, rng, params)
         self.params: Scenario = make_scenario(**params)
         self.rules = choose_rules(rules)
         self.policy_levers: list[Lever] = make_levers(policies)

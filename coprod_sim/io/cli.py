@@ -29,6 +29,7 @@ import typer
 from tqdm import tqdm
 
 import coprod_sim
+from coprod_sim.dashboard.cli import dashboard
 from coprod_sim.io.run_folder import RunFolder, read_record
 from coprod_sim.io.runtime import (
     StopOnInterrupt,
@@ -477,6 +478,7 @@ def params(
 
 
 register_sweeps(app)  # coprod-sim sweep / report (coprod_sim/sweeps/cli.py)
+app.command()(dashboard)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,502 @@
+"""The workshop page (Solara): layout and wiring only; the logic is in the sibling modules.
+
+Served by ``coprod-sim dashboard``. Every browser session builds its own models (``use_memo``
+inside ``Page``), so a facilitator's screen and participants' laptops never share one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+import solara
+
+from coprod_sim.dashboard import charts, figures
+from coprod_sim.dashboard import formatting as fmt
+from coprod_sim.dashboard.controller import (
+    WEEKS_PER_YEAR,
+    PairedFutures,
+    check_town,
+)
+from coprod_sim.dashboard.controls import ParamControl, lever_controls, parse_value
+from coprod_sim.dashboard.ensemble import DEFAULT_REPLICATIONS, describe, start_ensemble
+from coprod_sim.parameters import ScenarioError
+from coprod_sim.state.towns import TOWNS
+
+REDRAW_SECONDS = 3.0  # while playing, charts redraw at most this often (the model runs on)
+CONTROLS = lever_controls()
+TABLE_CSS = """
+.diff-table { border-collapse: collapse; font-size: 0.9em; }
+.diff-table td, .diff-table th { padding: 2px 10px; text-align: right; }
+.diff-table td:first-child, .diff-table th:first-child { text-align: left; }
+.diff-table tbody tr:nth-child(odd) { background: #f4f4f4; }
+"""
+PAUSED_ONLY = ("network",)  # charts not redrawn while playing
+BANDED = ("helping", "crises")  # charts that show the replications' band
+
+
+def guarded(action: Callable[[], Any], report: Callable[[str], None]) -> Callable[[], None]:
+    """Run ``action``; a bad value or a failure becomes a message on the page, never a traceback."""
+
+    def run() -> None:
+        try:
+            action()
+            report("")
+        except ScenarioError as exc:
+            report(str(exc))
+        except Exception as exc:  # noqa: BLE001 - the room must never see a traceback
+            report(f"Something went wrong ({type(exc).__name__}: {exc}); nothing was changed.")
+
+    return run
+
+
+@solara.component
+def ParamInput(
+    ctl: PairedFutures, panel: int, lever: str, control: ParamControl, on_done, on: bool, shown
+):
+    """One lever parameter; ``shown`` is the lever's (name, value) pairs as the page shows them."""
+    values = dict(shown)
+    error, set_error = solara.use_state("")
+
+    def on_value(text: str) -> None:
+        try:
+            value = parse_value(lever, control, text)
+            with ctl.lock:
+                ctl.drafts[panel][lever][control.name] = value
+                if on:
+                    ctl.set_lever(panel, lever, True, {**values, control.name: value})
+            set_error("")
+            on_done("")
+        except ScenarioError as exc:
+            set_error(str(exc))
+            on_done(str(exc))
+
+    unit = f" ({control.unit})" if control.unit and control.unit != "-" else ""
+    solara.InputText(
+        label=f"{control.label}{unit}",
+        value=str(values.get(control.name, control.default)),
+        on_value=on_value,
+        continuous_update=False,
+        error=error or False,
+        message=control.help_text(),
+        classes=[f"param-{panel}-{lever}-{control.name}"],
+    )
+
+
+def lever_view(ctl: PairedFutures, panel: int, lever: str) -> tuple[bool, tuple]:
+    """Whether a lever is on in a panel, and its parameters as shown (typed drafts on top)."""
+    on, current = ctl.lever_state(panel, lever)
+    merged = {**current, **ctl.drafts[panel][lever]}
+    merged.pop("start_week", None)
+    return on, tuple(sorted(merged.items()))
+
+
+@solara.component
+def LeverCard(ctl: PairedFutures, panel: int, lever, on_change, on: bool, shown):
+    # takes its state as arguments: redrawn only when this lever changes, not every week
+    def toggle(value: bool) -> None:
+        def act() -> None:
+            with ctl.lock:
+                ctl.set_lever(panel, lever.name, value, dict(shown))
+
+        guarded(act, on_change)()
+
+    with solara.Column(gap="0px", classes=[f"lever-{panel}-{lever.name}"]):
+        solara.Switch(label=lever.title, value=on, on_value=toggle)
+        solara.Text(lever.summary, style={"font-size": "0.85em"})
+        solara.Text(f"Source: {lever.source}", style={"font-size": "0.75em", "color": "#666"})
+        if on:
+            for c in lever.main_params:
+                ParamInput(ctl, panel, lever.name, c, on_change, on, shown)
+            with solara.Details(summary="More settings (timing, costs)"):
+                for c in lever.other_params:
+                    if c.name != "start_week":
+                        ParamInput(ctl, panel, lever.name, c, on_change, on, shown)
+
+
+@solara.component
+def PanelCard(ctl: PairedFutures, panel: int, bands: dict, set_bands, on_change, version: int = 0):
+    p = ctl.panels[panel]
+    run = solara.use_reactive(None)
+    progress = solara.use_reactive("")
+
+    def wait_for_ensemble() -> None:
+        r = run.value
+        if r is None:
+            return
+        while not r.finished:
+            progress.set(describe(r))
+            time.sleep(0.5)
+        err = r.error()
+        if err:
+            progress.set(err)
+            r.close()
+        else:
+            band = r.result()
+            set_bands(lambda old: {**old, panel: band})
+            progress.set(f"{len(r.seeds)} replications done: bands show 80% of them")
+        run.set(None)
+
+    solara.use_thread(wait_for_ensemble, dependencies=[run.value], intrusive_cancel=False)
+
+    def start() -> None:
+        with ctl.lock:
+            run.set(start_ensemble(ctl.choice, p.plan.copy_until(10**9), DEFAULT_REPLICATIONS))
+        progress.set("starting worker processes...")
+
+    def branch() -> None:
+        with ctl.lock:
+            ctl.branch(0, panel)
+        set_bands(lambda old: {k: v for k, v in old.items() if k != panel})
+
+    with solara.Card(title=f"Panel {p.label}", classes=[f"panel-{p.label}"]):
+        solara.Text(f"Levers: {p.plan.describe()}", classes=[f"plan-{p.label}"])
+        # always the same elements in the same places (an element that comes and goes would
+        # shift its siblings, and Solara would rebuild them and lose their state)
+        solara.Text(f"({p.note})" if p.note else "", style={"font-size": "0.85em"})
+        with solara.Row():
+            if panel > 0:
+                solara.Button(
+                    f"Copy A here from week {ctl.week} (branch)",
+                    on_click=guarded(branch, on_change),
+                    disabled=ctl.week == 0,
+                    classes=[f"branch-{p.label}"],
+                )
+            solara.Button(
+                f"Run {DEFAULT_REPLICATIONS} replications",
+                on_click=guarded(start, on_change),
+                disabled=run.value is not None,
+                classes=[f"ensemble-{p.label}"],
+            )
+        solara.Text(progress.value, classes=[f"progress-{p.label}"])
+        with solara.Details(summary="Policy levers (switch on or off; from this week on)"):
+            for lever in CONTROLS:
+                LeverCard(ctl, panel, lever, on_change, *lever_view(ctl, panel, lever.name))
+
+
+@solara.component
+def Settings(ctl: PairedFutures, on_change, version: int = 0):
+    c = ctl.choice
+    fields = solara.use_reactive({})  # last typed text per field (kept when refused)
+    errors = solara.use_reactive({})
+
+    def apply(name: str, value: Any) -> None:
+        typed = {**fields.value, name: value}
+        fields.set(typed)
+        args = {
+            "town": c.town,
+            "residents": c.residents,
+            "years": c.years,
+            "seed": c.seed,
+            **typed,
+        }
+        try:
+            choice = check_town(**args)
+        except ScenarioError as exc:
+            errors.set({name: str(exc)})
+            on_change(str(exc))
+            return
+        errors.set({})
+        fields.set({})
+        with ctl.lock:
+            ctl.set_choice(choice)
+        on_change("")
+
+    with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap"}):
+        solara.Select(
+            label="Town", value=c.town, values=list(TOWNS), on_value=lambda v: apply("town", v)
+        )
+        for name, label, current in (
+            ("residents", "Residents (0 = the preset's)", c.residents),
+            ("years", "Years", f"{c.years:g}"),
+            ("seed", "Seed", c.seed),
+        ):
+            solara.InputText(
+                label=label,
+                value=str(fields.value.get(name, current)),
+                on_value=lambda v, name=name: apply(name, v),
+                continuous_update=False,
+                error=errors.value.get(name) or False,
+                classes=[f"setting-{name}"],
+            )
+        solara.Select(
+            label="Panels",
+            value=str(len(ctl.panels)),
+            values=["2", "3"],
+            on_value=lambda v: _set_panels(ctl, v, on_change),
+        )
+
+
+def _set_panels(ctl: PairedFutures, value: str, on_change) -> None:
+    def act() -> None:
+        with ctl.lock:
+            ctl.set_panels(int(value))
+
+    guarded(act, on_change)()
+
+
+@solara.component
+def Charts(ctl: PairedFutures, tick: int, bands: dict, playing: bool = False):
+    nb, set_nb = solara.use_state(0)
+
+    def prepare():
+        with ctl.lock:
+            return charts.prepare(ctl, nb)
+
+    data = solara.use_memo(prepare, [tick, nb, len(ctl.panels)])
+    total = ctl.weeks_total
+    labels = [f"Panel {p.label}" for p in ctl.panels]
+    band_list = [bands.get(i) for i in range(len(ctl.panels))]
+
+    def fig(name: str):
+        d = data
+        if name == "participation":
+            return figures.bars(
+                list(zip(labels, d["participation"], strict=True)),
+                "Participation by frequency, last complete year, against the survey",
+                "frequency", ("model", "survey"),
+            )  # fmt: skip
+        if name == "helping":
+            return figures.lines(
+                list(zip(labels, d["helping"], strict=True)),
+                "Residents helping each week", total, figures.FORMATTERS["pct"],
+                bands=band_list, band_series="helping_share",
+            )  # fmt: skip
+        if name == "needs":
+            return figures.lines(
+                list(zip(labels, d["needs"], strict=True)),
+                "Needs met each week by channel, and given up unmet (4-week average)", total,
+                figures.FORMATTERS["count"],
+            )  # fmt: skip
+        if name == "crises":
+            return figures.lines(
+                list(zip(labels, d["crises"], strict=True)),
+                "Crises each week (4-week average)", total, figures.FORMATTERS["count"],
+                bands=band_list, band_series="crises",
+            )  # fmt: skip
+        if name == "trust":
+            return figures.lines(
+                list(zip(labels, d["trust"], strict=True)),
+                "Trust and fear of commitment (mean, 0-1)", total, ylim=(0, 1),
+            )  # fmt: skip
+        if name == "cost_week":
+            return figures.lines(
+                list(zip(labels, d["cost_week"], strict=True)),
+                "Cost per week by who pays", total, figures.FORMATTERS["gbp"],
+            )  # fmt: skip
+        if name == "cost_cum":
+            return figures.lines(
+                list(zip(labels, d["cost_cum"], strict=True)),
+                "Cost so far by who pays (cumulative)", total, figures.FORMATTERS["gbp"],
+            )  # fmt: skip
+        if name == "load":
+            return figures.bars(
+                list(zip(labels, d["load"], strict=True)),
+                "Who carries the load: share of volunteer hours given by the busiest helpers",
+                "helpers", ("share of hours",), note="no help given yet",
+            )  # fmt: skip
+        if name == "barriers":
+            return figures.bars(
+                list(zip(labels, d["barriers"], strict=True)),
+                "Why residents who gave no help last year stayed out", "reason", ("share",),
+                horizontal=True,
+            )  # fmt: skip
+        if name == "network":
+            return figures.network(
+                list(zip(labels, d["network"], strict=True)),
+                f"Neighbourhood {nb}: residents and their ties",
+            )
+        raise ValueError(name)
+
+    def drawn(name: str) -> tuple[bytes, str]:
+        try:
+            return figures.png(fig(name)), ""
+        except Exception as exc:  # noqa: BLE001 - a chart that fails says so, the page stays
+            return b"", f"The chart '{name}' could not be drawn ({type(exc).__name__}: {exc})"
+
+    # a chart is drawn again only when its data changed (yearly charts once a year), in a
+    # background thread: the page (week, difference strip, buttons) never waits for a chart
+    keys = {
+        name: (charts.digest(data[name]), name in BANDED and charts.digest(band_list), nb)
+        for name in charts.CHART_ORDER
+    }
+    cache = solara.use_memo(dict, [])  # name -> (key, png, problem), this session's
+    if playing:  # the slowest chart (the network) waits for a pause; the model runs on
+        for name in PAUSED_ONLY:
+            if name in cache:
+                keys[name] = cache[name][0]
+    images, set_images = solara.use_state({})
+
+    def draw_changed(cancel: threading.Event) -> None:
+        changed = False
+        for name in charts.CHART_ORDER:
+            if cancel.is_set():
+                return
+            if name not in cache or cache[name][0] != keys[name]:
+                cache[name] = (keys[name], *drawn(name))
+                changed = True
+        if changed or len(images) != len(cache):
+            set_images(dict(cache))
+
+    solara.use_thread(draw_changed, dependencies=[tuple(keys.values())], intrusive_cancel=False)
+
+    for name in charts.CHART_ORDER:
+        if name == "network":
+            solara.Select(
+                label="Neighbourhood",
+                value=str(nb),
+                values=[str(i) for i in range(data["neighbourhoods"])],
+                on_value=lambda v: set_nb(int(v)),
+            )
+        _, image, problem = images.get(name, (None, b"", ""))
+        if problem:
+            solara.Warning(problem)
+        elif image:
+            solara.Image(image, classes=[f"chart-{name}"])
+        else:
+            solara.Text("Drawing the chart...")
+
+
+@solara.component
+def DifferenceStrip(ctl: PairedFutures, tick: int):
+    def rows():
+        with ctl.lock:
+            a = ctl.panels[0].model
+            return [
+                (
+                    p.label,
+                    charts.difference(a, p.model),
+                    charts.shared_weeks(a, p.model),
+                    p.model.week,
+                )
+                for p in ctl.panels[1:]
+            ]
+
+    diffs = solara.use_memo(rows, [tick])
+    for label, df, shared, week in diffs:
+        if week == 0:
+            history = "Nothing has run yet."
+        elif shared == week:
+            history = f"Panel {label} and panel A are identical in every week so far (1-{week})."
+        elif shared == 0:
+            history = f"Panel {label} differs from panel A from week 1."
+        else:
+            history = (
+                f"Panel {label} and panel A share their history for weeks 1-{shared} "
+                f"(identical); they differ from week {shared + 1}."
+            )
+        cells = "".join(
+            f"<tr><td>{escape(r['outcome'])}</td><td>{escape(r['A'])}</td>"
+            f"<td>{escape(r['B'])}</td><td>{escape(_mark(r['better']) + r['B minus A'])}</td></tr>"
+            for _, r in df.iterrows()
+        )
+        title = f"Difference strip: panel {label} minus panel A, at week {week}"
+        table = (
+            f"<h3>{title}</h3><table class='diff-table'><thead><tr><th>outcome so far</th>"
+            f"<th>A</th><th>{label}</th><th>{label} minus A</th></tr></thead>"
+            f"<tbody>{cells}</tbody></table><p class='history-{label}'>{escape(history)}</p>"
+        )
+        with solara.Column(classes=[f"diff-{label}"]):
+            solara.HTML(tag="div", unsafe_innerHTML=table)  # one piece: heading and rows agree
+
+
+def _mark(better: Any) -> str:
+    return {True: "▲ better: ", False: "▼ worse: "}.get(better, "")
+
+
+# Components that read the session's models take ``version`` (bumped on every change):
+# Solara redraws a component only when its arguments change.
+
+
+@solara.component
+def Page():
+    ctl = solara.use_memo(PairedFutures, [])  # this session's own models
+    tick, set_tick = solara.use_state(0)
+    playing = solara.use_reactive(False)
+    message = solara.use_reactive("")
+    bands, set_bands = solara.use_state({})
+
+    def refresh(msg: str | None = None) -> None:
+        if msg is not None:
+            message.set(msg)
+        set_tick(ctl.version)
+
+    def play_loop(cancel: threading.Event) -> None:
+        if not playing.value:
+            return
+        last = time.perf_counter()
+        try:
+            while playing.value and not cancel.is_set():
+                with ctl.lock:
+                    if ctl.finished:
+                        break
+                    ctl.step(1)
+                now = time.perf_counter()
+                if now - last >= REDRAW_SECONDS:
+                    set_tick(ctl.version)
+                    last = now
+                time.sleep(0)  # let the page's thread in
+        except Exception as exc:  # noqa: BLE001
+            message.set(f"The run stopped ({type(exc).__name__}: {exc}).")
+        playing.set(False)
+        set_tick(ctl.version)
+
+    solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
+
+    def step(weeks: int) -> Callable[[], None]:
+        def act() -> None:
+            with ctl.lock:
+                ctl.step(weeks)
+
+        return guarded(act, refresh)
+
+    def reset() -> None:
+        playing.set(False)
+        with ctl.lock:
+            ctl.reset()
+        set_bands({})
+
+    solara.Title("coprod-sim: two futures of one town")
+    with solara.Column(style={"padding": "12px"}):
+        # plain HTML, not Markdown: Solara's Markdown fetches a maths font from the internet
+        solara.HTML(tag="h2", unsafe_innerHTML="Two futures of one town, side by side")
+        solara.Style(TABLE_CSS)
+        Settings(ctl, refresh, ctl.version)
+        c = ctl.choice
+        n_res = ctl.panels[0].model.n_residents
+        solara.Info(
+            f"All panels are the same town ({c.town}, {fmt.count(n_res)} residents) with the same "
+            f"seed ({c.seed}): every difference you see comes from the policies, not from "
+            "chance (common random numbers)."
+        )
+        with solara.Column():  # the message's place is kept even when there is none
+            if message.value:
+                solara.Error(message.value, classes=["page-error"])
+        with solara.Row(style={"align-items": "center"}):
+            solara.Button(
+                "Pause" if playing.value else "Play",
+                on_click=lambda: playing.set(not playing.value),
+                color="primary",
+                disabled=ctl.finished and not playing.value,
+                classes=["play"],
+            )
+            solara.Button(
+                "Step a week", on_click=step(1), disabled=playing.value, classes=["step-week"]
+            )
+            solara.Button(
+                "Step a year", on_click=step(WEEKS_PER_YEAR), disabled=playing.value,
+                classes=["step-year"],
+            )  # fmt: skip
+            solara.Button("Reset", on_click=guarded(reset, refresh), classes=["reset"])
+            solara.Text(
+                f"Week {ctl.week} of {ctl.weeks_total} ({fmt.weeks_label(ctl.week)})",
+                classes=["week-status"],
+            )
+        with solara.Columns([1] * len(ctl.panels)):
+            for i in range(len(ctl.panels)):
+                PanelCard(ctl, i, bands, set_bands, refresh, ctl.version)
+        DifferenceStrip(ctl, tick)
+        Charts(ctl, tick, bands, playing.value)

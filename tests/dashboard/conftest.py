@@ -1,0 +1,122 @@
+"""The dashboard served in a subprocess on a free port, and Debian's chromium driven by Playwright.
+
+Every request that does not go to 127.0.0.1 is aborted and counted: the dashboard must work on a
+laptop with no internet. Browser tests are skipped (with the reason) where /usr/bin/chromium is
+missing; ``.ci/run`` installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the dashboard server exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"no HTTP 200 from {url} within {timeout:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    """``coprod-sim dashboard`` on a free port; yields its address; ended by its PID."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("dashboard") / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coprod_sim", "dashboard", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url, proc)
+        yield url
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing (.ci/run installs it: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Blocked(list):
+    """Requests that tried to leave 127.0.0.1 (aborted)."""
+
+
+@pytest.fixture
+def open_page(browser, server):
+    """Open the dashboard in a fresh browser session; yields a function returning (page,
+    blocked requests). Each call is a new session (its own cookies: its own models)."""
+    contexts = []
+
+    def opener(viewport=(1500, 1100)):
+        ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(30_000)
+        blocked = Blocked()
+
+        def route(r):
+            if urlparse(r.request.url).hostname == "127.0.0.1":
+                r.continue_()
+            else:
+                blocked.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.goto(server)
+        page.wait_for_selector(".week-status", timeout=120_000)  # a cold machine compiles first
+        return page, blocked
+
+    yield opener
+    for ctx in contexts:
+        ctx.close()
