@@ -1,7 +1,9 @@
 """Named reporter functions for Mesa's DataCollector: the weekly model-level series.
 
 Each reporter reads one figure the model computed for the week in ``model.stats`` (computed
-once per week on whole arrays, so collecting costs nothing extra).
+once per week on whole arrays, so collecting costs nothing extra). The collector records every
+week, the burn-in's too: ``burn_in`` is 1 in those weeks, and
+``coprod_sim.analysis.summary.weekly_series`` leaves them out unless asked.
 """
 
 from __future__ import annotations
@@ -15,10 +17,21 @@ from coprod_sim.mechanisms.collective_action import WEEKLY as COLLECTIVE_ACTION_
 from coprod_sim.mechanisms.needs import CHANNELS
 
 WEEKLY_SERIES: tuple[str, ...] = (
+    "burn_in",
     "helping_share",
+    "helping_share_formal",
+    "helping_share_informal",
     "volunteer_hours",
     "needs_arisen",
+    "needs_arisen_residents",
+    "needs_arisen_roles",
     "needs_lapsed",
+    "needs_lapsed_residents",
+    "roles_unfilled",
+    "needs_served_distinct",
+    "needs_residents_served_distinct",
+    "roles_filled_distinct",
+    "rematches",
     "open_needs",
     "mean_wait_weeks",
     "crises",
@@ -76,9 +89,22 @@ def record_week(model: Any) -> None:
 
     e, pop = model.events, model.pop
     n_open = max(e["open_needs"], 1)
+    n_res = max(model.n_residents, 1)
+    met = sum(e[f"met_{c}"] for c in CHANNELS)
     st = {
         "week": model.week,
-        "helping_share": e["helpers"] / max(model.n_residents, 1),
+        "burn_in": float(model.week <= 0),  # this week was part of the burn-in
+        "helping_share": e["helpers"] / n_res,
+        "helping_share_formal": e["helpers_formal"] / n_res,
+        "helping_share_informal": e["helpers_informal"] / n_res,
+        "needs_arisen_residents": e["needs_arisen"] - e["needs_arisen_roles"],
+        "needs_arisen_roles": e["needs_arisen_roles"],
+        "needs_lapsed_residents": e["lapsed"] - e["lapsed_roles"],
+        "roles_unfilled": e["lapsed_roles"],
+        "needs_served_distinct": e["served_first"],
+        "needs_residents_served_distinct": e["served_first"] - e["served_first_roles"],
+        "roles_filled_distinct": e["served_first_roles"],
+        "rematches": met - e["served_first"],
         "volunteer_hours": e["volunteer_hours"],
         "needs_arisen": e["needs_arisen"],
         "needs_lapsed": e["lapsed"],

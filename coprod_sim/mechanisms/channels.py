@@ -499,3 +499,8 @@ def assign(
     count_into(n.kind[m.rows], model.met_by_kind_channel[:, channel])
     count_into(n.nbhd[m.rows], model.met_by_nbhd)
     model.events[f"met_{CHANNELS[channel]}"] += len(m.rows)
+    # a need met for the first time is a need served; met again after a helper left, a re-match
+    first = m.rows[~n.served[m.rows]]
+    n.served[first] = True
+    model.events["served_first"] += len(first)
+    model.events["served_first_roles"] += int(np.count_nonzero(n.owner[first] < 0))

@@ -383,6 +383,7 @@ class NeedTable:
     crisis_left: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
     started: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))  # week arisen
     edge: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # tie asked, -1
+    served: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # ever met
 
     DEFAULTS: ClassVar[dict[str, int]] = {"helper": -1, "channel": UNMET, "edge": -1}
     MIN_CAPACITY: ClassVar[int] = 1024
@@ -676,6 +677,7 @@ def arise(model: CoproductionModel) -> None:
         started=np.full(len(k), min(model.week, 32_000), np.int16),
     )
     model.events["needs_arisen"] += len(k)
+    model.events["needs_arisen_roles"] += n_role
 
 
 def wait(model: CoproductionModel) -> None:
