@@ -69,6 +69,7 @@ def _simulate(
         rng=spec.seed, policies=spec.policies if policies else None, **spec.params
     )
     live[label] = model
+    model.burn_in(progress)  # burn_in_years of the town without levers; not in the outputs
     for _ in tqdm(range(spec.weeks), desc=label, unit="wk", disable=not progress, leave=True):
         model.step()
     return model
@@ -76,8 +77,8 @@ def _simulate(
 
 def _save_partial(spec: RunSpec, model: Any, name: str) -> str:
     """Save the weekly series of the weeks a failed run completed; returns a note for the user."""
-    if model is None or model.week == 0:
-        return "no week was completed"
+    if model is None or model.week <= 0:
+        return "no week of results was completed (the burn-in's weeks are not results)"
     try:
         df = weekly_series(model)
         path = spec.out / name
@@ -199,7 +200,8 @@ def _report(spec: RunSpec, model: Any, baseline: Any, written: list[Path]) -> st
     levers = ", ".join(lv.name for lv in spec.levers) or "none"
     title = (
         f"coprod-sim {coprod_sim.__version__} | town {s.town}, {model.n_residents:,} residents, "
-        f"{spec.weeks} weeks ({spec.years:g} years), seed {spec.seed} | levers: {levers}"
+        f"{spec.weeks} weeks ({spec.years:g} years) after a {s.burn_in_years}-year burn-in, "
+        f"seed {spec.seed} | levers: {levers}"
     )
     return format_report(metrics, base_metrics, result, title=title)
 

@@ -50,12 +50,12 @@ class ChannelParams(Strict):
     """Mechanism 2: how many are asked, and how asks travel."""
 
     asks_per_need: int = param(
-        3,
+        5,
         unit="residents/need/week",
         role="world",
         ge=1,
         le=20,
-        source=ASSUME,
+        source="hand-tuned to the survey's formal participation (issue 14; was 3); " + ASSUME,
         doc="How many ties an owner (or a service's open call) asks each week for one need.",
     )
     share_asks_two_hop: float = param(

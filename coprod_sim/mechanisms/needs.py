@@ -28,12 +28,12 @@ class NeedParams(Strict):
     """Mechanism 1: how often needs arise, and crises."""
 
     need_rate_scale: float = param(
-        1.0,
+        1.5,
         unit="x",
         role="world",
         ge=0,
         le=10,
-        source=ASSUME,
+        source="hand-tuned to the survey's formal participation (issue 14; was 1.0); " + ASSUME,
         doc="Multiplies every kind of need's arrival rate.",
     )
     deprivation_need_effect: float = param(
