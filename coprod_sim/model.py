@@ -210,7 +210,7 @@ class CoproductionModel(mesa.Model):
 
             it = tqdm(it, desc="weeks", unit="wk")
         for _ in it:
-            self._week()
+            self.step()  # Mesa's step counter counts results weeks, not the burn-in's
 
     # ------------------------------------------------------------------ for levers
     def add_lever(self, lever: Lever_) -> None:

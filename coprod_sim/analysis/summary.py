@@ -468,7 +468,7 @@ def format_report(
     cols = ("baseline", "policy", "change") if two else ("model",)
     last = int(policy["weeks"] // WEEKS_PER_YEAR * WEEKS_PER_YEAR)
     span = f"weeks {last - 51}-{last}" if last else "no complete year yet"
-    head(f"Formal participation ({span})", (*cols, "survey"))
+    head(f"Participation, formal ({span})", (*cols, "survey"))
     labels = {
         "weekly": ("at least weekly", "weekly"),
         "monthly": ("at least monthly", "at_least_monthly"),
@@ -482,8 +482,8 @@ def format_report(
         row(label[: w - 2], f"participation_formal_{key}", _pct, survey)
     row("retention (again next year)", "retention_formal", _pct)
     row("12-month dropout of new volunteers", "dropout_12m_formal", _pct)
-    head("Informal participation (not surveyed)", cols)
-    for label, key in labels.values():
+    head("Participation, informal (not surveyed)", cols)
+    for label, key in list(labels.values())[:3]:
         row(label[: w - 2], f"participation_informal_{key}", _pct)
     head("Needs over the run", cols)
     row("residents' needs arisen", "needs_residents_arisen", _num)
@@ -493,10 +493,8 @@ def format_report(
     row("  filled (distinct roles)", "roles_filled_distinct", _num)
     row("  lapsed unfilled", "roles_unfilled", _num)
     row("re-matches after a helper left", "rematches", _num)
-    row("arisen (needs and roles)", "needs_arisen", _num)
     for c in CHANNELS:
         row(f"met: {c.replace('_', ' ')}", f"needs_met_{c}", _num)
-    row("lapsed (needs and roles)", "needs_lapsed", _num)
     row("crises", "crises", _num)
     row("still open at the end", "needs_open_end", _num)
     head("Hours and money", cols)

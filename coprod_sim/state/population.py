@@ -64,7 +64,7 @@ class PopulationParams(Strict):
         doc="Share of adults with unpaid caring duties.",
     )
     free_hours_mean: float = param(
-        5.5,
+        5.0,
         unit="hours/week",
         role="world",
         ge=0,
@@ -186,7 +186,7 @@ class PopulationParams(Strict):
         doc="Multiplies every stated-willingness share (capped at 1).",
     )
     disposition_loading: float = param(
-        0.15,
+        0.05,
         unit="correlation",
         role="world",
         ge=0,
