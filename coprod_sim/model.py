@@ -165,9 +165,10 @@ class CoproductionModel(mesa.Model):
         self.start_means = means(self)
         self.years: list[dict[str, Any]] = []  # each closed year's participation (close_year)
         self._nx: tuple[int, Any] | None = None
-        self.datacollector = mesa.DataCollector(
-            model_reporters=model_reporters(tuple(f"cost_{n}" for n in self.lever_cost_names))
-        )
+        reporters = model_reporters(tuple(f"cost_{n}" for n in self.lever_cost_names))
+        # results weeks only; the burn-in's weeks go to a collector of their own
+        self.datacollector = mesa.DataCollector(model_reporters=reporters)
+        self.burn_in_datacollector = mesa.DataCollector(model_reporters=reporters)
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:

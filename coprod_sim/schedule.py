@@ -99,8 +99,12 @@ def end_week(model: CoproductionModel) -> None:
 
 
 def collect(model: CoproductionModel) -> None:
-    """Mesa's DataCollector records the week's figures."""
-    model.datacollector.collect(model)
+    """Mesa's DataCollector records the week's figures: a results week in
+    ``model.datacollector``, a burn-in week in ``model.burn_in_datacollector``."""
+    if model.week <= 0:  # the week just completed was part of the burn-in
+        model.burn_in_datacollector.collect(model)
+    else:
+        model.datacollector.collect(model)
 
 
 WEEK: tuple[Phase | LeverPoint, ...] = (

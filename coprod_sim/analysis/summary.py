@@ -90,13 +90,15 @@ OUTPUT_FILES: tuple[str, ...] = (
 # ------------------------------------------------------------------ tables
 def weekly_series(model: CoproductionModel, include_burn_in: bool = False) -> pd.DataFrame:
     """The DataCollector's weekly series with a ``week`` column (weeks of results completed,
-    from 1). The burn-in's weeks are left out unless ``include_burn_in``; then they come first,
-    numbered up to 0, with ``burn_in`` 1 (the collector itself keeps every week)."""
+    from 1). ``include_burn_in`` puts the burn-in's weeks first (from
+    ``model.burn_in_datacollector``), numbered up to 0, with ``burn_in`` 1."""
     df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    first = 1 - int(model.burn_in_weeks)
-    df.insert(0, "week", np.arange(first, first + len(df), dtype=np.int64))
-    if not include_burn_in:
-        df = df[df["week"] >= 1].reset_index(drop=True)
+    df.insert(0, "week", np.arange(1, len(df) + 1, dtype=np.int64))
+    if include_burn_in:
+        burn = model.burn_in_datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        first = 1 - int(model.burn_in_weeks)
+        burn.insert(0, "week", np.arange(first, first + len(burn), dtype=np.int64))
+        df = pd.concat([burn, df], ignore_index=True)
     return df
 
 

@@ -1,9 +1,10 @@
 """Named reporter functions for Mesa's DataCollector: the weekly model-level series.
 
 Each reporter reads one figure the model computed for the week in ``model.stats`` (computed
-once per week on whole arrays, so collecting costs nothing extra). The collector records every
-week, the burn-in's too: ``burn_in`` is 1 in those weeks, and
-``coprod_sim.analysis.summary.weekly_series`` leaves them out unless asked.
+once per week on whole arrays, so collecting costs nothing extra). ``model.datacollector``
+records the results weeks only; the burn-in's weeks go to ``model.burn_in_datacollector``
+(where ``burn_in`` is 1), and ``coprod_sim.analysis.summary.weekly_series(model,
+include_burn_in=True)`` joins the two.
 """
 
 from __future__ import annotations

@@ -53,9 +53,11 @@ def test_burn_in_weeks_are_numbered_before_results_and_left_out() -> None:
     everything = weekly_series(model, include_burn_in=True)
     assert len(everything) == 62 and list(everything["week"][:2]) == [-51, -50]
     assert (everything["burn_in"][:52] == 1).all()
-    # the collector keeps every week, marked
+    # Mesa's collector holds the results weeks only; the burn-in's are kept apart
     raw = model.datacollector.get_model_vars_dataframe()
-    assert len(raw) == 62 and raw["burn_in"].sum() == 52
+    assert len(raw) == 10 and raw["burn_in"].sum() == 0
+    burn = model.burn_in_datacollector.get_model_vars_dataframe()
+    assert len(burn) == 52 and (burn["burn_in"] == 1).all()
     m = summary_metrics(model)
     assert m["needs_arisen"] == weekly["needs_arisen"].sum()  # results weeks only
     assert m["weeks"] == 10 and m["burn_in_weeks"] == 52
