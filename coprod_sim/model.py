@@ -95,6 +95,7 @@ class CoproductionModel(mesa.Model):
             s.get("graph"),
         )  # fmt: skip
         self.tie_trust = trust.initial_tie_trust(self.graph, self.pop.trust_nbr, s.get("tie_trust"))
+        self.tie_trust_base = self.tie_trust.copy()  # what tie trust relaxes back to
         self.staff = build_staff(self.n_residents, len(self.nb.start), p, s.get("staff"))
         self.kinds = KindArrays.from_kinds(tuple(need_kinds or DEFAULT_NEED_KINDS))
         self.needs = NeedTable()

@@ -301,7 +301,8 @@ def good_experiences(model: CoproductionModel, done: np.ndarray) -> None:
 
 
 def relax_to_baselines(model: CoproductionModel, every: int) -> None:
-    """Trust (in neighbours and in services) and fear drift back to their baselines, applied
+    """Trust (in neighbours, on ties and in services) and fear drift back to their baselines
+    (a tie to its trust at the start, at ``trust_relaxation``), applied
     every ``every`` weeks at the compounded rate (the same pull over the period, for a
     fraction of the passes)."""
     p, pop = model.params, model.pop
@@ -310,6 +311,7 @@ def relax_to_baselines(model: CoproductionModel, every: int) -> None:
     rates = np.array([p.trust_relaxation, p.fear_relaxation, p.service_trust_relaxation])
     compound = 1.0 - (1.0 - rates) ** every
     relax(pop.trust_nbr, model.nb.trust_base[pop.nbhd], float(compound[0]))
+    relax(model.tie_trust, model.tie_trust_base, float(compound[0]))  # as neighbour trust
     relax(pop.fear_commit, pop.fear_commit_base, float(compound[1]))
     relax(pop.trust_svc, pop.trust_svc_base, float(compound[2]))
 

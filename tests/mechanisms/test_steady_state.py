@@ -19,10 +19,15 @@ def test_trust_in_services_relaxes_to_each_residents_baseline() -> None:
     base = pop.trust_svc_base.copy()
     np.testing.assert_array_equal(pop.trust_svc, base)  # the baseline is the start value
     pop.trust_svc[:] = 0.0
+    tie_base = model.tie_trust.copy()
+    model.tie_trust[:] = 1.0
     model.week = 3  # relax_to_baselines acts in the last week of each 4-week period
     trust.relax_to_baselines(model, 4)
     rate = 1 - (1 - model.params.service_trust_relaxation) ** 4
     np.testing.assert_allclose(pop.trust_svc, rate * base, rtol=1e-5)
+    # tie trust relaxes to its start value at the neighbour-trust rate
+    tie_rate = 1 - (1 - model.params.trust_relaxation) ** 4
+    np.testing.assert_allclose(model.tie_trust, 1 + tie_rate * (tie_base - 1), rtol=1e-5)
 
 
 def _year_means(seed: int, relax: float) -> np.ndarray:
