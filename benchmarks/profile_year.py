@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     from coprod_sim import CoproductionModel
     from coprod_sim.levers import LEVERS
 
-    kw = {"rng": args.seed, "n_residents": args.residents}
+    kw = {"rng": args.seed, "n_residents": args.residents, "burn_in_years": 0}  # a year, not 9
     if args.levers == "all":
         kw["policies"] = {name: {} for name in LEVERS}
     t0 = time.perf_counter()

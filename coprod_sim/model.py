@@ -39,7 +39,7 @@ from coprod_sim.mechanisms.needs import (
     NeedKind,
     NeedTable,
 )
-from coprod_sim.mechanisms.outcomes import RecentHelpers
+from coprod_sim.mechanisms.outcomes import WEEKS_PER_YEAR, RecentHelpers
 from coprod_sim.parameters import ScenarioError, make_scenario
 from coprod_sim.rules import choose_rules
 from coprod_sim.scenario import Scenario
@@ -85,7 +85,9 @@ class CoproductionModel(mesa.Model):
         self.n_residents = p.n_residents or max(1, int(round(town.residents * p.scale)))
         n_nb = p.n_neighbourhoods or town.neighbourhoods
         self.streams = Streams(self.seed)
-        self.week = 0  # weeks completed
+        # weeks completed; the burn-in's weeks are numbered -burn_in_weeks .. -1, results from 0
+        self.burn_in_weeks = WEEKS_PER_YEAR * p.burn_in_years
+        self.week = -self.burn_in_weeks
 
         # the town: neighbourhoods, residents, ties, staff, kinds of need
         s = self.streams
@@ -96,6 +98,7 @@ class CoproductionModel(mesa.Model):
             s.get("graph"),
         )  # fmt: skip
         self.tie_trust = trust.initial_tie_trust(self.graph, self.pop.trust_nbr, s.get("tie_trust"))
+        self.tie_trust_base = self.tie_trust.copy()  # what tie trust relaxes back to
         self.staff = build_staff(self.n_residents, len(self.nb.start), p, s.get("staff"))
         if need_kinds is not None and len(need_kinds) == 0:
             raise ScenarioError(
@@ -169,28 +172,55 @@ class CoproductionModel(mesa.Model):
         self.barrier_codes = np.full(n, -1, np.int8)
         self.stats: dict[str, float] = {}
         self.start_means = means(self)
+        self.years: list[dict[str, Any]] = []  # each closed year's participation (close_year)
         self._nx: tuple[int, Any] | None = None
-        self.datacollector = mesa.DataCollector(
-            model_reporters=model_reporters(tuple(f"cost_{n}" for n in self.lever_cost_names))
-        )
+        reporters = model_reporters(tuple(f"cost_{n}" for n in self.lever_cost_names))
+        # results weeks only; the burn-in's weeks go to a collector of their own
+        self.datacollector = mesa.DataCollector(model_reporters=reporters)
+        self.burn_in_datacollector = mesa.DataCollector(model_reporters=reporters)
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
-        """One week: every phase of ``schedule.WEEK``, in order."""
+        """One week of results: every phase of ``schedule.WEEK``, in order (the burn-in runs
+        first if it has not)."""
+        self.burn_in()
+        self._week()
+
+    def _week(self) -> None:
         self.events = Counter()
         self.costs = Counter()
         for phase in WEEK:
             phase(self)
 
+    def burn_in(self, progress: bool = False) -> None:
+        """Run the burn-in's weeks (``burn_in_years``; no levers act) if not yet run; the
+        results' totals then start from zero. ``step`` and ``run_weeks`` call it first."""
+        weeks = range(max(-self.week, 0))
+        if progress and len(weeks):
+            from tqdm import tqdm
+
+            weeks = tqdm(weeks, desc="burn-in weeks", unit="wk")
+        for _ in weeks:
+            self._week()
+
+    def start_results(self) -> None:
+        """Totals of the run start from zero (``schedule.start_results``, at week 0 after a
+        burn-in): every counter a summary reports over the run is reset here."""
+        from coprod_sim.mechanisms.outcomes import reset_run_totals
+
+        reset_run_totals(self)
+
     def run_weeks(self, weeks: int, progress: bool = False) -> None:
-        """Advance ``weeks`` weeks, optionally with a progress bar."""
+        """Advance ``weeks`` weeks of results (after the burn-in, run first if it has not),
+        optionally with a progress bar."""
+        self.burn_in(progress)
         it = range(weeks)
         if progress:
             from tqdm import tqdm
 
             it = tqdm(it, desc="weeks", unit="wk")
         for _ in it:
-            self.step()
+            self.step()  # Mesa's step counter counts results weeks, not the burn-in's
 
     # ------------------------------------------------------------------ for levers
     def add_lever(self, lever: Lever_) -> None:
@@ -219,7 +249,10 @@ class CoproductionModel(mesa.Model):
             self.bounded_channels.add(CHANNELS.index(channel.name))
 
     def rng_for(self, name: str) -> np.random.Generator:
-        """This week's random stream of mechanism or lever ``name``."""
+        """This week's random stream of mechanism or lever ``name`` (burn-in weeks draw from
+        streams of their own, so results weeks draw the same numbers whatever the burn-in)."""
+        if self.week < 0:
+            return self.streams.get(f"burn-in:{name}", self.week + self.burn_in_weeks)
         return self.streams.get(name, self.week)
 
     def reopen(self, rows: np.ndarray, let_down: bool) -> None:

@@ -61,6 +61,8 @@ class LeverPoint:
     name: str
 
     def __call__(self, model: CoproductionModel) -> None:
+        if model.week < 0:  # burn-in: the town without levers
+            return
         for lever in model.hooks[self.name]:
             lever(model)
 
@@ -69,13 +71,26 @@ class LeverPoint:
 
     @property
     def doc(self) -> str:
-        return f"Levers whose ``point`` is ``{self.name}`` act here."
+        return f"Levers whose ``point`` is ``{self.name}`` act here (not during the burn-in)."
 
 
 def relax(model: CoproductionModel) -> None:
-    """Trust in neighbours and fear of commitment drift back to their baselines (every
-    ``RELAX_EVERY`` weeks, at the compounded rate)."""
+    """Trust in neighbours and in services and fear of commitment drift back to their
+    baselines (every ``RELAX_EVERY`` weeks, at the compounded rate)."""
     trust.relax_to_baselines(model, RELAX_EVERY)
+
+
+def lever_costs(model: CoproductionModel) -> None:
+    """Levers' costs of the week are charged (none during the burn-in, when no lever acts)."""
+    if model.week >= 0:
+        charge_levers(model)
+
+
+def start_results(model: CoproductionModel) -> None:
+    """At the end of the burn-in (week 0 reached): the run's totals start from zero, so
+    every total and the start-of-run means cover the results weeks only."""
+    if model.week == 0 and model.burn_in_weeks > 0:
+        model.start_results()
 
 
 def end_week(model: CoproductionModel) -> None:
@@ -84,8 +99,12 @@ def end_week(model: CoproductionModel) -> None:
 
 
 def collect(model: CoproductionModel) -> None:
-    """Mesa's DataCollector records the week's figures."""
-    model.datacollector.collect(model)
+    """Mesa's DataCollector records the week's figures: a results week in
+    ``model.datacollector``, a burn-in week in ``model.burn_in_datacollector``."""
+    if model.week <= 0:  # the week just completed was part of the burn-in
+        model.burn_in_datacollector.collect(model)
+    else:
+        model.datacollector.collect(model)
 
 
 WEEK: tuple[Phase | LeverPoint, ...] = (
@@ -104,11 +123,12 @@ WEEK: tuple[Phase | LeverPoint, ...] = (
     Phase("delivery", "outcomes", outcomes.deliver),
     Phase("drift", "trust dynamics", relax),
     LeverPoint("end_of_week"),
-    Phase("lever costs", "costs", charge_levers),
+    Phase("lever costs", "costs", lever_costs),
     Phase("end of week", "bookkeeping", end_week),
     Phase("end of year", "outcomes", outcomes.close_year),
     Phase("weekly figures", "outputs", reporters.record_week),
     Phase("data collection", "outputs", collect),
+    Phase("end of burn-in", "outputs", start_results),
 )
 
 HOOK_POINTS: tuple[str, ...] = tuple(p.name for p in WEEK if isinstance(p, LeverPoint))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -15,9 +15,30 @@ SMALL = 600  # residents in the towns most tests build
 SEEDS = (1, 2, 3)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_burn_in_unless_asked() -> Iterator[None]:
+    """Models built in tests start from the drawn town (``burn_in_years=0``) unless a test
+    passes ``burn_in_years``: the tests check mechanisms week by week, and the default burn-in
+    (8 years) would multiply the suite's time. Tests of the burn-in pass it explicitly.
+    (Session-wide, so module-scoped model fixtures get it too.)"""
+    import coprod_sim.model as model_module
+
+    real = model_module.make_scenario
+
+    def make(**params: Any) -> Any:
+        params.setdefault("burn_in_years", 0)
+        return real(**params)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(model_module, "make_scenario", make)
+        yield
+
+
 def run(seed: int, weeks: int = 52, **kw: Any) -> CoproductionModel:
-    """Build a small town and run it ``weeks`` weeks."""
+    """Build a small town and run it ``weeks`` weeks (no burn-in unless asked: most tests
+    check mechanisms from the drawn town, and a burn-in would multiply their time)."""
     kw.setdefault("n_residents", SMALL)
+    kw.setdefault("burn_in_years", 0)
     model = CoproductionModel(rng=seed, **kw)
     model.run_weeks(weeks)
     return model

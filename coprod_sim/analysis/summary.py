@@ -55,9 +55,29 @@ MONEY_ROWS: tuple[str, ...] = (
     "police_callout_hours",
     "crises_value_gbp",
 )
+#: participation_<row> counts any help; participation_formal_<row> (the survey's measure:
+#: volunteering with a local organisation) and participation_informal_<row> count each apart
+PARTICIPATION_METRICS: tuple[str, ...] = tuple(
+    f"participation_{m}{c}" for m in ("formal_", "informal_", "") for c in PARTICIPATION_ROWS
+)
+#: needs: residents' own needs and services' volunteer roles (owner -1) apart; a need met
+#: again after its helper left is a re-match, not a new need served
+NEEDS_SPLIT: tuple[str, ...] = (
+    "needs_residents_arisen",
+    "needs_residents_served_distinct",
+    "needs_residents_unmet",
+    "roles_arisen",
+    "roles_filled_distinct",
+    "roles_unfilled",
+    "needs_served_distinct",
+    "rematches",
+)
 #: metrics ``compare`` sets side by side (lever costs and money are added to these)
 COMPARED: tuple[str, ...] = (
-    *(f"participation_{c}" for c in PARTICIPATION_ROWS),
+    *PARTICIPATION_METRICS,
+    "retention_formal",
+    "dropout_12m_formal",
+    *NEEDS_SPLIT,
     "needs_arisen",
     *(f"needs_met_{c}" for c in CHANNELS),
     "needs_met_total",
@@ -84,10 +104,17 @@ OUTPUT_FILES: tuple[str, ...] = (
 
 
 # ------------------------------------------------------------------ tables
-def weekly_series(model: CoproductionModel) -> pd.DataFrame:
-    """The DataCollector's weekly series with a ``week`` column (weeks completed, from 1)."""
+def weekly_series(model: CoproductionModel, include_burn_in: bool = False) -> pd.DataFrame:
+    """The DataCollector's weekly series with a ``week`` column (weeks of results completed,
+    from 1). ``include_burn_in`` puts the burn-in's weeks first (from
+    ``model.burn_in_datacollector``), numbered up to 0, with ``burn_in`` 1."""
     df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     df.insert(0, "week", np.arange(1, len(df) + 1, dtype=np.int64))
+    if include_burn_in:
+        burn = model.burn_in_datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        first = 1 - int(model.burn_in_weeks)
+        burn.insert(0, "week", np.arange(first, first + len(burn), dtype=np.int64))
+        df = pd.concat([burn, df], ignore_index=True)
     return df
 
 
@@ -180,9 +207,12 @@ def needs_by_deprivation(model: CoproductionModel) -> pd.DataFrame:
 def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
     """Every headline figure of a run as ``{metric: number}`` (NaN where undefined).
 
-    Participation and barriers are those of the last completed 52-week year (NaN before the
-    first year ends); needs, hours and costs are totals over the run; trust and fear are
-    means over residents at the start and at the end.
+    Participation, retention and barriers are those of the last completed 52-week year of
+    results (NaN before the first year ends); needs, hours and costs are totals over the
+    results weeks (the burn-in's are left out); trust and fear are means over residents at the
+    start of the results (the end of the burn-in) and at the end. ``participation_formal_*``
+    is the survey's measure (volunteering with a local organisation); "never" there is never
+    in the simulated history, burn-in included (``burn_in_years`` long).
     """
     m: dict[str, float | int] = {
         "weeks": int(model.week),
@@ -190,16 +220,37 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
         "seed": int(model.seed),  # exact: a float would round a large seed
         "professional_hour_cost": float(model.params.professional_hour_cost),
     }
+    m["burn_in_weeks"] = int(model.burn_in_weeks)
     complete_year = model.week >= WEEKS_PER_YEAR
-    shares = participation_shares(model.pop.last_year_class)
-    for c in PARTICIPATION_ROWS:
-        m[f"participation_{c}"] = shares[c] if complete_year else math.nan
+    pop = model.pop
+    for prefix, classes in (
+        ("participation_", pop.last_year_class),
+        ("participation_formal_", pop.last_year_class_formal),
+        ("participation_informal_", pop.last_year_class_informal),
+    ):
+        shares = participation_shares(classes)
+        for c in PARTICIPATION_ROWS:
+            m[f"{prefix}{c}"] = shares[c] if complete_year else math.nan
+    last_year = model.years[-1] if complete_year and model.years else {}
+    for key in ("retention_formal", "dropout_12m_formal"):
+        m[key] = float(last_year.get(key, math.nan))
+    weekly = weekly_series(model)
+    for metric, series in (
+        ("needs_residents_arisen", "needs_arisen_residents"),
+        ("needs_residents_served_distinct", "needs_residents_served_distinct"),
+        ("needs_residents_unmet", "needs_lapsed_residents"),
+        ("roles_arisen", "needs_arisen_roles"),
+        ("roles_filled_distinct", "roles_filled_distinct"),
+        ("roles_unfilled", "roles_unfilled"),
+        ("needs_served_distinct", "needs_served_distinct"),
+        ("rematches", "rematches"),
+    ):
+        m[metric] = float(weekly[series].sum()) if series in weekly else 0.0
     met = model.met_by_kind_channel.sum(axis=0)
     for i, c in enumerate(CHANNELS):
         m[f"needs_met_{c}"] = float(met[i])
     m["needs_met_total"] = float(met.sum())
-    arisen = model.datacollector.model_vars.get("needs_arisen", [])
-    m["needs_arisen"] = float(np.sum(arisen)) if len(arisen) else 0.0
+    m["needs_arisen"] = float(weekly["needs_arisen"].sum()) if "needs_arisen" in weekly else 0.0
     m["needs_lapsed"] = float(model.lapsed_by_kind.sum())
     m["crises"] = float(model.crises_by_kind.sum())
     m["needs_open_end"] = float((model.needs.channel == UNMET).sum())
@@ -461,23 +512,33 @@ def format_report(
     cols = ("baseline", "policy", "change") if two else ("model",)
     last = int(policy["weeks"] // WEEKS_PER_YEAR * WEEKS_PER_YEAR)
     span = f"weeks {last - 51}-{last}" if last else "no complete year yet"
-    head(f"Participation ({span})", (*cols, "survey"))
+    head(f"Participation, formal ({span})", (*cols, "survey"))
     labels = {
         "weekly": ("at least weekly", "weekly"),
         "monthly": ("at least monthly", "at_least_monthly"),
         "yearly": ("at least yearly", "at_least_yearly"),
         "rarely": ("rarely (not in this year)", "rarely"),
-        "never": ("never", "never"),
+        "never": ("never (in the history)", "never"),
     }
     for cat, (label, key) in labels.items():
         _, value, note = SURVEY_PARTICIPATION[cat]
         survey = f"{100 * value:>11.0f}%" + (" (lower bound)" if cat == "yearly" else "")
-        row(label[: w - 2], f"participation_{key}", _pct, survey)
+        row(label[: w - 2], f"participation_formal_{key}", _pct, survey)
+    row("retention (again next year)", "retention_formal", _pct)
+    row("12-month dropout of new volunteers", "dropout_12m_formal", _pct)
+    head("Participation, informal (not surveyed)", cols)
+    for label, key in list(labels.values())[:3]:
+        row(label[: w - 2], f"participation_informal_{key}", _pct)
     head("Needs over the run", cols)
-    row("arisen", "needs_arisen", _num)
+    row("residents' needs arisen", "needs_residents_arisen", _num)
+    row("  served (distinct needs)", "needs_residents_served_distinct", _num)
+    row("  lapsed unmet", "needs_residents_unmet", _num)
+    row("volunteer roles arisen", "roles_arisen", _num)
+    row("  filled (distinct roles)", "roles_filled_distinct", _num)
+    row("  lapsed unfilled", "roles_unfilled", _num)
+    row("re-matches after a helper left", "rematches", _num)
     for c in CHANNELS:
         row(f"met: {c.replace('_', ' ')}", f"needs_met_{c}", _num)
-    row("lapsed unmet", "needs_lapsed", _num)
     row("crises", "crises", _num)
     row("still open at the end", "needs_open_end", _num)
     head("Hours", cols)

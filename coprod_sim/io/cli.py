@@ -151,6 +151,7 @@ def _simulate(
         rng=spec.seed, policies=spec.policies if policies else None, **spec.params
     )
     live[label] = model
+    model.burn_in(progress)  # burn_in_years of the town without levers; not in the outputs
     for _ in tqdm(range(spec.weeks), desc=label, unit="wk", disable=not progress, leave=True):
         stop.check()
         model.step()
@@ -163,8 +164,8 @@ def _save_partial(folder: RunFolder, model: Any, name: str) -> str:
     from coprod_sim.analysis.summary import weekly_series
     from coprod_sim.io.run_folder import atomic_write
 
-    if model is None or model.week == 0:
-        return "no week was completed"
+    if model is None or model.week <= 0:
+        return "no week of results was completed (the burn-in's weeks are not results)"
     try:
         df = weekly_series(model)
         atomic_write(folder.path(name), lambda p: df.to_parquet(p, index=False))
@@ -252,7 +253,8 @@ def _report(spec: RunSpec, folder: RunFolder, model: Any, baseline: Any, written
     levers = ", ".join(lv.name for lv in spec.levers) or "none"
     title = (
         f"coprod-sim {coprod_sim.__version__} | town {s.town}, {model.n_residents:,} residents, "
-        f"{spec.weeks} weeks ({spec.years:g} years), seed {spec.seed} | levers: {levers}"
+        f"{spec.weeks} weeks ({spec.years:g} years) after a {s.burn_in_years}-year burn-in, "
+        f"seed {spec.seed} | levers: {levers}"
     )
     return format_report(metrics, base_metrics, result, title=title)
 

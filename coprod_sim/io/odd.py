@@ -447,6 +447,7 @@ ARRAY_DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "free_hours": ("hours/week", "discretionary hours left after work and caring"),
         "willing": ("bitmask", "stated willingness per activity (bit a = `ACTIVITY_NAMES[a]`)"),
         "fear_commit_base": ("0-1", "baseline fear of commitment that fear relaxes back to"),
+        "trust_svc_base": ("0-1", "baseline trust in services that it relaxes back to"),
         "trust_nbr": ("0-1", "trust in neighbours (the place)"),
         "trust_svc": ("0-1", "trust in public services"),
         "confidence": ("0-1", "confidence and skills"),
@@ -469,8 +470,20 @@ ARRAY_DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "hours_given": ("hours", "hours given over the run"),
         "hours_year": ("hours", "hours given in the current year"),
         "weeks_year": ("weeks", "weeks with any help given in the current year"),
-        "helped_ever": ("bool", "has helped at some time (before the run or in it)"),
+        "helped_ever": ("bool", "has helped (formally or informally) in the simulated history"),
         "last_help_week": ("week", "last week the resident gave help"),
+        "weeks_year_formal": ("weeks", "weeks with formal help given in the current year"),
+        "months_year_formal": ("months", "4-week months of the current year with formal help"),
+        "last_formal_week": ("week", "last week the resident helped formally; -10000 never"),
+        "formal_ever": ("bool", "has helped formally in the simulated history (with burn-in)"),
+        "weeks_year_informal": ("weeks", "weeks with informal help given in the current year"),
+        "months_year_informal": ("months", "4-week months of the current year with informal help"),
+        "last_informal_week": ("week", "last week the resident helped informally; -10000 never"),
+        "informal_ever": ("bool", "has helped informally in the simulated history"),
+        "formal_years": (
+            "bitmask",
+            "bit 0: helped formally in the last completed year; bit 1: in the year before",
+        ),
         "vet_status": (
             "0 none, 1 waiting, 2 vetted, 3 gave up",
             "vetting (DBS) check status",
@@ -483,6 +496,14 @@ ARRAY_DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "last_year_class": (
             "-1 none, 0-4",
             "participation class of the last completed year (index into `PARTICIPATION`)",
+        ),
+        "last_year_class_formal": (
+            "-1 none, 0-4",
+            "the same class counting formal help only (the survey's measure)",
+        ),
+        "last_year_class_informal": (
+            "-1 none, 0-4",
+            "the same class counting informal help only",
         ),
     },
     "Staff": {
@@ -511,6 +532,7 @@ ARRAY_DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "crisis_left": ("weeks", "weeks of professional work left on a crisis"),
         "started": ("week", "week it arose"),
         "edge": ("tie index", "tie an informal helper was asked along (CSR position); -1 none"),
+        "served": ("bool", "has been met at least once (a later match is a re-match)"),
     },
 }
 

@@ -11,6 +11,11 @@ run total is its sum; "level": the state at the end of the week, a run has no to
 and ``run_totals`` sums the flows of a batch collected every week. The column names are kept
 as they are (the weekly series, the stored golden series, notebooks and dashboards read them);
 the reporter functions are named ``this_week_<column>`` so Mesa's collector says which they are.
+
+``model.datacollector``
+records the results weeks only; the burn-in's weeks go to ``model.burn_in_datacollector``
+(where ``burn_in`` is 1), and ``coprod_sim.analysis.summary.weekly_series(model,
+include_burn_in=True)`` joins the two.
 """
 
 from __future__ import annotations
@@ -24,10 +29,21 @@ from coprod_sim.mechanisms.collective_action import WEEKLY as COLLECTIVE_ACTION_
 from coprod_sim.mechanisms.needs import CHANNELS, SERVICES
 
 WEEKLY_SERIES: tuple[str, ...] = (
+    "burn_in",
     "helping_share",
+    "helping_share_formal",
+    "helping_share_informal",
     "volunteer_hours",
     "needs_arisen",
+    "needs_arisen_residents",
+    "needs_arisen_roles",
     "needs_lapsed",
+    "needs_lapsed_residents",
+    "roles_unfilled",
+    "needs_served_distinct",
+    "needs_residents_served_distinct",
+    "roles_filled_distinct",
+    "rematches",
     "open_needs",
     "mean_wait_weeks",
     "crises",
@@ -141,9 +157,22 @@ def record_week(model: Any) -> None:
 
     e, pop = model.events, model.pop
     n_open = max(e["open_needs"], 1)
+    n_res = max(model.n_residents, 1)
+    met = sum(e[f"met_{c}"] for c in CHANNELS)
     st = {
         "week": model.week,
-        "helping_share": e["helpers"] / max(model.n_residents, 1),
+        "burn_in": float(model.week <= 0),  # this week was part of the burn-in
+        "helping_share": e["helpers"] / n_res,
+        "helping_share_formal": e["helpers_formal"] / n_res,
+        "helping_share_informal": e["helpers_informal"] / n_res,
+        "needs_arisen_residents": e["needs_arisen"] - e["needs_arisen_roles"],
+        "needs_arisen_roles": e["needs_arisen_roles"],
+        "needs_lapsed_residents": e["lapsed"] - e["lapsed_roles"],
+        "roles_unfilled": e["lapsed_roles"],
+        "needs_served_distinct": e["served_first"],
+        "needs_residents_served_distinct": e["served_first"] - e["served_first_roles"],
+        "roles_filled_distinct": e["served_first_roles"],
+        "rematches": met - e["served_first"],
         "volunteer_hours": e["volunteer_hours"],
         "needs_arisen": e["needs_arisen"],
         "needs_lapsed": e["lapsed"],

@@ -53,12 +53,12 @@ class ChannelParams(Strict):
     """Mechanism 2: how many are asked, and how asks travel."""
 
     asks_per_need: int = param(
-        3,
+        5,
         unit="residents/need/week",
         role="world",
         ge=1,
         le=20,
-        source=ASSUME,
+        source="hand-tuned to the survey's formal participation (issue 14; was 3); " + ASSUME,
         doc="How many ties an owner (or a service's open call) asks each week for one need.",
     )
     share_asks_two_hop: float = param(
@@ -518,3 +518,8 @@ def assign(
     count_into(n.kind[m.rows], model.met_by_kind_channel[:, channel])
     count_into(n.nbhd[m.rows], model.met_by_nbhd)
     model.events[f"met_{CHANNELS[channel]}"] += len(m.rows)
+    # a need met for the first time is a need served; met again after a helper left, a re-match
+    first = m.rows[~n.served[m.rows]]
+    n.served[first] = True
+    model.events["served_first"] += len(first)
+    model.events["served_first_roles"] += int(np.count_nonzero(n.owner[first] < 0))

@@ -29,12 +29,12 @@ class NeedParams(Strict):
     """Mechanism 1: how often needs arise, and crises."""
 
     need_rate_scale: float = param(
-        1.0,
+        1.5,
         unit="x",
         role="world",
         ge=0,
         le=10,
-        source=ASSUME,
+        source="hand-tuned to the survey's formal participation (issue 14; was 1.0); " + ASSUME,
         doc="Multiplies every kind of need's arrival rate.",
     )
     deprivation_need_effect: float = param(
@@ -208,6 +208,7 @@ class NeedTable:
     crisis_left: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
     started: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))  # week arisen
     edge: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # tie asked, -1
+    served: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # ever met
 
     DEFAULTS: ClassVar[dict[str, int]] = {"helper": -1, "channel": UNMET, "edge": -1}
     MIN_CAPACITY: ClassVar[int] = 1024
@@ -501,6 +502,7 @@ def arise(model: CoproductionModel) -> None:
         started=np.full(len(k), min(model.week, 32_000), np.int16),
     )
     model.events["needs_arisen"] += len(k)
+    model.events["needs_arisen_roles"] += n_role
 
 
 def wait(model: CoproductionModel) -> None:

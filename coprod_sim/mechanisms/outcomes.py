@@ -3,8 +3,17 @@
 Participation of a year follows the survey's categories (IPPR/PwC Capable Communities 2010):
 a resident who gave help in at least ``weekly_min_weeks`` weeks of the year is "weekly", in at
 least ``monthly_min_months`` of its thirteen 4-week months "monthly", in at least one week
-"yearly"; one who gave none this year
-but has helped at some time (before the run or in it) "rarely"; the rest "never".
+"yearly"; one who gave none this year but has helped at some time in the simulated history
+(burn-in included) "rarely"; the rest "never". Each resident's help is recorded three ways:
+any help, formal help (through an organisation: open calls, referrals, the time bank and
+levers' channels, every channel but "informal") and informal help (a neighbour helping a tie,
+and help a community entrepreneur arranges). The survey's ``calibrate`` rows are volunteering
+"with a local organisation", so they are compared with the formal measure.
+
+Retention: of the residents who helped formally in one year, the share who helped formally
+again in the next (``retention_formal``); 12-month dropout: of the year's new formal
+volunteers (helped formally this year and not the year before), the share who gave no formal
+help in the next year (``dropout_12m_formal``).
 
 The barrier of a non-participant is the factor that holds their decision to help back the
 most against a stated reference resident (asked, trusting, confident, unafraid, insured, with
@@ -21,7 +30,7 @@ from numba import njit
 from coprod_sim.mechanisms.decision import HelpInputs, help_terms
 from coprod_sim.mechanisms.willingness import willingness_matrix
 from coprod_sim.parameters import ASSUME, Strict, param
-from coprod_sim.state.arrays import add_by_helper, sum_by_helper
+from coprod_sim.state.arrays import add_by_helper, sum_by_helper, unique_ints
 from coprod_sim.state.population import GAVE_UP, VETTING
 
 if TYPE_CHECKING:
@@ -50,8 +59,23 @@ class OutcomeParams(Strict):
         doc="Four-week months (of 13 a year) with some help that count as 'monthly' participation.",
     )
 
+    burn_in_years: int = param(
+        8,
+        unit="years",
+        role="run",
+        ge=0,
+        le=50,
+        source=ASSUME + " (long enough that trust, fear and formal participation settle: "
+        "benchmarks/calibration_check.py)",
+        doc="Years the town runs before results start (weeks numbered -52 x burn_in_years .. 0; "
+        "no levers act; outputs leave these weeks out by default). 0: results start at once "
+        "from the drawn town.",
+    )
+
 
 PARTICIPATION: tuple[str, ...] = ("weekly", "monthly", "yearly", "rarely", "never")
+#: how help is counted: any help, formal help only, informal help only
+MEASURES: tuple[str, ...] = ("any", "formal", "informal")
 BARRIERS: tuple[str, ...] = (
     "time",
     "never_asked",
@@ -265,15 +289,31 @@ def credit_helpers(
     return hh
 
 
+@njit(cache=True, nogil=True)
+def credit_weeks(helpers, weeks_year, months_year, last_week, ever, week, wpm):
+    """Formal or informal record of helpers: each resident in ``helpers`` (distinct) gets a
+    week of help, a month of help if their last help of this kind was in another ``wpm``-week
+    month, ``week`` as the last week of this kind of help, and is marked as having helped."""
+    this_month = week // wpm
+    for j in range(len(helpers)):
+        h = helpers[j]
+        weeks_year[h] += 1
+        if last_week[h] // wpm != this_month:
+            months_year[h] += 1
+        last_week[h] = week
+        ever[h] = True
+
+
 # ------------------------------------------------------------------------------ phases
 WEEKS_PER_MONTH = 4  # the year is 13 four-week months
 WEEKS_PER_YEAR = 52
 
 
 def deliver(model: CoproductionModel) -> None:
-    """Helpers give their hours (their weeks and months of help are counted), professionals
-    theirs (the staff employed are paid, busy or not); needs end (crises after their weeks,
-    others with the kind's hazard) and those that ended well raise trust (mechanism 5)."""
+    """Helpers give their hours (their weeks and months of help are counted: all help, and
+    formal and informal help apart), professionals theirs (the staff employed are paid, busy or
+    not); needs end (crises after their weeks, others with the kind's hazard) and those that
+    ended well raise trust (mechanism 5)."""
     from coprod_sim.analysis import costs
     from coprod_sim.mechanisms import trust
     from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET
@@ -305,6 +345,16 @@ def deliver(model: CoproductionModel) -> None:
         uniq, week_hours, pop.hours_year, pop.hours_given, pop.weeks_year, pop.months_year,
         pop.last_help_week, pop.helped_ever, model.week, WEEKS_PER_MONTH,
     )  # fmt: skip
+    informal = ch == CHANNEL_INDEX["informal"]
+    vol = n.helper[rows] >= 0
+    for name, which in (("formal", vol & ~informal), ("informal", vol & informal)):
+        helpers = unique_ints(n.helper[rows[which]].astype(np.int64))
+        credit_weeks(
+            helpers, getattr(pop, f"weeks_year_{name}"), getattr(pop, f"months_year_{name}"),
+            getattr(pop, f"last_{name}_week"), getattr(pop, f"{name}_ever"), model.week,
+            WEEKS_PER_MONTH,
+        )  # fmt: skip
+        model.events[f"helpers_{name}"] = len(helpers)
     model.examples.update(model, uniq)
     model.events["helpers"] = len(uniq)
     model.events["volunteer_hours"] = float(hh.sum(dtype=np.float64))
@@ -322,6 +372,8 @@ def deliver(model: CoproductionModel) -> None:
     add_by_helper(n.helper[done], -n.hours[done], pop.committed)  # x + -h == x - h
     trust.good_experiences(model, done)
     model.events["needs_done"] += len(done)
+    # needs given up unmet this week (marked by ``needs.wait``): service roles apart
+    model.events["lapsed_roles"] = int(np.count_nonzero(n.owner[model.lapsed] < 0))
     keep = ~model.lapsed
     keep[done] = False
     n.keep(keep)
@@ -360,18 +412,81 @@ class RecentHelpers:
 
 
 def close_year(model: CoproductionModel) -> None:
-    """At the end of each 52-week year: participation classes and barriers; yearly tallies
-    start again."""
+    """At the end of each 52-week year: participation classes (any, formal and informal help),
+    formal retention and 12-month dropout, and barriers; yearly tallies start again."""
     if model.week % WEEKS_PER_YEAR != 0:
         return
     pop, p = model.pop, model.params
+    wk, mm = p.weekly_min_weeks, p.monthly_min_months
     pop.last_year_class[:] = participation_class(
-        pop.weeks_year, pop.months_year, pop.helped_ever, p.weekly_min_weeks, p.monthly_min_months
+        pop.weeks_year, pop.months_year, pop.helped_ever, wk, mm
     )
+    pop.last_year_class_formal[:] = participation_class(
+        pop.weeks_year_formal, pop.months_year_formal, pop.formal_ever, wk, mm
+    )
+    pop.last_year_class_informal[:] = participation_class(
+        pop.weeks_year_informal, pop.months_year_informal, pop.informal_ever, wk, mm
+    )
+    # retention: this year's formal helpers among last year's (bit 0) and new ones (bit 0, not 1)
+    now = pop.weeks_year_formal > 0
+    last = (pop.formal_years & 1).astype(bool)
+    before = (pop.formal_years & 2).astype(bool)
+    years_closed = (model.week + model.burn_in_weeks) // WEEKS_PER_YEAR
+    retention, dropout = retention_and_dropout(now, last, before, years_closed)
+    pop.formal_years[:] = ((pop.formal_years << 1) | now) & 3
+    record = {"week": int(model.week), "burn_in": bool(model.week <= 0 < model.burn_in_weeks)}
+    for measure, classes in (
+        ("any", pop.last_year_class),
+        ("formal", pop.last_year_class_formal),
+        ("informal", pop.last_year_class_informal),
+    ):
+        for c, v in participation_shares(classes).items():
+            record[f"participation_{measure}_{c}"] = v
+    record["retention_formal"] = retention
+    record["dropout_12m_formal"] = dropout
+    model.years.append(record)
     non = (pop.weeks_year == 0).nonzero()[0]
     model.barrier_codes[:] = -1
     model.barrier_codes[non] = barriers(model, non)
     model.hours_last_year = pop.hours_year.copy()
-    pop.weeks_year[:] = 0
-    pop.months_year[:] = 0
-    pop.hours_year[:] = 0
+    for tally in (
+        pop.weeks_year, pop.months_year, pop.hours_year, pop.weeks_year_formal,
+        pop.months_year_formal, pop.weeks_year_informal, pop.months_year_informal,
+    ):  # fmt: skip
+        tally[:] = 0
+
+
+def retention_and_dropout(
+    now: np.ndarray, last: np.ndarray, before: np.ndarray, years_closed: int
+) -> tuple[float, float]:
+    """(retention, 12-month dropout) of formal volunteers at the end of a year.
+
+    Retention: of those who helped formally last year (``last``), the share who did again this
+    year (``now``); NaN when fewer than two years are complete or nobody helped last year.
+    Dropout: of last year's new formal volunteers (``last`` and not ``before``), the share who
+    gave no formal help this year; NaN when fewer than three years are complete (the year
+    before last is unknown) or there were none."""
+    nan = float("nan")
+    n_last = int(np.count_nonzero(last))
+    retention = np.count_nonzero(now & last) / n_last if years_closed >= 2 and n_last else nan
+    new = last & ~before
+    n_new = int(np.count_nonzero(new))
+    dropout = np.count_nonzero(new & ~now) / n_new if years_closed >= 3 and n_new else nan
+    return float(retention), float(dropout)
+
+
+def reset_run_totals(model: CoproductionModel) -> None:
+    """Every total a summary reports over the run starts again from zero, and the start-of-run
+    means are taken now (at the end of the burn-in). State (trust, commitments, open needs,
+    histories) is kept: that is what the burn-in is for."""
+    from coprod_sim.io.reporters import means
+
+    model.costs_total.clear()
+    for total in (
+        model.met_by_kind_channel, model.hours_by_channel_total, model.lapsed_by_kind,
+        model.crises_by_kind, model.met_by_nbhd, model.lapsed_by_nbhd, model.pop.hours_given,
+    ):  # fmt: skip
+        total[...] = 0
+    model.professional_hours_total = 0.0
+    model.crisis_hours_total = 0.0
+    model.start_means = means(model)

@@ -4,7 +4,9 @@ Good experiences raise trust towards 1 by a share ``gain`` of the gap; bad ones 
 by a helper who drops out or burns out) lower it by a share ``loss`` of the level, so bad news
 weighs more. Trust in services rises when a service meets one's need and falls each week a need
 waits past the service standard. Neighbour trust relaxes slowly towards the neighbourhood's
-baseline (set by diversity and deprivation). Older residents are wary of help from strangers.
+baseline (set by diversity and deprivation), and trust in services towards the resident's own
+baseline (their trust at the start), so both settle where experiences and fading memory
+balance. Older residents are wary of help from strangers.
 
 Rules (``coprod_sim.RULES``): ``trust_gain``, ``trust_loss`` (also used for fear of commitment,
 which rises and falls the same way) and ``accept`` (an owner accepting a stranger's offer).
@@ -72,6 +74,16 @@ class TrustParams(Strict):
         le=1,
         source=ASSUME,
         doc="Weekly pull of neighbour trust back towards the neighbourhood's baseline.",
+    )
+    service_trust_relaxation: float = param(
+        0.01,
+        unit="share/week",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (as fear_relaxation; gives trust in services a level to settle at)",
+        doc="Weekly pull of trust in services back towards the resident's own baseline (their "
+        "trust at the start): experiences move it, memory of them fades.",
     )
     fear_relaxation: float = param(
         0.01,
@@ -289,14 +301,19 @@ def good_experiences(model: CoproductionModel, done: np.ndarray) -> None:
 
 
 def relax_to_baselines(model: CoproductionModel, every: int) -> None:
-    """Trust and fear drift back to their baselines, applied every ``every`` weeks at the
-    compounded rate (the same pull over the period, for a fraction of the passes)."""
+    """Trust (in neighbours, on ties and in services) and fear drift back to their baselines
+    (a tie to its trust at the start, at ``trust_relaxation``), applied
+    every ``every`` weeks at the compounded rate (the same pull over the period, for a
+    fraction of the passes)."""
     p, pop = model.params, model.pop
     if model.week % every != every - 1:
         return
-    compound = 1.0 - (1.0 - np.array([p.trust_relaxation, p.fear_relaxation])) ** every
+    rates = np.array([p.trust_relaxation, p.fear_relaxation, p.service_trust_relaxation])
+    compound = 1.0 - (1.0 - rates) ** every
     relax(pop.trust_nbr, model.nb.trust_base[pop.nbhd], float(compound[0]))
+    relax(model.tie_trust, model.tie_trust_base, float(compound[0]))  # as neighbour trust
     relax(pop.fear_commit, pop.fear_commit_base, float(compound[1]))
+    relax(pop.trust_svc, pop.trust_svc_base, float(compound[2]))
 
 
 def accepted(model: CoproductionModel, args: tuple[Any, ...]) -> np.ndarray:

@@ -64,12 +64,14 @@ class PopulationParams(Strict):
         doc="Share of adults with unpaid caring duties.",
     )
     free_hours_mean: float = param(
-        4.0,
+        5.0,
         unit="hours/week",
         role="world",
         ge=0,
         le=60,
-        source=ASSUME + " ('lack of time' is the overwhelming barrier, Capable Communities 2010)",
+        source="hand-tuned to the survey's formal participation (issue 14; was 4.0); "
+        + ASSUME
+        + " ('lack of time' is the overwhelming barrier, Capable Communities 2010)",
         doc="Mean discretionary hours a week of a resident with neither work nor caring duties "
         "(before age effects).",
     )
@@ -164,22 +166,15 @@ class PopulationParams(Strict):
         doc="Mean confidence and skills at the start.",
     )
     awareness_rate: float = param(
-        0.3,
+        0.6,
         unit="share",
         role="world",
         ge=0,
         le=1,
-        source=ASSUME + " (most people 'had never been asked', Capable Communities 2010)",
+        source="hand-tuned to the survey's formal participation (issue 14; was 0.3); "
+        + ASSUME
+        + " (most people 'had never been asked', Capable Communities 2010)",
         doc="Share of residents aware of local volunteering opportunities at the start.",
-    )
-    past_volunteer_rate: float = param(
-        0.3,
-        unit="share",
-        role="world",
-        ge=0,
-        le=1,
-        source="calibrated: 37% never volunteered by the end of a 5-year run (vol_never)",
-        doc="Share of residents who have volunteered at some time before the run starts.",
     )
     willingness_scale: float = param(
         1.0,
@@ -191,12 +186,14 @@ class PopulationParams(Strict):
         doc="Multiplies every stated-willingness share (capped at 1).",
     )
     disposition_loading: float = param(
-        0.7,
+        0.05,
         unit="correlation",
         role="world",
         ge=0,
         lt=1,
-        source=ASSUME + " (willingness to help clusters in the same people)",
+        source="hand-tuned to the survey's formal participation (issue 14; was 0.7); "
+        + ASSUME
+        + " (willingness to help clusters in the same people)",
         doc="Loading of each activity's stated willingness on one latent disposition to help "
         "(0: independent across activities).",
     )
@@ -212,6 +209,9 @@ class PopulationParams(Strict):
 
 AGE_FREE_HOURS = (0.9, 1.0, 1.6)  # multiplier on free hours by age group (assumption)
 NOT_VETTED, VETTING, VETTED, GAVE_UP = 0, 1, 2, 3
+#: week stamp meaning "never" (before any burn-in: weeks run from -52 * burn_in_years, and
+#: burn_in_years is at most 50)
+LONG_AGO = -10_000
 
 
 @dataclass
@@ -239,6 +239,7 @@ class Population:
     free_hours: np.ndarray
     willing: np.ndarray  # uint16 bitmask over activities
     fear_commit_base: np.ndarray
+    trust_svc_base: np.ndarray  # each resident's baseline trust in services (their start value)
     # dispositions that change
     trust_nbr: np.ndarray
     trust_svc: np.ndarray
@@ -256,8 +257,19 @@ class Population:
     hours_year: np.ndarray  # in the current year
     weeks_year: np.ndarray  # weeks with any help given in the current year
     months_year: np.ndarray  # 4-week months of the current year with any help given
-    helped_ever: np.ndarray
+    helped_ever: np.ndarray  # has given help (formal or informal) in the simulated history
     last_help_week: np.ndarray  # last week the resident gave help (the example to ties)
+    # formal help (through an organisation: every channel but "informal") and informal help
+    # (a neighbour helping a tie, or help an entrepreneur arranges), recorded apart
+    weeks_year_formal: np.ndarray
+    months_year_formal: np.ndarray
+    last_formal_week: np.ndarray
+    formal_ever: np.ndarray  # has helped formally in the simulated history (burn-in included)
+    weeks_year_informal: np.ndarray
+    months_year_informal: np.ndarray
+    last_informal_week: np.ndarray
+    informal_ever: np.ndarray
+    formal_years: np.ndarray  # bit 0: helped formally last completed year, bit 1: the year before
     vet_status: np.ndarray
     vet_wait: np.ndarray
     credits: np.ndarray
@@ -267,8 +279,11 @@ class Population:
     asked_until: np.ndarray  # week until which a professional's personal ask holds (levers)
     tb_member: np.ndarray  # member of the time bank (time_bank lever)
     trained: np.ndarray  # has done volunteer training (training lever)
-    # participation class of the last completed year (-1 before the first year ends)
+    # participation class of the last completed year (-1 before the first year ends): any help,
+    # formal help only, informal help only
     last_year_class: np.ndarray
+    last_year_class_formal: np.ndarray
+    last_year_class_informal: np.ndarray
 
     def __len__(self) -> int:
         return len(self.age)
@@ -369,6 +384,7 @@ def build_population(
         free_hours=free,
         willing=draw_willingness(n, p.willingness_scale, rng, p.disposition_loading),
         fear_commit_base=fear_c.copy(),
+        trust_svc_base=trust_svc.copy(),
         trust_nbr=trust_nbr,
         trust_svc=trust_svc,
         confidence=_beta(p.confidence_mean, 6.0, n, rng),
@@ -376,26 +392,37 @@ def build_population(
         fear_liab=_beta(p.fear_liability_mean, 6.0, n, rng),
         fear_retal=_beta(p.fear_retaliation_mean, 6.0, n, rng),
         aware=rng.random(n) < p.awareness_rate,
-        last_asked_week=np.full(n, -10_000, np.int32),
+        last_asked_week=np.full(n, LONG_AGO, np.int32),
         committed=zeros.copy(),
         fatigue=zeros.copy(),
-        recovering_until=np.zeros(n, np.int32),
+        recovering_until=np.full(n, LONG_AGO, np.int32),
         hours_given=zeros.copy(),
         hours_year=zeros.copy(),
         weeks_year=np.zeros(n, np.int16),
         months_year=np.zeros(n, np.int8),
-        helped_ever=rng.random(n) < p.past_volunteer_rate,
-        last_help_week=np.full(n, -10_000, np.int32),
+        helped_ever=np.zeros(n, bool),
+        last_help_week=np.full(n, LONG_AGO, np.int32),
+        weeks_year_formal=np.zeros(n, np.int16),
+        months_year_formal=np.zeros(n, np.int8),
+        last_formal_week=np.full(n, LONG_AGO, np.int32),
+        formal_ever=np.zeros(n, bool),
+        weeks_year_informal=np.zeros(n, np.int16),
+        months_year_informal=np.zeros(n, np.int8),
+        last_informal_week=np.full(n, LONG_AGO, np.int32),
+        informal_ever=np.zeros(n, bool),
+        formal_years=np.zeros(n, np.uint8),
         vet_status=np.where(rng.random(n) < p.vetted_share, VETTED, NOT_VETTED).astype(np.int8),
         vet_wait=np.zeros(n, np.int16),
         credits=zeros.copy(),
         reward=zeros.copy(),
         insured=np.zeros(n, bool),
         time_off=zeros.copy(),
-        asked_until=np.zeros(n, np.int32),
+        asked_until=np.full(n, LONG_AGO, np.int32),
         tb_member=np.zeros(n, bool),
         trained=np.zeros(n, bool),
         last_year_class=np.full(n, -1, np.int8),
+        last_year_class_formal=np.full(n, -1, np.int8),
+        last_year_class_informal=np.full(n, -1, np.int8),
     )
 
 

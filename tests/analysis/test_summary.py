@@ -130,8 +130,10 @@ def test_a_lever_that_does_nothing_changes_nothing_but_cost(levers: None) -> Non
     res = compare(base, pol)
     assert res["same_seed"] and res["weeks"] == WEEKS
     for key in COMPARED:
-        if key not in ("cost_council_levers_gbp", "public_purse_cost_gbp"):  # its cost
-            assert res["metrics"][key]["change"] == 0, key
+        if key in ("cost_council_levers_gbp", "public_purse_cost_gbp"):  # its cost
+            continue
+        c = res["metrics"][key]  # retention is undefined (NaN) in both without two years
+        assert c["change"] == 0 or (math.isnan(c["baseline"]) and math.isnan(c["policy"])), key
     assert res["levers"] == {Noop.name: 25.0 * (WEEKS - 10)}
     assert res["lever_cost_gbp"] == 25.0 * (WEEKS - 10)
     assert res["net_gbp"] == -res["lever_cost_gbp"]
@@ -192,9 +194,9 @@ def test_printed_table_is_compact_and_shows_the_survey(levers: None) -> None:
     base = run(1)
     pol = run(1, policies=[Noop.name])
     one = format_report(summary_metrics(base))
-    assert 25 <= len(one.splitlines()) <= 40
+    assert 25 <= len(one.splitlines()) <= 50  # formal and informal participation, money by payer
     assert "15%" in one and "37%" in one  # survey weekly and never
     bm, pm = summary_metrics(base), summary_metrics(pol)
     two = format_report(pm, bm, compare(bm, pm))
-    assert 25 <= len(two.splitlines()) <= 45
+    assert 25 <= len(two.splitlines()) <= 60
     assert "baseline" in two and Noop.name in two and "net GBP" in two

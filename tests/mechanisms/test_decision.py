@@ -191,6 +191,9 @@ def test_a_rule_that_says_no_gives_no_community_help(run_town) -> None:
 def test_more_weight_on_being_asked_brings_more_informal_help(run_town) -> None:
     """The scenario's weights reach the rule in a running town (two seeds, each must agree)."""
     for seed in (1, 2):
-        lo = run_town(seed, weeks=26, weight_asked=0.0).datacollector.get_model_vars_dataframe()
-        hi = run_town(seed, weeks=26, weight_asked=3.0).datacollector.get_model_vars_dataframe()
+        # help_intercept as before issue 14's re-tuning: at the re-tuned 0.5 most asked ties
+        # help anyway and the ask's weight is within noise
+        kw = {"weeks": 26, "help_intercept": -0.6}
+        lo = run_town(seed, weight_asked=0.0, **kw).datacollector.get_model_vars_dataframe()
+        hi = run_town(seed, weight_asked=3.0, **kw).datacollector.get_model_vars_dataframe()
         assert hi["met_informal"].sum() > lo["met_informal"].sum()
