@@ -190,6 +190,9 @@ def build_model(choice: TownChoice, plan: Plan) -> CoproductionModel:
         rng=choice.seed, policies={k: dict(v) for k, v in plan.start.items()},
         **choice.model_params(),
     )  # fmt: skip
+    # the town's burn-in (``burn_in_years``, no lever acts) runs here, so week 0 on screen is
+    # the settled town and every panel starts from the same state (its own streams)
+    model.burn_in()
     apply_due(model, plan)
     return model
 
