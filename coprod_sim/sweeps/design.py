@@ -331,22 +331,26 @@ def _allowed_keys(loc: str) -> str:
 
 
 def load_design(path: str | Path) -> Design:
-    """Read a TOML design file (or a ``.py`` file defining ``DESIGN = {...}``)."""
+    """Read a TOML design file. Design files are data: read, never executed (a design written
+    in Python is a dict passed to ``Design.from_dict``)."""
     path = Path(path)
     if not path.is_file():
-        raise DesignError(f"design file '{path}' does not exist; allowed: a .toml or .py file")
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".py":
-        namespace: dict[str, Any] = {"__file__": str(path)}
-        exec(compile(text, str(path), "exec"), namespace)  # noqa: S102 - the user's own file
-        data = namespace.get("DESIGN")
-        if not isinstance(data, dict):
-            raise DesignError(f"design file '{path}': it must define DESIGN = {{...}} (a dict)")
-    else:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise DesignError(f"design file '{path}' is not valid TOML: {exc}") from None
+        raise DesignError(f"design file '{path}' does not exist; allowed: a .toml file")
+    if path.suffix != ".toml":
+        raise DesignError(
+            f"design file '{path}': suffix {path.suffix!r} is not allowed; allowed: a .toml file "
+            "(from Python, pass a dict to coprod_sim.sweeps.Design.from_dict)"
+        )
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DesignError(
+            f"design file '{path}' is not UTF-8 text (byte {exc.start}); allowed: a UTF-8 TOML file"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DesignError(f"design file '{path}' is not valid TOML: {exc}") from None
     _check_finite(data, "")
     return Design.from_dict(data, source=text, path=path.as_posix())
 

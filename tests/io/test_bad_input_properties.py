@@ -3,7 +3,7 @@ command line (in-process, typer's test runner). Each must be refused with a mess
 the parameter, the value and what is allowed; on the command line with exit code 2 and no
 traceback; and nothing may be left behind (no output folder, no temporary file).
 
-The experiment-design loader (sweeps) is built on another branch; its properties belong there.
+The experiment-design loader's properties are in ``tests/sweeps/test_design_properties.py``.
 """
 
 from __future__ import annotations

@@ -115,10 +115,13 @@ def test_folder_of_another_design_is_refused(tmp_path: Path) -> None:
     assert sorted((out / "runs").iterdir()) == parts  # nothing added
 
 
-def test_python_design_file_equals_the_dict(tmp_path: Path) -> None:
+def test_a_python_design_file_is_refused_not_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
     f = tmp_path / "design.py"
-    f.write_text(f"DESIGN = {tiny_design()!r}\n")
-    assert load_design(f).fingerprint() == Design.from_dict(tiny_design()).fingerprint()
+    f.write_text(f"open({str(marker)!r}, 'w').close()\nDESIGN = {tiny_design()!r}\n")
+    with pytest.raises(DesignError, match="a .toml file"):
+        load_design(f)
+    assert not marker.exists()  # design files are data: never executed
 
 
 def test_factorial_points_and_baseline() -> None:
