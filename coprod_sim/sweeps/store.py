@@ -25,22 +25,13 @@ from typing import Any
 
 import pandas as pd
 
+from coprod_sim.io.scenario_file import RECORDED_PACKAGES
 from coprod_sim.sweeps.design import Design, DesignError
 
 MANIFEST = "manifest.json"
-PACKAGES = (
-    "coprod-sim",
-    "mesa",
-    "numpy",
-    "numba",
-    "scipy",
-    "pandas",
-    "pyarrow",
-    "pydantic",
-    "SALib",
-    "dask",
-    "distributed",
-)
+#: the packages a manifest records: those a run record keeps (``scenario_file``), and the
+#: sweep's own (samplers, cluster)
+PACKAGES = ("coprod-sim", *RECORDED_PACKAGES, "SALib", "dask", "distributed")
 
 
 def _ver(pkg: str) -> str | None:
