@@ -15,6 +15,10 @@ again in the next (``retention_formal``); 12-month dropout: of the year's new fo
 volunteers (helped formally this year and not the year before), the share who gave no formal
 help in the next year (``dropout_12m_formal``).
 
+Help by activity: the share of all residents who gave help (any channel) with each activity of
+the survey's stated-willingness questions in the year (``helped_<activity>``); the survey's
+willingness shares are upper bounds on these (calibration checks them on every accepted set).
+
 The barrier of a non-participant is the factor that holds their decision to help back the
 most against a stated reference resident (asked, trusting, confident, unafraid, insured, with
 time enough), for a typical task among the activities they are willing to do (``barriers``).
@@ -28,7 +32,7 @@ import numpy as np
 from numba import njit
 
 from coprod_sim.mechanisms.decision import HelpInputs, help_terms
-from coprod_sim.mechanisms.willingness import willingness_matrix
+from coprod_sim.mechanisms.willingness import ACTIVITY_NAMES, willingness_matrix
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import add_by_helper, sum_by_helper, unique_ints
 from coprod_sim.state.population import GAVE_UP, VETTING
@@ -124,6 +128,16 @@ def participation_shares(classes: np.ndarray) -> dict[str, float]:
     out["at_least_monthly"] = out["weekly"] + out["monthly"]
     out["at_least_yearly"] = out["at_least_monthly"] + out["yearly"]
     return out
+
+
+def activity_shares(activities_year: np.ndarray) -> dict[str, float]:
+    """Share of all residents who helped with each activity this year (``helped_<activity>``,
+    any channel): the survey's stated-willingness shares are upper bounds on these."""
+    n = max(len(activities_year), 1)
+    return {
+        f"helped_{name}": float(np.count_nonzero(activities_year & np.uint16(1 << a)) / n)
+        for a, name in enumerate(ACTIVITY_NAMES)
+    }
 
 
 def top_share(hours: np.ndarray, top: float = 0.1) -> float:
@@ -355,6 +369,8 @@ def deliver(model: CoproductionModel) -> None:
             WEEKS_PER_MONTH,
         )  # fmt: skip
         model.events[f"helpers_{name}"] = len(helpers)
+    # the activities each helper gave help with this year (checked against stated willingness)
+    np.bitwise_or.at(pop.activities_year, n.helper[rows[vol]], k.activity_bit[n.kind[rows[vol]]])
     model.examples.update(model, uniq)
     model.events["helpers"] = len(uniq)
     model.events["volunteer_hours"] = float(hh.sum(dtype=np.float64))
@@ -444,6 +460,7 @@ def close_year(model: CoproductionModel) -> None:
             record[f"participation_{measure}_{c}"] = v
     record["retention_formal"] = retention
     record["dropout_12m_formal"] = dropout
+    record.update(activity_shares(pop.activities_year))
     model.years.append(record)
     non = (pop.weeks_year == 0).nonzero()[0]
     model.barrier_codes[:] = -1
@@ -452,6 +469,7 @@ def close_year(model: CoproductionModel) -> None:
     for tally in (
         pop.weeks_year, pop.months_year, pop.hours_year, pop.weeks_year_formal,
         pop.months_year_formal, pop.weeks_year_informal, pop.months_year_informal,
+        pop.activities_year,
     ):  # fmt: skip
         tally[:] = 0
 

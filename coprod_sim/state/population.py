@@ -270,6 +270,7 @@ class Population:
     last_informal_week: np.ndarray
     informal_ever: np.ndarray
     formal_years: np.ndarray  # bit 0: helped formally last completed year, bit 1: the year before
+    activities_year: np.ndarray  # uint16 bitmask: activities helped with this year (any channel)
     vet_status: np.ndarray
     vet_wait: np.ndarray
     credits: np.ndarray
@@ -411,6 +412,7 @@ def build_population(
         last_informal_week=np.full(n, LONG_AGO, np.int32),
         informal_ever=np.zeros(n, bool),
         formal_years=np.zeros(n, np.uint8),
+        activities_year=np.zeros(n, np.uint16),
         vet_status=np.where(rng.random(n) < p.vetted_share, VETTED, NOT_VETTED).astype(np.int8),
         vet_wait=np.zeros(n, np.int16),
         credits=zeros.copy(),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from coprod_sim import CoproductionModel
+from coprod_sim.mechanisms import outcomes
 from coprod_sim.mechanisms.outcomes import (
     BARRIERS,
     PARTICIPATION,
@@ -14,6 +16,7 @@ from coprod_sim.mechanisms.outcomes import (
     participation_shares,
     top_share,
 )
+from coprod_sim.mechanisms.willingness import ACTIVITIES
 from coprod_sim.state.population import VETTING
 
 
@@ -94,3 +97,25 @@ def test_barriers_are_computed_for_non_participants_each_year(baseline_runs) -> 
 def test_load_is_carried_by_a_few(baseline_runs) -> None:
     for m in baseline_runs:
         assert top_share(m.hours_last_year) > 0.1, "the top 10% give more than 10%"
+
+
+def test_activity_shares_count_each_resident_once_per_activity() -> None:
+    # bit 0 (check_elderly) for residents 0 and 1, bit 9 (police_meeting) for resident 1
+    acts = np.array([1, 1 | (1 << 9), 0, 0], np.uint16)
+    shares = outcomes.activity_shares(acts)
+    assert shares["helped_check_elderly"] == 0.5
+    assert shares["helped_police_meeting"] == 0.25
+    assert shares["helped_joint_patrol"] == 0.0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_help_by_activity_stays_under_stated_willingness(seed: int) -> None:
+    # willingness is an upper bound on behaviour: nobody helps with an activity they did not
+    # say they would do, so each year's share helping stays at or below the survey's share
+    model = CoproductionModel(rng=seed, n_residents=1500)
+    model.run_weeks(104)
+    for year in model.years:
+        helped = {a: year[f"helped_{a}"] for a in ACTIVITIES}
+        assert any(v > 0 for v in helped.values())
+        for a, (_, share) in ACTIVITIES.items():
+            assert helped[a] <= share, (a, helped[a], share)
