@@ -29,8 +29,23 @@ def param(
     le: float | None = None,
     gt: float | None = None,
     lt: float | None = None,
+    prior: tuple[float, float] | None = None,
 ) -> Any:
-    """Declare one parameter: pydantic enforces the range, the extras feed the ODD table."""
+    """Declare one parameter: pydantic enforces the range, the extras feed the ODD table.
+
+    ``prior`` marks a world parameter that calibration fits (``coprod-sim calibrate``): its
+    uniform prior ``(low, high)``, inside the declared range; the reason for a prior narrower
+    than the range belongs in ``source``."""
+    extra: dict[str, Any] = {"unit": unit, "role": role, "source": source}
+    if prior is not None:
+        low, high = prior
+        lowest = ge if ge is not None else gt
+        highest = le if le is not None else lt
+        if role != "world" or not low < high:
+            raise ValueError(f"prior {prior}: only a world parameter has one, with low < high")
+        if (lowest is not None and low < lowest) or (highest is not None and high > highest):
+            raise ValueError(f"prior {prior} reaches outside the declared range")
+        extra["prior"] = [float(low), float(high)]
     return Field(
         default,
         ge=ge,
@@ -38,7 +53,7 @@ def param(
         gt=gt,
         lt=lt,
         description=doc,
-        json_schema_extra={"unit": unit, "role": role, "source": source},
+        json_schema_extra=extra,
     )
 
 
@@ -80,6 +95,7 @@ def parameter_rows(model_cls: type[BaseModel] | None = None) -> list[dict[str, A
                 "high": hi,
                 "source": extra.get("source", ""),
                 "doc": field.description or "",
+                "prior": tuple(extra["prior"]) if "prior" in extra else None,
             }
         )
     return rows

@@ -391,6 +391,28 @@ def willingness_table() -> str:
     )
 
 
+def calibration_table() -> str:
+    from coprod_sim.calibration.targets import TARGETS, calibrated_parameters
+    from coprod_sim.scenario import Scenario
+
+    targets = table(
+        ("survey target", "value", "model measure", "tolerance", "compared as"),
+        (
+            (t.id, t.value, f"`{t.measure}`", t.tolerance, t.describe()["compared_as"])
+            for t in TARGETS
+        ),
+    )
+    priors = table(
+        ("calibrated parameter", "unit", "declared range", "prior (uniform)", "default"),
+        (
+            (f"`{r['name']}`", r["unit"], field_range(Scenario.model_fields[r["name"]]),
+             f"[{_cell(r['prior'][0])}, {_cell(r['prior'][1])}]", r["default"])
+            for r in calibrated_parameters()
+        ),
+    )  # fmt: skip
+    return targets + "\n\n" + priors
+
+
 def participation_targets_table() -> str:
     from coprod_sim.mechanisms.outcomes import SURVEY_PARTICIPATION
 
@@ -613,6 +635,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "channel_order": channel_order,
     "willingness": willingness_table,
     "participation_targets": participation_targets_table,
+    "calibration": calibration_table,
     "towns": towns_table,
     "unit_costs": unit_costs_table,
     "state_arrays": state_arrays_table,

@@ -101,9 +101,14 @@ class CommitmentParams(Strict):
         0.005,
         unit="1/week",
         role="world",
+        prior=(0.0, 0.03),
         ge=0,
         le=1,
-        source=ASSUME,
+        source=(
+            ASSUME
+            + " (calibrated: prior uniform [0, 0.03]/week, up to a commitment in 33 weeks ending"
+            " for outside reasons)"
+        ),
         doc="Weekly chance a helper ends an ongoing commitment for reasons outside the model.",
     )
 

@@ -43,10 +43,14 @@ class DecisionParams(Strict):
         0.5,
         unit="logit",
         role="world",
+        prior=(-2.0, 3.0),
         ge=-10,
         le=10,
         source=(
-            "hand-tuned to the survey's calibrate rows on formal participation (issue 14; was -0.6)"
+            "hand-tuned to the survey's calibrate rows on formal participation "
+            "(issue 14; was -0.6)"
+            + " (calibrated: prior uniform [-2, 3] logit; beyond it a willing, asked resident"
+            " almost never or almost always says yes)"
         ),
         doc="Baseline log-odds that a willing, asked resident with average dispositions helps.",
     )

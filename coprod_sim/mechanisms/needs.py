@@ -32,9 +32,15 @@ class NeedParams(Strict):
         1.5,
         unit="x",
         role="world",
+        prior=(0.5, 3.0),
         ge=0,
         le=10,
-        source="hand-tuned to the survey's formal participation (issue 14; was 1.0); " + ASSUME,
+        source=(
+            "hand-tuned to the survey's formal participation (issue 14; was 1.0); "
+            + ASSUME
+            + " (calibrated: prior uniform [0.5, 3], half to three times the need kinds' stated"
+            " rates)"
+        ),
         doc="Multiplies every kind of need's arrival rate.",
     )
     deprivation_need_effect: float = param(

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from coprod_sim.data.survey import survey_value
 from coprod_sim.mechanisms.decision import HelpInputs, help_terms
 from coprod_sim.mechanisms.willingness import ACTIVITY_NAMES, willingness_matrix
 from coprod_sim.parameters import ASSUME, Strict, param
@@ -95,11 +96,14 @@ BARRIERS: tuple[str, ...] = (
 ASKED_RECENT_WEEKS = 52
 #: survey figures to compare with (survey_targets.csv; cumulative where the survey is)
 SURVEY_PARTICIPATION = {
-    "weekly": ("vol_weekly", 0.15, "at least weekly"),
-    "monthly": ("vol_monthly", 0.25, "at least monthly (includes weekly)"),
-    "yearly": ("vol_yearly", 0.40, "at least yearly (lower bound)"),
-    "rarely": ("vol_rarely", 0.21, "less than once a year"),
-    "never": ("vol_never", 0.37, "never"),
+    key: (tid, survey_value(tid), label)
+    for key, tid, label in (
+        ("weekly", "vol_weekly", "at least weekly"),
+        ("monthly", "vol_monthly", "at least monthly (includes weekly)"),
+        ("yearly", "vol_yearly", "at least yearly (lower bound)"),
+        ("rarely", "vol_rarely", "less than once a year"),
+        ("never", "vol_never", "never"),
+    )
 }
 
 

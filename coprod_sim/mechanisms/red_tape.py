@@ -26,11 +26,16 @@ class RedTapeParams(Strict):
         0.3,
         unit="share",
         role="world",
+        prior=(0.05, 0.6),
         ge=0,
         le=1,
-        source="hand-tuned to the survey's formal participation (issue 14; was 0.08); "
-        + ASSUME
-        + " (residents already holding a check through work)",
+        source=(
+            "hand-tuned to the survey's formal participation (issue 14; was 0.08); "
+            + ASSUME
+            + " (residents already holding a check through work)"
+            + " (calibrated: prior uniform [0.05, 0.6]: from few checks to most working adults"
+            " holding one)"
+        ),
         doc="Share of residents holding a valid vetting (DBS) check at the start.",
     )
     vetting_weeks: int = param(

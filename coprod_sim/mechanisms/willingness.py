@@ -11,20 +11,25 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
-#: activity -> (survey target id, stated-willingness share of adults)
+from coprod_sim.data.survey import survey_value
+
+#: activity -> (survey target id, stated-willingness share of adults, from survey_targets.csv)
 ACTIVITIES: dict[str, tuple[str, float]] = {
-    "check_elderly": ("will_check_elderly", 0.46),
-    "drive_shops": ("will_drive_shops", 0.33),
-    "gardening": ("will_gardening", 0.29),
-    "carehome_events": ("will_carehome_events", 0.13),
-    "mentor_child": ("will_mentor_child", 0.20),
-    "school_governor": ("will_school_governor", 0.18),
-    "one_off_events": ("will_one_off_events", 0.18),
-    "afterschool": ("will_afterschool", 0.17),
-    "classroom": ("will_classroom", 0.16),
-    "police_meeting": ("will_police_meeting", 0.42),
-    "intervene_training": ("will_intervene_training", 0.17),
-    "joint_patrol": ("will_joint_patrol", 0.10),
+    name: (tid, survey_value(tid))
+    for name, tid in (
+        ("check_elderly", "will_check_elderly"),
+        ("drive_shops", "will_drive_shops"),
+        ("gardening", "will_gardening"),
+        ("carehome_events", "will_carehome_events"),
+        ("mentor_child", "will_mentor_child"),
+        ("school_governor", "will_school_governor"),
+        ("one_off_events", "will_one_off_events"),
+        ("afterschool", "will_afterschool"),
+        ("classroom", "will_classroom"),
+        ("police_meeting", "will_police_meeting"),
+        ("intervene_training", "will_intervene_training"),
+        ("joint_patrol", "will_joint_patrol"),
+    )
 }
 ACTIVITY_NAMES: tuple[str, ...] = tuple(ACTIVITIES)
 ACTIVITY_INDEX: dict[str, int] = {a: i for i, a in enumerate(ACTIVITY_NAMES)}

@@ -67,11 +67,16 @@ class PopulationParams(Strict):
         5.0,
         unit="hours/week",
         role="world",
+        prior=(2.0, 10.0),
         ge=0,
         le=60,
-        source="hand-tuned to the survey's formal participation (issue 14; was 4.0); "
-        + ASSUME
-        + " ('lack of time' is the overwhelming barrier, Capable Communities 2010)",
+        source=(
+            "hand-tuned to the survey's formal participation (issue 14; was 4.0); "
+            + ASSUME
+            + " ('lack of time' is the overwhelming barrier, Capable Communities 2010)"
+            + " (calibrated: prior uniform [2, 10] hours/week; time is the main barrier, so not"
+            " far above the issue-14 value)"
+        ),
         doc="Mean discretionary hours a week of a resident with neither work nor caring duties "
         "(before age effects).",
     )
@@ -169,11 +174,15 @@ class PopulationParams(Strict):
         0.6,
         unit="share",
         role="world",
+        prior=(0.1, 1.0),
         ge=0,
         le=1,
-        source="hand-tuned to the survey's formal participation (issue 14; was 0.3); "
-        + ASSUME
-        + " (most people 'had never been asked', Capable Communities 2010)",
+        source=(
+            "hand-tuned to the survey's formal participation (issue 14; was 0.3); "
+            + ASSUME
+            + " (most people 'had never been asked', Capable Communities 2010)"
+            + " (calibrated: prior uniform [0.1, 1])"
+        ),
         doc="Share of residents aware of local volunteering opportunities at the start.",
     )
     willingness_scale: float = param(
@@ -189,11 +198,15 @@ class PopulationParams(Strict):
         0.05,
         unit="correlation",
         role="world",
+        prior=(0.0, 0.9),
         ge=0,
         lt=1,
-        source="hand-tuned to the survey's formal participation (issue 14; was 0.7); "
-        + ASSUME
-        + " (willingness to help clusters in the same people)",
+        source=(
+            "hand-tuned to the survey's formal participation (issue 14; was 0.7); "
+            + ASSUME
+            + " (willingness to help clusters in the same people)"
+            + " (calibrated: prior uniform [0, 0.9])"
+        ),
         doc="Loading of each activity's stated willingness on one latent disposition to help "
         "(0: independent across activities).",
     )

@@ -1,0 +1,89 @@
+"""What calibration fits, and to what: the survey's ``calibrate`` rows with their tolerances,
+the ``willingness`` rows as upper bounds, and the parameters that declare a prior.
+
+Tolerances (stated assumptions): 3 points for weekly, at least monthly and at least yearly,
+4 points for rarely and never. The survey (IPPR/PwC 2010, 2,041 adults) has a sampling error
+of about 1 point; the rest allows for the model's stylised towns and for the rows coming from
+different surveys and years (the yearly row is the Citizenship Survey 2007-08).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from coprod_sim.data.survey import SURVEY_TARGETS
+from coprod_sim.mechanisms.outcomes import PARTICIPATION
+from coprod_sim.mechanisms.willingness import ACTIVITIES, ACTIVITY_NAMES
+
+#: an activity's share of helpers may exceed its stated-willingness share by this much before
+#: it counts as a miss of one tolerance (the bound is exact; this only scales the distance)
+WILLINGNESS_TOLERANCE = 0.001
+
+#: what one simulation reports: the formal participation classes and help by activity
+MEASURE_KEYS: list[str] = [
+    f"participation_formal_{c}" for c in (*PARTICIPATION, "at_least_monthly", "at_least_yearly")
+] + [f"helped_{a}" for a in ACTIVITY_NAMES]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One ``calibrate`` row: the survey figure, the model measure compared with it, and how."""
+
+    id: str
+    measure: str
+    tolerance: float
+    lower_bound: bool = False
+
+    @property
+    def value(self) -> float:
+        return SURVEY_TARGETS[self.id].value
+
+    @property
+    def quantity(self) -> str:
+        return SURVEY_TARGETS[self.id].quantity
+
+    def compared(self, simulated: float) -> float:
+        """The simulated side of the distance: a lower bound only counts a shortfall."""
+        return min(simulated, self.value) if self.lower_bound else simulated
+
+    def within(self, simulated: float) -> bool:
+        """Whether a simulated value meets the target within its tolerance."""
+        return abs(self.compared(simulated) - self.value) <= self.tolerance + 1e-12
+
+    def describe(self) -> dict[str, Any]:
+        row = SURVEY_TARGETS[self.id]
+        return {
+            "id": self.id,
+            "value": row.value,
+            "kind": row.kind,
+            "measure": self.measure,
+            "tolerance": self.tolerance,
+            "compared_as": "at least (only a shortfall counts)" if self.lower_bound else "equal",
+            "quantity": row.quantity,
+            "source": row.source,
+        }
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("vol_weekly", "participation_formal_weekly", 0.03),
+    Target("vol_monthly", "participation_formal_at_least_monthly", 0.03),
+    Target("vol_yearly", "participation_formal_at_least_yearly", 0.03, lower_bound=True),
+    Target("vol_rarely", "participation_formal_rarely", 0.04),
+    Target("vol_never", "participation_formal_never", 0.04),
+)
+assert {t.id for t in TARGETS} == {i for i, r in SURVEY_TARGETS.items() if r.kind == "calibrate"}
+
+
+def willingness_excess(measures: dict[str, float]) -> float:
+    """The largest excess of an activity's share of helpers over its stated willingness (0
+    when every activity is within its bound)."""
+    return max(0.0, max(measures[f"helped_{a}"] - share for a, (_, share) in ACTIVITIES.items()))
+
+
+def calibrated_parameters() -> list[dict[str, Any]]:
+    """The world parameters that declare a ``prior``: those the fit estimates, in
+    declaration order (the rest keep their declared defaults)."""
+    from coprod_sim.parameters import parameter_rows
+
+    return [r for r in parameter_rows() if r.get("prior") is not None]
