@@ -308,3 +308,19 @@ def per_target_summary(weights: Any, sum_stats: list[dict[str, float]]) -> dict[
         q05, q50, q95 = weighted_quantiles(vals, w, (0.05, 0.5, 0.95))
         out[t.id] = {"survey": t.value, "median": q50, "q05": q05, "q95": q95}
     return out
+
+
+def write_posterior(payload: dict[str, Any], path: Path) -> None:
+    """Write a fit's payload as a posterior file (format, version and checksum added)."""
+    import coprod_sim
+    from coprod_sim.calibration.posterior import Posterior
+
+    post = Posterior.model_validate(
+        {
+            "format": "coprod-sim posterior",
+            "format_version": 1,
+            "package_version": coprod_sim.__version__,
+            **payload,
+        }
+    )
+    post.save(path)

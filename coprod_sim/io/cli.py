@@ -29,6 +29,7 @@ import typer
 from tqdm import tqdm
 
 import coprod_sim
+from coprod_sim.calibration.cli import register as register_calibration
 from coprod_sim.dashboard.cli import dashboard
 from coprod_sim.io.run_folder import RunFolder, read_record
 from coprod_sim.io.runtime import (
@@ -480,6 +481,7 @@ def params(
 
 
 register_sweeps(app)  # coprod-sim sweep / report (coprod_sim/sweeps/cli.py)
+register_calibration(app)  # coprod-sim calibrate (coprod_sim/calibration/cli.py)
 app.command()(dashboard)
 
 

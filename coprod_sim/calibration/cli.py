@@ -1,0 +1,147 @@
+"""The ``calibrate`` command (registered on the main ``coprod-sim`` app).
+
+    coprod-sim calibrate --town darlington                       # about 25 minutes on 2 cores
+    coprod-sim calibrate --town demo --max-simulations 300 --out my_posterior.json
+
+It fits the world parameters that declare a prior to the survey's ``calibrate`` rows
+(``coprod_sim.calibration.fit``) and writes the posterior file (by default
+``posterior_<town>.json`` in the current folder; the shipped ones are
+``coprod_sim/data/posterior_<town>.json``). Bad input exits with code 2 before any simulation;
+Ctrl-C exits 130 and writes nothing (a fit is only meaningful whole).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from coprod_sim.parameters import ScenarioError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+#: residents simulated per run unless --scale says otherwise (the fit's cost is linear in it)
+FIT_RESIDENTS = 2_000
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    typer.echo(f"coprod-sim: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def default_scale(town: str) -> float:
+    """The scale factor that simulates about ``FIT_RESIDENTS`` residents of a preset town."""
+    from coprod_sim.state.towns import TOWNS
+
+    return min(1.0, FIT_RESIDENTS / TOWNS[town].residents)
+
+
+def calibrate(
+    town: Annotated[str, typer.Option(help="Preset town to fit (see `coprod-sim list towns`).")],
+    out: Annotated[
+        Path | None, typer.Option(help="Posterior file to write (default: posterior_<town>.json).")
+    ] = None,
+    scale: Annotated[
+        float | None,
+        typer.Option(help=f"Scale factor of the town (default: about {FIT_RESIDENTS} residents)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the whole fit.")] = 20261129,
+    population_size: Annotated[int, typer.Option(help="Accepted particles a generation.")] = 100,
+    generations: Annotated[int, typer.Option(help="Most ABC-SMC generations.")] = 8,
+    max_simulations: Annotated[int, typer.Option(help="Budget: most simulations in all.")] = 2000,
+    min_epsilon: Annotated[
+        float, typer.Option(help="Stop when the distance threshold reaches this (1 = tolerance).")
+    ] = 0.5,
+    workers: Annotated[int, typer.Option(help="Local worker processes (0 = this process).")] = 2,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of a running dask.distributed scheduler, tcp://HOST:PORT."),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing posterior file.")
+    ] = False,
+) -> None:
+    """Fit the baseline's uncertain parameters to the survey (ABC-SMC) and write a posterior."""
+    from coprod_sim.calibration.fit import CalibrationSettings, write_posterior
+    from coprod_sim.calibration.fit import calibrate as fit
+    from coprod_sim.parameters import closest_names
+    from coprod_sim.state.towns import TOWNS
+
+    if town not in TOWNS:
+        raise _fail(
+            f"--town: value {town!r} is not a preset town; "
+            + closest_names(town, list(TOWNS), listing="towns")
+        )
+    checks = (
+        ("--scale", scale, scale is None or 0 < scale <= 1, "a number in (0, 1]"),
+        ("--population-size", population_size, population_size >= 5, "5 or more"),
+        ("--generations", generations, generations >= 1, "1 or more"),
+        (
+            "--max-simulations",
+            max_simulations,
+            max_simulations >= population_size,
+            "at least --population-size",
+        ),
+        ("--min-epsilon", min_epsilon, min_epsilon >= 0, "0 or more"),
+        ("--workers", workers, workers >= 0, "0 or more"),
+        ("--seed", seed, 0 <= seed < 2**63, "0 <= seed < 2**63"),
+    )
+    for name, value, ok, allowed in checks:
+        if not ok:
+            raise _fail(f"{name}: value {value} is not allowed; allowed: {allowed}")
+    if scheduler is not None and workers != 2:
+        raise _fail("give --scheduler or --workers, not both (the cluster has its own workers)")
+    out = out or Path(f"posterior_{town}.json")
+    if out.exists() and not overwrite:
+        raise _fail(f"--out: {out} exists; pass --overwrite to replace it")
+    if not out.parent.is_dir():
+        raise _fail(f"--out: folder {out.parent} does not exist")
+    settings = CalibrationSettings(
+        town=town,
+        scale=scale if scale is not None else default_scale(town),
+        seed=seed,
+        population_size=population_size,
+        max_generations=generations,
+        max_simulations=max_simulations,
+        min_epsilon=min_epsilon,
+    )
+    typer.echo(
+        f"calibrating {town} at scale {settings.scale:g} ({population_size} particles, at most "
+        f"{generations} generations and {max_simulations} simulations)"
+    )
+    client = None
+    try:
+        if scheduler is not None:
+            from coprod_sim.sweeps.cli import _connect
+
+            client, executor, _ = _connect(scheduler)
+            payload = fit(settings, executor=executor, progress=typer.echo)
+        elif workers > 0:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+                payload = fit(settings, executor=pool, progress=typer.echo)
+        else:
+            payload = fit(settings, progress=typer.echo)
+        write_posterior(payload, out)
+    except ScenarioError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted; no posterior written", EXIT_INTERRUPTED) from None
+    finally:
+        if client is not None:
+            client.close()
+    eps = payload["distance"]["epsilons"][-1]
+    verdict = "all targets within tolerance" if eps <= 1 else "NOT all targets within tolerance"
+    typer.echo(
+        f"wrote {out}: {len(payload['weights'])} particles after "
+        f"{payload['fit']['generations']} generations, {payload['fit']['simulations']} "
+        f"simulations, final epsilon {eps:.3f} ({verdict})"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``calibrate`` to the main CLI."""
+    app.command()(calibrate)
