@@ -22,7 +22,7 @@ from coprod_sim.parameters import ScenarioError
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 #: residents simulated per run unless --scale says otherwise (the fit's cost is linear in it)
-FIT_RESIDENTS = 2_000
+FIT_RESIDENTS = 1_000
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
@@ -49,7 +49,7 @@ def calibrate(
     seed: Annotated[int, typer.Option(help="Seed of the whole fit.")] = 20261129,
     population_size: Annotated[int, typer.Option(help="Accepted particles a generation.")] = 100,
     generations: Annotated[int, typer.Option(help="Most ABC-SMC generations.")] = 8,
-    max_simulations: Annotated[int, typer.Option(help="Budget: most simulations in all.")] = 2000,
+    max_simulations: Annotated[int, typer.Option(help="Budget: most simulations in all.")] = 1500,
     min_epsilon: Annotated[
         float, typer.Option(help="Stop when the distance threshold reaches this (1 = tolerance).")
     ] = 0.5,

@@ -45,6 +45,13 @@ WEEKS_PER_YEAR = 52
 
 
 # ----------------------------------------------------------------------------- simulation
+def default_burn_in() -> int:
+    """The declared default of ``burn_in_years`` (the history "never" is measured over)."""
+    from coprod_sim.scenario import Scenario
+
+    return int(Scenario.model_fields["burn_in_years"].default)
+
+
 def simulate_targets(
     params: dict[str, float],
     *,
@@ -52,14 +59,18 @@ def simulate_targets(
     scale: float,
     seed: int,
     years: int = 1,
+    burn_in_years: int | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> dict[str, float]:
     """Run the baseline (no levers) and return the measures the targets and checks compare:
     the mean over the first ``years`` results years of the formal participation classes and
-    of each activity's share of helpers."""
+    of each activity's share of helpers. The burn-in is stated explicitly (default: the declared
+    ``burn_in_years``), as the measures depend on the length of the simulated history."""
     from coprod_sim import CoproductionModel
 
-    kw: dict[str, Any] = dict(overrides or {})
+    burn_in = default_burn_in() if burn_in_years is None else burn_in_years
+    kw: dict[str, Any] = {"burn_in_years": burn_in}
+    kw.update(overrides or {})
     kw.update(params)
     if town != "demo" or scale != 1.0:
         kw["scale"] = scale
@@ -102,6 +113,7 @@ class Simulator:
     town: str
     scale: float
     years: int = 1
+    burn_in_years: int | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
 
     def __call__(self, pars: dict[str, float]) -> dict[str, float]:
@@ -113,6 +125,7 @@ class Simulator:
             scale=self.scale,
             seed=seed,
             years=self.years,
+            burn_in_years=self.burn_in_years,
             overrides=self.overrides,
         )
         return summary_statistics(measures)
@@ -179,13 +192,14 @@ class CalibrationSettings:
     """What a fit runs: the town and scale simulated, the budget and the seed."""
 
     town: str = "darlington"
-    scale: float = 0.02
+    scale: float = 0.01
     seed: int = 20261129
     population_size: int = 100
     max_generations: int = 8
-    max_simulations: int = 2500
+    max_simulations: int = 1500
     min_epsilon: float = 0.5
     years: int = 1
+    burn_in_years: int = field(default_factory=default_burn_in)
     overrides: dict[str, Any] = field(default_factory=dict)
 
 
@@ -217,7 +231,13 @@ def calibrate(
     sampler = _sampler_class()(settings.seed, map_=executor.map if executor else map)
     started = time.perf_counter()
     abc = pyabc.ABCSMC(
-        Simulator(settings.town, settings.scale, settings.years, dict(settings.overrides)),
+        Simulator(
+            settings.town,
+            settings.scale,
+            settings.years,
+            settings.burn_in_years,
+            dict(settings.overrides),
+        ),
         prior_distribution(rows),
         pyabc.PNormDistance(p=np.inf, fixed_weights=distance_weights(measure_keys)),
         population_size=settings.population_size,
