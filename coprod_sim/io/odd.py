@@ -506,6 +506,10 @@ ARRAY_DOCS: dict[str, dict[str, tuple[str, str]]] = {
             "bitmask",
             "bit 0: helped formally in the last completed year; bit 1: in the year before",
         ),
+        "activities_year": (
+            "bitmask",
+            "activities helped with this year, any channel (bit a = `ACTIVITY_NAMES[a]`)",
+        ),
         "vet_status": (
             "0 none, 1 waiting, 2 vetted, 3 gave up",
             "vetting (DBS) check status",

@@ -11,7 +11,7 @@ import pytest
 from coprod_sim.calibration.fit import CalibrationSettings, calibrate
 from coprod_sim.calibration.targets import calibrated_parameters
 
-#: a fit small enough for a test: 300 residents, one year of burn-in, 8 particles, 2 generations
+#: a fit small enough for a test: 200 residents, one year of burn-in, 8 particles, 2 generations
 TINY = CalibrationSettings(
     town="demo",
     scale=1.0,
@@ -20,7 +20,7 @@ TINY = CalibrationSettings(
     max_generations=2,
     max_simulations=120,
     burn_in_years=1,
-    overrides={"n_residents": 300},
+    overrides={"n_residents": 200},
 )
 
 
