@@ -276,6 +276,8 @@ class Design:
         data = self.to_dict()
         for key in REPORT_ONLY:
             data["sweep"].pop(key, None)
+        if data["sweep"].get("posterior") is False:  # designs from before posteriors resume
+            data["sweep"].pop("posterior")
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 

@@ -185,3 +185,16 @@ def test_the_sweep_command_exits_2_on_a_bad_posterior(tmp_path: Path, post_file:
     assert r.exit_code == 2, r.output
     assert "sweep.posterior" in r.stderr and "cut short" in r.stderr
     assert "Traceback" not in r.output
+
+
+def test_the_ema_export_has_each_runs_drawn_parameters(reference: Path, post_file: Path) -> None:
+    from coprod_sim.sweeps.ema import to_ema
+
+    x, _ = to_ema(reference)
+    wide = comparable(reference)
+    post, seed = load_posterior(post_file), design(post_file).sweep.seed
+    for i, r in enumerate(wide["replication"]):
+        row = x[(x["scenario"] == wide["seed"][i]) & (x["policy"] == wide["arm"][i])]
+        draw = post.draw(posterior_rng(replication_seed(seed, r)), 1)[0]
+        assert row["help_intercept"].item() == pytest.approx(draw["help_intercept"])
+        assert row["example_weeks"].item() == draw["example_weeks"]
