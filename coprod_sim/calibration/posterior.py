@@ -167,10 +167,10 @@ class Posterior(_Model):
     checks: dict[str, Any] = Field(default_factory=dict)
     checksum: str | None = None
 
-    @field_validator("fit", "seeds", "checks", mode="before")
+    @field_validator("particles", "weights", "fit", "seeds", "checks", mode="before")
     @classmethod
     def _plain(cls, v: Any) -> Any:
-        """Free-form tables as plain JSON values (NumPy numbers and arrays from a fit too)."""
+        """NumPy arrays and numbers (as a fit leaves them) as plain JSON values."""
         return _plain_json(v)
 
     _source: str = PrivateAttr(default="Posterior(...)")
@@ -263,14 +263,14 @@ class Posterior(_Model):
         return (
             f"posterior of {len(self.names)} parameters, {len(self.weights)} particles, town "
             f"{self.town} at scale {self.scale:g}, coprod-sim {self.package_version}, "
-            f"{self.source} ({(self.checksum or self.compute_checksum())[:19]})"
+            f"{self.source} ({self.compute_checksum()[:19]})"
         )
 
     def record(self) -> dict[str, Any]:
         """What a run or a sweep records of the posterior it drew from."""
         return {
             "file": self.source,
-            "checksum": self.checksum or self.compute_checksum(),
+            "checksum": self.compute_checksum(),
             "town": self.town,
             "scale": self.scale,
             "package_version": self.package_version,

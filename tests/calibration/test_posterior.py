@@ -312,3 +312,9 @@ def test_draw_for_run_keeps_what_the_user_set_and_records_it() -> None:
     assert record["overridden"] == {"help_intercept": 0.25}
     assert record["drawn"] == post.draw(posterior_rng(5), 1)[0]
     assert record["checksum"] == post.compute_checksum()
+
+
+def test_numpy_arrays_from_a_fit_are_taken_as_numbers(tmp_path: Path) -> None:
+    post = Posterior(**fields(particles=np.array(PARTICLES), weights=np.array(WEIGHTS)))
+    assert post.particles == PARTICLES and post.weights == WEIGHTS
+    assert load_posterior(post.save(tmp_path / "np.json")).particles == PARTICLES
