@@ -136,3 +136,15 @@ def test_a_bad_posterior_exits_2_with_the_reason(
         assert needle in r.stderr, (needle, r.stderr)
     assert "Traceback" not in r.output
     assert not out.exists()
+
+
+def test_a_value_set_in_the_scenario_file_wins_too(tmp_path: Path, post_file: Path) -> None:
+    f = tmp_path / "s.toml"
+    f.write_text('town = "demo"\nfear_liability_mean = 0.7\n')
+    out = tmp_path / "f"
+    r = invoke("run", f, *TINY, "--seed", "4", "--posterior-file", post_file, "--out", out)
+    assert r.exit_code == 0, r.output
+    rec = json.loads((out / "scenario.json").read_text())
+    assert rec["parameters"]["fear_liability_mean"] == 0.7
+    assert rec["posterior"]["overridden"] == {"fear_liability_mean": 0.7}
+    assert rec["parameters"]["help_intercept"] == rec["posterior"]["drawn"]["help_intercept"]
