@@ -10,10 +10,10 @@ The file is JSON (format "coprod-sim posterior", version 1) with a SHA-256 check
 canonical form, so a file edited by hand or cut short is refused rather than silently used.
 A posterior is tied to the package version and to the parameters it was fitted for: a file made
 by another version, or naming a parameter that is not a declared world parameter, or holding a
-value outside a parameter's declared range, is refused with a ``PosteriorError`` that names the
-file, the field, the value and what is allowed (and how to refit). Priors are uniform (or
-log-uniform) on a range inside the parameter's declared range; the fit writes them here so the
-posterior can be read against them.
+value outside its prior, is refused with a ``PosteriorError`` that names the file, the field,
+the value and what is allowed (and how to refit). The parameters must be the calibrated ones,
+those declared with a ``prior`` (``coprod_sim.parameters.param``), each with the declared
+uniform prior: a posterior fitted to another set or other priors is refused too.
 
 Draws resample particles by their weights with a NumPy generator, so the same seed gives the
 same draw on any machine; ``posterior_rng(seed)`` is the child stream of a run seed that runs and
@@ -28,6 +28,7 @@ import json
 import math
 import zlib
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
@@ -67,7 +68,7 @@ class PriorSpec(_Model):
 
     name: str = Field(min_length=1)
     unit: str
-    prior: Literal["uniform", "loguniform"] = "uniform"
+    prior: Literal["uniform"] = "uniform"
     low: float
     high: float
 
@@ -176,11 +177,21 @@ class Posterior(_Model):
     _source: str = PrivateAttr(default="Posterior(...)")
 
     def __init__(self, **data: Any) -> None:
+        where = _WHERE.get()
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise PosteriorError(_describe(exc, "Posterior(...)")) from None
-        self._check("Posterior(...)")
+            raise _unwrap(exc, where) from None
+        self._source = where
+        self._check(where)
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Posterior:
+        """As pydantic's, but a bad posterior raises ``PosteriorError`` with its message."""
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as exc:
+            raise _unwrap(exc, _WHERE.get()) from None
 
     # ---- what it holds
     @property
@@ -346,16 +357,35 @@ class Posterior(_Model):
                     f"field '{at}': prior range [{p.low!r}, {p.high!r}] of '{p.name}' is not "
                     "allowed; allowed: finite low < high"
                 )
+            declared_prior = row.get("prior")
+            if declared_prior is None:
+                fail(
+                    f"field '{at}.name': value {p.name!r} is not a calibrated parameter of "
+                    f"coprod-sim {coprod_sim.__version__} (no prior is declared for it; the "
+                    "posterior was made for other parameters); allowed: "
+                    + _calibrated_text(declared)
+                    + f"; refit with `coprod-sim calibrate --town {self.town}`"
+                )
+            if (p.low, p.high) != tuple(declared_prior):
+                fail(
+                    f"field '{at}': prior [{p.low:g}, {p.high:g}] of '{p.name}' differs from "
+                    f"the prior coprod-sim {coprod_sim.__version__} declares, "
+                    f"[{declared_prior[0]:g}, {declared_prior[1]:g}] (the posterior was fitted "
+                    f"with other priors); refit with `coprod-sim calibrate --town {self.town}`"
+                )
             if not (_inside(p.name, p.low) and _inside(p.name, p.high)):
                 fail(
                     f"field '{at}': prior range [{p.low:g}, {p.high:g}] of '{p.name}' leaves "
                     f"its declared range; allowed: within {_declared_text(p.name)}"
                 )
-            if p.prior == "loguniform" and p.low <= 0:
-                fail(
-                    f"field '{at}.low': value {p.low:g} with prior 'loguniform' of '{p.name}'; "
-                    "allowed: low > 0 for a log-uniform prior"
-                )
+        missing = [n for n, r in declared.items() if r.get("prior") is not None and n not in seen]
+        if missing:
+            fail(
+                f"field 'parameters': {', '.join(repr(n) for n in missing)} missing; coprod-sim "
+                f"{coprod_sim.__version__} calibrates it (the posterior was made for other "
+                f"parameters); allowed: {_calibrated_text(declared)}; refit with `coprod-sim "
+                f"calibrate --town {self.town}`"
+            )
 
     def _check_particles(self, fail: Any) -> None:
         n_par = len(self.parameters)
@@ -441,6 +471,11 @@ def _scenario() -> type[BaseModel]:
     return Scenario
 
 
+def _calibrated_text(declared: Mapping[str, Mapping[str, Any]]) -> str:
+    names = [n for n, r in declared.items() if r.get("prior") is not None]
+    return "the calibrated parameters, " + ", ".join(names)
+
+
 def _int_params() -> set[str]:
     return {n for n, f in _scenario().model_fields.items() if f.annotation is int}
 
@@ -475,6 +510,20 @@ def _declared_text(name: str) -> str:
     return f"{left}, {right}"
 
 
+#: where the posterior being built comes from, for its messages (set while a file is read)
+_WHERE: ContextVar[str] = ContextVar("posterior_source", default="Posterior(...)")
+
+
+def _unwrap(exc: ValidationError, where: str) -> PosteriorError:
+    """The ``PosteriorError`` a check raised (pydantic wraps errors raised while it builds a
+    model), or one describing pydantic's own errors."""
+    for err in exc.errors():
+        inner = (err.get("ctx") or {}).get("error")
+        if isinstance(inner, PosteriorError):
+            return inner
+    return PosteriorError(_describe(exc, where))
+
+
 def _describe(exc: ValidationError, where: str) -> str:
     lines = []
     for err in exc.errors():
@@ -499,7 +548,7 @@ def posterior_from_text(text: str, where: str) -> Posterior:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        cut = exc.pos >= len(text.rstrip()) - 1
+        cut = text.lstrip().startswith("{") and not text.rstrip().endswith("}")
         fail(
             ("is cut short (the JSON ends early" if cut else "is not JSON (")
             + f"{'' if cut else exc.msg}, line {exc.lineno} column {exc.colno}); allowed: a "
@@ -527,13 +576,11 @@ def posterior_from_text(text: str, where: str) -> Posterior:
             f"file as `coprod-sim calibrate` wrote it (refit with `coprod-sim calibrate --town "
             f"{data.get('town', 'TOWN')}`)"
         )
+    token = _WHERE.set(where)
     try:
-        post = Posterior.model_validate(data)
-    except ValidationError as exc:
-        raise PosteriorError(_describe(exc, where)) from None
-    post._source = where
-    post._check(where)
-    return post
+        return Posterior.model_validate(data)
+    finally:
+        _WHERE.reset(token)
 
 
 def shipped_posterior_path(town: str) -> str:
@@ -585,7 +632,7 @@ def _decode(raw: bytes, where: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PosteriorError(
-            f"posterior {where} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at position "
+            f"posterior {where}: is not UTF-8 text (byte 0x{raw[exc.start]:02x} at position "
             f"{exc.start}): the file is damaged; allowed: the file as `coprod-sim calibrate` "
             "wrote it"
         ) from None

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from coprod_sim.calibration import Posterior
 from coprod_sim.calibration import posterior as posterior_module
 from coprod_sim.io.cli import app
+from coprod_sim.parameters import parameter_rows
 
 TINY = ["--set", "n_residents=300", "--set", "burn_in_years=0", "--weeks", "8", "--no-progress"]
 runner = CliRunner()
@@ -27,18 +28,21 @@ def invoke(*args: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def post_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small valid posterior of the demo town: 20 equally weighted particles of two
-    parameters, spread so that different seeds draw different sets."""
-    x = np.linspace(0.0, 1.0, 20)
+    """A small valid posterior of the demo town: 20 equally weighted particles spread over the
+    calibrated parameters' priors, so that different seeds draw different sets."""
+    rows = [r for r in parameter_rows() if r["prior"] is not None]
     post = Posterior(
         town="demo",
         scale=1.0,
         created="2026-11-29T17:00:00Z",
         parameters=[
-            {"name": "help_intercept", "unit": "logit", "low": -2.0, "high": 2.0},
-            {"name": "fear_liability_mean", "unit": "0-1", "low": 0.0, "high": 1.0},
+            {"name": r["name"], "unit": r["unit"], "low": r["prior"][0], "high": r["prior"][1]}
+            for r in rows
         ],
-        particles=[[float(-1.5 + 3 * v), float(v)] for v in x],
+        particles=[
+            [r["prior"][0] + f * (r["prior"][1] - r["prior"][0]) for r in rows]
+            for f in np.linspace(0.05, 0.95, 20)
+        ],
         weights=[1 / 20] * 20,
         distance={"name": "test"},
     )
@@ -75,7 +79,7 @@ def test_a_value_the_user_sets_wins_and_the_record_says_so(tmp_path: Path, post_
     assert rec["parameters"]["help_intercept"] == 0.123
     assert post["overridden"] == {"help_intercept": 0.123}
     assert "help_intercept" not in post["applied"]
-    assert rec["parameters"]["fear_liability_mean"] == post["drawn"]["fear_liability_mean"]
+    assert rec["parameters"]["awareness_rate"] == post["drawn"]["awareness_rate"]
 
 
 def test_the_recorded_command_and_rerun_reproduce_a_posterior_run(
@@ -97,7 +101,7 @@ def test_the_recorded_command_and_rerun_reproduce_a_posterior_run(
 
 def _damaged(tmp_path: Path, post_file: Path) -> Path:
     bad = tmp_path / "damaged.json"
-    bad.write_text(post_file.read_text().replace("0.05", "0.06", 1))
+    bad.write_text(post_file.read_text().replace('"town": "demo"', '"town": "demO"'))
     return bad
 
 
@@ -140,11 +144,11 @@ def test_a_bad_posterior_exits_2_with_the_reason(
 
 def test_a_value_set_in_the_scenario_file_wins_too(tmp_path: Path, post_file: Path) -> None:
     f = tmp_path / "s.toml"
-    f.write_text('town = "demo"\nfear_liability_mean = 0.7\n')
+    f.write_text('town = "demo"\nawareness_rate = 0.7\n')
     out = tmp_path / "f"
     r = invoke("run", f, *TINY, "--seed", "4", "--posterior-file", post_file, "--out", out)
     assert r.exit_code == 0, r.output
     rec = json.loads((out / "scenario.json").read_text())
-    assert rec["parameters"]["fear_liability_mean"] == 0.7
-    assert rec["posterior"]["overridden"] == {"fear_liability_mean": 0.7}
+    assert rec["parameters"]["awareness_rate"] == 0.7
+    assert rec["posterior"]["overridden"] == {"awareness_rate": 0.7}
     assert rec["parameters"]["help_intercept"] == rec["posterior"]["drawn"]["help_intercept"]

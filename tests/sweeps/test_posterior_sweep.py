@@ -16,22 +16,28 @@ from typer.testing import CliRunner
 
 from coprod_sim.calibration import Posterior, load_posterior, posterior_rng
 from coprod_sim.io.cli import app
+from coprod_sim.parameters import parameter_rows
 from coprod_sim.sweeps import Design, DesignError, replication_seed, run_sweep, write_report
 from coprod_sim.sweeps.engine import Sweep
 from coprod_sim.sweeps.store import Store
 
 
 def _posterior(shift: float = 0.0) -> Posterior:
-    x = np.linspace(0.0, 1.0, 12)
+    """12 equally weighted particles spread over the calibrated parameters' priors (moved by
+    ``shift`` of each prior's width, wrapping round: a refit)."""
+    rows = [r for r in parameter_rows() if r["prior"] is not None]
     return Posterior(
         town="demo",
         scale=1.0,
         created="2026-11-29T17:00:00Z",
         parameters=[
-            {"name": "help_intercept", "unit": "logit", "low": -2.0, "high": 2.0},
-            {"name": "example_weeks", "unit": "weeks", "low": 1.0, "high": 52.0},
+            {"name": r["name"], "unit": r["unit"], "low": r["prior"][0], "high": r["prior"][1]}
+            for r in rows
         ],
-        particles=[[float(-1.5 + 3 * v + shift), float(2 + round(20 * v))] for v in x],
+        particles=[
+            [r["prior"][0] + (f + shift) % 1 * (r["prior"][1] - r["prior"][0]) for r in rows]
+            for f in np.linspace(0.05, 0.95, 12)
+        ],
         weights=[1 / 12] * 12,
         distance={"name": "test"},
     )
@@ -115,7 +121,7 @@ def test_a_factor_of_the_design_overrides_the_draw(post_file: Path, tmp_path: Pa
     sweep = Sweep(Design.from_dict(d), tmp_path / "f")
     for t in sweep.tasks({p["point"]: 3 for p in sweep.points}):
         assert t["world"]["help_intercept"] == 0.25
-        assert t["world"]["example_weeks"] == sweep.draws[t["replication"]]["example_weeks"]
+        assert t["world"]["vetted_share"] == sweep.draws[t["replication"]]["vetted_share"]
     over = sweep.store.read_manifest()["posterior"]["overridden_by_design"]
     assert over == {"baseline": ["help_intercept"], "time_bank": ["help_intercept"]}
 
@@ -197,4 +203,4 @@ def test_the_ema_export_has_each_runs_drawn_parameters(reference: Path, post_fil
         row = x[(x["scenario"] == wide["seed"][i]) & (x["policy"] == wide["arm"][i])]
         draw = post.draw(posterior_rng(replication_seed(seed, r)), 1)[0]
         assert row["help_intercept"].item() == pytest.approx(draw["help_intercept"])
-        assert row["example_weeks"].item() == draw["example_weeks"]
+        assert row["vetted_share"].item() == pytest.approx(draw["vetted_share"])
