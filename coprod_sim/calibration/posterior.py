@@ -645,8 +645,10 @@ def _load_shipped(town: str) -> Posterior:
     if not resource.is_file():
         raise PosteriorError(
             f"no posterior is shipped for town '{town}' yet ({shipped_posterior_path(town)} "
-            f"does not exist); make one with `coprod-sim calibrate --town {town}` and give its "
-            "file's path, or run without a posterior (the declared defaults)"
+            f"does not exist); make one with `coprod-sim calibrate --town {town}` (it writes "
+            f"posterior_{town}.json) and give that file's path (`run --posterior-file PATH`, "
+            'or `posterior = "PATH"` in a design), or run without a posterior (the declared '
+            "defaults)"
         )
     post = posterior_from_text(_decode(resource.read_bytes(), where), where)
     if post.town != town:
