@@ -2,6 +2,7 @@
 
     coprod-sim run --town demo --years 5 --seed 1 --out results/demo
     coprod-sim run scenarios/darlington_time_bank.toml --set time_bank.coordinator_hours=30
+    coprod-sim run --town darlington --posterior   # world parameters drawn from its calibration
     coprod-sim rerun results/demo --out results/demo_again
     coprod-sim validate scenarios/demo.toml
     coprod-sim list parameters        # or: levers, towns; `coprod-sim params` is the same
@@ -43,8 +44,11 @@ from coprod_sim.io.runtime import (
 from coprod_sim.io.scenario_file import (
     RunSpec,
     build_spec,
+    parse_sets,
+    read_scenario_file,
     run_record,
     spec_from_record,
+    split_file,
     version_mismatches,
 )
 from coprod_sim.parameters import ScenarioError, town_size
@@ -339,6 +343,24 @@ def run(
         list[str] | None,
         typer.Option("--policy", help="Switch a lever on with its defaults. Repeatable."),
     ] = None,
+    posterior: Annotated[
+        bool,
+        typer.Option(
+            "--posterior",
+            help="Draw the calibrated world parameters from the town's shipped posterior (one "
+            "draw, from a child stream of the seed); a parameter set in the scenario file or "
+            "with --set keeps its value.",
+        ),
+    ] = False,
+    posterior_file: Annotated[
+        str | None,
+        typer.Option(
+            "--posterior-file",
+            help="As --posterior, from this posterior file (.json), or a town's shipped one "
+            "(its name).",
+            show_default=False,
+        ),
+    ] = None,
     no_progress: NoProgress = False,
     quiet: Quiet = False,
 ) -> None:
@@ -360,13 +382,59 @@ def run(
             out=out,
             overwrite=overwrite,
         )
+        extra: dict[str, Any] = {}
+        if posterior or posterior_file is not None:
+            spec, extra["posterior"] = apply_posterior(
+                spec, posterior_file, _explicit_params(scenario, set_ or ())
+            )
         check_memory(spec)
     except ScenarioError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    if extra and not quiet:
+        typer.echo(_posterior_line(extra["posterior"]), err=True)
     report, written = execute(
-        spec, run_record(spec), overwrite, quiet, progress=not (quiet or no_progress)
+        spec, run_record(spec, **extra), overwrite, quiet, progress=not (quiet or no_progress)
     )
     _finish(report, written, spec.out, quiet)
+
+
+def _explicit_params(scenario: Path | None, sets: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """The scenario parameters the user set (in the scenario file or with --set): these win
+    over a posterior draw. (Already validated by ``build_spec``.)"""
+    params: dict[str, Any] = {}
+    if scenario is not None:
+        params.update(split_file(read_scenario_file(scenario))[0])
+    params.update(parse_sets(sets)[0])
+    return params
+
+
+def apply_posterior(
+    spec: RunSpec, source: str | None, explicit: dict[str, Any]
+) -> tuple[RunSpec, dict[str, Any]]:
+    """``spec`` with world parameters drawn from a posterior (``source``: a file or a town;
+    None: the run's town's shipped one), and the record of the draw. The draw comes from a
+    child stream of the run seed, so one seed gives one draw; parameters in ``explicit`` keep
+    the user's value. Raises ``PosteriorError`` (a ScenarioError) for a bad posterior."""
+    from dataclasses import replace
+
+    from coprod_sim.calibration.posterior import check_town, draw_for_run, load_posterior
+    from coprod_sim.parameters import make_scenario
+
+    town = spec.scenario.town
+    post = load_posterior(source if source is not None else town)
+    check_town(post, town)
+    applied, record = draw_for_run(post, spec.seed, explicit)
+    scenario = make_scenario(**{**spec.params, **applied})
+    return replace(spec, scenario=scenario), record
+
+
+def _posterior_line(record: dict[str, Any]) -> str:
+    values = ", ".join(f"{k}={v:g}" for k, v in record["applied"].items())
+    kept = ", ".join(record["overridden"])
+    return (
+        f"world parameters drawn from posterior {record['file']} ({record['checksum'][:19]}): "
+        f"{values or 'none'}" + (f"; kept as you set them: {kept}" if kept else "")
+    )
 
 
 @app.command()
@@ -417,6 +485,8 @@ def rerun(
     except ScenarioError as exc:
         raise _fail(f"{folder}/scenario.json: {exc}", EXIT_BAD_INPUT) from None
     extra = {"rerun_of": str(folder)}
+    if isinstance(record.get("posterior"), dict):  # the recorded parameters hold its draw
+        extra["posterior"] = record["posterior"]
     if mismatches:
         extra["version_mismatches"] = mismatches
     rec = run_record(spec, **extra)

@@ -32,7 +32,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from coprod_sim.levers import LEVERS
 from coprod_sim.parameters import Scenario, ScenarioError, parameter_rows
@@ -109,6 +109,18 @@ class SweepSection(_Strict):
         default_factory=lambda: ["needs_met_total", "needs_lapsed", "crises", "cost_total"]
     )
     adaptive: Adaptive | None = None
+    #: draw the world parameters of each replication from a posterior: true (the town's shipped
+    #: one), false, or the path of a posterior file (relative to the design file's folder)
+    posterior: bool | str = False
+
+    @field_validator("posterior", mode="before")
+    @classmethod
+    def _posterior_value(cls, v: Any) -> Any:
+        if isinstance(v, bool) or (isinstance(v, str) and v.strip()):
+            return v
+        raise ValueError(
+            "true (the town's shipped posterior), false, or the path of a posterior file (.json)"
+        )
 
 
 class Arm(_Strict):
@@ -206,23 +218,36 @@ class Design:
     """A validated design: the parsed model plus its source text and fingerprint."""
 
     def __init__(
-        self, model: DesignModel, source: str | None = None, path: str | None = None
+        self,
+        model: DesignModel,
+        source: str | None = None,
+        path: str | None = None,
+        check_posterior: bool = True,
     ) -> None:
         self.model = model
         self.source = source
         self.path = path  # the file it was read from (recorded, not part of the fingerprint)
+        self._posterior: Any = None
         self._check()
+        if check_posterior:
+            self.posterior()
 
     # ---- construction
     @classmethod
     def from_dict(
-        cls, data: dict[str, Any], source: str | None = None, path: str | None = None
+        cls,
+        data: dict[str, Any],
+        source: str | None = None,
+        path: str | None = None,
+        check_posterior: bool = True,
     ) -> Design:
+        """A design from a dict (as TOML reads). ``check_posterior=False`` leaves the posterior
+        unread (a report rebuilds its design from the manifest, which records the posterior)."""
         try:
             model = DesignModel.model_validate(data)
         except ValidationError as exc:
             raise DesignError(_describe(exc)) from None
-        return cls(model, source, path)
+        return cls(model, source, path, check_posterior)
 
     @property
     def sweep(self) -> SweepSection:
@@ -251,6 +276,8 @@ class Design:
         data = self.to_dict()
         for key in REPORT_ONLY:
             data["sweep"].pop(key, None)
+        if data["sweep"].get("posterior") is False:  # designs from before posteriors resume
+            data["sweep"].pop("posterior")
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -284,14 +311,59 @@ class Design:
 
         samplers.check(self)
 
+    def posterior_source(self) -> str | None:
+        """What ``sweep.posterior`` names: a town (true: the design's town) or a file path
+        (relative paths are taken from the design file's folder); None without one."""
+        p = self.sweep.posterior
+        if p is False:
+            return None
+        if p is True:
+            return self.town()
+        path = Path(p)
+        if not path.is_absolute() and self.path is not None:
+            path = Path(self.path).parent / path
+        return str(path)
+
+    def town(self) -> str:
+        """The one town every arm runs in (DesignError if arms differ)."""
+        from coprod_sim.sweeps.samplers import points
+
+        default = Scenario.model_fields["town"].default
+        towns = {p["world"].get("town", default) for p in points(self)}
+        if len(towns) != 1:
+            raise DesignError(
+                f"sweep.posterior: arms run in different towns ({', '.join(sorted(towns))}); "
+                "allowed: a posterior with arms in one town"
+            )
+        return towns.pop()
+
+    def posterior(self) -> Any:
+        """The checked ``Posterior`` the replications draw from, or None (read once)."""
+        if self._posterior is None and self.sweep.posterior is not False:
+            from coprod_sim.calibration.posterior import check_town, load_posterior
+
+            try:
+                post = load_posterior(self.posterior_source())
+                check_town(post, self.town(), "the design")
+            except ScenarioError as exc:
+                raise DesignError(f"sweep.posterior = {self.sweep.posterior!r}: {exc}") from None
+            self._posterior = post
+        return self._posterior
+
     def describe(self) -> str:
         from coprod_sim.sweeps.samplers import points
 
         pts = points(self)
         s = self.sweep
+        post = self.posterior()
+        drawn = (
+            f"; world parameters drawn per replication from {post.describe()}"
+            if post is not None
+            else ""
+        )
         return (
             f"{s.name}: {self.model.design.kind} design, {len(pts)} arms x {s.replications} "
-            f"replications, {self.weeks} weeks after {s.burn_in_weeks} weeks of burn-in"
+            f"replications, {self.weeks} weeks after {s.burn_in_weeks} weeks of burn-in{drawn}"
         )
 
 

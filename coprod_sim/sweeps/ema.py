@@ -19,6 +19,8 @@ Columns: every scenario parameter, lever switch (``time_bank`` true/false) and l
 (``time_bank.coordinator_hours``) that takes more than one value across the sweep's arms (a
 lever parameter: across the arms where its lever is on; elsewhere it holds that lever's first
 value, as it has no effect there);
+with a posterior (``posterior`` in the design), also every drawn world parameter, as each run
+used it (its replication's draw, or the arm's own value where the design sets it);
 ``scenario`` is the replication's seed (runs with the same seed share their random numbers),
 ``policy`` the arm's name, ``model`` ``"coprod_sim"``.
 """
@@ -43,6 +45,21 @@ def _flatten(point: dict[str, Any], levers: set[str]) -> dict[str, Any]:
         for k, v in params.items():
             row[f"{lever}.{k}"] = v
     return row
+
+
+def _drawn(out: str | Path, wide: pd.DataFrame, pts: list[dict]) -> dict[str, np.ndarray]:
+    """With a posterior: each run's value of each drawn parameter (its replication's draw, or
+    the arm's own value where the design sets it), in ``wide``'s row order."""
+    draws = Store(Path(out)).draws()
+    if draws is None:
+        return {}
+    table = draws.pivot(index="replication", columns="parameter", values="value")
+    out_cols = {}
+    for name in table.columns:
+        drawn = wide["replication"].map(table[name]).to_numpy(float)
+        fixed = wide["point"].map(lambda p, n=name: pts[p]["world"].get(n, np.nan))
+        out_cols[name] = np.where(fixed.notna(), fixed.to_numpy(float), drawn)
+    return out_cols
 
 
 def to_ema(out: str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
@@ -70,6 +87,10 @@ def to_ema(out: str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     exp = wide[["point", "seed", "arm"]].merge(factors, on="point", how="left")
     exp = exp.rename(columns={"seed": "scenario", "arm": "policy"})
     exp["model"] = "coprod_sim"
+    drawn = _drawn(out, wide, pts)
+    for name, values in drawn.items():
+        exp[name] = values
+    varying += [n for n in drawn if n not in varying]
     exp = exp[[*varying, "scenario", "policy", "model"]]
     for c in varying:  # integers as floats: PRIM (3.0, with pandas 3) fails pasting into ints
         if pd.api.types.is_integer_dtype(exp[c]):

@@ -6,9 +6,14 @@
 Common random numbers: replication r of every arm runs with the same seed, derived from the
 design seed with NumPy's ``SeedSequence`` (child r), so each arm is paired with the baseline run
 of the same replication, and the seed of a run does not depend on the executor, the number of
-workers or the order runs finish. The executor is a local ``ProcessPoolExecutor`` by default
-(long-lived workers running many models), or any object with ``submit`` returning futures (a
-Dask ``Client.get_executor()``, an MPI pool).
+workers or the order runs finish. With ``posterior`` in the design, replication r also draws one
+world-parameter set from the calibration's posterior (from a child stream of its seed) that
+every arm of r shares, so arms are compared within a parameter set and the spread over
+replications carries calibration uncertainty as well as seed noise.
+
+The executor is a local ``ProcessPoolExecutor`` by default (long-lived workers running many
+models), or any object with ``submit`` returning futures (a Dask ``Client.get_executor()``, an
+MPI pool).
 """
 
 from __future__ import annotations
@@ -81,6 +86,36 @@ def check_outcomes(design: Design, pts: list[dict]) -> None:
             )
 
 
+def posterior_draws(design: Design, seeds: list[int]) -> list[dict[str, Any]] | None:
+    """The world parameters each replication draws from the design's posterior (None without
+    one): replication r draws from the child stream of its seed (``posterior_rng``), so every
+    arm of replication r shares one parameter set, whatever the executor or worker count."""
+    post = design.posterior()
+    if post is None:
+        return None
+    from coprod_sim.calibration.posterior import posterior_rng
+
+    return [post.draw(posterior_rng(seed), 1)[0] for seed in seeds]
+
+
+def posterior_record(
+    design: Design, pts: list[dict[str, Any]], draws: list[dict[str, Any]] | None
+) -> dict[str, Any] | None:
+    """What the manifest keeps of the posterior: the file, its checksum, and which parameters
+    each arm sets itself (those override the draw)."""
+    post = design.posterior()
+    if post is None or draws is None:
+        return None
+    names = set(post.names)
+    overridden = {p["arm"]: sorted(names & set(p["world"])) for p in pts}
+    return {
+        **post.record(),
+        "given": design.sweep.posterior,
+        "stream": "child 'posterior' of each replication seed",
+        "overridden_by_design": {a: v for a, v in overridden.items() if v},
+    }
+
+
 class Sweep:
     """A design bound to its results folder: what is done, what is left, how to run it."""
 
@@ -89,8 +124,23 @@ class Sweep:
         self.points = points(design)
         check_outcomes(design, self.points)
         self.seeds = replication_seeds(design, max_replications(design))
-        self.store: Store = open_store(Path(out), design, self.points, self.seeds)
+        self.draws = posterior_draws(design, self.seeds)
+        self.store: Store = open_store(
+            Path(out),
+            design,
+            self.points,
+            self.seeds,
+            posterior=posterior_record(design, self.points, self.draws),
+            draws=self.draws,
+        )
         self.baseline = baseline_point(design, self.points)
+
+    def world(self, point: dict[str, Any], replication: int) -> dict[str, Any]:
+        """The scenario parameters of one run: the replication's posterior draw (if any), with
+        the parameters the design sets for the arm taking precedence."""
+        if self.draws is None:
+            return point["world"]
+        return {**self.draws[replication], **point["world"]}
 
     def tasks(self, reps: dict[int, int]) -> list[dict[str, Any]]:
         """Runs not yet finished, replication-major so a partial sweep is balanced over arms."""
@@ -105,7 +155,7 @@ class Sweep:
                             "arm": p["arm"],
                             "replication": r,
                             "seed": self.seeds[r],
-                            "world": p["world"],
+                            "world": self.world(p, r),
                             "levers": p["levers"],
                         }
                     )

@@ -138,6 +138,34 @@ def _cluster_note(man: dict[str, Any], n_runs: int, seconds: float) -> str:
     )
 
 
+def uncertainty(man: dict[str, Any]) -> str:
+    """What the spread over replications holds: seed noise only, or seed noise and the
+    calibration's uncertainty (with the posterior file, and the parameters arms set themselves)."""
+    post = man.get("posterior")
+    if not isinstance(post, dict):
+        return (
+            "seed noise only (every run has the declared world parameters, or the design's; "
+            "no posterior draws)"
+        )
+    text = (
+        f"seed noise and calibration uncertainty (posterior draws from {post.get('file')}, "
+        f"{str(post.get('checksum'))[:19]}; fitted to town {post.get('town')}; replication r "
+        "of every arm uses the same draw of "
+        + ", ".join(f"`{n}`" for n in post.get("parameters", []))
+        + ", so arms are compared within one parameter set and the intervals include the "
+        "spread over draws; the draws are in posterior_draws.parquet)"
+    )
+    over = post.get("overridden_by_design") or {}
+    sets = {tuple(v) for v in over.values()}
+    if over and len(sets) == 1 and len(over) == len(man.get("points", [])):
+        text += "; set by the design in every arm instead of drawn: " + ", ".join(sets.pop())
+    elif over:
+        text += "; set by the design instead of drawn: " + "; ".join(
+            f"{arm}: {', '.join(names)}" for arm, names in over.items()
+        )
+    return text
+
+
 def _ranking(diff: pd.DataFrame, ce: pd.DataFrame, headline: list[str]) -> str:
     """Arms ranked by their paired effect on the first headline outcome, with cost per need."""
     if diff.empty or not headline:
@@ -168,7 +196,7 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
     out = Path(out)
     store = Store(out)
     man = store.read_manifest()
-    design = Design.from_dict(man["design"], source=man.get("design_source"))
+    design = Design.from_dict(man["design"], source=man.get("design_source"), check_posterior=False)
     wide = stats.load_results(out)
     pts = man["points"]
     s = design.sweep
@@ -197,6 +225,7 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
         "(levers start when the burn-in ends)\n"
         f"- Seeds: replication r of every arm uses seed r of design seed {s.seed} "
         "(common random numbers: runs of different arms are paired by replication)\n"
+        f"- Uncertainty carried: {uncertainty(man)}\n"
         f"- Took {seconds:.0f} s wall time here ({worker:.0f} s of worker time; "
         f"{man.get('python')} / coprod-sim {man['packages'].get('coprod-sim')} / "
         f"commit {man.get('git_commit')})\n"

@@ -5,6 +5,9 @@
       runs/part-*.parquet    one file per finished batch: point, arm, replication, seed,
                              metric, value
       weekly/part-*.parquet  the weekly series of the same batches (when the design asks)
+      posterior_draws.parquet  with a posterior: each replication's drawn world parameters
+                             (replication, seed, parameter, value); the manifest's
+                             ``posterior`` names the file and its checksum
 
 Each part file is written to a temporary name and renamed, so a killed sweep leaves only whole
 batches; the runs they hold are skipped when the same command is run again. A folder made by a
@@ -29,6 +32,7 @@ from coprod_sim.io.scenario_file import RECORDED_PACKAGES
 from coprod_sim.sweeps.design import Design, DesignError
 
 MANIFEST = "manifest.json"
+DRAWS = "posterior_draws.parquet"
 #: the packages a manifest records: those a run record keeps (``scenario_file``), and the
 #: sweep's own (samplers, cluster)
 PACKAGES = ("coprod-sim", *RECORDED_PACKAGES, "SALib", "dask", "distributed")
@@ -128,6 +132,21 @@ class Store:
         df = pd.read_parquet(parts)
         return df.drop_duplicates(subset=["point", "replication", "metric"], keep="first")
 
+    def draws(self) -> pd.DataFrame | None:
+        """Each replication's posterior draw (replication, seed, parameter, value), or None
+        for a sweep without a posterior."""
+        path = self.out / DRAWS
+        return pd.read_parquet(path) if path.is_file() else None
+
+    def write_draws(self, seeds: list[int], draws: list[dict[str, Any]]) -> None:
+        rows = [
+            {"replication": r, "seed": seed, "parameter": k, "value": float(v)}
+            for r, (seed, draw) in enumerate(zip(seeds, draws, strict=True))
+            for k, v in draw.items()
+        ]
+        frame = pd.DataFrame(rows).astype({"replication": "int64", "seed": "int64"})
+        _write_atomic(self.out / DRAWS, lambda p: frame.to_parquet(p, index=False))
+
     def weekly_frame(self) -> pd.DataFrame | None:
         if not self.weekly.is_dir():
             return None
@@ -146,8 +165,16 @@ def versions() -> dict[str, Any]:
     }
 
 
-def open_store(out: Path, design: Design, points: list[dict], seeds: list[int]) -> Store:
-    """Create the folder for ``design`` or reopen it to resume; refuse another design's folder."""
+def open_store(
+    out: Path,
+    design: Design,
+    points: list[dict],
+    seeds: list[int],
+    posterior: dict[str, Any] | None = None,
+    draws: list[dict[str, Any]] | None = None,
+) -> Store:
+    """Create the folder for ``design`` or reopen it to resume; refuse another design's folder,
+    or one whose runs drew from another posterior (another checksum)."""
     store = Store(out)
     fp = design.fingerprint()
     if store.manifest_path.is_file():
@@ -166,6 +193,9 @@ def open_store(out: Path, design: Design, points: list[dict], seeds: list[int]) 
                 f"('{design.sweep.name}') has fingerprint {fp[:12]}; allowed: the same design "
                 "(to resume), or a new --out folder"
             )
+        _check_same_posterior(out, old.get("posterior"), posterior)
+        if draws is not None and store.draws() is None:
+            store.write_draws(seeds, draws)
         if old.get("design") != design.to_dict():  # report settings edited: keep the new ones
             store.update_manifest(design=design.to_dict(), design_source=design.source)
         return store
@@ -191,9 +221,26 @@ def open_store(out: Path, design: Design, points: list[dict], seeds: list[int]) 
             "burn_in_weeks": design.sweep.burn_in_weeks,
             "points": points,
             "seeds": seeds,
+            "posterior": posterior,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "status": "created",
             **versions(),
         }
     )
+    if draws is not None:
+        store.write_draws(seeds, draws)
     return store
+
+
+def _check_same_posterior(out: Path, old: Any, new: dict[str, Any] | None) -> None:
+    """A resumed sweep must draw from the posterior its finished runs drew from."""
+    before = old.get("checksum") if isinstance(old, dict) else None
+    now = new.get("checksum") if new else None
+    if before != now:
+        was = f"posterior {old.get('file')} ({before[:19]})" if before else "no posterior"
+        is_ = f"posterior {new['file']} ({now[:19]})" if now else "no posterior"
+        raise DesignError(
+            f"results folder '{out}': its runs drew their world parameters from {was}, and "
+            f"this design now draws from {is_} (the posterior file changed); allowed: the same "
+            "posterior (to resume), or a new --out folder"
+        )

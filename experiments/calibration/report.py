@@ -183,9 +183,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=DOCS / "calibration.md")
     args = ap.parse_args()
 
-    from coprod_sim.calibration.posterior import load_posterior
-
     from coprod_sim.calibration.checks import CHECKS
+    from coprod_sim.calibration.posterior import load_posterior
     from coprod_sim.calibration.targets import TARGETS
 
     FIGS.mkdir(parents=True, exist_ok=True)

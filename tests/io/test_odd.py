@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -228,6 +230,7 @@ def test_renders_from_an_installed_wheel_without_a_checkout(tmp_path: Path, text
         shutil.copy(odd.ROOT / name, source / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.nbi", "*.nbc")
     shutil.copytree(odd.ROOT / "coprod_sim", source / "coprod_sim", ignore=ignore)
+    shipped = _test_posterior().save(source / "coprod_sim" / "data" / "posterior_demo.json")
     wheels = tmp_path / "wheels"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
@@ -242,7 +245,7 @@ def test_renders_from_an_installed_wheel_without_a_checkout(tmp_path: Path, text
         z.extractall(site)
     for f in odd.SRC_DIR.glob("*.md"):
         assert f"coprod_sim/io/odd_templates/{f.name}" in names
-    for f in ("need_kinds.toml", "towns.toml", "unit_costs.toml"):
+    for f in ("need_kinds.toml", "towns.toml", "unit_costs.toml", shipped.name):
         assert f"coprod_sim/data/{f}" in names
 
     work = tmp_path / "elsewhere"
@@ -259,7 +262,37 @@ def test_renders_from_an_installed_wheel_without_a_checkout(tmp_path: Path, text
     bare = run("-c", "import coprod_sim.io.odd as o; print(o.__file__); exit(o.main([]))")
     assert bare.stdout.strip() == str(site / "coprod_sim" / "io" / "odd.py"), bare.stderr
     assert bare.returncode == 2 and "--out" in bare.stderr and "Traceback" not in bare.stderr
+    # a shipped posterior is found in the installed package by its town's name
+    post = run(
+        "-c",
+        "from coprod_sim.calibration import load_posterior as l; p = l('demo'); "
+        "print(p.source, p.checksum)",
+    )
+    assert post.stdout.split() == [
+        "package:coprod_sim/data/posterior_demo.json",
+        json.loads(shipped.read_text())["checksum"],
+    ], post.stderr
     out = work / "ODD.md"
     done = run("-m", "coprod_sim.io.odd", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8") == text
+
+
+def _test_posterior() -> Any:
+    """A small valid posterior of the demo town (for the wheel test: shipped files travel)."""
+    from coprod_sim.calibration import Posterior
+    from coprod_sim.parameters import parameter_rows
+
+    rows = [r for r in parameter_rows() if r["prior"] is not None]
+    return Posterior(
+        town="demo",
+        scale=1.0,
+        created="2026-11-29T17:00:00Z",
+        parameters=[
+            {"name": r["name"], "unit": r["unit"], "low": r["prior"][0], "high": r["prior"][1]}
+            for r in rows
+        ],
+        particles=[[r["prior"][0] for r in rows], [r["prior"][1] for r in rows]],
+        weights=[0.5, 0.5],
+        distance={"name": "test"},
+    )
