@@ -113,9 +113,9 @@ def calibrate(
     client = None
     try:
         if scheduler is not None:
-            from coprod_sim.sweeps.cli import _connect
+            from coprod_sim.sweeps.cli import connect_scheduler
 
-            client, executor, _ = _connect(scheduler)
+            client, executor, _ = connect_scheduler(scheduler)
             payload = fit(settings, executor=executor, progress=typer.echo)
         elif workers > 0:
             import multiprocessing as mp

@@ -70,7 +70,7 @@ def sweep(
     client = executor = None
     n = workers
     if scheduler is not None:
-        client, executor, n = _connect(scheduler)
+        client, executor, n = connect_scheduler(scheduler)
     try:
         man = run_sweep(
             d,
@@ -98,7 +98,9 @@ def sweep(
     )
 
 
-def _connect(address: str) -> tuple[object, object, int]:
+def connect_scheduler(address: str) -> tuple[object, object, int]:
+    """A dask client for a scheduler address, its executor and its number of workers (a bad
+    or unreachable address exits 2)."""
     if not address.startswith(("tcp://", "tls://", "ucx://", "inproc://")):
         raise _fail(f"--scheduler: value {address!r} is not allowed; allowed: tcp://HOST:PORT")
     try:

@@ -1,0 +1,51 @@
+"""The shipped posteriors: each preset's baseline reproduces the survey's calibrate rows.
+
+Tolerance (stated in docs/calibration.md): for each target, the mean over ``DRAWS`` parameter
+sets drawn from the town's posterior (one fresh seed each, none the fit used), at the fit's
+scale, is within the target's tolerance; every activity's share of helpers stays under its
+stated willingness in every run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import coprod_sim
+from coprod_sim.calibration.fit import simulate_targets
+from coprod_sim.calibration.posterior import draw_for_run, load_posterior
+from coprod_sim.calibration.targets import TARGETS, calibrated_parameters, willingness_excess
+from coprod_sim.state.towns import TOWNS
+
+DRAWS = 4
+SEED0 = 424_242
+
+
+@pytest.fixture(scope="module", params=sorted(TOWNS))
+def town_runs(request: pytest.FixtureRequest) -> tuple[str, object, list[dict[str, float]]]:
+    town = request.param
+    post = load_posterior(town)
+    runs = []
+    for i in range(DRAWS):
+        params, _ = draw_for_run(post, SEED0 + i)
+        runs.append(simulate_targets(params, town=town, scale=post.scale, seed=SEED0 + i))
+    return town, post, runs
+
+
+def test_every_preset_ships_a_posterior_for_this_version(town_runs) -> None:
+    town, post, _ = town_runs
+    assert post.town == town
+    assert post.package_version == coprod_sim.__version__
+    assert post.names == [r["name"] for r in calibrated_parameters()]
+
+
+def test_the_posterior_reproduces_each_calibrate_target(town_runs) -> None:
+    town, _, runs = town_runs
+    for t in TARGETS:
+        mean = float(np.mean([r[t.measure] for r in runs]))
+        assert t.within(mean), (town, t.id, mean, t.value, t.tolerance)
+
+
+def test_stated_willingness_bounds_every_run(town_runs) -> None:
+    _, _, runs = town_runs
+    assert all(willingness_excess(r) == 0.0 for r in runs)
