@@ -67,7 +67,7 @@ CLAIMS = {
     "04_burnout_and_trust.ipynb": (
         "growth",
         [
-            ("the residents with most free time carry more of the load", load_on_most_free_time, +1),
+            ("those with most free time carry more of the load", load_on_most_free_time, +1),
             ("more volunteers burn out", burnouts, +1),
         ],
     ),
