@@ -87,3 +87,16 @@ def calibrated_parameters() -> list[dict[str, Any]]:
     from coprod_sim.parameters import parameter_rows
 
     return [r for r in parameter_rows() if r.get("prior") is not None]
+
+
+#: residents at which a shipped posterior is checked (the town's full size if smaller): the fit
+#: runs at 1,000 residents for speed, where a town has a handful of professionals and seeds
+#: diverge widely; at 10,000 the spread between seeds is several times smaller
+CHECK_RESIDENTS = 10_000
+
+
+def check_scale(town: str) -> float:
+    """The scale factor at which a town's posterior is checked (``CHECK_RESIDENTS``)."""
+    from coprod_sim.state.towns import TOWNS
+
+    return min(1.0, CHECK_RESIDENTS / TOWNS[town].residents)

@@ -14,7 +14,12 @@ import pytest
 import coprod_sim
 from coprod_sim.calibration.fit import simulate_targets
 from coprod_sim.calibration.posterior import draw_for_run, load_posterior
-from coprod_sim.calibration.targets import TARGETS, calibrated_parameters, willingness_excess
+from coprod_sim.calibration.targets import (
+    TARGETS,
+    calibrated_parameters,
+    check_scale,
+    willingness_excess,
+)
 from coprod_sim.state.towns import TOWNS
 
 DRAWS = 4
@@ -28,7 +33,7 @@ def town_runs(request: pytest.FixtureRequest) -> tuple[str, object, list[dict[st
     runs = []
     for i in range(DRAWS):
         params, _ = draw_for_run(post, SEED0 + i)
-        runs.append(simulate_targets(params, town=town, scale=post.scale, seed=SEED0 + i))
+        runs.append(simulate_targets(params, town=town, scale=check_scale(town), seed=SEED0 + i))
     return town, post, runs
 
 
