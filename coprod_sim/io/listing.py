@@ -59,11 +59,24 @@ def listing(what: str) -> list[dict[str, Any]]:
                 "residents": t.residents,
                 "neighbourhoods": t.neighbourhoods,
                 "largest_scale": MAX_RESIDENTS / t.residents,
+                "posterior": _shipped_posterior(t.name),
                 "note": t.note,
             }
             for t in TOWNS.values()
         ]
     raise ValueError(f"cannot list {what!r}; allowed: parameters, levers, towns")
+
+
+def _shipped_posterior(town: str) -> str:
+    """The town's shipped posterior (what ``run --posterior`` draws from), or why there is none."""
+    from coprod_sim.calibration.posterior import PosteriorError, load_posterior
+
+    try:
+        post = load_posterior(town)
+    except PosteriorError as exc:
+        first = str(exc).split(";")[0]
+        return f"none ({first})" if "no posterior" in first else f"unusable ({first})"
+    return f"posterior_{town}.json ({len(post.weights)} particles, scale {post.scale:g})"
 
 
 def format_listing(what: str, rows: list[dict[str, Any]]) -> str:
@@ -92,11 +105,17 @@ def format_listing(what: str, rows: list[dict[str, Any]]) -> str:
             "--set lever.param=value."
         )
     else:
-        lines.append(f"{'town':<12} {'residents':>10} {'neighbourhoods':>15} {'largest scale':>14}")
+        lines.append(
+            f"{'town':<12} {'residents':>10} {'neighbourhoods':>15} {'largest scale':>14}  "
+            "calibrated posterior"
+        )
         for r in rows:
             lines.append(
                 f"{r['name']:<12} {r['residents']:>10,} {r['neighbourhoods']:>15} "
-                f"{r['largest_scale']:>14g}"
+                f"{r['largest_scale']:>14g}  {r['posterior']}"
             )
-        lines.append("--town NAME picks one; --scale multiplies its residents.")
+        lines.append(
+            "--town NAME picks one; --scale multiplies its residents; --posterior draws the "
+            "calibrated parameters from the town's posterior."
+        )
     return "\n".join(lines)
