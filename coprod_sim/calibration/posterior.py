@@ -482,18 +482,9 @@ def _int_params() -> set[str]:
 
 def _bounds(name: str) -> tuple[float | None, bool, float | None, bool]:
     """(low, low is open, high, high is open) of a declared parameter."""
-    lo = hi = None
-    lo_open = hi_open = False
-    for m in _scenario().model_fields[name].metadata:
-        if getattr(m, "ge", None) is not None:
-            lo, lo_open = m.ge, False
-        if getattr(m, "gt", None) is not None:
-            lo, lo_open = m.gt, True
-        if getattr(m, "le", None) is not None:
-            hi, hi_open = m.le, False
-        if getattr(m, "lt", None) is not None:
-            hi, hi_open = m.lt, True
-    return lo, lo_open, hi, hi_open
+    from coprod_sim.data import field_bounds
+
+    return field_bounds(_scenario().model_fields[name])
 
 
 def _inside(name: str, v: float) -> bool:

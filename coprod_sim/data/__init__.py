@@ -41,8 +41,8 @@ class Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
 
-def field_range(field: FieldInfo) -> str:
-    """The allowed range of a pydantic field from its ge/gt/le/lt constraints ("-": none)."""
+def field_bounds(field: FieldInfo) -> tuple[Any, bool, Any, bool]:
+    """(low, low is open, high, high is open) of a pydantic field (None: unbounded)."""
     lo = hi = None
     lo_open = hi_open = False
     for m in field.metadata:
@@ -54,6 +54,12 @@ def field_range(field: FieldInfo) -> str:
             hi, hi_open = m.le, False
         if getattr(m, "lt", None) is not None:
             hi, hi_open = m.lt, True
+    return lo, lo_open, hi, hi_open
+
+
+def field_range(field: FieldInfo) -> str:
+    """The allowed range of a pydantic field from its ge/gt/le/lt constraints ("-": none)."""
+    lo, lo_open, hi, hi_open = field_bounds(field)
     if lo is None and hi is None:
         return "-"
     if hi is None:

@@ -8,15 +8,13 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
+from _posteriors import spread_posterior
 from typer.testing import CliRunner
 
-from coprod_sim.calibration import Posterior
 from coprod_sim.calibration import posterior as posterior_module
 from coprod_sim.io.cli import app
-from coprod_sim.parameters import parameter_rows
 
 TINY = ["--set", "n_residents=300", "--set", "burn_in_years=0", "--weeks", "8", "--no-progress"]
 runner = CliRunner()
@@ -30,22 +28,7 @@ def invoke(*args: Any) -> Any:
 def post_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small valid posterior of the demo town: 20 equally weighted particles spread over the
     calibrated parameters' priors, so that different seeds draw different sets."""
-    rows = [r for r in parameter_rows() if r["prior"] is not None]
-    post = Posterior(
-        town="demo",
-        scale=1.0,
-        created="2026-11-29T17:00:00Z",
-        parameters=[
-            {"name": r["name"], "unit": r["unit"], "low": r["prior"][0], "high": r["prior"][1]}
-            for r in rows
-        ],
-        particles=[
-            [r["prior"][0] + f * (r["prior"][1] - r["prior"][0]) for r in rows]
-            for f in np.linspace(0.05, 0.95, 20)
-        ],
-        weights=[1 / 20] * 20,
-        distance={"name": "test"},
-    )
+    post = spread_posterior(20)
     return post.save(tmp_path_factory.mktemp("posterior") / "posterior_demo.json")
 
 

@@ -280,19 +280,6 @@ def test_renders_from_an_installed_wheel_without_a_checkout(tmp_path: Path, text
 
 def _test_posterior() -> Any:
     """A small valid posterior of the demo town (for the wheel test: shipped files travel)."""
-    from coprod_sim.calibration import Posterior
-    from coprod_sim.parameters import parameter_rows
+    from _posteriors import spread_posterior
 
-    rows = [r for r in parameter_rows() if r["prior"] is not None]
-    return Posterior(
-        town="demo",
-        scale=1.0,
-        created="2026-11-29T17:00:00Z",
-        parameters=[
-            {"name": r["name"], "unit": r["unit"], "low": r["prior"][0], "high": r["prior"][1]}
-            for r in rows
-        ],
-        particles=[[r["prior"][0] for r in rows], [r["prior"][1] for r in rows]],
-        weights=[0.5, 0.5],
-        distance={"name": "test"},
-    )
+    return spread_posterior(2)

@@ -8,39 +8,21 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
+from _posteriors import spread_posterior
 from _sweep_helpers import comparable, tiny_design
 from typer.testing import CliRunner
 
 from coprod_sim.calibration import Posterior, load_posterior, posterior_rng
 from coprod_sim.io.cli import app
-from coprod_sim.parameters import parameter_rows
 from coprod_sim.sweeps import Design, DesignError, replication_seed, run_sweep, write_report
 from coprod_sim.sweeps.engine import Sweep
 from coprod_sim.sweeps.store import Store
 
 
 def _posterior(shift: float = 0.0) -> Posterior:
-    """12 equally weighted particles spread over the calibrated parameters' priors (moved by
-    ``shift`` of each prior's width, wrapping round: a refit)."""
-    rows = [r for r in parameter_rows() if r["prior"] is not None]
-    return Posterior(
-        town="demo",
-        scale=1.0,
-        created="2026-11-29T17:00:00Z",
-        parameters=[
-            {"name": r["name"], "unit": r["unit"], "low": r["prior"][0], "high": r["prior"][1]}
-            for r in rows
-        ],
-        particles=[
-            [r["prior"][0] + (f + shift) % 1 * (r["prior"][1] - r["prior"][0]) for r in rows]
-            for f in np.linspace(0.05, 0.95, 12)
-        ],
-        weights=[1 / 12] * 12,
-        distance={"name": "test"},
-    )
+    return spread_posterior(12, shift)
 
 
 @pytest.fixture(scope="module")
