@@ -95,6 +95,13 @@ def calibrated_parameters() -> list[dict[str, Any]]:
 CHECK_RESIDENTS = 10_000
 
 
+#: a shipped posterior passes its check when, for every target, the mean over posterior draws
+#: at the check scale is within this many of the target's tolerances: the fits stop at a final
+#: epsilon of 1.3-1.5 (their accepted sets are within 1.5 tolerances at 1,000 residents), and
+#: moving to 10,000 residents shifts the results further (docs/calibration.md)
+CHECK_TOLERANCES = 2.0
+
+
 def check_scale(town: str) -> float:
     """The scale factor at which a town's posterior is checked (``CHECK_RESIDENTS``)."""
     from coprod_sim.state.towns import TOWNS
