@@ -380,6 +380,19 @@ def render(args, posts, predictive, full, lever_town, lever_rows, check_rows, se
               f"{fmt(p[0])} ({fmt(p[1])} to {fmt(p[2])}) | {ratio:.2f} |")  # fmt: skip
     w("")
     w(LEVER_NOTES)
+    ratios, same_sign = [], True
+    for rows in lever_rows.values():
+        for key, _, _ in EFFECTS:
+            d = interval([r[key] for r in rows["default"]])
+            p = interval([r[key] for r in rows["posterior"]])
+            if d[2] > d[1]:
+                ratios.append((p[2] - p[1]) / (d[2] - d[1]))
+            same_sign &= np.sign(d[0]) == np.sign(p[0])
+    w(f"Here the ratios run from {min(ratios):.2f} to {max(ratios):.2f}, and the posterior "
+      f"{'keeps' if same_sign else 'does not keep'} the sign of every median effect. With "
+      f"{args.lever_reps} replications a 90% interval's width is itself uncertain by roughly "
+      "a third, so only ratios well above 1 show calibration uncertainty adding to seed noise; "
+      "a ratio below 1 is noise.\n")  # fmt: skip
     w("## Out-of-sample checks (not fitted)\n")
     w(f"Each check draws {args.check_draws} parameter sets from the {lever_town} posterior "
       "(one fresh seed each) and compares the model measure with the source.\n")  # fmt: skip
@@ -486,14 +499,17 @@ would be overconfident by about that factor.
 CHECK_NOTES = """\
 Neither check was used to fit, and each is reported as it comes out.
 
-- **`timecredit_engagement`** fails by a wide margin. The source's "at least 100 per cent" is a
-  before-and-after count of people a scheme engaged (self-selected, no counterfactual). The
-  model's measure is the whole town's paired difference, and services' volunteer roles are fixed
-  by need. The lever's module docstring (`coprod_sim/levers/time_credits.py`) discusses why.
+- **`timecredit_engagement`** measures something else than the source. The source's "at least
+  100 per cent" is a before-and-after count of people a scheme engaged (self-selected, no
+  counterfactual). The model's measure is the whole town's paired difference, and services'
+  volunteer roles are fixed by need. The lever's module docstring
+  (`coprod_sim/levers/time_credits.py`) discusses why.
 - **`timebank_confidence`** is compared on the share of residents who gave through the time bank
   and whose confidence rose by at least 0.05. This threshold is an assumption
   (`checks.CONFIDENCE_STEP`), and the verdict depends on it and on the lever's
-  `confidence_gain`.
+  `confidence_gain` (0.02 of the gap a week, assumed). A share above the source's means the
+  model's members gain confidence faster than the Spice volunteers reported: the next step
+  would be to estimate `confidence_gain` from this row rather than assume it.
 """
 
 REPRODUCE = """\
