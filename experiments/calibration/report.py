@@ -435,8 +435,9 @@ calibration uncertainty as well as seed noise.
   data). Every other parameter keeps its declared default.
 - The fit is reproducible from its seed. Every simulation gets its own child of one
   `SeedSequence`, and the first accepted proposals are kept in the order they were proposed. So
-  the posterior is the same on 1 or 2 workers or on a dask cluster
-  (`tests/calibration/test_fit.py`).
+  the posterior is the same on 1 or 2 workers (`tests/calibration/test_fit.py`). It should also
+  be the same on a dask cluster (`--scheduler`), since dask's executor keeps map's order, but
+  that is not tested.
 
 **Why ABC-SMC and pyabc.** The model has no likelihood to write down, only simulations. ABC
 needs nothing but a simulator and a distance. Its sequential Monte Carlo form spends the
