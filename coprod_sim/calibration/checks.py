@@ -33,10 +33,7 @@ CONFIDENCE_TOLERANCE = 0.10
 def _model(params: dict[str, float], town: str, scale: float, seed: int, policies: list[str]):
     from coprod_sim import CoproductionModel
 
-    kw: dict[str, Any] = dict(params)
-    if town != "demo" or scale != 1.0:
-        kw["scale"] = scale
-    return CoproductionModel(rng=seed, town=town, policies=policies, **kw)
+    return CoproductionModel(rng=seed, town=town, scale=scale, policies=policies, **params)
 
 
 def engagement_with_services(model: Any) -> float:

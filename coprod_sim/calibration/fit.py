@@ -72,9 +72,7 @@ def simulate_targets(
     kw: dict[str, Any] = {"burn_in_years": burn_in}
     kw.update(overrides or {})
     kw.update(params)
-    if town != "demo" or scale != 1.0:
-        kw["scale"] = scale
-    model = CoproductionModel(rng=seed, town=town, **kw)
+    model = CoproductionModel(rng=seed, town=town, scale=scale, **kw)
     model.run_weeks(years * WEEKS_PER_YEAR)
     results = [y for y in model.years if not y["burn_in"]][:years]
     return {k: float(np.mean([y[k] for y in results])) for k in MEASURE_KEYS}
@@ -331,16 +329,8 @@ def per_target_summary(weights: Any, sum_stats: list[dict[str, float]]) -> dict[
 
 
 def write_posterior(payload: dict[str, Any], path: Path) -> None:
-    """Write a fit's payload as a posterior file (format, version and checksum added)."""
-    import coprod_sim
+    """Write a fit's payload as a posterior file (``Posterior`` adds the format, the package
+    version and the checksum, and checks it all first)."""
     from coprod_sim.calibration.posterior import Posterior
 
-    post = Posterior.model_validate(
-        {
-            "format": "coprod-sim posterior",
-            "format_version": 1,
-            "package_version": coprod_sim.__version__,
-            **payload,
-        }
-    )
-    post.save(path)
+    Posterior.model_validate(payload).save(path)

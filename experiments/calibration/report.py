@@ -60,10 +60,7 @@ def _lever_task(args: tuple[str, float, int, dict[str, float], str]) -> dict[str
     town, scale, seed, params, lever = args
     out = {}
     for policies in ([], [lever]):
-        kw: dict[str, Any] = dict(params)
-        if scale != 1.0:
-            kw["scale"] = scale
-        model = CoproductionModel(rng=seed, town=town, policies=policies, **kw)
+        model = CoproductionModel(rng=seed, town=town, scale=scale, policies=policies, **params)
         model.run_weeks(LEVER_YEARS * 52)
         m = summary_metrics(model)
         for key, _, _ in EFFECTS:
@@ -204,7 +201,7 @@ def main() -> None:
 
     from coprod_sim.calibration.checks import CHECKS
     from coprod_sim.calibration.posterior import load_posterior
-    from coprod_sim.calibration.targets import TARGETS, check_scale
+    from coprod_sim.calibration.targets import check_scale
     from coprod_sim.state.towns import TOWNS as PRESETS
 
     TOWNS_N.update({t: PRESETS[t].residents for t in PRESETS})
@@ -263,10 +260,9 @@ def main() -> None:
     text = render(args, posts, predictive, full, lever_town, lever_rows, check_rows, seconds)
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
-    _ = TARGETS
 
 
-def render(args, posts, predictive, full, lever_town, lever_rows, check_rows, seconds) -> str:  # noqa: ANN001, PLR0913
+def render(args, posts, predictive, full, lever_town, lever_rows, check_rows, seconds) -> str:  # noqa: ANN001
     from coprod_sim.calibration.checks import CHECKS
     from coprod_sim.calibration.targets import CHECK_RESIDENTS as CHECK_N
     from coprod_sim.calibration.targets import CHECK_TOLERANCES, TARGETS
@@ -370,24 +366,19 @@ def render(args, posts, predictive, full, lever_town, lever_rows, check_rows, se
       "interval of the paired differences.\n")  # fmt: skip
     w("| lever | effect on | default parameters | posterior draws | interval width ratio |")
     w("|---|---|---|---|---|")
+    ratios, same_sign = [], True
     for lever, rows in lever_rows.items():
         for key, label, _ in EFFECTS:
             d = interval([r[key] for r in rows["default"]])
             p = interval([r[key] for r in rows["posterior"]])
             fmt = pct if "participation" in key else (lambda x: f"{x:+.1f}")
             ratio = (p[2] - p[1]) / (d[2] - d[1]) if d[2] > d[1] else float("nan")
+            ratios += [ratio] if np.isfinite(ratio) else []
+            same_sign &= bool(np.sign(d[0]) == np.sign(p[0]))
             w(f"| {lever} | {label} | {fmt(d[0])} ({fmt(d[1])} to {fmt(d[2])}) | "
               f"{fmt(p[0])} ({fmt(p[1])} to {fmt(p[2])}) | {ratio:.2f} |")  # fmt: skip
     w("")
     w(LEVER_NOTES)
-    ratios, same_sign = [], True
-    for rows in lever_rows.values():
-        for key, _, _ in EFFECTS:
-            d = interval([r[key] for r in rows["default"]])
-            p = interval([r[key] for r in rows["posterior"]])
-            if d[2] > d[1]:
-                ratios.append((p[2] - p[1]) / (d[2] - d[1]))
-            same_sign &= np.sign(d[0]) == np.sign(p[0])
     w(f"Here the ratios run from {min(ratios):.2f} to {max(ratios):.2f}, and the posterior "
       f"{'keeps' if same_sign else 'does not keep'} the sign of every median effect. With "
       f"{args.lever_reps} replications a 90% interval's width is itself uncertain by roughly "
