@@ -16,7 +16,10 @@ change of a few percent).
 
 A case is ``residents:levers:weeks:warmup``: residents 0 means the demo town; levers ``none``
 or ``all``; with ``warmup`` 0 the build is timed with the weeks, otherwise ``warmup`` weeks run
-untimed first (steady state).
+untimed first (steady state). Both revisions run from the drawn town: where a revision has a
+burn-in (``burn_in_years``, run in the constructor since issue 23, at the first ``step()``
+before), it is set to 0, so neither side times 416 weeks the other does not. The burn-in
+itself is timed apart by ``benchmarks/baseline_agent_loop.py``.
 """
 
 from __future__ import annotations
@@ -38,6 +41,10 @@ from coprod_sim import CoproductionModel
 from coprod_sim.levers import LEVERS
 n, levers, weeks, warmup = {args!r}
 kw = {{"rng": 1}}
+import coprod_sim
+scenario = getattr(coprod_sim, "Scenario", None)
+if scenario is not None and "burn_in_years" in getattr(scenario, "model_fields", {{}}):
+    kw["burn_in_years"] = 0  # equal work on both sides: the weeks from the drawn town
 if n:
     kw["n_residents"] = n
 if levers == "all":

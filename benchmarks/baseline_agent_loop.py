@@ -85,7 +85,24 @@ def array_model(n_residents: int, seed: int, **params) -> CoproductionModel:
     missing = [k for k in INERT if k not in Scenario.model_fields]
     if missing:
         raise KeyError(f"INERT names not in Scenario any more: {missing}; update this file")
-    return CoproductionModel(n_residents=n_residents, rng=seed, **{**INERT, **params})
+    # both models start from the same drawn town: the agent loop has no burn-in, so the race
+    # times equal weeks from week 0 of that town (the array model's burn-in is timed apart)
+    params = {"burn_in_years": 0, **INERT, **params}
+    return CoproductionModel(n_residents=n_residents, rng=seed, **params)
+
+
+def _time_burn_in(n: int, seed: int) -> tuple[int, float]:
+    """(weeks, seconds) of the array model's default burn-in on this town: what a user's
+    ``CoproductionModel(...)`` adds before week 0, reported beside the race, never in it."""
+    from coprod_sim.parameters import Scenario
+
+    years = Scenario.model_fields["burn_in_years"].default
+    t0 = time.perf_counter()
+    array_model(n, seed, burn_in_years=0)
+    t_plain = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    array_model(n, seed, burn_in_years=years)
+    return years * WEEKS_PER_YEAR, time.perf_counter() - t0 - t_plain
 
 
 def help_probability(
@@ -777,6 +794,7 @@ def race(n: int, weeks: int, baseline_weeks: int, seed: int = 1, reps: int = 3) 
         gc.collect()
     t_arr = [r[1] for r in arr_runs]
     t_loop = [r[1] for r in loop_runs]
+    burn_weeks, burn_s = _time_burn_in(n, seed)
     rate = {
         "array_rate": n * weeks / min(t_arr),
         "loop_rate": n * baseline_weeks / min(t_loop),
@@ -789,6 +807,8 @@ def race(n: int, weeks: int, baseline_weeks: int, seed: int = 1, reps: int = 3) 
         "array_weeks": weeks,
         "loop_weeks": baseline_weeks,
         "warmup_s": warmup_s,
+        "burn_in_weeks": burn_weeks,
+        "burn_in_s": burn_s,
         "array_build_s": min(r[0] for r in arr_runs),
         "loop_build_s": min(r[0] for r in loop_runs),
         "array_s": t_arr,
@@ -825,6 +845,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"residents: {r['residents']:,}  (seed {args.seed}; DataCollector on in both; "
         f"untimed warm-up of both on {min(r['residents'], 500)} residents: {r['warmup_s']:.2f} s)"
+    )
+    print(
+        f"array model's burn-in (not in the race; both models race from the same drawn town): "
+        f"{r['burn_in_weeks']} weeks in {r['burn_in_s']:.2f} s"
     )
     print(
         f"array model: build {r['array_build_s']:.2f} s; {r['array_weeks']} weeks in "

@@ -53,6 +53,16 @@ from coprod_sim.state.towns import TOWNS
 Lever_ = Callable[["CoproductionModel"], None]
 
 
+def check_weeks(weeks: Any, name: str = "weeks") -> int:
+    """``weeks`` as an int, or a ScenarioError naming it: at least 1, a whole number."""
+    if isinstance(weeks, bool) or not isinstance(weeks, int | np.integer) or weeks < 1:
+        raise ScenarioError(
+            f"parameter '{name}': value {weeks!r} is not allowed; allowed: a whole number of "
+            "weeks, at least 1"
+        )
+    return int(weeks)
+
+
 class CoproductionModel(mesa.Model):
     """A town simulated week by week; parameters are keyword arguments (see ``Scenario``).
 
@@ -61,6 +71,10 @@ class CoproductionModel(mesa.Model):
     ``need_kinds=`` changes the kinds of need; ``policies=`` switches levers on by name (with
     parameters); ``levers=`` adds objects or functions with a ``point`` attribute (one of
     ``schedule.HOOK_POINTS``) that act at that point of the week.
+
+    The model is ready at week 0 when constructed: the burn-in (``burn_in_years`` of the town
+    with no lever acting) runs at the end of ``__init__``, as a Mesa user expects of a model
+    (``progress=True`` shows a bar for it). ``step()`` is always exactly one week of results.
     """
 
     def __init__(
@@ -72,6 +86,7 @@ class CoproductionModel(mesa.Model):
         levers: Iterable[Lever_] = (),
         policies: Mapping[str, Mapping[str, Any]] | Iterable[str] | None = None,
         scenario: Any = None,  # what Mesa's SolaraViz passes on Reset
+        progress: bool = False,
         **params: Any,
     ) -> None:
         rng, params = merge_mesa_scenario(scenario, rng, params)
@@ -178,12 +193,11 @@ class CoproductionModel(mesa.Model):
         # results weeks only; the burn-in's weeks go to a collector of their own
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
         self.burn_in_datacollector = mesa.DataCollector(model_reporters=reporters)
+        self.burn_in(progress)  # ready at week 0
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
-        """One week of results: every phase of ``schedule.WEEK``, in order (the burn-in runs
-        first if it has not)."""
-        self.burn_in()
+        """One week of results: every phase of ``schedule.WEEK``, in order."""
         self._week()
 
     def _week(self) -> None:
@@ -194,7 +208,8 @@ class CoproductionModel(mesa.Model):
 
     def burn_in(self, progress: bool = False) -> None:
         """Run the burn-in's weeks (``burn_in_years``; no levers act) if not yet run; the
-        results' totals then start from zero. ``step`` and ``run_weeks`` call it first."""
+        results' totals then start from zero. ``__init__`` calls it, so the model is ready at
+        week 0; calling it again does nothing."""
         weeks = range(max(-self.week, 0))
         if progress and len(weeks):
             from tqdm import tqdm
@@ -211,9 +226,9 @@ class CoproductionModel(mesa.Model):
         reset_run_totals(self)
 
     def run_weeks(self, weeks: int, progress: bool = False) -> None:
-        """Advance ``weeks`` weeks of results (after the burn-in, run first if it has not),
-        optionally with a progress bar."""
-        self.burn_in(progress)
+        """Advance ``weeks`` weeks of results, optionally with a progress bar. ``weeks`` must be
+        a whole number of at least 1 (a run of no or negative weeks is refused, not ignored)."""
+        check_weeks(weeks)
         it = range(weeks)
         if progress:
             from tqdm import tqdm

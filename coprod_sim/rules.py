@@ -284,5 +284,26 @@ def rules_table() -> list[dict[str, str]]:
             "decides": r.doc,
             "returns": r.returns,
         }
-        for r in RULES.values()
+        for r in ordered_rules()
     ]
+
+
+#: the mechanisms' modules in the order the ODD lists their rules (the week's order); within a
+#: module, rules keep the order they are defined in. A table does not depend on which module
+#: happened to be imported first.
+RULE_MODULES = (
+    "coprod_sim.mechanisms.needs",
+    "coprod_sim.mechanisms.decision",
+    "coprod_sim.mechanisms.trust",
+    "coprod_sim.mechanisms.commitment",
+)
+
+
+def ordered_rules() -> list[Rule]:
+    """Every registered rule, modules in ``RULE_MODULES`` order (others after, by name)."""
+    position = {m: i for i, m in enumerate(RULE_MODULES)}
+    defined = {name: i for i, name in enumerate(RULES)}
+    return sorted(
+        RULES.values(),
+        key=lambda r: (position.get(r.module, len(position)), r.module, defined[r.name]),
+    )

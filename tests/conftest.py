@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,27 +13,72 @@ import pytest
 from coprod_sim import CoproductionModel
 from coprod_sim.mechanisms.needs import UNMET
 
+_TREE = pytest.StashKey["set[str] | None"]()
+
 SMALL = 600  # residents in the towns most tests build
+ROOT = Path(__file__).resolve().parents[1]
+#: what running the tests may leave in a checkout: caches, never results
+CACHES = (
+    ".venv/",
+    "__pycache__/",
+    ".pytest_cache/",
+    ".ruff_cache/",
+    ".egg-info/",
+    ".ipynb_checkpoints/",
+)
+
+
+def _tree_state() -> set[str] | None:
+    """``git status`` of the checkout (ignored files included), caches left out; None when
+    this is not a git checkout or git is missing."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--ignored", "--untracked-files=all"],
+            capture_output=True, text=True, timeout=60, check=True,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {line for line in out.splitlines() if not any(c in line for c in CACHES)}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_TREE] = _tree_state()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The suite leaves the checkout as it found it: a test that wrote (or deleted) anything
+    outside a temporary folder fails the run, naming the paths."""
+    before = session.config.stash.get(_TREE, None)
+    if before is None or not hasattr(session, "testscollected") or session.testscollected == 0:
+        return
+    after = _tree_state()
+    if after is None:
+        return
+    changed = sorted(after ^ before)
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        text = "the tests changed the checkout:\n  " + "\n  ".join(changed)
+        if reporter is not None:
+            reporter.write_line(text, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Notebooks run in a kernel of their own: part of the slow tier."""
+    for item in items:
+        if str(item.path).endswith(".ipynb"):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _work_in_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in a temporary working folder, so a relative path (``results/demo``,
+    the CLI's default) never reaches the checkout. Tests find repository files from
+    ``__file__``."""
+    monkeypatch.chdir(tmp_path)
+
+
 SEEDS = (1, 2, 3)
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _no_burn_in_unless_asked() -> Iterator[None]:
-    """Models built in tests start from the drawn town (``burn_in_years=0``) unless a test
-    passes ``burn_in_years``: the tests check mechanisms week by week, and the default burn-in
-    (8 years) would multiply the suite's time. Tests of the burn-in pass it explicitly.
-    (Session-wide, so module-scoped model fixtures get it too.)"""
-    import coprod_sim.model as model_module
-
-    real = model_module.make_scenario
-
-    def make(**params: Any) -> Any:
-        params.setdefault("burn_in_years", 0)
-        return real(**params)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(model_module, "make_scenario", make)
-        yield
 
 
 def run(seed: int, weeks: int = 52, **kw: Any) -> CoproductionModel:
@@ -40,7 +87,8 @@ def run(seed: int, weeks: int = 52, **kw: Any) -> CoproductionModel:
     kw.setdefault("n_residents", SMALL)
     kw.setdefault("burn_in_years", 0)
     model = CoproductionModel(rng=seed, **kw)
-    model.run_weeks(weeks)
+    if weeks:  # weeks=0: the town as built
+        model.run_weeks(weeks)
     return model
 
 

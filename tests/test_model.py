@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coprod_sim import CoproductionModel
+from coprod_sim import CoproductionModel, ScenarioError
 from coprod_sim.io.reporters import WEEKLY_SERIES
 from coprod_sim.state.towns import TOWNS
 
@@ -49,14 +49,14 @@ def test_different_seeds_differ(run_town) -> None:
 def test_a_seed_sequence_or_generator_seeds_reproducibly() -> None:
     runs = []
     for rng in (np.random.SeedSequence(5), np.random.SeedSequence(5)):
-        m = CoproductionModel(rng=rng, n_residents=300)
+        m = CoproductionModel(rng=rng, n_residents=300, burn_in_years=0)
         m.run_weeks(10)
         runs.append(m.datacollector.get_model_vars_dataframe())
     pd.testing.assert_frame_equal(*runs)
 
 
 def test_no_arguments_give_the_demo_town() -> None:
-    m = CoproductionModel(rng=1)
+    m = CoproductionModel(rng=1, burn_in_years=0)
     assert m.params.town == "demo" and m.n_residents == TOWNS["demo"].residents
 
 
@@ -92,7 +92,7 @@ def test_counts_are_consistent(baseline_runs) -> None:
 def test_batch_run_works() -> None:
     results = mesa.batch_run(
         CoproductionModel,
-        {"n_residents": [300]},
+        {"n_residents": [300], "burn_in_years": [0]},
         rng=[1, 2],
         max_steps=5,
         number_processes=1,
@@ -102,7 +102,7 @@ def test_batch_run_works() -> None:
     assert len(df) == 2 and sorted(df["rng"]) == [1, 2]
     assert set(df["n_residents"]) == {300} and (df["Step"] == 5).all()
     # the same seed through batch_run gives the same figures as a direct run
-    direct = CoproductionModel(rng=1, n_residents=300)
+    direct = CoproductionModel(rng=1, n_residents=300, burn_in_years=0)
     direct.run_weeks(5)
     row = df[df["rng"] == 1].iloc[0]
     assert row["helping_share"] == direct.stats["helping_share"]
@@ -115,7 +115,7 @@ def test_a_lever_at_an_unknown_point_is_refused() -> None:
 
     lever.point = "lunchtime"
     with pytest.raises(ValueError, match="lunchtime"):
-        CoproductionModel(rng=1, n_residents=200, levers=[lever])
+        CoproductionModel(rng=1, n_residents=200, levers=[lever], burn_in_years=0)
 
 
 def test_lever_functions_run_at_their_point_every_week(run_town) -> None:
@@ -144,7 +144,9 @@ def test_incremental_bookkeeping_matches_a_recount(seed: int) -> None:
     speed (``model.examples``), equals a brute-force recount week after week."""
     from coprod_sim.levers import LEVERS
 
-    m = CoproductionModel(rng=seed, n_residents=1_500, policies={k: {} for k in LEVERS})
+    m = CoproductionModel(
+        rng=seed, n_residents=1_500, policies={k: {} for k in LEVERS}, burn_in_years=0
+    )
     g = m.graph
     src = g.owner_of_edges()
     weeks = m.params.example_weeks
@@ -161,3 +163,22 @@ def test_incremental_bookkeeping_matches_a_recount(seed: int) -> None:
         vol = n.helper >= 0
         want = np.bincount(n.helper[vol], weights=n.hours[vol], minlength=m.n_residents)
         assert np.allclose(m.pop.committed, want, atol=1e-3), f"committed hours, week {week}"
+
+
+@pytest.mark.parametrize("weeks", [0, -5, 2.5, True, "3"])
+def test_run_weeks_refuses_no_negative_or_fractional_weeks(weeks) -> None:
+    m = CoproductionModel(rng=1, n_residents=200, burn_in_years=0)
+    with pytest.raises(ScenarioError, match=r"parameter 'weeks': value .* at least 1"):
+        m.run_weeks(weeks)
+    assert m.week == 0
+
+
+def test_a_model_is_ready_at_week_0_and_a_step_is_one_week() -> None:
+    """The burn-in runs in the constructor (as a Mesa user expects a model ready to step), not
+    hidden in the first ``step()``."""
+    m = CoproductionModel(rng=1, n_residents=200, burn_in_years=1)
+    assert m.week == 0 and m.steps == 0
+    m.step()
+    assert m.week == 1 and m.steps == 1
+    m.burn_in()  # already done: nothing happens
+    assert m.week == 1

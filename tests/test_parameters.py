@@ -33,7 +33,7 @@ def test_defaults_are_valid_and_every_field_is_declared() -> None:
 
 def _refused(**kw: Any) -> str:
     with pytest.raises(ScenarioError) as info:
-        CoproductionModel(rng=1, **{"n_residents": 200, **kw})
+        CoproductionModel(rng=1, **{"burn_in_years": 0, **{"n_residents": 200, **kw}})
     return str(info.value)
 
 
@@ -127,4 +127,4 @@ def test_assignment_is_validated_too() -> None:
 )
 def test_a_bad_seed_is_refused(rng: Any, exc: type[Exception]) -> None:
     with pytest.raises(exc, match="rng"):
-        CoproductionModel(rng=rng, n_residents=200)
+        CoproductionModel(rng=rng, n_residents=200, burn_in_years=0)

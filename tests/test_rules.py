@@ -45,7 +45,7 @@ SETTINGS: dict[str, Any] = dict(
 
 
 def _run(**kw: Any) -> CoproductionModel:
-    m = CoproductionModel(rng=SEED, **{**SETTINGS, **kw})
+    m = CoproductionModel(rng=SEED, **{"burn_in_years": 0, **{**SETTINGS, **kw}})
     m.run_weeks(WEEKS)
     return m
 
@@ -145,7 +145,9 @@ def test_a_wrapper_put_in_the_module_is_called_by_the_pass(
     assert m.rules[name] is fn
     assert calls["pass"] > 0, f"{r.module}.{r.attr} replaced, but the pass never called it"
     monkeypatch.undo()
-    assert CoproductionModel(rng=SEED, **SETTINGS).rules[name] is r.default, "restored"
+    assert (
+        CoproductionModel(rng=SEED, **{"burn_in_years": 0, **SETTINGS}).rules[name] is r.default
+    ), "restored"
 
 
 # ------------------------------------------------------------------------------ (c) it matters
@@ -237,12 +239,14 @@ def test_the_calm_settings_are_the_defaults() -> None:
 # ------------------------------------------------------------------------------ refusals
 def test_an_unknown_rule_is_refused() -> None:
     with pytest.raises(ScenarioError, match="unknown rule 'fatigeu'.*fatigue"):
-        CoproductionModel(rng=SEED, n_residents=50, rules={"fatigeu": lambda *a: 0.0})
+        CoproductionModel(
+            rng=SEED, n_residents=50, rules={"fatigeu": lambda *a: 0.0}, burn_in_years=0
+        )
 
 
 def test_a_rule_that_is_not_a_function_is_refused() -> None:
     with pytest.raises(ScenarioError, match="'fatigue' must be a function"):
-        CoproductionModel(rng=SEED, n_residents=50, rules={"fatigue": 0.3})
+        CoproductionModel(rng=SEED, n_residents=50, rules={"fatigue": 0.3}, burn_in_years=0)
 
 
 def _arity(name: str) -> int:
@@ -270,21 +274,23 @@ BAD: dict[str, Callable[[str], Callable[..., Any]]] = {
 def test_a_replacement_that_fails_on_example_inputs_is_refused(name: str, bad: str) -> None:
     fn = BAD[bad](name)
     with pytest.raises(ScenarioError, match=f"rule '{name}'"):
-        CoproductionModel(rng=SEED, n_residents=50, rules={name: fn})
+        CoproductionModel(rng=SEED, n_residents=50, rules={name: fn}, burn_in_years=0)
 
 
 @pytest.mark.parametrize("name", ["help", "accept", "escalation", "trust_gain", "burnout"])
 def test_a_probability_or_level_above_one_is_refused(name: str) -> None:
     assert RULES[name].high == 1.0
     with pytest.raises(ScenarioError, match=f"rule '{name}'.*in \\[0.0, 1.0\\]"):
-        CoproductionModel(rng=SEED, n_residents=50, rules={name: lambda *args: 1.5})
+        CoproductionModel(
+            rng=SEED, n_residents=50, rules={name: lambda *args: 1.5}, burn_in_years=0
+        )
 
 
 def test_a_bad_replacement_put_in_the_module_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     r = RULES["fatigue"]
     monkeypatch.setattr(importlib.import_module(r.module), r.attr, lambda *args: -0.5)
     with pytest.raises(ScenarioError, match="rule 'fatigue'"):
-        CoproductionModel(rng=SEED, n_residents=50)
+        CoproductionModel(rng=SEED, n_residents=50, burn_in_years=0)
 
 
 def _python_only(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -308,7 +314,7 @@ def test_a_replacement_that_goes_out_of_range_mid_run_stops_it(compiled: bool) -
     fn = no_floor if compiled else _python_only(no_floor)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuleWarning)
-        m = CoproductionModel(rng=SEED, **SETTINGS, rules={"fatigue": fn})
+        m = CoproductionModel(rng=SEED, **{"burn_in_years": 0, **SETTINGS}, rules={"fatigue": fn})
         with pytest.raises(ScenarioError, match="rule 'fatigue'"):
             m.run_weeks(WEEKS)
 

@@ -41,13 +41,18 @@ class TownChoice:
     residents: int = 0
     years: float = 5.0
     seed: int = 1
+    #: the town's burn-in in years; None is the model's default (``burn_in_years``)
+    burn_in_years: int | None = None
 
     @property
     def weeks(self) -> int:
         return int(round(self.years * WEEKS_PER_YEAR))
 
     def model_params(self) -> dict[str, Any]:
-        return {"town": self.town, "n_residents": self.residents}
+        params: dict[str, Any] = {"town": self.town, "n_residents": self.residents}
+        if self.burn_in_years is not None:
+            params["burn_in_years"] = self.burn_in_years
+        return params
 
 
 def check_town(town: Any, residents: Any, years: Any, seed: Any) -> TownChoice:
@@ -190,9 +195,8 @@ def build_model(choice: TownChoice, plan: Plan) -> CoproductionModel:
         rng=choice.seed, policies={k: dict(v) for k, v in plan.start.items()},
         **choice.model_params(),
     )  # fmt: skip
-    # the town's burn-in (``burn_in_years``, no lever acts) runs here, so week 0 on screen is
-    # the settled town and every panel starts from the same state (its own streams)
-    model.burn_in()
+    # the constructor ran the town's burn-in (``burn_in_years``, no lever acts), so week 0 on
+    # screen is the settled town and every panel starts from the same state (its own streams)
     apply_due(model, plan)
     return model
 

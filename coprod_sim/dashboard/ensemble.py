@@ -9,6 +9,7 @@ processes (``spawn``: safe beside a web server's threads), so the page stays res
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ def run_replication(
     choice: TownChoice, plan: Plan, seed: int, series: tuple[str, ...] = ENSEMBLE_SERIES
 ) -> dict[str, np.ndarray]:
     """One replication of a panel (in a worker process): the weekly series it keeps."""
-    run_choice = TownChoice(choice.town, choice.residents, choice.years, seed)
+    run_choice = dataclasses.replace(choice, seed=seed)
     model = build_model(run_choice, plan)
     advance(model, plan, run_choice.weeks)
     df = model.datacollector.get_model_vars_dataframe()

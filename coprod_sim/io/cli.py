@@ -32,7 +32,7 @@ from tqdm import tqdm
 import coprod_sim
 from coprod_sim.calibration.cli import register as register_calibration
 from coprod_sim.dashboard.cli import dashboard
-from coprod_sim.io.run_folder import RunFolder, read_record
+from coprod_sim.io.run_folder import RunFolder, check_out, read_record
 from coprod_sim.io.runtime import (
     StopOnInterrupt,
     available_memory,
@@ -47,6 +47,7 @@ from coprod_sim.io.scenario_file import (
     parse_sets,
     read_scenario_file,
     run_record,
+    same_run,
     spec_from_record,
     split_file,
     version_mismatches,
@@ -126,7 +127,7 @@ def _warm_up(spec: RunSpec, quiet: bool, stop: StopOnInterrupt) -> None:
 
     t0 = time.perf_counter()
     try:
-        params = {**spec.params, "n_residents": 300, "n_neighbourhoods": 0}
+        params = {**spec.params, "n_residents": 300, "n_neighbourhoods": 0, "burn_in_years": 1}
         model = CoproductionModel(rng=spec.seed, policies=spec.policies, **params)
         for _ in range(8):
             stop.check()
@@ -152,11 +153,14 @@ def _simulate(
     """
     from coprod_sim.model import CoproductionModel
 
-    model = CoproductionModel(
-        rng=spec.seed, policies=spec.policies if policies else None, **spec.params
-    )
+    # the constructor runs the burn-in (burn_in_years of the town without levers; not in the
+    # outputs), so the model is at week 0 here; Ctrl-C during it stops at once
+    with stop.at_once():
+        model = CoproductionModel(
+            rng=spec.seed, policies=spec.policies if policies else None, progress=progress,
+            **spec.params,
+        )  # fmt: skip
     live[label] = model
-    model.burn_in(progress)  # burn_in_years of the town without levers; not in the outputs
     for _ in tqdm(range(spec.weeks), desc=label, unit="wk", disable=not progress, leave=True):
         stop.check()
         model.step()
@@ -381,21 +385,41 @@ def run(
             seed=seed,
             out=out,
             overwrite=overwrite,
+            check_folder=False,  # after the up-to-date check below
         )
         extra: dict[str, Any] = {}
         if posterior or posterior_file is not None:
             spec, extra["posterior"] = apply_posterior(
                 spec, posterior_file, _explicit_params(scenario, set_ or ())
             )
+        record = run_record(spec, **extra)
+        if _up_to_date(spec.out, record, overwrite, quiet):
+            return
+        check_out(spec.out, overwrite)
         check_memory(spec)
     except ScenarioError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     if extra and not quiet:
         typer.echo(_posterior_line(extra["posterior"]), err=True)
-    report, written = execute(
-        spec, run_record(spec, **extra), overwrite, quiet, progress=not (quiet or no_progress)
-    )
+    report, written = execute(spec, record, overwrite, quiet, progress=not (quiet or no_progress))
     _finish(report, written, spec.out, quiet)
+
+
+def _up_to_date(out: Path, record: dict[str, Any], overwrite: bool, quiet: bool) -> bool:
+    """Whether ``out`` already holds this very run, complete (as make and Snakemake do: the
+    same command run again does nothing and succeeds). ``--overwrite`` always runs again."""
+    if overwrite or not out.is_dir():
+        return False
+    earlier = read_record(out)
+    if earlier is None or earlier.get("status") != "complete" or not same_run(earlier, record):
+        return False
+    if not quiet:
+        typer.echo(
+            f"{out} is up to date: it holds this run, complete (same scenario, levers, weeks, "
+            f"seed {record['seed']} and coprod-sim {record['coprod_sim_version']}); nothing to "
+            "do (--overwrite runs it again)"
+        )
+    return True
 
 
 def _explicit_params(scenario: Path | None, sets: list[str] | tuple[str, ...]) -> dict[str, Any]:
@@ -480,8 +504,7 @@ def rerun(
             EXIT_BAD_INPUT,
         )
     try:
-        spec = spec_from_record(record, target, overwrite)
-        check_memory(spec)
+        spec = spec_from_record(record, target, overwrite, check_folder=False)
     except ScenarioError as exc:
         raise _fail(f"{folder}/scenario.json: {exc}", EXIT_BAD_INPUT) from None
     extra = {"rerun_of": str(folder)}
@@ -490,6 +513,13 @@ def rerun(
     if mismatches:
         extra["version_mismatches"] = mismatches
     rec = run_record(spec, **extra)
+    if _up_to_date(spec.out, rec, overwrite, quiet):
+        return
+    try:
+        check_out(spec.out, overwrite)
+        check_memory(spec)
+    except ScenarioError as exc:
+        raise _fail(f"{folder}/scenario.json: {exc}", EXIT_BAD_INPUT) from None
     report, written = execute(spec, rec, overwrite, quiet, progress=not (quiet or no_progress))
     _finish(report, written, spec.out, quiet)
 

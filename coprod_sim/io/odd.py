@@ -352,6 +352,7 @@ def process_overview(rows: Iterable[PhaseRow] | None = None) -> str:
 
 def rules_table() -> str:
     """The swappable rules (``coprod_sim.RULES``): each is one function in its module."""
+    import coprod_sim.model  # noqa: F401 - registers every rule
     from coprod_sim.rules import rules_table as rows
 
     return (
@@ -567,7 +568,7 @@ def _sample_model() -> Any:
     """A tiny town, built only to read the state arrays' dtypes."""
     from coprod_sim.model import CoproductionModel
 
-    model = CoproductionModel(rng=0, n_residents=40, n_neighbourhoods=2)
+    model = CoproductionModel(rng=0, n_residents=40, n_neighbourhoods=2, burn_in_years=0)
     model.run_weeks(1)
     return model
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from coprod_sim.mechanisms.collective_action import WEEKLY as COLLECTIVE_ACTION_SERIES
 from coprod_sim.mechanisms.needs import CHANNELS, SERVICES
+from coprod_sim.state.arrays import ordered_mean
 
 WEEKLY_SERIES: tuple[str, ...] = (
     "burn_in",
@@ -138,13 +139,13 @@ MODEL_REPORTERS = model_reporters()
 
 
 def means(model: Any) -> dict[str, float]:
-    """Mean trust and fear of commitment over residents."""
+    """Mean trust and fear of commitment over residents (summed in a fixed order, so the same
+    to the bit on any CPU)."""
     pop = model.pop
-    empty = len(pop) == 0
     return {
-        "trust_neighbours": float("nan") if empty else float(pop.trust_nbr.mean()),
-        "trust_services": float("nan") if empty else float(pop.trust_svc.mean()),
-        "fear_of_commitment": float("nan") if empty else float(pop.fear_commit.mean()),
+        "trust_neighbours": ordered_mean(pop.trust_nbr),
+        "trust_services": ordered_mean(pop.trust_svc),
+        "fear_of_commitment": ordered_mean(pop.fear_commit),
     }
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -118,11 +120,24 @@ class StopOnInterrupt:
         self.requested = False
         self._previous: Any = None
         self._installed = False
+        self._immediate = False
 
     def _handler(self, signum: int, frame: FrameType | None) -> None:
-        if self.requested:
+        if self.requested or self._immediate:
+            self.requested = True
             raise KeyboardInterrupt
         self.requested = True
+
+    @contextmanager
+    def at_once(self) -> Iterator[None]:
+        """Within: Ctrl-C stops at once (building a town and its burn-in, which yield no
+        results to keep, need not wait for the end of a week)."""
+        self._immediate = True
+        try:
+            self.check()
+            yield
+        finally:
+            self._immediate = False
 
     def __enter__(self) -> StopOnInterrupt:
         if threading.current_thread() is threading.main_thread():

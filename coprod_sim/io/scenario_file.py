@@ -27,6 +27,7 @@ allowed.
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -502,6 +503,18 @@ def run_record(spec: RunSpec, **extra: Any) -> dict[str, Any]:
     }
 
 
+#: what makes two runs the same run (the results depend on these and nothing else)
+SAME_RUN_KEYS = ("coprod_sim_version", "seed", "weeks", "parameters", "levers", "posterior")
+
+
+def same_run(earlier: Mapping[str, Any], now: Mapping[str, Any]) -> bool:
+    """Whether a stored record describes the run ``now`` would make: same scenario, levers,
+    weeks, seed, posterior draw and coprod-sim version (compared as stored, in JSON)."""
+    stored = json.loads(json.dumps({k: earlier.get(k) for k in SAME_RUN_KEYS}, default=str))
+    wanted = json.loads(json.dumps({k: now.get(k) for k in SAME_RUN_KEYS}, default=str))
+    return stored == wanted
+
+
 def version_mismatches(record: Mapping[str, Any]) -> list[str]:
     """Each way this machine's software differs from the one that made ``record``."""
     now = software_versions()
@@ -519,7 +532,7 @@ def version_mismatches(record: Mapping[str, Any]) -> list[str]:
 
 
 def spec_from_record(
-    record: Mapping[str, Any], out: str | Path, overwrite: bool = False
+    record: Mapping[str, Any], out: str | Path, overwrite: bool = False, check_folder: bool = True
 ) -> RunSpec:
     """The run a ``scenario.json`` describes, validated again, writing to ``out``.
 
@@ -549,9 +562,10 @@ def spec_from_record(
         raise ScenarioError(
             f"parameter 'out': value {str(out)!r} is not allowed; allowed: a folder path"
         )
-    from coprod_sim.io.run_folder import check_out
+    if check_folder:
+        from coprod_sim.io.run_folder import check_out
 
-    check_out(Path(out), overwrite)
+        check_out(Path(out), overwrite)
     return RunSpec(
         scenario=scenario,
         levers=lever_objs,

@@ -62,7 +62,7 @@ import numpy as np
 
 from coprod_sim.mechanisms.needs import ASB_CALLOUT, SERVICE_INDEX, UNMET
 from coprod_sim.parameters import ASSUME, Strict, param
-from coprod_sim.state.arrays import expand_rows
+from coprod_sim.state.arrays import expand_rows, ordered_mean
 from coprod_sim.state.network import Graph
 
 if TYPE_CHECKING:
@@ -411,9 +411,7 @@ def step(model: CoproductionModel) -> None:
     load = float(model.professional_load()[PUBLIC_SAFETY])
     st.police_backing = police_backing(load, waiting_hours(model, st), att)
     st.week["police_backing"] = st.police_backing
-    st.week["expected_backing"] = float(
-        np.average(st.expected_backing, weights=np.maximum(nb.size, 1))
-    )
+    st.week["expected_backing"] = ordered_mean(st.expected_backing, np.maximum(nb.size, 1))
 
     sizes = nb.size
     counts = incident_counts(

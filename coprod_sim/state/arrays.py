@@ -101,6 +101,29 @@ def sum_by_helper(helper, hours, out):
     return seen[:m]
 
 
+@njit(cache=True, nogil=True)
+def _ordered_sums(x, w):
+    """(sum of w*x, sum of w) in float64, one element after another: no vector units and no
+    pairwise blocks, so the rounding is the same on every CPU (numba does not contract a*b+c
+    into a fused multiply-add without fastmath)."""
+    total = 0.0
+    weight = 0.0
+    for i in range(len(x)):
+        total += np.float64(w[i]) * np.float64(x[i])
+        weight += np.float64(w[i])
+    return total, weight
+
+
+def ordered_mean(x: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """The (weighted) mean of ``x`` summed in a fixed order, so a reported mean is the same to
+    the bit on any CPU (``np.mean`` and ``np.average`` round differently by vector width).
+    NaN for an empty array or zero total weight."""
+    x = np.ascontiguousarray(x)
+    w = np.ones(len(x)) if weights is None else np.ascontiguousarray(weights, np.float64)
+    total, weight = _ordered_sums(x, w)
+    return total / weight if weight != 0 else float("nan")
+
+
 @njit(cache=True)
 def _ready(x):
     return x + 1

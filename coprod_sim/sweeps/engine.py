@@ -76,7 +76,9 @@ def check_outcomes(design: Design, pts: list[dict]) -> None:
         for name in p["levers"]:
             levers[name] = {}
     world = {k: v for k, v in pts[0]["world"].items() if k not in ("n_residents", "scale")}
-    model = CoproductionModel(rng=0, policies=levers or None, **{**world, "n_residents": 60})
+    model = CoproductionModel(
+        rng=0, policies=levers or None, **{**world, "n_residents": 60, "burn_in_years": 0}
+    )
     known = set(summary_metrics(model))
     for name in wanted:
         if name not in known:

@@ -37,7 +37,7 @@ HOUR = 35.0  # professional_hour_cost default
 def _run(seed: int, policies: str = "{}", weeks: int = WEEKS) -> CoproductionModel:
     import json
 
-    m = CoproductionModel(rng=seed, n_residents=N, policies=json.loads(policies))
+    m = CoproductionModel(rng=seed, n_residents=N, policies=json.loads(policies), burn_in_years=0)
     m.run_weeks(weeks)
     return m
 
@@ -96,7 +96,7 @@ class Divert(Lever):
 
 def test_professionals_doing_less_frees_hours_not_cash() -> None:
     base = run(3)
-    pol = CoproductionModel(rng=3, n_residents=N, levers=[Divert()])
+    pol = CoproductionModel(rng=3, n_residents=N, levers=[Divert()], burn_in_years=0)
     pol.run_weeks(WEEKS)
     res = compare(base, pol)
     fewer = res["metrics"]["professional_hours"]["change"]
@@ -193,6 +193,7 @@ def test_community_dividend_pays_a_share_of_the_saving_against_the_reference() -
             n_residents=N,
             policies={"community_dividend": {"start_week": 30, "reference_weeks": 20}},
             levers=[probe],
+            burn_in_years=0,
         )
         pol.run_weeks(WEEKS)
         lever = pol.policy_levers[0]

@@ -69,7 +69,7 @@ def levers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run(seed: int, weeks: int = WEEKS, **kw: Any) -> CoproductionModel:
-    m = CoproductionModel(rng=seed, **{**TINY, **kw})
+    m = CoproductionModel(rng=seed, **{"burn_in_years": 0, **{**TINY, **kw}})
     m.run_weeks(weeks)
     return m
 

@@ -12,7 +12,7 @@ from coprod_sim.mechanisms.outcomes import SURVEY_PARTICIPATION
 
 
 def test_prepare_gives_every_chart_for_every_panel():
-    ctl = PairedFutures(TownChoice(residents=400, years=2, seed=2))
+    ctl = PairedFutures(TownChoice(residents=400, years=2, seed=2, burn_in_years=0))
     ctl.set_lever(1, "time_bank", True)
     ctl.step(53)
     data = charts.prepare(ctl, 0)
@@ -41,14 +41,14 @@ def test_prepare_gives_every_chart_for_every_panel():
 
 
 def test_before_a_year_the_yearly_charts_say_nothing_yet():
-    ctl = PairedFutures(TownChoice(residents=300, years=1, seed=1))
+    ctl = PairedFutures(TownChoice(residents=300, years=1, seed=1, burn_in_years=0))
     ctl.step(10)
     assert charts.participation(ctl.panels[0].model)["model"].isna().all()
     assert charts.barriers(ctl.panels[0].model)["share"].isna().all()
 
 
 def test_difference_and_shared_weeks():
-    ctl = PairedFutures(TownChoice(residents=400, years=1, seed=3))
+    ctl = PairedFutures(TownChoice(residents=400, years=1, seed=3, burn_in_years=0))
     ctl.step(8)
     a, b = ctl.panels[0].model, ctl.panels[1].model
     assert (charts.difference(a, b)["B minus A"].iloc[1:] == "no change").all()  # 0: no year yet
@@ -60,7 +60,9 @@ def test_difference_and_shared_weeks():
 
 
 def test_digest_follows_content():
-    df = charts.participation(PairedFutures(TownChoice(residents=200, years=1)).panels[0].model)
+    df = charts.participation(
+        PairedFutures(TownChoice(residents=200, years=1, burn_in_years=0)).panels[0].model
+    )
     assert charts.digest(df) == charts.digest(df.copy())
     other = df.copy()
     other.loc[0, "survey"] = 0.5

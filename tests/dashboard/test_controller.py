@@ -18,7 +18,7 @@ from coprod_sim.dashboard.controller import (
 )
 from coprod_sim.parameters import ScenarioError
 
-SMALL = TownChoice(town="demo", residents=500, years=2, seed=4)
+SMALL = TownChoice(town="demo", residents=500, years=2, seed=4, burn_in_years=0)
 
 
 def frame(model):
@@ -102,7 +102,7 @@ def test_reset_replays_switches_made_during_the_run():
 
 
 def test_steps_stop_at_the_end_of_the_run():
-    ctl = PairedFutures(TownChoice(residents=300, years=0.25, seed=1))
+    ctl = PairedFutures(TownChoice(residents=300, years=0.25, seed=1, burn_in_years=0))
     assert ctl.step(100) == 13
     assert ctl.finished and ctl.step(1) == 0
 

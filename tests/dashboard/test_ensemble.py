@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from coprod_sim.dashboard.controller import Plan, Switch, TownChoice, advance, build_model
@@ -12,7 +14,7 @@ from coprod_sim.dashboard.ensemble import (
     start_ensemble,
 )
 
-CHOICE = TownChoice(residents=300, years=0.5, seed=9)
+CHOICE = TownChoice(residents=300, years=0.5, seed=9, burn_in_years=0)
 
 
 def test_seeds_are_reproducible_and_distinct():
@@ -27,7 +29,7 @@ def test_workers_run_the_panel_plan_exactly():
     assert run.error() is None
     seeds = run.seeds
     for i, seed in enumerate(seeds):
-        m = build_model(TownChoice(CHOICE.town, CHOICE.residents, CHOICE.years, seed), plan)
+        m = build_model(dataclasses.replace(CHOICE, seed=seed), plan)
         advance(m, plan, CHOICE.weeks)
         here = m.datacollector.get_model_vars_dataframe()["crises"].to_numpy()
         there = run_replication(CHOICE, plan, seed)["crises"]

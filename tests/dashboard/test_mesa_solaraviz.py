@@ -13,7 +13,7 @@ from coprod_sim import CoproductionModel, ScenarioError
 
 
 def test_reset_applies_a_changed_slider():
-    model = solara.reactive(CoproductionModel(rng=3, n_residents=300))
+    model = solara.reactive(CoproductionModel(rng=3, n_residents=300, burn_in_years=0))
     params = {
         "rng": 3,
         "n_residents": Slider("Residents", 300, 100, 1000, 100),
@@ -42,14 +42,17 @@ def test_reset_applies_a_changed_slider():
 
 
 def test_mesa_scenario_keyword():
-    m = CoproductionModel(scenario=MesaScenario(rng=5, n_residents=200))
+    m = CoproductionModel(scenario=MesaScenario(rng=5, n_residents=200), burn_in_years=0)
     assert m.seed == 5 and m.n_residents == 200
-    assert CoproductionModel(scenario=MesaScenario(), rng=2, n_residents=100).seed == 2
+    assert (
+        CoproductionModel(scenario=MesaScenario(), rng=2, n_residents=100, burn_in_years=0).seed
+        == 2
+    )
     with pytest.raises(ScenarioError, match="'n_residents': given twice"):
-        CoproductionModel(scenario=MesaScenario(n_residents=200), n_residents=300)
+        CoproductionModel(scenario=MesaScenario(n_residents=200), n_residents=300, burn_in_years=0)
     with pytest.raises(ScenarioError, match="'rng': given twice"):
-        CoproductionModel(scenario=MesaScenario(rng=1), rng=2, n_residents=100)
+        CoproductionModel(scenario=MesaScenario(rng=1), rng=2, n_residents=100, burn_in_years=0)
     with pytest.raises(ScenarioError, match="unknown parameter 'n_resident'"):
-        CoproductionModel(scenario=MesaScenario(n_resident=200))
+        CoproductionModel(scenario=MesaScenario(n_resident=200), burn_in_years=0)
     with pytest.raises(ScenarioError, match="parameter 'scenario'"):
-        CoproductionModel(scenario={"n_residents": 200})
+        CoproductionModel(scenario={"n_residents": 200}, burn_in_years=0)

@@ -20,6 +20,7 @@ def test_numpy_numbers_are_accepted_for_int_and_float_parameters() -> None:
         rng=np.int64(3),
         n_residents=grid[0],
         policies={"time_bank": {"coordinator_hours": np.float64(12.0), "start_week": np.int64(2)}},
+        burn_in_years=0,
     )
     assert m.n_residents == 200 and m.policy_levers[0].start_week == 2
     with pytest.raises(ScenarioError, match=r"'n_residents'.*2\.5.*whole number"):
@@ -29,7 +30,7 @@ def test_numpy_numbers_are_accepted_for_int_and_float_parameters() -> None:
 def test_one_lever_named_as_a_string_is_that_lever() -> None:
     """``policies="time_bank"`` used to be read letter by letter: a lever called 't'."""
     assert [lv.name for lv in make_levers("time_bank")] == ["time_bank"]
-    m = CoproductionModel(rng=1, n_residents=200, policies="training")
+    m = CoproductionModel(rng=1, n_residents=200, policies="training", burn_in_years=0)
     assert [lv.name for lv in m.policy_levers] == ["training"]
     with pytest.raises(ScenarioError, match="unknown policy lever 'tb'"):
         make_levers("tb")
@@ -41,13 +42,13 @@ def test_one_lever_named_as_a_string_is_that_lever() -> None:
 
 def test_the_size_limit_applies_to_the_preset_times_scale() -> None:
     with pytest.raises(ScenarioError, match=r"16,000,000 residents.*at most 5,000,000"):
-        CoproductionModel(town="reading", scale=100)
+        CoproductionModel(town="reading", scale=100, burn_in_years=0)
     assert make_scenario(town="reading", scale=MAX_RESIDENTS / 160_000).scale == 31.25
 
 
 def test_unknown_names_get_the_closest_few() -> None:
     with pytest.raises(ScenarioError) as err:
-        CoproductionModel(tieslocal=3)
+        CoproductionModel(tieslocal=3, burn_in_years=0)
     assert "'ties_local'" in str(err.value) and str(err.value).count(", '") <= 3
     with pytest.raises(ScenarioError, match=r"'time_bank.coordinator_hours'"):
         make_levers({"time_bank": {"coordinator_hour": 3}})
@@ -55,4 +56,4 @@ def test_unknown_names_get_the_closest_few() -> None:
 
 def test_an_empty_list_of_need_kinds_is_refused() -> None:
     with pytest.raises((ScenarioError, ValueError), match="need_kinds"):
-        CoproductionModel(rng=1, n_residents=200, need_kinds=[])
+        CoproductionModel(rng=1, n_residents=200, need_kinds=[], burn_in_years=0)

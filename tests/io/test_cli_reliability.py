@@ -297,7 +297,7 @@ def test_needs_compiling_reads_the_cache_of_this_process() -> None:
     from coprod_sim.model import CoproductionModel
 
     # every pass loaded or compiled (and cached), as the command line's warm-up does
-    CoproductionModel(rng=1, n_residents=300, policies=list(LEVERS)).run_weeks(8)
+    CoproductionModel(rng=1, n_residents=300, policies=list(LEVERS), burn_in_years=0).run_weeks(8)
     assert runtime.needs_compiling() is False
 
 

@@ -96,7 +96,7 @@ def test_step_runs_the_schedule_and_nothing_else(monkeypatch: pytest.MonkeyPatch
         for p in schedule.WEEK
     )
     monkeypatch.setattr("coprod_sim.model.WEEK", week)
-    CoproductionModel(rng=1, n_residents=50).step()
+    CoproductionModel(rng=1, n_residents=50, burn_in_years=0).step()
     assert ran == [p.name for p in schedule.WEEK if isinstance(p, schedule.Phase)]
 
 

@@ -15,6 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "coprod_sim"]
+pytestmark = pytest.mark.slow  # real processes
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -87,3 +88,45 @@ def test_an_empty_compiled_code_cache_is_detected(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
     )
     assert r.returncode == 0 and r.stdout.strip() == "True", r.stderr
+
+
+@pytest.mark.parametrize("delay", [0.2, 0.5, 0.9])
+def test_ctrl_c_during_start_up_exits_130_with_one_line(tmp_path: Path, delay: float) -> None:
+    """Ctrl-C while the command line is still importing (NumPy, numba, Mesa: about a second)
+    gives exit 130 and one line, never Python's traceback."""
+    proc = subprocess.Popen(
+        [*CLI, "list", "towns"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+    if proc.returncode == 0:  # start-up beat the signal on a fast machine: nothing to test
+        pytest.skip(f"the command finished within {delay} s")
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert "interrupted" in err
+
+
+def test_an_interrupted_import_is_one_line_exit_130(monkeypatch, capsys) -> None:
+    """The same, made certain: the command line's import raises KeyboardInterrupt."""
+    import importlib.abc
+
+    import coprod_sim.__main__ as entry
+
+    class Interrupting(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name == "coprod_sim.io.cli":
+                raise KeyboardInterrupt
+            return None
+
+    monkeypatch.delitem(sys.modules, "coprod_sim.io.cli", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [Interrupting(), *sys.meta_path])
+    with pytest.raises(SystemExit) as stop:
+        entry.main(["list", "towns"])
+    assert stop.value.code == 130
+    assert capsys.readouterr().err == "coprod-sim: interrupted\n"

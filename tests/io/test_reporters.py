@@ -17,7 +17,7 @@ def test_every_column_says_what_it_is() -> None:
 
 
 def test_batch_run_end_of_run_row_is_the_last_week_and_run_totals_are_the_sums() -> None:
-    params = {"n_residents": 300, "policies": [["training"]]}
+    params = {"n_residents": 300, "policies": [["training"]], "burn_in_years": 0}
     last = pd.DataFrame(
         mesa.batch_run(
             CoproductionModel,
@@ -41,7 +41,7 @@ def test_batch_run_end_of_run_row_is_the_last_week_and_run_totals_are_the_sums()
     )
     totals = run_totals(weekly)
     for seed, run_id in ((4, 0), (5, 1)):
-        m = CoproductionModel(rng=seed, n_residents=300, policies=["training"])
+        m = CoproductionModel(rng=seed, n_residents=300, policies=["training"], burn_in_years=0)
         m.run_weeks(30)
         metrics, series = summary_metrics(m), weekly_series(m)
         row = totals.set_index("RunId").loc[run_id]

@@ -88,7 +88,8 @@ def test_command_line_overrides_the_file(tmp_path: Path, lever: type[Lever]) -> 
     assert spec.levers[0].hours == 5  # a lever parameter switches the lever on
 
 
-def test_defaults_five_years_and_a_recorded_random_seed() -> None:
+def test_defaults_five_years_and_a_recorded_random_seed(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the default folder is relative: never the checkout's results/
     spec = build_spec()
     assert spec.weeks == 260 and not spec.seed_given and spec.seed >= 0
     assert spec.out == Path("results/demo")

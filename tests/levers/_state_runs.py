@@ -19,7 +19,10 @@ SEEDS = (1, 2, 3, 4)
 @lru_cache(maxsize=48)
 def _run(seed: int, policies: str, weeks: int, n: int, world: str) -> CoproductionModel:
     model = CoproductionModel(
-        rng=seed, n_residents=n, policies=json.loads(policies), **json.loads(world)
+        rng=seed,
+        n_residents=n,
+        policies=json.loads(policies),
+        **{"burn_in_years": 0, **json.loads(world)},
     )
     model.run_weeks(weeks)
     return model

@@ -14,8 +14,10 @@ SEEDS = (1, 2, 3)
 def test_dividend_is_paid_and_raises_neighbourhood_trust():
     any_paid = False
     for s in SEEDS:
-        base = CoproductionModel(rng=s, n_residents=2000)
-        pol = CoproductionModel(rng=s, n_residents=2000, policies={"community_dividend": {}})
+        base = CoproductionModel(rng=s, n_residents=2000, burn_in_years=0)
+        pol = CoproductionModel(
+            rng=s, n_residents=2000, policies={"community_dividend": {}}, burn_in_years=0
+        )
         base.run_weeks(78)
         pol.run_weeks(78)
         lever = pol.policy_levers[0]
@@ -35,9 +37,9 @@ def test_dividend_is_paid_and_raises_neighbourhood_trust():
 
 
 def test_a_zero_share_pays_nothing_and_changes_nothing():
-    base = CoproductionModel(rng=1, n_residents=1500)
+    base = CoproductionModel(rng=1, n_residents=1500, burn_in_years=0)
     pol = CoproductionModel(
-        rng=1, n_residents=1500, policies={"community_dividend": {"share": 0.0}}
+        rng=1, n_residents=1500, policies={"community_dividend": {"share": 0.0}}, burn_in_years=0
     )
     base.run_weeks(20)
     pol.run_weeks(20)

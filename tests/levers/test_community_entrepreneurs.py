@@ -13,9 +13,9 @@ LEVER = {"per_10000": 15.0}
 def test_entrepreneurs_raise_awareness_and_needs_met_in_their_caseload():
     lapsed_base = lapsed_pol = 0
     for s in SEEDS:
-        base = CoproductionModel(rng=s, n_residents=2000)
+        base = CoproductionModel(rng=s, n_residents=2000, burn_in_years=0)
         pol = CoproductionModel(
-            rng=s, n_residents=2000, policies={"community_entrepreneurs": LEVER}
+            rng=s, n_residents=2000, policies={"community_entrepreneurs": LEVER}, burn_in_years=0
         )
         base.run_weeks(52)
         pol.run_weeks(52)
@@ -36,7 +36,9 @@ def test_entrepreneurs_raise_awareness_and_needs_met_in_their_caseload():
 
 
 def test_entrepreneurs_go_to_the_most_deprived_neighbourhoods_first():
-    m = CoproductionModel(rng=5, n_residents=2000, policies={"community_entrepreneurs": {}})
+    m = CoproductionModel(
+        rng=5, n_residents=2000, policies={"community_entrepreneurs": {}}, burn_in_years=0
+    )
     lever = m.policy_levers[0]
     assert lever.n_entrepreneurs == 1
     assert lever.served[0] == int(np.argmax(m.nb.deprivation))

@@ -50,4 +50,6 @@ def test_premium_is_charged_per_volunteer_helping():
 
 def test_bad_coverage_is_refused():
     with pytest.raises(ScenarioError, match="insurance_cover.coverage"):
-        CoproductionModel(rng=1, n_residents=100, policies={"insurance_cover": {"coverage": 2}})
+        CoproductionModel(
+            rng=1, n_residents=100, policies={"insurance_cover": {"coverage": 2}}, burn_in_years=0
+        )

@@ -22,7 +22,10 @@ def test_time_bank_membership_is_bounded_by_the_coordinator() -> None:
     hours = 2.0
     for s in SEEDS:
         capped = CoproductionModel(
-            rng=s, n_residents=600, policies={"time_bank": {"coordinator_hours": hours}}
+            rng=s,
+            n_residents=600,
+            policies={"time_bank": {"coordinator_hours": hours}},
+            burn_in_years=0,
         )
         capped.run_weeks(78)
         cap = int(hours * TimeBank().members_per_coordinator_hour)
@@ -33,6 +36,7 @@ def test_time_bank_membership_is_bounded_by_the_coordinator() -> None:
             policies={
                 "time_bank": {"coordinator_hours": hours, "members_per_coordinator_hour": 100.0}
             },
+            burn_in_years=0,
         )
         roomy.run_weeks(78)
         assert _members(roomy) > cap
@@ -43,7 +47,7 @@ def test_default_time_bank_keeps_hundreds_not_a_third_of_town() -> None:
     'over 200 members' single time banks report, not the third of adults it enrolled before."""
     lever = TimeBank()
     assert lever.coordinator_hours * lever.members_per_coordinator_hour == 210
-    m = CoproductionModel(rng=1, n_residents=2000, policies=["time_bank"])
+    m = CoproductionModel(rng=1, n_residents=2000, policies=["time_bank"], burn_in_years=0)
     m.run_weeks(104)
     assert 0 < _members(m) <= 210
     assert len(np.unique(m.time_bank.members)) == _members(m)
@@ -79,8 +83,9 @@ def test_year_of_paid_service_respects_stated_willingness() -> None:
             n_residents=2000,
             policies={"year_of_paid_service": lever_params},
             levers=[check],
+            burn_in_years=0,
         )
-        ref = CoproductionModel(rng=s, n_residents=2000)
+        ref = CoproductionModel(rng=s, n_residents=2000, burn_in_years=0)
         m.run_weeks(30)
         serving = m.policy_levers[0].serving
         assert len(serving) > 0
@@ -102,8 +107,8 @@ def test_time_credits_engagement_is_the_documented_size() -> None:
     the effect near a doubling, this fails and the documents must be revised."""
     base = pol = 0
     for s in SEEDS:
-        b = CoproductionModel(rng=s, n_residents=1000)
-        p = CoproductionModel(rng=s, n_residents=1000, policies=["time_credits"])
+        b = CoproductionModel(rng=s, n_residents=1000, burn_in_years=0)
+        p = CoproductionModel(rng=s, n_residents=1000, policies=["time_credits"], burn_in_years=0)
         b.run_weeks(104)
         p.run_weeks(104)
         base += _service_matches(b)

@@ -12,8 +12,10 @@ SEEDS = (1, 2, 3)
 
 
 def _pair(seed: int, **lever):
-    base = CoproductionModel(rng=seed, n_residents=2000)
-    pol = CoproductionModel(rng=seed, n_residents=2000, policies={"right_to_time_off": lever})
+    base = CoproductionModel(rng=seed, n_residents=2000, burn_in_years=0)
+    pol = CoproductionModel(
+        rng=seed, n_residents=2000, policies={"right_to_time_off": lever}, burn_in_years=0
+    )
     base.run_weeks(52)
     pol.run_weeks(52)
     return base, pol
@@ -43,4 +45,9 @@ def test_every_employer_refusing_changes_nothing_and_costs_nothing():
 
 def test_bad_parameter_is_refused():
     with pytest.raises(ScenarioError, match="ask_share"):
-        CoproductionModel(rng=1, n_residents=100, policies={"right_to_time_off": {"ask_share": 2}})
+        CoproductionModel(
+            rng=1,
+            n_residents=100,
+            policies={"right_to_time_off": {"ask_share": 2}},
+            burn_in_years=0,
+        )

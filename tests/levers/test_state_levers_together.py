@@ -24,8 +24,8 @@ MINE = (
 
 
 def test_all_state_levers_at_once():
-    base = CoproductionModel(rng=5, n_residents=1500)
-    pol = CoproductionModel(rng=5, n_residents=1500, policies=list(MINE))
+    base = CoproductionModel(rng=5, n_residents=1500, burn_in_years=0)
+    pol = CoproductionModel(rng=5, n_residents=1500, policies=list(MINE), burn_in_years=0)
     base.run_weeks(78)
     pol.run_weeks(78)
     df = pol.datacollector.get_model_vars_dataframe()
@@ -45,7 +45,7 @@ def test_all_state_levers_at_once():
 
 
 def test_every_registered_lever_runs_with_mine():
-    pol = CoproductionModel(rng=6, n_residents=1500, policies=list(LEVERS))
+    pol = CoproductionModel(rng=6, n_residents=1500, policies=list(LEVERS), burn_in_years=0)
     pol.run_weeks(30)
     assert all(np.isfinite(v) for v in pol.costs_total.values())
 
@@ -63,8 +63,10 @@ def test_lever_table_has_a_row_per_parameter_of_every_lever():
 
 
 def test_crises_are_valued_at_the_professional_hours_they_take():
-    base = CoproductionModel(rng=7, n_residents=1500)
-    pol = CoproductionModel(rng=7, n_residents=1500, policies={"budget_cuts": {"total_cut": 0.6}})
+    base = CoproductionModel(rng=7, n_residents=1500, burn_in_years=0)
+    pol = CoproductionModel(
+        rng=7, n_residents=1500, policies={"budget_cuts": {"total_cut": 0.6}}, burn_in_years=0
+    )
     base.run_weeks(52)
     pol.run_weeks(52)
     averted = costs.crises_averted(base, pol)

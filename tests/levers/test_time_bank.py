@@ -41,7 +41,9 @@ def test_givers_gain_confidence():
 
 def test_unknown_parameter_lists_valid_ones():
     with pytest.raises(ScenarioError, match="coordinator_hours"):
-        CoproductionModel(rng=1, n_residents=100, policies={"time_bank": {"coordinator": 3}})
+        CoproductionModel(
+            rng=1, n_residents=100, policies={"time_bank": {"coordinator": 3}}, burn_in_years=0
+        )
 
 
 def test_start_week_delays_everything():

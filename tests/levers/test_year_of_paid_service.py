@@ -24,9 +24,12 @@ def test_paid_service_raises_volunteer_hours_and_costs_salaries():
         # the world before issue 14's re-tuning: there, roles wait for volunteers, so servants
         # add hours; in the re-tuned world they partly take roles residents would have taken
         # (2 of these 6 seeds lose hours), which the issue's report states
-        base = CoproductionModel(rng=s, n_residents=2000, **WORLD)
+        base = CoproductionModel(rng=s, n_residents=2000, **{"burn_in_years": 0, **WORLD})
         pol = CoproductionModel(
-            rng=s, n_residents=2000, policies={"year_of_paid_service": LEVER}, **WORLD
+            rng=s,
+            n_residents=2000,
+            policies={"year_of_paid_service": LEVER},
+            **{"burn_in_years": 0, **WORLD},
         )
         base.run_weeks(40)
         pol.run_weeks(40)
@@ -47,11 +50,13 @@ def test_paid_service_raises_volunteer_hours_and_costs_salaries():
 
 
 def test_servants_return_to_baseline_after_the_year():
-    m = CoproductionModel(rng=2, n_residents=2000, policies={"year_of_paid_service": LEVER})
+    m = CoproductionModel(
+        rng=2, n_residents=2000, policies={"year_of_paid_service": LEVER}, burn_in_years=0
+    )
     m.run_weeks(1)
     lever = m.policy_levers[0]
     first = lever.serving.copy()
-    ref = CoproductionModel(rng=2, n_residents=2000)
+    ref = CoproductionModel(rng=2, n_residents=2000, burn_in_years=0)
     assert np.all(m.pop.time_off[first] == pytest.approx(30.0))
     assert np.all(m.pop.confidence[first] >= 0.95)
     m.run_weeks(51)

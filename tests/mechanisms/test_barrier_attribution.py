@@ -22,7 +22,7 @@ from coprod_sim.mechanisms.willingness import willingness_matrix
 def _town() -> tuple[CoproductionModel, np.ndarray]:
     """A built town (no week run) and eight residents set up alike: willing for everything,
     with the reference resident's dispositions and plenty of time, asked this week."""
-    m = CoproductionModel(rng=1, n_residents=300)
+    m = CoproductionModel(rng=1, n_residents=300, burn_in_years=0)
     pop = m.pop
     who = np.arange(8)
     pop.willing[who] = 0xFFFF >> 4
@@ -152,7 +152,7 @@ def test_a_town_shows_a_spread_of_barriers() -> None:
     are held back mainly by never being asked, and trust, confidence or fear are the main
     barrier of some."""
     for seed in (1, 2, 3):
-        m = CoproductionModel(rng=seed, n_residents=600)
+        m = CoproductionModel(rng=seed, n_residents=600, burn_in_years=0)
         m.run_weeks(104)
         assert (informal_asks(m.pop) > NEVER_ASKED).mean() > 0.5
         s = barrier_shares(m.barrier_codes)

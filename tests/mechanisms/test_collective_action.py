@@ -102,7 +102,7 @@ def test_police_backing_from_the_share_of_the_queue_met_and_attitude():
 def _run(weeks: int = 52, n: int = 1500, **kw) -> list[CoproductionModel]:
     out = []
     for s in SEEDS:
-        m = CoproductionModel(rng=s, n_residents=n, **kw)
+        m = CoproductionModel(rng=s, n_residents=n, **{"burn_in_years": 0, **kw})
         m.run_weeks(weeks)
         out.append(m)
     return out
@@ -117,7 +117,7 @@ def _totals(models) -> tuple[int, int, int]:
 
 def test_zero_incident_rate_is_inert():
     for m in _run(weeks=20, incident_rate=0.0):
-        fear0 = CoproductionModel(rng=m.seed, n_residents=1500).pop.fear_retal
+        fear0 = CoproductionModel(rng=m.seed, n_residents=1500, burn_in_years=0).pop.fear_retal
         assert np.array_equal(m.pop.fear_retal, fear0)
         assert m.safety.incidents_by_nbhd.sum() == 0
         assert m.stats["incidents"] == 0 and m.stats["incidents_left_alone"] == 0
@@ -135,7 +135,9 @@ def test_incidents_add_up_and_are_reported_weekly():
 
 
 def test_deprived_neighbourhoods_have_more_incidents_per_resident():
-    m = CoproductionModel(rng=4, n_residents=3000, n_neighbourhoods=8, incident_rate=5.0)
+    m = CoproductionModel(
+        rng=4, n_residents=3000, n_neighbourhoods=8, incident_rate=5.0, burn_in_years=0
+    )
     m.run_weeks(52)
     per_res = m.safety.incidents_by_nbhd / m.nb.size
     assert np.corrcoef(per_res, m.nb.deprivation)[0, 1] > 0.3
@@ -165,6 +167,6 @@ def test_incidents_left_alone_lower_neighbour_trust():
 
 def test_bad_parameters_are_refused_with_a_clear_message():
     with pytest.raises(ScenarioError, match="incident_rate"):
-        CoproductionModel(rng=1, n_residents=100, incident_rate=-1.0)
+        CoproductionModel(rng=1, n_residents=100, incident_rate=-1.0, burn_in_years=0)
     with pytest.raises(ScenarioError, match="witnesses_per_incident"):
-        CoproductionModel(rng=1, n_residents=100, witnesses_per_incident=0)
+        CoproductionModel(rng=1, n_residents=100, witnesses_per_incident=0, burn_in_years=0)

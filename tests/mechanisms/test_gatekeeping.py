@@ -17,7 +17,7 @@ INERT = {
 
 
 def _run(seed: int, weeks: int, **kw) -> CoproductionModel:
-    m = CoproductionModel(rng=seed, n_residents=kw.pop("n", 1500), **kw)
+    m = CoproductionModel(rng=seed, n_residents=kw.pop("n", 1500), **{"burn_in_years": 0, **kw})
     m.run_weeks(weeks)
     return m
 
@@ -28,7 +28,7 @@ def test_engagement_is_zero_below_the_threshold_and_one_at_one():
 
 
 def test_drift_parameters_at_zero_leave_attitudes_fixed():
-    m = CoproductionModel(rng=1, n_residents=1500, **INERT)
+    m = CoproductionModel(rng=1, n_residents=1500, **{"burn_in_years": 0, **INERT})
     start = m.staff.attitude.copy()
     m.run_weeks(52)
     assert np.array_equal(m.staff.attitude, start)
@@ -73,6 +73,7 @@ def test_relaxation_pulls_attitudes_back_to_their_baseline():
         attitude_experience_gain=0.0,
         attitude_experience_loss=0.0,
         attitude_relaxation=0.2,
+        burn_in_years=0,
     )
     base = gatekeeping.state(m).attitude_base.copy()  # the attitudes the run starts with
     m.staff.attitude[:] = 1.0
@@ -81,14 +82,14 @@ def test_relaxation_pulls_attitudes_back_to_their_baseline():
 
 
 def test_mode_follows_mean_attitude():
-    m = CoproductionModel(rng=5, n_residents=1500, **INERT)
+    m = CoproductionModel(rng=5, n_residents=1500, **{"burn_in_years": 0, **INERT})
     m.staff.attitude[:] = 0.9
     m.run_weeks(1)
     assert (m.service_mode == 3).all()
 
 
 def test_every_patch_has_a_professional_of_its_service():
-    m = CoproductionModel(rng=6, n_residents=1500)
+    m = CoproductionModel(rng=6, n_residents=1500, burn_in_years=0)
     st = gatekeeping.state(m)
     assert st.patch.shape == (len(SERVICES), len(m.nb.start))
     assert (st.patch >= 0).all()

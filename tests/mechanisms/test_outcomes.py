@@ -112,7 +112,7 @@ def test_activity_shares_count_each_resident_once_per_activity() -> None:
 def test_help_by_activity_stays_under_stated_willingness(seed: int) -> None:
     # willingness is an upper bound on behaviour: nobody helps with an activity they did not
     # say they would do, so each year's share helping stays at or below the survey's share
-    model = CoproductionModel(rng=seed, n_residents=1500)
+    model = CoproductionModel(rng=seed, n_residents=1500, burn_in_years=0)
     model.run_weeks(104)
     for year in model.years:
         helped = {a: year[f"helped_{a}"] for a in ACTIVITIES}

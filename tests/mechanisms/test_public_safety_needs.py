@@ -23,7 +23,7 @@ CUT = {"budget_cuts": {"total_cut": 0.4, "ramp_years": 0.0}}
 
 @lru_cache(maxsize=8)
 def _run(seed: int, cut: bool) -> CoproductionModel:
-    m = CoproductionModel(rng=seed, n_residents=N, policies=CUT if cut else None)
+    m = CoproductionModel(rng=seed, n_residents=N, policies=CUT if cut else None, burn_in_years=0)
     m.run_weeks(WEEKS)
     return m
 
@@ -67,7 +67,7 @@ def test_callouts_are_the_incidents_reported_and_are_met_from_public_safety_capa
 
 
 def run_small(**kw: Any) -> CoproductionModel:
-    m = CoproductionModel(rng=5, n_residents=800, **kw)
+    m = CoproductionModel(rng=5, n_residents=800, **{"burn_in_years": 0, **kw})
     m.run_weeks(30)
     return m
 

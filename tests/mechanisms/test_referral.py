@@ -13,7 +13,7 @@ ENABLING = {"attitude_mean": 0.7}
 
 
 def _run(seed: int, weeks: int = 40, levers=(), **kw) -> CoproductionModel:
-    m = CoproductionModel(rng=seed, n_residents=1500, levers=levers, **kw)
+    m = CoproductionModel(rng=seed, n_residents=1500, levers=levers, **{"burn_in_years": 0, **kw})
     m.run_weeks(weeks)
     return m
 

@@ -66,7 +66,7 @@ def test_zero_halfwidth_is_the_sharp_threshold_of_the_label() -> None:
 
 
 def _run(seed: int, attitude: float, weeks: int = 52) -> CoproductionModel:
-    m = CoproductionModel(rng=seed, n_residents=600, **FIXED)
+    m = CoproductionModel(rng=seed, n_residents=600, **{"burn_in_years": 0, **FIXED})
     m.staff.attitude[:] = attitude
     m.run_weeks(weeks)
     return m

@@ -50,8 +50,11 @@ def test_trust_in_services_settles_and_would_not_without_relaxation() -> None:
 
 def test_burn_in_weeks_are_numbered_before_results_and_left_out() -> None:
     model = CoproductionModel(rng=2, n_residents=300, burn_in_years=1)
-    assert model.week == -52
-    model.run_weeks(10)
+    assert model.week == 0  # ready at week 0: the constructor ran the burn-in
+    assert len(model.burn_in_datacollector.get_model_vars_dataframe()) == 52
+    model.step()  # one step is one week, always
+    assert model.week == 1
+    model.run_weeks(9)
     assert model.week == 10
     weekly = weekly_series(model)
     assert list(weekly["week"]) == list(range(1, 11)) and (weekly["burn_in"] == 0).all()

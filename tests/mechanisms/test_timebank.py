@@ -12,7 +12,10 @@ TB = CHANNEL_INDEX["time_bank"]
 
 def _run(seed: int, weeks: int = 52, world=None, **lever) -> CoproductionModel:
     m = CoproductionModel(
-        rng=seed, n_residents=1500, policies={"time_bank": lever}, **(world or {})
+        rng=seed,
+        n_residents=1500,
+        policies={"time_bank": lever},
+        **{"burn_in_years": 0, **(world or {})},
     )
     m.run_weeks(weeks)
     return m

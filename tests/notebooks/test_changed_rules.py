@@ -97,7 +97,7 @@ def test_changed_rule_changes_what_the_notebook_claims(name: str) -> None:
         for seed in SEEDS:
             runs = []
             for r in (None, rules):
-                model = CoproductionModel(rng=seed, rules=r, **TOWN)
+                model = CoproductionModel(rng=seed, rules=r, **{"burn_in_years": 0, **TOWN})
                 model.run_weeks(WEEKS)
                 runs.append(model)
             for what, measure, _ in claims:
@@ -118,8 +118,10 @@ def test_a_rule_that_changes_nothing_is_not_taken_for_a_change() -> None:
 
     diffs = []
     for seed in (1, 2, 3):
-        a = CoproductionModel(rng=seed, **TOWN)
-        b = CoproductionModel(rng=seed, rules={"growth": same_growth}, **TOWN)
+        a = CoproductionModel(rng=seed, **{"burn_in_years": 0, **TOWN})
+        b = CoproductionModel(
+            rng=seed, rules={"growth": same_growth}, **{"burn_in_years": 0, **TOWN}
+        )
         a.run_weeks(52)
         b.run_weeks(52)
         diffs.append(burnouts(b) - burnouts(a))

@@ -87,7 +87,7 @@ def test_scale_multiplies_the_preset() -> None:
     from coprod_sim import CoproductionModel
     from coprod_sim.state.towns import TOWNS
 
-    m = CoproductionModel(rng=1, scale=0.25)
+    m = CoproductionModel(rng=1, scale=0.25, burn_in_years=0)
     assert m.n_residents == round(TOWNS["demo"].residents * 0.25)
     assert len(m.nb.start) == TOWNS["demo"].neighbourhoods
 
