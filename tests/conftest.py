@@ -9,11 +9,16 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from coprod_sim import CoproductionModel
 from coprod_sim.mechanisms.needs import UNMET
 
 _TREE = pytest.StashKey["set[str] | None"]()
+
+# hypothesis keeps no example database in the checkout (tests write only to temporary folders)
+settings.register_profile("coprod-sim", database=None)
+settings.load_profile("coprod-sim")
 
 SMALL = 600  # residents in the towns most tests build
 ROOT = Path(__file__).resolve().parents[1]

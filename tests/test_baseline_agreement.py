@@ -75,6 +75,7 @@ def same_rules(baseline: ModuleType):
     return _z_scores(*_runs(baseline, SEEDS, first_seed=1000))
 
 
+@pytest.mark.slow
 def test_outcomes_agree_within_sampling_error(same_rules):
     bad = {k: v for k, v in same_rules.items() if not abs(v[2]) <= Z_MAX}
     table = "\n".join(
@@ -92,6 +93,7 @@ def test_outcomes_are_not_trivial(same_rules):
         assert a > 0 and b > 0, key
 
 
+@pytest.mark.slow
 def test_comparison_detects_a_changed_rule(baseline: ModuleType):
     """Negative control: when the baseline's helpers drop out five times as often, the same
     comparison flags the difference (here on drop-outs, a direct consequence)."""
@@ -132,6 +134,7 @@ def test_the_baselines_decision_formula_is_the_models_rule(baseline: ModuleType)
     assert min(want) < 0.2 and max(want) > 0.8  # the inputs span the rule
 
 
+@pytest.mark.slow
 def test_the_race_prints_its_speedup_last(
     baseline: ModuleType, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -206,6 +206,7 @@ def test_every_rule_has_a_change() -> None:
     assert set(CHANGES) == set(RULES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(RULES))
 def test_a_rule_that_changes_the_result_moves_the_outcome(name: str, default_runs) -> None:
     fn, outcome, direction = CHANGES[name]

@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import coprod_sim
 from coprod_sim import RULES
 
@@ -74,6 +76,7 @@ def _make_rule_return_zero(path: Path, func: str) -> None:
     path.write_text("".join(lines))
 
 
+@pytest.mark.slow
 def test_editing_a_rule_in_its_module_changes_the_next_run(tmp_path: Path) -> None:
     package = Path(coprod_sim.__file__).parent
     shutil.copytree(package, tmp_path / "coprod_sim")  # copy2: times kept, so caches match

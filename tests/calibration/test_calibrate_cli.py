@@ -44,6 +44,7 @@ def test_an_existing_posterior_is_kept_without_overwrite(tmp_path: Path) -> None
     assert out.read_text() == "{}"
 
 
+@pytest.mark.slow
 def test_a_tiny_fit_writes_a_posterior_that_loads(tmp_path: Path) -> None:
     out = tmp_path / "posterior_demo.json"
     args = ["calibrate", "--town", "demo", "--scale", "0.15", "--population-size", "5",

@@ -29,6 +29,7 @@ def tiny_fit() -> dict:
     return calibrate(TINY)
 
 
+@pytest.mark.slow
 def test_the_posterior_is_a_weighted_sample_inside_the_priors(tiny_fit: dict) -> None:
     rows = calibrated_parameters()
     names = [p["name"] for p in tiny_fit["parameters"]]
@@ -46,6 +47,7 @@ def test_the_posterior_is_a_weighted_sample_inside_the_priors(tiny_fit: dict) ->
     assert tiny_fit["checks"]["willingness_upper_bounds"]["all_accepted_within"]
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_posterior(tiny_fit: dict) -> None:
     again = calibrate(TINY)
     assert again["particles"] == tiny_fit["particles"]
@@ -53,6 +55,7 @@ def test_the_same_seed_gives_the_same_posterior(tiny_fit: dict) -> None:
     assert again["distance"]["epsilons"] == tiny_fit["distance"]["epsilons"]
 
 
+@pytest.mark.slow
 def test_two_workers_give_the_same_posterior_as_one(tiny_fit: dict) -> None:
     with ProcessPoolExecutor(2, mp_context=mp.get_context("spawn")) as pool:
         parallel = calibrate(TINY, executor=pool)
@@ -60,6 +63,7 @@ def test_two_workers_give_the_same_posterior_as_one(tiny_fit: dict) -> None:
     assert parallel["fit"]["simulations"] == tiny_fit["fit"]["simulations"]
 
 
+@pytest.mark.slow
 def test_another_seed_gives_another_posterior(tiny_fit: dict) -> None:
     from dataclasses import replace
 

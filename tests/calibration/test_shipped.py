@@ -24,6 +24,8 @@ from coprod_sim.calibration.targets import (
 )
 from coprod_sim.state.towns import TOWNS
 
+pytestmark = pytest.mark.slow  # shipped posteriors simulated at 10,000 residents
+
 DRAWS = 6
 SEED0 = 424_242
 
@@ -39,6 +41,7 @@ def town_runs(request: pytest.FixtureRequest) -> tuple[str, object, list[dict[st
     return town, post, runs
 
 
+@pytest.mark.slow
 def test_every_preset_ships_a_posterior_for_this_version(town_runs) -> None:
     town, post, _ = town_runs
     assert post.town == town

@@ -6,6 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a server and a browser
+
 ARTIFACTS = Path(__file__).parent / "artifacts"  # gitignored: screenshots of each run
 
 

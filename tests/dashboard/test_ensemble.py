@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
 from coprod_sim.dashboard.controller import Plan, Switch, TownChoice, advance, build_model
 from coprod_sim.dashboard.ensemble import (
@@ -22,6 +23,7 @@ def test_seeds_are_reproducible_and_distinct():
     assert s == replication_seeds(9, 20) and len(set(s)) == 20
 
 
+@pytest.mark.slow
 def test_workers_run_the_panel_plan_exactly():
     plan = Plan(start={}, switches=[Switch(5, "time_bank", True, {})])
     run = start_ensemble(CHOICE, plan, n=2, workers=2)

@@ -159,6 +159,7 @@ def refused_file(text: str | bytes, give_out: bool = True) -> str:
 
 
 # ------------------------------------------------------------------ the scenario loader
+@pytest.mark.slow
 @SETTINGS
 @given(name=names, value=st.one_of(small_ints, finite, texts, st.booleans()))
 def test_loader_refuses_unknown_parameters(name: str, value: Any) -> None:

@@ -217,6 +217,7 @@ def test_a_failure_during_the_run_exits_1_and_keeps_what_was_done(
     assert not (kept / "weekly.parquet").exists()
 
 
+@pytest.mark.slow
 def test_python_dash_m_works_like_the_command() -> None:
     r = subprocess.run(
         [sys.executable, "-m", "coprod_sim", "validate", str(ROOT / "scenarios" / "demo.toml")],

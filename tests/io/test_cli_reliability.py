@@ -211,6 +211,7 @@ def _file(tmp_path: Path, text: str) -> Path:
 
 
 # ------------------------------------------------------------------ rerun
+@pytest.mark.slow
 def test_rerun_reproduces_the_stored_files_exactly(tmp_path: Path) -> None:
     first = tmp_path / "first"
     r = invoke(

@@ -215,6 +215,7 @@ def test_cli_check_and_write(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert target.read_text() == odd.OUT_PATH.read_text()
 
 
+@pytest.mark.slow
 def test_renders_from_an_installed_wheel_without_a_checkout(tmp_path: Path, text: str) -> None:
     """A wheel built from the package holds the templates and data files; unpacked where no
     docs/ folder or pyproject.toml is, it renders the same document with --out, and without

@@ -39,6 +39,7 @@ def _year_means(seed: int, relax: float) -> np.ndarray:
     return s.reshape(6, 52).mean(axis=1)
 
 
+@pytest.mark.slow
 def test_trust_in_services_settles_and_would_not_without_relaxation() -> None:
     """Between results years 3 and 6 mean trust in services moves by at most 0.02 (mean of
     three seeds); with the relaxation switched off it keeps falling (by more than 0.02)."""

@@ -86,6 +86,7 @@ def test_every_notebook_with_a_student_rule_has_a_claim_here() -> None:
     assert tagged == sorted(CLAIMS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CLAIMS))
 def test_changed_rule_changes_what_the_notebook_claims(name: str) -> None:
     rule, claims = CLAIMS[name]

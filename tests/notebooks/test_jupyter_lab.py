@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a JupyterLab server
+
 ROOT = Path(__file__).resolve().parents[2]
 JUPYTER = Path(sys.executable).parent / "jupyter"
 STARTUP_SECONDS = 90  # a loaded 2-core host; it answers in a few seconds when quiet
@@ -86,6 +88,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
         log.close()
 
 
+@pytest.mark.slow
 def test_lab_page_answers(lab) -> None:
     base, token = lab
     status, body = get(f"{base}/lab?token={token}")

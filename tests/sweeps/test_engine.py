@@ -21,6 +21,7 @@ from coprod_sim.sweeps.store import Store
 BIN = Path(sys.executable).parent
 
 
+@pytest.mark.slow
 def test_reference_has_every_run_once_with_paired_seeds(smoke_reference: Path) -> None:
     design = load_design(SMOKE)
     df = load_results(smoke_reference)
@@ -35,6 +36,7 @@ def test_reference_has_every_run_once_with_paired_seeds(smoke_reference: Path) -
     assert len(weekly) == len(df) * design.total_weeks
 
 
+@pytest.mark.slow
 def test_one_worker_and_in_process_equal_two_workers(smoke_reference: Path, tmp_path: Path) -> None:
     design = load_design(SMOKE)
     run_sweep(design, tmp_path / "one", workers=1, batch_size=3)
@@ -63,6 +65,7 @@ def _sweep_cmd(out: Path, *extra: str) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_sigkill_then_resume_equals_an_uninterrupted_run(
     smoke_reference: Path, tmp_path: Path
 ) -> None:
@@ -162,6 +165,7 @@ def dask_cluster() -> str:
                 p.wait()
 
 
+@pytest.mark.slow
 def test_dask_cluster_equals_the_local_run(
     smoke_reference: Path, tmp_path: Path, dask_cluster: str
 ) -> None:
@@ -173,6 +177,7 @@ def test_dask_cluster_equals_the_local_run(
     pd.testing.assert_frame_equal(comparable(out), comparable(smoke_reference))
 
 
+@pytest.mark.slow
 def test_adaptive_replications_stop_at_tolerance_or_cap(tmp_path: Path) -> None:
     loose = tiny_design(
         replications=2,
@@ -197,6 +202,7 @@ def test_adaptive_replications_stop_at_tolerance_or_cap(tmp_path: Path) -> None:
     assert man["adaptive_rounds"] == 3  # 2 -> 4 -> 5
 
 
+@pytest.mark.slow
 def test_replications_are_independent_draws(tmp_path: Path) -> None:
     # different replications use different seeds, so outcomes vary across them
     run_sweep(Design.from_dict(tiny_design(replications=4)), tmp_path / "o", workers=0)
@@ -206,6 +212,7 @@ def test_replications_are_independent_draws(tmp_path: Path) -> None:
     assert np.all(df.groupby("replication")["seed"].nunique() == 1)
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_finished_batches_and_says_how_to_resume(tmp_path: Path) -> None:
     out = tmp_path / "interrupted"
     proc = subprocess.Popen(

@@ -65,6 +65,7 @@ def test_arms_of_a_replication_share_its_draw(post_file: Path, tmp_path: Path) -
     assert len(set(draws)) > 1  # replications draw different sets
 
 
+@pytest.mark.slow
 def test_one_and_two_workers_give_the_same_results(reference: Path, tmp_path: Path) -> None:
     run_sweep(design(_post_of(reference)), tmp_path / "one", workers=1)
     pd.testing.assert_frame_equal(comparable(tmp_path / "one"), comparable(reference))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from _sweep_helpers import tiny_design
 from typer.testing import CliRunner
 
@@ -54,6 +55,7 @@ def _sensitivity(kind: str, samples: int, out: Path) -> Design:
     return d
 
 
+@pytest.mark.slow
 def test_sobol_and_morris_indices_with_intervals(tmp_path: Path) -> None:
     d = _sensitivity("sobol", 16, tmp_path / "sobol")
     si = indices(d, load_results(tmp_path / "sobol"), "needs_arisen")
@@ -69,6 +71,7 @@ def test_sobol_and_morris_indices_with_intervals(tmp_path: Path) -> None:
     assert "Sensitivity indices" in report and "sensitivity_needs_arisen.png" in report
 
 
+@pytest.mark.slow
 def test_ema_export_runs_prim_and_feature_scoring(tmp_path: Path) -> None:
     from ema_workbench.analysis import feature_scoring, prim
 
