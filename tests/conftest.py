@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import _towns
 import numpy as np
 import pytest
 from hypothesis import settings
@@ -141,6 +142,13 @@ class _After:
 
     def __call__(self, model: CoproductionModel) -> None:
         self.rec.record(model)
+
+
+@pytest.fixture(scope="session")
+def town() -> Callable[..., CoproductionModel]:
+    """``town(seed, weeks=52, n_residents=600, policies=None, **world)``: the cached,
+    read-only town (``tests/_towns.py``); build your own model to change one."""
+    return _towns.town
 
 
 @pytest.fixture

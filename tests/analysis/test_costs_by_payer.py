@@ -8,13 +8,13 @@ against each neighbourhood's own reference.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import pytest
+from _towns import town
 
 from coprod_sim import CoproductionModel
 from coprod_sim.analysis import costs
@@ -33,19 +33,9 @@ WEEKS = 78
 HOUR = 35.0  # professional_hour_cost default
 
 
-@lru_cache(maxsize=16)
-def _run(seed: int, policies: str = "{}", weeks: int = WEEKS) -> CoproductionModel:
-    import json
-
-    m = CoproductionModel(rng=seed, n_residents=N, policies=json.loads(policies), burn_in_years=0)
-    m.run_weeks(weeks)
-    return m
-
-
 def run(seed: int, policies: dict[str, dict[str, Any]] | None = None) -> CoproductionModel:
-    import json
-
-    return _run(seed, json.dumps(policies or {}, sort_keys=True))
+    """The shared cached, read-only town (``tests/_towns.py``)."""
+    return town(seed, WEEKS, N, policies)
 
 
 def removed_value(model: CoproductionModel, total_cut: float, ramp_years: float) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _towns import town
 
 from coprod_sim import CoproductionModel
 from coprod_sim.analysis.summary import compare, comparison_frame, summary_metrics
@@ -13,9 +14,7 @@ SEEDS = (1, 2, 3)
 
 
 def _run(seed: int, **kw) -> CoproductionModel:
-    model = CoproductionModel(rng=seed, n_residents=500, burn_in_years=1, **kw)
-    model.run_weeks(52)
-    return model
+    return town(seed, 52, 500, kw.pop("policies", None), **{"burn_in_years": 1, **kw})
 
 
 @pytest.mark.parametrize("seed", SEEDS)

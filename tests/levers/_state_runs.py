@@ -6,26 +6,14 @@ across test files, which keeps the suite fast. Tests must not mutate the models 
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any
+
+from _towns import town
 
 from coprod_sim import CoproductionModel
 
 N = 2000
 SEEDS = (1, 2, 3, 4)
-
-
-@lru_cache(maxsize=48)
-def _run(seed: int, policies: str, weeks: int, n: int, world: str) -> CoproductionModel:
-    model = CoproductionModel(
-        rng=seed,
-        n_residents=n,
-        policies=json.loads(policies),
-        **{"burn_in_years": 0, **json.loads(world)},
-    )
-    model.run_weeks(weeks)
-    return model
 
 
 def run(
@@ -35,14 +23,9 @@ def run(
     n: int = N,
     **world: Any,
 ) -> CoproductionModel:
-    """A town of ``n`` residents run ``weeks`` weeks with ``policies`` (cached)."""
-    return _run(
-        seed,
-        json.dumps(policies or {}, sort_keys=True),
-        weeks,
-        n,
-        json.dumps(world, sort_keys=True),
-    )
+    """A town of ``n`` residents run ``weeks`` weeks with ``policies`` (the cached, read-only
+    ``tests._towns.town``)."""
+    return town(seed, weeks, n_residents=n, policies=policies, **world)
 
 
 def series(model: CoproductionModel, name: str):

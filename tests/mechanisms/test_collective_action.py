@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _towns import town
 
 from coprod_sim import CoproductionModel
 from coprod_sim.mechanisms import collective_action as ca
@@ -100,12 +101,7 @@ def test_police_backing_from_the_share_of_the_queue_met_and_attitude():
 
 # ---------------------------------------------------------------- the model
 def _run(weeks: int = 52, n: int = 1500, **kw) -> list[CoproductionModel]:
-    out = []
-    for s in SEEDS:
-        m = CoproductionModel(rng=s, n_residents=n, **{"burn_in_years": 0, **kw})
-        m.run_weeks(weeks)
-        out.append(m)
-    return out
+    return [town(s, weeks, n, kw.pop("policies", None), **kw) for s in SEEDS]
 
 
 def _totals(models) -> tuple[int, int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _towns import town
 
 from coprod_sim import CoproductionModel
 from coprod_sim.mechanisms import gatekeeping
@@ -17,9 +18,7 @@ INERT = {
 
 
 def _run(seed: int, weeks: int, **kw) -> CoproductionModel:
-    m = CoproductionModel(rng=seed, n_residents=kw.pop("n", 1500), **{"burn_in_years": 0, **kw})
-    m.run_weeks(weeks)
-    return m
+    return town(seed, weeks, kw.pop("n", 1500), kw.pop("policies", None), **kw)
 
 
 def test_engagement_is_zero_below_the_threshold_and_one_at_one():

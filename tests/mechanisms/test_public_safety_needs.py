@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from _towns import town
 
 from coprod_sim import CoproductionModel
 from coprod_sim.analysis.summary import needs_by_kind_channel, summary_metrics
@@ -23,9 +24,7 @@ CUT = {"budget_cuts": {"total_cut": 0.4, "ramp_years": 0.0}}
 
 @lru_cache(maxsize=8)
 def _run(seed: int, cut: bool) -> CoproductionModel:
-    m = CoproductionModel(rng=seed, n_residents=N, policies=CUT if cut else None, burn_in_years=0)
-    m.run_weeks(WEEKS)
-    return m
+    return town(seed, WEEKS, N, CUT if cut else None)
 
 
 def ps_kinds(model: CoproductionModel) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from _towns import town
 
 from coprod_sim import CoproductionModel
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX
@@ -13,6 +14,8 @@ ENABLING = {"attitude_mean": 0.7}
 
 
 def _run(seed: int, weeks: int = 40, levers=(), **kw) -> CoproductionModel:
+    if not levers:  # the shared cached town
+        return town(seed, weeks, 1500, **kw)
     m = CoproductionModel(rng=seed, n_residents=1500, levers=levers, **{"burn_in_years": 0, **kw})
     m.run_weeks(weeks)
     return m

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from _towns import town
 
 from coprod_sim import CoproductionModel
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX
@@ -11,14 +12,7 @@ TB = CHANNEL_INDEX["time_bank"]
 
 
 def _run(seed: int, weeks: int = 52, world=None, **lever) -> CoproductionModel:
-    m = CoproductionModel(
-        rng=seed,
-        n_residents=1500,
-        policies={"time_bank": lever},
-        **{"burn_in_years": 0, **(world or {})},
-    )
-    m.run_weeks(weeks)
-    return m
+    return town(seed, weeks, 1500, {"time_bank": lever}, **(world or {}))
 
 
 def test_channel_and_bounded_commitments_are_installed():
