@@ -53,6 +53,14 @@ from coprod_sim.state.towns import TOWNS
 Lever_ = Callable[["CoproductionModel"], None]
 
 
+def check_point(lever: Any) -> str:
+    """The point of the week a lever acts at (default ``start_of_week``), or a ValueError."""
+    point = getattr(lever, "point", "start_of_week")
+    if point not in HOOK_POINTS:
+        raise ValueError(f"lever {lever!r}: point {point!r} is not one of {', '.join(HOOK_POINTS)}")
+    return point
+
+
 def check_weeks(weeks: Any, name: str = "weeks") -> int:
     """``weeks`` as an int, or a ScenarioError naming it: at least 1, a whole number."""
     if isinstance(weeks, bool) or not isinstance(weeks, int | np.integer) or weeks < 1:
@@ -137,20 +145,16 @@ class CoproductionModel(mesa.Model):
         referral.install(self)  # the referral channel, before the professional one
         self.bounded_channels: set[int] = set()  # channels whose commitments do not grow
 
-        # levers
+        # levers: registered after the burn-in (below), which no lever takes part in
         self.hooks: dict[str, list[Lever_]] = {h: [] for h in HOOK_POINTS}
         self.lever_state: dict[str, Any] = {}  # each lever's own state (``Lever.state``)
         self.costs: Counter[str] = Counter()  # GBP this week, by lever / item
         self.costs_total: Counter[str] = Counter()
-        levers = tuple(levers)
-        for lever in (*self.policy_levers, *levers):
-            self.add_lever(lever)
+        levers = (*self.policy_levers, *levers)
+        for lever in levers:
+            check_point(lever)
         # every lever with a cost is costed, whether named in policies= or passed in levers=
-        self.costed_levers = [
-            lv
-            for lv in (*self.policy_levers, *levers)
-            if callable(getattr(lv, "weekly_cost", None))
-        ]
+        self.costed_levers = [lv for lv in levers if callable(getattr(lv, "weekly_cost", None))]
         self.lever_cost_names = tuple(lever_name(lv) for lv in self.costed_levers)
 
         # agents: views of rows (built with the collector off: a third faster)
@@ -194,6 +198,8 @@ class CoproductionModel(mesa.Model):
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
         self.burn_in_datacollector = mesa.DataCollector(model_reporters=reporters)
         self.burn_in(progress)  # ready at week 0
+        for lever in levers:  # the levers' set-up sees the town as it is at week 0
+            self.add_lever(lever)
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
@@ -240,11 +246,7 @@ class CoproductionModel(mesa.Model):
     # ------------------------------------------------------------------ for levers
     def add_lever(self, lever: Lever_) -> None:
         """Register a lever at its ``point`` of the week (default ``start_of_week``)."""
-        point = getattr(lever, "point", "start_of_week")
-        if point not in self.hooks:
-            raise ValueError(
-                f"lever {lever!r}: point {point!r} is not one of {', '.join(HOOK_POINTS)}"
-            )
+        point = check_point(lever)
         setup = getattr(lever, "setup", None)
         if callable(setup):
             setup(self)

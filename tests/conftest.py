@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,16 @@ import _towns
 import numpy as np
 import pytest
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from coprod_sim import CoproductionModel
 from coprod_sim.mechanisms.needs import UNMET
 
 _TREE = pytest.StashKey["set[str] | None"]()
 
-# hypothesis keeps no example database in the checkout (tests write only to temporary folders)
+# hypothesis keeps no example database and no caches in the checkout (tests write only to
+# temporary folders)
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="coprod-sim-hypothesis-"))
 settings.register_profile("coprod-sim", database=None)
 settings.load_profile("coprod-sim")
 
