@@ -17,6 +17,7 @@ import numpy as np
 
 from coprod_sim.agents import Professional, Resident, Service
 from coprod_sim.dashboard.mesa_scenario import merge_mesa_scenario
+from coprod_sim.io import burn_in_cache as town_cache
 from coprod_sim.io.reporters import means, model_reporters
 from coprod_sim.levers import Lever, lever_name, make_levers
 from coprod_sim.mechanisms import (
@@ -41,7 +42,7 @@ from coprod_sim.mechanisms.needs import (
 )
 from coprod_sim.mechanisms.outcomes import WEEKS_PER_YEAR, RecentHelpers
 from coprod_sim.parameters import ScenarioError, make_scenario
-from coprod_sim.rules import choose_rules
+from coprod_sim.rules import RULES, choose_rules
 from coprod_sim.scenario import Scenario
 from coprod_sim.schedule import HOOK_POINTS, WEEK
 from coprod_sim.state.arrays import add_by_helper
@@ -82,7 +83,10 @@ class CoproductionModel(mesa.Model):
 
     The model is ready at week 0 when constructed: the burn-in (``burn_in_years`` of the town
     with no lever acting) runs at the end of ``__init__``, as a Mesa user expects of a model
-    (``progress=True`` shows a bar for it). ``step()`` is always exactly one week of results.
+    (``progress=True`` shows a bar for it), and the levers are registered after it.
+    ``burn_in_cache=True`` restores the burned-in town from the local cache when this town,
+    size, seed and world were burned in before (``coprod_sim.io.burn_in_cache``; bit-identical
+    results). ``step()`` is always exactly one week of results.
     """
 
     def __init__(
@@ -95,6 +99,7 @@ class CoproductionModel(mesa.Model):
         policies: Mapping[str, Mapping[str, Any]] | Iterable[str] | None = None,
         scenario: Any = None,  # what Mesa's SolaraViz passes on Reset
         progress: bool = False,
+        burn_in_cache: bool = False,
         **params: Any,
     ) -> None:
         rng, params = merge_mesa_scenario(scenario, rng, params)
@@ -197,9 +202,23 @@ class CoproductionModel(mesa.Model):
         # results weeks only; the burn-in's weeks go to a collector of their own
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
         self.burn_in_datacollector = mesa.DataCollector(model_reporters=reporters)
-        self.burn_in(progress)  # ready at week 0
+        # ready at week 0: the burn-in, computed or (``burn_in_cache``) restored from the
+        # cache of burned-in towns (``io.burn_in_cache``), bit-identical either way
+        entry = (
+            town_cache.key(self, self._runs_default_rules(), need_kinds is None)
+            if burn_in_cache
+            else None
+        )
+        if entry is None or not town_cache.restore(self, entry):
+            self.burn_in(progress)
+            if entry is not None:
+                town_cache.store(self, entry)
         for lever in levers:  # the levers' set-up sees the town as it is at week 0
             self.add_lever(lever)
+
+    def _runs_default_rules(self) -> bool:
+        """Whether every rule is the package's own (a burned-in town is cached only then)."""
+        return all(self.rules[name] is rule.default for name, rule in RULES.items())
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:

@@ -86,6 +86,8 @@ def _work_in_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     the CLI's default) never reaches the checkout. Tests find repository files from
     ``__file__``."""
     monkeypatch.chdir(tmp_path)
+    # burned-in towns are cached per test, never in the user's cache folder
+    monkeypatch.setenv("COPROD_SIM_CACHE", str(tmp_path.parent / f"{tmp_path.name}-burn-in-cache"))
 
 
 SEEDS = (1, 2, 3)

@@ -193,7 +193,7 @@ def build_model(choice: TownChoice, plan: Plan) -> CoproductionModel:
     """A panel's model at week 0 (switches made at week 0 are applied at once)."""
     model = CoproductionModel(
         rng=choice.seed, policies={k: dict(v) for k, v in plan.start.items()},
-        **choice.model_params(),
+        burn_in_cache=True, **choice.model_params(),
     )  # fmt: skip
     # the constructor ran the town's burn-in (``burn_in_years``, no lever acts), so week 0 on
     # screen is the settled town and every panel starts from the same state (its own streams)

@@ -145,8 +145,10 @@ def _simulate(
     progress: bool,
     live: dict[str, Any],
     stop: StopOnInterrupt,
+    cache: bool = True,
 ) -> Any:
-    """Build the town and run it week by week (the levers only if ``policies``).
+    """Build the town and run it week by week (the levers only if ``policies``); the burned-in
+    town comes from the cache when it was computed before (``cache``).
 
     The model is put in ``live[label]`` before it runs, so a failure can still save the weeks
     it completed. Ctrl-C is acted on between weeks (``stop.check``).
@@ -158,7 +160,7 @@ def _simulate(
     with stop.at_once():
         model = CoproductionModel(
             rng=spec.seed, policies=spec.policies if policies else None, progress=progress,
-            **spec.params,
+            burn_in_cache=cache, **spec.params,
         )  # fmt: skip
     live[label] = model
     for _ in tqdm(range(spec.weeks), desc=label, unit="wk", disable=not progress, leave=True):
