@@ -4,11 +4,10 @@
     python benchmarks/profile_year.py --residents 1000000 --weeks 10 --levers all
     python benchmarks/profile_year.py --warmup 52         # profile the second year
 
-The phases are whatever ``CoproductionModel.step`` calls directly (``_arise``, ``_match``,
-``_deliver``, hooks, ``DataCollector.collect``...), read from cProfile's caller edges, so a
-phase added to the model shows up without editing this script. The channels called by
-``_match`` (informal, open call, referral, time bank, professional) and the levers run by
-``_run_hooks`` are broken out below them.
+The phases are the functions of the week's schedule (``schedule.WEEK``: each is called by
+``Phase.__call__`` or, for levers, ``LeverPoint.__call__``), read from cProfile's caller edges,
+so a phase added to the schedule shows up without editing this script. The channels called by
+``channels.match`` and each lever's ``apply`` are broken out below them.
 cProfile adds a little overhead per Python call; the phase shares are what matter.
 """
 
@@ -85,26 +84,25 @@ def main(argv: list[str] | None = None) -> int:
         f"build {t_build:.2f} s; profiled wall {wall:.2f} s "
         f"({wall / args.weeks * 1000:.1f} ms/week)"
     )
-    step_edges = edges_from(stats, "step", "model.py")
+    # the phases are the functions ``schedule.Phase.__call__`` runs (``schedule.WEEK``), and
+    # the levers those ``schedule.LeverPoint.__call__`` runs: both are ``__call__`` in schedule.py
+    step_edges = edges_from(stats, "__call__", "schedule.py")
     total = sum(ct for _, ct, _ in step_edges) or 1.0
-    print("\nphase of the week (called by CoproductionModel.step)   seconds  share  ms/week")
+    print("\nphase of the week (schedule.WEEK, as step() runs it)      seconds  share  ms/week")
     small = 0.0
     for func, ct, _nc in step_edges:
         if ct / total < 0.002:
             small += ct
             continue
         print(f"  {label(func):<52} {ct:7.2f} {ct / total:6.1%} {ct / args.weeks * 1000:8.1f}")
-        if func[2] in ("_match", "_run_hooks"):  # channels, levers
-            for sub, sct, _ in edges_from(stats, func[2], "model.py"):
-                if sct / total < 0.002:
-                    continue
-                if sub[2] == "__call__" and sub[0].endswith("levers/__init__.py"):
-                    # Lever.__call__ -> each lever's apply
-                    for lv, lct, _ in edges_from(stats, "__call__", "levers/__init__.py"):
-                        if lct / total >= 0.002:
-                            print(f"      {label(lv):<48} {lct:7.2f} {lct / total:6.1%}")
-                    continue
-                print(f"      {label(sub):<48} {sct:7.2f} {sct / total:6.1%}")
+        if func[2] == "match" and func[0].endswith("channels.py"):  # the channels, in order
+            for sub, sct, _ in edges_from(stats, "match", "channels.py"):
+                if sct / total >= 0.002:
+                    print(f"      {label(sub):<48} {sct:7.2f} {sct / total:6.1%}")
+        if func[2] == "__call__" and func[0].endswith("levers/__init__.py"):  # each lever
+            for lv, lct, _ in edges_from(stats, "__call__", "levers/__init__.py"):
+                if lct / total >= 0.002:
+                    print(f"      {label(lv):<48} {lct:7.2f} {lct / total:6.1%}")
     print(f"  {'(the rest, each < 0.2%)':<52} {small:7.2f} {small / total:6.1%}")
     print(f"  {'(sum)':<52} {total:7.2f}")
 

@@ -177,6 +177,7 @@ class CoproductionModel(mesa.Model):
         n = self.n_residents
         self.busy = np.zeros(n, bool)
         self.week_hours_buffer = np.zeros(n)  # delivery's buffer, zero between weeks
+        self.helper_marks = np.zeros(n, np.int64)  # delivery's marks of the week's helpers
         self.good_marks = trust.GoodExperiences(n)
         self.examples = RecentHelpers(n, p.example_weeks)
         self.example_count = self.examples.count  # ties who helped recently (the same array)

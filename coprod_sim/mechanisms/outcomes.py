@@ -35,7 +35,7 @@ from coprod_sim.data.survey import survey_value
 from coprod_sim.mechanisms.decision import HelpInputs, help_terms
 from coprod_sim.mechanisms.willingness import ACTIVITY_NAMES, willingness_matrix
 from coprod_sim.parameters import ASSUME, Strict, param
-from coprod_sim.state.arrays import add_by_helper, sum_by_helper, unique_ints
+from coprod_sim.state.arrays import add_by_helper, sum_by_helper
 from coprod_sim.state.population import GAVE_UP, VETTING
 
 if TYPE_CHECKING:
@@ -322,6 +322,44 @@ def credit_weeks(helpers, weeks_year, months_year, last_week, ever, week, wpm):
         ever[h] = True
 
 
+#: a week's marks in ``helpers_of_the_week`` are ``(week + MARK_OFFSET) * 4 + flags``: positive
+#: for every week of a burn-in, and older than any mark of this week
+MARK_OFFSET = 1 << 20
+
+
+@njit(cache=True, nogil=True)
+def helpers_of_the_week(helper, informal, bits, marks, week, activities):
+    """The distinct formal and the distinct informal helpers of this week's matched rows (in
+    order of first appearance), in one pass with no sort: ``marks`` (one int64 per resident,
+    kept between weeks) remembers which kinds of help a resident was already counted for this
+    week. Each helper's activity bits of the year are set on the way (``activities |= bit``)."""
+    n = len(helper)
+    formal = np.empty(n, np.int64)
+    informal_out = np.empty(n, np.int64)
+    nf = 0
+    ni = 0
+    base = (week + MARK_OFFSET) * 4
+    for i in range(n):
+        h = helper[i]
+        if h < 0:
+            continue
+        activities[h] |= bits[i]
+        m = marks[h]
+        if m < base:  # not yet counted this week
+            m = base
+        flag = 2 if informal[i] else 1
+        if (m - base) & flag == 0:
+            if informal[i]:
+                informal_out[ni] = h
+                ni += 1
+            else:
+                formal[nf] = h
+                nf += 1
+            m += flag
+        marks[h] = m
+    return formal[:nf], informal_out[:ni]
+
+
 # ------------------------------------------------------------------------------ phases
 WEEKS_PER_MONTH = 4  # the year is 13 four-week months
 WEEKS_PER_YEAR = 52
@@ -363,18 +401,19 @@ def deliver(model: CoproductionModel) -> None:
         uniq, week_hours, pop.hours_year, pop.hours_given, pop.weeks_year, pop.months_year,
         pop.last_help_week, pop.helped_ever, model.week, WEEKS_PER_MONTH,
     )  # fmt: skip
-    informal = ch == CHANNEL_INDEX["informal"]
-    vol = n.helper[rows] >= 0
-    for name, which in (("formal", vol & ~informal), ("informal", vol & informal)):
-        helpers = unique_ints(n.helper[rows[which]].astype(np.int64))
+    # the distinct formal and informal helpers, and the activities each gave help with this
+    # year (checked against stated willingness)
+    by_kind = helpers_of_the_week(
+        n.helper[rows], ch == CHANNEL_INDEX["informal"], k.activity_bit[n.kind[rows]],
+        model.helper_marks, model.week, pop.activities_year,
+    )  # fmt: skip
+    for name, helpers in zip(("formal", "informal"), by_kind, strict=True):
         credit_weeks(
             helpers, getattr(pop, f"weeks_year_{name}"), getattr(pop, f"months_year_{name}"),
             getattr(pop, f"last_{name}_week"), getattr(pop, f"{name}_ever"), model.week,
             WEEKS_PER_MONTH,
         )  # fmt: skip
         model.events[f"helpers_{name}"] = len(helpers)
-    # the activities each helper gave help with this year (checked against stated willingness)
-    np.bitwise_or.at(pop.activities_year, n.helper[rows[vol]], k.activity_bit[n.kind[rows[vol]]])
     model.examples.update(model, uniq)
     model.events["helpers"] = len(uniq)
     model.events["volunteer_hours"] = float(hh.sum(dtype=np.float64))
