@@ -66,9 +66,10 @@ app = typer.Typer(
 EXIT_BAD_INPUT = 2
 EXIT_RUN_FAILED = 1
 EXIT_INTERRUPTED = 130
-#: First-run compile of the compiled passes, measured with numba's cache emptied (demo town,
-#: 2026-11-29): 17.5 s of CPU against 3.0 s cached; see README "Speed".
-COMPILE_SECONDS = "20"
+#: First-run compile of the compiled passes, measured with numba's cache emptied
+#: (``NUMBA_CACHE_DIR`` a new folder; demo town, 2026-12-06, AMD EPYC 2 cores, load 1): the
+#: warm-up printed "compiled in 11 s"; 2026-11-29, busier: 17.5 s of CPU. See README "Speed".
+COMPILE_SECONDS = "10-20"
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -120,7 +121,7 @@ def _warm_up(spec: RunSpec, quiet: bool, stop: StopOnInterrupt) -> None:
     if not quiet:
         typer.echo(
             "compiling the model's fast passes, once per machine "
-            f"(about {COMPILE_SECONDS} s on an idle 2-core machine)...",
+            f"(measured {COMPILE_SECONDS} s on a 2-core machine)...",
             err=True,
         )
     from coprod_sim.model import CoproductionModel
