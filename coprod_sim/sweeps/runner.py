@@ -57,7 +57,11 @@ def _deprivation_metrics(end: dict, start: dict | None) -> dict[str, float]:
 def run_one(spec: dict[str, Any], task: dict[str, Any]) -> tuple[dict[str, float], Any, float]:
     """One model run; returns (metrics, weekly frame or None, seconds spent building)."""
     t0 = time.perf_counter()
-    model = CoproductionModel(rng=task["seed"], policies=task["levers"] or None, **task["world"])
+    # every arm of a replication shares its burned-in town (same seed and world; levers are
+    # set up after the burn-in): the first computes it, the others restore it from the cache
+    model = CoproductionModel(
+        rng=task["seed"], policies=task["levers"] or None, burn_in_cache=True, **task["world"]
+    )
     built = time.perf_counter() - t0
     burn = spec["burn_in_weeks"]
     start = dep_start = None
