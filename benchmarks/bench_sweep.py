@@ -3,8 +3,10 @@ run (worker start, serialisation, writing) against the model's own time.
 
     .venv/bin/python benchmarks/bench_sweep.py [--runs 40] [--weeks 52] [--repeats 2]
 
-Each configuration runs the same design (2 arms x runs/2 replications of the demo town) through
-``run_sweep`` into a fresh folder. Workers are started and warmed (imports, compiled passes
+Each configuration runs the same design (``--arms`` arms x runs/arms replications of the demo
+town) through ``run_sweep`` into a fresh folder, with an empty cache of burned-in towns
+(``COPROD_SIM_CACHE=off`` in the environment: every run computes its burn-in, as before
+issue 27). Workers are started and warmed (imports, compiled passes
 loaded) before the clock starts, so "runs per minute" is the steady state a long sweep sees;
 the start-up is reported on its own. The load average is printed: other processes on the
 machine lower the 2-worker figure, so the script also measures the ceiling: how much faster a
@@ -29,12 +31,16 @@ from coprod_sim.sweeps.engine import Sweep, run_spec
 from coprod_sim.sweeps.runner import run_batch
 
 
-def _design(runs: int, weeks: int) -> Design:
+def _design(runs: int, weeks: int, arms: int = 2) -> Design:
+    from coprod_sim.levers import LEVERS
+
+    levers = list(LEVERS)[: arms - 1]
     return Design.from_dict(
         {
-            "sweep": {"name": "bench", "seed": 5, "replications": runs // 2, "weeks": weeks},
+            "sweep": {"name": "bench", "seed": 5, "replications": runs // arms, "weeks": weeks},
             "world": {"town": "demo"},
-            "arms": [{"name": "baseline"}, {"name": "time_bank", "levers": {"time_bank": {}}}],
+            "arms": [{"name": "baseline"}]
+            + [{"name": name, "levers": {name: {}}} for name in levers],
         }
     )
 
@@ -59,6 +65,11 @@ def _pool(workers: int) -> tuple[ProcessPoolExecutor, float]:
 def _timed_sweep(design: Design, workers: int, tmp: Path) -> tuple[float, dict]:
     out = tmp / f"w{workers}"
     shutil.rmtree(out, ignore_errors=True)
+    # each sweep starts with an empty cache of burned-in towns (set before the workers start,
+    # which inherit it): a sweep burns each replication in once, never reusing another's
+    if os.environ.get("COPROD_SIM_CACHE", "").lower() != "off":
+        cache = tmp / f"cache-{time.perf_counter_ns()}"
+        os.environ["COPROD_SIM_CACHE"] = str(cache)
     if workers == 0:
         t = time.perf_counter()
         man = run_sweep(design, out, workers=0)
@@ -112,10 +123,20 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--weeks", type=int, default=52)
     ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--arms", type=int, default=2, help="arms: the baseline and arms-1 levers")
     a = ap.parse_args()
-    design = _design(a.runs, a.weeks)
+    design = _design(a.runs, a.weeks, a.arms)
+    cache = os.environ.get("COPROD_SIM_CACHE", "")
     print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()}")
-    print(f"design: demo town (2,000 residents), {a.weeks} weeks, {a.runs} runs per sweep")
+    how = (
+        "computed every run"
+        if cache.lower() == "off"
+        else "computed once per replication (cache emptied per sweep)"
+    )
+    print(
+        f"design: demo town (2,000 residents), {a.weeks} weeks, {a.runs} runs per sweep, "
+        f"{a.arms} arms; burned-in towns {how}"
+    )
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         _timed_sweep(_design(4, 4), 0, tmp)  # load compiled passes in this process
