@@ -14,9 +14,28 @@ Modules, one job each: ``design`` (reading and checking a design), ``samplers`` 
 ``cli`` (the commands).
 """
 
-from coprod_sim.sweeps.design import Design, DesignError, load_design
-from coprod_sim.sweeps.engine import replication_seed, run_sweep
-from coprod_sim.sweeps.stats import load_results
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+#: public name -> its module; imported on first use, so ``coprod-sim run`` (which registers the
+#: sweep commands) does not load SciPy's statistics, SALib or Dask
+_EXPORTS = {
+    "Design": "coprod_sim.sweeps.design",
+    "DesignError": "coprod_sim.sweeps.design",
+    "load_design": "coprod_sim.sweeps.design",
+    "replication_seed": "coprod_sim.sweeps.engine",
+    "run_sweep": "coprod_sim.sweeps.engine",
+    "load_results": "coprod_sim.sweeps.stats",
+    "write_report": "coprod_sim.sweeps.report",
+}
+
+if TYPE_CHECKING:
+    from coprod_sim.sweeps.design import Design, DesignError, load_design
+    from coprod_sim.sweeps.engine import replication_seed, run_sweep
+    from coprod_sim.sweeps.report import write_report
+    from coprod_sim.sweeps.stats import load_results
 
 __all__ = [
     "Design",
@@ -29,8 +48,9 @@ __all__ = [
 ]
 
 
-def write_report(out, metrics=None):  # noqa: ANN001, ANN201 - lazy: matplotlib only when asked
-    """Write the sweep's Markdown report (see ``coprod_sim.sweeps.report.write_report``)."""
-    from coprod_sim.sweeps.report import write_report as _write
-
-    return _write(out, metrics)
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'coprod_sim.sweeps' has no attribute {name!r}")
