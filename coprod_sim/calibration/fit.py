@@ -372,19 +372,19 @@ def calibrate(
             population_size=settings.population_size,
             sampler=sampler,
         )
-        if resume:
-            abc.load(url)
-        else:
-            abc.new(
-                url,
-                observed_statistics(measure_keys),
-                meta_info={META_KEY: _fixed_settings(settings)},
-            )
         abc_log = logging.getLogger("ABC")
         level = abc_log.level
         if show_progress:
             abc_log.setLevel(logging.WARNING)  # the bar and its lines say it instead
         try:
+            if resume:
+                abc.load(url)
+            else:
+                abc.new(
+                    url,
+                    observed_statistics(measure_keys),
+                    meta_info={META_KEY: _fixed_settings(settings)},
+                )
             if done_t + 1 < settings.max_generations and done_sims < settings.max_simulations:
                 history = abc.run(
                     minimum_epsilon=settings.min_epsilon,
@@ -400,11 +400,13 @@ def calibrate(
         wall = time.perf_counter() - started
         t = history.max_t
         if t < 0:
+            if not resume:
+                db_path.unlink(missing_ok=True)  # no generation: nothing worth continuing
             raise CalibrationBudgetError(
                 f"--max-simulations: value {settings.max_simulations} ran out before the first "
                 f"generation was complete ({sampler.used} simulations, {settings.population_size} "
-                "of them for the first epsilon); allowed: a larger budget (about 4 x "
-                "--population-size at the least)"
+                "of them for the first epsilon); allowed: a larger budget (the first "
+                "generation's acceptance rate decides how much larger)"
             )
         frame, weights = history.get_distribution(m=0, t=t)
         frame = frame[[r["name"] for r in rows]]

@@ -94,3 +94,15 @@ def test_the_database_is_kept_and_read_by_pyabc_and_a_fit_resumes(tmp_path: Path
 
     with pytest.raises(CalibrationBudgetError, match="population_size=5"):
         calibrate(replace(TINY, population_size=6, max_generations=3), db=db, resume=True)
+
+
+@pytest.mark.slow
+def test_a_budget_spent_before_the_first_generation_is_a_clear_error(
+    counted: list[int], tmp_path: Path
+) -> None:
+    db = tmp_path / "abc_demo.db"
+    # 5 from the prior for the first epsilon leave 5: all would have to be accepted
+    with pytest.raises(CalibrationBudgetError, match="ran out before the first generation"):
+        calibrate(replace(TINY, max_simulations=10), db=db)
+    assert len(counted) == 10
+    assert not db.exists()  # nothing worth continuing is kept
