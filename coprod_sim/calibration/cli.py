@@ -135,9 +135,13 @@ def calibrate(
     )
     typer.echo(
         f"calibrating {town} at scale {settings.scale:g} ({population_size} particles, at most "
-        f"{generations} generations and {max_simulations} simulations in all, the first "
-        f"{population_size} of them from the prior to set the first epsilon; "
-        f"{'continuing' if resume else 'keeping'} the fit in {db})"
+        f"{generations} generations and {max_simulations} simulations in all, "
+        + (
+            f"the stored ones included; continuing the fit in {db})"
+            if resume
+            else f"the first {population_size} of them from the prior to set the first "
+            f"epsilon; keeping the fit in {db})"
+        )
     )
     kw = {"db": db, "resume": resume, "show_progress": progress}
     client = None
