@@ -457,7 +457,16 @@ def calibrate(
             "measured_on": f"formal participation classes of results year 1..{settings.years} "
             "after the default burn-in, no levers",
         },
-        "seeds": {"seed": settings.seed, "streams": "one SeedSequence child per simulation"},
+        "seeds": {
+            "seed": settings.seed,
+            "streams": "one SeedSequence child per simulation"
+            + (
+                f"; generations from {done_t + 1} on (resumed) from the branch "
+                f"SeedSequence(seed, spawn_key=(2**31, {done_t + 1}))"
+                if resume
+                else ""
+            ),
+        },
         "checks": {
             "willingness_upper_bounds": {
                 "max_excess_over_accepted": float(max(s["willingness_excess"] for s in sum_stats)),
