@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from coprod_sim.io import reporters
+from coprod_sim.io import agent_records, reporters
 from coprod_sim.levers import charge_levers
 from coprod_sim.mechanisms import (
     channels,
@@ -128,6 +128,7 @@ WEEK: tuple[Phase | LeverPoint, ...] = (
     Phase("end of year", "outcomes", outcomes.close_year),
     Phase("weekly figures", "outputs", reporters.record_week),
     Phase("data collection", "outputs", collect),
+    Phase("resident records", "outputs", agent_records.collect_year),
     Phase("end of burn-in", "outputs", start_results),
 )
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from coprod_sim.analysis import costs
+from coprod_sim.io.agent_records import write_agent_records
 from coprod_sim.io.run_folder import atomic_write
 from coprod_sim.mechanisms.needs import ASB_CALLOUT, CHANNEL_INDEX, CHANNELS, SERVICES, UNMET
 from coprod_sim.mechanisms.outcomes import (
@@ -446,6 +447,7 @@ def write_outputs(
     summary = pd.DataFrame(list(summary_metrics(model).items()), columns=["metric", "value"])
     atomic_write(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
     written.append(out / "summary.csv")
+    write_agent_records(out, model, written)  # residents_yearly.parquet, if recorded
     return written[first:]
 
 

@@ -6,8 +6,10 @@
 It fits the world parameters that declare a prior to the survey's ``calibrate`` rows
 (``coprod_sim.calibration.fit``) and writes the posterior file (by default
 ``posterior_<town>.json`` in the current folder; the shipped ones are
-``coprod_sim/data/posterior_<town>.json``). Bad input exits with code 2 before any simulation;
-Ctrl-C exits 130 and writes nothing (a fit is only meaningful whole).
+``coprod_sim/data/posterior_<town>.json``) and keeps pyabc's database next to it
+(``abc_<town>.db``: ``pyabc.History`` plots it, ``--resume`` continues it). Bad input exits
+with code 2 before any simulation; Ctrl-C exits 130 and writes no posterior (a fit is only
+meaningful whole), but the database keeps every completed generation.
 """
 
 from __future__ import annotations
@@ -59,11 +61,25 @@ def calibrate(
         typer.Option(help="Address of a running dask.distributed scheduler, tcp://HOST:PORT."),
     ] = None,
     overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace an existing posterior file.")
+        bool,
+        typer.Option(
+            "--overwrite", help="Replace an existing posterior file and start the fit's db anew."
+        ),
     ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue the fit stored in <out folder>/abc_<town>.db (the settings bound the "
+            "whole fit: raise --generations or --max-simulations to go further).",
+        ),
+    ] = False,
+    progress: Annotated[
+        bool, typer.Option(help="Show a progress bar with an ETA on stderr.")
+    ] = True,
 ) -> None:
     """Fit the baseline's uncertain parameters to the survey (ABC-SMC) and write a posterior."""
-    from coprod_sim.calibration.fit import CalibrationSettings, write_posterior
+    from coprod_sim.calibration.fit import CalibrationSettings, default_db, write_posterior
     from coprod_sim.calibration.fit import calibrate as fit
     from coprod_sim.parameters import closest_names
     from coprod_sim.state.towns import TOWNS
@@ -80,8 +96,9 @@ def calibrate(
         (
             "--max-simulations",
             max_simulations,
-            max_simulations >= population_size,
-            "at least --population-size",
+            max_simulations >= 2 * population_size,
+            "at least twice --population-size (the first epsilon takes --population-size "
+            "simulations from the prior, the first generation at least as many)",
         ),
         ("--min-epsilon", min_epsilon, min_epsilon >= 0, "0 or more"),
         ("--workers", workers, workers >= 0, "0 or more"),
@@ -97,6 +114,16 @@ def calibrate(
         raise _fail(f"--out: {out} exists; pass --overwrite to replace it")
     if not out.parent.is_dir():
         raise _fail(f"--out: folder {out.parent} does not exist")
+    db = default_db(out.parent, town)
+    if resume and not db.is_file():
+        raise _fail(f"--resume: no stored fit at {db}; run without --resume to start one")
+    if db.exists() and not resume:
+        if not overwrite:
+            raise _fail(
+                f"--out: the fit database {db} exists; pass --resume to continue that fit or "
+                "--overwrite to start a new one"
+            )
+        db.unlink()
     settings = CalibrationSettings(
         town=town,
         scale=scale if scale is not None else default_scale(town),
@@ -108,28 +135,39 @@ def calibrate(
     )
     typer.echo(
         f"calibrating {town} at scale {settings.scale:g} ({population_size} particles, at most "
-        f"{generations} generations and {max_simulations} simulations)"
+        f"{generations} generations and {max_simulations} simulations in all, "
+        + (
+            f"the stored ones included; continuing the fit in {db})"
+            if resume
+            else f"the first {population_size} of them from the prior to set the first "
+            f"epsilon; keeping the fit in {db})"
+        )
     )
+    kw = {"db": db, "resume": resume, "show_progress": progress}
     client = None
     try:
         if scheduler is not None:
             from coprod_sim.sweeps.cli import connect_scheduler
 
             client, executor, _ = connect_scheduler(scheduler)
-            payload = fit(settings, executor=executor, progress=typer.echo)
+            payload = fit(settings, executor=executor, progress=typer.echo, **kw)
         elif workers > 0:
             import multiprocessing as mp
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-                payload = fit(settings, executor=pool, progress=typer.echo)
+                payload = fit(settings, executor=pool, progress=typer.echo, **kw)
         else:
-            payload = fit(settings, progress=typer.echo)
+            payload = fit(settings, progress=typer.echo, **kw)
         write_posterior(payload, out)
     except ScenarioError as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
-        raise _fail("interrupted; no posterior written", EXIT_INTERRUPTED) from None
+        raise _fail(
+            f"interrupted; no posterior written; the completed generations are in {db} "
+            "(--resume continues the fit)",
+            EXIT_INTERRUPTED,
+        ) from None
     finally:
         if client is not None:
             client.close()
@@ -138,7 +176,7 @@ def calibrate(
     typer.echo(
         f"wrote {out}: {len(payload['weights'])} particles after "
         f"{payload['fit']['generations']} generations, {payload['fit']['simulations']} "
-        f"simulations, final epsilon {eps:.3f} ({verdict})"
+        f"simulations, final epsilon {eps:.3f} ({verdict}); the fit's database: {db}"
     )
 
 

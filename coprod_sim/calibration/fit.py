@@ -19,8 +19,12 @@ not on the number of workers or their timing.
 
 from __future__ import annotations
 
+import ast
+import json
+import logging
 import math
 import random
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -40,6 +44,7 @@ from coprod_sim.calibration.targets import (
     calibrated_parameters,
     willingness_excess,
 )
+from coprod_sim.parameters import ScenarioError
 
 WEEKS_PER_YEAR = 52
 
@@ -148,38 +153,77 @@ def _sampler_class() -> type:
         accepted in the order they were proposed, whichever worker finished first. Batch sizes
         follow the last acceptance rate, never the number of workers."""
 
-        def __init__(self, seed: int, map_: Callable = map, min_batch: int = 8) -> None:
+        def __init__(
+            self,
+            seed: int | np.random.SeedSequence,
+            map_: Callable = map,
+            min_batch: int = 8,
+            budget: float = np.inf,
+            used: int = 0,
+            bar: Any = None,
+        ) -> None:
             super().__init__()
-            self.seeds = np.random.SeedSequence(seed)
+            self.seeds = (
+                seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+            )
             self.map_ = map_
             self.min_batch = min_batch
             self.rate = 1.0
+            self.budget = budget  # most simulations in all, the prior sample included
+            self.used = used  # simulations run so far (a cut-off generation's included)
+            self.started = used  # on a process pool, a batch's dropped tail runs as well
+            self.bar = bar  # a tqdm bar over simulations, or None
 
-        def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, **_):  # noqa: ANN001
+        def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, **kw):  # noqa: ANN001
             import cloudpickle
 
             payload = cloudpickle.dumps(simulate_one)
             sample = self._create_empty_sample()
+            limit = min(max_eval, self.budget - self.used)
             evaluated = accepted = 0
-            while accepted < n and evaluated < max_eval:
+            while accepted < n and evaluated < limit:
                 want = n - accepted
                 size = max(self.min_batch, math.ceil(1.2 * want / max(self.rate, 0.02)))
                 size = min(size, 20 * n)
+                if limit - evaluated < size:
+                    size = int(limit - evaluated)  # never start a simulation past the budget
                 seeds = [int(s.generate_state(1, np.uint64)[0]) for s in self.seeds.spawn(size)]
+                self.started += size
                 batch_accepted = 0
                 for particle in self.map_(partial(_simulate_seeded, payload), seeds):
-                    if accepted >= n:
-                        break  # proposals past the n-th acceptance are dropped, in order
                     evaluated += 1
                     sample.append(particle)
                     if particle.accepted:
                         accepted += 1
                         batch_accepted += 1
+                    if self.bar is not None:
+                        self.bar.update(1)
+                    if accepted >= n:
+                        # proposals past the n-th acceptance are dropped, in order (a lazy map
+                        # never runs them; a process pool's run and are not counted)
+                        break
                 self.rate = max(batch_accepted, 1) / size
+            self.used += evaluated
             self.nr_evaluations_ = evaluated
             if sample.n_accepted < n:
                 sample.ok = False
+            if self.bar is not None:
+                self._report(t, n, accepted, evaluated, kw.get("ana_vars"), kw.get("all_accepted"))
             return sample
+
+        def _report(self, t, n, accepted, evaluated, ana_vars, prior_sample) -> None:  # noqa: ANN001
+            """One line a generation above the bar: epsilon, acceptances, budget used."""
+            if prior_sample:
+                what = "prior sample for the first epsilon"
+            else:
+                eps = ana_vars.eps(t) if ana_vars is not None else float("nan")
+                what = f"generation {t}: epsilon {eps:.3f}"
+            cut = "" if accepted >= n else " (budget spent: generation cut off, not kept)"
+            self.bar.write(
+                f"{what}: {accepted}/{n} accepted of {evaluated} simulations, "
+                f"{self.used}/{self.budget:g} of the budget used{cut}",
+                file=sys.stderr,
+            )
 
     return SeededSampler
 
@@ -213,49 +257,165 @@ def prior_distribution(rows: list[dict[str, Any]]) -> Any:
     )
 
 
+class CalibrationBudgetError(ScenarioError):
+    """The simulation budget ran out before a generation was complete (or a stored fit
+    cannot be continued with these settings)."""
+
+
+#: settings a resumed fit must share with the stored one (the others bound the whole fit)
+RESUME_FIXED = ("town", "scale", "seed", "population_size", "years", "burn_in_years", "overrides")
+#: the pyabc meta-information key that stores them
+META_KEY = "coprod_sim_settings"
+
+
+def default_db(out_folder: Path, town: str) -> Path:
+    """Where the CLI keeps a fit's pyabc database: ``<out folder>/abc_<town>.db``."""
+    return out_folder / f"abc_{town}.db"
+
+
+def _fixed_settings(settings: CalibrationSettings) -> str:
+    return json.dumps({k: asdict(settings)[k] for k in RESUME_FIXED}, sort_keys=True)
+
+
+def stored_settings(db: Path) -> dict[str, Any]:
+    """The fixed settings a stored fit was started with (``RESUME_FIXED``)."""
+    import pyabc
+
+    options = ast.literal_eval(pyabc.History(f"sqlite:///{db}").get_abc().json_parameters)
+    return json.loads(options[META_KEY])
+
+
 def calibrate(
     settings: CalibrationSettings,
     executor: Executor | None = None,
     progress: Callable[[str], None] | None = None,
+    *,
+    db: Path | None = None,
+    resume: bool = False,
+    show_progress: bool = False,
 ) -> dict[str, Any]:
-    """Run ABC-SMC and return the posterior as the payload of ``posterior_<town>.json``."""
+    """Run ABC-SMC and return the posterior as the payload of ``posterior_<town>.json``.
+
+    ``settings.max_simulations`` bounds every simulation of the fit: the prior sample pyabc
+    draws to set the first epsilon (``population_size`` simulations) and all generations. A
+    generation the budget cuts off is not kept. ``db`` keeps pyabc's database there (default: a
+    temporary one, deleted); ``resume`` continues the fit stored in ``db`` up to the settings'
+    generations and simulations in all. ``show_progress`` draws a bar over the budget on
+    stderr, with a line a generation."""
     import pyabc
 
     say = progress or (lambda _msg: None)
+    if not resume and settings.max_simulations < 2 * settings.population_size:
+        raise CalibrationBudgetError(
+            f"--max-simulations: value {settings.max_simulations} is not allowed; allowed: at "
+            f"least twice --population-size ({2 * settings.population_size}): "
+            f"{settings.population_size} from the prior for the first epsilon, then at least as "
+            "many for the first generation"
+        )
     rows = calibrated_parameters()
     measure_keys = MEASURE_KEYS
-    np.random.seed(settings.seed % 2**32)  # noqa: NPY002 (pyabc draws from the global stream)
-    random.seed(settings.seed)
-    sampler = _sampler_class()(settings.seed, map_=executor.map if executor else map)
-    started = time.perf_counter()
-    abc = pyabc.ABCSMC(
-        Simulator(
-            settings.town,
-            settings.scale,
-            settings.years,
-            settings.burn_in_years,
-            dict(settings.overrides),
-        ),
-        prior_distribution(rows),
-        pyabc.PNormDistance(p=np.inf, fixed_weights=distance_weights(measure_keys)),
-        population_size=settings.population_size,
-        sampler=sampler,
-    )
     with tempfile.TemporaryDirectory() as tmp:
-        abc.new(f"sqlite:///{Path(tmp) / 'abc.db'}", observed_statistics(measure_keys))
-        history = abc.run(
-            minimum_epsilon=settings.min_epsilon,
-            max_nr_populations=settings.max_generations,
-            max_total_nr_simulations=settings.max_simulations,
+        db_path = Path(db) if db is not None else Path(tmp) / "abc.db"
+        url = f"sqlite:///{db_path}"
+        done_t, done_sims = -1, 0
+        if resume:
+            if not db_path.is_file():
+                raise CalibrationBudgetError(f"--resume: no stored fit at {db_path}")
+            stored = stored_settings(db_path)
+            mine = json.loads(_fixed_settings(settings))
+            diff = sorted(k for k in RESUME_FIXED if stored.get(k) != mine.get(k))
+            if diff:
+                raise CalibrationBudgetError(
+                    f"--resume: the fit in {db_path} was started with other settings "
+                    + ", ".join(f"{k}={stored.get(k)!r} (given {mine.get(k)!r})" for k in diff)
+                    + "; allowed: the same settings, or a new fit with --overwrite"
+                )
+            stored_history = pyabc.History(url)
+            done_t, done_sims = stored_history.max_t, int(stored_history.total_nr_simulations)
+        # a resumed fit takes its seeds from its own branch of the seed's SeedSequence
+        # (spawn keys of length 2 never meet the length-1 keys of a fresh fit's simulations)
+        seeds = np.random.SeedSequence(
+            settings.seed, spawn_key=(2**31, done_t + 1) if resume else ()
         )
+        np.random.seed(settings.seed % 2**32)  # noqa: NPY002 (pyabc draws from the global stream)
+        random.seed(settings.seed)
+        bar = None
+        if show_progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(
+                total=settings.max_simulations,
+                initial=done_sims,
+                unit="sim",
+                desc=f"calibrating {settings.town}",
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
+        sampler = _sampler_class()(
+            seeds,
+            map_=executor.map if executor else map,
+            budget=settings.max_simulations,
+            used=done_sims,
+            bar=bar,
+        )
+        started = time.perf_counter()
+        abc = pyabc.ABCSMC(
+            Simulator(
+                settings.town,
+                settings.scale,
+                settings.years,
+                settings.burn_in_years,
+                dict(settings.overrides),
+            ),
+            prior_distribution(rows),
+            pyabc.PNormDistance(p=np.inf, fixed_weights=distance_weights(measure_keys)),
+            population_size=settings.population_size,
+            sampler=sampler,
+        )
+        abc_log = logging.getLogger("ABC")
+        level = abc_log.level
+        if show_progress:
+            abc_log.setLevel(logging.WARNING)  # the bar and its lines say it instead
+        try:
+            if resume:
+                abc.load(url)
+            else:
+                abc.new(
+                    url,
+                    observed_statistics(measure_keys),
+                    meta_info={META_KEY: _fixed_settings(settings)},
+                )
+            if done_t + 1 < settings.max_generations and done_sims < settings.max_simulations:
+                history = abc.run(
+                    minimum_epsilon=settings.min_epsilon,
+                    max_nr_populations=settings.max_generations - (done_t + 1),
+                    max_total_nr_simulations=settings.max_simulations,
+                )
+            else:
+                history = abc.history
+        finally:
+            abc_log.setLevel(level)
+            if bar is not None:
+                bar.close()
         wall = time.perf_counter() - started
         t = history.max_t
+        if t < 0:
+            if not resume:
+                db_path.unlink(missing_ok=True)  # no generation: nothing worth continuing
+            raise CalibrationBudgetError(
+                f"--max-simulations: value {settings.max_simulations} ran out before the first "
+                f"generation was complete ({sampler.used} simulations, {settings.population_size} "
+                "of them for the first epsilon); allowed: a larger budget (the first "
+                "generation's acceptance rate decides how much larger)"
+            )
         frame, weights = history.get_distribution(m=0, t=t)
         frame = frame[[r["name"] for r in rows]]
         pops = history.get_all_populations()
+        prior_sims = int(pops[pops.t < 0].samples.sum())
         pops = pops[pops.t >= 0]
         ss_weights, sum_stats = history.get_weighted_sum_stats_for_model(m=0, t=t)
-        simulations = int(history.total_nr_simulations)
+        kept = int(history.total_nr_simulations)
+    simulations = max(kept, sampler.used)
     say(f"fit done in {wall:.0f} s: {len(pops)} generations, epsilon {pops.epsilon.iloc[-1]:.3f}")
     weights = np.asarray(weights, float)
     weights = weights / weights.sum()
@@ -286,15 +446,27 @@ def calibrate(
             "method": f"ABC-SMC (pyabc {pyabc.__version__})",
             "generations": int(len(pops)),
             "simulations": simulations,
+            "simulations_for_first_epsilon": prior_sims,
+            "simulations_cut_off": simulations - kept,
             "simulations_per_generation": [int(s) for s in pops.samples],
             "acceptance_rates": [float(settings.population_size / s) for s in pops.samples],
             "wall_seconds": round(wall, 1),
+            "resumed_at_generation": done_t + 1 if resume else None,
             "settings": asdict(settings),
             "per_target": per_target_summary(ss_weights, sum_stats),
             "measured_on": f"formal participation classes of results year 1..{settings.years} "
             "after the default burn-in, no levers",
         },
-        "seeds": {"seed": settings.seed, "streams": "one SeedSequence child per simulation"},
+        "seeds": {
+            "seed": settings.seed,
+            "streams": "one SeedSequence child per simulation"
+            + (
+                f"; generations from {done_t + 1} on (resumed) from the branch "
+                f"SeedSequence(seed, spawn_key=(2**31, {done_t + 1}))"
+                if resume
+                else ""
+            ),
+        },
         "checks": {
             "willingness_upper_bounds": {
                 "max_excess_over_accepted": float(max(s["willingness_excess"] for s in sum_stats)),

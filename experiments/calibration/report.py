@@ -397,6 +397,7 @@ def render(args, posts, predictive, full, lever_town, lever_rows, check_rows, se
     w(CHECK_NOTES)
     w("## Reproduce\n")
     w(REPRODUCE.format(seconds=seconds / 60))
+    w(DATABASE)
     return "\n".join(out) + "\n"
 
 
@@ -518,6 +519,51 @@ REPRODUCE = """\
 - the shipped posteriors reproduce the targets on a few draws and seeds;
 - a damaged posterior is refused, and so is one for other parameter names or another version;
 - one seed gives one posterior.
+"""
+
+#: the section on a fit's kept database and its budget (written by hand; kept here so the
+#: document regenerates with it)
+DATABASE = """\
+## Your fit's database
+
+`coprod-sim calibrate` keeps pyabc's database next to the posterior file:
+`<out folder>/abc_<town>.db` (SQLite). It holds every generation: particles, weights, distances,
+epsilons and the simulations each took. pyabc reads it directly:
+
+```python
+import pyabc
+history = pyabc.History("sqlite:///abc_darlington.db")
+frame, weights = history.get_distribution()  # the last generation
+pyabc.visualization.plot_epsilons(history)
+pyabc.visualization.plot_kde_1d(frame, weights, x="fatigue_rate")
+```
+
+`--resume` continues the stored fit: the same town, scale, seed, population size, years,
+burn-in and overrides (a different one is refused), with `--generations` and
+`--max-simulations` bounding the whole fit, the stored part included. So raise them to go
+further, and add `--overwrite` if the posterior file exists. A resumed fit draws its
+simulations' seeds from a branch of the seed's `SeedSequence` of its own. It is reproducible,
+but it is not the same as an uninterrupted fit. Ctrl-C writes no posterior, but the database
+keeps every completed generation. A database that exists stops a new fit unless you pass
+`--resume` or `--overwrite` (which starts it anew).
+
+**The budget.** `--max-simulations` bounds every simulation of the fit. The first
+`--population-size` of them are drawn from the prior to set the first epsilon (pyabc's
+calibration sample), so the budget must be at least twice the population size. A generation
+the budget cuts off is not kept: the posterior is the last complete generation, and the posterior
+file counts the cut-off simulations (`fit.simulations_cut_off`). On a process pool, a
+generation's last batch also runs its proposals past the last acceptance. They are discarded
+and not counted, which keeps the posterior equal on any number of workers. While it runs, the
+fit shows a progress bar over the budget with an ETA on stderr, and a line for each
+generation with its epsilon and acceptances (`--no-progress` turns it off).
+
+The shipped fits predate this budget. pyabc checked its budget only between generations, and
+did not count the prior sample against it. They record `max_simulations` 1,500 (darlington,
+reading) and 1,000 (demo) but ran 2,016, 1,792 and 1,556 simulations. With the budget as it is
+now, the command under Reproduce would stop darlington's fit after 4 generations, not 5. A budget
+of at least the simulations a shipped fit ran (`--max-simulations 2016` for darlington) should
+reproduce it. A fit whose budget does not bind gives the same posterior as before (checked on a
+tiny fit), but the shipped fits were not rerun.
 """
 
 

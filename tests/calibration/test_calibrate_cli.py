@@ -22,7 +22,7 @@ runner = CliRunner()
         (["--town", "demo", "--scale", "1.5"], "allowed: a number in (0, 1]"),
         (["--town", "demo", "--population-size", "2"], "--population-size"),
         (["--town", "demo", "--generations", "0"], "--generations"),
-        (["--town", "demo", "--max-simulations", "10"], "at least --population-size"),
+        (["--town", "demo", "--max-simulations", "150"], "at least twice --population-size"),
         (["--town", "demo", "--min-epsilon", "-1"], "--min-epsilon"),
         (["--town", "demo", "--workers", "-1"], "--workers"),
         (["--town", "demo", "--out", "no/such/folder/p.json"], "does not exist"),
@@ -57,3 +57,16 @@ def test_a_tiny_fit_writes_a_posterior_that_loads(tmp_path: Path) -> None:
     assert len(post.weights) == 5
     assert post.seeds["seed"] == 3
     assert set(post.fit["per_target"]) == {t["id"] for t in post.model_dump()["targets"]}
+    assert "at most 1 generations and 40 simulations in all, the first 5 of them" in result.output
+    assert post.fit["simulations"] <= 40
+    assert (tmp_path / "abc_demo.db").is_file()  # kept for pyabc.History and --resume
+    again = runner.invoke(app, [*args[:-1], str(tmp_path / "q.json")])
+    assert again.exit_code == 2 and "--resume" in again.output  # the stored fit is not replaced
+
+
+def test_resume_without_a_stored_fit_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["calibrate", "--town", "demo", "--resume", "--out", str(tmp_path / "p.json")]
+    )
+    assert result.exit_code == 2
+    assert "no stored fit" in result.output
