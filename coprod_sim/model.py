@@ -18,6 +18,7 @@ import numpy as np
 from coprod_sim.agents import Professional, Resident, Service
 from coprod_sim.dashboard.mesa_scenario import merge_mesa_scenario
 from coprod_sim.io import burn_in_cache as town_cache
+from coprod_sim.io.agent_records import attach_agent_records
 from coprod_sim.io.reporters import means, model_reporters
 from coprod_sim.levers import Lever, lever_name, make_levers
 from coprod_sim.mechanisms import (
@@ -214,6 +215,9 @@ class CoproductionModel(mesa.Model):
             self.burn_in(progress)
             if entry is not None:
                 town_cache.store(self, entry)
+        # each results year's per-resident records (Mesa's agent_reporters; a sample in big
+        # towns): not part of the burned-in town, so attached after it
+        attach_agent_records(self)
         for lever in levers:  # the levers' set-up sees the town as it is at week 0
             self.add_lever(lever)
 

@@ -128,12 +128,13 @@ def agent_records_frame(model: Any) -> pd.DataFrame:
 def write_agent_records(
     out: str | Path, model: Any, written: list[Path] | None = None
 ) -> list[Path]:
-    """Write ``residents_yearly.parquet`` into ``out`` if the model recorded residents (nothing
-    otherwise); each path written is appended to ``written`` too. Returns the paths."""
+    """Write ``residents_yearly.parquet`` into ``out`` if the model recorded residents in at
+    least one completed results year (nothing otherwise); each path written is appended to
+    ``written`` too. Returns the paths."""
     from coprod_sim.io.run_folder import atomic_write
 
     collector = getattr(model, "agent_datacollector", None)
-    if collector is None:
+    if collector is None or model.week < WEEKS_PER_YEAR:  # no results year completed yet
         return []
     frame = agent_records_frame(model)
     path = Path(out) / FILE

@@ -55,6 +55,8 @@ NOT_STATE = frozenset(
         "services",
         "datacollector",
         "burn_in_datacollector",  # stored as its data (``model_vars``) only
+        "agent_datacollector",  # results years only, attached after the burn-in
+        "agent_record_set",
         "rules",
         "hooks",
         "policy_levers",
