@@ -532,6 +532,7 @@ epsilons and the simulations each took. pyabc reads it directly:
 
 ```python
 import pyabc
+
 history = pyabc.History("sqlite:///abc_darlington.db")
 frame, weights = history.get_distribution()  # the last generation
 pyabc.visualization.plot_epsilons(history)
