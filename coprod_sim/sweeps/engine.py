@@ -165,9 +165,23 @@ class Sweep:
 
 
 def _batches(tasks: list, workers: int, batch_size: int | None) -> list[list]:
+    """Batches of runs of one replication each, ordered so that batches started together are
+    of different replications: the first run of a replication burns its town in (and caches
+    it), the replication's later batches restore it instead of burning it in again at the
+    same time on another worker."""
     if batch_size is None:  # about four batches per worker, at most 8 runs per batch
         batch_size = max(1, min(8, math.ceil(len(tasks) / max(1, workers * 4))))
-    return [tasks[i : i + batch_size] for i in range(0, len(tasks), batch_size)]
+    by_rep: dict[int, list] = {}
+    for t in tasks:
+        by_rep.setdefault(t["replication"], []).append(t)
+    per_rep = [
+        [runs[i : i + batch_size] for i in range(0, len(runs), batch_size)]
+        for runs in by_rep.values()
+    ]
+    order: list[list] = []
+    for k in range(max(map(len, per_rep), default=0)):  # the k-th batch of every replication
+        order += [batches[k] for batches in per_rep if k < len(batches)]
+    return order
 
 
 def execute(
