@@ -15,14 +15,17 @@ that from a results folder, so PRIM and feature scoring run on it directly:
     scores = feature_scoring.get_feature_scores_all(
         x.drop(columns=["scenario", "policy", "model"]), y)
 
-Columns: every scenario parameter, lever switch (``time_bank`` true/false) and lever parameter
+Columns: every scenario parameter, lever switch (``time_bank``: 1.0 on, 0.0 off) and lever parameter
 (``time_bank.coordinator_hours``) that takes more than one value across the sweep's arms (a
 lever parameter: across the arms where its lever is on; elsewhere it holds that lever's first
 value, as it has no effect there);
 with a posterior (``posterior`` in the design), also every drawn world parameter, as each run
 used it (its replication's draw, or the arm's own value where the design sets it);
 ``scenario`` is the replication's seed (runs with the same seed share their random numbers),
-``policy`` the arm's name, ``model`` ``"coprod_sim"``.
+``policy`` the arm's name, ``model`` ``"coprod_sim"``. Numbers and switches are float64 and
+text is categorical, so PRIM's ``inspect()`` and ``show_tradeoff()`` work (``_ema_dtype``).
+Leave ``scenario``, ``policy`` and ``model`` out of ``x`` for PRIM, as above: a box restricted
+on a categorical column cannot be inspected in EMA Workbench 3.0 with pandas 3.
 """
 
 from __future__ import annotations
@@ -62,6 +65,23 @@ def _drawn(out: str | Path, wide: pd.DataFrame, pts: list[dict]) -> dict[str, np
     return out_cols
 
 
+def _ema_dtype(col: pd.Series) -> pd.Series:
+    """A factor column in a dtype EMA Workbench 3.0's PRIM handles through ``inspect`` and
+    ``show_tradeoff``: numbers, integers and lever switches as float64 (a switch is 0.0 off,
+    1.0 on), anything else (text) as a categorical.
+
+    With pandas 3, PRIM's ``inspect`` writes a restricted categorical or boolean dimension
+    (a set such as ``{True}``) into a float table and fails (``TypeError: Invalid value
+    '{True}' for dtype 'float64'``); a 0/1 float is restricted as an interval instead.
+    """
+    if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
+        return col.astype("float64")
+    values = col.dropna()
+    if len(values) and values.map(lambda v: isinstance(v, bool | np.bool_)).all():
+        return col.astype("float64")  # object column of booleans (with gaps)
+    return col.astype("category")
+
+
 def to_ema(out: str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """(experiments, outcomes) of the results folder ``out``, one row per finished run."""
     man = Store(Path(out)).read_manifest()
@@ -92,9 +112,8 @@ def to_ema(out: str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         exp[name] = values
     varying += [n for n in drawn if n not in varying]
     exp = exp[[*varying, "scenario", "policy", "model"]]
-    for c in varying:  # integers as floats: PRIM (3.0, with pandas 3) fails pasting into ints
-        if pd.api.types.is_integer_dtype(exp[c]):
-            exp[c] = exp[c].astype("float64")
+    for c in varying:
+        exp[c] = _ema_dtype(exp[c])
     for c in ("policy", "model"):
         exp[c] = exp[c].astype("category")
     metric_cols = [c for c in wide.columns if c not in stats.ID_COLUMNS]
