@@ -89,7 +89,7 @@ _EXACT: list[tuple[str, str, Direction, str]] = [
     ("burn_in_weeks", "weeks", "neither", "weeks of burn-in"),
     ("burn_in", "flag 0/1", "neither", "week is part of the burn-in"),
     ("n_residents", "residents", "neither", "residents"),
-    ("seed", "", "neither", "seed"),
+    ("seed", "id", "neither", "seed"),
     ("professional_hour_cost", "GBP/hour", "neither", "cost of a professional hour"),
     # ---- participation (last complete year)
     ("retention_formal", SHARE, "higher", "formal volunteers helping again next year"),

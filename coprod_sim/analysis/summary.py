@@ -420,6 +420,18 @@ def comparison_frame(result: Mapping[str, Any]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ files
+def summary_frame(metrics: Mapping[str, float]) -> pd.DataFrame:
+    """``summary_metrics`` as summary.csv's rows: metric, value, and from the metric registry
+    (``coprod_sim.analysis.metrics``) its unit, direction (which way is better) and label."""
+    from coprod_sim.analysis.metrics import metric
+
+    rows = []
+    for name, value in metrics.items():
+        m = metric(name)
+        rows.append((name, value, m.unit, m.direction, m.label))
+    return pd.DataFrame(rows, columns=["metric", "value", "unit", "direction", "label"])
+
+
 def write_outputs(
     out: str | Path, model: CoproductionModel, written: list[Path] | None = None
 ) -> list[Path]:
@@ -443,7 +455,7 @@ def write_outputs(
     for name, df in tables.items():
         atomic_write(out / name, lambda p, df=df: df.to_parquet(p, index=False))
         written.append(out / name)
-    summary = pd.DataFrame(list(summary_metrics(model).items()), columns=["metric", "value"])
+    summary = summary_frame(summary_metrics(model))
     atomic_write(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
     written.append(out / "summary.csv")
     return written[first:]
