@@ -24,6 +24,8 @@ used it (its replication's draw, or the arm's own value where the design sets it
 ``scenario`` is the replication's seed (runs with the same seed share their random numbers),
 ``policy`` the arm's name, ``model`` ``"coprod_sim"``. Numbers and switches are float64 and
 text is categorical, so PRIM's ``inspect()`` and ``show_tradeoff()`` work (``_ema_dtype``).
+Every outcome is a declared metric (``coprod_sim.analysis.metrics``); ``outcome_kinds`` gives
+EMA's MAXIMIZE/MINIMIZE/INFO for each from the registry's direction.
 Leave ``scenario``, ``policy`` and ``model`` out of ``x`` for PRIM, as above: a box restricted
 on a categorical column cannot be inspected in EMA Workbench 3.0 with pandas 3.
 """
@@ -36,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coprod_sim.analysis import metrics as registry
 from coprod_sim.sweeps import stats
 from coprod_sim.sweeps.store import Store
 
@@ -63,6 +66,20 @@ def _drawn(out: str | Path, wide: pd.DataFrame, pts: list[dict]) -> dict[str, np
         fixed = wide["point"].map(lambda p, n=name: pts[p]["world"].get(n, np.nan))
         out_cols[name] = np.where(fixed.notna(), fixed.to_numpy(float), drawn)
     return out_cols
+
+
+def outcome_kinds(names: list[str] | tuple[str, ...]) -> dict[str, int]:
+    """EMA Workbench's kind of each outcome from the metric registry: ``ScalarOutcome``'s
+    MAXIMIZE where higher is better, MINIMIZE where lower is, INFO where neither (an
+    undeclared name raises ``UnknownMetricError``)."""
+    from ema_workbench import ScalarOutcome
+
+    kinds = {
+        "higher": ScalarOutcome.MAXIMIZE,
+        "lower": ScalarOutcome.MINIMIZE,
+        "neither": ScalarOutcome.INFO,
+    }
+    return {n: kinds[registry.direction(n)] for n in names}
 
 
 def _ema_dtype(col: pd.Series) -> pd.Series:
@@ -117,5 +134,7 @@ def to_ema(out: str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     for c in ("policy", "model"):
         exp[c] = exp[c].astype("category")
     metric_cols = [c for c in wide.columns if c not in stats.ID_COLUMNS]
+    for m in metric_cols:  # every outcome is a declared metric (unit, direction, label)
+        registry.metric(m)
     outcomes = {m: wide[m].to_numpy(float) for m in metric_cols}
     return exp.reset_index(drop=True), outcomes

@@ -29,10 +29,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from coprod_sim.analysis import metrics as registry
 from coprod_sim.levers import LEVERS
 from coprod_sim.parameters import ScenarioError, parameter_rows
 from coprod_sim.scenario import Scenario
+from coprod_sim.sweeps.ema import outcome_kinds
 
 #: the parameter that sets how much of each lever there is (the lever's "intensity")
 MAIN_INTENSITY: dict[str, str] = {
@@ -210,13 +210,9 @@ def ema_model(
             BooleanParameter(lever) if switches == "boolean" else IntegerParameter(lever, 0, 1)
         )
         lev.append(_intensity(lever))
-    kinds = {
-        "higher": ScalarOutcome.MAXIMIZE,
-        "lower": ScalarOutcome.MINIMIZE,
-        "neither": ScalarOutcome.INFO,
-    }
     names = list(outcomes or DEFAULT_OUTCOMES)
-    outs = [ScalarOutcome(o, kind=kinds[registry.direction(o)], function=_mean) for o in names]
+    kinds = outcome_kinds(names)
+    outs = [ScalarOutcome(o, kind=kinds[o], function=_mean) for o in names]
     seeds = [
         int(s.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
         for s in np.random.SeedSequence(seed).spawn(replications)
