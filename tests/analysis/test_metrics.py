@@ -153,3 +153,18 @@ def test_summary_csv_carries_unit_and_direction(
     assert s.loc["needs_residents_unmet", "direction"] == "lower"
     assert s.loc["cost_employers_gbp", "unit"] == "GBP"
     assert s["direction"].isin(metrics.DIRECTIONS).all()
+
+
+def test_the_dashboard_marks_follow_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coprod_sim.dashboard import charts
+
+    a = {name: 100.0 for name in charts.HEADLINES}
+    b = {name: 90.0 for name in charts.HEADLINES}  # every headline falls by 10
+    monkeypatch.setattr(charts, "summary_metrics", lambda model: model)
+    d = charts.difference(a, b).set_index("outcome")
+    assert d.loc["residents' needs lapsed unmet", "better"] is True  # fewer unmet: better
+    assert d.loc["needs met", "better"] is False
+    assert d.loc["cost to the public purse (council and central)", "better"] is True
+    assert d.loc["cost to the public purse (council and central)", "B minus A"] == "-£10"
+    assert d.loc["volunteer hours", "better"] is None  # neither way is better
+    assert d.loc["trust in neighbours at the end (0-1)", "better"] is False
