@@ -212,15 +212,17 @@ def _ranking(diff: pd.DataFrame, ce: pd.DataFrame, headline: list[str]) -> str:
     if not ce.empty and "public_purse_cost_gbp" in set(ce["payer_cost"]):
         purse = ce[ce["payer_cost"] == "public_purse_cost_gbp"].set_index("arm")
         table["net_gbp (public purse saving)"] = table["arm"].map(-purse["extra_cost_gbp"])
-    for payer in ce["payer_cost"].unique() if not ce.empty else []:
+    paying = ce[ce["extra_cost_gbp"].abs() > 0] if not ce.empty else ce  # accounts that move
+    for payer in paying["payer_cost"].unique() if not ce.empty else []:
         c = ce[ce["payer_cost"] == payer].set_index("arm")["gbp_per_extra_need_met"]
         table[f"GBP per extra need met ({payer})"] = table["arm"].map(c)
     which = "neither way is better" if better == "neither" else f"{better} is better"
     return (
         f"## Summary: arms ranked by {m}, {_title(m)} ({which})\n\n"
         "Paired difference from the baseline with its 95% t interval; cost per extra need met "
-        "is the mean extra cost over the mean extra needs met (negative with more needs met: "
-        "the arm saves that account money; with fewer needs met, it is the money saved per need "
+        "(for the accounts whose cash changes) is the mean extra cost over the mean extra "
+        "needs met (negative with more needs met: the arm saves that account money; with "
+        "fewer needs met, it is the money saved per need "
         "lost; undefined when no extra need is met).\n\n" + markdown_table(table)
     )
 
