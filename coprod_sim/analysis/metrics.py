@@ -66,7 +66,9 @@ class Family:
         rx = ""
         for i, part in enumerate(parts):
             if i % 2:
-                rx += rf"(?P<{part}>\d+)" if part == "q" else rf"(?P<{part}>[a-z][a-z0-9_]*)"
+                # a quintile is a number; a lever a name (never ending in _gbp, so a misspelt
+                # payer's cost such as cost_employer_gbp is not taken for a lever's)
+                rx += rf"(?P<{part}>\d+)" if part == "q" else rf"(?P<{part}>(?!.*_gbp$)[a-z]\w*)"
             else:
                 rx += re.escape(part)
         return re.compile(rf"^{rx}$")

@@ -168,3 +168,9 @@ def test_the_dashboard_marks_follow_the_registry(monkeypatch: pytest.MonkeyPatch
     assert d.loc["cost to the public purse (council and central)", "B minus A"] == "-£10"
     assert d.loc["volunteer hours", "better"] is None  # neither way is better
     assert d.loc["trust in neighbours at the end (0-1)", "better"] is False
+
+
+def test_a_misspelt_payer_cost_is_not_taken_for_a_lever_cost() -> None:
+    assert metrics.is_declared("cost_time_bank") and metrics.is_declared("cost_employers_gbp")
+    assert not metrics.is_declared("cost_employer_gbp")
+    assert not metrics.is_declared("lever_cost_employers_gbp")
