@@ -421,6 +421,18 @@ def comparison_frame(result: Mapping[str, Any]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ files
+def summary_frame(metrics: Mapping[str, float]) -> pd.DataFrame:
+    """``summary_metrics`` as summary.csv's rows: metric, value, and from the metric registry
+    (``coprod_sim.analysis.metrics``) its unit, direction (which way is better) and label."""
+    from coprod_sim.analysis.metrics import find
+
+    rows = []
+    for name, value in metrics.items():
+        m = find(name)  # every built-in metric is declared (tests/analysis/test_metrics.py)
+        rows.append((name, value, *((m.unit, m.direction, m.label) if m else ("", "", ""))))
+    return pd.DataFrame(rows, columns=["metric", "value", "unit", "direction", "label"])
+
+
 def write_outputs(
     out: str | Path, model: CoproductionModel, written: list[Path] | None = None
 ) -> list[Path]:
@@ -444,7 +456,7 @@ def write_outputs(
     for name, df in tables.items():
         atomic_write(out / name, lambda p, df=df: df.to_parquet(p, index=False))
         written.append(out / name)
-    summary = pd.DataFrame(list(summary_metrics(model).items()), columns=["metric", "value"])
+    summary = summary_frame(summary_metrics(model))
     atomic_write(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
     written.append(out / "summary.csv")
     write_agent_records(out, model, written)  # residents_yearly.parquet, if recorded

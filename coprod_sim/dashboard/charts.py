@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from coprod_sim.analysis import metrics
 from coprod_sim.analysis.summary import summary_metrics, weekly_series
 from coprod_sim.dashboard import formatting as fmt
 from coprod_sim.mechanisms.needs import CHANNELS
@@ -51,17 +52,20 @@ BARRIER_LABELS = {
     "vetting": "vetting checks",
     "not_willing": "not willing",
 }
-#: (metric of summary_metrics, label, format of the difference, higher is better?)
-HEADLINES: tuple[tuple[str, str, str, bool | None], ...] = (
-    ("participation_at_least_monthly", "residents helping at least monthly", "pp", True),
-    ("needs_met_total", "needs met", "count", True),
-    ("needs_lapsed", "needs given up unmet", "count", False),
-    ("crises", "crises", "count", False),
-    ("volunteer_hours", "volunteer hours", "hours", None),
-    ("professional_hours", "professional hours", "hours", None),
-    ("cost_total", "cost to public purse", "gbp", False),
-    ("trust_neighbours_end", "trust in neighbours (0-1)", "score", True),
-    ("fear_of_commitment_end", "fear of commitment (0-1)", "score", False),
+#: metrics of summary_metrics in the difference strip; label, unit and which way is better
+#: come from the metric registry (coprod_sim.analysis.metrics)
+HEADLINES: tuple[str, ...] = (
+    "participation_at_least_monthly",
+    "needs_met_total",
+    "needs_residents_unmet",
+    "needs_lapsed",
+    "crises",
+    "volunteer_hours",
+    "professional_hours",
+    "public_purse_cost_gbp",
+    "cost_employers_gbp",
+    "trust_neighbours_end",
+    "fear_of_commitment_end",
 )
 STATE_LABELS = ("helping", "burnt out", "waiting for vetting", "never asked", "other")
 MAX_SHOWN = 400  # residents drawn in the network view (the first of the neighbourhood)
@@ -186,12 +190,15 @@ def difference(a: CoproductionModel, b: CoproductionModel) -> pd.DataFrame:
     """Headline outcomes of panel B minus panel A (same town, seed and week), formatted."""
     ma, mb = summary_metrics(a), summary_metrics(b)
     rows = []
-    for key, label, kind, better_up in HEADLINES:
+    for key in HEADLINES:
+        info = metrics.metric(key)
+        kind = fmt.format_of(info.unit)
         va, vb = float(ma.get(key, math.nan)), float(mb.get(key, math.nan))
         d = vb - va
         good = None
-        if better_up is not None and not math.isnan(d) and fmt.signed(d, kind) != "no change":
-            good = (d > 0) == better_up
+        if info.direction != "neither" and not math.isnan(d) and fmt.signed(d, kind) != "no change":
+            good = (d > 0) == (info.direction == "higher")
+        label = info.label if kind != "score" else f"{info.label} (0-1)"
         show = fmt.FORMATS["pct" if kind == "pp" else kind]
         rows.append(
             {

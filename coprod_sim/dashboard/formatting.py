@@ -73,3 +73,10 @@ def weeks_label(week: int) -> str:
 
 
 FORMATS = {"pct": pct, "gbp": pounds, "hours": hours, "count": count, "score": score}
+#: the format of a difference for each unit of the metric registry (coprod_sim.analysis.metrics)
+UNIT_FORMATS = {"share 0-1": "pp", "count": "count", "hours": "hours", "GBP": "gbp"}
+
+
+def format_of(unit: str) -> str:
+    """How a difference in a metric of this unit reads: "pp", "count", "hours", "gbp", "score"."""
+    return UNIT_FORMATS.get(unit, "score" if unit.startswith("score") else "count")

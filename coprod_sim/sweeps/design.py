@@ -51,8 +51,11 @@ DEFAULT_CUMULATIVE = (
     "lever_cost_",
     "cost_total",
 )
-#: metrics where lower is better (the rest: higher is better); configurable per design
-DEFAULT_LOWER_IS_BETTER = (
+#: which way each metric is better comes from the metric registry
+#: (``coprod_sim.analysis.metrics``); a design's ``lower_is_better`` is an explicit override.
+#: This is the list designs recorded before the registry: a results folder whose manifest holds
+#: exactly it is read as "no override" (its misses, e.g. needs_residents_unmet, were a bug)
+LEGACY_LOWER_IS_BETTER = (
     "needs_lapsed",
     "needs_open_end",
     "crises",
@@ -66,8 +69,22 @@ DEFAULT_LOWER_IS_BETTER = (
     "barrier_",
     "*lapsed_share",
 )
-#: cost metrics the report divides by extra needs met and crises averted (prefix/suffix patterns)
-DEFAULT_COSTS = ("cost_total", "lever_cost_total", "professional_cost_gbp")
+#: no override: the registry decides (kept as a name for old imports)
+DEFAULT_LOWER_IS_BETTER: tuple[str, ...] = ()
+#: cost metrics the report divides by extra needs met and crises averted: every payer's cash
+#: (``cost_<payer>_gbp``, as ``coprod-sim run`` reports), the public purse, and the totals
+DEFAULT_COSTS = (
+    "cost_council_services_gbp",
+    "cost_council_levers_gbp",
+    "cost_employers_gbp",
+    "cost_central_government_gbp",
+    "public_purse_cost_gbp",
+    "cost_total",
+    "lever_cost_total",
+    "professional_cost_gbp",
+)
+#: what designs recorded before the payers' costs were added (read as the new default)
+LEGACY_COSTS = ("cost_total", "lever_cost_total", "professional_cost_gbp")
 
 
 #: sweep entries that change the report, not the runs (left out of the fingerprint)
@@ -103,10 +120,17 @@ class SweepSection(_Strict):
     weekly: bool = False
     by_deprivation: bool = True
     cumulative: list[str] = Field(default_factory=lambda: list(DEFAULT_CUMULATIVE))
-    lower_is_better: list[str] = Field(default_factory=lambda: list(DEFAULT_LOWER_IS_BETTER))
+    lower_is_better: list[str] | None = None  # None: the metric registry's directions
     costs: list[str] = Field(default_factory=lambda: list(DEFAULT_COSTS))
     headline: list[str] = Field(
-        default_factory=lambda: ["needs_met_total", "needs_lapsed", "crises", "cost_total"]
+        default_factory=lambda: [
+            "needs_met_total",
+            "needs_residents_unmet",
+            "needs_lapsed",
+            "crises",
+            "public_purse_cost_gbp",
+            "cost_total",
+        ]
     )
     adaptive: Adaptive | None = None
     #: draw the world parameters of each replication from a posterior: true (the town's shipped

@@ -17,8 +17,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from coprod_sim.analysis import metrics as registry  # noqa: E402
 from coprod_sim.sweeps import stats  # noqa: E402
-from coprod_sim.sweeps.design import SENSITIVITY_KINDS, Design  # noqa: E402
+from coprod_sim.sweeps.design import (  # noqa: E402
+    DEFAULT_COSTS,
+    LEGACY_COSTS,
+    SENSITIVITY_KINDS,
+    Design,
+)
 from coprod_sim.sweeps.samplers import baseline_point  # noqa: E402
 from coprod_sim.sweeps.store import Store  # noqa: E402
 
@@ -51,6 +57,29 @@ def markdown_table(df: pd.DataFrame) -> str:
     return "\n".join([head, sep, *body]) + "\n"
 
 
+def _title(metric: str) -> str:
+    """A figure's name for a metric: its label and unit from the registry (the variable name
+    where a design's outcome is not declared)."""
+    found = registry.find(metric)
+    return found.label_with_unit if found is not None else metric
+
+
+def _legend(names: list[str]) -> pd.DataFrame:
+    """What each reported metric is: its label, unit and which way is better (registry)."""
+    rows = []
+    for n in names:
+        found = registry.find(n)
+        rows.append(
+            {
+                "metric": n,
+                "meaning": found.label if found else "(not declared)",
+                "unit": found.unit if found else "",
+                "better": found.direction if found else "",
+            }
+        )
+    return pd.DataFrame(rows, columns=["metric", "meaning", "unit", "better"])
+
+
 def _forest(diff: pd.DataFrame, metric: str, path: Path) -> None:
     d = diff[diff["metric"] == metric].sort_values("difference")
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(d) + 1.4))
@@ -60,8 +89,9 @@ def _forest(diff: pd.DataFrame, metric: str, path: Path) -> None:
     ax.axvline(0, color="grey", lw=1)
     ax.set_yticks(y, d["arm"])
     better = d["better"].iloc[0] if len(d) else ""
-    ax.set_xlabel(f"{metric}: arm - baseline, paired (95% t interval; {better} is better)")
-    ax.set_title(f"{metric}: difference from the baseline")
+    which = "neither way is better" if better == "neither" else f"{better} is better"
+    ax.set_xlabel(f"arm - baseline, paired (95% t interval; {which})")
+    ax.set_title(f"{_title(metric)}: difference from the baseline")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -99,7 +129,7 @@ def _indices_plot(si: pd.DataFrame, kind: str, metric: str, path: Path) -> None:
     ax.set_yticks(y, si["parameter"])
     ax.axvline(0, color="grey", lw=1)
     ax.legend(fontsize=8)
-    ax.set_title(f"Sensitivity of {metric}")
+    ax.set_title(f"Sensitivity of {_title(metric)}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -112,8 +142,8 @@ def _effects_plot(eff: pd.DataFrame, metric: str, path: Path) -> None:
     ax.errorbar(eff["effect"], y, xerr=np.nan_to_num(err), fmt="s", capsize=3)
     ax.axvline(0, color="grey", lw=1)
     ax.set_yticks(y, eff["term"])
-    ax.set_xlabel(f"effect on {metric} (95% t interval over paired replications)")
-    ax.set_title(f"Factorial effects: {metric}")
+    ax.set_xlabel("effect (95% t interval over paired replications)")
+    ax.set_title(f"Factorial effects on {_title(metric)}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -174,19 +204,25 @@ def _ranking(diff: pd.DataFrame, ce: pd.DataFrame, headline: list[str]) -> str:
     d = diff[diff["metric"] == m].copy()
     if d.empty:
         return ""
-    lower = d["better"].iloc[0] == "lower"
-    d = d.sort_values("difference", ascending=lower)
+    better = d["better"].iloc[0]
+    d = d.sort_values("difference", ascending=better == "lower")
     table = d[["arm", "difference", "ci_low", "ci_high", "p_beats"]].rename(
         columns={"difference": f"{m} vs baseline"}
     )
-    for payer in ce["payer_cost"].unique() if not ce.empty else []:
+    if not ce.empty and "public_purse_cost_gbp" in set(ce["payer_cost"]):
+        purse = ce[ce["payer_cost"] == "public_purse_cost_gbp"].set_index("arm")
+        table["net_gbp (public purse saving)"] = table["arm"].map(-purse["extra_cost_gbp"])
+    paying = ce[ce["extra_cost_gbp"].abs() > 0] if not ce.empty else ce  # accounts that move
+    for payer in paying["payer_cost"].unique() if not ce.empty else []:
         c = ce[ce["payer_cost"] == payer].set_index("arm")["gbp_per_extra_need_met"]
         table[f"GBP per extra need met ({payer})"] = table["arm"].map(c)
+    which = "neither way is better" if better == "neither" else f"{better} is better"
     return (
-        f"## Summary: arms ranked by {m} ({'lower' if lower else 'higher'} is better)\n\n"
+        f"## Summary: arms ranked by {m}, {_title(m)} ({which})\n\n"
         "Paired difference from the baseline with its 95% t interval; cost per extra need met "
-        "is the mean extra cost over the mean extra needs met (negative with more needs met: "
-        "the arm saves that account money; with fewer needs met, it is the money saved per need "
+        "(for the accounts whose cash changes) is the mean extra cost over the mean extra "
+        "needs met (negative with more needs met: the arm saves that account money; with "
+        "fewer needs met, it is the money saved per need "
         "lost; undefined when no extra need is met).\n\n" + markdown_table(table)
     )
 
@@ -235,6 +271,8 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
     )
     if base is not None:
         add(f"Baseline arm: **{pts[base]['arm']}**.\n")
+    add("## Metrics shown\n")
+    add(markdown_table(_legend(headline)))
 
     # ---- outcome means
     if kind not in SENSITIVITY_KINDS:
@@ -268,7 +306,8 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
     # ---- paired differences
     if base is not None:
         diff = stats.differences(wide, base, headline, s.lower_is_better)
-        ce = stats.cost_effectiveness(wide, base, s.costs)
+        costs = list(DEFAULT_COSTS) if tuple(s.costs) == LEGACY_COSTS else list(s.costs)
+        ce = stats.cost_effectiveness(wide, base, costs)
         add(_ranking(diff, ce, headline))
         add("## Differences from the baseline (paired, 95% t intervals)\n")
         add(
@@ -299,10 +338,13 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
         if not ce.empty:
             add("## Costs per extra need met and per crisis averted, by payer\n")
             add(
-                "Each cost row is a payer's account as the model reports it today: "
-                "`lever_cost_*` is what the levers cost the public purse, "
-                "`professional_cost_gbp` the professional staff hours used (a cut makes it "
-                "negative), `cost_total` their sum. Ratios are of mean paired differences, with "
+                "Money is counted once, by who pays, as `coprod-sim run` reports it: "
+                "`cost_<payer>_gbp` is the cash each payer paid over the run (council services' "
+                "staff, council levers, employers, central government), "
+                "`public_purse_cost_gbp` the council's and central government's (its extra cost "
+                "is minus `net_gbp`, the public purse's saving), `cost_total` every payer's, "
+                "`lever_cost_total` the levers' (whoever pays) and `professional_cost_gbp` the "
+                "services' staff pay. Ratios are of mean paired differences, with "
                 "paired percentile-bootstrap 95% intervals; a ratio is undefined (-) when the "
                 "arm meets no extra needs or averts no crises on average, and its interval is left "
                 "out (-) when the extra needs met or crises averted are not clear of zero. "

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from coprod_sim.sweeps.design import DEFAULT_LOWER_IS_BETTER, matches
+from coprod_sim.analysis import metrics as registry
+from coprod_sim.sweeps.design import LEGACY_LOWER_IS_BETTER, matches
 from coprod_sim.sweeps.store import Store
 
 ID_COLUMNS = ["point", "arm", "replication", "seed"]
@@ -65,8 +66,26 @@ def half_widths(wide: pd.DataFrame, metric: str, baseline: int | None) -> dict[i
     return out
 
 
+def better_sign(metric: str, lower: list[str] | tuple[str, ...] | None = None) -> float:
+    """-1 where lower is better, +1 where higher is, 0 where neither (no "better" exists).
+
+    The direction is the metric registry's (``coprod_sim.analysis.metrics``). ``lower``: a
+    design's explicit ``lower_is_better`` patterns (``name``, ``prefix_``, ``*suffix``); a
+    metric they match is lower-is-better, the others keep the registry's direction (an
+    undeclared metric is then higher-is-better, as before the registry). None, or the list
+    designs recorded before the registry: the registry alone (an undeclared metric raises
+    ``UnknownMetricError``).
+    """
+    if lower is None or tuple(lower) == LEGACY_LOWER_IS_BETTER:
+        return registry.sign(metric)
+    if matches(metric, lower):
+        return -1.0
+    found = registry.find(metric)
+    return registry.sign(metric) if found is not None else 1.0
+
+
 def lower_is_better(metric: str, patterns: list[str] | tuple[str, ...] | None = None) -> bool:
-    return matches(metric, DEFAULT_LOWER_IS_BETTER if patterns is None else patterns)
+    return better_sign(metric, patterns) < 0
 
 
 def differences(
@@ -80,20 +99,24 @@ def differences(
 
     ``p_beats`` is the share of replications in which the arm did better than the baseline run
     with the same seed (ties count half); ``p_mean_better`` is the t distribution's probability
-    that the mean difference favours the arm (a flat-prior reading of the interval).
+    that the mean difference favours the arm (a flat-prior reading of the interval). Which way
+    is better comes from the metric registry (``better_sign``); for a metric where neither way
+    is better (``better`` "neither") both are NaN.
     """
     arms = wide.groupby("point")["arm"].first()
     rows = []
     for metric in metrics:
         if metric not in wide.columns:
             continue
-        sign = -1.0 if lower_is_better(metric, lower) else 1.0
+        sign = better_sign(metric, lower)
         means = wide.groupby("point")[metric].mean()
         for p, d in paired(wide, baseline, metric).items():
             mean, half, n = t_interval(d)
             good = sign * d
             p_beats = float(np.mean((good > 0) + 0.5 * (good == 0))) if n else math.nan
-            if n >= 2 and np.std(d, ddof=1) > 0:
+            if sign == 0:
+                p_beats = p_mean = math.nan
+            elif n >= 2 and np.std(d, ddof=1) > 0:
                 se = np.std(d, ddof=1) / math.sqrt(n)
                 p_mean = float(stats.t.cdf(sign * mean / se, n - 1))
             else:
@@ -110,7 +133,7 @@ def differences(
                     "ci_low": mean - half,
                     "ci_high": mean + half,
                     "half_width": half,
-                    "better": "lower" if sign < 0 else "higher",
+                    "better": {-1.0: "lower", 1.0: "higher"}.get(sign, "neither"),
                     "p_beats": p_beats,
                     "p_mean_better": p_mean,
                 }

@@ -183,7 +183,7 @@ def test_outputs_are_written_and_other_files_left_alone(
     assert len(weekly) == WEEKS and weekly["week"].tolist() == list(range(1, WEEKS + 1))
     assert {"needs_lapsed", "professional_hours", "met_informal", "cost_total"} <= set(weekly)
     summary = pd.read_csv(tmp_path / "summary.csv")
-    assert list(summary.columns) == ["metric", "value"]
+    assert list(summary.columns) == ["metric", "value", "unit", "direction", "label"]
     assert summary.set_index("metric").loc["weeks", "value"] == WEEKS
     assert len(pd.read_parquet(tmp_path / "needs_by_kind_channel.parquet")) == len(
         model.kinds.names
