@@ -18,6 +18,9 @@ from pydantic import Field, field_validator, model_validator
 from coprod_sim.data import TOWNS_FILE, Entry, load_entries
 from coprod_sim.parameters import ASSUME, Strict, param
 
+#: the smallest town: residents per neighbourhood (assumption; a town needs neighbours)
+MIN_RESIDENTS_PER_NEIGHBOURHOOD = 5
+
 #: a shape parameter of a Beta law
 _Shape = Annotated[float, Field(gt=0, le=1000)]
 
@@ -66,6 +69,28 @@ class TownParams(Strict):
         if v not in TOWNS:
             raise ValueError(f"unknown town {v!r}; valid towns are: {', '.join(TOWNS)}")
         return v
+
+    @model_validator(mode="after")
+    def _enough_residents(self) -> TownParams:
+        """A town has at least ``MIN_RESIDENTS_PER_NEIGHBOURHOOD`` residents per neighbourhood
+        (assumption: fewer leave neighbourhoods with nobody to ask or tie to); a smaller town is
+        refused, never silently given fewer neighbourhoods."""
+        town = TOWNS.get(self.town)
+        if town is None:
+            return self
+        residents = self.n_residents or max(1, int(round(town.residents * self.scale)))
+        nbhds = self.n_neighbourhoods or town.neighbourhoods
+        need = MIN_RESIDENTS_PER_NEIGHBOURHOOD * nbhds
+        if residents < need:
+            which = "n_residents" if self.n_residents else "scale"
+            value = self.n_residents if self.n_residents else self.scale
+            raise ValueError(
+                f"parameter '{which}': value {value!r} gives a town of {residents:,} residents in "
+                f"{nbhds} neighbourhoods; allowed: at least {MIN_RESIDENTS_PER_NEIGHBOURHOOD} "
+                f"residents per neighbourhood ({need:,} here), or fewer neighbourhoods "
+                "(n_neighbourhoods)"
+            )
+        return self
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,13 @@ def check(design: Design) -> None:
                     f"design.factors.{name}: value {levels!r}; allowed: levels true or false "
                     f"(a lever is on or off)"
                 )
+            if len(levels) < 2 or len({repr(v) for v in levels}) < len(levels):
+                raise DesignError(
+                    f"design.factors.{name}: value {levels!r} has "
+                    + ("one level" if len(levels) < 2 else "a level twice")
+                    + "; allowed: two or more different levels (a factor that does not vary "
+                    "compares nothing: put a fixed value under [world] or [levers])"
+                )
     elif d.factors:
         raise DesignError(
             f"design.factors given with design.kind = '{kind}'; allowed: factors only with "
@@ -207,10 +214,23 @@ def _apply(world: dict, levers: dict, values: dict[str, Any], start_week: int) -
     for name, v in values.items():
         kind, a, _ = factor_kind(name, "factor")
         if kind == "lever":
-            if v:
+            if switch(name, v):
                 levers.setdefault(a, {})
             else:
                 levers.pop(a, None)
+
+
+def switch(name: str, value: Any) -> bool:
+    """A lever's on/off value: true/false, or 1/0. Text ("no", "yes", "off") is refused, never
+    read as true because it is not empty."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | float | np.integer | np.floating) and value in (0, 1):
+        return bool(value)
+    raise DesignError(
+        f"{name}: value {value!r} is not allowed; allowed: true or false (or 1 or 0): "
+        "a lever is switched on or off"
+    )
 
 
 def _point(design: Design, i: int, arm: str, values: dict, world=None, levers=None) -> dict:
