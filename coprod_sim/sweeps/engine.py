@@ -32,7 +32,7 @@ from tqdm import tqdm
 from coprod_sim.sweeps.design import Design, DesignError
 from coprod_sim.sweeps.runner import run_batch
 from coprod_sim.sweeps.samplers import baseline_point, points
-from coprod_sim.sweeps.store import Store, open_store
+from coprod_sim.sweeps.store import Store, effective_status, open_store, owner_record
 
 
 def replication_seed(design_seed: int, replication: int) -> int:
@@ -231,7 +231,42 @@ def _local_pool(workers: int) -> ProcessPoolExecutor:
     import multiprocessing as mp
 
     # spawn: workers start clean (no copied threads or locks) on every OS; each is long-lived
-    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+    # and ends with the sweep however the sweep ends (``watch_parent``)
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=mp.get_context("spawn"),
+        initializer=watch_parent,
+        initargs=(os.getpid(),),
+    )
+
+
+def watch_parent(parent: int, every: float = 0.5) -> None:
+    """In a worker: end this process when the sweep process ``parent`` is gone, however it
+    ended (Ctrl-C, a crash, ``kill -9``), so no worker outlives its sweep. On Linux the kernel
+    is asked to do it at once (``PR_SET_PDEATHSIG``); everywhere a daemon thread checks the
+    parent every ``every`` seconds."""
+    import signal
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent ended before this worker started
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="watch-sweep-process", daemon=True).start()
 
 
 def run_sweep(
@@ -259,8 +294,19 @@ def run_sweep(
     started = time.perf_counter()
     reps = {p["point"]: design.sweep.replications for p in sweep.points}
     prior = store.read_manifest()
+    owner = prior.get("owner") or {}
+    if effective_status(prior) == "running" and owner.get("pid") != os.getpid():
+        raise DesignError(
+            f"out: '{out}' is being written by another sweep (process {owner.get('pid')} on "
+            f"{owner.get('host')}, since {owner.get('started')}); allowed: another folder, or "
+            "wait for that sweep to end (or stop it), then run this command again to resume"
+        )
     reps.update({int(k): v for k, v in prior.get("replications", {}).items()})
-    store.update_manifest(status="running", replications={str(k): v for k, v in reps.items()})
+    store.update_manifest(
+        status="running",
+        owner=owner_record(),
+        replications={str(k): v for k, v in reps.items()},
+    )
     totals = {"runs": 0, "worker_seconds": 0.0, "build_seconds": 0.0, "write_seconds": 0.0}
     rounds = []
     try:
@@ -276,7 +322,7 @@ def run_sweep(
                 break
             reps.update(more)
             store.update_manifest(replications={str(k): v for k, v in reps.items()})
-    except KeyboardInterrupt:
+    except BaseException:  # Ctrl-C, SIGTERM (as SystemExit), a crash: not complete
         store.update_manifest(status="interrupted")
         raise
     finally:

@@ -26,7 +26,7 @@ from coprod_sim.sweeps.design import (  # noqa: E402
     Design,
 )
 from coprod_sim.sweeps.samplers import baseline_point  # noqa: E402
-from coprod_sim.sweeps.store import Store  # noqa: E402
+from coprod_sim.sweeps.store import Store, effective_status, missing_runs  # noqa: E402
 
 REPORT = "report.md"
 FIGURES = "figures"
@@ -227,6 +227,30 @@ def _ranking(diff: pd.DataFrame, ce: pd.DataFrame, headline: list[str]) -> str:
     )
 
 
+def took(man: dict) -> str:
+    """How long the sweep took, or why that is not known (never "nan s")."""
+    seconds = man.get("seconds_total")
+    if isinstance(seconds, int | float) and math.isfinite(seconds):
+        return f"Took {seconds:.0f} s wall time here"
+    return "Wall time unknown: the sweep did not complete"
+
+
+def completeness(man: dict, store: Store) -> str:
+    """A warning paragraph for a sweep that did not finish: its status and the runs missing
+    (arm x replication); empty for a complete sweep."""
+    status = effective_status(man)
+    missing = missing_runs(man, store.done())
+    if status == "complete" and not missing:
+        return ""
+    shown = ", ".join(f"{arm} #{r}" for arm, r in missing[:20])
+    more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
+    return (
+        f"**This sweep is incomplete (status: {status}).** {len(missing)} of the runs it asks "
+        f"for have no results: {shown or 'none'}{more}. Figures below use the finished runs "
+        "only; run the same `coprod-sim sweep` command on this folder to finish it.\n"
+    )
+
+
 def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
     """Write ``report.md`` and ``figures/*.png`` into the results folder; returns the report."""
     out = Path(out)
@@ -242,7 +266,6 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
     figs = out / FIGURES
     figs.mkdir(exist_ok=True)
     n_runs = len(wide)
-    seconds = float(man.get("seconds_total", math.nan))
     worker = sum(x.get("worker_seconds", 0.0) for x in man.get("sessions", []))
     lines: list[str] = []
     add = lines.append
@@ -262,13 +285,16 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
         f"- Seeds: replication r of every arm uses seed r of design seed {s.seed} "
         "(common random numbers: runs of different arms are paired by replication)\n"
         f"- Uncertainty carried: {uncertainty(man)}\n"
-        f"- Took {seconds:.0f} s wall time here ({worker:.0f} s of worker time; "
+        f"- {took(man)} ({worker:.0f} s of worker time in completed sessions; "
         f"{man.get('python')} / coprod-sim {man['packages'].get('coprod-sim')} / "
         f"commit {man.get('git_commit')})\n"
         f"- Reproduce: `coprod-sim sweep {man.get('design_file') or 'DESIGN.toml'} --out "
         f"{out.as_posix()}` then `coprod-sim report {out.as_posix()}` (the design's text is "
         "also in manifest.json, `design_source`)\n"
     )
+    incomplete = completeness(man, store)
+    if incomplete:
+        add(incomplete)
     if base is not None:
         add(f"Baseline arm: **{pts[base]['arm']}**.\n")
     add("## Metrics shown\n")
@@ -304,8 +330,14 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
         add(markdown_table(pd.DataFrame(rows)))
 
     # ---- paired differences
-    if base is not None:
-        diff = stats.differences(wide, base, headline, s.lower_is_better)
+    diff = (
+        stats.differences(wide, base, headline, s.lower_is_better) if base is not None else None
+    )
+    if diff is not None and diff.empty:  # an incomplete sweep: no arm paired with the baseline
+        add("## Differences from the baseline\n")
+        add("No arm has a finished run paired with a finished baseline run yet.\n")
+        diff = None
+    if diff is not None:
         costs = list(DEFAULT_COSTS) if tuple(s.costs) == LEGACY_COSTS else list(s.costs)
         ce = stats.cost_effectiveness(wide, base, costs)
         add(_ranking(diff, ce, headline))

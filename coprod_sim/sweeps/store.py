@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import socket
 import subprocess
 import uuid
 from datetime import UTC, datetime
@@ -244,3 +245,46 @@ def _check_same_posterior(out: Path, old: Any, new: dict[str, Any] | None) -> No
             f"this design now draws from {is_} (the posterior file changed); allowed: the same "
             "posterior (to resume), or a new --out folder"
         )
+
+
+# ------------------------------------------------------------------ who runs a sweep
+def owner_record() -> dict[str, Any]:
+    """Who is running the sweep: this process (its pid, host and start time)."""
+    return {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def effective_status(manifest: dict[str, Any]) -> str:
+    """The manifest's status, except that a sweep recorded "running" whose process on this
+    host is gone (killed with ``kill -9``, a power cut) is "interrupted": it will not finish."""
+    status = str(manifest.get("status", "unknown"))
+    owner = manifest.get("owner") or {}
+    if status == "running" and owner.get("host") == socket.gethostname():
+        pid = owner.get("pid")
+        if isinstance(pid, int) and not _alive(pid):
+            return "interrupted"
+    return status
+
+
+def missing_runs(manifest: dict[str, Any], done: set[tuple[int, int]]) -> list[tuple[str, int]]:
+    """(arm, replication) of every run the manifest asks for that has no results yet."""
+    reps = {int(k): int(v) for k, v in (manifest.get("replications") or {}).items()}
+    out = []
+    for p in manifest.get("points", []):
+        for r in range(reps.get(int(p["point"]), 0)):
+            if (int(p["point"]), r) not in done:
+                out.append((str(p["arm"]), r))
+    return out
