@@ -19,6 +19,7 @@ from coprod_sim.parameters import ScenarioError
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_RUN_FAILED = 1
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
@@ -27,7 +28,7 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
 
 
 def sweep(
-    design: Annotated[Path, typer.Argument(help="Design file (TOML, or .py defining DESIGN).")],
+    design: Annotated[Path, typer.Argument(help="Design file (TOML).")],
     out: Annotated[Path, typer.Option(help="Results folder (created; rerun to resume).")],
     scheduler: Annotated[
         str | None,
@@ -44,8 +45,18 @@ def sweep(
         bool, typer.Option("--dry-run", help="Check the design and say what it would run.")
     ] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="parquet (the dataset), or csv: also results.csv, one row per run (the table "
+            "BehaviorSpace users expect).",
+        ),
+    ] = "parquet",
 ) -> None:
     """Run a sweep design (arms x replications) into a resumable Parquet results folder."""
+    if format_ not in ("parquet", "csv"):
+        raise _fail(f"--format: value {format_!r} is not allowed; allowed: parquet or csv")
     from coprod_sim.sweeps.design import load_design
     from coprod_sim.sweeps.engine import run_sweep
 
@@ -66,6 +77,7 @@ def sweep(
         raise _fail(str(exc)) from None
     if dry_run:
         typer.echo(f"ok: {design}: {d.describe()}")
+        typer.echo(estimate_line(d, workers))
         return
     client = executor = None
     n = workers
@@ -87,14 +99,77 @@ def sweep(
             f"interrupted; finished runs are kept in {out}; run the same command to resume",
             EXIT_INTERRUPTED,
         ) from None
+    except OSError as exc:  # a full disk, no permission, a file where a folder should be
+        raise _fail(
+            f"writing to {out} failed ({os_error(exc)}); {stored_runs(out)}; run the same "
+            "command to resume once that is fixed",
+            EXIT_RUN_FAILED,
+        ) from None
     finally:
         if client is not None:
             client.close()
+    if format_ == "csv":
+        from coprod_sim.sweeps.stats import load_results
+
+        load_results(out).to_csv(out / "results.csv", index=False)
     last = man["sessions"][-1]
     typer.echo(
         f"{d.sweep.name}: {last['runs']} runs in {last['seconds']:.1f} s "
         f"({man['seconds_total']:.1f} s over all sessions); results in {out}/. "
         f"Next: coprod-sim report {out}"
+    )
+
+
+def os_error(exc: OSError) -> str:
+    """An OS error in a few words: its code name and message (``ENOSPC: No space left``)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+    return f"{name}: {exc.strerror or exc}"
+
+
+def stored_runs(out: Path) -> str:
+    """How many finished runs the folder holds (they are kept, and a rerun resumes)."""
+    from coprod_sim.sweeps.store import Store
+
+    try:
+        n = len(Store(out).done())
+    except Exception:  # noqa: BLE001 - an account, never a second error
+        return "the finished runs written before it are kept"
+    return f"{n} finished run{'s' if n != 1 else ''} are stored there and kept"
+
+
+def estimate_line(design: object, workers: int | None) -> str:
+    """An estimate of the sweep's time, from one short run of its first arm timed here."""
+    import os
+    import time
+
+    from coprod_sim.model import CoproductionModel
+    from coprod_sim.sweeps.samplers import points
+
+    pts = points(design)
+    first = pts[0]
+    world = dict(first["world"])
+    burn_years = world.pop("burn_in_years", None)
+    model = CoproductionModel(rng=0, policies=first["levers"] or None, burn_in_years=0, **world)
+    model.run_weeks(2)  # compiled passes loaded, first weeks' one-off costs paid
+    t0 = time.perf_counter()
+    model.run_weeks(4)
+    week = (time.perf_counter() - t0) / 4
+    from coprod_sim.parameters import make_scenario
+
+    burn_weeks = 52 * (burn_years if burn_years is not None else make_scenario().burn_in_years)
+    reps = design.sweep.replications
+    runs = len(pts) * reps
+    seconds = week * (runs * (design.weeks + design.sweep.burn_in_weeks) + reps * burn_weeks)
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    wall = seconds / max(n, 1)
+    return (
+        f"estimate: {runs} runs, about "
+        + (f"{wall:.0f} s" if wall < 120 else f"{wall / 60:.0f} min")
+        + f" on {max(n, 1)} worker(s) "
+        f"({week * 1000:.1f} ms per week of the first arm here; burn-in once per replication; "
+        "an estimate, not a promise)"
     )
 
 

@@ -330,9 +330,7 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
         add(markdown_table(pd.DataFrame(rows)))
 
     # ---- paired differences
-    diff = (
-        stats.differences(wide, base, headline, s.lower_is_better) if base is not None else None
-    )
+    diff = stats.differences(wide, base, headline, s.lower_is_better) if base is not None else None
     if diff is not None and diff.empty:  # an incomplete sweep: no arm paired with the baseline
         add("## Differences from the baseline\n")
         add("No arm has a finished run paired with a finished baseline run yet.\n")

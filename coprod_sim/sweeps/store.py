@@ -200,6 +200,11 @@ def open_store(
         if old.get("design") != design.to_dict():  # report settings edited: keep the new ones
             store.update_manifest(design=design.to_dict(), design_source=design.source)
         return store
+    if out.exists() and not out.is_dir():
+        raise DesignError(
+            f"--out '{out}': it exists and is not a folder; allowed: a new or empty folder, or "
+            "one made by this design"
+        )
     if out.exists() and any(out.iterdir()):
         raise DesignError(
             f"results folder '{out}' is not empty and has no {MANIFEST}; allowed: a new or "
