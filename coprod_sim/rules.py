@@ -78,7 +78,6 @@ class Rule:
 #: every swappable rule, by name (filled as the mechanism modules are imported)
 RULES: dict[str, Rule] = {}
 _DEFAULTS: dict[str, Callable[..., Any]] = {}
-_WARNED: set[Callable[..., Any]] = set()  # replacements already warned about
 
 
 def rule(
@@ -276,15 +275,16 @@ def _compile_failure(r: Rule, fn: Callable[..., Any]) -> str | None:
     (None if it can)."""
     py = _python(fn)
     if not isinstance(py, types.FunctionType):
+        what = "a functools.partial" if isinstance(py, functools.partial) else "a callable object"
         return (
-            f"it is a {type(fn).__name__}, not a function defined with def or lambda; numba "
-            "compiles only those"
+            f"it is {what} ({type(fn).__name__}), not a function defined with def or lambda; "
+            "numba compiles only those"
         )
     kinds = {p.kind for p in inspect.signature(py).parameters.values()}
     if inspect.Parameter.VAR_KEYWORD in kinds:
         return "it takes **keyword arguments, which numba cannot compile; name each argument"
     try:
-        numba.njit(py).compile(tuple(numba.typeof(a) for a in r.example))
+        numba.njit(py)(*r.example)  # compiled as a call would be (*args folded)
     except Exception as exc:
         if "IMPORT_NAME" in str(exc):
             return "it has an import statement inside; numba cannot compile one (import at the top)"
