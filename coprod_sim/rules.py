@@ -367,6 +367,11 @@ def choose_rules(
     """The rules a model runs: those passed in, else what each module holds now. Unknown
     names and replacements that fail on example inputs are refused with a clear message.
     ``compiled=False``: every pass and rule runs as plain Python."""
+    if not isinstance(compiled, bool | np.bool_):
+        raise ScenarioError(
+            f"parameter 'compiled': value {compiled!r} is not allowed; allowed: True (numba "
+            "compiles the passes and rules) or False (plain Python)"
+        )
     given = dict(given or {})
     unknown = sorted(set(given) - set(RULES))
     if unknown:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coprod_sim import RULES, CoproductionModel, RuleWarning
+from coprod_sim import RULES, CoproductionModel, RuleWarning, ScenarioError
 from coprod_sim.levers import LEVERS
 from coprod_sim.mechanisms.decision import help_probability
 
@@ -156,3 +156,8 @@ def test_plain_python_with_a_replacement_gives_its_compiled_results() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuleWarning)
         _same_run(_run(rules=rules), _run(rules=rules, compiled=False))
+
+
+def test_compiled_must_be_true_or_false() -> None:
+    with pytest.raises(ScenarioError, match="parameter 'compiled': value 'no'"):
+        CoproductionModel(n_residents=50, burn_in_years=0, compiled="no")
