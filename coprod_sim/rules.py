@@ -189,9 +189,10 @@ def _with_globals(fn: Callable[..., Any], glob: dict[str, Any]) -> Callable[...,
     return new
 
 
-#: replacements numba could not compile (function -> the one-line cause), so the other passes
-#: calling one do not try again and it is warned about once
-_UNCOMPILABLE: dict[Callable[..., Any], str] = {}
+#: replacements numba could not compile (id -> the function, kept alive so its id stays its
+#: own, and the one-line cause), so the other passes calling one do not try again and it is
+#: warned about once (by id: a callable object need not be hashable)
+_UNCOMPILABLE: dict[int, tuple[Callable[..., Any], str]] = {}
 
 
 class _Rebound:
@@ -205,7 +206,8 @@ class _Rebound:
         self.loop: Callable[..., Any] | None = None
         self.plain: Callable[..., Any] | None = None
         # a replacement another pass found uncompilable (and warned about): plain Python at once
-        self.try_compile = compiled and not any(f in _UNCOMPILABLE for f in self.rules.values())
+        known = any(id(f) in _UNCOMPILABLE for f in self.rules.values())
+        self.try_compile = compiled and not known
 
     def _loop(self, compiled: bool) -> Callable[..., Any]:
         fn = self.p.fn
@@ -249,7 +251,8 @@ class _Rebound:
         file and line, naming the cause in one line."""
         culprits = {}
         for r, f in self.rules.items():
-            cause = _UNCOMPILABLE.get(f) or _compile_failure(RULES[r], f)
+            cause = _UNCOMPILABLE[id(f)][1] if id(f) in _UNCOMPILABLE else None
+            cause = cause or _compile_failure(RULES[r], f)
             if cause is not None:
                 culprits[r] = cause
         if not culprits:  # each compiles alone: the loop failed with them
@@ -257,9 +260,9 @@ class _Rebound:
             culprits = dict.fromkeys(self.rules, f"in {self.p.__name__}: {cause}")
         for r, cause in sorted(culprits.items()):
             f = self.rules[r]
-            if f in _UNCOMPILABLE:
+            if id(f) in _UNCOMPILABLE:
                 continue
-            _UNCOMPILABLE[f] = cause
+            _UNCOMPILABLE[id(f)] = (f, cause)
             filename, line = _where(f)
             warnings.warn_explicit(
                 f"rule {r!r}: numba cannot compile the replacement at {filename}, line {line} "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -80,6 +81,26 @@ def test_an_uncompilable_rule_runs_with_one_warning_at_the_students_line(
     pd.testing.assert_frame_equal(_weekly(m), default_weekly, check_exact=True)
     if fn is counting_wrapper:
         assert counting_wrapper.calls > 0
+
+
+@dataclass
+class Arrival:
+    """A rule as a dataclass with ``__call__``: a callable object that is not even hashable."""
+
+    scale: float = 1.0
+
+    def __call__(self, deprivation, effect):
+        return DEFAULT_ARRIVAL(deprivation, effect) * np.float32(self.scale)
+
+
+def test_an_unhashable_callable_object_runs_with_one_warning(default_weekly) -> None:
+    with pytest.warns(RuleWarning) as record:
+        m = _run(rules={"arrival": Arrival()})
+    msgs = [str(w.message) for w in record if issubclass(w.category, RuleWarning)]
+    assert len(msgs) == 1 and "callable object" in msgs[0], msgs
+    line = Arrival.__call__.__code__.co_firstlineno
+    assert f"{__file__}, line {line}" in msgs[0]
+    pd.testing.assert_frame_equal(_weekly(m), default_weekly, check_exact=True)
 
 
 def test_the_warning_is_given_once_per_replacement() -> None:
