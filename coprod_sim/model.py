@@ -101,11 +101,12 @@ class CoproductionModel(mesa.Model):
         scenario: Any = None,  # what Mesa's SolaraViz passes on Reset
         progress: bool = False,
         burn_in_cache: bool = False,
+        compiled: bool = True,
         **params: Any,
     ) -> None:
         rng, params = merge_mesa_scenario(scenario, rng, params)
         self.params: Scenario = make_scenario(**params)
-        self.rules = choose_rules(rules)
+        self.rules = choose_rules(rules, compiled)  # compiled=False: plain Python
         self.policy_levers: list[Lever] = make_levers(policies)
         self.seed = seed_from_rng(rng)
         super().__init__(rng=self.seed)

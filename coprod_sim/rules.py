@@ -15,16 +15,25 @@ Change a rule in either of two ways, and the next model built runs it:
 
 A replacement is compiled with numba where it can be (the loop is then compiled again for
 it, about half a second, not cached); one that numba cannot compile runs as plain Python,
-more slowly, with one warning. Each replacement is tried once on example inputs when the model
-is built, and refused with a message naming the rule if it fails or returns something outside
-the rule's range. A replacement is never silently ignored.
+more slowly, with one ``RuleWarning`` that names the cause in one line and points at the
+replacement's own file and line (whatever numba stopped with, when building the loop or at its
+first call). Each replacement is tried once on example inputs when the model is built, and
+refused with a message naming the rule if it fails or returns something outside the rule's
+range. A replacement is never silently ignored.
+
+Every pass is called with the model first, ``decide_pass(model, ...)``: it runs the rules the
+model chose (``model.rules``), so no call site can fall back to the package's rules by
+forgetting them. ``CoproductionModel(compiled=False)`` runs every pass and rule as plain Python
+(numba's ``py_func``), with the same results, for stepping through a rule in a debugger.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import math
+import re
 import types
 import warnings
 from collections.abc import Callable, Mapping
@@ -69,7 +78,6 @@ class Rule:
 #: every swappable rule, by name (filled as the mechanism modules are imported)
 RULES: dict[str, Rule] = {}
 _DEFAULTS: dict[str, Callable[..., Any]] = {}
-_WARNED: set[Callable[..., Any]] = set()  # replacements already warned about
 
 
 def rule(
@@ -96,12 +104,37 @@ def _python(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn.py_func if isinstance(fn, CPUDispatcher) else fn
 
 
+class ChosenRules(dict):
+    """The rules a model runs (rule name -> function), and whether its passes are compiled:
+    ``compiled=False`` runs every pass and rule as plain Python (numba's ``py_func``), so a
+    student can step through them with a debugger or print from a rule."""
+
+    def __init__(self, rules: Mapping[str, Callable[..., Any]], compiled: bool = True) -> None:
+        super().__init__(rules)
+        self.compiled = bool(compiled)
+
+
+def rules_of(where: Any) -> Mapping[str, Callable[..., Any]]:
+    """The chosen rules of ``where``: a model (its ``rules``) or the rules themselves. Anything
+    else is an error, so no pass is ever run with the package's rules by forgetting the model."""
+    rules = getattr(where, "rules", where)
+    if not isinstance(rules, Mapping):
+        raise TypeError(
+            "a weekly pass runs the model's chosen rules: call it with the model (or "
+            f"model.rules) first, as pass_(model, ...); got {type(where).__name__}"
+        )
+    return rules
+
+
 class CompiledPass:
     """A weekly pass over arrays, compiled with numba, that calls rules by their global names.
 
-    ``uses`` maps rule names to the global names the loop calls them by. With the default
-    rules the pass is the cached compiled loop; ``bind`` gives the same loop compiled for
-    replacement rules (or, if numba cannot compile one, the loop as plain Python)."""
+    ``uses`` maps rule names to the global names the loop calls them by. Call it with the
+    model first, ``pass_(model, *arrays)`` (or ``pass_.bind(model)(*arrays)``): it runs the
+    rules the model chose. With the default rules that is the cached compiled loop; with
+    replacements the same loop compiled for them (or, if numba cannot compile one, the loop as
+    plain Python, with one warning); with ``compiled=False`` the loop and every rule as plain
+    Python."""
 
     def __init__(self, fn: Callable[..., Any], uses: Mapping[str, str]) -> None:
         self.fn = fn
@@ -109,7 +142,7 @@ class CompiledPass:
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
         self._compiled: Callable[..., Any] | None = None
-        self._bound: dict[tuple[int, ...], Callable[..., Any]] = {}
+        self._bound: dict[tuple[Any, ...], Callable[..., Any]] = {}
 
     @property
     def compiled(self) -> Callable[..., Any]:
@@ -123,17 +156,20 @@ class CompiledPass:
             self._compiled = numba.njit(cache=True, nogil=True)(_with_globals(self.fn, glob))
         return self._compiled
 
-    def __call__(self, *args: Any) -> Any:
-        return self.compiled(*args)
+    def __call__(self, where: Any, *args: Any) -> Any:
+        """Run the pass with the rules of ``where`` (the model, or its rules)."""
+        return self.bind(where)(*args)
 
-    def bind(self, chosen: Mapping[str, Callable[..., Any]]) -> Callable[..., Any]:
-        """The pass running the rules in ``chosen`` (rule name -> function)."""
+    def bind(self, where: Any) -> Callable[..., Any]:
+        """The pass running the rules of ``where`` (the model, or its chosen rules)."""
+        chosen = rules_of(where)
+        compiled = getattr(chosen, "compiled", True)
         mine = {r: chosen[r] for r in self.uses if r in chosen and chosen[r] is not _DEFAULTS[r]}
-        if not mine:
+        if compiled and not mine:
             return self.compiled
-        key = tuple(id(mine[r]) for r in sorted(mine))
+        key = (compiled, *(id(mine[r]) for r in sorted(mine)))
         if key not in self._bound:
-            self._bound[key] = _Rebound(self, mine)
+            self._bound[key] = _Rebound(self, mine, compiled)
         return self._bound[key]
 
 
@@ -153,13 +189,25 @@ def _with_globals(fn: Callable[..., Any], glob: dict[str, Any]) -> Callable[...,
     return new
 
 
+#: replacements numba could not compile (id -> the function, kept alive so its id stays its
+#: own, and the one-line cause), so the other passes calling one do not try again and it is
+#: warned about once (by id: a callable object need not be hashable)
+_UNCOMPILABLE: dict[int, tuple[Callable[..., Any], str]] = {}
+
+
 class _Rebound:
     """The pass's loop with other functions behind its rules' global names: compiled when
-    numba can compile them, else plain Python (with one warning)."""
+    numba can compile them, else plain Python (with one warning per replacement)."""
 
-    def __init__(self, p: CompiledPass, rules: Mapping[str, Callable[..., Any]]) -> None:
+    def __init__(
+        self, p: CompiledPass, rules: Mapping[str, Callable[..., Any]], compiled: bool
+    ) -> None:
         self.p, self.rules = p, dict(rules)
-        self.run: Callable[..., Any] | None = None
+        self.loop: Callable[..., Any] | None = None
+        self.plain: Callable[..., Any] | None = None
+        # a replacement another pass found uncompilable (and warned about): plain Python at once
+        known = any(id(f) in _UNCOMPILABLE for f in self.rules.values())
+        self.try_compile = compiled and not known
 
     def _loop(self, compiled: bool) -> Callable[..., Any]:
         fn = self.p.fn
@@ -173,27 +221,107 @@ class _Rebound:
         return numba.njit(nogil=True)(new) if compiled else new
 
     def __call__(self, *args: Any) -> Any:
-        if self.run is None:
+        if self.try_compile:
             try:
-                loop = self._loop(compiled=True)  # numba refuses an object that is not a function
-                out = loop(*args)
-            except (NumbaError, TypeError) as exc:
-                names = ", ".join(sorted(self.rules))
-                new = [f for f in self.rules.values() if f not in _WARNED]
-                _WARNED.update(new)
-                if new:  # one warning per replacement, however many passes call it
-                    warnings.warn(
-                        f"rule {names}: numba could not compile the replacement, so "
-                        f"{self.p.__name__} runs as plain Python (slower). numba said: "
-                        f"{str(exc).splitlines()[0]}",
-                        RuleWarning,
-                        stacklevel=2,
-                    )
-                self.run = self._loop(compiled=False)
-                return self.run(*args)
-            self.run = loop
-            return out
-        return self.run(*args)
+                if self.loop is None:
+                    self.loop = self._loop(compiled=True)  # numba refuses a non-function
+                return self.loop(*args)
+            except Exception as exc:
+                if not self._compile_failed(exc, args):
+                    raise  # the rule's own error while running (or out of range): stop
+                self.try_compile = False
+                self._warn(exc)
+        if self.plain is None:
+            self.plain = self._loop(compiled=False)
+        return self.plain(*args)
+
+    def _compile_failed(self, exc: Exception, args: tuple[Any, ...]) -> bool:
+        """Whether ``exc`` came from compiling the loop (nothing has run yet), not from running
+        it: numba's own errors, or any error compiling it again for these arguments."""
+        if self.loop is None or isinstance(exc, NumbaError):
+            return True
+        try:
+            self.loop.compile(tuple(self.loop.typeof_pyval(a) for a in args))
+        except Exception:
+            return True
+        return False
+
+    def _warn(self, exc: Exception | None) -> None:
+        """One RuleWarning per replacement that numba cannot compile, at the replacement's own
+        file and line, naming the cause in one line."""
+        culprits = {}
+        for r, f in self.rules.items():
+            cause = _UNCOMPILABLE[id(f)][1] if id(f) in _UNCOMPILABLE else None
+            cause = cause or _compile_failure(RULES[r], f)
+            if cause is not None:
+                culprits[r] = cause
+        if not culprits:  # each compiles alone: the loop failed with them
+            cause = _one_line(exc) if exc is not None else "unknown"
+            culprits = dict.fromkeys(self.rules, f"in {self.p.__name__}: {cause}")
+        for r, cause in sorted(culprits.items()):
+            f = self.rules[r]
+            if id(f) in _UNCOMPILABLE:
+                continue
+            _UNCOMPILABLE[id(f)] = (f, cause)
+            filename, line = _where(f)
+            warnings.warn_explicit(
+                f"rule {r!r}: numba cannot compile the replacement at {filename}, line {line} "
+                f"({cause}), so the passes calling it run as plain Python (slower)",
+                RuleWarning,
+                filename,
+                line,
+            )
+
+
+def _compile_failure(r: Rule, fn: Callable[..., Any]) -> str | None:
+    """Why numba cannot compile ``fn`` on its own for the rule's example inputs, in one line
+    (None if it can)."""
+    py = _python(fn)
+    if not isinstance(py, types.FunctionType):
+        what = "a functools.partial" if isinstance(py, functools.partial) else "a callable object"
+        return (
+            f"it is {what} ({type(fn).__name__}), not a function defined with def or lambda; "
+            "numba compiles only those"
+        )
+    kinds = {p.kind for p in inspect.signature(py).parameters.values()}
+    if inspect.Parameter.VAR_KEYWORD in kinds:
+        return "it takes **keyword arguments, which numba cannot compile; name each argument"
+    try:
+        numba.njit(py)(*r.example)  # compiled as a call would be (*args folded)
+    except Exception as exc:
+        if "IMPORT_NAME" in str(exc):
+            return "it has an import statement inside; numba cannot compile one (import at the top)"
+        return _one_line(exc)
+    return None
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of numba's message that says what is wrong (not where, not which
+    compiler step), or the error's type."""
+    skip = ("Failed in ", "During:", "File ", "Raised from", "- Resolution failure", "^")
+    for line in str(exc).splitlines():
+        text = re.sub(r"\x1b\[[0-9;]*m", "", line).strip()
+        if text and not text.startswith(skip) and not line.startswith((" ", "\t")):
+            text = re.sub(r"\. Raised from .*$", "", text)
+            return f"{text[:200]} ({type(exc).__name__})"
+    return f"numba stopped with {type(exc).__name__}"
+
+
+def _where(fn: Callable[..., Any]) -> tuple[str, int]:
+    """The file and first line of the code a replacement runs (its function, the function
+    inside a ``functools.partial``, or a callable object's ``__call__``)."""
+    obj: Any = _python(fn)
+    while isinstance(obj, functools.partial):
+        obj = _python(obj.func)
+    if callable(obj) and not isinstance(obj, types.FunctionType | types.MethodType):
+        obj = type(obj).__call__
+    obj = inspect.unwrap(obj) if callable(obj) else obj
+    code = getattr(obj, "__code__", None)
+    try:
+        filename = inspect.getsourcefile(obj) or (code.co_filename if code else "<unknown>")
+    except TypeError:
+        filename = code.co_filename if code else "<unknown>"
+    return filename, code.co_firstlineno if code else 0
 
 
 def _checked(r: Rule, fn: Callable[..., Any], compiled: bool) -> Callable[..., Any]:
@@ -236,9 +364,17 @@ class RuleWarning(UserWarning):
     """A replacement rule runs more slowly than the default (it could not be compiled)."""
 
 
-def choose_rules(given: Mapping[str, Callable[..., Any]] | None) -> dict[str, Callable[..., Any]]:
+def choose_rules(
+    given: Mapping[str, Callable[..., Any]] | None, compiled: bool = True
+) -> ChosenRules:
     """The rules a model runs: those passed in, else what each module holds now. Unknown
-    names and replacements that fail on example inputs are refused with a clear message."""
+    names and replacements that fail on example inputs are refused with a clear message.
+    ``compiled=False``: every pass and rule runs as plain Python."""
+    if not isinstance(compiled, bool | np.bool_):
+        raise ScenarioError(
+            f"parameter 'compiled': value {compiled!r} is not allowed; allowed: True (numba "
+            "compiles the passes and rules) or False (plain Python)"
+        )
     given = dict(given or {})
     unknown = sorted(set(given) - set(RULES))
     if unknown:
@@ -253,7 +389,7 @@ def choose_rules(given: Mapping[str, Callable[..., Any]] | None) -> dict[str, Ca
         if fn is not r.default:
             check_rule(r, fn)
         chosen[name] = fn
-    return chosen
+    return ChosenRules(chosen, compiled)
 
 
 def check_rule(r: Rule, fn: Callable[..., Any]) -> None:

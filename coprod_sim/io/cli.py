@@ -147,6 +147,7 @@ def _simulate(
     live: dict[str, Any],
     stop: StopOnInterrupt,
     cache: bool = True,
+    compiled: bool = True,
 ) -> Any:
     """Build the town and run it week by week (the levers only if ``policies``); the burned-in
     town comes from the cache when it was computed before (``cache``).
@@ -161,7 +162,7 @@ def _simulate(
     with stop.at_once():
         model = CoproductionModel(
             rng=spec.seed, policies=spec.policies if policies else None, progress=progress,
-            burn_in_cache=cache, **spec.params,
+            burn_in_cache=cache, compiled=compiled, **spec.params,
         )  # fmt: skip
     live[label] = model
     for _ in tqdm(range(spec.weeks), desc=label, unit="wk", disable=not progress, leave=True):
@@ -188,10 +189,16 @@ def _save_partial(folder: RunFolder, model: Any, name: str) -> str:
 
 
 def execute(
-    spec: RunSpec, record: dict[str, Any], overwrite: bool, quiet: bool, progress: bool
+    spec: RunSpec,
+    record: dict[str, Any],
+    overwrite: bool,
+    quiet: bool,
+    progress: bool,
+    compiled: bool = True,
 ) -> tuple[str, list[str]]:
     """Run ``spec`` into its folder; returns (report, written paths). Raises typer.Exit with
-    code 1 (failed) or 130 (interrupted) after keeping what was computed."""
+    code 1 (failed) or 130 (interrupted) after keeping what was computed. ``compiled=False``
+    runs every pass and rule as plain Python (``--no-compile``; same results, slower)."""
     from coprod_sim.analysis.summary import write_outputs
 
     written: list[str] = []
@@ -206,17 +213,20 @@ def execute(
             try:
                 folder.record({**record, "status": "running"})
                 stage = "compiling"
-                _warm_up(spec, quiet, stop)
+                if compiled:
+                    _warm_up(spec, quiet, stop)
                 stage = "the run"
                 label = "policy run" if spec.levers else "run"
-                policy_model = _simulate(spec, True, label, progress, live, stop)
+                policy_model = _simulate(spec, True, label, progress, live, stop, compiled)
                 stage = "writing the results"
                 paths = write_outputs(folder.work, policy_model)
                 written += [p.name for p in paths]
                 baseline_model = None
                 if spec.levers:
                     stage = "the baseline run (no lever)"
-                    baseline_model = _simulate(spec, False, "baseline", progress, live, stop)
+                    baseline_model = _simulate(
+                        spec, False, "baseline", progress, live, stop, compiled
+                    )
                     stage = "writing the baseline's results"
                     paths = write_outputs(folder.path("baseline"), baseline_model)
                     written += [f"baseline/{p.name}" for p in paths]
@@ -368,6 +378,14 @@ def run(
             show_default=False,
         ),
     ] = None,
+    no_compile: Annotated[
+        bool,
+        typer.Option(
+            "--no-compile",
+            help="Run every weekly pass and rule as plain Python, not compiled with numba: the "
+            "same results, much slower; for stepping through a rule you changed.",
+        ),
+    ] = False,
     no_progress: NoProgress = False,
     quiet: Quiet = False,
 ) -> None:
@@ -404,7 +422,9 @@ def run(
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     if extra and not quiet:
         typer.echo(_posterior_line(extra["posterior"]), err=True)
-    report, written = execute(spec, record, overwrite, quiet, progress=not (quiet or no_progress))
+    report, written = execute(
+        spec, record, overwrite, quiet, progress=not (quiet or no_progress), compiled=not no_compile
+    )
     _finish(report, written, spec.out, quiet)
 
 

@@ -7,8 +7,8 @@ Birmingham Policy Commission 2011 (new roles of public servants). Rule, each wee
 - residents: Poisson(places_per_1000_year / 52 * N / 1000) places go to residents who are
   willing to do something and not yet trained (drawn at random); each trainee is marked
   ``trained`` (collective action reads it: training lowers the threshold to intervene), their
-  confidence rises by ``confidence_gain`` of the gap to 1 and their fear of liability falls by
-  ``liability_fear_cut`` of its level (safe practice).
+  confidence rises by ``confidence_gain`` of the gap to 1 (the model's ``trust_gain`` rule)
+  and their fear of liability falls by ``liability_fear_cut`` of its level (safe practice).
 - professionals: each untrained professional is trained with weekly chance
   ``staff_share_per_year / 52``; their attitude and its baseline move ``staff_attitude_gain`` of
   the way to 1 (mechanism 6, ``gatekeeping.shift``).
@@ -27,6 +27,7 @@ import numpy as np
 from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms import gatekeeping
+from coprod_sim.mechanisms.trust import raise_towards_one
 from coprod_sim.parameters import ASSUME, param
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ class Training(Lever):
         _, first = np.unique(cand, return_index=True)
         who = cand[np.sort(first)][:k]
         pop.trained[who] = True
-        pop.confidence[who] += self.confidence_gain * (1.0 - pop.confidence[who])
+        raise_towards_one(pop.confidence, who, self.confidence_gain, model)  # trust_gain rule
         pop.fear_liab[who] *= 1.0 - self.liability_fear_cut
         done = self.state(model).staff_trained
         new = np.flatnonzero(~done & (rng.random(len(done)) < self.staff_share_per_year / 52.0))

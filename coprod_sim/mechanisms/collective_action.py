@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod_sim.mechanisms.needs import ASB_CALLOUT, SERVICE_INDEX, UNMET
+from coprod_sim.mechanisms.trust import lower_towards_zero, raise_towards_one
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import expand_rows, ordered_mean
 from coprod_sim.state.network import Graph
@@ -463,12 +464,10 @@ def step(model: CoproductionModel) -> None:
     # the cascade: successful interveners set an example to their ties
     st.last_success[wit[success][acts[success]]] = model.week
     # fear of retaliation: failures hurt interveners, successes reassure, inaction frightens
-    hurt = wit[failed][acts[failed]]
-    pop.fear_retal[hurt] += p.retaliation_fear_gain * (1.0 - pop.fear_retal[hurt])
-    calm = wit[success].ravel()
-    pop.fear_retal[calm] -= p.success_fear_relief * pop.fear_retal[calm]
-    scared = wit[alone].ravel()
-    pop.fear_retal[scared] += p.unchallenged_fear_gain * (1.0 - pop.fear_retal[scared])
+    # (the model's trust_gain and trust_loss rules: fear rises and falls as trust does)
+    raise_towards_one(pop.fear_retal, wit[failed][acts[failed]], p.retaliation_fear_gain, model)
+    lower_towards_zero(pop.fear_retal, wit[success].ravel(), p.success_fear_relief, model)
+    raise_towards_one(pop.fear_retal, wit[alone].ravel(), p.unchallenged_fear_gain, model)
 
     n_nb = len(counts)
     succ_b = np.bincount(b[success], minlength=n_nb)

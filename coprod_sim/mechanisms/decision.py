@@ -21,13 +21,14 @@ an activity they did not say they would do. The terms (each documented in docs/O
     fatigue     - w_fatigue * fatigue
 
 The rule is ``help_probability`` below (rule ``"help"`` in ``coprod_sim.RULES``), one
-(resident, task) pair at a time; ``decide_pass`` applies it to every pair a channel asks. Pass
-another with the same signature as ``rules={"help": my_rule}`` to ``CoproductionModel``.
+(resident, task) pair at a time; ``decide_pass`` applies it to every pair a channel asks, and
+``help_gains_pass`` to the yearly barrier attribution's counterfactuals (each factor set alone
+to a reference resident's value). Pass another with the same signature as
+``rules={"help": my_rule}`` to ``CoproductionModel``: both passes run it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -167,28 +168,6 @@ class DecisionParams(Strict):
 TYPICAL_GROWTH = 0.02  # growth per week that counts as "1" in the commitment term
 
 
-@dataclass
-class HelpInputs:
-    """One row per (resident, task) pair being considered this week."""
-
-    eligible: np.ndarray  # bool: willing, free, available, vetted if needed
-    spare_hours: np.ndarray
-    task_hours: np.ndarray
-    trust_person: np.ndarray
-    trust_place: np.ndarray
-    confidence: np.ndarray
-    fear_commit: np.ndarray
-    growth: np.ndarray
-    fear_liab: np.ndarray
-    risk: np.ndarray
-    insured: np.ndarray
-    asked: np.ndarray
-    aware: np.ndarray
-    reward: np.ndarray
-    example: np.ndarray
-    fatigue: np.ndarray
-
-
 class HelpWeights(NamedTuple):
     """The decision rule's weights (log-odds), from the scenario's ``help_intercept`` and
     ``weight_*`` parameters. A named tuple, so compiled rules can read it by name."""
@@ -220,27 +199,6 @@ class HelpWeights(NamedTuple):
             example=p.weight_example,
             fatigue=p.weight_fatigue,
         )
-
-
-def help_terms(x: HelpInputs, w: HelpWeights) -> dict[str, np.ndarray]:
-    """Each factor's contribution to the log-odds of helping, for many residents at once: the
-    yearly barrier analysis (``outcomes.barrier_contributions``) compares a non-participant's
-    terms with a reference resident's. ``asked`` is any personal ask, by a neighbour or by a
-    service, professional, coordinator or connector, as in the decision. A test checks that
-    ``logistic(intercept + sum of terms)`` is ``help_probability``."""
-    ratio = np.maximum(x.spare_hours, 1e-3) / np.maximum(x.task_hours, 1e-3)
-    return {
-        "time": w.time * np.minimum(np.log(ratio), 1.0),
-        "trust": w.trust * (0.5 * x.trust_person + 0.5 * x.trust_place - 0.5),
-        "confidence": w.confidence * (x.confidence - 0.5),
-        "commitment": -w.commitment * x.fear_commit * x.growth / TYPICAL_GROWTH,
-        "liability": -w.liability * x.fear_liab * x.risk * ~x.insured,
-        "asked": w.asked * x.asked,
-        "unaware": -w.unaware * (~x.asked & ~x.aware),
-        "reward": w.reward * x.reward,
-        "example": w.example * x.example,
-        "fatigue": -w.fatigue * x.fatigue,
-    }
 
 
 @rule(
@@ -335,3 +293,55 @@ def decide_pass(
                 start[n_start] = i
                 n_start += 1
     return yes[:n_yes], start[:n_start]
+
+
+#: the factors ``help_gains_pass`` sets, one at a time, to the reference resident's value, in
+#: the order of its rows (the barrier attribution names each: ``outcomes.BARRIER_TERMS``)
+GAIN_FACTORS: tuple[str, ...] = (
+    "time", "asked", "aware", "commitment", "liability", "trust", "confidence",
+)  # fmt: skip
+
+
+@compiled_pass(help="help_probability")
+def help_gains_pass(
+    spare, task_hours, trust, confidence, fear_commit, growth, fear_liab, risk, insured, asked,
+    aware, reward, example, fatigue, w, ref_spare, ref_trust, ref_confidence, ref_fear_commit,
+    ref_insured, ref_asked, ref_aware,
+):  # fmt: skip
+    """How much setting each factor alone to the reference resident's value raises each
+    resident's chance of helping (``help_probability``, the model's chosen rule), for their
+    typical task: a (len(GAIN_FACTORS), n) array of probability gains, 0 where the reference's
+    value does not raise it. ``trust`` is both trust in the person and in the place; time is
+    set to at least ``ref_spare`` hours (a resident with more keeps theirs)."""
+    n = len(spare)
+    out = np.zeros((7, n))
+    for i in range(n):
+        s = np.float64(spare[i])
+        h = np.float64(task_hours[i])
+        t = np.float64(trust[i])
+        c = np.float64(confidence[i])
+        fc = np.float64(fear_commit[i])
+        g = np.float64(growth[i])
+        fl = np.float64(fear_liab[i])
+        r = np.float64(risk[i])
+        ins = insured[i]
+        a = asked[i]
+        aw = aware[i]
+        rw = np.float64(reward[i])
+        ex = np.float64(example[i])
+        fa = np.float64(fatigue[i])
+        own = help_probability(s, h, t, t, c, fc, g, fl, r, ins, a, aw, rw, ex, fa, w)
+        p = np.empty(7)
+        s_ref = max(s, np.float64(ref_spare[i]))
+        p[0] = help_probability(s_ref, h, t, t, c, fc, g, fl, r, ins, a, aw, rw, ex, fa, w)
+        p[1] = help_probability(s, h, t, t, c, fc, g, fl, r, ins, ref_asked, aw, rw, ex, fa, w)
+        p[2] = help_probability(s, h, t, t, c, fc, g, fl, r, ins, a, ref_aware, rw, ex, fa, w)
+        p[3] = help_probability(s, h, t, t, c, ref_fear_commit, g, fl, r, ins, a, aw, rw, ex, fa, w)
+        p[4] = help_probability(s, h, t, t, c, fc, g, fl, r, ref_insured, a, aw, rw, ex, fa, w)
+        p[5] = help_probability(
+            s, h, ref_trust, ref_trust, c, fc, g, fl, r, ins, a, aw, rw, ex, fa, w
+        )
+        p[6] = help_probability(s, h, t, t, ref_confidence, fc, g, fl, r, ins, a, aw, rw, ex, fa, w)
+        for f in range(7):
+            out[f, i] = max(np.float64(p[f]) - np.float64(own), 0.0)
+    return out

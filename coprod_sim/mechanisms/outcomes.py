@@ -20,8 +20,10 @@ the survey's stated-willingness questions in the year (``helped_<activity>``); t
 willingness shares are upper bounds on these (calibration checks them on every accepted set).
 
 The barrier of a non-participant is the factor that holds their decision to help back the
-most against a stated reference resident (asked, trusting, confident, unafraid, insured, with
-time enough), for a typical task among the activities they are willing to do (``barriers``).
+most against a stated reference resident (asked, aware, trusting, confident, unafraid, insured,
+with time enough): the one whose reference value alone raises their chance of helping most
+under the model's chosen ``help`` rule, for a typical task among the activities they are
+willing to do (``barriers``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import numpy as np
 from numba import njit
 
 from coprod_sim.data.survey import survey_value
-from coprod_sim.mechanisms.decision import HelpInputs, help_terms
+from coprod_sim.mechanisms.decision import GAIN_FACTORS, help_gains_pass
 from coprod_sim.mechanisms.willingness import ACTIVITY_NAMES, willingness_matrix
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import add_by_helper, sum_by_helper
@@ -154,23 +156,26 @@ def top_share(hours: np.ndarray, top: float = 0.1) -> float:
 
 
 #: the reference resident against whom barriers are measured (``barriers``): asked personally,
-#: fully trusting (of the person and the place), fully confident, without fear of commitment,
-#: insured (no liability), and with time enough that the decision's time term is at its cap
-#: (spare hours at least e times the task's). Reward, example and fatigue are held at the
-#: resident's own values: they are not among the survey's barriers.
+#: aware of the opportunity, fully trusting (of the person and the place), fully confident,
+#: without fear of commitment, insured (no liability), and with time enough that the default
+#: decision's time term is at its cap (spare hours at least e times the task's). Reward,
+#: example and fatigue are held at the resident's own values: they are not among the survey's
+#: barriers.
 REFERENCE_RESIDENT = {
     "asked": True,
+    "aware": True,
     "trust": 1.0,
     "confidence": 1.0,
     "fear_of_commitment": 0.0,
     "insured": True,
     "spare_over_task_hours": float(np.e),
 }
-#: the decision's term behind each soft barrier (``decision.help_terms``), in BARRIERS order
+#: the factor of the decision (``decision.GAIN_FACTORS``) behind each soft barrier, in
+#: BARRIERS order
 BARRIER_TERMS: tuple[tuple[str, str], ...] = (
     ("time", "time"),
     ("never_asked", "asked"),
-    ("unaware", "unaware"),
+    ("unaware", "aware"),
     ("fear_of_commitment", "commitment"),
     ("liability", "liability"),
     ("trust", "trust"),
@@ -179,19 +184,21 @@ BARRIER_TERMS: tuple[tuple[str, str], ...] = (
 
 
 def barrier_contributions(model: CoproductionModel, who: np.ndarray) -> dict[str, np.ndarray]:
-    """How much each factor holds each resident in ``who`` back, in log-odds of helping: the
-    decision's term (``decision.help_terms``) for the reference resident (``REFERENCE_RESIDENT``)
-    minus the term for this resident, for a typical task among the activities they are willing
-    to do (mean hours, growth and risk of the matching kinds of need). Every contribution is
-    0 or more, and the largest is the factor whose change alone to the reference's value would
-    raise the chance of helping the most (the terms add up in log-odds).
+    """How much each factor holds each resident in ``who`` back: the rise in their chance of
+    helping (the model's chosen ``help`` rule, ``model.rules``) when that factor alone is set
+    to the reference resident's value (``REFERENCE_RESIDENT``; time: at least the reference's
+    spare hours), for a typical task among the activities they are willing to do (mean hours,
+    growth and risk of the matching kinds of need). Every contribution is 0 or more; the
+    largest is the factor whose change alone would raise the chance of helping the most.
+    Computed by ``decision.help_gains_pass``, so a replaced rule is what is asked: a rule
+    blind to trust makes trust nobody's barrier.
 
     Asked means asked personally within the last ``ASKED_RECENT_WEEKS`` weeks, by anyone the
     decision counts as asking: a service, professional, coordinator or connector
     (``pop.last_asked_week``) or a neighbour (``pop.last_asked_informal_week``)."""
     from coprod_sim.mechanisms.channels import informal_asks
 
-    pop, k, w = model.pop, model.kinds, model.weights
+    pop, k = model.pop, model.kinds
     W = willingness_matrix(pop.willing[who]).astype(np.float32)
     n_act = W.shape[1]
     props = np.zeros((n_act, 3), np.float32)  # hours, growth, risk per activity
@@ -204,46 +211,20 @@ def barrier_contributions(model: CoproductionModel, who: np.ndarray) -> dict[str
     spare = pop.free_hours[who] + pop.time_off[who] - pop.committed[who]
     since = model.week - ASKED_RECENT_WEEKS
     asked = (pop.last_asked_week[who] > since) | (informal_asks(pop)[who] > since)
-    own = HelpInputs(
-        eligible=np.ones(len(who), bool),
-        spare_hours=spare,
-        task_hours=typ[:, 0],
-        trust_person=pop.trust_nbr[who],
-        trust_place=pop.trust_nbr[who],
-        confidence=pop.confidence[who],
-        fear_commit=pop.fear_commit[who],
-        growth=typ[:, 1],
-        fear_liab=pop.fear_liab[who],
-        risk=typ[:, 2],
-        insured=pop.insured[who],
-        asked=asked,
-        aware=pop.aware[who],
-        reward=pop.reward[who],
-        example=np.zeros(len(who), np.float32),
-        fatigue=pop.fatigue[who],
-    )
+    example = model.example_count[who] * model.graph.inv_deg[who].astype(np.float64)
     r = REFERENCE_RESIDENT
-    n = len(who)
-    ref = HelpInputs(
-        eligible=own.eligible,
-        spare_hours=np.maximum(typ[:, 0], 1e-3) * r["spare_over_task_hours"],
-        task_hours=typ[:, 0],
-        trust_person=np.full(n, r["trust"]),
-        trust_place=np.full(n, r["trust"]),
-        confidence=np.full(n, r["confidence"]),
-        fear_commit=np.full(n, r["fear_of_commitment"]),
-        growth=typ[:, 1],
-        fear_liab=own.fear_liab,
-        risk=typ[:, 2],
-        insured=np.full(n, r["insured"]),
-        asked=np.full(n, r["asked"]),
-        aware=own.aware,
-        reward=own.reward,
-        example=own.example,
-        fatigue=own.fatigue,
-    )
-    t_own, t_ref = help_terms(own, w), help_terms(ref, w)
-    return {b: np.maximum(t_ref[term] - t_own[term], 0.0) for b, term in BARRIER_TERMS}
+    gains = help_gains_pass(
+        model,
+        np.ascontiguousarray(spare), np.ascontiguousarray(typ[:, 0]), pop.trust_nbr[who],
+        pop.confidence[who], pop.fear_commit[who], np.ascontiguousarray(typ[:, 1]),
+        pop.fear_liab[who], np.ascontiguousarray(typ[:, 2]), pop.insured[who], asked,
+        pop.aware[who], pop.reward[who], example, pop.fatigue[who], model.weights,
+        np.maximum(typ[:, 0], 1e-3) * r["spare_over_task_hours"], float(r["trust"]),
+        float(r["confidence"]), float(r["fear_of_commitment"]), bool(r["insured"]),
+        bool(r["asked"]), bool(r["aware"]),
+    )  # fmt: skip
+    row = {f: i for i, f in enumerate(GAIN_FACTORS)}
+    return {b: gains[row[factor]] for b, factor in BARRIER_TERMS}
 
 
 def barriers(model: CoproductionModel, who: np.ndarray) -> np.ndarray:

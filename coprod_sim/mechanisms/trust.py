@@ -8,14 +8,14 @@ baseline (set by diversity and deprivation), and trust in services towards the r
 baseline (their trust at the start), so both settle where experiences and fading memory
 balance. Older residents are wary of help from strangers.
 
-Rules (``coprod_sim.RULES``): ``trust_gain``, ``trust_loss`` (also used for fear of commitment,
-which rises and falls the same way) and ``accept`` (an owner accepting a stranger's offer).
+Rules (``coprod_sim.RULES``): ``trust_gain``, ``trust_loss`` (also used for what rises and
+falls the same way: fear of commitment, fear of retaliation, confidence from training and the
+time bank) and ``accept`` (an owner accepting a stranger's offer).
 They work in the precision the values are stored in (single).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -190,21 +190,19 @@ def _loss_at(values, idx, rate):
         values[idx[j]] = new[j]
 
 
-def raise_towards_one(
-    values: np.ndarray, idx: np.ndarray, rate: float, rules: Mapping[str, Callable] | None = None
-) -> None:
-    """Good experience at ``idx`` (``gain``; a value named twice gains once), in place."""
+def raise_towards_one(values: np.ndarray, idx: np.ndarray, rate: float, rules: Any) -> None:
+    """Good experience at ``idx`` (the chosen ``trust_gain`` rule; a value named twice gains
+    once), in place. ``rules``: the model (or its rules), never left out."""
+    run = _gain_at.bind(rules)
     if len(idx):
-        run = _gain_at.bind(rules) if rules else _gain_at
         run(values, np.asarray(idx, np.int64), values.dtype.type(rate))
 
 
-def lower_towards_zero(
-    values: np.ndarray, idx: np.ndarray, rate: float, rules: Mapping[str, Callable] | None = None
-) -> None:
-    """Bad experience at ``idx`` (``loss``; a value named twice loses once), in place."""
+def lower_towards_zero(values: np.ndarray, idx: np.ndarray, rate: float, rules: Any) -> None:
+    """Bad experience at ``idx`` (the chosen ``trust_loss`` rule; a value named twice loses
+    once), in place. ``rules``: the model (or its rules), never left out."""
+    run = _loss_at.bind(rules)
     if len(idx):
-        run = _loss_at.bind(rules) if rules else _loss_at
         run(values, np.asarray(idx, np.int64), values.dtype.type(rate))
 
 
@@ -294,8 +292,8 @@ def good_experiences(model: CoproductionModel, done: np.ndarray) -> None:
     n, p, m = model.needs, model.params, model.good_marks
     if len(m.seen_tie) != len(model.tie_trust):
         m.seen_tie = np.zeros(len(model.tie_trust), np.int64)
-    m.token = good_experiences_pass.bind(model.rules)(
-        done, n.helper, n.owner, n.edge, model.pop.trust_nbr, model.tie_trust,
+    m.token = good_experiences_pass(
+        model, done, n.helper, n.owner, n.edge, model.pop.trust_nbr, model.tie_trust,
         model.pop.trust_svc, p.trust_gain, p.service_trust_gain, m.seen, m.seen_tie, m.token,
     )  # fmt: skip
 
@@ -318,7 +316,7 @@ def relax_to_baselines(model: CoproductionModel, every: int) -> None:
 
 def accepted(model: CoproductionModel, args: tuple[Any, ...]) -> np.ndarray:
     """``accept_pass`` with the model's rules."""
-    return accept_pass.bind(model.rules)(*args)
+    return accept_pass(model, *args)
 
 
 def initial_tie_trust(graph: Any, trust_nbr: np.ndarray, rng: np.random.Generator) -> np.ndarray:

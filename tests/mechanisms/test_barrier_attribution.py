@@ -73,18 +73,56 @@ def test_situations_set_the_barrier_not_the_weights() -> None:
     assert names[6] != "never_asked"
 
 
+def _typical_task(m: CoproductionModel) -> tuple[float, float, float]:
+    """Hours, growth and risk of the typical task of a resident willing for everything: the
+    mean over activities of each activity's mean kind (as the attribution takes it)."""
+    k = m.kinds
+    acts = willingness_matrix(m.pop.willing[:1] | (0xFFFF >> 4)).shape[1]
+    per = [
+        [float(x[k.activity == a].mean()) if (k.activity == a).any() else 0.0 for a in range(acts)]
+        for x in (k.hours, k.growth, k.risk)
+    ]
+    return tuple(float(np.mean(v)) for v in per)  # type: ignore[return-value]
+
+
+def _p(m: CoproductionModel, i: int, task: tuple[float, float, float], **over) -> float:
+    """help_probability for resident ``i`` (asked and aware given in ``over``)."""
+    pop = m.pop
+    x = dict(
+        spare=float(pop.free_hours[i] + pop.time_off[i] - pop.committed[i]),
+        trust=float(pop.trust_nbr[i]), conf=float(pop.confidence[i]),
+        fc=float(pop.fear_commit[i]), fl=float(pop.fear_liab[i]), insured=bool(pop.insured[i]),
+        reward=float(pop.reward[i]), fatigue=float(pop.fatigue[i]),
+        example=float(m.example_count[i] * np.float64(m.graph.inv_deg[i])),
+    )  # fmt: skip
+    x.update(over)
+    return help_probability(
+        x["spare"], task[0], x["trust"], x["trust"], x["conf"], x["fc"], task[1], x["fl"],
+        task[2], x["insured"], x["asked"], x["aware"], x["reward"], x["example"], x["fatigue"],
+        m.weights,
+    )  # fmt: skip
+
+
 def test_a_neighbours_ask_counts_as_an_ask_as_in_the_decision() -> None:
+    """Asked by a neighbour this year: nothing to gain from an ask. Not asked (and unaware):
+    an ask would raise the chance of helping as the decision says (the ask's bonus and no
+    unawareness penalty), awareness alone by less."""
     m, who = _town()
-    pop, w = m.pop, m.weights
+    pop = m.pop
     pop.last_asked_week[who] = NEVER_ASKED
     pop.aware[who] = False
     informal_asks(pop)[who[:4]] = m.week - 10  # a neighbour asked four of them this year
     c = barrier_contributions(m, who)
     assert np.allclose(c["never_asked"][:4], 0.0) and np.allclose(c["unaware"][:4], 0.0)
-    assert np.allclose(c["never_asked"][4:], w.asked)
-    assert np.allclose(c["unaware"][4:], w.unaware)
+    task = _typical_task(m)
+    for j in who[4:]:
+        own = _p(m, j, task, asked=False, aware=False)
+        assert c["never_asked"][j] == pytest.approx(_p(m, j, task, asked=True, aware=False) - own)
+        assert c["unaware"][j] == pytest.approx(_p(m, j, task, asked=False, aware=True) - own)
+        assert c["never_asked"][j] > c["unaware"][j] > 0.0
     informal_asks(pop)[who[:4]] = m.week - 60  # more than a year ago: not asked
-    assert np.allclose(barrier_contributions(m, who)["never_asked"], w.asked)
+    again = barrier_contributions(m, who)["never_asked"]
+    assert np.allclose(again[:4], again[4:]) and (again > 0).all()
 
 
 def test_the_main_barrier_is_the_factor_whose_fix_raises_help_most() -> None:
@@ -108,16 +146,9 @@ def test_the_main_barrier_is_the_factor_whose_fix_raises_help_most() -> None:
     pop.aware[who] = True
     pop.reward[who] = 0.0
     pop.fatigue[who] = 0.0
+    m.example_count[who] = 0
     codes = barriers(m, who)
-    k = m.kinds
-    # the typical task of a resident willing for everything: the mean over activities of each
-    # activity's mean kind (as the attribution takes it)
-    acts = willingness_matrix(pop.willing[who[:1]]).shape[1]
-    per = [
-        [float(x[k.activity == a].mean()) if (k.activity == a).any() else 0.0 for a in range(acts)]
-        for x in (k.hours, k.growth, k.risk)
-    ]
-    task = tuple(float(np.mean(v)) for v in per)
+    task = _typical_task(m)
     ref = REFERENCE_RESIDENT
     for j, i in enumerate(who):
         base = dict(
@@ -158,3 +189,28 @@ def test_a_town_shows_a_spread_of_barriers() -> None:
         s = barrier_shares(m.barrier_codes)
         assert s["never_asked"] < 0.2
         assert s["trust"] + s["confidence"] + s["fear_of_commitment"] + s["liability"] > 0.05
+
+
+def _trust_blind(
+    spare, task_hours, trust_person, trust_place, confidence, fear_commit, growth, fear_liab,
+    risk, insured, asked, aware, reward, example, fatigue, w,
+):  # fmt: skip
+    """The default decision with trust held at its neutral 0.5: trust changes nothing."""
+    return help_probability(
+        spare, task_hours, 0.5, 0.5, confidence, fear_commit, growth, fear_liab, risk, insured,
+        asked, aware, reward, example, fatigue, w,
+    )  # fmt: skip
+
+
+def test_a_rule_blind_to_trust_makes_trust_nobodys_barrier() -> None:
+    """The attribution asks the model's chosen help rule: with one that ignores trust, no
+    non-participant is told that trust holds them back (with the default, many are)."""
+    trust = BARRIERS.index("trust")
+    counts = {}
+    for name, rules in (("default", None), ("trust-blind", {"help": _trust_blind})):
+        m = CoproductionModel(rng=1, n_residents=600, burn_in_years=0, rules=rules)
+        m.run_weeks(52)  # the year's barriers are attributed at its end
+        assert (m.barrier_codes >= 0).sum() > 100, "non-participants were attributed"
+        counts[name] = int((m.barrier_codes == trust).sum())
+    assert counts["default"] > 10
+    assert counts["trust-blind"] == 0

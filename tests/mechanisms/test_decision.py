@@ -1,5 +1,6 @@
 """Mechanism 3: the decision to help (rule ``"help"``), checked against values worked by hand,
-its barrier breakdown (``help_terms``), and the rule's effect on a small town."""
+the barrier attribution's counterfactual gains (``help_gains_pass``), and the rule's effect on a
+small town."""
 
 from __future__ import annotations
 
@@ -8,8 +9,16 @@ import math
 import numpy as np
 import pytest
 
-from coprod_sim.mechanisms.decision import HelpInputs, HelpWeights, help_probability, help_terms
+from coprod_sim.mechanisms.decision import (
+    GAIN_FACTORS,
+    HelpWeights,
+    help_gains_pass,
+    help_probability,
+)
 from coprod_sim.parameters import make_scenario
+from coprod_sim.rules import choose_rules
+
+DEFAULT_RULES = choose_rules(None)
 
 #: round weights, so the log-odds can be worked out by hand
 W = HelpWeights(
@@ -119,55 +128,66 @@ def test_weights_come_from_the_scenario() -> None:
     assert (d.time, d.fatigue, d.unaware) == (s.weight_time, s.weight_fatigue, s.weight_unaware)
 
 
-# ------------------------------------------------------------------------------ help_terms
-def _inputs(pairs: list[dict]) -> HelpInputs:
-    """``HelpInputs`` rows for these pairs (``BASE`` with changes)."""
+# ------------------------------------------------------------------------------ help_gains_pass
+def _gains(pairs: list[dict], rules=DEFAULT_RULES, w: HelpWeights = W) -> np.ndarray:
+    """``help_gains_pass`` on these pairs (``BASE`` with changes; trust in the person is
+    trust in the place) against a reference with spare hours 2e, trust and confidence 1, no
+    fear of commitment, insured, asked and aware."""
     rows = [{**BASE, **o} for o in pairs]
-    col = lambda k: np.array([r[k] for r in rows])  # noqa: E731
-    return HelpInputs(
-        eligible=np.ones(len(rows), bool),
-        spare_hours=col("spare"),
-        task_hours=col("task_hours"),
-        trust_person=col("trust_person"),
-        trust_place=col("trust_place"),
-        confidence=col("confidence"),
-        fear_commit=col("fear_commit"),
-        growth=col("growth"),
-        fear_liab=col("fear_liab"),
-        risk=col("risk"),
-        insured=col("insured").astype(bool),
-        asked=col("asked").astype(bool),
-        aware=col("aware").astype(bool),
-        reward=col("reward"),
-        example=col("example"),
-        fatigue=col("fatigue"),
-    )
+    col = lambda k, t=np.float64: np.array([r[k] for r in rows], t)  # noqa: E731
+    return help_gains_pass(
+        rules, col("spare"), col("task_hours"), col("trust_person"), col("confidence"),
+        col("fear_commit"), col("growth"), col("fear_liab"), col("risk"), col("insured", bool),
+        col("asked", bool), col("aware", bool), col("reward"), col("example"), col("fatigue"),
+        w, np.full(len(rows), 2.0 * math.e), 1.0, 1.0, 0.0, True, True, True,
+    )  # fmt: skip
 
 
-def test_help_terms_name_each_factor_worked_by_hand() -> None:
+def test_help_gains_worked_by_hand() -> None:
+    """Each row is the rise of ``logistic`` from the pair's log-odds when one factor alone
+    takes the reference's value (log-odds worked by hand from ``HAND``)."""
     pairs = [{}, {"fear_commit": 1.0, "risk": 1.0, "asked": False, "aware": False}]
-    t = help_terms(_inputs(pairs), W)
-    assert t["commitment"].tolist() == [0.0, -0.5]  # -0.5 * 1 * 0.02 / 0.02
-    assert t["liability"].tolist() == [0.0, -0.5]  # -1 * 0.5 * 1
-    assert t["asked"].tolist() == [1.0, 0.0]
-    assert t["unaware"].tolist() == [0.0, -2.0]
-    assert t["time"].tolist() == [0.0, 0.0] and t["trust"].tolist() == [0.0, 0.0]
+    g = dict(zip(GAIN_FACTORS, _gains(pairs), strict=True))
+    half = 0.5  # logistic(0): BASE's chance
+    assert g["time"][0] == pytest.approx(logistic(1.0) - half, rel=1e-12)  # log(2e / 2) = 1
+    assert g["trust"][0] == pytest.approx(logistic(1.0) - half, rel=1e-12)  # 2 * 0.5
+    assert g["confidence"][0] == pytest.approx(logistic(0.5) - half, rel=1e-12)
+    assert g["asked"][0] == 0.0 and g["aware"][0] == 0.0 and g["liability"][0] == 0.0
+    # the second pair: log-odds -0.5 (commitment) - 0.5 (liability) - 1 - 2 (not asked, unaware)
+    z = -4.0
+    assert g["commitment"][1] == pytest.approx(logistic(z + 0.5) - logistic(z), rel=1e-12)
+    assert g["liability"][1] == pytest.approx(logistic(z + 0.5) - logistic(z), rel=1e-12)
+    assert g["asked"][1] == pytest.approx(logistic(z + 3.0) - logistic(z), rel=1e-12)
+    assert g["aware"][1] == pytest.approx(logistic(z + 2.0) - logistic(z), rel=1e-12)
 
 
-@pytest.mark.parametrize(
-    "w", [W, HelpWeights.from_scenario(make_scenario())], ids=["hand", "default"]
-)
-def test_logistic_of_the_terms_is_help_probability(w: HelpWeights) -> None:
-    """The barrier analysis's breakdown adds up to the rule the model runs, pair by pair."""
-    pairs = [over for over, _ in HAND] + [
-        {"spare": 7.0, "task_hours": 3.0, "trust_person": 0.2, "trust_place": 0.9},
-        {"confidence": 0.1, "fear_commit": 0.7, "growth": 0.03, "insured": True, "risk": 0.8},
-        {"asked": False, "aware": True, "reward": 0.4, "example": 0.25, "fatigue": 0.9},
-    ]
-    terms = help_terms(_inputs(pairs), w)
-    z = w.intercept + sum(terms.values())
-    for i, over in enumerate(pairs):
-        assert logistic(float(z[i])) == pytest.approx(p(w, **over), rel=1e-9, abs=1e-15), over
+def test_help_gains_never_negative() -> None:
+    """A resident with more than the reference's time, or already trusting, gains nothing."""
+    pairs = [{"spare": 200.0, "trust_person": 1.0, "confidence": 1.0, "insured": True}]
+    assert (_gains(pairs) == 0.0).all()
+
+
+def test_help_gains_run_the_chosen_rule() -> None:
+    """With a rule blind to trust, fixing trust raises nothing; the other factors still do."""
+
+    def trust_blind(
+        spare, task_hours, trust_person, trust_place, confidence, fear_commit, growth,
+        fear_liab, risk, insured, asked, aware, reward, example, fatigue, w,
+    ):  # fmt: skip
+        return help_probability(
+            spare, task_hours, 0.5, 0.5, confidence, fear_commit, growth, fear_liab, risk,
+            insured, asked, aware, reward, example, fatigue, w,
+        )  # fmt: skip
+
+    pairs = [{"trust_person": 0.0, "confidence": 0.0}]
+    g = dict(zip(GAIN_FACTORS, _gains(pairs, choose_rules({"help": trust_blind})), strict=True))
+    assert g["trust"][0] == 0.0 and g["confidence"][0] > 0.0
+    assert dict(zip(GAIN_FACTORS, _gains(pairs), strict=True))["trust"][0] > 0.0
+
+
+def test_a_pass_called_without_the_rules_is_refused() -> None:
+    with pytest.raises(TypeError, match="call it with the model"):
+        help_gains_pass(np.zeros(1), np.zeros(1))
 
 
 # ------------------------------------------------------------------------------ in a town

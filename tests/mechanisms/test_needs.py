@@ -20,7 +20,11 @@ from coprod_sim.mechanisms.needs import (
     lapses,
     place_arrivals,
 )
+from coprod_sim.rules import choose_rules
 from coprod_sim.state.population import RETIRED
+
+#: the package's rules: every pass is called with the rules it runs first
+DEFAULT_RULES = choose_rules(None)
 
 f32 = np.float32
 
@@ -66,7 +70,9 @@ def test_age_open_needs_waits_and_offers_those_past_onset() -> None:
     kind = np.array([0, 0, 0, 0, 0, 0, 1], np.int16)
     onset = np.array([3, 6], np.int16)
     hazard = np.array([0.5, 1.0], np.float32)
-    w, elig, prob = age_open_needs(channel, waited, crisis, kind, onset, hazard, UNMET)
+    w, elig, prob = age_open_needs(
+        DEFAULT_RULES, channel, waited, crisis, kind, onset, hazard, UNMET
+    )
     assert waited.tolist() == [1, 3, 4, 5, 10, 5, 6]
     assert w.tolist() == [0, 1, 2, 3, 4, 6]
     assert w[elig].tolist() == [1, 2, 3, 6]
@@ -92,6 +98,7 @@ def test_escalate_and_lapse_worked_by_hand() -> None:
     by_kind = np.zeros(1, np.int64)
     lapsed = np.zeros(4, bool)
     late, n_crises, waited_open = escalate_and_lapse(
+        DEFAULT_RULES,
         w, elig, prob, u, kind, owner, waited, crisis, hours, base, left,
         np.array([4], np.int16), np.array([12], np.int16), 3.0, 10, by_kind, lapsed,
     )  # fmt: skip
@@ -112,6 +119,7 @@ def test_place_arrivals_worked_by_hand() -> None:
     members = AgeGroups.from_members([np.array([0, 1]), np.array([2, 3]), np.array([4, 5])])
     nbhd_of = np.array([0, 0, 0, 1, 1, 1], np.int32)
     kind, owner, nbhd = place_arrivals(
+        DEFAULT_RULES,
         counts, np.array([5]), np.array([2]), 3, members.size, members.start, members.members,
         6, np.array([0.5, 0.0, 0.99]), np.array([0.4, 0.9]), np.array([0.0, 0.5]), nbhd_of,
         f32(1.0), f32(2.0),

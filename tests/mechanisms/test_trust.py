@@ -15,7 +15,11 @@ from coprod_sim.mechanisms.trust import (
     raise_towards_one,
     relax,
 )
+from coprod_sim.rules import choose_rules
 from coprod_sim.state.population import RETIRED, YOUNG
+
+#: the package's rules: every pass is called with the rules it runs first
+DEFAULT_RULES = choose_rules(None)
 
 f32 = np.float32
 
@@ -79,7 +83,9 @@ def test_accept_pass_always_takes_ties_and_roles_and_strangers_by_the_rule() -> 
     half = f32(0.5)
 
     def accepted() -> list[int]:
-        got = accept_pass(yes, rows, stranger, u, owner, age, trust, half, half, 0.35, RETIRED)
+        got = accept_pass(
+            DEFAULT_RULES, yes, rows, stranger, u, owner, age, trust, half, half, 0.35, RETIRED
+        )
         return got.tolist()
 
     assert accepted() == [0, 2, 3]
@@ -89,9 +95,9 @@ def test_accept_pass_always_takes_ties_and_roles_and_strangers_by_the_rule() -> 
 
 def test_good_and_bad_experiences() -> None:
     v = np.array([0.2, 0.5, 0.8, 0.5])
-    raise_towards_one(v, np.array([0, 1, 1]), 0.5)  # repeated index applies once
+    raise_towards_one(v, np.array([0, 1, 1]), 0.5, DEFAULT_RULES)  # repeated index applies once
     assert np.allclose(v, [0.6, 0.75, 0.8, 0.5])
-    lower_towards_zero(v, np.array([2, 2]), 0.25)  # 0.8 - 0.2, once
+    lower_towards_zero(v, np.array([2, 2]), 0.25, DEFAULT_RULES)  # 0.8 - 0.2, once
     assert np.allclose(v, [0.6, 0.75, 0.6, 0.5])
     assert ((v >= 0) & (v <= 1)).all()
 
