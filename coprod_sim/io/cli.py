@@ -296,6 +296,14 @@ def _after_failure(
     elif stage == "the run":
         model = next(iter(live.values()), None)
         notes.append(_save_partial(folder, model, "weekly_partial.parquet"))
+    elif stage.startswith(("writing", "moving")):
+        # the weeks were computed; what failed is putting them on disk (a full disk, no
+        # permission): say so, and keep whatever files did get written
+        done = [label for label, m in live.items() if m is not None and m.week > 0]
+        notes.append(
+            f"the simulation finished ({', '.join(done) or 'run'}: every week computed) but its "
+            "results could not all be written; the files that were are kept"
+        )
     try:
         folder.record({**record, "status": status, "stage": stage, "error": what})
     except Exception:  # noqa: BLE001, S110 - the first error is what the user needs

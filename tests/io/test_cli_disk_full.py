@@ -1,0 +1,34 @@
+"""A full disk while a run's results are written is reported as what it is: the weeks were
+computed, writing them failed (exit 1, one line), never "nothing was computed"."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from coprod_sim.analysis import summary
+from coprod_sim.io.cli import app
+
+runner = CliRunner()
+
+
+def test_a_full_disk_while_writing_says_the_weeks_were_computed(
+    tmp_path: Path, monkeypatch
+) -> None:
+    def full(*args, **kwargs):  # noqa: ANN002, ANN003
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(summary.pd.DataFrame, "to_parquet", full)
+    out = tmp_path / "r"
+    r = runner.invoke(
+        app,
+        ["run", "--set", "n_residents=300", "--set", "burn_in_years=0", "--weeks", "8",
+         "--seed", "1", "--out", str(out), "--no-progress"],
+    )  # fmt: skip
+    assert r.exit_code == 1, r.output
+    assert "No space left on device" in r.output
+    assert "every week computed" in r.output and "nothing was computed" not in r.output
+    assert len(r.output.strip().splitlines()) == 1
+    assert not out.exists() and list(tmp_path.glob("r.failed-*"))
