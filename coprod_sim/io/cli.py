@@ -195,6 +195,7 @@ def execute(
     quiet: bool,
     progress: bool,
     compiled: bool = True,
+    csv: bool = False,
 ) -> tuple[str, list[str]]:
     """Run ``spec`` into its folder; returns (report, written paths). Raises typer.Exit with
     code 1 (failed) or 130 (interrupted) after keeping what was computed. ``compiled=False``
@@ -217,18 +218,20 @@ def execute(
                     _warm_up(spec, quiet, stop)
                 stage = "the run"
                 label = "policy run" if spec.levers else "run"
-                policy_model = _simulate(spec, True, label, progress, live, stop, compiled)
+                policy_model = _simulate(spec, True, label, progress, live, stop, compiled=compiled)
                 stage = "writing the results"
                 paths = write_outputs(folder.work, policy_model)
+                paths += _csv_copies(paths) if csv else []
                 written += [p.name for p in paths]
                 baseline_model = None
                 if spec.levers:
                     stage = "the baseline run (no lever)"
                     baseline_model = _simulate(
-                        spec, False, "baseline", progress, live, stop, compiled
+                        spec, False, "baseline", progress, live, stop, compiled=compiled
                     )
                     stage = "writing the baseline's results"
                     paths = write_outputs(folder.path("baseline"), baseline_model)
+                    paths += _csv_copies(paths) if csv else []
                     written += [f"baseline/{p.name}" for p in paths]
                 stage = "writing the comparison"
                 report = _report(spec, folder, policy_model, baseline_model, written)
@@ -251,6 +254,22 @@ def execute(
         except KeyboardInterrupt:  # a second Ctrl-C while the folder was being put aside
             raise _fail(f"interrupted during {stage}", EXIT_INTERRUPTED) from None
     return report, written
+
+
+def _csv_copies(paths: list[Path]) -> list[Path]:
+    """A CSV beside each Parquet table written (``--format csv``)."""
+    import pandas as pd
+
+    from coprod_sim.io.run_folder import atomic_write
+
+    out = []
+    for p in paths:
+        if p.suffix == ".parquet":
+            frame = pd.read_parquet(p)
+            target = p.with_suffix(".csv")
+            atomic_write(target, lambda t, f=frame: f.to_csv(t, index=False))
+            out.append(target)
+    return out
 
 
 def _report(spec: RunSpec, folder: RunFolder, model: Any, baseline: Any, written: list[str]) -> str:
@@ -394,10 +413,22 @@ def run(
             "same results, much slower; for stepping through a rule you changed.",
         ),
     ] = False,
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="parquet (the tables as Parquet), or csv: each table also as CSV beside it.",
+        ),
+    ] = "parquet",
     no_progress: NoProgress = False,
     quiet: Quiet = False,
 ) -> None:
     """Run a town week by week and write its results (and a no-lever baseline if levers are on)."""
+    if format_ not in ("parquet", "csv"):
+        raise _fail(
+            f"--format: value {format_!r} is not allowed; allowed: parquet or csv",
+            EXIT_BAD_INPUT,
+        )
     if years is not None and weeks is not None:
         raise _fail(
             f"give --years or --weeks, not both (got --years {years:g} and --weeks {weeks})",
@@ -431,8 +462,9 @@ def run(
     if extra and not quiet:
         typer.echo(_posterior_line(extra["posterior"]), err=True)
     report, written = execute(
-        spec, record, overwrite, quiet, progress=not (quiet or no_progress), compiled=not no_compile
-    )
+        spec, record, overwrite, quiet, progress=not (quiet or no_progress),
+        compiled=not no_compile, csv=format_ == "csv",
+    )  # fmt: skip
     _finish(report, written, spec.out, quiet)
 
 

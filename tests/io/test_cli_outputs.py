@@ -1,4 +1,4 @@
-"""A full disk while a run's results are written is reported as what it is: the weeks were
+"""What `coprod-sim run` writes: a full disk while writing is reported as what it is (the weeks were
 computed, writing them failed (exit 1, one line), never "nothing was computed"."""
 
 from __future__ import annotations
@@ -32,3 +32,20 @@ def test_a_full_disk_while_writing_says_the_weeks_were_computed(
     assert "every week computed" in r.output and "nothing was computed" not in r.output
     assert len(r.output.strip().splitlines()) == 1
     assert not out.exists() and list(tmp_path.glob("r.failed-*"))
+
+
+def test_format_csv_writes_each_table_as_csv_too(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    args = ["run", "--set", "n_residents=300", "--set", "burn_in_years=0", "--weeks", "8"]
+    r = runner.invoke(
+        app, [*args, "--policy", "time_bank", "--out", str(out), "--format", "csv", "--no-progress"]
+    )
+    assert r.exit_code == 0, r.output
+    for folder in (out, out / "baseline"):
+        for parquet in folder.glob("*.parquet"):
+            assert parquet.with_suffix(".csv").is_file(), parquet
+    import pandas as pd
+
+    assert pd.read_csv(out / "weekly.csv").equals(pd.read_parquet(out / "weekly.parquet"))
+    bad = runner.invoke(app, [*args, "--out", str(tmp_path / "x"), "--format", "xls"])
+    assert bad.exit_code == 2 and "allowed: parquet or csv" in bad.output
