@@ -1,5 +1,6 @@
-"""What `coprod-sim run` writes: a full disk while writing is reported as what it is (the weeks were
-computed, writing them failed (exit 1, one line), never "nothing was computed"."""
+"""What `coprod-sim run` writes: a full disk while writing is reported as what it is (the weeks
+were computed, writing failed: exit 1, one line, never "nothing was computed"); --format csv
+writes each table as CSV too."""
 
 from __future__ import annotations
 
