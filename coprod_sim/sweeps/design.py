@@ -50,6 +50,13 @@ DEFAULT_CUMULATIVE = (
     "*_cost_gbp",
     "lever_cost_",
     "cost_total",
+    # money by payer, staff costs, values in GBP, roles and paid hours are totals too: without
+    # them a sweep's burn_in_weeks was counted in their levels (the smoke sweep showed council
+    # services GBP 115,500 against cost_total GBP 100,100)
+    "*_gbp",
+    "roles_",
+    "rematches",
+    "professional_hours_",
 )
 #: which way each metric is better comes from the metric registry
 #: (``coprod_sim.analysis.metrics``); a design's ``lower_is_better`` is an explicit override.
