@@ -144,6 +144,13 @@ class SweepSection(_Strict):
     #: one), false, or the path of a posterior file (relative to the design file's folder)
     posterior: bool | str = False
 
+    @field_validator("years")
+    @classmethod
+    def _at_least_a_week(cls, v: float | None) -> float | None:
+        if v is not None and round(52 * v) < 1:
+            raise ValueError(f"{v!r} years is less than one week; allowed: at least 1/52 years")
+        return v
+
     @field_validator("posterior", mode="before")
     @classmethod
     def _posterior_value(cls, v: Any) -> Any:

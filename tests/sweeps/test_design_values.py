@@ -69,3 +69,13 @@ def test_a_town_smaller_than_its_neighbourhoods_is_refused(kw: dict) -> None:
 
 def test_the_smallest_town_builds() -> None:
     assert CoproductionModel(burn_in_years=0, n_residents=30).n_residents == 30
+
+
+def test_years_that_round_to_no_week_are_refused() -> None:
+    with pytest.raises(DesignError, match="less than one week"):
+        Design.from_dict(
+            {
+                "sweep": {"name": "x", "seed": 1, "replications": 1, "years": 0.001},
+                "arms": [{"name": "a"}],
+            }
+        )
