@@ -648,13 +648,26 @@ register_calibration(app)  # coprod-sim calibrate (coprod_sim/calibration/cli.py
 app.command()(dashboard)
 
 
+def _interrupted(signum: int, frame: Any) -> None:
+    """Ctrl-C outside a run (a run installs its own handler, ``StopOnInterrupt``)."""
+    typer.echo("coprod-sim: interrupted", err=True)
+    raise SystemExit(EXIT_INTERRUPTED)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``coprod-sim`` and ``python -m coprod_sim``.
 
-    Ctrl-C outside a run exits with 130 (typer's own handling); an interrupt that reaches here
+    Ctrl-C at any moment exits with 130 and one line: during the import (``__main__``), outside
+    a run (``_interrupted``), in a run (``StopOnInterrupt``); an interrupt that reaches here
     wrapped in another error (numba's ``SystemError``) is still "interrupted", 130; any other
     error is one line, exit 1, never a traceback.
     """
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, _interrupted)
     try:
         app(args=argv, prog_name="coprod-sim")
     except SystemExit:
@@ -665,3 +678,6 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(EXIT_INTERRUPTED)
         typer.echo(f"coprod-sim: error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_RUN_FAILED)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
