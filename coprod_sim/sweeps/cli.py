@@ -27,7 +27,7 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
 
 
 def sweep(
-    design: Annotated[Path, typer.Argument(help="Design file (TOML, or .py defining DESIGN).")],
+    design: Annotated[Path, typer.Argument(help="Design file (.toml).")],
     out: Annotated[Path, typer.Option(help="Results folder (created; rerun to resume).")],
     scheduler: Annotated[
         str | None,
