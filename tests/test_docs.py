@@ -23,7 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "experiments/README.md"]
-COPIED = ("scenarios", "experiments", "notebooks")
+COPIED = ("scenarios", "experiments", "notebooks", "coprod_sim/data")  # calibrate --out there
 
 #: setup commands not rerun here (CI runs them); (pattern, reason). A matched prefix followed by
 #: ``&&`` is removed and the rest of the line runs.
