@@ -168,6 +168,20 @@ def jupyter(args: list[str]) -> int:
     return subprocess.call([sys.executable, "-m", "jupyter", *args])
 
 
+def solara(args: list[str]) -> int:
+    cmd = [sys.executable, "-m", "solara", *args]
+    if args[:1] == ["run"]:
+        port = free_port()
+        if "--port" in cmd:
+            cmd[cmd.index("--port") + 1] = str(port)
+        else:
+            cmd += ["--port", str(port)]
+        log(["solara", *args], f"served on port {port} until HTTP 200, then stopped")
+        return serve_and_stop(cmd, f"http://127.0.0.1:{port}/")
+    return subprocess.call(cmd)
+
+
+STANDINS = {"coprod-sim": coprod_sim, "python": python, "jupyter": jupyter, "solara": solara}
+
 if __name__ == "__main__":
-    name, rest = sys.argv[1], sys.argv[2:]
-    raise SystemExit({"coprod-sim": coprod_sim, "python": python, "jupyter": jupyter}[name](rest))
+    raise SystemExit(STANDINS[sys.argv[1]](sys.argv[2:]))

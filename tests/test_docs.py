@@ -90,7 +90,7 @@ def make_bin(tmp: Path) -> Path:
     """A bin folder whose coprod-sim, python and jupyter are the doc-test's stand-ins."""
     bindir = tmp / ".doctest-bin"
     bindir.mkdir()
-    for name in ("coprod-sim", "python", "jupyter"):
+    for name in ("coprod-sim", "python", "jupyter", "solara"):
         script = bindir / name
         wrappers = ROOT / "tests" / "doctest_wrappers.py"
         script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{wrappers}" {name} "$@"\n')
