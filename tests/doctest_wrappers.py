@@ -127,8 +127,10 @@ def coprod_sim(args: list[str]) -> int:
         if files and town is None:
             town = tomllib.loads(Path(files[0]).read_text()).get("town", "demo")
         if town in SMALL_SCALE:
-            cmd += ["--scale", SMALL_SCALE[town]]
-            log(["coprod-sim", *args], f"appended --scale {SMALL_SCALE[town]}")
+            cmd += ["--scale", SMALL_SCALE[town], "--set", "burn_in_years=1"]
+            log(
+                ["coprod-sim", *args], f"appended --scale {SMALL_SCALE[town]} --set burn_in_years=1"
+            )
     elif verb == "calibrate":
         extra = ["--scale", "0.003", "--population-size", "8", "--generations", "1",
                  "--max-simulations", "16", "--workers", "1"]  # fmt: skip
@@ -152,7 +154,8 @@ def coprod_sim(args: list[str]) -> int:
 
 def python(args: list[str]) -> int:
     if args and args[0].endswith("experiments/calibration/report.py"):
-        extra = ["--towns", "demo", "--draws", "2", "--full-size-draws", "1", "--lever-reps", "2"]
+        extra = ["--towns", "demo", "--draws", "2", "--full-size-draws", "0", "--lever-reps", "2",
+                 "--check-draws", "2"]  # fmt: skip
         log(["python", *args], "appended " + " ".join(extra))
         args = args + extra
     return subprocess.call([sys.executable, *args])
