@@ -132,8 +132,8 @@ def coprod_sim(args: list[str]) -> int:
                 ["coprod-sim", *args], f"appended --scale {SMALL_SCALE[town]} --set burn_in_years=1"
             )
     elif verb == "calibrate":
-        extra = ["--scale", "0.003", "--population-size", "8", "--generations", "1",
-                 "--max-simulations", "16", "--workers", "1"]  # fmt: skip
+        extra = ["--scale", "0.003", "--population-size", "5", "--generations", "1",
+                 "--max-simulations", "10", "--workers", "1"]  # fmt: skip
         cmd += extra
         log(["coprod-sim", *args], "appended " + " ".join(extra))
     elif verb == "sweep":
