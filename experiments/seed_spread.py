@@ -10,9 +10,11 @@ their attitudes; this script shows how much the headline figures move between se
 - ``helping_share_last_year``: mean weekly share of residents helping, in the last year;
 - ``needs_lapsed``: needs given up unmet over the run.
 
-It also prints each seed's mean staff attitude per service at the start.
+It also prints each seed's mean staff attitude per service at the start. With ``--markdown``
+it prints only the spread as the markdown table the README quotes (``tests/experiments/
+test_seed_spread_readme.py`` checks that the README's table is this output).
 
-    .venv/bin/python experiments/seed_spread.py --town demo --years 5 --seeds 8 --workers 2
+    .venv/bin/python experiments/seed_spread.py --town demo --years 5 --seeds 8 --markdown
     .venv/bin/python experiments/seed_spread.py --out results/seed_spread.csv
 """
 
@@ -83,6 +85,35 @@ def spread(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+LABELS: dict[str, str] = {
+    "open_call_matches": "needs met by open calls, {years} years",
+    "open_call_matches_year1": "needs met by open calls, year 1",
+    "challenged_share": "share of incidents challenged",
+    "helping_share_last_year": "share of residents helping a week (year {years})",
+    "needs_lapsed": "needs lapsed unmet, {years} years",
+}
+
+
+def _fmt(value: float, key: str) -> str:
+    """Counts with thousands separators; shares with 3 decimals."""
+    if key.endswith("_share") or key.startswith("helping_share"):
+        return f"{value:.3f}"
+    return f"{value:,.0f}"
+
+
+def markdown_table(summary: pd.DataFrame, years: int) -> str:
+    """The spread as the README's markdown table (cv always with 2 decimals)."""
+    lines = ["| outcome | mean | sd | cv | min | max |", "| --- | --- | --- | --- | --- | --- |"]
+    for r in summary.itertuples(index=False):
+        key = str(r.outcome)
+        cells = [LABELS[key].format(years=years)]
+        cells += [_fmt(getattr(r, c), key) for c in ("mean", "sd")]
+        cells.append(f"{r.cv:.2f}")
+        cells += [_fmt(getattr(r, c), key) for c in ("min", "max")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--town", default="demo")
@@ -90,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=8, help="seeds 1..N")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", type=Path, default=None, help="CSV of the per-seed rows")
+    ap.add_argument(
+        "--markdown", action="store_true", help="print only the spread as a markdown table"
+    )
     a = ap.parse_args(argv)
     if a.years < 1 or a.seeds < 1 or a.workers < 1:
         print("error: --years, --seeds and --workers must be at least 1", file=sys.stderr)
@@ -105,14 +139,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     with ProcessPoolExecutor(max_workers=a.workers) as pool:
         rows = list(pool.map(run_seed, seeds, [weeks] * len(seeds), [params] * len(seeds)))
     df = pd.DataFrame(rows)
-    with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print(df.round(3).to_string(index=False))
-        print()
-        print(spread(df).round(3).to_string(index=False))
+    if a.markdown:
+        print(markdown_table(spread(df), a.years))
+    else:
+        _print_tables(df)
     if a.out is not None:
         a.out.parent.mkdir(parents=True, exist_ok=True)
         df.to_csv(a.out, index=False)
     return 0
+
+
+def _print_tables(df: pd.DataFrame) -> None:
+    """Each seed's row, then the spread (plain text)."""
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(df.round(3).to_string(index=False))
+        print()
+        print(spread(df).round(3).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,16 @@ sliders' values (Mesa 3.5 passes ``scenario=`` on Reset)."""
 
 from __future__ import annotations
 
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
 import ipyvuetify as v
 import pytest
 import solara
@@ -56,3 +66,83 @@ def test_mesa_scenario_keyword():
         CoproductionModel(scenario=MesaScenario(n_resident=200), burn_in_years=0)
     with pytest.raises(ScenarioError, match="parameter 'scenario'"):
         CoproductionModel(scenario={"n_residents": 200}, burn_in_years=0)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"solara run exited with code {proc.returncode}"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"no HTTP 200 from {url} within {timeout:.0f} s")
+
+
+def readme_solaraviz_recipe() -> tuple[str, str]:
+    """The README's SolaraViz app file and its start command (the block that writes app.py)."""
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    m = re.search(r"cat > app\.py <<'EOF'\n(.*?)\nEOF\n(.*?)\n```", text, re.S)
+    assert m, "the README has no offline SolaraViz recipe (cat > app.py <<'EOF' ... solara run)"
+    return m.group(1) + "\n", m.group(2).replace("\\\n", " ")
+
+
+@pytest.mark.slow
+def test_readme_recipe_serves_solaraviz_offline(tmp_path, browser):
+    """The README's recipe, started as written (on a free port): HTTP 200, the page renders a
+    Step button in chromium, and no request leaves 127.0.0.1."""
+    from urllib.parse import urlparse
+
+    app, command = readme_solaraviz_recipe()
+    (tmp_path / "app.py").write_text(app)
+    args = shlex.split(command)
+    env_assignments = [a for a in args if re.match(r"^[A-Z_]+=", a)]
+    argv = args[len(env_assignments) :]
+    assert argv[0].endswith("bin/solara") and "--production" in argv
+    assert "--no-check-version" in argv and "SOLARA_TELEMETRY_MIXPANEL_ENABLE=false" in args
+    port = free_port()
+    argv = [sys.executable, "-m", "solara", *argv[1:]]
+    argv[argv.index("--port") + 1] = str(port)
+    env = {**os.environ, **dict(a.split("=", 1) for a in env_assignments)}
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(__file__).resolve().parents[2]), env.get("PYTHONPATH", "")]
+    )
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url, proc)
+        blocked: list[str] = []
+        ctx = browser.new_context()
+        page = ctx.new_page()
+
+        def route(r):
+            if urlparse(r.request.url).hostname == "127.0.0.1":
+                r.continue_()
+            else:
+                blocked.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.goto(url)
+        page.get_by_role("button", name="Step").first.wait_for(timeout=120_000)
+        page.get_by_role("button", name="Step").first.click()
+        page.wait_for_timeout(2000)
+        assert "Traceback" not in page.locator("body").inner_text()
+        ctx.close()
+        assert blocked == [], f"requests left 127.0.0.1: {blocked}"
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)

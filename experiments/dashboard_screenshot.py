@@ -1,0 +1,84 @@
+"""Regenerate docs/dashboard.png: the demo town after a year, panel B with a time bank.
+
+Starts ``coprod-sim dashboard`` on a free port, drives Debian's chromium (/usr/bin/chromium)
+with Playwright (every request not to 127.0.0.1 is aborted and counted), and saves a
+1500 x 2200 screenshot.
+
+    .venv/bin/python experiments/dashboard_screenshot.py --out docs/dashboard.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path("docs/dashboard.png"))
+    a = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coprod_sim", "dashboard", "--port", str(port)],
+        start_new_session=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    blocked: list[str] = []
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            page = b.new_page(viewport={"width": 1500, "height": 2200})
+            page.set_default_timeout(60_000)
+
+            def route(r):
+                if urlparse(r.request.url).hostname == "127.0.0.1":
+                    r.continue_()
+                else:
+                    blocked.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.goto(url)
+            page.wait_for_selector(".week-status", timeout=120_000)
+            page.locator(".panel-B").get_by_text("Policy levers").click()
+            page.locator(".lever-1-time_bank").get_by_text("Time bank", exact=True).click()
+            page.locator(".panel-B").get_by_text("time bank from the start").wait_for()
+            page.locator(".panel-B").get_by_text("Policy levers").click()  # fold the list
+            page.locator(".step-year").click()
+            page.wait_for_function(
+                "() => document.querySelector('.week-status')?.innerText.startsWith('Week 52 of')"
+            )
+            page.locator(".chart-cost_cum").wait_for()
+            time.sleep(8)  # charts redraw at most every 3 s
+            a.out.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(a.out))
+            b.close()
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(10)
+    print(f"wrote {a.out}; requests that tried to leave 127.0.0.1: {len(blocked)}")
+    return 1 if blocked else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
