@@ -133,7 +133,7 @@ def coprod_sim(args: list[str]) -> int:
             )
     elif verb == "calibrate":
         extra = ["--scale", "0.003", "--population-size", "5", "--generations", "1",
-                 "--max-simulations", "10", "--workers", "1"]  # fmt: skip
+                 "--max-simulations", "200", "--workers", "1"]  # fmt: skip
         cmd += extra
         log(["coprod-sim", *args], "appended " + " ".join(extra))
     elif verb == "sweep":

@@ -530,13 +530,14 @@ DATABASE = """\
 `<out folder>/abc_<town>.db` (SQLite). It holds every generation: particles, weights, distances,
 epsilons and the simulations each took. pyabc reads it directly:
 
+<!-- doctest: first (coprod-sim calibrate --town darlington --out posterior_darlington.json) -->
 ```python
 import pyabc
 
 history = pyabc.History("sqlite:///abc_darlington.db")
 frame, weights = history.get_distribution()  # the last generation
 pyabc.visualization.plot_epsilons(history)
-pyabc.visualization.plot_kde_1d(frame, weights, x="fatigue_rate")
+pyabc.visualization.plot_kde_1d(frame, weights, x=frame.columns[0])  # a fitted parameter
 ```
 
 `--resume` continues the stored fit: the same town, scale, seed, population size, years,

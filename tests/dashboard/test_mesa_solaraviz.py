@@ -6,16 +6,14 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import ipyvuetify as v
 import pytest
 import solara
+from _server import free_port, wait_for_http
 from mesa.experimental.scenarios import Scenario as MesaScenario
 from mesa.visualization import Slider, SolaraViz
 
@@ -66,26 +64,6 @@ def test_mesa_scenario_keyword():
         CoproductionModel(scenario=MesaScenario(n_resident=200), burn_in_years=0)
     with pytest.raises(ScenarioError, match="parameter 'scenario'"):
         CoproductionModel(scenario={"n_residents": 200}, burn_in_years=0)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"solara run exited with code {proc.returncode}"
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"no HTTP 200 from {url} within {timeout:.0f} s")
 
 
 def readme_solaraviz_recipe() -> tuple[str, str]:
