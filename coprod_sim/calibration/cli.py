@@ -19,6 +19,7 @@ from typing import Annotated
 
 import typer
 
+from coprod_sim.io.runtime import INTERRUPT_REPORTED, is_interrupt
 from coprod_sim.parameters import ScenarioError
 
 EXIT_BAD_INPUT = 2
@@ -29,6 +30,8 @@ FIT_RESIDENTS = 1_000
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     typer.echo(f"coprod-sim: error: {message}", err=True)
+    if code == 130:
+        INTERRUPT_REPORTED.set()
     return typer.Exit(code)
 
 
@@ -162,7 +165,9 @@ def calibrate(
         write_posterior(payload, out)
     except ScenarioError as exc:
         raise _fail(str(exc)) from None
-    except KeyboardInterrupt:
+    except BaseException as exc:  # KeyboardInterrupt, or numba's SystemError wrapping it
+        if not isinstance(exc, KeyboardInterrupt) and not is_interrupt(exc):
+            raise
         raise _fail(
             f"interrupted; no posterior written; the completed generations are in {db} "
             "(--resume continues the fit)",

@@ -34,6 +34,7 @@ from coprod_sim.calibration.cli import register as register_calibration
 from coprod_sim.dashboard.cli import dashboard
 from coprod_sim.io.run_folder import RunFolder, check_out, read_record
 from coprod_sim.io.runtime import (
+    INTERRUPT_REPORTED,
     StopOnInterrupt,
     available_memory,
     estimate_memory,
@@ -74,6 +75,8 @@ COMPILE_SECONDS = "10-20"
 
 def _fail(message: str, code: int) -> typer.Exit:
     typer.echo(f"coprod-sim: error: {message}", err=True)
+    if code == 130:
+        INTERRUPT_REPORTED.set()
     return typer.Exit(code)
 
 
@@ -648,29 +651,21 @@ register_calibration(app)  # coprod-sim calibrate (coprod_sim/calibration/cli.py
 app.command()(dashboard)
 
 
-def _interrupted(signum: int, frame: Any) -> None:
-    """Ctrl-C outside a run (a run installs its own handler, ``StopOnInterrupt``)."""
-    typer.echo("coprod-sim: interrupted", err=True)
-    raise SystemExit(EXIT_INTERRUPTED)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``coprod-sim`` and ``python -m coprod_sim``.
 
-    Ctrl-C at any moment exits with 130 and one line: during the import (``__main__``), outside
-    a run (``_interrupted``), in a run (``StopOnInterrupt``); an interrupt that reaches here
-    wrapped in another error (numba's ``SystemError``) is still "interrupted", 130; any other
-    error is one line, exit 1, never a traceback.
+    Ctrl-C at any moment exits with 130 and one line: during the import (``__main__``), in a
+    command that reports it itself (a run, a sweep, a fit), and anywhere else (typer exits 130
+    silently: the line is added here); an interrupt that reaches here wrapped in another error
+    (numba's ``SystemError``) is still "interrupted", 130; any other error is one line, exit 1,
+    never a traceback.
     """
-    import signal
-    import threading
-
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGINT, _interrupted)
+    INTERRUPT_REPORTED.clear()
     try:
         app(args=argv, prog_name="coprod-sim")
-    except SystemExit:
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED and not INTERRUPT_REPORTED.is_set():
+            typer.echo("coprod-sim: interrupted", err=True)
         raise
     except BaseException as exc:  # noqa: BLE001 - never a traceback for the user
         if is_interrupt(exc):
@@ -678,6 +673,3 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(EXIT_INTERRUPTED)
         typer.echo(f"coprod-sim: error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_RUN_FAILED)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)

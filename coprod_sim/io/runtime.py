@@ -95,6 +95,11 @@ def needs_compiling() -> bool | None:
 
 
 # ------------------------------------------------------------------ Ctrl-C
+#: set once a command has told the user about a Ctrl-C in its own line (``_fail`` with 130), so
+#: the entry point adds its line only when nothing did (typer exits 130 silently)
+INTERRUPT_REPORTED = threading.Event()
+
+
 def is_interrupt(exc: BaseException | None) -> bool:
     """True for a KeyboardInterrupt, or an error caused by one (numba's dispatcher reports an
     interrupt inside a compiled pass as ``SystemError: CPUDispatcher(...) returned a result

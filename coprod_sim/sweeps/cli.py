@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from coprod_sim.io.runtime import INTERRUPT_REPORTED, is_interrupt
 from coprod_sim.parameters import ScenarioError
 
 EXIT_BAD_INPUT = 2
@@ -24,6 +25,8 @@ EXIT_RUN_FAILED = 1
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     typer.echo(f"coprod-sim: error: {message}", err=True)
+    if code == 130:
+        INTERRUPT_REPORTED.set()
     return typer.Exit(code)
 
 
@@ -104,6 +107,13 @@ def sweep(
             f"writing to {out} failed ({os_error(exc)}); {stored_runs(out)}; run the same "
             "command to resume once that is fixed",
             EXIT_RUN_FAILED,
+        ) from None
+    except Exception as exc:
+        if not is_interrupt(exc):  # numba reports an interrupt in a pass as SystemError
+            raise
+        raise _fail(
+            f"interrupted; finished runs are kept in {out}; run the same command to resume",
+            EXIT_INTERRUPTED,
         ) from None
     finally:
         if client is not None:
