@@ -4,13 +4,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.slow  # a server and a browser
-
-ARTIFACTS = Path(__file__).parent / "artifacts"  # gitignored: screenshots of each run
 
 
 def week_text(page) -> str:
@@ -53,7 +50,7 @@ def no_traceback(page) -> None:
     assert "Traceback" not in text and 'File "' not in text
 
 
-def test_lever_in_b_changes_b_not_a(open_page):
+def test_lever_in_b_changes_b_not_a(open_page, tmp_path):
     page, blocked = open_page()
     assert blocked == [], f"requests left 127.0.0.1: {blocked}"
     # a year with no lever anywhere: both panels identical (same town, same seed)
@@ -79,8 +76,7 @@ def test_lever_in_b_changes_b_not_a(open_page):
     page.locator(".panel-B").get_by_text("Policy levers").click()  # fold the lever list
     page.set_viewport_size({"width": 1500, "height": 2200})
     page.locator(".chart-cost_cum").wait_for(timeout=60_000)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "two_panels.png"))
+    page.screenshot(path=str(tmp_path / "two_panels.png"))  # look at it: pytest's tmp folder
     no_traceback(page)
     assert blocked == [], f"requests left 127.0.0.1: {blocked}"
 
@@ -105,7 +101,7 @@ def test_branch_keeps_shared_history(open_page):
     assert blocked == []
 
 
-def test_bad_values_are_refused_with_a_message(open_page):
+def test_bad_values_are_refused_with_a_message(open_page, tmp_path):
     page, blocked = open_page()
     years = page.locator(".setting-years input")
     years.fill("abc")
@@ -124,8 +120,7 @@ def test_bad_values_are_refused_with_a_message(open_page):
     try:
         box.wait_for(timeout=60_000)
     except Exception:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "bad_values_failure.png"), full_page=True)
+        page.screenshot(path=str(tmp_path / "bad_values_failure.png"), full_page=True)
         raise
     box.fill("-5")
     box.press("Enter")
