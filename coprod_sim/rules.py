@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 import inspect
 import math
 import re
@@ -38,6 +39,7 @@ import types
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numba
@@ -443,3 +445,54 @@ def ordered_rules() -> list[Rule]:
         RULES.values(),
         key=lambda r: (position.get(r.module, len(position)), r.module, defined[r.name]),
     )
+
+
+def load_rule(name: str, ref: str, base: str | Path | None = None) -> Callable[..., Any]:
+    """The function a design names for rule ``name``: ``"package.module:function"`` (imported)
+    or ``"file.py:function"`` (a file, relative to ``base``, the design's folder). A sweep's
+    workers are fresh processes, so a rule reaches them by reference, never by replacing it in
+    its module (``replaced_in_module`` finds those)."""
+    if name not in RULES:
+        raise ScenarioError(
+            f"rules: unknown rule {name!r}; the swappable rules are: {', '.join(RULES)}"
+        )
+    where, sep, attr = str(ref).rpartition(":")
+    if not sep or not where or not attr.isidentifier():
+        raise ScenarioError(
+            f"rules.{name}: value {ref!r} is not allowed; allowed: 'package.module:function' or "
+            "'file.py:function'"
+        )
+    try:
+        if where.endswith(".py"):
+            path = Path(where)
+            if not path.is_absolute() and base is not None:
+                path = Path(base) / path
+            module = _module_from_file(path.resolve())
+        else:
+            module = importlib.import_module(where)
+    except ScenarioError:
+        raise
+    except Exception as exc:
+        raise ScenarioError(
+            f"rules.{name}: {ref!r} could not be imported ({type(exc).__name__}: {exc})"
+        ) from None
+    fn = getattr(module, attr, None)
+    if not callable(fn):
+        raise ScenarioError(f"rules.{name}: {where!r} has no function {attr!r}")
+    return fn
+
+
+@functools.cache
+def _module_from_file(path: Path) -> types.ModuleType:
+    if not path.is_file():
+        raise ScenarioError(f"rules: file '{path}' does not exist; allowed: a .py file")
+    spec = importlib.util.spec_from_file_location(f"coprod_sim_rules_{abs(hash(path))}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def replaced_in_module() -> list[str]:
+    """Rules whose module attribute was replaced in this process: a spawned worker imports the
+    package afresh and would run the default, so sweeps with workers refuse them."""
+    return [name for name, r in RULES.items() if r.current() is not r.default]

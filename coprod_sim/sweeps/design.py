@@ -26,6 +26,7 @@ scenario (world or run) parameter, ``lever`` switches a lever on (true) or off (
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import math
 import tomllib
@@ -183,6 +184,9 @@ class DesignModel(_Strict):
     levers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     design: DesignSection = Field(default_factory=DesignSection)
     arms: list[Arm] = Field(default_factory=list)
+    #: swapped rules every run uses: rule name -> "package.module:function" or "file.py:function"
+    #: (relative to the design file's folder); see ``coprod_sim.rules.load_rule``
+    rules: dict[str, str] = Field(default_factory=dict)
 
 
 def matches(name: str, patterns: list[str] | tuple[str, ...]) -> bool:
@@ -316,6 +320,15 @@ class Design:
             data["sweep"].pop(key, None)
         if data["sweep"].get("posterior") is False:  # designs from before posteriors resume
             data["sweep"].pop("posterior")
+        if not data.get("rules"):  # designs from before rules could be named resume
+            data.pop("rules", None)
+        else:  # a rule edited in its file is another design, even under the same name
+            data["rules_source"] = {
+                name: hashlib.sha256(
+                    inspect.getsource(getattr(fn, "py_func", fn)).encode()
+                ).hexdigest()
+                for name, fn in self.rules().items()
+            }
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -348,6 +361,31 @@ class Design:
         from coprod_sim.sweeps import samplers
 
         samplers.check(self)
+        self.rules()
+
+    def rule_refs(self) -> dict[str, str]:
+        """The design's rules with file paths made absolute (what every worker imports)."""
+        out = {}
+        for name, ref in self.model.rules.items():
+            where, _, attr = ref.rpartition(":")
+            if where.endswith(".py") and not Path(where).is_absolute() and self.path is not None:
+                where = str((Path(self.path).parent / where).resolve())
+            out[name] = f"{where}:{attr}"
+        return out
+
+    def rules(self) -> dict[str, Any]:
+        """The swapped rules, imported and tried once on the rule's example inputs."""
+        from coprod_sim.rules import RULES, check_rule, load_rule
+
+        out = {}
+        for name, ref in self.rule_refs().items():
+            try:
+                fn = load_rule(name, ref)
+                check_rule(RULES[name], fn)
+            except ScenarioError as exc:
+                raise DesignError(str(exc)) from None
+            out[name] = fn
+        return out
 
     def posterior_source(self) -> str | None:
         """What ``sweep.posterior`` names: a town (true: the design's town) or a file path

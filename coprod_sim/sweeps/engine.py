@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from coprod_sim.rules import replaced_in_module
 from coprod_sim.sweeps.design import Design, DesignError
 from coprod_sim.sweeps.runner import run_batch
 from coprod_sim.sweeps.samplers import baseline_point, points
@@ -60,6 +61,7 @@ def run_spec(design: Design) -> dict[str, Any]:
         "cumulative": list(s.cumulative),
         "weekly": s.weekly,
         "by_deprivation": s.by_deprivation,
+        "rules": design.rule_refs(),
     }
 
 
@@ -285,9 +287,17 @@ def run_sweep(
     process when ``workers == 0``. Adaptive designs add replications in rounds until each arm's
     paired 95% half-width is below the tolerance or the cap is reached.
     """
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    replaced = replaced_in_module()
+    if replaced and (executor is not None or n_workers > 0):
+        raise DesignError(
+            f"rules: {', '.join(replaced)} replaced in its module in this process; a sweep's "
+            "workers import the package afresh and would run the default. Allowed: name the "
+            "rule in the design (rules = {" + f'{replaced[0]} = "module:function"' + "}, or "
+            '"file.py:function"), or run in this process (workers=0)'
+        )
     sweep = Sweep(design, out)
     store = sweep.store
-    n_workers = workers if workers is not None else (os.cpu_count() or 1)
     own_pool = None
     if executor is None and n_workers > 0:
         own_pool = executor = _local_pool(n_workers)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from coprod_sim.analysis.summary import needs_by_deprivation, summary_metrics, weekly_series
 from coprod_sim.model import CoproductionModel
+from coprod_sim.rules import load_rule
 from coprod_sim.sweeps.design import matches
 
 RUN_COLUMNS = ("point", "arm", "replication", "seed", "metric", "value")
@@ -59,8 +60,13 @@ def run_one(spec: dict[str, Any], task: dict[str, Any]) -> tuple[dict[str, float
     t0 = time.perf_counter()
     # every arm of a replication shares its burned-in town (same seed and world; levers are
     # set up after the burn-in): the first computes it, the others restore it from the cache
+    rules = {name: load_rule(name, ref) for name, ref in spec.get("rules", {}).items()}
     model = CoproductionModel(
-        rng=task["seed"], policies=task["levers"] or None, burn_in_cache=True, **task["world"]
+        rng=task["seed"],
+        policies=task["levers"] or None,
+        rules=rules or None,
+        burn_in_cache=True,
+        **task["world"],
     )
     built = time.perf_counter() - t0
     burn = spec["burn_in_weeks"]
