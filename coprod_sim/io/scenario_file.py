@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coprod_sim.io.toml_file import read_toml
 from coprod_sim.levers import LEVERS, Lever, make_levers
 from coprod_sim.parameters import Scenario, ScenarioError, closest_names, make_scenario, town_size
 from coprod_sim.parameters import _allowed as _param_allowed
@@ -44,8 +45,6 @@ MAX_YEARS = 100
 MAX_WEEKS = MAX_YEARS * WEEKS_PER_YEAR
 DEFAULT_YEARS = 5.0
 RUN_KEYS: tuple[str, ...] = ("years", "weeks", "seed", "out", "description")
-#: A scenario file is a few dozen lines; anything this big is not one.
-MAX_FILE_BYTES = 1 << 20
 
 
 @dataclass
@@ -183,33 +182,7 @@ def read_scenario_file(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     what = f"scenario file '{p}'"
     allowed = "allowed: a UTF-8 TOML file (see scenarios/demo.toml)"
-    if not p.exists():
-        raise ScenarioError(f"{what} does not exist; {allowed}")
-    if p.is_dir():
-        raise ScenarioError(f"{what} is a folder, not a TOML file; {allowed}")
-    try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError(
-                f"{what} is {size:,} bytes; allowed: a TOML file of at most {MAX_FILE_BYTES:,} "
-                "bytes (a scenario file is a few dozen lines)"
-            )
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(f"{what} cannot be read: {exc.strerror or exc}; {allowed}") from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ScenarioError(f"{what} is UTF-16 text; {allowed} (save it as UTF-8)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            f"{what} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start}); "
-            f"{allowed} (save it as UTF-8)"
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{what} is not valid TOML: {exc}; {allowed}") from None
+    data = read_toml(p, what, allowed)
     if not data:
         raise ScenarioError(
             f"{what} is empty (no setting in it); {allowed} with at least one setting, "

@@ -29,12 +29,12 @@ import hashlib
 import inspect
 import json
 import math
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from coprod_sim.io.toml_file import read_toml, read_toml_text
 from coprod_sim.levers import LEVERS
 from coprod_sim.parameters import Scenario, ScenarioError, parameter_rows
 
@@ -482,23 +482,14 @@ def load_design(path: str | Path) -> Design:
     """Read a TOML design file. Design files are data: read, never executed (a design written
     in Python is a dict passed to ``Design.from_dict``)."""
     path = Path(path)
-    if not path.is_file():
-        raise DesignError(f"design file '{path}' does not exist; allowed: a .toml file")
-    if path.suffix != ".toml":
+    what = f"design file '{path}'"
+    if path.exists() and not path.is_dir() and path.suffix != ".toml":
         raise DesignError(
-            f"design file '{path}': suffix {path.suffix!r} is not allowed; allowed: a .toml file "
+            f"{what}: suffix {path.suffix!r} is not allowed; allowed: a .toml file "
             "(from Python, pass a dict to coprod_sim.sweeps.Design.from_dict)"
         )
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DesignError(
-            f"design file '{path}' is not UTF-8 text (byte {exc.start}); allowed: a UTF-8 TOML file"
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DesignError(f"design file '{path}' is not valid TOML: {exc}") from None
+    data = read_toml(path, what, "allowed: a UTF-8 .toml file", DesignError)
+    text = read_toml_text(path)
     _check_finite(data, "")
     return Design.from_dict(data, source=text, path=path.as_posix())
 
