@@ -157,7 +157,8 @@ STEPS: tuple[Step, ...] = (
         30.0,
         None,
         note="rewrite the findings in experiments/README.md from the four new reports, then "
-        "set its `<!-- results-version: N -->` line to the new version",
+        "add (or update) the line `<!-- results-version: N; regenerate: by hand from "
+        "experiments/*/report.md -->` with N the new version",
     ),
 )
 
