@@ -184,7 +184,7 @@ def _fmt(x: float, kind: str) -> str:
     if not np.isfinite(x):
         return "n/a"
     if kind == "pct":
-        return f"{x * 100:+.0f}%"
+        return "0%" if round(x * 100) == 0 else f"{x * 100:+.0f}%"
     if kind == "share":
         return f"{x * 100:.0f}%"
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.1f}"
@@ -241,6 +241,9 @@ MEASURES: dict[str, dict[str, Any]] = {
         "below": "Caseloads fill only from families with an open need in the entrepreneurs' "
         "own neighbourhoods, so places stay empty where few needs are open.",
         "above": "",
+        "cap": "Every caseload is full in every run: the figure is the lever's own cap "
+        "(`caseload` = 20, set from this source), so this row checks only that the cap "
+        "binds, not the source independently.",
     },
 }
 
@@ -255,7 +258,7 @@ def build_rows(results: list[dict[str, float]], unmet_only: bool = False) -> lis
         doc = (sys.modules[cls.__module__].__doc__ or cls.__doc__ or "").strip()
         changes = getattr(cls, "pathway", None) or doc.splitlines()[0].rstrip(".")
         unmet = interval([r.get(f"{name}:unmet_rel", np.nan) for r in results])
-        row = {"lever": name, "changes": changes, "unmet": unmet, "reason": ""}
+        row = {"lever": name, "changes": changes, "unmet": unmet, "reason": "", "note": ""}
         src = sources.get(name)
         if src is None:
             row.update(claim="", model="", verdict="no quantitative source")
@@ -278,6 +281,8 @@ def build_rows(results: list[dict[str, float]], unmet_only: bool = False) -> lis
                 row["verdict"] = "no model value (the lever never acted)"
             elif spec["agrees"](med, src.value):
                 row["verdict"] = "agrees"
+                if spec.get("cap") and lo == hi == src.value:
+                    row["note"] = spec["cap"]
             else:
                 row["verdict"] = "disagrees"
                 row["reason"] = spec["below"] if med < src.value else spec["above"]
@@ -286,14 +291,15 @@ def build_rows(results: list[dict[str, float]], unmet_only: bool = False) -> lis
 
 
 def _claim(src: Any) -> str:
-    unit = {"share": "", "relative increase (at least)": " (relative increase, at least)"}
-    value = f"{src.value:.0%}" if src.unit == "share" else f"{src.value:g}"
-    if src.unit == "relative increase (at least)":
-        value = f"at least +{src.value:.0%}"
-    elif src.unit not in ("share",):
-        value += f" {src.unit}"
+    """The survey row in words: quantity, value in the source's unit, population, source."""
+    if src.unit == "share":
+        value = f"{src.value:.0%}"
+    elif src.unit == "relative increase (at least)":
+        value = f"at least +{src.value:.0%} (relative increase)"
+    else:
+        value = f"{src.value:g} {src.unit}"
     pop = f"; {src.population}" if src.population else ""
-    return f"{src.quantity}: **{value}**{unit.get(src.unit, '')}{pop} ({src.source})"
+    return f"{src.quantity}: **{value}**{pop} ({src.source})"
 
 
 # --------------------------------------------------------------------------- the document
@@ -338,6 +344,10 @@ def render(rows: list[dict], settings: dict[str, Any], seconds: float, command: 
     lines += ["", "## Why the model disagrees where it does", ""]
     reasons = [r for r in rows if r["reason"]]
     lines += [f"- **{r['lever']}**: {r['reason']}" for r in reasons] or ["None disagrees."]
+    notes = [r for r in rows if r["note"]]
+    if notes:
+        lines += ["", "## What an agreement shows", ""]
+        lines += [f"- **{r['lever']}**: {r['note']}" for r in notes]
     lines += [
         "",
         "## How the measures are computed",

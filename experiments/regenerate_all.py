@@ -204,12 +204,31 @@ def stale(root: Path = ROOT, steps: Sequence[Step] = STEPS) -> list[tuple[Step, 
 
 
 def describe_stale(found: list[tuple[Step, str, object]]) -> str:
-    """One line per stale file: what it records and the command that regenerates it."""
-    return "\n".join(
-        f"- {name}: results version {made if made is not None else 'none'} (code: "
-        f"{RESULTS_VERSION}); regenerate with: {step.shown}"
-        for step, name, made in found
-    )
+    """One line per stale step: its files with the version each records (figures of one
+    folder counted together), and the command that regenerates them."""
+    lines = []
+    for step in STEPS:
+        files = [(name, made) for s, name, made in found if s is step]
+        if not files:
+            continue
+        shown: dict[str, list[object]] = {}
+        for name, made in files:
+            key = (
+                str(Path(name).parent / "*.png")
+                if name.endswith(".png") and "/figures/" in name
+                else name
+            )
+            shown.setdefault(key, []).append(made)
+        parts = []
+        for key, made in shown.items():
+            versions = ", ".join(sorted({str(m) if m is not None else "none" for m in made}))
+            count = f"{len(made)} files, " if len(made) > 1 else ""
+            parts.append(f"{key} ({count}results version {versions})")
+        lines.append(
+            f"- {step.name}: {'; '.join(parts)} (code: {RESULTS_VERSION}); regenerate with: "
+            f"{step.shown}"
+        )
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- helpers
