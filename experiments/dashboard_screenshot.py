@@ -19,6 +19,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
+from coprod_sim.results_version import stamp_png
+
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
@@ -72,6 +74,7 @@ def main() -> int:
             time.sleep(8)  # charts redraw at most every 3 s
             a.out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(a.out))
+            stamp_png(a.out)  # the figure records the results version that drew it
             b.close()
     finally:
         os.killpg(proc.pid, 15)

@@ -11,8 +11,9 @@ their attitudes; this script shows how much the headline figures move between se
 - ``needs_lapsed``: needs given up unmet over the run.
 
 It also prints each seed's mean staff attitude per service at the start. With ``--markdown``
-it prints only the spread as the markdown table the README quotes (``tests/experiments/
-test_seed_spread_readme.py`` checks that the README's table is this output).
+it prints only the spread as the markdown table the README quotes, after a line recording the
+results version (``tests/experiments/test_seed_spread_readme.py`` checks that the README's
+table is this output).
 
     .venv/bin/python experiments/seed_spread.py --town demo --years 5 --seeds 8 --markdown
     .venv/bin/python experiments/seed_spread.py --out results/seed_spread.csv
@@ -32,6 +33,7 @@ import pandas as pd
 from coprod_sim import CoproductionModel, ScenarioError
 from coprod_sim.mechanisms.needs import SERVICES
 from coprod_sim.mechanisms.services import mean_attitude
+from coprod_sim.results_version import markdown_stamp
 
 OUTCOMES: tuple[str, ...] = (
     "open_call_matches",
@@ -139,7 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with ProcessPoolExecutor(max_workers=a.workers) as pool:
         rows = list(pool.map(run_seed, seeds, [weeks] * len(seeds), [params] * len(seeds)))
     df = pd.DataFrame(rows)
-    if a.markdown:
+    if a.markdown:  # the results version first: the README's table records it
+        args = " ".join(sys.argv[1:] if argv is None else argv)
+        print(markdown_stamp(f"python experiments/seed_spread.py {args}"))
         print(markdown_table(spread(df), a.years))
     else:
         _print_tables(df)

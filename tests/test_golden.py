@@ -26,7 +26,8 @@ import pytest
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 sys.path.insert(0, str(GOLDEN))
-from make_golden import CASES, series  # noqa: E402
+import make_golden  # noqa: E402
+from make_golden import CASES, series, version_problem  # noqa: E402
 
 FLOAT_RTOL = 1e-12  # the promise for reported floats across CPUs
 FLOAT_ATOL = 1e-300  # only exact zeros may differ from tiny values by nothing
@@ -62,6 +63,37 @@ def assert_same_results(now: pd.DataFrame, stored: pd.DataFrame) -> None:
 def test_weekly_series_equal_to_stored(case: str) -> None:
     stored = pd.read_parquet(GOLDEN / f"{case}.parquet")
     assert_same_results(series(case), stored)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_golden_series_made_with_this_results_version(case: str) -> None:
+    """A change of results bumps RESULTS_VERSION and regenerates the golden series (and with
+    them every versioned artefact): stored series of another version fail here."""
+    problem = version_problem(case)
+    assert problem is None, problem
+
+
+def test_make_golden_refuses_a_changed_series_under_the_same_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A series that changed is not stored under the version of the one it replaces; after a
+    bump it is, and the new version is recorded (tried in a copy of one stored case)."""
+    stored = pd.read_parquet(GOLDEN / "demo_none.parquet")
+    stored.to_parquet(tmp_path / "demo_none.parquet")
+    now = make_golden.RESULTS_VERSION
+    (tmp_path / make_golden.VERSIONS).write_text(f'{{"demo_none": {now}}}')
+    changed = stored.copy()
+    changed.loc[changed.index[5], "needs_arisen"] += 1
+    same = make_golden.store(["demo_none"], tmp_path, make=lambda case: stored.copy())
+    assert same == ["demo_none"]  # unchanged series may be stored again
+    with pytest.raises(make_golden.GoldenVersionError, match="bump RESULTS_VERSION"):
+        make_golden.store(["demo_none"], tmp_path, make=lambda case: changed)
+    assert pd.read_parquet(tmp_path / "demo_none.parquet").equals(stored)
+    monkeypatch.setattr(make_golden, "RESULTS_VERSION", now + 1)
+    assert make_golden.version_problem("demo_none", tmp_path) is not None
+    make_golden.store(["demo_none"], tmp_path, make=lambda case: changed)
+    assert make_golden.stored_versions(tmp_path) == {"demo_none": now + 1}
+    assert make_golden.version_problem("demo_none", tmp_path) is None
 
 
 def test_the_comparison_catches_a_change() -> None:

@@ -35,10 +35,19 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 import coprod_sim
 from coprod_sim.parameters import ScenarioError, closest_names, parameter_rows
+from coprod_sim.results_version import RESULTS_VERSION
 
 FORMAT = "coprod-sim posterior"
 FORMAT_VERSION = 1
@@ -155,6 +164,9 @@ class Posterior(_Model):
     format: Literal["coprod-sim posterior"] = FORMAT
     format_version: Literal[1] = FORMAT_VERSION
     package_version: str = Field(default_factory=lambda: coprod_sim.__version__)
+    #: the model's results version the fit simulated (``coprod_sim.results_version``); None in
+    #: files written before versions existed (they are stale: refit)
+    results_version: int | None = None
     town: str
     scale: float
     created: str
@@ -173,6 +185,15 @@ class Posterior(_Model):
     def _plain(cls, v: Any) -> Any:
         """NumPy arrays and numbers (as a fit leaves them) as plain JSON values."""
         return _plain_json(v)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _new_fit_records_version(cls, data: Any) -> Any:
+        """A posterior without a checksum is being made now (a fit's payload; every file has
+        one): it records this code's results version. A file keeps what it recorded."""
+        if isinstance(data, dict) and "checksum" not in data and "results_version" not in data:
+            return {**data, "results_version": RESULTS_VERSION}
+        return data
 
     _source: str = PrivateAttr(default="Posterior(...)")
 
@@ -205,8 +226,12 @@ class Posterior(_Model):
         return self._source
 
     def data(self) -> dict[str, Any]:
-        """Every field as JSON values, without the checksum (what the checksum is taken of)."""
-        return self.model_dump(mode="json", exclude={"checksum"})
+        """Every field as JSON values, without the checksum (what the checksum is taken of); a
+        file from before results versions has no ``results_version`` field, so none is added."""
+        data = self.model_dump(mode="json", exclude={"checksum"})
+        if data.get("results_version") is None:
+            del data["results_version"]
+        return data
 
     def compute_checksum(self) -> str:
         return checksum_of(self.data())
@@ -285,6 +310,7 @@ class Posterior(_Model):
             "town": self.town,
             "scale": self.scale,
             "package_version": self.package_version,
+            "results_version": self.results_version,
             "created": self.created,
             "parameters": self.names,
             "particles": len(self.weights),

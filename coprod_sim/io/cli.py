@@ -482,7 +482,8 @@ def _up_to_date(out: Path, record: dict[str, Any], overwrite: bool, quiet: bool)
     if not quiet:
         typer.echo(
             f"{out} is up to date: it holds this run, complete (same scenario, levers, weeks, "
-            f"seed {record['seed']} and coprod-sim {record['coprod_sim_version']}); nothing to "
+            f"seed {record['seed']}, coprod-sim {record['coprod_sim_version']} and results "
+            f"version {record.get('results_version')}); nothing to "
             "do (--overwrite runs it again)"
         )
     return True

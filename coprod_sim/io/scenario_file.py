@@ -434,11 +434,13 @@ RECORDED_PACKAGES: tuple[str, ...] = (
 
 
 def software_versions() -> dict[str, Any]:
-    """This machine's coprod-sim, Python and package versions, as a run record keeps them."""
+    """This machine's coprod-sim, results, Python and package versions, as a run record keeps
+    them (the results version says which model made the numbers: ``coprod_sim.results_version``)."""
     import platform
     from importlib.metadata import PackageNotFoundError, version
 
     import coprod_sim
+    from coprod_sim.results_version import RESULTS_VERSION
 
     def ver(pkg: str) -> str | None:
         try:
@@ -448,6 +450,7 @@ def software_versions() -> dict[str, Any]:
 
     return {
         "coprod_sim_version": coprod_sim.__version__,
+        "results_version": RESULTS_VERSION,
         "python": platform.python_version(),
         "packages": {p: ver(p) for p in RECORDED_PACKAGES},
     }
@@ -477,12 +480,22 @@ def run_record(spec: RunSpec, **extra: Any) -> dict[str, Any]:
 
 
 #: what makes two runs the same run (the results depend on these and nothing else)
-SAME_RUN_KEYS = ("coprod_sim_version", "seed", "weeks", "parameters", "levers", "posterior")
+SAME_RUN_KEYS = (
+    "coprod_sim_version",
+    "results_version",
+    "seed",
+    "weeks",
+    "parameters",
+    "levers",
+    "posterior",
+)
 
 
 def same_run(earlier: Mapping[str, Any], now: Mapping[str, Any]) -> bool:
     """Whether a stored record describes the run ``now`` would make: same scenario, levers,
-    weeks, seed, posterior draw and coprod-sim version (compared as stored, in JSON)."""
+    weeks, seed, posterior draw, coprod-sim version and results version (compared as stored, in
+    JSON): a run made by another results version, or before versions existed, is not this
+    run."""
     stored = json.loads(json.dumps({k: earlier.get(k) for k in SAME_RUN_KEYS}, default=str))
     wanted = json.loads(json.dumps({k: now.get(k) for k in SAME_RUN_KEYS}, default=str))
     return stored == wanted
@@ -492,6 +505,13 @@ def version_mismatches(record: Mapping[str, Any]) -> list[str]:
     """Each way this machine's software differs from the one that made ``record``."""
     now = software_versions()
     out = []
+    made = record.get("results_version")
+    if made != now["results_version"]:
+        was = "none (made before results versions)" if made is None else made
+        out.append(
+            f"results_version {was} in the record, {now['results_version']} here (the "
+            "model's results changed since: a rerun gives this version's numbers)"
+        )
     for key in ("coprod_sim_version", "python"):
         if record.get(key) != now[key]:
             out.append(f"{key} {record.get(key)} in the record, {now[key]} here")

@@ -7,6 +7,7 @@ any time, on any machine, from a finished or a partial sweep.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from coprod_sim.analysis import metrics as registry  # noqa: E402
+from coprod_sim.results_version import markdown_stamp, stamp_png  # noqa: E402
 from coprod_sim.sweeps import stats  # noqa: E402
 from coprod_sim.sweeps.design import (  # noqa: E402
     DEFAULT_COSTS,
@@ -269,7 +271,16 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
     worker = sum(x.get("worker_seconds", 0.0) for x in man.get("sessions", []))
     lines: list[str] = []
     add = lines.append
+    made = man.get("results_version")
     add(f"# Sweep report: {s.name}\n")
+    add(
+        markdown_stamp(
+            f"coprod-sim sweep {man.get('design_file') or 'DESIGN.toml'} --out {out.as_posix()}"
+            f" && coprod-sim report {out.as_posix()}",
+            made,
+        )
+        + "\n"
+    )
     if s.description:
         add(s.description.strip() + "\n")
     world = man["design"].get("world", {})
@@ -285,6 +296,8 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
         f"- Seeds: replication r of every arm uses seed r of design seed {s.seed} "
         "(common random numbers: runs of different arms are paired by replication)\n"
         f"- Uncertainty carried: {uncertainty(man)}\n"
+        f"- Results version: {made if made is not None else 'none (made before versions)'} "
+        "(`coprod_sim.results_version`: the model that made these runs)\n"
         f"- {took(man)} ({worker:.0f} s of worker time in completed sessions; "
         f"{man.get('python')} / coprod-sim {man['packages'].get('coprod-sim')} / "
         f"commit {man.get('git_commit')})\n"
@@ -448,5 +461,8 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
         add(markdown_table(spread.rename(columns={"index": "metric"})))
     add(_cluster_note(man, n_runs, worker))
     path = out / REPORT
-    path.write_text("\n".join(lines), encoding="utf-8")
+    text = "\n".join(lines)
+    for name in set(re.findall(rf"\]\({FIGURES}/([^)]+\.png)\)", text)):
+        stamp_png(figs / name, made)  # each figure keeps the results version of its runs
+    path.write_text(text, encoding="utf-8")
     return path

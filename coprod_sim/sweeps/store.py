@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from coprod_sim.io.scenario_file import RECORDED_PACKAGES
+from coprod_sim.results_version import RESULTS_VERSION
 from coprod_sim.sweeps.design import Design, DesignError
 
 MANIFEST = "manifest.json"
@@ -159,7 +160,10 @@ class Store:
 
 
 def versions() -> dict[str, Any]:
+    """What a manifest records of the software: the results version (which model made the
+    numbers), Python, the packages and the commit."""
     return {
+        "results_version": RESULTS_VERSION,
         "python": platform.python_version(),
         "packages": {p: _ver(p) for p in PACKAGES},
         "git_commit": git_commit(),
@@ -194,6 +198,7 @@ def open_store(
                 f"('{design.sweep.name}') has fingerprint {fp[:12]}; allowed: the same design "
                 "(to resume), or a new --out folder"
             )
+        _check_same_results_version(out, old.get("results_version"))
         _check_same_posterior(out, old.get("posterior"), posterior)
         if draws is not None and store.draws() is None:
             store.write_draws(seeds, draws)
@@ -236,6 +241,18 @@ def open_store(
     if draws is not None:
         store.write_draws(seeds, draws)
     return store
+
+
+def _check_same_results_version(out: Path, made: Any) -> None:
+    """A resumed sweep must not mix runs of two models: its finished runs' results version
+    must be this code's."""
+    if made != RESULTS_VERSION:
+        was = "before results versions" if made is None else f"by results version {made}"
+        raise DesignError(
+            f"results folder '{out}': its runs were made {was}, and this code is results "
+            f"version {RESULTS_VERSION} (the model's results changed since); allowed: a new "
+            "--out folder (or delete this one to run it again)"
+        )
 
 
 def _check_same_posterior(out: Path, old: Any, new: dict[str, Any] | None) -> None:

@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from coprod_sim.results_version import RESULTS_VERSION, markdown_stamp, png_metadata
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 FIGS = DOCS / "calibration"
@@ -152,7 +154,7 @@ def plot_targets(results: dict[str, dict[str, list[dict[str, float]]]], path: Pa
     ax.set_title("Survey (black line, grey: tolerance) against posterior predictive (median, 90%)")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, metadata=png_metadata())
     plt.close(fig)
 
 
@@ -181,7 +183,7 @@ def plot_marginals(posts: dict[str, Any], path: Path) -> None:
     axes.flat[0].legend(fontsize=7)
     fig.suptitle("Marginal posteriors (weighted) against the uniform priors (dashed)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, metadata=png_metadata())
     plt.close(fig)
 
 
@@ -270,6 +272,12 @@ def render(args, posts, predictive, full, lever_town, lever_rows, check_rows, se
     out: list[str] = []
     w = out.append
     w("# Calibration\n")
+    w(markdown_stamp("python experiments/calibration/report.py") + "\n")
+    made = ", ".join(
+        f"{t} {p.results_version or 'none (before versions)'}" for t, p in posts.items()
+    )
+    w(f"Results version {RESULTS_VERSION} (`coprod_sim.results_version`); the posteriors' own: "
+      f"{made}.\n")  # fmt: skip
     w(INTRO)
     w("## The fits\n")
     w("| town | scale (residents) | generations | simulations | wall time | final epsilon | "

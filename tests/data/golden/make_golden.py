@@ -10,17 +10,31 @@ fixed order in float64 (``state.arrays.ordered_mean``) so that they are the same
 only those four columns moved (by at most 1.7e-7 relative, the float32 rounding of the old
 ``np.mean``); every count and every other column stayed identical. Regenerate only when a change
 of results is intended, and say so in the commit: ``python tests/data/golden/make_golden.py``.
+
+Results version (issue 25): ``versions.json`` records, for each case, the
+``coprod_sim.results_version.RESULTS_VERSION`` its series were made with (the series above
+were stamped 1 when versions began). ``tests/test_golden.py`` fails while a stored version
+differs from the code's, and this script refuses to store a series that changed under the
+version that made the stored one: a change of results must bump ``RESULTS_VERSION`` (then
+``experiments/regenerate_all.py`` regenerates every artefact that records it).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from coprod_sim import CoproductionModel
 from coprod_sim.levers import LEVERS
+from coprod_sim.results_version import RESULTS_VERSION
 
 HERE = Path(__file__).parent
+VERSIONS = "versions.json"
+COMMAND = "python tests/data/golden/make_golden.py"
 CASES = {
     "demo_none": dict(burn_in_years=0),
     "demo_all": dict(burn_in_years=0, policies=list(LEVERS)),
@@ -35,8 +49,76 @@ def series(case: str):
     return model.datacollector.get_model_vars_dataframe()
 
 
+class GoldenVersionError(Exception):
+    """A changed series would be stored under the results version of the one it replaces."""
+
+
+def same_series(now: pd.DataFrame, stored: pd.DataFrame) -> bool:
+    """Equal as ``tests/test_golden.py`` judges them (floats within its 1e-12, counts exactly:
+    a whole-number difference is far outside that tolerance)."""
+    if list(now.columns) != list(stored.columns) or not now.index.equals(stored.index):
+        return False
+    a, b = now.to_numpy(np.float64), stored.to_numpy(np.float64)
+    return bool(np.allclose(a, b, rtol=1e-12, atol=1e-300, equal_nan=True))
+
+
+def stored_versions(folder: Path = HERE) -> dict[str, int]:
+    """The results version each stored case was made with (an empty dict if none recorded)."""
+    path = folder / VERSIONS
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def version_problem(case: str, folder: Path = HERE) -> str | None:
+    """Why ``case``'s stored series are not this results version's, or None if they are."""
+    made = stored_versions(folder).get(case)
+    if made == RESULTS_VERSION:
+        return None
+    made_text = "before results versions" if made is None else f"with results version {made}"
+    return (
+        f"golden series {case!r} were made {made_text}; the code says "
+        f"{RESULTS_VERSION}: if the results changed on purpose, bump RESULTS_VERSION in "
+        f"coprod_sim/results_version.py (if not done) and regenerate with `{COMMAND}` "
+        "(then `python experiments/regenerate_all.py`)"
+    )
+
+
+def store(cases: list[str], folder: Path = HERE, make=None) -> list[str]:
+    """Store ``cases`` (``make(case)`` gives a series; default ``series``); refuses
+    (GoldenVersionError, naming the cases) to overwrite a stored series that changed under
+    the same results version. Returns the cases written."""
+    make = make or series
+    versions = stored_versions(folder)
+    frames, refused = {}, []
+    for case in cases:
+        frames[case] = make(case)
+        old = folder / f"{case}.parquet"
+        changed = not old.is_file() or not same_series(frames[case], pd.read_parquet(old))
+        if old.is_file() and changed and versions.get(case) == RESULTS_VERSION:
+            refused.append(case)
+    if refused:
+        raise GoldenVersionError(
+            f"the series of {', '.join(refused)} changed but "
+            f"RESULTS_VERSION is still {RESULTS_VERSION}, the version the stored ones were "
+            "made with; allowed: bump RESULTS_VERSION in coprod_sim/results_version.py (and "
+            "say why in its history), then run this again"
+        )
+    for case, df in frames.items():
+        df.to_parquet(folder / f"{case}.parquet")
+        versions[case] = RESULTS_VERSION
+        print(case, df.shape, f"results version {RESULTS_VERSION}")
+    text = json.dumps(dict(sorted(versions.items())), indent=2) + "\n"
+    (folder / VERSIONS).write_text(text, encoding="utf-8")
+    return list(frames)
+
+
 if __name__ == "__main__":
-    for case in sys.argv[1:] or CASES:
-        df = series(case)
-        df.to_parquet(HERE / f"{case}.parquet")
-        print(case, df.shape)
+    unknown = [c for c in sys.argv[1:] if c not in CASES]
+    if unknown:
+        print(f"make_golden: error: case {unknown[0]!r} is unknown; allowed: {list(CASES)}",
+              file=sys.stderr)  # fmt: skip
+        raise SystemExit(2)
+    try:
+        store(sys.argv[1:] or list(CASES))
+    except GoldenVersionError as exc:
+        print(f"make_golden: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

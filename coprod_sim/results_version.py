@@ -1,0 +1,82 @@
+"""The model's results version: one number that changes whenever what the model computes does.
+
+A committed study, figure, posterior or doc table is only true of the model that made it. Each
+records ``RESULTS_VERSION`` when it is written (run records, sweep manifests, posteriors, the
+studies' reports, ``docs/levers.md``, ``docs/calibration.md``, the README's seed-spread table,
+the golden series), and ``tests/test_results_version.py`` fails for any committed artefact made
+by another version, naming the command that regenerates it.
+
+Bump it by hand, in the same commit as the change, whenever a change moves the golden series
+(``tests/test_golden.py`` fails until they are regenerated with the new version, and
+``tests/data/golden/make_golden.py`` refuses to store changed series under the old one).
+``experiments/regenerate_all.py`` then regenerates every versioned artefact in order.
+
+History:
+
+- 1: the model of issue 23 (main at 575f584), the first to be versioned; every artefact made
+  before versions existed is treated as stale.
+- 2: issue 25 ("Policy conclusions a researcher can cite"): the round's model changes
+  (turnover, queues, barriers, posterior-centred defaults, lever effects).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+#: bump by hand with any change that moves the golden series (see the module docstring)
+RESULTS_VERSION: int = 2
+
+#: the key under which JSON artefacts (run records, manifests, posteriors) keep it
+KEY = "results_version"
+#: the key of a PNG text chunk that keeps it in a figure
+PNG_KEY = "coprod-sim results version"
+#: how a markdown artefact keeps it: one HTML comment, invisible when rendered
+MARKDOWN = re.compile(r"<!--\s*results-version:\s*([^\s;>]+)")
+
+
+def markdown_stamp(command: str, version: object = RESULTS_VERSION) -> str:
+    """The line a generated markdown document carries: the results version of the runs it
+    reports (default: this code's) and how to regenerate it."""
+    return f"<!-- results-version: {version}; regenerate: {command} -->"
+
+
+def markdown_version(text: str) -> str | None:
+    """The results version a markdown document records, or None if it records none."""
+    found = MARKDOWN.search(text)
+    return found.group(1) if found else None
+
+
+def png_metadata(version: object = RESULTS_VERSION) -> dict[str, str]:
+    """Text for a figure's PNG metadata (``matplotlib``'s ``savefig(metadata=...)``): the
+    results version of the runs it shows (default: this code's)."""
+    return {PNG_KEY: str(version)}
+
+
+def stamp_png(path: str | Path, version: object = RESULTS_VERSION) -> None:
+    """Write a results version (default: this code's) into an existing PNG's text chunks
+    (pixels unchanged)."""
+    from PIL import Image, PngImagePlugin
+
+    path = Path(path)
+    with Image.open(path) as img:
+        img.load()
+        info = PngImagePlugin.PngInfo()
+        for key, value in img.text.items():
+            if key != PNG_KEY:
+                info.add_text(key, value)
+        info.add_text(PNG_KEY, str(version))
+        img.save(path, pnginfo=info)
+
+
+def png_version(path: str | Path) -> str | None:
+    """The results version a PNG records, or None if it records none."""
+    from PIL import Image
+
+    with Image.open(path) as img:
+        return getattr(img, "text", {}).get(PNG_KEY)
+
+
+def is_current(recorded: object) -> bool:
+    """Whether a recorded version is this one (as stored: an int in JSON, text in markdown)."""
+    return recorded is not None and str(recorded) == str(RESULTS_VERSION)
