@@ -80,6 +80,7 @@ def test_payers_add_up_to_the_cash_total():
     by_payer = costs.costs_by_payer(pol)
     assert sum(by_payer.values()) == pytest.approx(sum(pol.costs_total.values()))
     m = summary_metrics(pol)
+    assert sum(m[f"cost_{payer}_gbp"] for payer in costs.PAYERS) == pytest.approx(m["cost_total"])
     assert m["professional_hours_on_levers"] > 0
     assert m["professional_hours_idle"] == pytest.approx(
         m["professional_hours_paid"] - m["professional_hours"] - m["professional_hours_on_levers"]
