@@ -17,6 +17,18 @@ Money is counted once, by who pays (``PAYERS``):
   falls on the payer its class declares (``Lever.payer``, shown in the ODD's lever table).
 - Volunteers' hours are valued separately (``volunteer_hour_value``) and never added to cash.
 
+Staff time a lever uses (asks, workshops, courses) is counted once, in one of two ways its
+class declares (``staff_time``, one of ``STAFF_TIME``; shown in the ODD's lever table):
+
+- ``capacity``: the hours come out of the services' capacity (``model.service_capacity`` at
+  the next ``before_channels``, so fewer hours for the queue). The staff are salaried, so the
+  lever pays nothing for them; the hours are reported as ``professional_hours_on_levers``,
+  neither idle nor freed.
+- ``bought``: the lever buys the hours (cover at ``professional_hour_cost``, in its
+  ``weekly_cost``); the services keep their capacity.
+
+A lever books its hours with ``book_staff_time`` and adds ``staff_time_cost`` to its cost.
+
 The public purse is the council and central government (``PUBLIC_PURSE``); ``summary.compare``
 gives its net against the paired no-lever run. Crises averted are counted as crises and valued
 at the nominal professional hours a crisis takes, beside the net and never added to it:
@@ -50,6 +62,14 @@ STAFF_PAYER = "council_services"
 PROFESSIONAL_STAFF = "professional_staff"
 #: payer of a lever or cost function that does not declare one (``levers=`` in a notebook)
 DEFAULT_LEVER_PAYER = "council_levers"
+#: how a lever's use of the services' staff time is counted (its class's ``staff_time``)
+STAFF_TIME: dict[str, str] = {
+    "none": "uses no staff time of the services",
+    "capacity": "taken from the services' capacity (salaried: no cash)",
+    "bought": "extra hours bought at professional_hour_cost (capacity kept)",
+}
+#: where the staff-time books of a model's levers are kept (``model.lever_state``)
+_BOOKS = "_staff_time"
 
 
 @dataclass(frozen=True)
@@ -118,10 +138,94 @@ def payer_of(lever: object) -> str:
     return payer
 
 
+def staff_time_of(lever: object) -> str:
+    """How ``lever`` counts the services' staff time it uses (``STAFF_TIME``; "none" if it
+    declares nothing). Raises ValueError for a mode not in ``STAFF_TIME``."""
+    mode = getattr(lever, "staff_time", "none")
+    if mode not in STAFF_TIME:
+        name = getattr(lever, "name", "") or type(lever).__name__
+        raise ValueError(
+            f"lever {name!r}: staff_time {mode!r} is not one of {', '.join(STAFF_TIME)}"
+        )
+    return mode
+
+
+@dataclass
+class StaffTimeBook:
+    """One lever's staff time in one model: hours waiting to come out of capacity, hours
+    taken over the run (``capacity``), hours bought this week (``bought``)."""
+
+    mode: str
+    pending: np.ndarray  # by service, taken at the next before_channels
+    taken_total: float = 0.0
+    bought_week: float = 0.0  # hours bought in week ``bought_in``
+    bought_in: int = -1
+
+
+def _book(model: CoproductionModel, lever: object) -> StaffTimeBook:
+    from coprod_sim.levers import lever_name
+
+    books = model.lever_state.setdefault(_BOOKS, {})
+    name = lever_name(lever)
+    if name not in books:
+        books[name] = StaffTimeBook(staff_time_of(lever), np.zeros(len(model.service_capacity)))
+        if books[name].mode == "capacity":
+            book = books[name]
+
+            def take_time(m: Any) -> None:
+                """The lever's staff hours come out of this week's capacity."""
+                taken = np.minimum(book.pending, np.maximum(m.service_capacity, 0.0))
+                m.service_capacity = m.service_capacity - taken
+                book.taken_total += float(taken.sum())
+                book.pending = np.zeros_like(book.pending)
+
+            take_time.point = "before_channels"
+            model.add_lever(take_time)
+    return books[name]
+
+
+def setup_staff_time(model: CoproductionModel, lever: object) -> None:
+    """Open ``lever``'s staff-time book in ``model`` (call from the lever's ``setup``, so a
+    ``capacity`` lever's hours are taken at every ``before_channels``)."""
+    _book(model, lever)
+
+
+def book_staff_time(model: CoproductionModel, lever: object, hours: np.ndarray) -> None:
+    """``lever`` used ``hours`` (by service) of the services' staff this week: taken from
+    capacity at the next ``before_channels`` or bought, as the lever declares."""
+    book = _book(model, lever)
+    hours = np.asarray(hours, np.float64)
+    if book.mode == "capacity":
+        book.pending = book.pending + hours
+    elif book.mode == "bought":
+        if book.bought_in != model.week:
+            book.bought_week, book.bought_in = 0.0, model.week
+        book.bought_week += float(hours.sum())
+    elif hours.any():
+        raise ValueError(f"lever {lever!r} declares staff_time 'none' but booked staff hours")
+
+
+def staff_time_cost(model: CoproductionModel, lever: object) -> float:
+    """GBP ``lever`` pays this week for staff time: the hours it bought (``bought``) at
+    ``professional_hour_cost``; 0 for hours taken from capacity (salaried already)."""
+    from coprod_sim.levers import lever_name
+
+    book = model.lever_state.get(_BOOKS, {}).get(lever_name(lever))
+    if book is None or book.mode != "bought" or book.bought_in != model.week:
+        return 0.0
+    return book.bought_week * model.params.professional_hour_cost
+
+
+def lever_staff_hours(model: CoproductionModel) -> float:
+    """Professional hours levers took from the services' capacity over the run (paid as
+    staff pay, spent on the levers' tasks: neither given to needs nor idle)."""
+    return float(sum(b.taken_total for b in model.lever_state.get(_BOOKS, {}).values()))
+
+
 def staff_paid_hours(model: CoproductionModel) -> np.ndarray:
     """Hours each service's staff are employed (and paid) this week: their direct-contact
-    hours less the budget cut (``model.capacity_cut``). Staff time a lever diverts from cases
-    (personal asks) is still paid, so it is not taken off here."""
+    hours less the budget cut (``model.capacity_cut``). Staff time a lever takes from cases
+    (``staff_time = "capacity"``) is still paid, so it is not taken off here."""
     from coprod_sim.mechanisms import services
 
     staff = model.staff

@@ -116,7 +116,8 @@ _EXACT: list[tuple[str, str, Direction, str]] = [
     ("crisis_hours", HOURS, "lower", "professional hours given to crises"),
     ("volunteer_hours", HOURS, "neither", "volunteer hours"),
     ("professional_hours_paid", HOURS, "neither", "professional hours paid"),
-    ("professional_hours_idle", HOURS, "neither", "paid professional hours not given to needs"),
+    ("professional_hours_on_levers", HOURS, "neither", "paid professional hours on levers' tasks"),
+    ("professional_hours_idle", HOURS, "neither", "paid professional hours idle"),
     ("police_callout_hours", HOURS, "neither", "police hours given to anti-social incidents"),
     # ---- money (cash over the run, by payer; volunteer time valued apart)
     ("professional_cost_gbp", GBP, "lower", "cost of professional staff"),

@@ -50,6 +50,7 @@ MONEY_ROWS: tuple[str, ...] = (
     "public_purse_cost_gbp",
     "volunteer_time_value_gbp",
     "professional_hours_paid",
+    "professional_hours_on_levers",
     "professional_hours_idle",
     *(f"staff_cost_{s}_gbp" for s in SERVICES),
     *(f"professional_hours_{s}" for s in SERVICES),
@@ -287,8 +288,10 @@ def money_metrics(model: CoproductionModel) -> dict[str, float]:
     ``public_purse_cost_gbp``: council and central government; ``volunteer_time_value_gbp``:
     volunteer hours x ``volunteer_hour_value`` (never added to cash);
     ``professional_hours_paid``: hours staff were employed; ``staff_cost_<service>_gbp``: their
-    pay by service (adding up to ``cost_council_services_gbp``); ``professional_hours_idle``: paid
-    hours not given to needs (idle, or spent on a lever's tasks such as personal asks: hours
+    pay by service (adding up to ``cost_council_services_gbp``);
+    ``professional_hours_on_levers``: paid hours levers took from the services' capacity for
+    their own tasks (personal asks, workshops, courses: ``costs.lever_staff_hours``);
+    ``professional_hours_idle``: paid hours neither given to needs nor on levers' tasks (hours
     to redeploy, not cash); ``professional_hours_<service>``: hours
     given to needs by service; ``police_callout_hours``: public-safety hours given to reported
     anti-social incidents (mechanism 8), paid within the staff cost; ``crises_value_gbp``:
@@ -305,7 +308,9 @@ def money_metrics(model: CoproductionModel) -> dict[str, float]:
     weekly = model.datacollector.model_vars
     paid = float(np.sum(weekly.get("professional_hours_paid", [])))
     m["professional_hours_paid"] = paid
-    m["professional_hours_idle"] = paid - float(model.professional_hours_total)
+    on_levers = costs.lever_staff_hours(model)
+    m["professional_hours_on_levers"] = on_levers
+    m["professional_hours_idle"] = paid - float(model.professional_hours_total) - on_levers
     hour = model.params.professional_hour_cost
     for s in SERVICES:
         m[f"staff_cost_{s}_gbp"] = float(np.sum(weekly.get(f"professional_hours_paid_{s}", [])))
@@ -339,7 +344,8 @@ def compare(
          "lever_payers": {name: payer of that cost (registered levers)},
          "metrics": {metric: {"baseline", "policy", "change"}},   # change = policy - baseline
          "lever_cost_gbp":  policy lever costs - baseline lever costs (every payer),
-         "professional_hours_freed": idle paid hours, policy - baseline (hours to redeploy),
+         "professional_hours_freed": idle paid hours, policy - baseline (hours to redeploy;
+                                     hours a lever takes for its own tasks are not idle),
          "crises_averted": baseline - policy crises (a count),
          "crises_averted_value_gbp": baseline - policy crises_value_gbp (nominal unit cost),
          "net_gbp": public purse cost (baseline) - public purse cost (policy)}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from coprod_sim.analysis.costs import staff_time_of
 from coprod_sim.levers import LEVERS, Lever
 from coprod_sim.parameters import parameter_rows
 
@@ -20,15 +21,18 @@ def _range(row: dict[str, Any]) -> str:
 
 
 def lever_rows(levers: dict[str, type[Lever]] | None = None) -> list[dict[str, Any]]:
-    """One dict per (lever, parameter): lever, ``payer`` (who pays its cost), parameter, unit,
+    """One dict per (lever, parameter): lever, ``payer`` (who pays its cost), ``staff_time``
+    (how the services' staff time it uses is counted: ``costs.STAFF_TIME``), parameter, unit,
     default, range, source, doc, and the lever's own ``lever_source`` and ``point``."""
     rows = []
     for name, cls in sorted((levers or LEVERS).items()):
+        staff_time = staff_time_of(cls)
         for r in parameter_rows(cls):
             rows.append(
                 {
                     "lever": name,
                     "payer": cls.payer,
+                    "staff_time": staff_time,
                     "parameter": r["name"],
                     "unit": r["unit"],
                     "default": r["default"],
@@ -45,13 +49,14 @@ def lever_rows(levers: dict[str, type[Lever]] | None = None) -> list[dict[str, A
 def lever_table_markdown(levers: dict[str, type[Lever]] | None = None) -> str:
     """The rows as a Markdown table (for docs and notebooks)."""
     lines = [
-        "| lever | payer | parameter | unit | default | range | source | meaning |",
-        "|---|---|---|---|---|---|---|---|",
+        "| lever | payer | staff time | parameter | unit | default | range | source | meaning |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in lever_rows(levers):
         cells = [
             r["lever"],
             r["payer"],
+            r["staff_time"],
             r["parameter"],
             r["unit"],
             r["default"],

@@ -6,14 +6,20 @@ architect, navigator). Rule, each week from ``start_week`` (mechanism 6): every 
 attitude and its baseline move ``weekly_shift`` of the way up towards ``target_attitude``
 (``gatekeeping.shift``; never down), and information sharing between agencies moves the same
 share of the way up to ``info_sharing``. Services' modes follow their staff's mean attitude.
+Each week every professional spends ``staff_hours_per_year / 52`` hours in the programme,
+taken from their service's capacity (``staff_time = "capacity"``: workshops in salaried time,
+so the queue gets fewer hours and the lever pays nothing for them).
 
-    weekly cost = staff * (cost_per_staff_year + staff_hours_per_year * professional_hour_cost) / 52
+    weekly cost = staff * cost_per_staff_year / 52
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+import numpy as np
+
+from coprod_sim.analysis import costs
 from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms import gatekeeping
@@ -30,6 +36,8 @@ class CultureChange(Lever):
         "IPPR/PwC Capable Communities 2010; University of Birmingham Policy Commission 2011"
     )
     payer: ClassVar[str] = "council_levers"  # the council runs the programme
+    #: workshop hours come out of the services' capacity (salaried staff), not bought
+    staff_time: ClassVar[str] = "capacity"
 
     weekly_shift: float = param(
         0.01,
@@ -68,17 +76,19 @@ class CultureChange(Lever):
         ge=0,
         le=500,
         source=ASSUME + " (two days of workshops a year)",
-        doc="Professional time in the programme (valued at professional_hour_cost).",
+        doc="Professional time in the programme, taken from the services' capacity.",
     )
+
+    def setup(self, model: CoproductionModel) -> None:
+        costs.setup_staff_time(model, self)
 
     def apply(self, model: CoproductionModel) -> None:
         gatekeeping.shift(model, slice(None), self.weekly_shift, self.target_attitude)
         st = gatekeeping.state(model)
         st.info_sharing += self.weekly_shift * max(self.info_sharing - st.info_sharing, 0.0)
+        staff = np.bincount(model.staff.service, minlength=len(model.service_capacity))
+        costs.book_staff_time(model, self, staff * self.staff_hours_per_year / 52.0)
 
     def weekly_cost(self, model: CoproductionModel) -> float:
-        per = (
-            self.cost_per_staff_year
-            + self.staff_hours_per_year * model.params.professional_hour_cost
-        )
-        return len(model.staff) * per / 52.0
+        fees = len(model.staff) * self.cost_per_staff_year / 52.0
+        return fees + costs.staff_time_cost(model, self)

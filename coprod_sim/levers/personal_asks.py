@@ -15,18 +15,20 @@ organising). Rule, each week from ``start_week`` after the channels:
    a stranger (``trust.accept_probability``). Needs taken up are recorded as met by the open
    call channel (a service's call, made in person).
 3. the asks take ``minutes_per_ask`` of professional time, taken from the next week's case
-   capacity of the service.
+   capacity of the service (``staff_time = "capacity"``: asking is part of the salaried job,
+   so the queue gets fewer hours and the lever pays nothing for them; the hours are reported
+   as ``professional_hours_on_levers``, never as hours freed).
 
-    weekly cost = ask hours * professional_hour_cost
-                  (+ staff * training_cost_per_professional once, in the start week)
+    weekly cost = staff * training_cost_per_professional once, in the start week
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from coprod_sim.analysis import costs
 from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms import gatekeeping
@@ -44,8 +46,10 @@ class PersonalAsks(Lever):
     name: ClassVar[str] = "personal_asks"
     point: ClassVar[str] = "after_channels"
     source: ClassVar[str] = "IPPR/PwC Capable Communities 2010"
-    #: the council trains its staff; ask hours valued at professional_hour_cost
+    #: the council trains its staff
     payer: ClassVar[str] = "council_levers"
+    #: ask hours come out of the services' capacity (salaried staff), not bought
+    staff_time: ClassVar[str] = "capacity"
 
     asks_per_professional: float = param(
         5.0,
@@ -99,18 +103,7 @@ class PersonalAsks(Lever):
     )
 
     def setup(self, model: CoproductionModel) -> None:
-        self.state(model).hours = np.zeros(len(SERVICES))
-        self.state(model).hours_week = 0.0
-
-        st = self.state(model)
-
-        def take_time(m: Any) -> None:
-            """Professionals' time spent asking comes out of this week's capacity."""
-            m.service_capacity = np.maximum(m.service_capacity - st.hours, 0.0)
-            st.hours = np.zeros(len(SERVICES))
-
-        take_time.point = "before_channels"
-        model.add_lever(take_time)
+        costs.setup_staff_time(model, self)
 
     def apply(self, model: CoproductionModel) -> None:
         staff, pop, nb, n, k = model.staff, model.pop, model.nb, model.needs, model.kinds
@@ -121,8 +114,7 @@ class PersonalAsks(Lever):
         hours = np.bincount(staff.service[prof], minlength=len(SERVICES)) * (
             self.minutes_per_ask / 60.0
         )
-        self.state(model).hours = self.state(model).hours + hours
-        self.state(model).hours_week = float(hours.sum())
+        costs.book_staff_time(model, self, hours)
         if len(prof) == 0 or model.n_residents == 0:
             return
         b = staff.nbhd[prof]
@@ -159,7 +151,7 @@ class PersonalAsks(Lever):
         model.events["personal_asks_taken_up"] += len(m.rows)
 
     def weekly_cost(self, model: CoproductionModel) -> float:
-        cost = self.state(model).hours_week * model.params.professional_hour_cost
+        cost = costs.staff_time_cost(model, self)
         if model.week == self.start_week:
             cost += len(model.staff) * self.training_cost_per_professional
         return cost

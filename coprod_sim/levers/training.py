@@ -11,11 +11,11 @@ Birmingham Policy Commission 2011 (new roles of public servants). Rule, each wee
   and their fear of liability falls by ``liability_fear_cut`` of its level (safe practice).
 - professionals: each untrained professional is trained with weekly chance
   ``staff_share_per_year / 52``; their attitude and its baseline move ``staff_attitude_gain`` of
-  the way to 1 (mechanism 6, ``gatekeeping.shift``).
+  the way to 1 (mechanism 6, ``gatekeeping.shift``). The course takes ``staff_course_hours``
+  of their time that week, taken from their service's capacity (``staff_time = "capacity"``:
+  salaried time, so the queue gets fewer hours and the lever pays nothing for it).
 
-    weekly cost = residents trained * cost_per_place
-                  + professionals trained * (cost_per_staff_place
-                                              + staff_course_hours * professional_hour_cost)
+    weekly cost = residents trained * cost_per_place + professionals trained * cost_per_staff_place
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from coprod_sim.analysis import costs
 from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms import gatekeeping
@@ -41,6 +42,8 @@ class Training(Lever):
         "IPPR/PwC Capable Communities 2010; University of Birmingham Policy Commission 2011"
     )
     payer: ClassVar[str] = "council_levers"  # council-funded training
+    #: course hours come out of the services' capacity (salaried staff), not bought
+    staff_time: ClassVar[str] = "capacity"
 
     places_per_1000_year: float = param(
         20.0,
@@ -94,7 +97,7 @@ class Training(Lever):
         ge=0,
         le=200,
         source=ASSUME + " (one day)",
-        doc="Professional hours a course takes (valued at professional_hour_cost).",
+        doc="Professional hours a course takes, taken from the service's capacity that week.",
     )
     cost_per_place: float = cost_param(
         "training_place_resident", le=10_000, doc="Cost of training one resident."
@@ -106,6 +109,7 @@ class Training(Lever):
     def setup(self, model: CoproductionModel) -> None:
         self.state(model).staff_trained = np.zeros(len(model.staff), bool)
         self.state(model).this_week = (0, 0)
+        costs.setup_staff_time(model, self)
 
     def apply(self, model: CoproductionModel) -> None:
         pop, n = model.pop, model.n_residents
@@ -122,14 +126,14 @@ class Training(Lever):
         new = np.flatnonzero(~done & (rng.random(len(done)) < self.staff_share_per_year / 52.0))
         done[new] = True
         gatekeeping.shift(model, new, self.staff_attitude_gain, 1.0)
+        n_s = len(model.service_capacity)
+        hours = np.bincount(model.staff.service[new], minlength=n_s) * self.staff_course_hours
+        costs.book_staff_time(model, self, hours)
         self.state(model).this_week = (len(who), len(new))
         model.events["trained_residents"] += len(who)
         model.events["trained_professionals"] += len(new)
 
     def weekly_cost(self, model: CoproductionModel) -> float:
         res, staff = self.state(model).this_week
-        per_staff = (
-            self.cost_per_staff_place
-            + self.staff_course_hours * model.params.professional_hour_cost
-        )
-        return res * self.cost_per_place + staff * per_staff
+        fees = res * self.cost_per_place + staff * self.cost_per_staff_place
+        return fees + costs.staff_time_cost(model, self)

@@ -37,6 +37,7 @@ SERVICE_WEEKS = 52
 SAVED = (
     "confidence",
     "fear_retal",
+    "fear_retal_base",  # fear of retaliation fades to it (mechanism 8)
     "fear_liab",
     "fear_commit",
     "fear_commit_base",
@@ -170,7 +171,7 @@ class YearOfPaidService(Lever):
         self._serving = s
         self._saved = {a: getattr(pop, a)[s].copy() for a in SAVED}
         pop.confidence[s] = np.maximum(pop.confidence[s], self.servant_confidence)
-        for a in ("fear_retal", "fear_liab", "fear_commit", "fear_commit_base"):
+        for a in ("fear_retal", "fear_retal_base", "fear_liab", "fear_commit", "fear_commit_base"):
             getattr(pop, a)[s] = np.minimum(getattr(pop, a)[s], self.servant_fear)
         pop.insured[s] = True
         pop.vet_status[s] = VETTED

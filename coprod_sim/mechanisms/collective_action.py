@@ -49,6 +49,13 @@ after the channels (see ``CoproductionModel.step``):
    ``asb_callout``, the call-out hours only count as waiting hours in ``P``.)
 7. ``E_b`` relaxes towards the block's baseline trust ``nb.trust_base`` by
    ``backing_relaxation`` a week.
+8. **Fear fades**: each week every resident's fear of retaliation moves
+   ``fear_retal_relaxation`` of the way back to their own baseline ``pop.fear_retal_base``
+   (their fear when the town was drawn), as fear of commitment fades to its baseline. Without
+   it fear only rose (most incidents are left alone, and only successes lowered it), so it
+   crept up year after year and the share of incidents challenged kept falling; with it, fear
+   settles where what witnesses see balances what they forget. (Fading to the town's mean
+   instead would erase the few bold residents who do intervene.)
 
 With ``incident_rate = 0`` the phase draws nothing and changes nothing.
 """
@@ -246,6 +253,16 @@ class CollectiveActionParams(Strict):
         source=ASSUME,
         doc="Rise in an intervener's fear of retaliation after a failed intervention.",
     )
+    fear_retal_relaxation: float = param(
+        0.01,
+        unit="share/week",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (as fear_relaxation: memory of incidents fades)",
+        doc="Weekly pull of each resident's fear of retaliation back to their own baseline "
+        "(pop.fear_retal_base); gives fear a level to settle at.",
+    )
     police_hours_per_incident: float = param(
         1.5,
         unit="hours/incident",
@@ -290,7 +307,10 @@ class SafetyState:
 
 
 def setup(model: CoproductionModel) -> SafetyState:
-    """Initial state: expected backing at each block's baseline trust, nobody has intervened."""
+    """Initial state: expected backing at each block's baseline trust, nobody has intervened;
+    each resident's fear of retaliation now is the baseline it fades back to
+    (``pop.fear_retal_base``)."""
+    model.pop.add_column("fear_retal_base", model.pop.fear_retal.dtype)[:] = model.pop.fear_retal
     n_nb = len(model.nb.start)
     zeros = np.zeros(n_nb, np.int64)
     return SafetyState(
@@ -396,6 +416,12 @@ def update_backing(
     return np.clip(e, 0.0, 1.0)
 
 
+def fade_fear(fear: np.ndarray, base: np.ndarray, rate: float) -> None:
+    """Fear of retaliation moves ``rate`` of the way back to its baseline (in place)."""
+    if rate > 0:
+        fear += fear.dtype.type(rate) * (base - fear)
+
+
 # ---------------------------------------------------------------------- the weekly phase
 def step(model: CoproductionModel) -> None:
     """One week of mechanism 8 (see the module docstring); inert when ``incident_rate`` is 0."""
@@ -405,6 +431,7 @@ def step(model: CoproductionModel) -> None:
     if p.incident_rate <= 0 or model.n_residents == 0:
         return
     rng = model.rng_for(STREAM)
+    fade_fear(pop.fear_retal, pop.fear_retal_base, p.fear_retal_relaxation)
 
     # police backing: the share of what is asked of public-safety staff that they give
     ps = model.staff.service == PUBLIC_SAFETY

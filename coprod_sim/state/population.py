@@ -461,5 +461,23 @@ def build_staff(n_residents: int, n_nb: int, p: Scenario, rng: np.random.Generat
         service=service,
         nbhd=rng.integers(0, max(n_nb, 1), m).astype(np.int32),
         capacity=np.full(m, p.staff_hours, np.float32),
-        attitude=_beta(p.attitude_mean, 5.0, m, rng),
+        attitude=_attitudes(service, p.attitude_mean, rng),
     )
+
+
+def _attitudes(service: np.ndarray, mean: float, rng: np.random.Generator) -> np.ndarray:
+    """Staff attitudes: Beta(mean, concentration 5) draws, then corrected so each service's
+    mean is exactly ``mean`` (a service has 3-5 staff in the demo town, so raw draws gave
+    service means of 0.23-0.57 for a declared 0.4). The correction keeps every value in
+    [0, 1] and the order within a service: a sample whose mean m is above the target is
+    scaled by mean / m; one below is mirrored, 1 - (1 - x)(1 - mean) / (1 - m)."""
+    x = _beta(mean, 5.0, len(service), rng).astype(np.float64)
+    target = min(max(mean, 0.0), 1.0)
+    for s in np.unique(service):
+        at = service == s
+        m = x[at].mean()
+        if m > target:
+            x[at] *= target / m
+        elif m < target:
+            x[at] = 1.0 - (1.0 - x[at]) * (1.0 - target) / (1.0 - m)
+    return x.astype(np.float32)

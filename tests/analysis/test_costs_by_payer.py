@@ -9,6 +9,7 @@ against each neighbourhood's own reference.
 from __future__ import annotations
 
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any, ClassVar
 
 import numpy as np
@@ -174,27 +175,40 @@ class ProHours:
         )
 
 
-def test_community_dividend_pays_a_share_of_the_saving_against_the_reference() -> None:
+def test_community_dividend_pays_a_share_of_the_saving_beyond_the_margin() -> None:
     paid_any = False
+    z = NormalDist().inv_cdf(0.95)  # the default one-sided 5% level
     for seed in (1, 2):
         probe = ProHours()
         pol = CoproductionModel(
             rng=seed,
             n_residents=N,
-            policies={"community_dividend": {"start_week": 30, "reference_weeks": 20}},
+            policies={
+                "community_dividend": {
+                    "start_week": 30,
+                    "reference_weeks": 20,
+                    "settle_weeks": 8,
+                },
+                # a deep cut from the start week: hours given fall well beyond the noise
+                "budget_cuts": {"start_week": 30, "total_cut": 0.7, "ramp_years": 0},
+            },
             levers=[probe],
             burn_in_years=0,
         )
         pol.run_weeks(WEEKS)
-        lever = pol.policy_levers[0]
+        lever = next(lv for lv in pol.policy_levers if lv.name == "community_dividend")
         h = np.array(probe.weeks)
         ref = h[10:30].mean(axis=0)  # the 20 weeks before the start week
         assert lever.reference_hours == pytest.approx(ref)
+        margin = z * h[10:30].std(axis=0, ddof=1) * np.sqrt(1 + 8 / 20)
         weekly = pol.datacollector.get_model_vars_dataframe()["cost_community_dividend"]
         assert (weekly.iloc[:30] == 0).all()  # nothing before the reference is complete
-        saving = np.cumsum(ref - h[30:], axis=0)  # hours saved to date, from the start week
-        expected = 0.5 * HOUR * np.maximum(saving, 0).max(axis=0)  # owed, never clawed back
+        periods = h[30 : 30 + 48].reshape(6, 8, -1).mean(axis=1)  # six settled periods
+        saved = 8 * np.maximum(ref - periods - margin, 0)
+        expected = 0.5 * HOUR * saved.sum(axis=0)
         assert lever.paid_by_nbhd == pytest.approx(expected, rel=1e-6, abs=1e-6)
         assert weekly.sum() == pytest.approx(expected.sum(), rel=1e-6, abs=1e-6)
+        # paid only in the last week of each period
+        assert (weekly.iloc[30:].to_numpy().reshape(-1, 8)[:, :7] == 0).all()
         paid_any = paid_any or expected.sum() > 0
     assert paid_any

@@ -166,3 +166,55 @@ def test_bad_parameters_are_refused_with_a_clear_message():
         CoproductionModel(rng=1, n_residents=100, incident_rate=-1.0, burn_in_years=0)
     with pytest.raises(ScenarioError, match="witnesses_per_incident"):
         CoproductionModel(rng=1, n_residents=100, witnesses_per_incident=0, burn_in_years=0)
+
+
+# ---------------------------------------------------------------- a level to settle at (issue 24)
+def test_fear_of_retaliation_fades_back_to_each_residents_baseline():
+    fear = np.array([0.9, 0.1, 0.5], np.float32)
+    base = np.array([0.5, 0.3, 0.5], np.float32)
+    ca.fade_fear(fear, base, 0.25)
+    assert fear == pytest.approx([0.8, 0.15, 0.5])
+    ca.fade_fear(fear, base, 0.0)  # no relaxation: unchanged
+    assert fear == pytest.approx([0.8, 0.15, 0.5])
+
+
+def test_the_model_keeps_each_residents_fear_baseline():
+    m = CoproductionModel(rng=4, n_residents=500, burn_in_years=0)
+    assert np.array_equal(m.pop.fear_retal_base, m.pop.fear_retal)
+    m.run_weeks(30)
+    assert not np.array_equal(m.pop.fear_retal_base, m.pop.fear_retal)  # incidents moved fear
+
+
+def _weekly_safety(seed: int, years: int, **world: float) -> tuple[np.ndarray, ...]:
+    """Weekly incidents, incidents challenged and mean fear of retaliation of the results
+    years after the default burn-in (2,000 residents)."""
+    m = CoproductionModel(rng=seed, n_residents=2000, **world)
+    inc, chall, fear = [], [], []
+    for _ in range(52 * years):
+        m.step()
+        inc.append(m.safety.week["incidents"])
+        chall.append(m.safety.week["incidents_challenged"])
+        fear.append(float(m.pop.fear_retal.mean(dtype=np.float64)))
+    return np.array(inc), np.array(chall), np.array(fear)
+
+
+@pytest.mark.slow
+def test_fear_and_the_share_challenged_settle_over_years_6_to_10():
+    # before issue 24 fear of retaliation only rose (+0.002 a year at years 6-10, still
+    # rising after 26 years) and the share challenged kept falling with it. Tolerance: the
+    # weekly mean fear's least-squares slope over results years 6-10 within +-0.0005 a year
+    # on every seed; the share challenged over years 9-10 at least 40% of that over years 6-8
+    # (pooled over seeds: a 2,000-resident town has about 3 incidents a week) and not 0.
+    late_chall = late_inc = early_chall = early_inc = 0.0
+    for seed in (1, 2, 3):
+        inc, chall, fear = _weekly_safety(seed, 10)
+        last = fear[5 * 52 :]
+        slope = np.polyfit(np.arange(len(last)) / 52, last, 1)[0]
+        assert abs(slope) < 5e-4, (seed, slope)
+        early_chall += chall[5 * 52 : 8 * 52].sum()
+        early_inc += inc[5 * 52 : 8 * 52].sum()
+        late_chall += chall[8 * 52 :].sum()
+        late_inc += inc[8 * 52 :].sum()
+    early, late = early_chall / early_inc, late_chall / late_inc
+    assert late > 0
+    assert late >= 0.4 * early, (early, late)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from coprod_sim.mechanisms.needs import SERVICES
 from coprod_sim.state.population import RETIRED, VETTED, WORKING, YOUNG
@@ -95,3 +96,18 @@ def test_scale_multiplies_the_preset() -> None:
 def test_no_staff_per_1000_means_no_professional_capacity(run_town) -> None:
     m = run_town(1, weeks=1, staff_per_1000=0.0)
     assert m.service_capacity.sum() == 0
+
+
+def test_staff_attitudes_have_the_declared_mean_in_every_service():
+    # a service has 3-5 staff in a town of 2,000: raw Beta draws gave service means of
+    # 0.23-0.57 for a declared 0.4; the correction makes each service's mean exact
+    from coprod_sim import CoproductionModel
+
+    for seed, mean in ((1, 0.4), (2, 0.4), (3, 0.15), (4, 0.9)):
+        m = CoproductionModel(rng=seed, n_residents=2000, burn_in_years=0, attitude_mean=mean)
+        st = m.staff
+        for s in np.unique(st.service):
+            a = st.attitude[st.service == s].astype(np.float64)
+            assert a.mean() == pytest.approx(mean, abs=1e-6)
+            assert (a >= 0).all() and (a <= 1).all()
+            assert a.std() > 0  # still a spread of attitudes, not all at the mean
