@@ -176,7 +176,8 @@ def decide(
     decide: the survey's "never been asked" (``outcomes.barriers``) is about such asks, not
     about a neighbour asking for a favour (``formal=False``, the informal channel), which is
     recorded in ``pop.last_asked_informal_week`` (``informal_asks``). The decision gives both
-    the ask bonus; awareness plays no part in a neighbour's request.
+    the ask bonus; awareness and the liability block play no part in a neighbour's request
+    (``decision.ask_weights``).
 
     ``trust_person`` is per pair, or a ``TrustGather`` (read only for pairs past the gates)."""
     u = rng.random(len(rows))  # drawn for every pair, so gating never shifts the stream
@@ -193,7 +194,8 @@ def decide(
         _EMPTY_F if growth is None else growth,
         trust_person.source, trust_person.at,
         _EMPTY_I if trust_person.at2 is None else trust_person.at2,
-        model.week, float(model.params.min_free_hours), VETTED, NOT_VETTED, model.weights,
+        model.week, float(model.params.min_free_hours), VETTED, NOT_VETTED,
+        decision.ask_weights(model.weights, formal),
         needs.kind, needs.owner, needs.hours,
         kinds.activity_bit, kinds.vetting, kinds.growth, kinds.risk,
         pop.willing, model.busy, pop.recovering_until, pop.free_hours, pop.time_off,

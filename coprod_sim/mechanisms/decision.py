@@ -14,7 +14,8 @@ an activity they did not say they would do. The terms (each documented in docs/O
     confidence  + w_conf * (confidence - 0.5)
     commitment  - w_commit * fear of commitment * task growth / 0.02   (0.02 = a typical growth)
     liability   - w_liab * fear of liability * task risk * (not insured); an uninsured
-                  resident whose fear x risk exceeds ``liability_block`` refuses (P = 0)
+                  resident whose fear x risk exceeds ``liability_block`` refuses (P = 0);
+                  a neighbour's own request runs with no block (``ask_weights``)
     asked       + w_asked if asked personally (by an organisation or by a neighbour)
     unaware     - w_unaware if not aware of the opportunity (a neighbour's own request
                   needs no such awareness: the informal channel passes aware = True; an
@@ -115,8 +116,9 @@ class DecisionParams(Strict):
         " group'): at 0.15 a gardening task (risk 0.45) is refused uninsured by residents whose"
         " fear of liability exceeds 1/3 (about half at fear_liability_mean 0.35), a lift to the"
         " shops (0.35) above 0.43 (a third), a patrol (0.3) above 0.5 (a fifth)",
-        doc="An uninsured resident refuses a task outright when fear of liability x the task's "
-        "risk exceeds this (insurance lifts the block).",
+        doc="An uninsured resident refuses a volunteering task (any ask but a neighbour's own "
+        "request) outright when fear of liability x the task's risk exceeds this (insurance "
+        "lifts the block).",
     )
     weight_asked: float = param(
         2.0,
@@ -225,6 +227,15 @@ class HelpWeights(NamedTuple):
             example=p.weight_example,
             fatigue=p.weight_fatigue,
         )
+
+
+def ask_weights(w: HelpWeights, formal: bool) -> HelpWeights:
+    """The weights a channel's asks run the rule with. A neighbour's own request (the
+    informal channel, ``formal=False``) is a favour, not volunteering for an organisation:
+    the liability block is off for it (``liability_block = 1``: fear and risk are at most 1),
+    while the soft liability term stays. "Liability worries stop activities such as gardening
+    unless someone insures the volunteer" is about volunteers."""
+    return w if formal else w._replace(liability_block=1.0)
 
 
 @rule(

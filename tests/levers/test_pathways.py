@@ -16,6 +16,7 @@ from _towns import town
 from coprod_sim import CoproductionModel
 from coprod_sim.levers import LEVERS
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX
+from coprod_sim.mechanisms.outcomes import BARRIERS
 from coprod_sim.state.population import GAVE_UP, VETTED
 
 N = 1000
@@ -45,16 +46,15 @@ def test_information_point():
 
 
 def test_insurance_cover():
+    liability = BARRIERS.index("liability")
+    held_back = 0
     for s in SEEDS:
         b, p = pair("insurance_cover", s)
         assert b.pop.insured.mean() == 0.0 and p.pop.insured.mean() == 1.0
-        # the liability block (decision rule) no longer stops anyone's risky task: more lifts
-        # to the shops and gardening are taken up by neighbours (pooled below)
-    kinds = list(town(1, WEEKS, N).kinds.names)
-    risky = [kinds.index("gardening"), kinds.index("lift_to_shops")]
-    base = sum(pair("insurance_cover", s)[0].met_by_kind_channel[risky, :-1].sum() for s in SEEDS)
-    pol = sum(pair("insurance_cover", s)[1].met_by_kind_channel[risky, :-1].sum() for s in SEEDS)
-    assert pol > 1.05 * base, (pol, base)  # at least 5% more risky needs met by residents
+        # insured, nobody is held back mainly by liability any more (the block is lifted)
+        assert not (p.barrier_codes == liability).any()
+        held_back += int((b.barrier_codes == liability).sum())
+    assert held_back > 0  # in the baseline some were (pooled over seeds)
 
 
 def test_vetting_reform():
@@ -70,8 +70,8 @@ def test_time_credits():
     for s in SEEDS:
         b, p = pair("time_credits", s)
         assert b.pop.reward.max() == 0.0
-        # the aware expect the reward level (0.6); credits were earned through services
-        assert p.pop.reward[p.pop.aware].min() >= 0.6 - 1e-6
+        # residents who knew of the scheme expect the reward level (0.6); credits were earned
+        assert (p.pop.reward >= 0.6 - 1e-6).mean() > 0.3
         assert p.pop.credits.sum() > 0
 
 

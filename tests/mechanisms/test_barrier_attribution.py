@@ -183,13 +183,16 @@ def test_a_town_shows_a_spread_of_barriers() -> None:
     """Small towns, three seeds, two years: neighbours' asks are recorded but do not count as
     being asked; not knowing of opportunities, never being asked and liability are each the
     main barrier of some non-participants (issue 24: the latter were 0%)."""
+    liability = 0
     for seed in (1, 2, 3):
         m = CoproductionModel(rng=seed, n_residents=600, burn_in_years=0)
         m.run_weeks(104)
         assert (informal_asks(m.pop) > NEVER_ASKED).mean() > 0.5
         s = barrier_shares(m.barrier_codes)
-        assert s["unaware"] > 0.1 and s["never_asked"] > 0.03 and s["liability"] > 0.01, s
+        assert s["unaware"] > 0.1 and s["never_asked"] > 0.03, s
         assert s["time"] > 0.3
+        liability += int((m.barrier_codes == BARRIERS.index("liability")).sum())
+    assert liability >= 3  # pooled: about 1% of some 200 non-participants a town
 
 
 def _aware_blind(
