@@ -20,8 +20,9 @@ The week, in the array model's order (``CoproductionModel.step``'s docstring):
    (professional, from capacity). Offers are collected and matched one helper per need and one
    need per helper in random order of offers, as ``channels.first_unique`` does;
 5. ``agents.do("wait")``: open needs age, escalate into crises, lapse; late owners lose trust;
-6. ``agents.do("account")``: helpers log hours and weeks; needs end; then
-   ``agents.do("settle")``: good experiences raise trust, trust and fear relax;
+6. ``agents.do("account")``: helpers log hours and weeks; needs end; awareness
+   (``model.awareness``: formal helpers are aware and tell a tie, awareness without contact
+   fades); then ``agents.do("settle")``: good experiences raise trust, trust and fear relax;
 7. at the end of a 52-week year, participation classes; the DataCollector records the week.
 
 Where the array model applies an update once per resident however many rows name them
@@ -54,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from coprod_sim import CoproductionModel  # noqa: E402
 from coprod_sim.io.reporters import model_reporters  # noqa: E402
+from coprod_sim.mechanisms import awareness  # noqa: E402
 from coprod_sim.mechanisms.channels import PROFESSIONAL_PASSES  # noqa: E402
 from coprod_sim.mechanisms.decision import TYPICAL_GROWTH  # noqa: E402
 from coprod_sim.mechanisms.needs import CHANNELS, SERVICES  # noqa: E402
@@ -122,9 +124,14 @@ def help_probability(
     reward: float,
     example: float,
     fatigue: float,
+    block: bool = True,
 ) -> float:
     """``mechanisms.decision.help_probability`` for one eligible (resident, task) pair, as
-    scalar Python; ``w`` is the Scenario (weights by their parameter names)."""
+    scalar Python; ``w`` is the Scenario (weights by their parameter names). ``block=False``:
+    a neighbour's own request, which runs with the liability block off
+    (``decision.ask_weights``)."""
+    if block and not insured and fear_liab * risk > w.liability_block:
+        return 0.0
     ratio = max(spare, 1e-3) / max(task_hours, 1e-3)
     z = (
         w.help_intercept
@@ -134,7 +141,7 @@ def help_probability(
         - w.weight_commitment_fear * fear_commit * growth / TYPICAL_GROWTH
         - w.weight_liability_fear * fear_liab * risk * (not insured)
         + w.weight_asked * asked
-        - w.weight_unaware * (not asked and not aware)
+        - w.weight_unaware * (not aware)
         + w.weight_reward * reward
         + w.weight_example * example
         - w.weight_fatigue * fatigue
@@ -254,6 +261,7 @@ class Resident(mesa.Agent):
         k = need.kind
         if asked and formal:  # a service asked personally (not a neighbour asking a favour)
             self.last_asked_week = m.week
+            self.aware = True  # the ask tells them of the opportunity
         if k.activity < 0 or self is need.owner or self.busy:
             return False
         if self.recovering_until > m.week or not (self.willing >> k.activity) & 1:
@@ -277,10 +285,11 @@ class Resident(mesa.Agent):
             k.risk,
             self.insured,
             asked,
-            self.aware,
+            self.aware or not formal,  # a neighbour's request needs no awareness
             self.reward,
             example,
             self.fatigue,
+            block=formal,
         )
         yes = m.rand() < prob
         if yes and k.vetting and self.vet_status != VETTED:
@@ -477,9 +486,10 @@ class AgentLoopModel(mesa.Model):
                 "confidence fear_commit fear_liab aware last_asked_week committed fatigue "
                 "recovering_until hours_given hours_year weeks_year months_year helped_ever "
                 "last_help_week vet_status vet_wait reward insured asked_until "
-                "last_year_class"
+                "last_year_class last_formal_week"
             ).split()
         }
+        cols["aware_contact_week"] = awareness.contact_weeks(pop).tolist()
         names = list(cols)
         self.residents = [
             Resident(self, i, dict(zip(names, vals, strict=True)))
@@ -666,12 +676,33 @@ class AgentLoopModel(mesa.Model):
         self.svc_set.do("treat")
         self.agents.do("wait")
         self.agents.do("account")
+        self.awareness()
         self.agents.do("settle")
         self.week += 1
         if self.week % WEEKS_PER_YEAR == 0:
             self.close_year()
         self.record_week()
         self.datacollector.collect(self)
+
+    def awareness(self) -> None:
+        """``mechanisms.awareness.weekly``: this week's formal helpers are aware and tell a
+        tie with chance ``awareness_word_of_mouth``; awareness without contact fades."""
+        p, rand, week = self.p, self.rand, self.week
+        for r in self.residents:
+            if any(n.channel == OPEN_CALL for n in r.helping):
+                r.last_formal_week = week
+                r.aware = True
+                if rand() < p.awareness_word_of_mouth:
+                    ties = list(self.G.neighbors(r.idx))
+                    if ties:
+                        t = self.residents[ties[int(rand() * len(ties))]]
+                        t.aware = True
+                        t.aware_contact_week = week
+        since = week - p.awareness_memory_weeks
+        for r in self.residents:
+            contact = max(r.last_asked_week, r.last_formal_week, r.aware_contact_week)
+            if r.aware and contact <= since and rand() < p.awareness_fade:
+                r.aware = False
 
     def close_year(self) -> None:
         p = self.p

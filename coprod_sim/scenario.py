@@ -11,6 +11,7 @@ the experiment.
 
 from __future__ import annotations
 
+from coprod_sim.mechanisms.awareness import AwarenessParams
 from coprod_sim.mechanisms.channels import ChannelParams
 from coprod_sim.mechanisms.collective_action import CollectiveActionParams
 from coprod_sim.mechanisms.commitment import CommitmentParams
@@ -36,6 +37,7 @@ class Scenario(
     CommitmentParams,
     RedTapeParams,
     ChannelParams,
+    AwarenessParams,
     DecisionParams,
     NeedParams,
     GraphParams,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from coprod_sim.io import agent_records, reporters
 from coprod_sim.levers import charge_levers
 from coprod_sim.mechanisms import (
+    awareness,
     channels,
     collective_action,
     commitment,
@@ -121,6 +122,7 @@ WEEK: tuple[Phase | LeverPoint, ...] = (
     LeverPoint("after_channels"),
     Phase("needs wait", "needs arise and wait", needs.wait),
     Phase("delivery", "outcomes", outcomes.deliver),
+    Phase("awareness", "awareness", awareness.weekly),
     Phase("drift", "trust dynamics", relax),
     LeverPoint("end_of_week"),
     Phase("lever costs", "costs", lever_costs),

@@ -15,8 +15,10 @@ up to ``caseload`` families (survey_targets ``entrepreneur_caseload``):
    crisis) is put to ``asks_per_need`` of the entrepreneur's contacts as a personal ask; each
    decides with the model's decision rule, trusting the family as much as
    ``vouch_trust`` (the connector vouches for them); one helper per need, one need per helper.
-   Matches are recorded as informal help (help from residents found through the connector's
-   bridges).
+   Matches are recorded as formal help through the ``referral`` channel: the connector is an
+   organisation referring the family's need to a volunteer it knows (so the lever can raise
+   formal participation; a referred need a volunteer later lets down counts as a referral
+   let-down, as a professional's does).
 
 Weekly cost: entrepreneurs x ``annual_salary`` x (1 + ``employer_oncost``) / 52.
 Source: Young Foundation 2009 (community entrepreneurs, North and South Tyneside pilot, about
@@ -31,6 +33,7 @@ import numpy as np
 from pydantic import PrivateAttr
 
 from coprod_sim.levers import Lever
+from coprod_sim.mechanisms.awareness import make_aware
 from coprod_sim.mechanisms.channels import decide, first_unique
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, UNMET
 from coprod_sim.parameters import ASSUME, param
@@ -39,7 +42,8 @@ from coprod_sim.state.arrays import order_within, random_keys, unique_ints
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
 
-INFORMAL = CHANNEL_INDEX["informal"]
+#: a connector refers a family's need to a volunteer: formal help (outcomes.deliver)
+REFERRAL = CHANNEL_INDEX["referral"]
 
 
 class CommunityEntrepreneurs(Lever):
@@ -212,9 +216,8 @@ class CommunityEntrepreneurs(Lever):
         self._ever[m] = True
 
         # 2. awareness and being asked
-        pop.aware[m] = True
-        if hasattr(pop, "last_asked_week"):
-            pop.last_asked_week[m] = model.week
+        make_aware(model, m)
+        pop.last_asked_week[m] = model.week
 
         # 3. link caseload families' open needs to contacts across town
         rows = open_rows[in_case[needs.owner[open_rows]]]
@@ -235,7 +238,7 @@ class CommunityEntrepreneurs(Lever):
         trust = np.full(len(r), self.vouch_trust, np.float32)
         yes = decide(model, r, cand, trust, np.ones(len(r), bool), rng)
         match = first_unique(r[yes], cand[yes], rng)
-        model.assign(match, INFORMAL)
+        model.assign(match, REFERRAL)
         self._linked += len(match.rows)
         model.events["entrepreneur_links"] += len(match.rows)
 

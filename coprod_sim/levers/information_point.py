@@ -3,7 +3,9 @@
 Source: IPPR/PwC Capable Communities 2010 (people do not know what they could do locally;
 awareness of local opportunities). Rule: each week from ``start_week``,
 Poisson(points * reach_per_point * N) residents drawn at random visit or hear of a point and
-become ``aware`` (the decision rule's "unaware" penalty no longer applies to them on open calls).
+become ``aware`` (the decision rule's "unaware" penalty no longer applies to them on open calls)
+and count as having had contact with an opportunity this week (awareness fades only after
+``awareness_memory_weeks`` weeks without contact: ``mechanisms.awareness``).
 
     weekly cost = points * (staff_hours_per_point * staff_hour_cost + running_cost_per_point)
 """
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
+from coprod_sim.mechanisms.awareness import make_aware
 from coprod_sim.parameters import ASSUME, param
 
 if TYPE_CHECKING:
@@ -67,8 +70,7 @@ class InformationPoint(Lever):
         rng = model.rng_for("lever:information_point")
         m = rng.poisson(self.points * self.reach_per_point * n)
         who = rng.integers(0, n, m)
-        model.events["info_point_new_aware"] += int((~model.pop.aware[who]).sum())
-        model.pop.aware[who] = True
+        model.events["info_point_new_aware"] += make_aware(model, who)
 
     def weekly_cost(self, model: CoproductionModel) -> float:
         return self.points * (

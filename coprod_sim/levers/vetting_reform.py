@@ -8,7 +8,10 @@ model: a resident who says yes to a task that needs a check starts one and waits
 - shorter checks: after the model's weekly vetting step, anyone still waiting who has waited
   ``check_weeks`` weeks is cleared (so fewer weeks of the give-up hazard);
 - portable checks: in the start week, a share ``portable_share`` of employed residents without a
-  volunteer check (those holding one through their work) become vetted.
+  volunteer check (those holding one through their work) become vetted;
+- a second chance: in the start week, a share ``retry_share`` of those who gave up waiting for
+  a check under the old rules may try again (status back to not vetted: the next yes to a
+  vetted task starts a check, now a short one).
 
     weekly cost = admin_per_week
 """
@@ -22,7 +25,7 @@ import numpy as np
 from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import ASSUME, param
-from coprod_sim.state.population import NOT_VETTED, VETTED, VETTING
+from coprod_sim.state.population import GAVE_UP, NOT_VETTED, VETTED, VETTING
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -52,6 +55,17 @@ class VettingReform(Lever):
         source=ASSUME + " (workers checked for their jobs: care, schools, health)",
         doc="Share of employed residents without a check whose work check becomes portable.",
     )
+    retry_share: float = param(
+        0.5,
+        unit="share of those who gave up",
+        role="policy",
+        ge=0,
+        le=1,
+        source=ASSUME + " (issue 24: without it residents who gave up on the old checks never"
+        " come back, and the reform reaches only newcomers to vetted roles)",
+        doc="Share of residents who gave up waiting for a check who try again once checks are "
+        "quick.",
+    )
     admin_per_week: float = cost_param(
         "vetting_admin_week", le=100_000, doc="Extra processing cost of faster, portable checks."
     )
@@ -69,6 +83,9 @@ class VettingReform(Lever):
             )
             pop.vet_status[port] = VETTED
             model.events["vetting_portable"] += int(port.sum())
+            retry = (pop.vet_status == GAVE_UP) & (rng.random(model.n_residents) < self.retry_share)
+            pop.vet_status[retry] = NOT_VETTED
+            model.events["vetting_retry"] += int(retry.sum())
         waiting = np.flatnonzero(pop.vet_status == VETTING)
         done = waiting[pop.vet_wait[waiting] >= self.check_weeks]
         pop.vet_status[done] = VETTED

@@ -172,15 +172,18 @@ def decide(
     to a task they are not vetted for start a check instead (and are not matched this week).
 
     ``formal`` asks (by a service, professional, coordinator or connector) are recorded in
-    ``pop.last_asked_week``: the survey's "never been asked" is about such asks, not about a
-    neighbour asking for a favour (``formal=False``, the informal channel), which is recorded
-    in ``pop.last_asked_informal_week`` (``informal_asks``). The decision counts both as asks,
-    and so does the barrier attribution (``outcomes.barriers``).
+    ``pop.last_asked_week`` and make the asked aware of local opportunities before they
+    decide: the survey's "never been asked" (``outcomes.barriers``) is about such asks, not
+    about a neighbour asking for a favour (``formal=False``, the informal channel), which is
+    recorded in ``pop.last_asked_informal_week`` (``informal_asks``). The decision gives both
+    the ask bonus; awareness and the liability block play no part in a neighbour's request
+    (``decision.ask_weights``).
 
     ``trust_person`` is per pair, or a ``TrustGather`` (read only for pairs past the gates)."""
     u = rng.random(len(rows))  # drawn for every pair, so gating never shifts the stream
     if formal:
         model.pop.last_asked_week[cand[asked]] = model.week
+        model.pop.aware[cand[asked]] = True
     else:
         informal_asks(model.pop)[cand[asked]] = model.week
     if not isinstance(trust_person, TrustGather):
@@ -191,13 +194,14 @@ def decide(
         _EMPTY_F if growth is None else growth,
         trust_person.source, trust_person.at,
         _EMPTY_I if trust_person.at2 is None else trust_person.at2,
-        model.week, float(model.params.min_free_hours), VETTED, NOT_VETTED, model.weights,
+        model.week, float(model.params.min_free_hours), VETTED, NOT_VETTED,
+        decision.ask_weights(model.weights, formal),
         needs.kind, needs.owner, needs.hours,
         kinds.activity_bit, kinds.vetting, kinds.growth, kinds.risk,
         pop.willing, model.busy, pop.recovering_until, pop.free_hours, pop.time_off,
         pop.committed, pop.vet_status, pop.trust_nbr, pop.confidence, pop.fear_commit,
         pop.fear_liab, pop.insured, pop.aware, pop.reward, model.example_count,
-        model.graph.inv_deg, pop.fatigue,
+        model.graph.inv_deg, pop.fatigue, formal,
     )  # fmt: skip
     if len(start):
         _start_vetting(model, cand[start])

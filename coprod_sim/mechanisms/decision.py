@@ -13,9 +13,13 @@ an activity they did not say they would do. The terms (each documented in docs/O
     trust       + w_trust * (0.5 * trust in the person + 0.5 * trust in the place - 0.5)
     confidence  + w_conf * (confidence - 0.5)
     commitment  - w_commit * fear of commitment * task growth / 0.02   (0.02 = a typical growth)
-    liability   - w_liab * fear of liability * task risk * (not insured)
-    asked       + w_asked if asked personally
-    unaware     - w_unaware if neither asked nor aware of the opportunity
+    liability   - w_liab * fear of liability * task risk * (not insured); an uninsured
+                  resident whose fear x risk exceeds ``liability_block`` refuses (P = 0);
+                  a neighbour's own request runs with no block (``ask_weights``)
+    asked       + w_asked if asked personally (by an organisation or by a neighbour)
+    unaware     - w_unaware if not aware of the opportunity (a neighbour's own request
+                  needs no such awareness: the informal channel passes aware = True; an
+                  organisation's ask makes the asked aware before they decide)
     reward      + w_reward * expected reward (0-1)
     example     + w_example * share of one's ties who helped recently
     fatigue     - w_fatigue * fatigue
@@ -100,6 +104,22 @@ class DecisionParams(Strict):
         source=ASSUME,
         doc="Effect of fear of liability, weighted by the task's risk (0 when insured).",
     )
+    liability_block: float = param(
+        0.15,
+        unit="fear x risk",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME
+        + " (issue 24: 'liability worries stop activities such as gardening unless someone"
+        " insures the volunteer', Capable Communities 2010; liability came up 'in almost every"
+        " group'): at 0.15 a gardening task (risk 0.45) is refused uninsured by residents whose"
+        " fear of liability exceeds 1/3 (about half at fear_liability_mean 0.35), a lift to the"
+        " shops (0.35) above 0.43 (a third), a patrol (0.3) above 0.5 (a fifth)",
+        doc="An uninsured resident refuses a volunteering task (any ask but a neighbour's own "
+        "request) outright when fear of liability x the task's risk exceeds this (insurance "
+        "lifts the block).",
+    )
     weight_asked: float = param(
         2.0,
         unit="logit",
@@ -110,13 +130,17 @@ class DecisionParams(Strict):
         doc="Boost from being asked personally.",
     )
     weight_unaware: float = param(
-        0.5,
+        2.5,
         unit="logit",
         role="world",
         ge=0,
         le=10,
-        source="hand-tuned to the survey's formal participation (issue 14; was 1.5); " + ASSUME,
-        doc="Penalty for an open call the resident is unaware of (not asked, not aware).",
+        source=ASSUME
+        + " (issue 24; was 0.5 and applied only to the unasked, so 'unaware' was nobody's main"
+        " barrier): not knowing of any opportunity holds a resident back more than not being"
+        " asked (weight_asked), so 'unaware' is the main barrier of the unaware",
+        doc="Penalty on a formal opportunity (open call, a service's role) for a resident not "
+        "aware of local opportunities.",
     )
     weight_reward: float = param(
         0.8,
@@ -183,6 +207,9 @@ class HelpWeights(NamedTuple):
     reward: float
     example: float
     fatigue: float
+    #: fear x risk above which an uninsured resident refuses outright (1: never, as the
+    #: rule was before issue 24; a model takes the scenario's ``liability_block``)
+    liability_block: float = 1.0
 
     @classmethod
     def from_scenario(cls, p: DecisionParams) -> HelpWeights:
@@ -193,12 +220,22 @@ class HelpWeights(NamedTuple):
             confidence=p.weight_confidence,
             commitment=p.weight_commitment_fear,
             liability=p.weight_liability_fear,
+            liability_block=p.liability_block,
             asked=p.weight_asked,
             unaware=p.weight_unaware,
             reward=p.weight_reward,
             example=p.weight_example,
             fatigue=p.weight_fatigue,
         )
+
+
+def ask_weights(w: HelpWeights, formal: bool) -> HelpWeights:
+    """The weights a channel's asks run the rule with. A neighbour's own request (the
+    informal channel, ``formal=False``) is a favour, not volunteering for an organisation:
+    the liability block is off for it (``liability_block = 1``: fear and risk are at most 1),
+    while the soft liability term stays. "Liability worries stop activities such as gardening
+    unless someone insures the volunteer" is about volunteers."""
+    return w if formal else w._replace(liability_block=1.0)
 
 
 @rule(
@@ -222,10 +259,12 @@ def help_probability(
     z += w.confidence * confidence
     z -= w.commitment / TYPICAL_GROWTH * fear_commit * growth
     if not insured:
+        if fear_liab * risk > w.liability_block:
+            return 0.0  # the worry stops the task outright (red tape, mechanism 7)
         z -= w.liability * fear_liab * risk
     if asked:
         z += w.asked
-    elif not aware:
+    if not aware:
         z -= w.unaware
     z += w.reward * reward
     z += w.example * example
@@ -239,10 +278,12 @@ def decide_pass(
     vetted_code, not_vetted_code, w, need_kind, need_owner, need_hours, k_bit, k_vetting,
     k_growth, k_risk, willing, busy, recovering_until, free_hours, time_off, committed,
     vet_status, trust_nbr, confidence, fear_commit, fear_liab, insured, aware, reward,
-    example_count, inv_deg, fatigue,
+    example_count, inv_deg, fatigue, formal,
 ):  # fmt: skip
     """The decision for every (need row, candidate) pair a channel asks: the hard gates, then
-    ``help_probability`` against the pair's uniform ``u``.
+    ``help_probability`` against the pair's uniform ``u``. ``formal`` is False for a
+    neighbour's own request (the informal channel): awareness of local opportunities plays no
+    part in it, so the rule gets ``aware = True``.
 
     Returns the indices of the pairs whose candidate says yes and is eligible, and of those
     who say yes but need a vetting check they have not started. ``trust_person`` of pair i is
@@ -282,8 +323,8 @@ def decide_pass(
         p = help_probability(
             spare, np.float64(need_hours[r]), t, trust_nbr[c], confidence[c], fear_commit[c],
             growth_pair[i] if own_growth else k_growth[k], fear_liab[c], k_risk[k], insured[c],
-            asked[i], aware[c], reward[c], example_count[c] * np.float64(inv_deg[c]),
-            fatigue[c], w,
+            asked[i], aware[c] or not formal, reward[c],
+            example_count[c] * np.float64(inv_deg[c]), fatigue[c], w,
         )  # fmt: skip
         if u[i] < p:
             if vet_ok:

@@ -6,8 +6,8 @@ least ``monthly_min_months`` of its thirteen 4-week months "monthly", in at leas
 "yearly"; one who gave none this year but has helped at some time in the simulated history
 (burn-in included) "rarely"; the rest "never". Each resident's help is recorded three ways:
 any help, formal help (through an organisation: open calls, referrals, the time bank and
-levers' channels, every channel but "informal") and informal help (a neighbour helping a tie,
-and help a community entrepreneur arranges). The survey's ``calibrate`` rows are volunteering
+levers' channels, help a community entrepreneur arranges, every channel but "informal") and
+informal help (a neighbour helping a tie). The survey's ``calibrate`` rows are volunteering
 "with a local organisation", so they are compared with the formal measure.
 
 Retention: of the residents who helped formally in one year, the share who helped formally
@@ -94,7 +94,8 @@ BARRIERS: tuple[str, ...] = (
     "vetting",
     "not_willing",
 )
-#: "never asked" means not asked personally within this many weeks (the last year)
+#: "never asked" means not asked personally by an organisation within this many weeks (the
+#: last year)
 ASKED_RECENT_WEEKS = 52
 #: survey figures to compare with (survey_targets.csv; cumulative where the survey is)
 SURVEY_PARTICIPATION = {
@@ -193,11 +194,11 @@ def barrier_contributions(model: CoproductionModel, who: np.ndarray) -> dict[str
     Computed by ``decision.help_gains_pass``, so a replaced rule is what is asked: a rule
     blind to trust makes trust nobody's barrier.
 
-    Asked means asked personally within the last ``ASKED_RECENT_WEEKS`` weeks, by anyone the
-    decision counts as asking: a service, professional, coordinator or connector
-    (``pop.last_asked_week``) or a neighbour (``pop.last_asked_informal_week``)."""
-    from coprod_sim.mechanisms.channels import informal_asks
-
+    Asked means asked personally within the last ``ASKED_RECENT_WEEKS`` weeks by an
+    organisation: a service, professional, coordinator or connector (``pop.last_asked_week``).
+    A neighbour asking a favour (``pop.last_asked_informal_week``) does not count: the
+    survey's "had never been asked" is about being asked to take part, and the typical task
+    here is a formal one, for which awareness of opportunities counts too."""
     pop, k = model.pop, model.kinds
     W = willingness_matrix(pop.willing[who]).astype(np.float32)
     n_act = W.shape[1]
@@ -210,7 +211,7 @@ def barrier_contributions(model: CoproductionModel, who: np.ndarray) -> dict[str
     typ = (W @ props) / np.maximum(count, 1)[:, None]
     spare = pop.free_hours[who] + pop.time_off[who] - pop.committed[who]
     since = model.week - ASKED_RECENT_WEEKS
-    asked = (pop.last_asked_week[who] > since) | (informal_asks(pop)[who] > since)
+    asked = pop.last_asked_week[who] > since
     example = model.example_count[who] * model.graph.inv_deg[who].astype(np.float64)
     r = REFERENCE_RESIDENT
     gains = help_gains_pass(

@@ -17,13 +17,14 @@ def test_time_credits_raise_hours_given_by_scheme_members():
     mem_b = mem_p = non_b = non_p = 0.0
     for s in SEEDS:
         b, p = run(s, weeks=52), run(s, {"time_credits": {}}, weeks=52)
-        members = p.pop.aware  # no lever here changes awareness: the same residents in both
-        assert (members == b.pop.aware).all()
+        # members: residents who knew of the scheme at some time (awareness changes week by
+        # week since issue 24; the expected reward stays), compared with the same residents
+        members = p.pop.reward >= 0.6 - 1e-6
+        assert members.mean() > 0.3
         mem_b += b.pop.hours_given[members].sum()
         mem_p += p.pop.hours_given[members].sum()
         non_b += b.pop.hours_given[~members].sum()
         non_p += p.pop.hours_given[~members].sum()
-        assert (p.pop.reward[members] >= 0.6 - 1e-6).all()
         assert p.pop.credits.sum() > 0
         # cost: admin plus the credits redeemed
         assert p.costs_total["time_credits"] > 52 * 150.0

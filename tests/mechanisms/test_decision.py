@@ -37,7 +37,7 @@ W = HelpWeights(
 
 #: a pair whose log-odds are exactly 0 under ``W``: spare = task hours (log 1 = 0), trust and
 #: confidence at 0.5 (their terms are 0), no fear of commitment, no risk, asked (+1 cancels the
-#: intercept -1), no reward, example or fatigue
+#: intercept -1) and aware (no penalty), no reward, example or fatigue
 BASE = dict(
     spare=2.0,
     task_hours=2.0,
@@ -50,7 +50,7 @@ BASE = dict(
     risk=0.0,
     insured=False,
     asked=True,
-    aware=False,
+    aware=True,
     reward=0.0,
     example=0.0,
     fatigue=0.0,
@@ -86,10 +86,10 @@ HAND = [
     # liability: -1 * fear 0.5 * risk 1 if not insured
     ({"risk": 1.0}, -0.5),
     ({"risk": 1.0, "insured": True}, 0.0),
-    # not asked: lose +1; not asked and not aware: also -2
+    # not asked: lose +1; not aware: -2, asked or not (issue 24: the terms are independent)
     ({"asked": False, "aware": True}, -1.0),
     ({"asked": False, "aware": False}, -3.0),
-    ({"asked": True, "aware": True}, 0.0),
+    ({"asked": True, "aware": False}, -2.0),
     # reward, example: +1 each at 1; fatigue: -2 * 0.5
     ({"reward": 1.0}, 1.0),
     ({"example": 1.0}, 1.0),
@@ -111,6 +111,7 @@ def test_a_few_probabilities_written_out() -> None:
     assert p() == 0.5
     assert p(spare=1.0) == pytest.approx(1.0 / 3.0, rel=1e-12)  # 1 / (1 + e^log 2)
     assert p(asked=False, aware=False) == pytest.approx(0.04742587317756678, rel=1e-12)
+    assert p(asked=True, aware=False) == pytest.approx(logistic(-2.0), rel=1e-12)
 
 
 def test_the_python_source_and_the_compiled_rule_agree() -> None:
@@ -157,8 +158,22 @@ def test_help_gains_worked_by_hand() -> None:
     z = -4.0
     assert g["commitment"][1] == pytest.approx(logistic(z + 0.5) - logistic(z), rel=1e-12)
     assert g["liability"][1] == pytest.approx(logistic(z + 0.5) - logistic(z), rel=1e-12)
-    assert g["asked"][1] == pytest.approx(logistic(z + 3.0) - logistic(z), rel=1e-12)
+    # being asked alone gives +1 (the unaware penalty stays); being aware alone removes -2
+    assert g["asked"][1] == pytest.approx(logistic(z + 1.0) - logistic(z), rel=1e-12)
     assert g["aware"][1] == pytest.approx(logistic(z + 2.0) - logistic(z), rel=1e-12)
+
+
+def test_liability_block_stops_a_risky_task_unless_insured() -> None:
+    """Fear x risk above ``liability_block`` gives P = 0; insurance lifts the block, and
+    in the attribution liability is then the only factor that raises the chance."""
+    w = W._replace(liability_block=0.3)
+    assert p(w, risk=0.5) == pytest.approx(logistic(-0.25), rel=1e-12)  # 0.5 x 0.5 = 0.25
+    assert p(w, risk=0.7) == 0.0  # 0.35 > 0.3
+    assert p(w, risk=0.7, insured=True) == 0.5
+    assert p(risk=0.7) > 0.0  # the default tuple never blocks (1.0)
+    g = dict(zip(GAIN_FACTORS, _gains([{"risk": 0.7, "asked": False}], w=w), strict=True))
+    assert g["liability"][0] == pytest.approx(logistic(-1.0), rel=1e-12)
+    assert all(g[f][0] == 0.0 for f in GAIN_FACTORS if f != "liability")
 
 
 def test_help_gains_never_negative() -> None:

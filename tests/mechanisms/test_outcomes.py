@@ -77,9 +77,9 @@ def test_main_barrier_of_hand_made_residents(run_town) -> None:
     assert names[:3] == ["not_willing", "time", "vetting"]
     assert names[3] == "liability"
     assert names[4] == "fear_of_commitment"
-    # asked personally, so (as in the decision) being unaware holds them back no more; the
-    # largest shortfall left against the reference resident is trust (0.9, not 1)
-    assert names[5] == "trust"
+    # asked personally, but (as in the decision since issue 24) not knowing of opportunities
+    # still holds them back, more than any other shortfall against the reference resident
+    assert names[5] == "unaware"
     assert names[6] == "never_asked"
 
 

@@ -37,9 +37,13 @@ def test_joining_depends_on_being_asked_and_on_awareness():
     assert asked.pop.tb_member.sum() > 0
     assert asked.pop.last_asked_week[asked.pop.tb_member].min() >= 0
     quiet = {"ask_join_prob": 0.0, "outreach_share": 0.0, "join_rate": 0.01}
-    unaware = _run(2, 30, world={"awareness_rate": 0.0}, **quiet)
-    aware = _run(2, 30, world={"awareness_rate": 0.6}, **quiet)
-    assert unaware.pop.tb_member.sum() == 0
+    # nobody aware at the start and no word of mouth: only those who learn of opportunities by
+    # helping formally (issue 24's awareness dynamic) can come across the bank and join
+    alone = {"awareness_word_of_mouth": 0.0}
+    unaware = _run(2, 30, world={"awareness_rate": 0.0, **alone}, **quiet)
+    aware = _run(2, 30, world={"awareness_rate": 0.6, **alone}, **quiet)
+    assert unaware.pop.tb_member.sum() < 0.2 * aware.pop.tb_member.sum()
+    assert unaware.pop.aware[unaware.pop.tb_member].all()  # every member knew of it
     assert aware.pop.tb_member.sum() > 50
 
 
