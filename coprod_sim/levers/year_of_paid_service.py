@@ -27,6 +27,7 @@ import numpy as np
 from pydantic import PrivateAttr
 
 from coprod_sim.levers import Lever
+from coprod_sim.mechanisms.awareness import make_aware
 from coprod_sim.parameters import ASSUME, param
 from coprod_sim.state.population import VETTED, WORKING
 
@@ -175,7 +176,9 @@ class YearOfPaidService(Lever):
             getattr(pop, a)[s] = np.minimum(getattr(pop, a)[s], self.servant_fear)
         pop.insured[s] = True
         pop.vet_status[s] = VETTED
-        pop.aware[s] = True  # stated willingness (pop.willing) is kept: pattern 2
+        # placed by their service: aware, with the contact recorded so it does not fade in the
+        # year (awareness.make_aware); stated willingness (pop.willing) is kept: pattern 2
+        make_aware(model, s)
         pop.time_off[s] += np.float32(self.hours_per_week)
         model.events["paid_service_started"] += len(s)
 
