@@ -245,6 +245,9 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
         ("roles_unfilled", "roles_unfilled"),
         ("needs_served_distinct", "needs_served_distinct"),
         ("rematches", "rematches"),
+        ("deaths", "deaths"),
+        ("moved_away", "moved_away"),
+        ("newcomers", "newcomers"),
     ):
         m[metric] = float(weekly[series].sum()) if series in weekly else 0.0
     met = model.met_by_kind_channel.sum(axis=0)
@@ -274,6 +277,8 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
     bshares = barrier_shares(model.barrier_codes)
     for b in BARRIERS:
         m[f"barrier_{b}"] = bshares[b] if complete_year else math.nan
+    m["mean_age_end"] = float(model.stats.get("mean_age", math.nan))
+    m["share_65_plus_end"] = float(model.stats.get("share_65_plus", math.nan))
     for key, start in model.start_means.items():
         m[f"{key}_start"] = float(start)
         m[f"{key}_end"] = float(model.stats.get(key, start))  # the last week's mean

@@ -463,10 +463,23 @@ def unit_costs_table() -> str:
 #: unit and meaning of each state array; an array missing here shows as undocumented
 ARRAY_DOCS: dict[str, dict[str, tuple[str, str]]] = {
     "Population": {
-        "age": ("0 young, 1 working, 2 retired", "age group (18-29, 30-64, 65+)"),
+        "age": (
+            "0 young, 1 working, 2 retired",
+            "age group (18-29, 30-64, 65+), following `age_years`",
+        ),
+        "age_years": ("years", "age; one year more every 52 weeks, in the row's birthday week"),
+        "moved_in_week": (
+            "week",
+            "week the row's present resident moved in (turnover); -10000 at set-up",
+        ),
         "nbhd": ("index", "neighbourhood of the resident"),
         "employed": ("bool", "in paid work (never when retired)"),
         "carer": ("bool", "has unpaid caring duties"),
+        "free_hours_base": (
+            "hours/week",
+            "free hours before age, work and caring (free hours are recomputed from it when "
+            "the age group changes)",
+        ),
         "free_hours": ("hours/week", "discretionary hours left after work and caring"),
         "willing": ("bitmask", "stated willingness per activity (bit a = `ACTIVITY_NAMES[a]`)"),
         "fear_commit_base": ("0-1", "baseline fear of commitment that fear relaxes back to"),
