@@ -79,6 +79,7 @@ KNOWN_SUBMODELS: tuple[str, ...] = (
     "referral_timebank.md",
     "red_tape.md",
     "collective_action.md",
+    "turnover.md",
     "levers.md",
     "levers_community.md",
 )
@@ -423,6 +424,36 @@ def participation_targets_table() -> str:
     )
 
 
+def age_bands_table() -> str:
+    """The age bands of ``turnover.toml`` (as loaded into ``ages.BANDS``)."""
+    from coprod_sim.state.ages import BANDS, TURNOVER_FILE
+
+    b = BANDS
+    return f"From `coprod_sim/data/{TURNOVER_FILE}` (`ages.BANDS`; every figure rounded):\n\n" + (
+        table(
+            (
+                "band",
+                "death qx / year",
+                "moving away / year",
+                "share of newcomers",
+                "start weight in its group",
+                "source",
+            ),
+            (
+                (
+                    name,
+                    float(b.death_qx[i]),
+                    float(b.move_rate[i]),
+                    float(b.newcomer_share[i]),
+                    float(b.start_weight[i]),
+                    b.sources[i],
+                )
+                for i, name in enumerate(b.names)
+            ),
+        )
+    )
+
+
 def towns_table() -> str:
     """The town presets of ``towns.toml`` (as loaded into ``towns.TOWNS``)."""
     from coprod_sim.state.towns import TOWNS
@@ -655,6 +686,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "participation_targets": participation_targets_table,
     "calibration": calibration_table,
     "towns": towns_table,
+    "age_bands": age_bands_table,
     "unit_costs": unit_costs_table,
     "state_arrays": state_arrays_table,
     "modes": modes_table,
