@@ -35,7 +35,7 @@ import numpy as np
 
 from coprod_sim.mechanisms import trust
 from coprod_sim.parameters import ASSUME, Strict, param
-from coprod_sim.rules import rule
+from coprod_sim.rules import compiled_pass, rule
 from coprod_sim.state.ages import BANDS, group_of, newcomer_ages
 from coprod_sim.state.arrays import expand_rows
 from coprod_sim.state.network import tie_counts_update
@@ -97,13 +97,21 @@ def weekly_move(rate, scale):
     return 1.0 - (1.0 - min(rate * scale, 1.0)) ** (1.0 / 52.0)
 
 
+@compiled_pass(death="weekly_death", moving="weekly_move")
+def hazards_pass(qx, move_rate, scale):
+    """(death, moving) weekly hazards of each age band, by the rules; the move hazard is
+    capped at ``1 - death`` (one uniform draw decides between them)."""
+    pd = np.empty(len(qx))
+    pm = np.empty(len(qx))
+    for b in range(len(qx)):
+        pd[b] = weekly_death(qx[b])
+        pm[b] = min(weekly_move(move_rate[b], scale), 1.0 - pd[b])
+    return pd, pm
+
+
 def weekly_hazards(model: CoproductionModel) -> tuple[np.ndarray, np.ndarray]:
     """(death, moving) weekly hazards of each age band, by the model's rules."""
-    die, move = model.rules["death"], model.rules["moving"]
-    scale = float(model.params.move_rate_scale)
-    pd = np.array([float(die(float(q))) for q in BANDS.death_qx])
-    pm = np.array([float(move(float(r), scale)) for r in BANDS.move_rate])
-    return pd, np.minimum(pm, 1.0 - pd)  # one draw decides: at most certain between them
+    return hazards_pass(model, BANDS.death_qx, BANDS.move_rate, float(model.params.move_rate_scale))
 
 
 # ------------------------------------------------------------------------------ phase

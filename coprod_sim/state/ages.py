@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import Field, model_validator
 
-from coprod_sim.data import Entry, load_entries
+from coprod_sim.data import DataFileError, Entry, load_entries
 
 TURNOVER_FILE = "turnover.toml"
 #: first age (years) of the working and retired age groups; younger adults are "young" (18+)
@@ -77,8 +77,6 @@ def load_bands(root: Path | None = None) -> AgeBands:
     """The bands of ``turnover.toml`` (in the package, or in folder ``root``), checked to be
     contiguous from 18, with newcomer shares adding up to 1 and every age group covered."""
     entries = load_entries(TURNOVER_FILE, "band", AgeBandEntry, units_table=True, root=root)
-    from coprod_sim.data import DataFileError
-
     if entries[0].age_from != ADULT_AGE:
         raise DataFileError(f"{TURNOVER_FILE}: the first band must start at {ADULT_AGE}")
     for a, b in zip(entries, entries[1:], strict=False):
