@@ -120,7 +120,8 @@ def weekly_series(model: CoproductionModel, include_burn_in: bool = False) -> pd
 
 
 def needs_by_kind_channel(model: CoproductionModel) -> pd.DataFrame:
-    """One row per kind of need: matches per channel, lapsed, crises, still open at the end."""
+    """One row per kind of need: matches per channel, lapsed, crises, still open at the end,
+    and those still waiting when their owner died or moved away (``left_open``)."""
     k = model.kinds
     n = len(k.names)
     open_end = np.bincount(
@@ -138,6 +139,7 @@ def needs_by_kind_channel(model: CoproductionModel) -> pd.DataFrame:
     df["lapsed"] = model.lapsed_by_kind
     df["crises"] = model.crises_by_kind
     df["open_end"] = open_end
+    df["left_open"] = model.left_open_by_kind  # still waiting when their owner left (turnover)
     ended = df["met_total"] + df["lapsed"]
     df["lapsed_share"] = np.where(ended > 0, df["lapsed"] / ended.clip(lower=1), np.nan)
     return df

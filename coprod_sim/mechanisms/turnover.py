@@ -37,7 +37,7 @@ from coprod_sim.mechanisms import trust
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
 from coprod_sim.state.ages import BANDS, group_of, newcomer_ages
-from coprod_sim.state.arrays import expand_rows
+from coprod_sim.state.arrays import count_into, expand_rows
 from coprod_sim.state.network import tie_counts_update
 from coprod_sim.state.population import RETIRED, draw_residents, free_hours_of
 
@@ -177,6 +177,7 @@ def replace(model: CoproductionModel, leavers: np.ndarray, rng: np.random.Genera
     # needs the leavers owned end (not unmet: their owner has gone)
     owned = gone[n.owner + 1]
     model.events["needs_left_with_owner"] += int(owned.sum())
+    count_into(n.kind[owned & n.open], model.left_open_by_kind)
     if owned.any():
         n.keep(~owned)
     # needs they were helping with go back to the queue (a re-match when met again)
