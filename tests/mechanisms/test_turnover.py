@@ -175,8 +175,10 @@ def test_the_age_bands_file_is_checked(tmp_path: Path) -> None:
         load_bands(tmp_path)
 
 
-def _never_after(years: tuple[int, ...], seed: int) -> list[float]:
-    m = CoproductionModel(rng=seed, burn_in_years=0)
+def _never_after(years: tuple[int, ...], seed: int, **kw: object) -> list[float]:
+    """Formal "never" at the end of each year in ``years`` of one history from the drawn town
+    (no lever acts, as in a burn-in: the end of year B is the town after a B-year burn-in)."""
+    m = CoproductionModel(rng=seed, burn_in_years=0, **kw)
     out = []
     for year in range(1, max(years) + 1):
         m.run_weeks(52)
@@ -186,10 +188,17 @@ def _never_after(years: tuple[int, ...], seed: int) -> list[float]:
 
 
 @pytest.mark.slow
-def test_never_after_8_and_16_years_agree_within_1_5_points_on_the_demo_town() -> None:
-    """The year-8 and year-16 states of one history are the towns after 8- and 16-year
-    burn-ins (the burn-in runs the same weeks with no lever); averaged over three seeds,
-    formal "never" differs by under 1.5 points."""
-    runs = np.array([_never_after((8, 16), seed) for seed in (1, 2, 3)])
-    at8, at16 = runs.mean(axis=0)
-    assert abs(at16 - at8) < 0.015, (at8, at16)
+def test_never_settles_after_12_to_16_years_of_history() -> None:
+    """Averaged over three seeds of the demo town (at 4,000 residents, to halve the noise),
+    formal "never" after 12, 16 and 24 years agree within 1.5 points, where the closed town
+    keeps falling. Not asserted: after 8 years "never" is still about 1.8 points above its
+    level (experiments/never_steady_state.py; the founders who stay keep trying a first formal
+    role for years, and after 8 years half of them are still there)."""
+    kw = dict(n_residents=4000)
+    runs = np.array([_never_after((12, 16, 24), seed, **kw) for seed in (1, 2, 3)])
+    at12, at16, at24 = runs.mean(axis=0)
+    assert abs(at16 - at12) < 0.015 and abs(at24 - at16) < 0.015, (at12, at16, at24)
+    closed = np.array(
+        [_never_after((12, 24), seed, population_turnover=False, **kw) for seed in (1, 2, 3)]
+    ).mean(axis=0)
+    assert closed[0] - closed[1] > at12 - at24, "without turnover it keeps falling"
