@@ -215,7 +215,10 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
     results weeks (the burn-in's are left out); trust and fear are means over residents at the
     start of the results (the end of the burn-in) and at the end. ``participation_formal_*``
     is the survey's measure (volunteering with a local organisation); "never" there is never
-    in the simulated history, burn-in included (``burn_in_years`` long).
+    in the simulated history, burn-in included (``burn_in_years`` long); a newcomer's history
+    starts when they move in (population turnover). ``deaths``, ``moved_away`` and
+    ``newcomers`` are totals over the results weeks; ``mean_age_end`` and
+    ``share_65_plus_end`` are the last week's.
     """
     m: dict[str, float | int] = {
         "weeks": int(model.week),
