@@ -208,7 +208,7 @@ def replace(model: CoproductionModel, leavers: np.ndarray, rng: np.random.Genera
     _, out_pos = expand_rows(g.indptr, leavers)
     _, back_pos = expand_rows(g.indptr, g.indices[out_pos])
     back_pos = back_pos[gone[g.indices[back_pos] + 1]]
-    pos = np.union1d(out_pos, back_pos)
+    pos = np.unique(np.concatenate((out_pos, back_pos)))
     src = np.searchsorted(g.indptr, pos, side="right") - 1
     fresh = trust.start_tie_trust(src, g.indices[pos], pop.trust_nbr, rng)
     model.tie_trust[pos] = fresh

@@ -20,6 +20,8 @@ TURNOVER_FILE = "turnover.toml"
 #: first age (years) of the working and retired age groups; younger adults are "young" (18+)
 GROUP_STARTS = (30, 65)
 ADULT_AGE = 18
+#: ages above this share its band (the last); the look-up table of bands stops here
+MAX_AGE = 150
 
 
 def _f(unit: str, doc: str, **bounds: float) -> object:
@@ -62,10 +64,11 @@ class AgeBands:
     newcomer_share: np.ndarray
     start_weight: np.ndarray
     sources: tuple[str, ...]
+    by_age: np.ndarray  # band of each age 0..MAX_AGE
 
     def band_of(self, age_years: np.ndarray) -> np.ndarray:
-        """Band index of each age."""
-        return np.maximum(np.searchsorted(self.age_from, age_years, side="right") - 1, 0)
+        """Band index of each age (a table look-up: turnover asks it of every resident weekly)."""
+        return self.by_age[np.minimum(age_years, MAX_AGE)]
 
     def draw_in_bands(self, bands: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """An age (int16) drawn uniformly within each given band."""
@@ -101,6 +104,9 @@ def load_bands(root: Path | None = None) -> AgeBands:
         newcomer_share=np.array([e.newcomer_share for e in entries]),
         start_weight=np.array([e.start_weight for e in entries]),
         sources=tuple(e.source for e in entries),
+        by_age=np.maximum(
+            np.searchsorted([e.age_from for e in entries], np.arange(MAX_AGE + 1), "right") - 1, 0
+        ),
     )
 
 
