@@ -36,11 +36,16 @@ WEEKS_PER_YEAR = 52
 
 
 def history(
-    town: str, scale: float, seed: int, years: Sequence[int], turnover: bool
+    town: str, scale: float, seed: int, years: Sequence[int], turnover: bool, n_residents: int = 0
 ) -> list[dict[str, float]]:
     """Formal participation shares (and age structure) at the end of each year in ``years``."""
     model = CoproductionModel(
-        rng=seed, town=town, scale=scale, burn_in_years=0, population_turnover=turnover
+        rng=seed,
+        town=town,
+        scale=scale,
+        n_residents=n_residents,
+        burn_in_years=0,
+        population_turnover=turnover,
     )
     rows = []
     newcomers = 0
@@ -117,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--town", default="demo")
     ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--n-residents", type=int, default=0, help="instead of the preset x scale")
     ap.add_argument("--seeds", type=int, default=4, help="seeds 1..N")
     ap.add_argument("--years", type=int, nargs="+", default=[4, 8, 16])
     ap.add_argument("--turnover", choices=("on", "off", "both"), default="both")
@@ -131,7 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         for turnover in settings:
             for seed in range(1, a.seeds + 1):
-                rows += history(a.town, a.scale, seed, sorted(set(a.years)), turnover)
+                rows += history(
+                    a.town, a.scale, seed, sorted(set(a.years)), turnover, a.n_residents
+                )
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
         return 2
