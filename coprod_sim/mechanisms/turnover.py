@@ -156,13 +156,16 @@ def age_one_year(model: CoproductionModel) -> int:
 
 def set_age_group(model: CoproductionModel, rows: np.ndarray, group: np.ndarray) -> None:
     """A change of age group and what follows from it (a simple rule): retired residents stop
-    paid work; free hours are recomputed from the resident's base draw with the set-up rule.
-    Moving from young to working keeps work as it was (the same employment rate applies)."""
+    paid work, and with it any time off an employer granted; free hours are recomputed from the
+    resident's base draw with the set-up rule. Moving from young to working keeps work as it
+    was (the same employment rate applies)."""
     if len(rows) == 0:
         return
     pop = model.pop
     pop.age[rows] = group
-    pop.employed[rows[group == RETIRED]] = False
+    retiring = rows[group == RETIRED]
+    pop.employed[retiring] = False
+    pop.time_off[retiring] = 0.0
     pop.free_hours[rows] = free_hours_of(
         pop.free_hours_base[rows], pop.age[rows], pop.employed[rows], pop.carer[rows], model.params
     )

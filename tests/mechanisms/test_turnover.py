@@ -52,11 +52,13 @@ def test_age_group_work_and_free_hours_follow_the_age() -> None:
     pop.age_years[young], pop.age[young] = 29, 0
     pop.age_years[old], pop.age[old] = 64, WORKING
     pop.employed[today] = True
+    pop.time_off[today] = 2.0  # granted by an employer (right_to_time_off)
     m.step()
     assert (pop.age_years[young] == 30).all() and (pop.age[young] == WORKING).all()
     assert pop.employed[young].all(), "work stays as it was from young to working"
     assert (pop.age_years[old] == 65).all() and (pop.age[old] == RETIRED).all()
     assert not pop.employed[old].any(), "retired residents are not employed"
+    assert (pop.time_off[old] == 0).all() and (pop.time_off[young] == 2.0).all()
     want = free_hours_of(
         pop.free_hours_base[today], pop.age[today], pop.employed[today], pop.carer[today], m.params
     )
