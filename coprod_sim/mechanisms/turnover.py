@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coprod_sim.mechanisms import trust
+from coprod_sim.mechanisms import collective_action, trust
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
 from coprod_sim.state.ages import BANDS, group_of, newcomer_ages
@@ -205,7 +205,7 @@ def replace(model: CoproductionModel, leavers: np.ndarray, rng: np.random.Genera
     pop.reset_rows(leavers)
     model.hours_last_year[leavers] = 0.0
     model.barrier_codes[leavers] = -1
-    model.safety.last_success[leavers] = np.iinfo(np.int32).min // 2
+    model.safety.last_success[leavers] = collective_action.NEVER  # no intervention yet
     # ties: the newcomer takes the row's ties; trust on them (both ways) starts again
     g = model.graph
     _, out_pos = expand_rows(g.indptr, leavers)
