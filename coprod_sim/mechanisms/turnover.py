@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod_sim.mechanisms import collective_action, trust
+from coprod_sim.mechanisms.needs import AgeGroups
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
 from coprod_sim.state.ages import BANDS, group_of, newcomer_ages
@@ -136,9 +137,7 @@ def step(model: CoproductionModel) -> None:
     model.events["newcomers"] += len(leavers)
     if len(leavers):
         replace(model, leavers, rng)
-    if changed or len(leavers):
-        from coprod_sim.mechanisms.needs import AgeGroups
-
+    if changed or len(leavers):  # needs arise by age group: its members follow
         model.age_groups = AgeGroups.from_members([np.flatnonzero(pop.age == g) for g in range(3)])
 
 
@@ -149,9 +148,9 @@ def age_one_year(model: CoproductionModel) -> int:
     rows = np.arange(model.week % WEEKS_PER_YEAR, len(pop), WEEKS_PER_YEAR)
     pop.age_years[rows] += 1
     new = group_of(pop.age_years[rows])
-    moved = rows[new != pop.age[rows]]
-    set_age_group(model, moved, new[new != pop.age[rows]])
-    return len(moved)
+    changes = new != pop.age[rows]
+    set_age_group(model, rows[changes], new[changes])
+    return int(changes.sum())
 
 
 def set_age_group(model: CoproductionModel, rows: np.ndarray, group: np.ndarray) -> None:
