@@ -34,9 +34,13 @@ class Column:
 
 
 class Resident(mesa.Agent):
-    """A resident: one row of ``model.pop``."""
+    """A resident: one row of ``model.pop``. When the resident dies or moves away a newcomer
+    takes the row (``mechanisms.turnover``) and this agent, with its ``unique_id``, reads the
+    newcomer's row: an agent is a home; ``moved_in_week`` tells its occupants apart."""
 
     age = Column("pop")
+    age_years = Column("pop")
+    moved_in_week = Column("pop")
     nbhd = Column("pop")
     employed = Column("pop")
     carer = Column("pop")

@@ -190,6 +190,7 @@ class CoproductionModel(mesa.Model):
         self.hours_by_channel_total = np.zeros(c)
         self.lapsed_by_kind = np.zeros(k, np.int64)
         self.crises_by_kind = np.zeros(k, np.int64)
+        self.left_open_by_kind = np.zeros(k, np.int64)  # open needs whose owner left (turnover)
         self.met_by_nbhd = np.zeros(nbn, np.int64)
         self.lapsed_by_nbhd = np.zeros(nbn, np.int64)
         self.lapsed = np.zeros(0, bool)

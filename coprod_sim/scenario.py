@@ -22,6 +22,7 @@ from coprod_sim.mechanisms.outcomes import OutcomeParams
 from coprod_sim.mechanisms.red_tape import RedTapeParams
 from coprod_sim.mechanisms.services import ServiceParams
 from coprod_sim.mechanisms.trust import TrustParams
+from coprod_sim.mechanisms.turnover import TurnoverParams
 from coprod_sim.state.network import GraphParams
 from coprod_sim.state.population import PopulationParams
 from coprod_sim.state.towns import TownParams
@@ -29,6 +30,7 @@ from coprod_sim.state.towns import TownParams
 
 # pydantic lists the fields of the last base first: the groups are in reverse of the ODD's order
 class Scenario(
+    TurnoverParams,
     OutcomeParams,
     CollectiveActionParams,
     GatekeepingParams,

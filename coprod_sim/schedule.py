@@ -26,6 +26,7 @@ from coprod_sim.mechanisms import (
     red_tape,
     services,
     trust,
+    turnover,
 )
 
 if TYPE_CHECKING:
@@ -126,6 +127,7 @@ WEEK: tuple[Phase | LeverPoint, ...] = (
     Phase("drift", "trust dynamics", relax),
     LeverPoint("end_of_week"),
     Phase("lever costs", "costs", lever_costs),
+    Phase("turnover", "population turnover", turnover.step),
     Phase("end of week", "bookkeeping", end_week),
     Phase("end of year", "outcomes", outcomes.close_year),
     Phase("weekly figures", "outputs", reporters.record_week),

@@ -86,7 +86,11 @@ def test_counts_are_consistent(baseline_runs) -> None:
             df["cost_professional_staff"].sum(),
             df["professional_hours_paid"].sum() * m.params.professional_hour_cost,
         )
-        assert np.isclose(m.pop.hours_given.sum(), df["volunteer_hours"].sum(), rtol=1e-4)
+        # residents who left took their hours with them (turnover resets the row)
+        stayed = m.pop.hours_given.sum()
+        assert stayed <= df["volunteer_hours"].sum() * (1 + 1e-4)
+        if (m.pop.moved_in_week < 0).all():
+            assert np.isclose(stayed, df["volunteer_hours"].sum(), rtol=1e-4)
 
 
 def test_batch_run_works() -> None:

@@ -106,7 +106,7 @@ def _rule_warnings(record: Any) -> list[str]:
 def test_every_rule_has_a_pass_in_its_module() -> None:
     assert set(RULES) == {
         "arrival", "escalation", "lapse", "help", "trust_gain", "trust_loss", "accept",
-        "growth", "tolerance", "fatigue", "burnout",
+        "growth", "tolerance", "fatigue", "burnout", "death", "moving",
     }  # fmt: skip
     for name in RULES:
         assert _passes(name), f"no compiled pass in {RULES[name].module} calls rule {name!r}"
@@ -199,6 +199,9 @@ CHANGES: dict[str, tuple[Callable[..., Any], Callable[..., float], str]] = {
                 _total("burnouts"), "down"),
     # nobody burns out
     "burnout": (lambda fatigue: False, _total("burnouts"), "down"),
+    # a town where many die, or many move away (population turnover)
+    "death": (lambda qx: 0.01, _total("deaths"), "up"),
+    "moving": (lambda rate, scale: 0.05, _total("moved_away"), "up"),
 }  # fmt: skip
 
 

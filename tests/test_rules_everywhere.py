@@ -17,7 +17,8 @@ from coprod_sim import CoproductionModel
 from coprod_sim.mechanisms import trust
 from coprod_sim.mechanisms.needs import age_open_needs
 
-SETTINGS: dict[str, Any] = dict(n_residents=600, burn_in_years=0, rng=1)
+# a closed town: newcomers draw their own fears and confidence (population turnover)
+SETTINGS: dict[str, Any] = dict(n_residents=600, burn_in_years=0, rng=1, population_turnover=False)
 NO_CHANGE = {"trust_gain": lambda value, rate: value}
 
 

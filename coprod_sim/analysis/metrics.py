@@ -166,6 +166,14 @@ _EXACT: list[tuple[str, str, Direction, str]] = [
     ("expected_backing", SCORE, "higher", "backing residents expect"),
     ("police_callouts", COUNT, "neither", "incidents reported to the police"),
     ("cost_professional_staff", GBP, "lower", "cost of professional staff"),
+    # ---- population turnover (weekly, and totals over the run; ages at the end)
+    ("deaths", COUNT, "neither", "residents who died"),
+    ("moved_away", COUNT, "neither", "residents who moved away"),
+    ("newcomers", COUNT, "neither", "newcomers moving in"),
+    ("mean_age", "years", "neither", "mean age of residents"),
+    ("share_65_plus", SHARE, "neither", "residents aged 65 or over"),
+    ("mean_age_end", "years", "neither", "mean age of residents at the end"),
+    ("share_65_plus_end", SHARE, "neither", "residents aged 65 or over at the end"),
 ]
 _PAYER_LABELS = {
     "council_services": "the council's services (staff)",

@@ -121,7 +121,8 @@ def weekly_series(model: CoproductionModel, include_burn_in: bool = False) -> pd
 
 
 def needs_by_kind_channel(model: CoproductionModel) -> pd.DataFrame:
-    """One row per kind of need: matches per channel, lapsed, crises, still open at the end."""
+    """One row per kind of need: matches per channel, lapsed, crises, still open at the end,
+    and those still waiting when their owner died or moved away (``left_open``)."""
     k = model.kinds
     n = len(k.names)
     open_end = np.bincount(
@@ -139,6 +140,7 @@ def needs_by_kind_channel(model: CoproductionModel) -> pd.DataFrame:
     df["lapsed"] = model.lapsed_by_kind
     df["crises"] = model.crises_by_kind
     df["open_end"] = open_end
+    df["left_open"] = model.left_open_by_kind  # still waiting when their owner left (turnover)
     ended = df["met_total"] + df["lapsed"]
     df["lapsed_share"] = np.where(ended > 0, df["lapsed"] / ended.clip(lower=1), np.nan)
     return df
@@ -214,7 +216,10 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
     results weeks (the burn-in's are left out); trust and fear are means over residents at the
     start of the results (the end of the burn-in) and at the end. ``participation_formal_*``
     is the survey's measure (volunteering with a local organisation); "never" there is never
-    in the simulated history, burn-in included (``burn_in_years`` long).
+    in the simulated history, burn-in included (``burn_in_years`` long); a newcomer's history
+    starts when they move in (population turnover). ``deaths``, ``moved_away`` and
+    ``newcomers`` are totals over the results weeks; ``mean_age_end`` and
+    ``share_65_plus_end`` are the last week's.
     """
     m: dict[str, float | int] = {
         "weeks": int(model.week),
@@ -246,6 +251,9 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
         ("roles_unfilled", "roles_unfilled"),
         ("needs_served_distinct", "needs_served_distinct"),
         ("rematches", "rematches"),
+        ("deaths", "deaths"),
+        ("moved_away", "moved_away"),
+        ("newcomers", "newcomers"),
     ):
         m[metric] = float(weekly[series].sum()) if series in weekly else 0.0
     met = model.met_by_kind_channel.sum(axis=0)
@@ -275,6 +283,8 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
     bshares = barrier_shares(model.barrier_codes)
     for b in BARRIERS:
         m[f"barrier_{b}"] = bshares[b] if complete_year else math.nan
+    m["mean_age_end"] = float(model.stats.get("mean_age", math.nan))
+    m["share_65_plus_end"] = float(model.stats.get("share_65_plus", math.nan))
     for key, start in model.start_means.items():
         m[f"{key}_start"] = float(start)
         m[f"{key}_end"] = float(model.stats.get(key, start))  # the last week's mean

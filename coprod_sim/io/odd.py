@@ -79,6 +79,7 @@ KNOWN_SUBMODELS: tuple[str, ...] = (
     "referral_timebank.md",
     "red_tape.md",
     "collective_action.md",
+    "turnover.md",
     "levers.md",
     "levers_community.md",
 )
@@ -423,6 +424,36 @@ def participation_targets_table() -> str:
     )
 
 
+def age_bands_table() -> str:
+    """The age bands of ``turnover.toml`` (as loaded into ``ages.BANDS``)."""
+    from coprod_sim.state.ages import BANDS, TURNOVER_FILE
+
+    b = BANDS
+    return f"From `coprod_sim/data/{TURNOVER_FILE}` (`ages.BANDS`; every figure rounded):\n\n" + (
+        table(
+            (
+                "band",
+                "death qx / year",
+                "moving away / year",
+                "share of newcomers",
+                "start weight in its group",
+                "source",
+            ),
+            (
+                (
+                    name,
+                    float(b.death_qx[i]),
+                    float(b.move_rate[i]),
+                    float(b.newcomer_share[i]),
+                    float(b.start_weight[i]),
+                    b.sources[i],
+                )
+                for i, name in enumerate(b.names)
+            ),
+        )
+    )
+
+
 def towns_table() -> str:
     """The town presets of ``towns.toml`` (as loaded into ``towns.TOWNS``)."""
     from coprod_sim.state.towns import TOWNS
@@ -463,10 +494,23 @@ def unit_costs_table() -> str:
 #: unit and meaning of each state array; an array missing here shows as undocumented
 ARRAY_DOCS: dict[str, dict[str, tuple[str, str]]] = {
     "Population": {
-        "age": ("0 young, 1 working, 2 retired", "age group (18-29, 30-64, 65+)"),
+        "age": (
+            "0 young, 1 working, 2 retired",
+            "age group (18-29, 30-64, 65+), following `age_years`",
+        ),
+        "age_years": ("years", "age; one year more every 52 weeks, in the row's birthday week"),
+        "moved_in_week": (
+            "week",
+            "week the row's present resident moved in (turnover); -10000 at set-up",
+        ),
         "nbhd": ("index", "neighbourhood of the resident"),
         "employed": ("bool", "in paid work (never when retired)"),
         "carer": ("bool", "has unpaid caring duties"),
+        "free_hours_base": (
+            "hours/week",
+            "free hours before age, work and caring (free hours are recomputed from it when "
+            "the age group changes)",
+        ),
         "free_hours": ("hours/week", "discretionary hours left after work and caring"),
         "willing": ("bitmask", "stated willingness per activity (bit a = `ACTIVITY_NAMES[a]`)"),
         "fear_commit_base": ("0-1", "baseline fear of commitment that fear relaxes back to"),
@@ -642,6 +686,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "participation_targets": participation_targets_table,
     "calibration": calibration_table,
     "towns": towns_table,
+    "age_bands": age_bands_table,
     "unit_costs": unit_costs_table,
     "state_arrays": state_arrays_table,
     "modes": modes_table,

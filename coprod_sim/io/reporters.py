@@ -66,6 +66,11 @@ WEEKLY_SERIES: tuple[str, ...] = (
     *COLLECTIVE_ACTION_SERIES,
     "cost_total",
     "cost_professional_staff",
+    "deaths",
+    "moved_away",
+    "newcomers",
+    "mean_age",
+    "share_65_plus",
 )
 
 
@@ -94,6 +99,8 @@ LEVEL_COLUMNS: frozenset[str] = frozenset(
         "fear_of_commitment",
         "police_backing",
         "expected_backing",
+        "mean_age",
+        "share_65_plus",
     }
 )
 
@@ -154,7 +161,7 @@ def record_week(model: Any) -> None:
     from coprod_sim.analysis import costs
     from coprod_sim.mechanisms import collective_action
     from coprod_sim.mechanisms.needs import CHANNEL_INDEX
-    from coprod_sim.state.population import VETTING
+    from coprod_sim.state.population import RETIRED, VETTING
 
     e, pop = model.events, model.pop
     n_open = max(e["open_needs"], 1)
@@ -204,4 +211,8 @@ def record_week(model: Any) -> None:
     for name in model.lever_cost_names:
         st[f"cost_{name}"] = float(model.costs[name])
     st["cost_professional_staff"] = float(model.costs["professional_staff"])
+    for name in ("deaths", "moved_away", "newcomers"):  # population turnover
+        st[name] = e[name]
+    st["mean_age"] = float(ordered_mean(pop.age_years.astype(np.float64)))
+    st["share_65_plus"] = float(np.count_nonzero(pop.age == RETIRED) / n_res)
     model.stats = st

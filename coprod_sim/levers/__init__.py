@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
 from coprod_sim.parameters import ScenarioError, Strict, describe_validation_error, param
 
 if TYPE_CHECKING:
@@ -62,6 +64,12 @@ class Lever(Strict):
     def weekly_cost(self, model: CoproductionModel) -> float:
         """Money the lever costs this week (GBP); 0 before ``start_week``."""
         return 0.0
+
+    def newcomers(self, model: CoproductionModel, rows: np.ndarray) -> None:
+        """Newcomers have just taken ``rows`` (population turnover, ``mechanisms.turnover``):
+        their per-resident columns are back at their start values. A lever that lists
+        residents drops these rows (the leaver is gone); one that covers everyone covers the
+        newcomers by its own rule. By default nothing: newcomers start outside the lever."""
 
     def active(self, model: CoproductionModel) -> bool:
         return model.week >= self.start_week

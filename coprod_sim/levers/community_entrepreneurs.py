@@ -242,5 +242,11 @@ class CommunityEntrepreneurs(Lever):
         self._linked += len(match.rows)
         model.events["entrepreneur_links"] += len(match.rows)
 
+    def newcomers(self, model: CoproductionModel, rows: np.ndarray) -> None:
+        """A family that moves away leaves the caseload (its place is free for another)."""
+        stay = ~np.isin(self._members, rows)
+        self._members, self._since = self._members[stay], self._since[stay]
+        self._ever[rows] = False
+
     def weekly_cost(self, model: CoproductionModel) -> float:
         return len(self._hood) * self.annual_salary * (1.0 + self.employer_oncost) / 52.0

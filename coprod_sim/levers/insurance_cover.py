@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+import numpy as np
+
 from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import param
@@ -54,6 +56,16 @@ class InsuranceCover(Lever):
             model.pop.insured[:] = True
         else:
             model.pop.insured |= rng.random(n) < self.coverage
+
+    def newcomers(self, model: CoproductionModel, rows: np.ndarray) -> None:
+        """The policy covers newcomers as it covers everyone: the same ``coverage``."""
+        if not getattr(self.state(model), "started", False):
+            return
+        if self.coverage >= 1.0:
+            model.pop.insured[rows] = True
+        else:
+            u = model.rng_for("lever:insurance_cover").random(len(rows))
+            model.pop.insured[rows] |= u < self.coverage
 
     def weekly_cost(self, model: CoproductionModel) -> float:
         helpers = model.events.get("helpers", 0)

@@ -103,6 +103,10 @@ class RightToTimeOff(Lever):
         pop.time_off[self._granted] += np.float32(self.hours_granted)
         model.events["time_off_granted"] += len(self._granted)
 
+    def newcomers(self, model: CoproductionModel, rows: np.ndarray) -> None:
+        """A grant leaves with the resident: the newcomer in the row has none."""
+        self._granted = self._granted[~np.isin(self._granted, rows)]
+
     def weekly_cost(self, model: CoproductionModel) -> float:
         g = self._granted
         if len(g) == 0:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
 from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms import timebank
@@ -190,6 +192,13 @@ class TimeBank(Lever):
 
     def apply(self, model: CoproductionModel) -> None:
         timebank.join(model, self, model.rng_for("lever:time_bank"))
+
+    def newcomers(self, model: CoproductionModel, rows: np.ndarray) -> None:
+        """A member who leaves leaves the bank (a place for a new member); the newcomer in the
+        row is not a member (``pop.tb_member`` is reset with the row) and joins by the rule."""
+        st = model.time_bank
+        st.members = st.members[~np.isin(st.members, rows)]
+        st.confidence_raised[rows] = False
 
     def weekly_cost(self, model: CoproductionModel) -> float:
         return self.coordinator_hours * self.coordinator_hour_cost + self.overheads_per_week

@@ -198,5 +198,14 @@ class YearOfPaidService(Lever):
         self._serving = np.zeros(0, np.int64)
         self._saved = {}
 
+    def newcomers(self, model: CoproductionModel, rows: np.ndarray) -> None:
+        """A servant who leaves ends their year: the row's newcomer is not a servant, and the
+        servant's saved dispositions are not written over the newcomer at the year's end."""
+        keep = ~np.isin(self._serving, rows)
+        if keep.all():
+            return
+        self._serving = self._serving[keep]
+        self._saved = {a: v[keep] for a, v in self._saved.items()}
+
     def weekly_cost(self, model: CoproductionModel) -> float:
         return len(self._serving) * self.annual_salary * (1.0 + self.employer_oncost) / 52.0

@@ -528,6 +528,7 @@ def reset_run_totals(model: CoproductionModel) -> None:
     for total in (
         model.met_by_kind_channel, model.hours_by_channel_total, model.lapsed_by_kind,
         model.crises_by_kind, model.met_by_nbhd, model.lapsed_by_nbhd, model.pop.hours_given,
+        model.left_open_by_kind,
     ):  # fmt: skip
         total[...] = 0
     model.professional_hours_total = 0.0

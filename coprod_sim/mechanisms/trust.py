@@ -321,6 +321,13 @@ def accepted(model: CoproductionModel, args: tuple[Any, ...]) -> np.ndarray:
 
 def initial_tie_trust(graph: Any, trust_nbr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Trust on a tie starts at the mean of both ends' neighbour trust, plus noise."""
-    src = graph.owner_of_edges()
-    t = 0.5 * (trust_nbr[src] + trust_nbr[graph.indices])
+    return start_tie_trust(graph.owner_of_edges(), graph.indices, trust_nbr, rng)
+
+
+def start_tie_trust(
+    src: np.ndarray, dst: np.ndarray, trust_nbr: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Start trust of ties ``src`` -> ``dst``: the mean of both ends' neighbour trust, plus
+    noise (at set-up, and on the ties a newcomer takes over, ``turnover``)."""
+    t = 0.5 * (trust_nbr[src] + trust_nbr[dst])
     return np.clip(t + rng.normal(0, 0.08, len(t)), 0, 1).astype(np.float32)

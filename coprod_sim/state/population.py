@@ -16,6 +16,7 @@ from pydantic import model_validator
 from coprod_sim.mechanisms.needs import SERVICES
 from coprod_sim.mechanisms.willingness import draw_willingness
 from coprod_sim.parameters import ASSUME, Strict, param
+from coprod_sim.state.ages import start_ages
 
 if TYPE_CHECKING:
     from coprod_sim.scenario import Scenario
@@ -244,11 +245,14 @@ class Neighbourhoods:
 class Population:
     """Resident state. Static attributes first, then the state each week changes."""
 
-    # static
-    age: np.ndarray
+    # static (turnover redraws them for a newcomer; ageing moves age group and employment)
+    age: np.ndarray  # age group, following age_years
+    age_years: np.ndarray
+    moved_in_week: np.ndarray  # week the row's present resident arrived; LONG_AGO at set-up
     nbhd: np.ndarray
     employed: np.ndarray
     carer: np.ndarray
+    free_hours_base: np.ndarray  # free hours before age, work and caring (``free_hours_of``)
     free_hours: np.ndarray
     willing: np.ndarray  # uint16 bitmask over activities
     fear_commit_base: np.ndarray
@@ -312,6 +316,19 @@ class Population:
         """Columns added by levers with ``add_column``."""
         return self.__dict__.setdefault("_extra", {})
 
+    @property
+    def extra_fill(self) -> dict[str, Any]:
+        """The start value of each column in ``extra`` (a newcomer's, ``reset_rows``)."""
+        return self.__dict__.setdefault("_extra_fill", {})
+
+    def reset_rows(self, rows: np.ndarray) -> None:
+        """Forget the history of these rows (a newcomer moved in): every history array back to
+        its start value (``history_arrays``), every lever column to its fill."""
+        for name, value in history_arrays(len(rows)).items():
+            getattr(self, name)[rows] = value
+        for name, col in self.extra.items():
+            col[rows] = self.extra_fill.get(name, 0)
+
     def add_column(self, name: str, dtype: Any, fill: Any = 0) -> np.ndarray:
         """A per-resident column for a lever (or any extension), readable as ``pop.<name>``:
         the documented way to add resident state without editing this class. Adding a column
@@ -326,6 +343,7 @@ class Population:
             return have
         col = np.full(len(self), fill, dtype)
         self.extra[name] = col
+        self.extra_fill[name] = fill
         setattr(self, name, col)
         return col
 
@@ -368,34 +386,39 @@ def build_neighbourhoods(
     return Neighbourhoods(start, end, dep, div, trust_base)
 
 
-def build_population(
-    n: int, nb: Neighbourhoods, p: Scenario, rng: np.random.Generator
-) -> Population:
-    """Draw residents' attributes (see docs/ODD.md, Initialisation)."""
+def free_hours_of(
+    base: np.ndarray, age: np.ndarray, employed: np.ndarray, carer: np.ndarray, p: Scenario
+) -> np.ndarray:
+    """Free hours a week (float32): the base draw times the age group's multiplier, less the
+    shares paid work and caring eat. One rule, at set-up and whenever age group or work change."""
+    return (
+        base
+        * np.asarray(AGE_FREE_HOURS, np.float32)[age]
+        * np.where(employed, 1 - p.work_hours_cost, 1.0)
+        * np.where(carer, 1 - p.caring_hours_cost, 1.0)
+    ).astype(np.float32)
+
+
+def draw_residents(
+    age: np.ndarray, nbhd: np.ndarray, nb: Neighbourhoods, p: Scenario, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """Every per-resident draw of residents of age group ``age`` living in neighbourhoods
+    ``nbhd``: work, caring, free hours, willingness, baseline trust and fears, confidence,
+    awareness, vetting. Set-up draws the whole town with it and turnover its newcomers: one
+    rule in one place (see docs/ODD.md, Initialisation)."""
     f32 = np.float32
-    nbhd = np.repeat(np.arange(len(nb.start), dtype=np.int32), nb.size)
-    u = rng.random(n)
-    age = np.where(u < p.share_young, YOUNG, np.where(u < 1 - p.share_retired, WORKING, RETIRED))
-    age = age.astype(np.int8)
+    n = len(age)
     employed = (age != RETIRED) & (rng.random(n) < p.employment_rate)
     carer = rng.random(n) < p.carer_rate
     base = rng.gamma(2.0, p.free_hours_mean / 2.0, n)
-    free = (
-        base
-        * np.asarray(AGE_FREE_HOURS, f32)[age]
-        * np.where(employed, 1 - p.work_hours_cost, 1.0)
-        * np.where(carer, 1 - p.caring_hours_cost, 1.0)
-    ).astype(f32)
     trust_nbr = np.clip(nb.trust_base[nbhd] + rng.normal(0, 0.12, n), 0, 1).astype(f32)
     trust_svc = np.clip(p.trust_service_base + rng.normal(0, 0.15, n), 0, 1).astype(f32)
     fear_c = _beta(p.fear_commitment_mean, 6.0, n, rng)
-    zeros = np.zeros(n, f32)
-    return Population(
-        age=age,
-        nbhd=nbhd,
+    return dict(
         employed=employed,
         carer=carer,
-        free_hours=free,
+        free_hours_base=base.astype(f32),
+        free_hours=free_hours_of(base, age, employed, carer, p),
         willing=draw_willingness(n, p.willingness_scale, rng, p.disposition_loading),
         fear_commit_base=fear_c.copy(),
         trust_svc_base=trust_svc.copy(),
@@ -406,38 +429,66 @@ def build_population(
         fear_liab=_beta(p.fear_liability_mean, 6.0, n, rng),
         fear_retal=_beta(p.fear_retaliation_mean, 6.0, n, rng),
         aware=rng.random(n) < p.awareness_rate,
-        last_asked_week=np.full(n, LONG_AGO, np.int32),
+        vet_status=np.where(rng.random(n) < p.vetted_share, VETTED, NOT_VETTED).astype(np.int8),
+    )
+
+
+def history_arrays(n: int) -> dict[str, np.ndarray]:
+    """A resident's history as it starts (nothing done yet): at set-up, and for a newcomer."""
+    zeros = np.zeros(n, np.float32)
+    never = np.full(n, LONG_AGO, np.int32)
+    return dict(
+        last_asked_week=never.copy(),
         committed=zeros.copy(),
         fatigue=zeros.copy(),
-        recovering_until=np.full(n, LONG_AGO, np.int32),
+        recovering_until=never.copy(),
         hours_given=zeros.copy(),
         hours_year=zeros.copy(),
         weeks_year=np.zeros(n, np.int16),
         months_year=np.zeros(n, np.int8),
         helped_ever=np.zeros(n, bool),
-        last_help_week=np.full(n, LONG_AGO, np.int32),
+        last_help_week=never.copy(),
         weeks_year_formal=np.zeros(n, np.int16),
         months_year_formal=np.zeros(n, np.int8),
-        last_formal_week=np.full(n, LONG_AGO, np.int32),
+        last_formal_week=never.copy(),
         formal_ever=np.zeros(n, bool),
         weeks_year_informal=np.zeros(n, np.int16),
         months_year_informal=np.zeros(n, np.int8),
-        last_informal_week=np.full(n, LONG_AGO, np.int32),
+        last_informal_week=never.copy(),
         informal_ever=np.zeros(n, bool),
         formal_years=np.zeros(n, np.uint8),
         activities_year=np.zeros(n, np.uint16),
-        vet_status=np.where(rng.random(n) < p.vetted_share, VETTED, NOT_VETTED).astype(np.int8),
         vet_wait=np.zeros(n, np.int16),
         credits=zeros.copy(),
         reward=zeros.copy(),
         insured=np.zeros(n, bool),
         time_off=zeros.copy(),
-        asked_until=np.full(n, LONG_AGO, np.int32),
+        asked_until=never.copy(),
         tb_member=np.zeros(n, bool),
         trained=np.zeros(n, bool),
         last_year_class=np.full(n, -1, np.int8),
         last_year_class_formal=np.full(n, -1, np.int8),
         last_year_class_informal=np.full(n, -1, np.int8),
+    )
+
+
+def build_population(
+    n: int, nb: Neighbourhoods, p: Scenario, rng: np.random.Generator
+) -> Population:
+    """Draw residents' attributes (see docs/ODD.md, Initialisation): an age group, the
+    per-resident draws (``draw_residents``), then an age in years within the group."""
+    nbhd = np.repeat(np.arange(len(nb.start), dtype=np.int32), nb.size)
+    u = rng.random(n)
+    age = np.where(u < p.share_young, YOUNG, np.where(u < 1 - p.share_retired, WORKING, RETIRED))
+    age = age.astype(np.int8)
+    drawn = draw_residents(age, nbhd, nb, p, rng)
+    return Population(
+        age=age,
+        age_years=start_ages(age, rng),
+        moved_in_week=np.full(n, LONG_AGO, np.int32),
+        nbhd=nbhd,
+        **drawn,
+        **history_arrays(n),
     )
 
 

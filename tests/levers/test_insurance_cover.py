@@ -25,8 +25,9 @@ def _risky_help(model) -> int:
 def test_insurance_raises_gardening_and_driving_help():
     base = pol = higher = 0
     for s in SEEDS:
-        b = run(s, **WORLD)
-        p = run(s, {"insurance_cover": {}}, **WORLD)
+        # a closed town: a newcomer is not covered (turnover resets lever columns)
+        b = run(s, **WORLD, population_turnover=False)
+        p = run(s, {"insurance_cover": {}}, **WORLD, population_turnover=False)
         assert p.pop.insured.all() and not b.pop.insured.any()
         base, pol = base + _risky_help(b), pol + _risky_help(p)
         higher += _risky_help(p) > _risky_help(b)

@@ -12,10 +12,10 @@ SEEDS = (1, 2, 3)
 
 
 def _pair(seed: int, **lever):
-    base = CoproductionModel(rng=seed, n_residents=2000, burn_in_years=0)
-    pol = CoproductionModel(
-        rng=seed, n_residents=2000, policies={"right_to_time_off": lever}, burn_in_years=0
-    )
+    # a closed town: the same residents keep their jobs in both runs (turnover, issue 24)
+    closed = dict(n_residents=2000, burn_in_years=0, population_turnover=False)
+    base = CoproductionModel(rng=seed, **closed)
+    pol = CoproductionModel(rng=seed, policies={"right_to_time_off": lever}, **closed)
     base.run_weeks(52)
     pol.run_weeks(52)
     return base, pol

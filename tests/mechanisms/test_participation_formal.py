@@ -37,7 +37,10 @@ class HelperLog:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_weeks_and_months_of_formal_and_informal_help_are_counted_apart(seed: int) -> None:
     log = HelperLog()
-    model = CoproductionModel(rng=seed, n_residents=600, burn_in_years=0, levers=[log])
+    # a closed town: a newcomer's row starts its tallies again (tests/mechanisms/test_turnover)
+    model = CoproductionModel(
+        rng=seed, n_residents=600, burn_in_years=0, levers=[log], population_turnover=False
+    )
     model.run_weeks(51)  # the year's tallies are still open
     pop = model.pop
     for name, held in (("formal", log.formal), ("informal", log.informal)):

@@ -60,7 +60,8 @@ def test_callouts_are_the_incidents_reported_and_are_met_from_public_safety_capa
     kc = needs_by_kind_channel(m).set_index("kind").loc[ASB_CALLOUT]
     reported = df["police_callouts"].sum()
     assert reported == df["incidents"].sum() - df["interventions_succeeded"].sum() > 0
-    assert kc["met_total"] + kc["lapsed"] + kc["open_end"] == reported
+    # (a call-out still waiting when its owner died or moved away ends: population turnover)
+    assert kc["met_total"] + kc["lapsed"] + kc["open_end"] + kc["left_open"] == reported
     hours = m.params.police_hours_per_incident
     assert summary_metrics(m)["police_callout_hours"] == kc["met_professional"] * hours
 

@@ -1,0 +1,222 @@
+"""Mechanism 11, a population that turns over: residents age, die or move away, and newcomers
+take their place.
+
+Every resident has an age in years (``pop.age_years``) and ages one year every 52 weeks, on a
+birthday week staggered by row (row ``i`` ages in the weeks where ``week % 52 == i % 52``);
+their age group (``pop.age``) follows the age: a 29-year-old becomes "working" at 30 and a
+64-year-old "retired" at 65, when paid work ends (retired residents are never employed) and
+free hours are recomputed with the set-up rule (``population.free_hours_of``).
+
+Each week a resident dies with the weekly hazard of their age band's annual probability ``qx``
+(ONS National Life Tables, ``coprod_sim/data/turnover.toml``) or moves out of the area with
+that of the band's annual moving rate (times ``move_rate_scale``); an annual probability ``q``
+is ``1 - (1 - q)^(1/52)`` a week, exactly. One uniform draw per resident decides: below the
+death hazard the resident dies, within the next ``move hazard`` they move away.
+
+Each leaver is replaced at once by a newcomer in the same row (the same home and
+neighbourhood; the town keeps its size): an age from the newcomers' age distribution, every
+other attribute redrawn with the set-up rules (``population.draw_residents``), and a history
+that starts afresh (``Population.reset_rows``; lever columns back to their start value). The
+newcomer takes over the row's ties (a simplification: the graph does not change), with the
+trust on them drawn again by the set-up rule (``trust.start_tie_trust``). Needs the leaver
+owned end (counted as ``needs_left_with_owner``, not as unmet); needs the leaver was helping
+with go back to the queue (``model.reopen``, no one let down) and count as re-matches when met
+again. The Mesa agent of the row stays (same ``unique_id``) and reads the newcomer's row:
+an agent is a home's row; ``moved_in_week`` tells its occupants apart.
+
+Rules (``coprod_sim.RULES``): ``death``, ``moving``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from coprod_sim.mechanisms import collective_action, trust
+from coprod_sim.mechanisms.needs import AgeGroups
+from coprod_sim.parameters import ASSUME, Strict, param
+from coprod_sim.rules import compiled_pass, rule
+from coprod_sim.state.ages import BANDS, group_of, newcomer_ages
+from coprod_sim.state.arrays import count_into, expand_rows
+from coprod_sim.state.network import tie_counts_update
+from coprod_sim.state.population import RETIRED, draw_residents, free_hours_of
+
+if TYPE_CHECKING:
+    from coprod_sim.model import CoproductionModel
+
+WEEKS_PER_YEAR = 52
+
+
+class TurnoverParams(Strict):
+    """Mechanism 11: ageing, deaths, moves away and newcomers."""
+
+    population_turnover: bool = param(
+        True,
+        unit="on/off",
+        role="world",
+        source="issue 24 (a baseline whose structure holds); off: the closed town of earlier "
+        "versions, where nobody ages, dies or moves",
+        doc="Whether residents age, die and move away, newcomers taking their place.",
+    )
+    move_rate_scale: float = param(
+        1.0,
+        unit="x",
+        role="world",
+        ge=0,
+        le=5,
+        source=ASSUME + " (the rates in turnover.toml are national orders of magnitude; a "
+        "town's own differ)",
+        doc="Multiplies every age band's annual rate of moving out of the area (capped at 1).",
+    )
+
+
+# ------------------------------------------------------------------------------ rules
+@rule(
+    "death",
+    doc="weekly chance that a resident dies",
+    returns="a probability",
+    low=0.0,
+    high=1.0,
+    example=(0.016,),
+)
+def weekly_death(qx):
+    """The weekly hazard of an annual probability of dying ``qx``: ``1 - (1 - qx)^(1/52)``."""
+    return 1.0 - (1.0 - qx) ** (1.0 / 52.0)
+
+
+@rule(
+    "moving",
+    doc="weekly chance that a resident moves out of the area",
+    returns="a probability",
+    low=0.0,
+    high=1.0,
+    example=(0.07, 1.0),
+)
+def weekly_move(rate, scale):
+    """The weekly hazard of an annual moving probability ``rate * scale`` (at most 1)."""
+    return 1.0 - (1.0 - min(rate * scale, 1.0)) ** (1.0 / 52.0)
+
+
+@compiled_pass(death="weekly_death", moving="weekly_move")
+def hazards_pass(qx, move_rate, scale):
+    """(death, moving) weekly hazards of each age band, by the rules; the move hazard is
+    capped at ``1 - death`` (one uniform draw decides between them)."""
+    pd = np.empty(len(qx))
+    pm = np.empty(len(qx))
+    for b in range(len(qx)):
+        pd[b] = weekly_death(qx[b])
+        pm[b] = min(weekly_move(move_rate[b], scale), 1.0 - pd[b])
+    return pd, pm
+
+
+def weekly_hazards(model: CoproductionModel) -> tuple[np.ndarray, np.ndarray]:
+    """(death, moving) weekly hazards of each age band, by the model's rules."""
+    return hazards_pass(model, BANDS.death_qx, BANDS.move_rate, float(model.params.move_rate_scale))
+
+
+# ------------------------------------------------------------------------------ phase
+def step(model: CoproductionModel) -> None:
+    """Residents whose birthday week it is age a year (their age group, work and free hours
+    follow); some die or move away (age-specific weekly hazards) and newcomers take their rows
+    at once (burn-in weeks included)."""
+    if not model.params.population_turnover:
+        return
+    rng = model.rng_for("turnover")
+    changed = age_one_year(model)
+    pop = model.pop
+    pd, pm = weekly_hazards(model)
+    band = BANDS.band_of(pop.age_years)
+    u = rng.random(len(pop))
+    p_die = pd[band]
+    dies = u < p_die
+    moves = ~dies & (u < p_die + pm[band])
+    leavers = np.flatnonzero(dies | moves)
+    model.events["deaths"] += int(dies.sum())
+    model.events["moved_away"] += int(moves.sum())
+    model.events["newcomers"] += len(leavers)
+    if len(leavers):
+        replace(model, leavers, rng)
+    if changed or len(leavers):  # needs arise by age group: its members follow
+        model.age_groups = AgeGroups.from_members([np.flatnonzero(pop.age == g) for g in range(3)])
+
+
+def age_one_year(model: CoproductionModel) -> int:
+    """Everyone whose birthday week this is (rows ``week % 52``, ``+52``, ...) ages a year;
+    returns how many changed age group."""
+    pop = model.pop
+    rows = np.arange(model.week % WEEKS_PER_YEAR, len(pop), WEEKS_PER_YEAR)
+    pop.age_years[rows] += 1
+    new = group_of(pop.age_years[rows])
+    changes = new != pop.age[rows]
+    set_age_group(model, rows[changes], new[changes])
+    return int(changes.sum())
+
+
+def set_age_group(model: CoproductionModel, rows: np.ndarray, group: np.ndarray) -> None:
+    """A change of age group and what follows from it (a simple rule): retired residents stop
+    paid work, and with it any time off an employer granted; free hours are recomputed from the
+    resident's base draw with the set-up rule. Moving from young to working keeps work as it
+    was (the same employment rate applies)."""
+    if len(rows) == 0:
+        return
+    pop = model.pop
+    pop.age[rows] = group
+    retiring = rows[group == RETIRED]
+    pop.employed[retiring] = False
+    pop.time_off[retiring] = 0.0
+    pop.free_hours[rows] = free_hours_of(
+        pop.free_hours_base[rows], pop.age[rows], pop.employed[rows], pop.carer[rows], model.params
+    )
+
+
+def replace(model: CoproductionModel, leavers: np.ndarray, rng: np.random.Generator) -> None:
+    """Newcomers take the rows of ``leavers`` (ascending): the leavers' needs end, the needs
+    they helped with reopen, and every attribute and all history of the row starts again."""
+    n, pop, p = model.needs, model.pop, model.params
+    gone = np.zeros(len(pop) + 1, bool)  # shifted by one: -1 (no one) -> 0
+    gone[leavers + 1] = True
+    # needs the leavers owned end (not unmet: their owner has gone)
+    owned = gone[n.owner + 1]
+    model.events["needs_left_with_owner"] += int(owned.sum())
+    count_into(n.kind[owned & n.open], model.left_open_by_kind)
+    if owned.any():
+        n.keep(~owned)
+    # needs they were helping with go back to the queue (a re-match when met again)
+    helped = np.flatnonzero(gone[n.helper + 1])
+    model.events["needs_helper_left"] += len(helped)
+    model.reopen(helped, let_down=False)
+    # their ties no longer count them as a recent example of helping
+    ex = model.examples
+    recent = leavers[ex.recent[leavers]]
+    if len(recent):
+        ex.recent[recent] = False
+        tie_counts_update(model.graph, ex.count, recent, np.full(len(recent), -1, np.int16))
+
+    # the newcomer: an age, the set-up draws, no history
+    age_years = newcomer_ages(len(leavers), rng)
+    group = group_of(age_years)
+    pop.age_years[leavers] = age_years
+    pop.age[leavers] = group
+    pop.moved_in_week[leavers] = model.week
+    for name, values in draw_residents(group, pop.nbhd[leavers], model.nb, p, rng).items():
+        getattr(pop, name)[leavers] = values
+    pop.reset_rows(leavers)
+    model.hours_last_year[leavers] = 0.0
+    model.barrier_codes[leavers] = -1
+    model.safety.last_success[leavers] = collective_action.NEVER  # no intervention yet
+    # ties: the newcomer takes the row's ties; trust on them (both ways) starts again
+    g = model.graph
+    _, out_pos = expand_rows(g.indptr, leavers)
+    _, back_pos = expand_rows(g.indptr, g.indices[out_pos])
+    back_pos = back_pos[gone[g.indices[back_pos] + 1]]
+    pos = np.unique(np.concatenate((out_pos, back_pos)))
+    src = np.searchsorted(g.indptr, pos, side="right") - 1
+    fresh = trust.start_tie_trust(src, g.indices[pos], pop.trust_nbr, rng)
+    model.tie_trust[pos] = fresh
+    model.tie_trust_base[pos] = fresh
+    model.recount_committed()
+    if model.week >= 0:  # levers act after the burn-in: each decides what newcomers get
+        for lever in getattr(model, "policy_levers", ()):
+            if lever.active(model):
+                lever.newcomers(model, leavers)
