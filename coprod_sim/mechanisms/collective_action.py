@@ -306,6 +306,13 @@ class SafetyState:
     week: dict[str, float]  # this week's figures (names in WEEKLY)
 
 
+def newcomers(model: CoproductionModel, rows: np.ndarray) -> None:
+    """Newcomers (population turnover) have not intervened yet, and the fear of retaliation
+    they arrive with is the baseline theirs fades back to."""
+    model.safety.last_success[rows] = NEVER
+    model.pop.fear_retal_base[rows] = model.pop.fear_retal[rows]
+
+
 def setup(model: CoproductionModel) -> SafetyState:
     """Initial state: expected backing at each block's baseline trust, nobody has intervened;
     each resident's fear of retaliation now is the baseline it fades back to

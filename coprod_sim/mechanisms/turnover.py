@@ -204,7 +204,7 @@ def replace(model: CoproductionModel, leavers: np.ndarray, rng: np.random.Genera
     pop.reset_rows(leavers)
     model.hours_last_year[leavers] = 0.0
     model.barrier_codes[leavers] = -1
-    model.safety.last_success[leavers] = collective_action.NEVER  # no intervention yet
+    collective_action.newcomers(model, leavers)  # no intervention yet; their fear's baseline
     # ties: the newcomer takes the row's ties; trust on them (both ways) starts again
     g = model.graph
     _, out_pos = expand_rows(g.indptr, leavers)

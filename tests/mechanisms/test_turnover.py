@@ -204,3 +204,15 @@ def test_never_settles_after_12_to_16_years_of_history() -> None:
         [_never_after((12, 24), seed, population_turnover=False, **kw) for seed in (1, 2, 3)]
     ).mean(axis=0)
     assert closed[0] - closed[1] > at12 - at24, "without turnover it keeps falling"
+
+
+def test_a_newcomers_fear_of_retaliation_fades_to_their_own_draw() -> None:
+    from coprod_sim import CoproductionModel
+
+    m = CoproductionModel(rng=1, n_residents=2000, burn_in_years=0)
+    m.run_weeks(104)
+    new = m.pop.moved_in_week >= 0
+    assert new.sum() > 100
+    # a column reset to its fill (0) would make every newcomer fearless in time
+    assert m.pop.fear_retal_base[new].min() > 0.0
+    assert abs(m.pop.fear_retal_base[new].mean() - m.pop.fear_retal_base[~new].mean()) < 0.05
