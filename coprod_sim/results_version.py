@@ -77,6 +77,20 @@ def png_version(path: str | Path) -> str | None:
         return getattr(img, "text", {}).get(PNG_KEY)
 
 
-def is_current(recorded: object) -> bool:
-    """Whether a recorded version is this one (as stored: an int in JSON, text in markdown)."""
-    return recorded is not None and str(recorded) == str(RESULTS_VERSION)
+def is_current(recorded: object, version: object = RESULTS_VERSION) -> bool:
+    """Whether a recorded version is ``version`` (default: this code's; as stored: an int in
+    JSON, text in markdown)."""
+    return recorded is not None and str(recorded) == str(version)
+
+
+def stale_fit_note(fitted: object, runs: object = RESULTS_VERSION, town: str = "TOWN") -> str:
+    """'' when a posterior was fitted to the results version of the runs drawing from it;
+    else one sentence saying it is stale (runs and reports that draw from it print it)."""
+    if is_current(fitted, runs):
+        return ""
+    made = fitted if fitted is not None else "none"
+    return (
+        f"STALE posterior: fitted to results version {made}, these runs are version {runs}, "
+        "so its draws fitted the survey on another model (refit with: coprod-sim calibrate "
+        f"--town {town} --overwrite)"
+    )

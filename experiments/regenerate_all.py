@@ -164,6 +164,17 @@ STEPS: tuple[Step, ...] = (
 )
 
 
+#: Steps left stale on purpose, each with why and what is to be done: an acknowledged debt,
+#: not a waiver. ``tests/test_results_version.py`` allows a stale artefact only here, fails for
+#: an entry whose artefacts are no longer stale (the ledger cannot outlive the fix), and checks
+#: that whatever a pending artefact feeds says so: a stale posterior puts "STALE posterior" in
+#: every run's output and report that draws from it; a pending markdown document carries a
+#: visible ``**Stale:**`` line.
+PENDING: dict[str, str] = {}
+
+STALE_BANNER = "**Stale:**"
+
+
 # --------------------------------------------------------------------------- checking
 def recorded_version(artefact: Artefact, root: Path = ROOT) -> list[tuple[str, object]]:
     """(file, the version it records or None) for each file of ``artefact`` under ``root``;

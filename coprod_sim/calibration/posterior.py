@@ -47,7 +47,7 @@ from pydantic import (
 
 import coprod_sim
 from coprod_sim.parameters import ScenarioError, closest_names, parameter_rows
-from coprod_sim.results_version import RESULTS_VERSION
+from coprod_sim.results_version import RESULTS_VERSION, stale_fit_note
 
 FORMAT = "coprod-sim posterior"
 FORMAT_VERSION = 1
@@ -295,12 +295,18 @@ class Posterior(_Model):
         return {name: float(w @ x[:, j]) for j, name in enumerate(self.names)}
 
     def describe(self) -> str:
-        """One line: what this posterior is and where it came from."""
+        """One line: what this posterior is and where it came from (and, for a fit of another
+        model's results, that it is stale: every run and report that draws from it says so)."""
         return (
             f"posterior of {len(self.names)} parameters, {len(self.weights)} particles, town "
             f"{self.town} at scale {self.scale:g}, coprod-sim {self.package_version}, "
-            f"{self.source} ({self.compute_checksum()[:19]})"
+            f"{self.source} ({self.compute_checksum()[:19]}){self.staleness()}"
         )
+
+    def staleness(self) -> str:
+        """'' for a fit of this model's results; else a warning naming both versions."""
+        note = stale_fit_note(self.results_version, town=self.town)
+        return f"; {note}" if note else ""
 
     def record(self) -> dict[str, Any]:
         """What a run or a sweep records of the posterior it drew from."""

@@ -524,8 +524,16 @@ def _posterior_line(record: dict[str, Any]) -> str:
     kept = ", ".join(record["overridden"])
     return (
         f"world parameters drawn from posterior {record['file']} ({record['checksum'][:19]}): "
-        f"{values or 'none'}" + (f"; kept as you set them: {kept}" if kept else "")
+        f"{values or 'none'}"
+        + (f"; kept as you set them: {kept}" if kept else "")
+        + (f"\n{note}" if (note := _stale_fit(record)) else "")
     )
+
+
+def _stale_fit(record: dict[str, Any]) -> str:
+    from coprod_sim.results_version import stale_fit_note
+
+    return stale_fit_note(record.get("results_version"), town=str(record.get("town", "TOWN")))
 
 
 @app.command()

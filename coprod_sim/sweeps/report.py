@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from coprod_sim.analysis import metrics as registry  # noqa: E402
-from coprod_sim.results_version import markdown_stamp, stamp_png  # noqa: E402
+from coprod_sim.results_version import markdown_stamp, stale_fit_note, stamp_png  # noqa: E402
 from coprod_sim.sweeps import stats  # noqa: E402
 from coprod_sim.sweeps.design import (  # noqa: E402
     DEFAULT_COSTS,
@@ -187,6 +187,11 @@ def uncertainty(man: dict[str, Any]) -> str:
         + ", so arms are compared within one parameter set and the intervals include the "
         "spread over draws; the draws are in posterior_draws.parquet)"
     )
+    note = stale_fit_note(
+        post.get("results_version"), man.get("results_version"), str(post.get("town"))
+    )
+    if note:
+        text += f". {note}"
     over = post.get("overridden_by_design") or {}
     sets = {tuple(v) for v in over.values()}
     if over and len(sets) == 1 and len(over) == len(man.get("points", [])):
