@@ -54,7 +54,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from coprod_sim import CoproductionModel  # noqa: E402
 from coprod_sim.io.reporters import model_reporters  # noqa: E402
-from coprod_sim.mechanisms.channels import PROFESSIONAL_PASSES  # noqa: E402
 from coprod_sim.mechanisms.decision import TYPICAL_GROWTH  # noqa: E402
 from coprod_sim.mechanisms.needs import CHANNELS, SERVICES  # noqa: E402
 from coprod_sim.mechanisms.outcomes import WEEKS_PER_MONTH, WEEKS_PER_YEAR  # noqa: E402
@@ -414,7 +413,8 @@ class Service(mesa.Agent):
 
     def treat(self) -> None:
         """Professional delivery: crises first, then professional-only, then longest waiting;
-        a need too big for the hours left is skipped (up to PROFESSIONAL_PASSES times)."""
+        the first need too big for the hours left is taken with probability left / its hours
+        (its shortfall booked ahead), and the service takes nothing more this week."""
         m = self.model
         left = self.capacity - sum(n.hours for n in self.needs if n.channel == PROFESSIONAL)
         queue = []
@@ -426,15 +426,15 @@ class Service(mesa.Agent):
             prio = (n.crisis * 4 + n.kind.professional_only * 2) * 10_000 + min(n.waited, 9_999)
             queue.append((-prio, m.rand(), n))
         queue.sort(key=lambda t: (t[0], t[1]))
-        left, skipped = max(left, 0.0), 0
+        left = max(left, 0.0)
         for _, _, n in queue:
             if n.hours <= left:
                 left -= n.hours
                 m.assign(n, PROFESSIONAL, None, None)
             else:
-                skipped += 1
-                if skipped >= PROFESSIONAL_PASSES:
-                    break
+                if left > 0 and m.rand() * n.hours < left:
+                    m.assign(n, PROFESSIONAL, None, None)
+                break
 
     def wait(self) -> None:
         self.model.wait_needs(self.roles)
