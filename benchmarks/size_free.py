@@ -1,7 +1,7 @@
 """Size-free check: the same per-capita outcomes at 2,000, 10,000 and 100,000 residents.
 
 Runs the same town preset (same per-capita parameters, same neighbourhoods) at several sizes and
-seeds and prints one row per size: the mean over seeds (and the spread, max - min) of each
+seeds and prints one row per size: the mean over seeds (and the range, min and max) of each
 per-capita outcome, plus how the professional queue behaves (the longest wait of a crisis still
 open at the end, and how far the mean wait drifts over the last years).
 
@@ -117,9 +117,8 @@ def _fmt(xs: list[float]) -> str:
     if not xs:
         return "nan"
     mean = statistics.fmean(xs)
-    spread = max(xs) - min(xs)
     digits = 3 if abs(mean) < 10 else 1
-    return f"{mean:.{digits}f} ({spread:.{digits}f})"
+    return f"{mean:.{digits}f} [{min(xs):.{digits}f}, {max(xs):.{digits}f}]"
 
 
 def main() -> None:
@@ -140,7 +139,7 @@ def main() -> None:
     print(
         f"town {a.town}, {a.years} years after the burn-in, seeds {a.seeds}"
         + (", posterior draws" if a.posterior else "")
-        + "; mean over seeds (spread max - min)\n"
+        + "; mean over seeds [min, max]\n"
     )
     print("| residents | " + " | ".join(FIGURES) + " | seconds/run |")
     print("|" + "---|" * (len(FIGURES) + 2))
