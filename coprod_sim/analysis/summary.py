@@ -576,6 +576,7 @@ def format_report(
     row("residents' needs arisen", "needs_residents_arisen", _num)
     row("  served (distinct needs)", "needs_residents_served_distinct", _num)
     row("  lapsed unmet", "needs_residents_unmet", _num)
+    row("  waiting past the standard (end)", "needs_past_standard_end", _num)
     row("volunteer roles arisen", "roles_arisen", _num)
     row("  filled (distinct roles)", "roles_filled_distinct", _num)
     row("  lapsed unfilled", "roles_unfilled", _num)
@@ -583,6 +584,7 @@ def format_report(
     for c in CHANNELS:
         row(f"met: {c.replace('_', ' ')}", f"needs_met_{c}", _num)
     row("crises", "crises", _num)
+    row("  met by an emergency response", "emergency_responses", _num)
     row("still open at the end", "needs_open_end", _num)
     head("Hours", cols)
     row("professional hours paid", "professional_hours_paid", _num)
