@@ -110,3 +110,29 @@ def test_the_old_queue_order_is_one_declared_parameter_away() -> None:
         )
         m.run_weeks(20)
         assert m.met_by_kind_channel.sum() > 0
+
+
+class _HandedBack:
+    """Counts the ongoing cases handed back to take on crises, week by week."""
+
+    point = "after_channels"
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def __call__(self, model) -> None:
+        self.total += model.events["handed_back_for_crises"]
+
+
+def test_crises_preempt_routine_cases_and_so_fewer_go_to_an_emergency_service() -> None:
+    sent, handed = {}, {}
+    for preempt in (True, False):
+        count = _HandedBack()
+        m = CoproductionModel(
+            rng=5, n_residents=1500, burn_in_years=0, need_rate_scale=3.0,
+            crises_preempt=preempt, levers=[count],
+        )  # fmt: skip
+        m.run_weeks(52)
+        sent[preempt], handed[preempt] = emergency_by_kind(m).sum(), count.total
+    assert handed[True] > 0 and handed[False] == 0
+    assert sent[True] < sent[False]
