@@ -56,7 +56,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from coprod_sim import CoproductionModel  # noqa: E402
 from coprod_sim.io.reporters import model_reporters  # noqa: E402
 from coprod_sim.mechanisms import awareness  # noqa: E402
-from coprod_sim.mechanisms.channels import PROFESSIONAL_PASSES  # noqa: E402
 from coprod_sim.mechanisms.decision import TYPICAL_GROWTH  # noqa: E402
 from coprod_sim.mechanisms.needs import CHANNELS, SERVICES  # noqa: E402
 from coprod_sim.mechanisms.outcomes import WEEKS_PER_MONTH, WEEKS_PER_YEAR  # noqa: E402
@@ -187,6 +186,7 @@ class Need:
         self.tie: int | None = None  # the helper, when asked along the owner's own tie
         self.crisis = False
         self.crisis_left = 0
+        self.crisis_wait = 0  # weeks waited as a crisis
         self.done = False
         self.lapsed = False
 
@@ -422,9 +422,13 @@ class Service(mesa.Agent):
                     m.offers.append((m.rand(), need, cand, None))
 
     def treat(self) -> None:
-        """Professional delivery: crises first, then professional-only, then longest waiting;
-        a need too big for the hours left is skipped (up to PROFESSIONAL_PASSES times)."""
-        m = self.model
+        """Professional delivery: crises first, then professional-only, then the rest; within
+        each, the fewest weeks left before the need lapses (a crisis: before it goes to an
+        emergency response) first. The first need too big for the hours left is taken with
+        probability left / its hours (its shortfall booked ahead), and the service takes
+        nothing more this week; crises still waiting are taken by handing back ongoing
+        non-crisis cases (community-meetable first, random within) that free their hours."""
+        m, p = self.model, self.model.p
         left = self.capacity - sum(n.hours for n in self.needs if n.channel == PROFESSIONAL)
         queue = []
         for n in self.needs:
@@ -432,18 +436,46 @@ class Service(mesa.Agent):
                 continue
             if self.mode == 3 and not n.kind.professional_only and not n.crisis:
                 continue  # a self-organised service leaves these to the community
-            prio = (n.crisis * 4 + n.kind.professional_only * 2) * 10_000 + min(n.waited, 9_999)
+            if n.crisis:
+                weeks_left = p.crisis_max_wait_weeks - n.crisis_wait
+            else:
+                weeks_left = n.kind.max_wait - n.waited
+            within = 9_999 - min(max(weeks_left, 0), 9_999)
+            prio = (2 if n.crisis else int(n.kind.professional_only)) * 10_000 + within
             queue.append((-prio, m.rand(), n))
         queue.sort(key=lambda t: (t[0], t[1]))
-        left, skipped = max(left, 0.0), 0
+        left = max(left, 0.0)
+        waiting = []
+        stopped = False
         for _, _, n in queue:
-            if n.hours <= left:
+            if not stopped and n.hours <= left:
                 left -= n.hours
                 m.assign(n, PROFESSIONAL, None, None)
-            else:
-                skipped += 1
-                if skipped >= PROFESSIONAL_PASSES:
+            elif not stopped:
+                stopped = True
+                if left > 0 and m.rand() * n.hours < left:
+                    m.assign(n, PROFESSIONAL, None, None)
+                    left = 0.0
+                elif n.crisis:
+                    waiting.append(n)
+            elif n.crisis:
+                waiting.append(n)
+        if waiting and p.crises_preempt:
+            ongoing = [n for n in self.needs if n.channel == PROFESSIONAL and not n.crisis]
+            ongoing.sort(key=lambda n: (n.kind.professional_only, m.rand()))
+            need = sum(n.hours for n in waiting) - left
+            freed = 0.0
+            for n in ongoing:
+                if freed >= need - 1e-9:
                     break
+                n.channel = UNMET  # handed back to the queue, no let-down
+                n.hours, n.waited = n.base_hours, 0
+                freed += n.hours
+            got, total = freed + left, 0.0
+            for n in waiting:
+                total += n.hours
+                if total <= got + 1e-9:
+                    m.assign(n, PROFESSIONAL, None, None)
 
     def wait(self) -> None:
         self.model.wait_needs(self.roles)
@@ -609,6 +641,8 @@ class AgentLoopModel(mesa.Model):
             if n.channel is not UNMET:
                 continue
             n.waited += 1
+            if n.crisis:
+                n.crisis_wait += 1
             k = n.kind
             if (
                 not n.crisis
@@ -619,12 +653,16 @@ class AgentLoopModel(mesa.Model):
                 n.crisis = True
                 n.hours = n.base_hours = n.base_hours * p.crisis_hours_multiplier
                 n.crisis_left = k.crisis_weeks
+                n.crisis_wait = 0
                 self.events["crises"] += 1
             if n.waited > p.service_standard_weeks:
                 late = True
             if not n.crisis and n.waited >= k.max_wait:
                 n.lapsed = True
                 self.events["lapsed"] += 1
+            elif n.crisis and n.crisis_wait >= p.crisis_max_wait_weeks:
+                n.lapsed = True  # met by an emergency response: it leaves the queue
+                self.events["emergency_responses"] += 1
             else:
                 self.events["open_needs"] += 1
                 self.events["waited_total"] += n.waited

@@ -68,7 +68,9 @@ def test_weekly_series_are_collected_every_week(run_town) -> None:
         assert name in df.columns
         assert np.isfinite(df[name].to_numpy(dtype=float)).all(), name
     assert (df["helping_share"].between(0, 1)).all()
-    assert (df["professional_hours"] <= df["professional_capacity"] + 1e-6).all()
+    # a service books ahead at most one need a week beyond its hours (channels.fill_queue)
+    biggest = float(m.kinds.hours.max()) * m.params.crisis_hours_multiplier * 3
+    assert (df["professional_hours"] <= df["professional_capacity"] + biggest).all()
 
 
 def test_counts_are_consistent(baseline_runs) -> None:

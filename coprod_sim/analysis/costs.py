@@ -15,6 +15,8 @@ Money is counted once, by who pays (``PAYERS``):
   the police's funding split between council tax precept and central grant is not modelled.)
 - ``council_levers``, ``employers``, ``central_government``: each lever's ``weekly_cost``
   falls on the payer its class declares (``Lever.payer``, shown in the ODD's lever table).
+- ``nhs`` and ``council_services``: emergency responses to crises the services did not take on
+  in time (``needs.emergency_response``), on the payer ``services.EMERGENCY_PAYER`` names.
 - Volunteers' hours are valued separately (``volunteer_hour_value``) and never added to cash.
 
 Staff time a lever uses (asks, workshops, courses) is counted once, in one of two ways its
@@ -53,9 +55,14 @@ if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
 
 #: who pays: every cost item falls on exactly one of these
-PAYERS: tuple[str, ...] = ("council_services", "council_levers", "employers", "central_government")
+PAYERS: tuple[str, ...] = (
+    "council_services", "council_levers", "employers", "central_government", "nhs",
+)  # fmt: skip
 #: the payers whose money is public (``net_gbp`` is theirs)
-PUBLIC_PURSE: tuple[str, ...] = ("council_services", "council_levers", "central_government")
+PUBLIC_PURSE: tuple[str, ...] = ("council_services", "council_levers", "central_government", "nhs")
+#: cost items of emergency responses to crises that waited too long (``needs.emergency_response``),
+#: ``emergency_<service>``, each on the payer ``services.EMERGENCY_PAYER`` names
+EMERGENCY_ITEM = "emergency_"
 #: the payer of the frontline staff of every service
 STAFF_PAYER = "council_services"
 #: the model's cost item for the staff of the services (``model.costs``)
@@ -248,6 +255,10 @@ def costs_by_payer(model: CoproductionModel) -> dict[str, float]:
     out[STAFF_PAYER] += float(items.pop(PROFESSIONAL_STAFF, 0.0))
     for lever in model.costed_levers:
         out[payer_of(lever)] += float(items.pop(lever_name(lever), 0.0))
+    from coprod_sim.mechanisms.services import EMERGENCY_PAYER
+
+    for service, payer in EMERGENCY_PAYER.items():
+        out[payer] += float(items.pop(EMERGENCY_ITEM + service, 0.0))
     if any(v != 0 for v in items.values()):
         raise ValueError(
             f"cost items with no payer: {', '.join(sorted(items))}; every cost must be a "

@@ -110,7 +110,16 @@ _EXACT: list[tuple[str, str, Direction, str]] = [
     ("needs_met_total", COUNT, "higher", "needs met"),
     ("needs_lapsed", COUNT, "lower", "needs lapsed unmet"),
     ("crises", COUNT, "lower", "crises"),
+    ("emergency_responses", COUNT, "lower", "crises met by an emergency response"),
+    ("emergency_hours", HOURS, "lower", "emergency-response hours to crises"),
     ("needs_open_end", COUNT, "lower", "needs still open at the end"),
+    ("needs_past_standard_end", COUNT, "lower", "residents' needs past the standard at the end"),
+    (
+        "needs_residents_unmet_so_far",
+        COUNT,
+        "lower",
+        "residents' needs lapsed or past the standard at the end",
+    ),
     # ---- hours
     ("professional_hours", HOURS, "neither", "professional hours given to needs"),
     ("crisis_hours", HOURS, "lower", "professional hours given to crises"),
@@ -148,6 +157,7 @@ _EXACT: list[tuple[str, str, Direction, str]] = [
     ("needs_lapsed_residents", COUNT, "lower", "residents' needs lapsed unmet"),
     ("open_needs", COUNT, "lower", "needs waiting"),
     ("mean_wait_weeks", "weeks", "lower", "mean wait of open needs"),
+    ("needs_past_standard", COUNT, "lower", "residents' needs waiting past the standard"),
     ("burnouts", COUNT, "lower", "helpers burnt out"),
     ("dropouts", COUNT, "lower", "helpers dropping out"),
     ("vetting_waiting", COUNT, "lower", "residents waiting for vetting"),
@@ -180,6 +190,7 @@ _PAYER_LABELS = {
     "council_levers": "the council (levers)",
     "employers": "employers",
     "central_government": "central government",
+    "nhs": "the NHS (emergency responses)",
 }
 for _payer in PAYERS:
     _EXACT.append(
@@ -211,6 +222,10 @@ for _s in SERVICES:
     _EXACT.append((f"staff_cost_{_s}_gbp", GBP, "lower", f"cost of {_w} staff"))
     _EXACT.append((f"professional_hours_{_s}", HOURS, "neither", f"{_w} hours given to needs"))
     _EXACT.append((f"professional_hours_paid_{_s}", HOURS, "neither", f"{_w} hours paid"))
+    for _stat, _words in (("median", "median"), ("p90", "90th percentile"), ("max", "longest")):
+        _EXACT.append(
+            (f"wait_{_stat}_weeks_{_s}", "weeks", "lower", f"{_words} wait for {_w} (needs met)")
+        )
 
 #: every exactly named metric
 METRICS: dict[str, Metric] = {}

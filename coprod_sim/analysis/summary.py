@@ -26,6 +26,7 @@ import pandas as pd
 from coprod_sim.analysis import costs
 from coprod_sim.io.agent_records import write_agent_records
 from coprod_sim.io.run_folder import atomic_write
+from coprod_sim.mechanisms import needs as queues
 from coprod_sim.mechanisms.needs import ASB_CALLOUT, CHANNEL_INDEX, CHANNELS, SERVICES, UNMET
 from coprod_sim.mechanisms.outcomes import (
     BARRIERS,
@@ -85,7 +86,11 @@ COMPARED: tuple[str, ...] = (
     "needs_met_total",
     "needs_lapsed",
     "crises",
+    "emergency_responses",
+    "emergency_hours",
     "needs_open_end",
+    "needs_past_standard_end",
+    "needs_residents_unmet_so_far",
     "professional_hours",
     "crisis_hours",
     "professional_cost_gbp",
@@ -264,6 +269,7 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
     m["needs_lapsed"] = float(model.lapsed_by_kind.sum())
     m["crises"] = float(model.crises_by_kind.sum())
     m["needs_open_end"] = float((model.needs.channel == UNMET).sum())
+    m.update(queue_metrics(model, float(m["needs_residents_unmet"])))
     hours = model.hours_by_channel_total
     for i, c in enumerate(CHANNELS):
         m[f"hours_{c}"] = float(hours[i])
@@ -288,6 +294,29 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
     for key, start in model.start_means.items():
         m[f"{key}_start"] = float(start)
         m[f"{key}_end"] = float(model.stats.get(key, start))  # the last week's mean
+    return m
+
+
+def queue_metrics(model: CoproductionModel, lapsed_residents: float) -> dict[str, float]:
+    """Every need ends or is counted: ``emergency_responses`` (crises met by an emergency
+    response, ``needs.emergency_response``) and their ``emergency_hours``;
+    ``needs_past_standard_end``, residents' needs still open at the end that have waited past
+    ``service_standard_weeks`` (unmet so far); ``needs_residents_unmet_so_far``, those plus the
+    residents' needs that lapsed; and per service the waiting time of the needs its queue
+    served (``wait_median_weeks_<service>``, ``wait_p90_weeks_<service>``,
+    ``wait_max_weeks_<service>``)."""
+    n = model.needs
+    late = (n.channel == UNMET) & (n.owner >= 0) & (n.waited > model.params.service_standard_weeks)
+    m = {
+        "emergency_responses": float(queues.emergency_by_kind(model).sum()),
+        "emergency_hours": queues.emergency_hours(model),
+        "needs_past_standard_end": float(np.count_nonzero(late)),
+    }
+    m["needs_residents_unmet_so_far"] = lapsed_residents + m["needs_past_standard_end"]
+    for service, (med, p90, longest) in queues.wait_quantiles(model).items():
+        m[f"wait_median_weeks_{service}"] = med
+        m[f"wait_p90_weeks_{service}"] = p90
+        m[f"wait_max_weeks_{service}"] = longest
     return m
 
 
@@ -563,6 +592,7 @@ def format_report(
     row("residents' needs arisen", "needs_residents_arisen", _num)
     row("  served (distinct needs)", "needs_residents_served_distinct", _num)
     row("  lapsed unmet", "needs_residents_unmet", _num)
+    row("  waiting past the standard (end)", "needs_past_standard_end", _num)
     row("volunteer roles arisen", "roles_arisen", _num)
     row("  filled (distinct roles)", "roles_filled_distinct", _num)
     row("  lapsed unfilled", "roles_unfilled", _num)
@@ -570,6 +600,7 @@ def format_report(
     for c in CHANNELS:
         row(f"met: {c.replace('_', ' ')}", f"needs_met_{c}", _num)
     row("crises", "crises", _num)
+    row("  met by an emergency response", "emergency_responses", _num)
     row("still open at the end", "needs_open_end", _num)
     head("Hours", cols)
     row("professional hours paid", "professional_hours_paid", _num)

@@ -601,6 +601,11 @@ ARRAY_DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "channel": ("index", "channel meeting it (index into `CHANNELS`); -1 open"),
         "crisis": ("bool", "has escalated into a crisis"),
         "crisis_left": ("weeks", "weeks of professional work left on a crisis"),
+        "crisis_wait": (
+            "weeks",
+            "weeks an open crisis has waited as a crisis (emergency response at "
+            "crisis_max_wait_weeks)",
+        ),
         "started": ("week", "week it arose"),
         "edge": ("tie index", "tie an informal helper was asked along (CSR position); -1 none"),
         "served": ("bool", "has been met at least once (a later match is a re-match)"),

@@ -9,7 +9,15 @@ Money: the lever has no cost of its own. The staff the council no longer employs
 so the cut shows once, as a lower ``cost_council_services_gbp`` (staff paid hours x
 ``professional_hour_cost``, ``analysis.costs.staff_paid_hours``): the public purse saves at most
 the value of the capacity removed, ``sum over weeks and services (cut x staff hours) x
-professional_hour_cost``. Hours used fall too, but that is not counted again.
+professional_hour_cost``. Hours used fall too, but that is not counted again. Crises the
+smaller services do not take on in time go to an emergency response
+(``needs.emergency_response``), paid by the NHS or the service, so the public purse's net
+saving is the pay removed less those.
+
+Hours: services book on average exactly the hours they have (``channels.fill_queue``), so the
+cut removes about one hour given to needs per paid hour removed (1.00 at 2,000, 10,000 and
+100,000 residents, ``benchmarks/size_free.py --budget-cut``; it was 1.13 at 2,000 when a need
+too big for the hours left was skipped and small services left hours idle).
 """
 
 from __future__ import annotations

@@ -15,12 +15,19 @@ Core channels:
   and those a professional asked personally within the last weeks, ``pop.asked_until``).
   Each role is advertised in a week with its service's open-call share (``services``: 0 in
   traditional provision, rising smoothly with the staff's mean attitude).
-- ``professional``: staff meet needs from their weekly capacity, crises first, then needs only
-  a professional may meet, then the longest waiting; ongoing cases keep their hours first. A
-  need too big for the hours left is skipped so smaller ones behind it can be met (up to
-  ``PROFESSIONAL_PASSES`` skips per service a week). Staff leave a need the community can
-  meet (not professional-only, not a crisis) to the community with their service's step-back
-  share (``services``: 0 unless the service nears self-organised provision).
+- ``professional``: staff meet needs from their weekly capacity, strictly in the order of the
+  service's queue: crises first, then needs only a professional may meet, then the rest; within
+  each, the need with the fewest weeks left before it lapses (or a crisis goes to an emergency
+  response) first (``queue_by_deadline``; else the longest waiting), ties in random order;
+  ongoing cases keep their hours first. The first need that
+  does not fit in the hours left is taken with probability ``hours left / its hours`` (its
+  shortfall booked ahead: staff give it this week and carry the case into the next weeks'
+  load) and otherwise stays first in the queue; either way the service takes no more new
+  needs this week. So on average a service books exactly the hours it has, whatever the size
+  of the town or of its needs, and no need is passed over for a smaller one behind it. Staff
+  leave a need the community can meet (not professional-only, not a crisis) to the community
+  with their service's step-back share (``services``: 0 unless the service nears
+  self-organised provision).
 
 Everyone takes at most one new task a week; a need gets at most one helper.
 """
@@ -34,7 +41,7 @@ import numpy as np
 from numba import njit
 
 from coprod_sim.mechanisms import decision, services, trust
-from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET, record_waits
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import (
     add_by_helper,
@@ -71,9 +78,29 @@ class ChannelParams(Strict):
         doc="Share of an owner's asks passed on by a tie to one of their own ties (a stranger "
         "to the owner).",
     )
+    crises_preempt: bool = param(
+        True,
+        unit="-",
+        role="world",
+        source=ASSUME + " (triage: a team drops routine work for a crisis)",
+        doc="A crisis a service has no hours left for this week is taken on all the same: the "
+        "service hands back to its queue enough of its ongoing cases that are not crises "
+        "(those the community could meet first, then the rest, in random order) to free the "
+        "hours; a crisis is left waiting only when every hour goes to crises.",
+    )
+    queue_by_deadline: bool = param(
+        True,
+        unit="-",
+        role="world",
+        source=ASSUME + " (triage: the need that would soonest lapse, or a crisis that would "
+        "soonest go to an emergency service, is seen first; False: the longest waiting first)",
+        doc="Order of a service's queue within each tier (crises, then needs only a "
+        "professional may meet, then the rest): fewest weeks left before the need lapses "
+        "(max_wait_weeks) or, for a crisis, before it goes to an emergency response "
+        "(crisis_max_wait_weeks) first; False: longest waiting first.",
+    )
 
 
-PROFESSIONAL_PASSES = 4  # a need too big for the capacity left is skipped, up to this many times
 PRIORITY_SPAN = 100_000  # professional queue priorities lie in [0, PRIORITY_SPAN)
 
 
@@ -333,18 +360,88 @@ def professional(model: CoproductionModel, rows: np.ndarray, rng: np.random.Gene
         return Match(sel, sel)
     ks = needs.kind[sel]
     svc = kinds.service[ks].astype(np.int64)
-    priority = (needs.crisis[sel] * 4 + kinds.professional_only[ks] * 2).astype(
-        np.int64
-    ) * 10_000 + np.minimum(needs.waited[sel], 9_999)
+    priority = queue_priority(model, sel)
     top = PRIORITY_SPAN - 1  # highest priority first within each service
     o = order_within(svc * PRIORITY_SPAN + (top - priority), random_keys(rng, len(sel)))
     sel, svc = sel[o], svc[o]
     h = needs.hours[sel].astype(np.float64)
-    met = fill_queue(svc, h, np.maximum(left, 0.0), PROFESSIONAL_PASSES)
+    left = np.maximum(left, 0.0)
+    met = fill_queue(svc, h, left, rng.random(len(left)))
+    if model.params.crises_preempt:
+        spare = left - np.bincount(svc[met], weights=h[met], minlength=len(left))
+        met |= preempt_for_crises(model, sel, svc, h, met, np.maximum(spare, 0.0), rng)
     return Match(sel[met], np.full(int(met.sum()), -1, np.int64))
 
 
+def preempt_for_crises(
+    model: CoproductionModel,
+    sel: np.ndarray,
+    svc: np.ndarray,
+    hours: np.ndarray,
+    met: np.ndarray,
+    spare: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Crises of the queue ``sel`` (in queue order) left unmet by ``fill_queue``: each service
+    hands back to its queue ongoing non-crisis cases (those the community could meet first,
+    then the rest; random order within) until the hours freed plus its ``spare`` hours cover
+    them, or it has none left to hand back. Returns which of ``sel`` the service now meets;
+    the handed-back cases wait again (``model.reopen``, no let-down)."""
+    needs, kinds = model.needs, model.kinds
+    waiting = ~met & needs.crisis[sel]
+    take = np.zeros(len(sel), bool)
+    if not waiting.any():
+        return take
+    ongoing = ((needs.channel == CHANNEL_INDEX["professional"]) & ~needs.crisis).nonzero()[0]
+    o_kind = needs.kind[ongoing]
+    o_svc = kinds.service[o_kind].astype(np.int64)
+    # community-meetable cases first, then professional-only; random within
+    o = order_within(o_svc * 2 + kinds.professional_only[o_kind], random_keys(rng, len(ongoing)))
+    ongoing, o_svc = ongoing[o], o_svc[o]
+    o_hours = needs.hours[ongoing].astype(np.float64)
+    handed = []
+    for s in np.unique(svc[waiting]):
+        crisis_idx = (waiting & (svc == s)).nonzero()[0]  # queue order
+        need = np.cumsum(hours[crisis_idx]) - spare[s]
+        mine = (o_svc == s).nonzero()[0]
+        freed = np.cumsum(o_hours[mine])
+        # hand back the fewest cases that free the hours of all the crises, or all of them
+        n_back = min(int(np.searchsorted(freed, need[-1] - 1e-9)) + 1, len(mine))
+        if need[-1] <= 0:
+            n_back = 0
+        got = freed[n_back - 1] if n_back else 0.0
+        take[crisis_idx[need <= got + 1e-9]] = True
+        handed.append(ongoing[mine[:n_back]])
+    back = np.concatenate(handed) if handed else np.zeros(0, np.int64)
+    if len(back):
+        model.reopen(back, let_down=False)
+        model.events["handed_back_for_crises"] += len(back)
+    return take
+
+
 professional.name = "professional"
+
+
+def queue_priority(model: CoproductionModel, rows: np.ndarray) -> np.ndarray:
+    """Priority (higher first, in ``[0, PRIORITY_SPAN)``) of need ``rows`` in their service's
+    queue: tier (crisis 2, professional-only 1, else 0) x 10,000, plus within the tier, with
+    ``queue_by_deadline``, 9,999 less the weeks left before the need lapses (a crisis: before
+    it goes to an emergency response), else the weeks waited."""
+    needs, kinds = model.needs, model.kinds
+    ks = needs.kind[rows]
+    crisis = needs.crisis[rows]
+    tier = np.where(crisis, 2, kinds.professional_only[ks].astype(np.int64))
+    if model.params.queue_by_deadline:
+        left = np.where(
+            crisis,
+            model.params.crisis_max_wait_weeks - needs.crisis_wait[rows].astype(np.int64),
+            kinds.max_wait[ks].astype(np.int64) - needs.waited[rows],
+        )
+        within = 9_999 - np.clip(left, 0, 9_999)
+    else:
+        within = np.minimum(needs.waited[rows].astype(np.int64), 9_999)
+    return tier * 10_000 + within
+
 
 CORE_CHANNELS: tuple[Channel, ...] = (informal, open_call, professional)
 CHANNEL_ID = CHANNEL_INDEX
@@ -406,24 +503,29 @@ def pass_on(hop, owner, cand, pos2, indptr, indices, u_tie):
 
 
 @njit(cache=True, nogil=True)
-def fill_queue(service, hours, left, max_skips):
+def fill_queue(service, hours, left, u):
     """Which needs of a queue staff meet: ``service`` and ``hours`` are in queue order (by
-    service, highest priority first). Each service meets its needs in order while its hours
-    ``left`` last; a need too big for the hours left is skipped so smaller ones behind it can
-    be met, up to ``max_skips`` skips, after which the service stops for the week."""
+    service, highest priority first). Each service meets its needs in order while they fit in
+    its hours ``left``. The first need that does not fit is met with probability
+    ``left / hours`` (uniform ``u[service]``), booking its shortfall ahead, and the service
+    takes nothing more this week: the hours a service books a week equal its hours left on
+    average, with no need passed over for a smaller one behind it."""
     n = len(service)
     met = np.zeros(n, np.bool_)
     left = left.copy()
-    skips = np.zeros(len(left), np.int64)
+    stopped = np.zeros(len(left), np.bool_)
     for i in range(n):
         s = service[i]
-        if skips[s] >= max_skips:
+        if stopped[s]:
             continue
         if hours[i] <= left[s]:
             met[i] = True
             left[s] -= hours[i]
         else:
-            skips[s] += 1
+            stopped[s] = True
+            if left[s] > 0 and u[s] * hours[i] < left[s]:
+                met[i] = True
+                left[s] = 0.0
     return met
 
 
@@ -526,4 +628,5 @@ def assign(
     first = m.rows[~n.served[m.rows]]
     n.served[first] = True
     model.events["served_first"] += len(first)
+    record_waits(model, first)
     model.events["served_first_roles"] += int(np.count_nonzero(n.owner[first] < 0))

@@ -5,6 +5,12 @@ support) or, for volunteer roles a service advertises (a school governor seat, a
 priority meeting), to the service itself (owner -1). Unmet needs wait in their service's queue;
 a waiting need whose kind can escalate turns into a crisis with a weekly hazard once it has
 waited past its onset, and a crisis can only be met by professionals at a multiple of the hours.
+Every need ends or is counted: a need that is not a crisis lapses unmet after its kind's
+``max_wait_weeks``; a crisis the services have not taken on within ``crisis_max_wait_weeks`` is
+met by an emergency response outside their capacity (A&E and an acute admission, a 999
+response, an emergency placement), costed at ``emergency_response_hour`` per crisis hour and
+charged to the payer of ``services.EMERGENCY_PAYER``. An open need of a resident waiting past
+the service standard is counted as unmet so far (``needs_past_standard``).
 """
 
 from __future__ import annotations
@@ -60,6 +66,18 @@ class NeedParams(Strict):
         le=50,
         source=ASSUME + " (the case for prevention, Birmingham Policy Commission 2011)",
         doc="Professional hours a crisis takes relative to the need it grew from.",
+    )
+    crisis_max_wait_weeks: int = param(
+        2,
+        unit="weeks",
+        role="world",
+        ge=1,
+        le=52,
+        source=ASSUME + " (a crisis is urgent: if the service cannot take it on, an emergency "
+        "service does within days)",
+        doc="A crisis still waiting this many weeks after it arose is met by an emergency "
+        "response outside the services' capacity (costed at emergency_response_hour, charged "
+        "to the payer services.EMERGENCY_PAYER names), and leaves the queue.",
     )
 
 
@@ -212,6 +230,7 @@ class NeedTable:
     channel: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))  # UNMET if open
     crisis: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     crisis_left: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
+    crisis_wait: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))  # weeks
     started: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))  # week arisen
     edge: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # tie asked, -1
     served: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # ever met
@@ -397,8 +416,9 @@ def place_arrivals(
 
 
 @compiled_pass(escalation="crisis_probability")
-def age_open_needs(channel, waited, crisis, kind, onset, hazard, unmet):
-    """Every open need (``channel == unmet``) waits one more week. Returns the open rows, the
+def age_open_needs(channel, waited, crisis, crisis_wait, kind, onset, hazard, unmet):
+    """Every open need (``channel == unmet``) waits one more week (a crisis also one more week
+    as a crisis, ``crisis_wait``). Returns the open rows, the
     positions among them of those that may escalate (not a crisis, ``crisis_probability`` > 0)
     and that probability, for which the caller draws one uniform each."""
     w = np.empty(len(channel), np.int64)
@@ -406,6 +426,8 @@ def age_open_needs(channel, waited, crisis, kind, onset, hazard, unmet):
     for i in range(len(channel)):
         if channel[i] == unmet:
             waited[i] += 1
+            if crisis[i]:
+                crisis_wait[i] += 1
             w[m] = i
             m += 1
     w = w[:m]
@@ -426,14 +448,16 @@ def age_open_needs(channel, waited, crisis, kind, onset, hazard, unmet):
 
 @compiled_pass(lapse="lapses")
 def escalate_and_lapse(
-    w, elig, prob, u, kind, owner, waited, crisis, hours, base_hours, crisis_left,
-    crisis_weeks, max_wait, multiplier, standard, crises_by_kind, lapsed,
+    w, elig, prob, u, kind, owner, waited, crisis, hours, base_hours, crisis_left, crisis_wait,
+    crisis_weeks, max_wait, multiplier, standard, crisis_max_wait, crises_by_kind, lapsed,
+    emergency,
 ):  # fmt: skip
     """Eligible needs escalate where ``u < prob``: they become crises, their hours are
     multiplied (in single precision, as stored) and they take the kind's ``crisis_weeks``; then
-    waiting needs that ``lapses`` says are given up on are marked in ``lapsed``. Returns the
-    owners waiting past the ``standard`` (repeats kept), the number of crises and the weeks
-    waited by the needs still open."""
+    waiting needs that ``lapses`` says are given up on are marked in ``lapsed``, and crises that
+    have waited ``crisis_max_wait`` weeks as crises in ``emergency``. Returns the owners waiting
+    past the ``standard`` (repeats kept), the number of crises, the weeks waited by the needs
+    still open and how many of those are residents' needs past the ``standard``."""
     mult = np.float32(multiplier)
     n_crises = 0
     for j in range(len(elig)):
@@ -443,21 +467,27 @@ def escalate_and_lapse(
             hours[i] = base_hours[i] * mult
             base_hours[i] = hours[i]
             crisis_left[i] = crisis_weeks[kind[i]]
+            crisis_wait[i] = 0
             crises_by_kind[kind[i]] += 1
             n_crises += 1
     late = np.empty(len(w), np.int64)
     n_late = 0
+    n_past = 0
     waited_open = 0
     for j in range(len(w)):
         i = w[j]
-        if waited[i] > standard and owner[i] >= 0:
+        past = waited[i] > standard and owner[i] >= 0
+        if past:
             late[n_late] = owner[i]
             n_late += 1
         if lapses(waited[i], max_wait[kind[i]], crisis[i]):
             lapsed[i] = True
+        elif crisis[i] and crisis_wait[i] >= crisis_max_wait:
+            emergency[i] = True
         else:
             waited_open += waited[i]
-    return late[:n_late], n_crises, waited_open
+            n_past += past
+    return late[:n_late], n_crises, waited_open, n_past
 
 
 # ------------------------------------------------------------------------------ phases
@@ -512,20 +542,24 @@ def arise(model: CoproductionModel) -> None:
 
 
 def wait(model: CoproductionModel) -> None:
-    """Waiting needs age, escalate into crises or lapse unmet; owners waiting past the service
-    standard lose trust in services (mechanism 5)."""
+    """Waiting needs age, escalate into crises or lapse unmet, and crises that waited too long
+    go to an emergency response; owners waiting past the service standard lose trust in
+    services (mechanism 5)."""
     from coprod_sim.mechanisms import trust
 
     n, k, p, pop = model.needs, model.kinds, model.params, model.pop
     w, elig, prob = age_open_needs.bind(model.rules)(
-        n.channel, n.waited, n.crisis, n.kind, k.crisis_onset, k.crisis_hazard, UNMET
-    )
+        n.channel, n.waited, n.crisis, n.crisis_wait, n.kind, k.crisis_onset, k.crisis_hazard,
+        UNMET,
+    )  # fmt: skip
     u = model.rng_for("escalation").random(len(elig))
     model.lapsed = np.zeros(len(n), bool)
-    late, n_crises, waited_open = escalate_and_lapse.bind(model.rules)(
+    emergency = np.zeros(len(n), bool)
+    late, n_crises, waited_open, n_past = escalate_and_lapse.bind(model.rules)(
         w, elig, prob, u, n.kind, n.owner, n.waited, n.crisis, n.hours, n.base_hours,
-        n.crisis_left, k.crisis_weeks, k.max_wait, float(p.crisis_hours_multiplier),
-        int(p.service_standard_weeks), model.crises_by_kind, model.lapsed,
+        n.crisis_left, n.crisis_wait, k.crisis_weeks, k.max_wait,
+        float(p.crisis_hours_multiplier), int(p.service_standard_weeks),
+        int(p.crisis_max_wait_weeks), model.crises_by_kind, model.lapsed, emergency,
     )  # fmt: skip
     if n_crises:
         model.events["crises"] += n_crises
@@ -534,5 +568,91 @@ def wait(model: CoproductionModel) -> None:
     count_into(n.kind[lapsed], model.lapsed_by_kind)
     count_into(n.nbhd[lapsed], model.lapsed_by_nbhd)
     model.events["lapsed"] += len(lapsed)
-    model.events["open_needs"] = int(len(w) - len(lapsed))
+    sent = emergency.nonzero()[0]
+    if len(sent):
+        emergency_response(model, sent)
+        model.lapsed[sent] = True  # they leave the table at the end of the week, as lapses do
+    model.events["open_needs"] = int(len(w) - len(lapsed) - len(sent))
     model.events["waited_total"] = int(waited_open)
+    model.events["needs_past_standard"] = int(n_past)
+
+
+def emergency_response(model: CoproductionModel, rows: np.ndarray) -> None:
+    """Crises in ``rows`` are met by an emergency response outside the services' capacity: the
+    crisis's hours for its remaining weeks at ``emergency_response_hour``, charged to the
+    payer ``services.EMERGENCY_PAYER`` names for the crisis's service (``model.costs`` item
+    ``emergency_<service>``). Counted by kind, and their wait is recorded as served."""
+    from coprod_sim.analysis.costs import unit
+
+    n, k = model.needs, model.kinds
+    svc = k.service[n.kind[rows]]
+    hours = n.hours[rows].astype(np.float64) * np.maximum(n.crisis_left[rows], 1)
+    by_service = np.bincount(svc, weights=hours, minlength=len(SERVICES))
+    price = unit("emergency_response_hour")
+    for s, name in enumerate(SERVICES):
+        if by_service[s] > 0:
+            model.costs[f"emergency_{name}"] += float(by_service[s]) * price
+    if model.week >= 0:
+        count_into(n.kind[rows], emergency_by_kind(model))
+        model._emergency_hours = getattr(model, "_emergency_hours", 0.0) + float(hours.sum())
+    model.events["emergency_responses"] += len(rows)
+    model.events["emergency_hours"] += float(hours.sum())
+    record_waits(model, rows)
+
+
+def emergency_by_kind(model: CoproductionModel) -> np.ndarray:
+    """Crises met by an emergency response in the results weeks (burn-in left out), by kind
+    (added to the model on first use)."""
+    arr = getattr(model, "_emergency_by_kind", None)
+    if arr is None:
+        arr = np.zeros(len(model.kinds.names), np.int64)
+        model._emergency_by_kind = arr
+    return arr
+
+
+#: waits longer than this (weeks) are recorded in the last bin of ``wait_histogram``
+WAIT_BINS = 1041
+
+
+def wait_histogram(model: CoproductionModel) -> np.ndarray:
+    """Needs first served in the results weeks (burn-in left out), by service and weeks waited
+    (services x ``WAIT_BINS``; the last bin holds longer waits): the waiting-time distribution
+    the summary reports (median, 90th percentile, longest). Added to the model on first use."""
+    h = getattr(model, "_wait_histogram", None)
+    if h is None:
+        h = np.zeros((len(SERVICES), WAIT_BINS), np.int64)
+        model._wait_histogram = h
+    return h
+
+
+def emergency_hours(model: CoproductionModel) -> float:
+    """Hours of emergency response to crises in the results weeks (burn-in left out)."""
+    return float(getattr(model, "_emergency_hours", 0.0))
+
+
+def wait_quantiles(model: CoproductionModel) -> dict[str, tuple[float, float, float]]:
+    """(median, 90th percentile, longest) weeks waited by the needs each service's queue served
+    for the first time in the results weeks (NaN where none was served)."""
+    out = {}
+    for s, name in enumerate(SERVICES):
+        h = wait_histogram(model)[s]
+        total = int(h.sum())
+        if total == 0:
+            out[name] = (float("nan"),) * 3
+            continue
+        c = np.cumsum(h)
+        med = float(np.searchsorted(c, 0.5 * total))
+        p90 = float(np.searchsorted(c, 0.9 * total))
+        out[name] = (med, p90, float(h.nonzero()[0].max()))
+    return out
+
+
+def record_waits(model: CoproductionModel, rows: np.ndarray) -> None:
+    """Record the waits of needs in ``rows`` served for the first time (by a channel or an
+    emergency response) in ``wait_histogram``; results weeks only."""
+    if model.week < 0 or len(rows) == 0:
+        return
+    n = model.needs
+    svc = model.kinds.service[n.kind[rows]].astype(np.int64)
+    weeks = np.minimum(n.waited[rows].astype(np.int64), WAIT_BINS - 1)
+    np.add.at(wait_histogram(model), (svc, weeks), 1)

@@ -22,6 +22,15 @@ a band's width away from a threshold behaves exactly as its mode says, and one n
 the way: one professional's draw (the demo town has 3-5 per service, whose mean attitude has a
 standard error of about 0.1) moves the service's practice by a share, not all or nothing.
 
+A service's staff work in teams of about ``team_size`` (``team_mean_attitude``): the shares
+above are those of each team's mean attitude, averaged over the service's teams. So a town of
+100,000 is many teams of about four, each as likely to be sceptical as the one team of a town of
+2,000, and the expected practice does not depend on the town's size.
+
+Staff hours are not rounded to whole staff: a service gets exactly its share of
+``staff_per_1000 x residents / 1000 x staff_hours`` hours a week (``build_staff`` gives each of
+its professionals an equal part), so a small town is not over- or under-staffed by rounding.
+
 The mode index (``model.service_mode``, ``mode_of``) is kept only as a label for reports: the
 band the mean attitude lies in. No rule reads it.
 """
@@ -137,6 +146,18 @@ class ServiceParams(Strict):
         doc="Mean staff attitude at which professionals leave half the needs the community "
         "can meet to the community (the middle of the smooth move to self-organised).",
     )
+    team_size: int = param(
+        4,
+        unit="professionals",
+        role="world",
+        ge=1,
+        le=100,
+        source=ASSUME + " (frontline services work in small locality teams)",
+        doc="Professionals per team: a service's staff work in round(staff / team_size) teams "
+        "(at least one), each co-producing as far as its own members' mean attitude says; "
+        "the service's shares are the mean over its teams, so a big town's service is many "
+        "small teams, not one large one whose mean attitude never strays.",
+    )
     mode_transition_halfwidth: float = param(
         0.1,
         unit="attitude (0-1)",
@@ -165,6 +186,17 @@ class ServiceParams(Strict):
             )
         return self
 
+
+#: who pays for the emergency response to a crisis of each service that waited past
+#: ``crisis_max_wait_weeks`` (``needs.emergency_response``; one of ``analysis.costs.PAYERS``):
+#: a social-care crisis ends in A&E and an acute admission (the NHS); a public-safety one in a
+#: 999 response and an early-years one in an emergency placement, both from the service's own
+#: budget (counted with its staff, ``council_services``)
+EMERGENCY_PAYER: dict[str, str] = {
+    "social_care": "nhs",
+    "public_safety": "council_services",
+    "early_years": "council_services",
+}
 
 MODES: tuple[str, ...] = (
     "traditional",
@@ -231,6 +263,27 @@ def mean_attitude(staff_service: np.ndarray, attitude: np.ndarray, n_services: i
     return total / np.maximum(count, 1)
 
 
+def team_mean_attitude(
+    staff_service: np.ndarray, attitude: np.ndarray, n_services: int, team_size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each service's staff in ``round(count / team_size)`` teams (at least one; the k-th of a
+    service's staff, in staff order, in team ``k * teams // count``): returns every team's
+    service and its members' mean attitude."""
+    service = np.asarray(staff_service, np.int64)
+    count = np.bincount(service, minlength=n_services)
+    teams = np.where(count > 0, np.maximum(np.round(count / team_size), 1), 0).astype(np.int64)
+    first_team = np.concatenate([[0], np.cumsum(teams)[:-1]])
+    order = np.argsort(service, kind="stable")
+    rank = np.empty(len(service), np.int64)
+    starts = np.concatenate([[0], np.cumsum(count)[:-1]])
+    rank[order] = np.arange(len(service)) - np.repeat(starts, count)
+    team = first_team[service] + rank * teams[service] // np.maximum(count[service], 1)
+    n_teams = int(teams.sum())
+    total = np.bincount(team, weights=attitude, minlength=n_teams)
+    members = np.bincount(team, minlength=n_teams)
+    return np.repeat(np.arange(n_services), teams), total / np.maximum(members, 1)
+
+
 def refresh(model: CoproductionModel) -> None:
     """Each service's capacity this week (after any cut) and how far it co-produces (from
     staff attitudes, which gatekeeping and levers move): ``model.service_open_call_share``,
@@ -240,11 +293,20 @@ def refresh(model: CoproductionModel) -> None:
     staff = model.staff
     m = mean_attitude(staff.service, staff.attitude, n_s)
     model.service_mode = mode_of(m, mode_thresholds(model.params))
+    # each team co-produces as far as its members' mean attitude says; a service is the mean of
+    # its teams (so the expected share is the same in a town of 2,000 and of 100,000)
+    team_service, team_m = team_mean_attitude(
+        staff.service, staff.attitude, n_s, model.params.team_size
+    )
+    n_teams = np.maximum(np.bincount(team_service, minlength=n_s), 1)
     (
         model.service_open_call_share,
         model.service_referral_share,
         model.service_step_back_share,
-    ) = coproduction_shares(m, model.params)
+    ) = (
+        np.bincount(team_service, weights=share, minlength=n_s) / n_teams
+        for share in coproduction_shares(team_m, model.params)
+    )
     model.service_capacity = capacity(staff.service, staff.capacity, n_s, model.capacity_cut)
 
 

@@ -493,8 +493,11 @@ def build_population(
 
 
 def build_staff(n_residents: int, n_nb: int, p: Scenario, rng: np.random.Generator) -> Staff:
-    """Frontline professionals split across services by share (largest remainder)."""
-    total = int(round(p.staff_per_1000 * n_residents / 1000.0))
+    """Frontline professionals split across services by share. A service's weekly hours are
+    exactly its share of ``staff_per_1000 x residents / 1000 x staff_hours``, not rounded to
+    whole staff (rounding gave a 2,000-resident town 11% more public-safety hours than its
+    share); its headcount is that number of full-time staff rounded (at least one where the
+    share is above zero), each giving an equal part of the hours."""
     shares = np.array(
         [
             p.staff_share_social_care,
@@ -502,16 +505,15 @@ def build_staff(n_residents: int, n_nb: int, p: Scenario, rng: np.random.Generat
             max(0.0, 1.0 - p.staff_share_social_care - p.staff_share_public_safety),
         ]
     )
-    # largest-remainder split: counts add up to total; 0 staff is allowed (no professionals)
-    exact = shares / max(shares.sum(), 1e-12) * total
-    counts = np.floor(exact).astype(int)
-    counts[np.argsort(counts - exact)[: total - counts.sum()]] += 1
+    exact = shares / max(shares.sum(), 1e-12) * (p.staff_per_1000 * n_residents / 1000.0)
+    counts = np.where(exact > 0, np.maximum(np.round(exact), 1), 0).astype(int)
     service = np.repeat(np.arange(len(SERVICES), dtype=np.int8), counts)
+    each = np.divide(exact, counts, out=np.zeros(len(SERVICES)), where=counts > 0)
     m = len(service)
     return Staff(
         service=service,
         nbhd=rng.integers(0, max(n_nb, 1), m).astype(np.int32),
-        capacity=np.full(m, p.staff_hours, np.float32),
+        capacity=(each[service] * p.staff_hours).astype(np.float32),
         attitude=_attitudes(service, p.attitude_mean, rng),
     )
 

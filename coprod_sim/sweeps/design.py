@@ -86,6 +86,7 @@ DEFAULT_COSTS = (
     "cost_council_levers_gbp",
     "cost_employers_gbp",
     "cost_central_government_gbp",
+    "cost_nhs_gbp",
     "public_purse_cost_gbp",
     "cost_total",
     "lever_cost_total",

@@ -70,10 +70,12 @@ def test_age_open_needs_waits_and_offers_those_past_onset() -> None:
     kind = np.array([0, 0, 0, 0, 0, 0, 1], np.int16)
     onset = np.array([3, 6], np.int16)
     hazard = np.array([0.5, 1.0], np.float32)
+    crisis_wait = np.array([0, 0, 0, 0, 1, 0, 0], np.int16)
     w, elig, prob = age_open_needs(
-        DEFAULT_RULES, channel, waited, crisis, kind, onset, hazard, UNMET
+        DEFAULT_RULES, channel, waited, crisis, crisis_wait, kind, onset, hazard, UNMET
     )
     assert waited.tolist() == [1, 3, 4, 5, 10, 5, 6]
+    assert crisis_wait.tolist() == [0, 0, 0, 0, 2, 0, 0]  # the open crisis waits as a crisis
     assert w.tolist() == [0, 1, 2, 3, 4, 6]
     assert w[elig].tolist() == [1, 2, 3, 6]
     assert prob.tolist() == [0.5, 0.5, 0.5, 1.0]
@@ -82,8 +84,10 @@ def test_age_open_needs_waits_and_offers_those_past_onset() -> None:
 def test_escalate_and_lapse_worked_by_hand() -> None:
     """Rows 0 and 1 may escalate with p 0.5; their uniforms 0.4 and 0.6: row 0 escalates (its
     2 hours become 2 * 3 = 6, for kind 0's 4 crisis weeks), row 1 does not. Row 2 waited 12 of
-    at most 12 weeks and lapses; row 3 waited 12 as well but is a crisis and does not. Owners
-    of rows waiting more than the 10-week standard are late (row 3 has no owner)."""
+    at most 12 weeks and lapses; row 3 waited 12 as well but is a crisis and does not: it has
+    waited 2 weeks as a crisis, the most allowed, and goes to an emergency response. Owners
+    of rows waiting more than the 10-week standard are late (row 3 has no owner); of the needs
+    still open (rows 0 and 1) none is past the standard."""
     w = np.array([0, 1, 2, 3])
     elig = np.array([0, 1])
     prob = np.array([0.5, 0.5])
@@ -95,18 +99,22 @@ def test_escalate_and_lapse_worked_by_hand() -> None:
     hours = np.array([2.0, 2.0, 1.0, 1.0], np.float32)
     base = hours.copy()
     left = np.zeros(4, np.int16)
+    crisis_wait = np.array([0, 0, 0, 2], np.int16)
     by_kind = np.zeros(1, np.int64)
     lapsed = np.zeros(4, bool)
-    late, n_crises, waited_open = escalate_and_lapse(
+    emergency = np.zeros(4, bool)
+    late, n_crises, waited_open, n_past = escalate_and_lapse(
         DEFAULT_RULES,
-        w, elig, prob, u, kind, owner, waited, crisis, hours, base, left,
-        np.array([4], np.int16), np.array([12], np.int16), 3.0, 10, by_kind, lapsed,
+        w, elig, prob, u, kind, owner, waited, crisis, hours, base, left, crisis_wait,
+        np.array([4], np.int16), np.array([12], np.int16), 3.0, 10, 2, by_kind, lapsed,
+        emergency,
     )  # fmt: skip
     assert crisis.tolist() == [True, False, False, True] and n_crises == 1
     assert hours.tolist() == [6.0, 2.0, 1.0, 1.0] and base.tolist() == hours.tolist()
     assert left.tolist() == [4, 0, 0, 0] and by_kind.tolist() == [1]
     assert lapsed.tolist() == [False, False, True, False]
-    assert late.tolist() == [9] and waited_open == 5 + 5 + 12
+    assert emergency.tolist() == [False, False, False, True]
+    assert late.tolist() == [9] and waited_open == 5 + 5 and n_past == 0
 
 
 def test_place_arrivals_worked_by_hand() -> None:

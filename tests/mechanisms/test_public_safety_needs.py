@@ -46,8 +46,9 @@ def test_public_safety_staff_are_busy_meeting_needs() -> None:
         df = m.datacollector.get_model_vars_dataframe().iloc[-26:]
         paid = m.staff.capacity[m.staff.service == 1].sum()
         busy = df["professional_hours_public_safety"].mean() / paid
-        # tolerance: about four-fifths busy by design; at least half in every seed
-        assert 0.5 < busy <= 1.0, (seed, busy)
+        # tolerance: at least half busy in every seed; above 1 only by the need a service books
+        # ahead of its hours each week (channels.fill_queue), a few per cent
+        assert 0.5 < busy <= 1.03, (seed, busy)
         kc = needs_by_kind_channel(m).set_index("kind")
         for name in PUBLIC_SAFETY_KINDS:
             assert kc.loc[name, "met_professional"] > 0, name

@@ -79,7 +79,13 @@ def test_staff_are_split_across_services(run_town) -> None:
     counts = np.bincount(s.service, minlength=len(SERVICES))
     assert (counts >= 1).all()
     assert abs(counts[0] / len(s) - p.staff_share_social_care) < 0.05
-    assert np.allclose(s.capacity, p.staff_hours)
+    # hours are exactly each service's share, not rounded to whole staff
+    hours = np.bincount(s.service, weights=s.capacity, minlength=len(SERVICES))
+    shares = [p.staff_share_social_care, p.staff_share_public_safety]
+    shares.append(1 - sum(shares))
+    exact = np.array(shares) * p.staff_per_1000 * N / 1000 * p.staff_hours
+    assert np.allclose(hours, exact, rtol=1e-5)
+    assert (s.capacity <= p.staff_hours * 1.5).all()
     assert np.allclose(m.service_capacity, np.bincount(s.service, weights=s.capacity))
     assert ((s.attitude >= 0) & (s.attitude <= 1)).all()
 

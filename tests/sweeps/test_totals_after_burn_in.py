@@ -8,14 +8,10 @@ from pathlib import Path
 import numpy as np
 from _sweep_helpers import tiny_design
 
+from coprod_sim.analysis import costs
 from coprod_sim.sweeps import Design, load_results, run_sweep
 
-PAYERS = [
-    "cost_council_services_gbp",
-    "cost_council_levers_gbp",
-    "cost_employers_gbp",
-    "cost_central_government_gbp",
-]
+PAYERS = [f"cost_{payer}_gbp" for payer in costs.PAYERS]  # the NHS pays emergency responses
 
 
 def test_payers_add_up_to_cost_total_after_a_sweep_burn_in(tmp_path: Path) -> None:
