@@ -124,11 +124,11 @@ def test_a_bad_need_kind_names_file_entry_field_and_value(
     ("old", "new", "expect"),
     [
         (
-            "residents = 2_000",
+            "residents = 10_000",
             "residents = 0",
             ["towns.toml", "town 'demo'", "'residents'", "0", "[1, 5000000]"],
         ),
-        ("residents = 2_000", "residents = 3", ["town 'demo'", "at least neighbourhoods (6)"]),
+        ("residents = 10_000", "residents = 3", ["town 'demo'", "at least neighbourhoods (6)"]),
         (
             "deprivation_beta = [2.0, 3.0]",
             "deprivation_beta = [2.0, 0.0]",
