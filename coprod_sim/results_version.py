@@ -77,15 +77,17 @@ def png_version(path: str | Path) -> str | None:
         return getattr(img, "text", {}).get(PNG_KEY)
 
 
-def is_current(recorded: object, version: object = RESULTS_VERSION) -> bool:
-    """Whether a recorded version is ``version`` (default: this code's; as stored: an int in
-    JSON, text in markdown)."""
-    return recorded is not None and str(recorded) == str(version)
+def is_current(recorded: object, version: object = None) -> bool:
+    """Whether a recorded version is ``version`` (None: this code's, read when called; as
+    stored: an int in JSON, text in markdown)."""
+    want = RESULTS_VERSION if version is None else version
+    return recorded is not None and str(recorded) == str(want)
 
 
-def stale_fit_note(fitted: object, runs: object = RESULTS_VERSION, town: str = "TOWN") -> str:
+def stale_fit_note(fitted: object, runs: object = None, town: str = "TOWN") -> str:
     """'' when a posterior was fitted to the results version of the runs drawing from it;
     else one sentence saying it is stale (runs and reports that draw from it print it)."""
+    runs = RESULTS_VERSION if runs is None else runs
     if is_current(fitted, runs):
         return ""
     made = fitted if fitted is not None else "none"
