@@ -17,7 +17,6 @@ from typing import Any
 
 import solara
 
-from coprod_sim.analysis.summary import summary_metrics
 from coprod_sim.dashboard import charts, figures, session, top_charts
 from coprod_sim.dashboard import formatting as fmt
 from coprod_sim.dashboard.controller import (
@@ -27,6 +26,7 @@ from coprod_sim.dashboard.controller import (
     PairedFutures,
     check_town,
     play,
+    warm_up,
     year_end,
 )
 from coprod_sim.dashboard.controls import ParamControl, lever_controls, parse_value
@@ -38,12 +38,14 @@ DEFAULT_SPEED = "4 weeks a second"
 #: presenter mode's charts (2 x 2 on a 1280 x 720 projector)
 PRESENTER_CHARTS = ("formal", "unmet", "crises", "purse")
 CONTROLS = lever_controls()
+# the compiled passes load while the first page opens, not when the room first presses Play
+threading.Thread(target=warm_up, name="coprod-sim warm-up", daemon=True).start()
 TABLE_CSS = """
 .diff-table { border-collapse: collapse; font-size: 0.9em; }
 .diff-table td, .diff-table th { padding: 2px 10px; text-align: right; }
 .diff-table td:first-child, .diff-table th:first-child { text-align: left; }
 .diff-table tbody tr:nth-child(odd) { background: #f4f4f4; }
-.diff-table tr.headline td { font-weight: bold; }
+.diff-table tr.key-row td { font-weight: bold; font-size: 1.05em; }
 """
 
 
@@ -216,8 +218,9 @@ def Settings(ctl: PairedFutures, on_change, build: Callable[[Callable], None], v
 
     with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap"}):
         solara.Select(
-            label="Town", value=c.town, values=list(TOWNS), on_value=lambda v: apply("town", v)
-        )
+            label="Town", value=c.town, values=list(TOWNS), on_value=lambda v: apply("town", v),
+            classes=["setting-town"],
+        )  # fmt: skip
         for name, label, current in (
             ("residents", "Residents (0 = the preset's)", c.residents),
             ("years", "Years", f"{c.years:g}"),
@@ -275,50 +278,41 @@ def SessionFile(ctl: PairedFutures, on_change, build: Callable[[Callable], None]
 
 
 @solara.component
-def TopChart(name: str, option: dict, csv: bytes, height: int = 380):
-    """One large chart (values on hover, image download in its corner) and its data as CSV."""
+def TopChart(name: str, option: dict, csv: bytes | None, height: int = 380):
+    """One large chart (values on hover, image download in its corner) and its data as CSV
+    (``csv`` None: no download button, as in presenter mode)."""
     with solara.Column(classes=[f"top-{name}"], gap="0px"):
         solara.FigureEcharts(option=option, attributes={"style": f"height: {height}px;"})
-        solara.FileDownload(
-            csv, filename=f"{name}.csv", label=f"Data (CSV): {name}", mime_type="text/csv"
-        )
+        if csv is not None:
+            solara.FileDownload(
+                csv, filename=f"{name}.csv", label=f"Data (CSV): {name}", mime_type="text/csv"
+            )
 
 
 @solara.component
-def TopCharts(ctl: PairedFutures, tick: int, bands: dict, names: tuple[str, ...], height: int):
-    def prepare():
-        with ctl.lock:
-            return top_charts.prepare(ctl)
-
-    data = solara.use_memo(prepare, [tick, len(ctl.panels)])
-    labels = [p.label for p in ctl.panels]
+def TopCharts(data: dict, bands: dict, names: tuple[str, ...], height: int, csv: bool = True):
+    """The large charts, from ``top_charts.prepare``'s data (computed once per update)."""
+    labels = list(data["metrics"])
     by_label = {labels[i]: b for i, b in bands.items() if i < len(labels)}
-    with solara.ColumnsResponsive(12, large=6):
+    with solara.ColumnsResponsive(12, medium=6):
         for name in names:
             TopChart(
                 name,
                 top_charts.option(name, data, by_label),
-                top_charts.csv_bytes(data["frames"][name]),
+                top_charts.csv_bytes(data["frames"][name]) if csv else None,
                 height,
             )
 
 
 @solara.component
-def InWords(ctl: PairedFutures, tick: int, size: str = "1.4em"):
+def InWords(data: dict, size: str = "1.4em"):
     """B minus A in words, for the room ("B: 198 fewer residents' needs unmet, ...")."""
-
-    def lines():
-        with ctl.lock:
-            a = summary_metrics(ctl.panels[0].model)
-            return [
-                top_charts.in_words(a, summary_metrics(p.model), p.label) for p in ctl.panels[1:]
-            ]
-
-    for i, line in enumerate(solara.use_memo(lines, [tick])):
+    (a_label, a), *others = data["metrics"].items()
+    for label, m in others:
         solara.HTML(
             tag="div",
-            unsafe_innerHTML=escape(line),
-            classes=[f"in-words-{ctl.panels[i + 1].label}"],
+            unsafe_innerHTML=escape(top_charts.in_words(a, m, label)),
+            classes=[f"in-words-{label}"],
             style={"font-size": size, "font-weight": "bold"},
         )
 
@@ -427,14 +421,15 @@ def Charts(ctl: PairedFutures, tick: int, playing: bool = False):
 
 
 @solara.component
-def DifferenceStrip(ctl: PairedFutures, tick: int):
+def DifferenceStrip(ctl: PairedFutures, tick: int, data: dict):
     def rows():
         with ctl.lock:
             a = ctl.panels[0].model
+            ma = data["metrics"][ctl.panels[0].label]
             return [
                 (
                     p.label,
-                    charts.difference(a, p.model),
+                    charts.difference(ma, data["metrics"][p.label]),
                     charts.shared_weeks(a, p.model),
                     p.model.week,
                 )
@@ -455,7 +450,7 @@ def DifferenceStrip(ctl: PairedFutures, tick: int):
                 f"(identical); they differ from week {shared + 1}."
             )
         cells = "".join(
-            f"<tr class='{'headline' if i < charts.HEADLINE_ROWS else ''}' "
+            f"<tr class='{'key-row' if i < charts.HEADLINE_ROWS else ''}' "
             f"data-metric='{escape(r['metric'])}'><td>{escape(r['outcome'])}</td>"
             f"<td>{escape(r['A'])}</td><td>{escape(r['B'])}</td>"
             f"<td>{escape(_mark(r['better']) + r['B minus A'])}</td></tr>"
@@ -563,16 +558,19 @@ def Page():
         until.set(year_end(ctl.week))
         playing.set(True)
 
+    def prepare() -> dict:
+        with ctl.lock:
+            return top_charts.prepare(ctl)  # each panel's summary_metrics, once per update
+
+    data = solara.use_memo(prepare, [tick, ctl.version, len(ctl.panels)])
+    panels_version = solara.use_ref(ctl.version)
+
     solara.Title("coprod-sim: two futures of one town")
     solara.Style(TABLE_CSS)
-    with solara.Column(style={"padding": "12px"}):
-        with solara.Row(style={"align-items": "center"}):
+    with solara.Column(style={"padding": "12px"}, gap="4px" if presenter.value else "12px"):
+        if not presenter.value:
             # plain HTML, not Markdown: Solara's Markdown fetches a maths font from the internet
             solara.HTML(tag="h2", unsafe_innerHTML="Two futures of one town, side by side")
-            solara.Switch(
-                label="Presenter mode", value=presenter.value, on_value=presenter.set,
-                classes=["presenter"],
-            )  # fmt: skip
         if not presenter.value:
             Settings(ctl, refresh, build, ctl.version)
             SessionFile(ctl, refresh, build, tick)
@@ -605,7 +603,7 @@ def Page():
             )  # fmt: skip
             solara.Select(
                 label="Speed", value=speed.value, values=list(SPEEDS), on_value=speed.set,
-                classes=["speed"],
+                classes=["speed"], style={"max-width": "220px"},
             )  # fmt: skip
             if not presenter.value:
                 solara.Button(
@@ -624,15 +622,22 @@ def Page():
                 classes=["week-status"],
                 style={"font-size": "1.3em", "font-weight": "bold"},
             )
+            solara.Switch(
+                label="Presenter mode", value=presenter.value, on_value=presenter.set,
+                classes=["presenter"], style={"margin-left": "24px"},
+            )  # fmt: skip
         if presenter.value:
-            InWords(ctl, tick, "1.6em")
-            TopCharts(ctl, tick, bands, PRESENTER_CHARTS, 290)
+            InWords(data, "1.35em")
+            TopCharts(data, bands, PRESENTER_CHARTS, 245, csv=False)
             return
-        InWords(ctl, tick)
-        TopCharts(ctl, tick, bands, tuple(c.name for c in top_charts.TOP_CHARTS), 380)
-        DifferenceStrip(ctl, tick)
+        InWords(data)
+        TopCharts(data, bands, tuple(c.name for c in top_charts.TOP_CHARTS), 380)
+        DifferenceStrip(ctl, tick, data)
+        # the lever cards are redrawn when paused, not every week of a play (many widgets)
+        if not playing.value:
+            panels_version.current = ctl.version
         with solara.Columns([1] * len(ctl.panels)):
             for i in range(len(ctl.panels)):
-                PanelCard(ctl, i, bands, set_bands, refresh, ctl.version)
+                PanelCard(ctl, i, bands, set_bands, refresh, panels_version.current)
         with solara.Details(summary="More charts: needs by channel, trust, costs, load, network"):
             Charts(ctl, tick, playing.value)

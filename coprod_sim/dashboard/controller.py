@@ -14,6 +14,7 @@ a lever switched in one of them from then on changes only that one.
 from __future__ import annotations
 
 import copy
+import math
 import threading
 import time
 import types
@@ -243,6 +244,18 @@ def advance(model: CoproductionModel, plan: Plan, weeks: int) -> None:
         apply_due(model, plan)
 
 
+def warm_up() -> None:
+    """Run a tiny town a few weeks, so the model's compiled passes are loaded (or compiled, on a
+    machine that never ran them) before the room presses Play; a burned-in town restored from
+    the cache has run no week yet, and its first week would otherwise take seconds."""
+    try:
+        plan = Plan()
+        model = build_model(TownChoice(residents=300, years=1, seed=0, burn_in_years=0), plan)
+        advance(model, plan, 4)
+    except Exception:  # noqa: BLE001 - a warm-up only; real runs report real errors
+        pass
+
+
 # ------------------------------------------------------------------ play
 #: play speeds the page offers: label -> weeks a second (0: as fast as the model runs)
 SPEEDS: dict[str, float] = {
@@ -253,6 +266,9 @@ SPEEDS: dict[str, float] = {
 }
 #: while playing, the page shows the week and charts at least this often (weeks)
 MAX_WEEKS_PER_UPDATE = 4
+#: seconds the play loop pauses after each update at least (the model's passes hold Python's
+#: lock while they run; without a pause the page's threads could not send the update)
+BREATHE = 0.1
 
 
 def year_end(week: int) -> int:
@@ -271,15 +287,17 @@ def play(
     """Advance every panel a few weeks at a time, yielding the week after each update.
 
     An update is at most ``MAX_WEEKS_PER_UPDATE`` weeks (one week at slow speeds), so a page
-    that redraws at each yield shows the town change; ``weeks_per_second`` paces it (0: no
-    pause). Stops at week ``until`` (e.g. ``year_end``: "play a year") or the end of the run.
-    The caller stops early by closing the generator (or leaving the loop).
+    that redraws at each yield shows the town change; ``weeks_per_second`` paces it (0: as fast
+    as the model runs, with a short pause after each update, ``BREATHE``, so the page's own
+    threads get the processor to send the update). Stops at week ``until`` (e.g.
+    ``year_end``: "play a year") or the end of the run. The caller stops early by closing the
+    generator (or leaving the loop).
     """
     lock = lock or ctl.lock
     stop = min(ctl.weeks_total, until if until is not None else ctl.weeks_total)
     chunk = MAX_WEEKS_PER_UPDATE
-    if weeks_per_second > 0:
-        chunk = max(1, min(MAX_WEEKS_PER_UPDATE, int(weeks_per_second // 4) or 1))
+    if weeks_per_second > 0:  # about two updates a second (a page takes a while to redraw)
+        chunk = max(1, min(MAX_WEEKS_PER_UPDATE, math.ceil(weeks_per_second / 2)))
     start = clock()
     done = 0
     while True:
@@ -291,10 +309,10 @@ def play(
             week = ctl.week
         done += n
         yield week
+        wait = BREATHE
         if weeks_per_second > 0:
-            wait = start + done / weeks_per_second - clock()
-            if wait > 0:
-                sleep(wait)
+            wait = max(wait, start + done / weeks_per_second - clock())
+        sleep(wait)
 
 
 # ------------------------------------------------------------------ building

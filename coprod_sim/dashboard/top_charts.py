@@ -36,7 +36,7 @@ class TopChart:
 
     name: str
     title: str
-    unit: str  # "%", "count" or "GBP k"
+    unit: str  # "%", "count" or "GBP k" (shown in GBP m when it reaches 10,000k)
 
 
 TOP_CHARTS: tuple[TopChart, ...] = (
@@ -145,12 +145,20 @@ def _r(x: float) -> float | None:
     return None if x is None or not math.isfinite(x) else round(float(x), 2)
 
 
+def _pairs(weeks: Any, values: Any) -> list[list[float | None]]:
+    """``[[week, value], ...]`` for ECharts, values to two decimals, NaN as a gap (None)."""
+    v = np.round(np.asarray(values, np.float64), 2)
+    out = np.column_stack([np.asarray(weeks, np.float64), v]).astype(object)
+    out[~np.isfinite(v), 1] = None
+    return [[int(w), x] for w, x in out.tolist()]
+
+
 def _base(chart: TopChart, legend: bool = True) -> dict[str, Any]:
     axis_label = {"fontSize": FONT - 2}
     if chart.unit == "%":
         axis_label["formatter"] = "{value}%"
-    elif chart.unit == "GBP k":
-        axis_label["formatter"] = "£{value}k"
+    elif chart.unit in ("GBP k", "GBP m"):
+        axis_label["formatter"] = "£{value}" + chart.unit[-1]
     return {
         "animation": False,
         "title": {"text": chart.title, "textStyle": {"fontSize": FONT + 2}},
@@ -170,6 +178,10 @@ def time_option(
     bands: Mapping[str, pd.DataFrame | None] | None = None,
 ) -> dict[str, Any]:
     """A line per panel and series (dashed for the second series), on one week axis."""
+    if chart.unit == "GBP k" and len(frame) and frame["value"].abs().max() >= 10_000:
+        chart = TopChart(chart.name, chart.title, "GBP m")  # £12,000k reads £12m
+        frame = frame.assign(value=frame["value"] / 1000)
+        bands = None  # no band is drawn on money
     opt = _base(chart)
     opt["xAxis"] = {
         "type": "value", "min": 0, "max": max(weeks_total, 1), "name": "week",
@@ -181,16 +193,17 @@ def time_option(
     series: list[dict[str, Any]] = []
     kinds = list(dict.fromkeys(frame["series"]))
     panels = list(dict.fromkeys(frame["panel"]))
+    groups = dict(list(frame.groupby(["panel", "series"], sort=False)))  # one pass, not masks
     for i, label in enumerate(panels):
         colour = PANEL_COLOURS[i % len(PANEL_COLOURS)]
         for j, kind in enumerate(kinds):
-            d = frame[(frame["panel"] == label) & (frame["series"] == kind)]
+            d = groups.get((label, kind), frame.iloc[:0])
             name = f"{label}" if len(kinds) == 1 else f"{label} {kind}"
             series.append(
                 {
                     "type": "line", "name": name, "showSymbol": False, "color": colour,
                     "lineStyle": {"width": 3, "type": "dashed" if j else "solid"},
-                    "data": [[int(w), _r(v)] for w, v in zip(d["week"], d["value"], strict=True)],
+                    "data": _pairs(d["week"], d["value"]),
                 }
             )  # fmt: skip
         band = (bands or {}).get(label)
@@ -198,13 +211,13 @@ def time_option(
         if band is not None and key and f"{key[0]}_low" in band:
             low = band[f"{key[0]}_low"] * key[1]
             high = band[f"{key[0]}_high"] * key[1]
-            weeks = band["week"].astype(int).tolist()
+            weeks = band["week"]
             stack = f"band-{label}"
             series.append(
                 {
                     "type": "line", "name": f"{label} low", "stack": stack, "silent": True,
                     "showSymbol": False, "lineStyle": {"opacity": 0}, "tooltip": {"show": False},
-                    "data": [[w, _r(v)] for w, v in zip(weeks, low, strict=True)],
+                    "data": _pairs(weeks, low),
                 }
             )  # fmt: skip
             series.append(
@@ -212,7 +225,7 @@ def time_option(
                     "type": "line", "name": f"{label}: 80% of replications", "stack": stack,
                     "showSymbol": False, "lineStyle": {"opacity": 0}, "color": colour,
                     "areaStyle": {"opacity": 0.2, "color": colour},
-                    "data": [[w, _r(h - lo)] for w, h, lo in zip(weeks, high, low, strict=True)],
+                    "data": _pairs(weeks, np.asarray(high) - np.asarray(low)),
                 }
             )  # fmt: skip
     marks = [
