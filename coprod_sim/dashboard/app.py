@@ -278,30 +278,35 @@ def SessionFile(ctl: PairedFutures, on_change, build: Callable[[Callable], None]
 
 
 @solara.component
-def TopChart(name: str, option: dict, csv: bytes | None, height: int = 380):
+def TopChart(name: str, data: dict, bands: dict, height: int = 380, csv: bool = True):
     """One large chart (values on hover, image download in its corner) and its data as CSV
-    (``csv`` None: no download button, as in presenter mode)."""
+    (written only when asked for; no button in presenter mode)."""
+    # drawn again only when the data or the bands changed (``stamp``: one per preparation;
+    # ``bands`` is kept by the parent's memo while unchanged, so its id is its identity)
+    option = solara.use_memo(
+        lambda: top_charts.option(name, data, bands), [data["stamp"], id(bands), name]
+    )
     with solara.Column(classes=[f"top-{name}"], gap="0px"):
         solara.FigureEcharts(option=option, attributes={"style": f"height: {height}px;"})
-        if csv is not None:
+        if csv:
             solara.FileDownload(
-                csv, filename=f"{name}.csv", label=f"Data (CSV): {name}", mime_type="text/csv"
-            )
+                lambda: top_charts.csv_bytes(data["frames"][name]),
+                filename=f"{name}.csv", label=f"Data (CSV): {name}", mime_type="text/csv",
+            )  # fmt: skip
 
 
 @solara.component
 def TopCharts(data: dict, bands: dict, names: tuple[str, ...], height: int, csv: bool = True):
     """The large charts, from ``top_charts.prepare``'s data (computed once per update)."""
     labels = list(data["metrics"])
-    by_label = {labels[i]: b for i, b in bands.items() if i < len(labels)}
+    band_key = tuple((i, id(b)) for i, b in bands.items())
+    by_label = solara.use_memo(
+        lambda: {labels[i]: b for i, b in bands.items() if i < len(labels)},
+        [data["stamp"], band_key],
+    )
     with solara.ColumnsResponsive(12, medium=6):
         for name in names:
-            TopChart(
-                name,
-                top_charts.option(name, data, by_label),
-                top_charts.csv_bytes(data["frames"][name]) if csv else None,
-                height,
-            )
+            TopChart(name, data, by_label, height, csv)
 
 
 @solara.component
@@ -482,6 +487,7 @@ def Page():
     until = solara.use_reactive(None)  # the week "play a year" stops at (None: the end)
     speed = solara.use_reactive(DEFAULT_SPEED)
     presenter = solara.use_reactive(False)
+    more = solara.use_reactive(False)  # the "More charts" section shown
     message = solara.use_reactive("")
     bands, set_bands = solara.use_state({})
     job = solara.use_reactive(None)  # a build in the background: (action, status)
@@ -639,5 +645,10 @@ def Page():
         with solara.Columns([1] * len(ctl.panels)):
             for i in range(len(ctl.panels)):
                 PanelCard(ctl, i, bands, set_bands, refresh, panels_version.current)
-        with solara.Details(summary="More charts: needs by channel, trust, costs, load, network"):
+        # drawn only when asked for (Matplotlib images take the processor the model needs)
+        solara.Switch(
+            label="More charts: needs by channel, trust, costs, load, network",
+            value=more.value, on_value=more.set, classes=["more-charts"],
+        )  # fmt: skip
+        if more.value:
             Charts(ctl, tick, playing.value)

@@ -132,6 +132,7 @@ def prepare(ctl: Any) -> dict[str, Any]:
     out["branches"] = {p.label: p.branch_week for p in ctl.panels if p.branch_week is not None}
     out["weeks_total"] = ctl.weeks_total
     out["week"] = ctl.week
+    out["stamp"] = object()  # this preparation's identity (a page redraws a chart on change)
     return out
 
 

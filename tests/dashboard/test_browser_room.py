@@ -45,6 +45,8 @@ def test_play_shows_the_weeks_go_by_at_10000_residents(open_page, tmp_path):
     )
     wait_built(page)
     choose_speed(page, "as fast as it runs")
+    page.get_by_text("as fast as it runs").first.wait_for()
+    page.wait_for_timeout(1000)  # the page settles after the build
     page.locator(".play").click()
     seen: list[tuple[float, int]] = []
     t0 = time.monotonic()
@@ -89,8 +91,9 @@ def test_big_town_is_built_with_progress_while_the_page_answers(open_page):
         texts.add(status.inner_text())
         if not answered:  # the page answers while the town is built
             page.locator(".presenter").click()
-            page.locator(".in-words-B").wait_for(timeout=5_000)
+            page.locator(".setting-seed").wait_for(state="detached", timeout=5_000)
             page.locator(".presenter").click()
+            page.locator(".setting-seed").wait_for(timeout=5_000)
             answered = True
         page.wait_for_timeout(300)
     assert answered
