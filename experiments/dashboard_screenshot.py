@@ -75,12 +75,14 @@ def main() -> int:
             )
             page.locator(".top-purse canvas").first.wait_for()
             time.sleep(3)  # the charts draw
+            page.locator("h2").first.scroll_into_view_if_needed()
             a.out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(a.out))
             if a.presenter_out is not None:  # presenter mode on a 1280 x 720 projector
                 page.set_viewport_size({"width": 1280, "height": 720})
                 page.locator(".presenter").click()
                 page.locator(".in-words-B").wait_for()
+                page.locator(".play").scroll_into_view_if_needed()
                 time.sleep(3)
                 page.screenshot(path=str(a.presenter_out))
             b.close()
