@@ -189,7 +189,7 @@ def PanelCard(ctl: PairedFutures, panel: int, bands: dict, set_bands, on_change,
 
 
 @solara.component
-def Settings(ctl: PairedFutures, on_change, build: Callable[[Callable], None], version: int = 0):
+def Settings(ctl: PairedFutures, on_change, build: Callable[..., None], version: int = 0):
     c = ctl.choice
     fields = solara.use_reactive({})  # last typed text per field (kept when refused)
     errors = solara.use_reactive({})
@@ -214,7 +214,9 @@ def Settings(ctl: PairedFutures, on_change, build: Callable[[Callable], None], v
         fields.set({})
         on_change("")
         # a big town takes a while: built in the background, with progress on the page
-        build(lambda status: ctl.set_choice(choice, status))
+        size = choice.residents or TOWNS[choice.town].residents
+        what = f"Building {choice.town}, {fmt.count(size)} residents, seed {choice.seed}"
+        build(lambda status: ctl.set_choice(choice, status), what)
 
     with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap"}):
         solara.Select(
@@ -251,7 +253,7 @@ def _set_panels(ctl: PairedFutures, value: str, on_change) -> None:
 
 
 @solara.component
-def SessionFile(ctl: PairedFutures, on_change, build: Callable[[Callable], None], tick: int):
+def SessionFile(ctl: PairedFutures, on_change, build: Callable[..., None], tick: int):
     """Save the session (town, seed, levers and switches by week) to a file; open one."""
 
     def saved() -> bytes:
@@ -266,7 +268,7 @@ def SessionFile(ctl: PairedFutures, on_change, build: Callable[[Callable], None]
             on_change(str(exc))
             return
         on_change("")
-        build(lambda status: ctl.take(session.restore(data, status)))
+        build(lambda status: ctl.take(session.restore(data, status)), "Opening the session")
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.FileDownload(
@@ -515,10 +517,10 @@ def Page():
 
     solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
 
-    def build(action: Callable[[BuildStatus], None]) -> None:
+    def build(action: Callable[[BuildStatus], None], what: str = "") -> None:
         """Run a slow change (a new town, an opened session) in the background."""
         playing.set(False)
-        job.set((action, BuildStatus()))
+        job.set((action, BuildStatus(what=what)))
 
     def run_job(cancel: threading.Event) -> None:
         if job.value is None:

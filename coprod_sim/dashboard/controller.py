@@ -322,6 +322,7 @@ class BuildStatus:
 
     panels: int = 1
     done: int = 0  # panels built
+    what: str = ""  # what is being built, e.g. "darlington, 100,000 residents"
     model: CoproductionModel | None = None  # the panel model burning in, if any
     started: float = field(default_factory=time.perf_counter)
 
@@ -347,7 +348,8 @@ class BuildStatus:
             what = f"settling the town: burn-in week {weeks + m.week} of {weeks}"
         else:
             what = "building the town (residents, households, ties)"
-        return f"panel {self.done + 1} of {self.panels}: {what} ({secs})"
+        head = f"{self.what}: " if self.what else ""
+        return f"{head}panel {self.done + 1} of {self.panels}: {what} ({secs})"
 
 
 def build_all(
