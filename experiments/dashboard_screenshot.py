@@ -1,10 +1,12 @@
-"""Regenerate docs/dashboard.png: the demo town after a year, panel B with a time bank.
+"""Regenerate docs/dashboard.png: the demo town after a year, panel B with a time bank
+(and with ``--presenter-out``, the same in presenter mode on a 1280 x 720 screen).
 
 Starts ``coprod-sim dashboard`` on a free port, drives Debian's chromium (/usr/bin/chromium)
 with Playwright (every request not to 127.0.0.1 is aborted and counted), and saves a
 1500 x 2200 screenshot.
 
-    .venv/bin/python experiments/dashboard_screenshot.py --out docs/dashboard.png
+    .venv/bin/python experiments/dashboard_screenshot.py --out docs/dashboard.png \
+        --presenter-out docs/dashboard_presenter.png
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("docs/dashboard.png"))
+    ap.add_argument(
+        "--presenter-out", type=Path, default=None, help="also presenter mode at 1280 x 720"
+    )
     a = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -70,11 +75,20 @@ def main() -> int:
             page.wait_for_function(
                 "() => document.querySelector('.week-status')?.innerText.startsWith('Week 52 of')"
             )
-            page.locator(".chart-cost_cum").wait_for()
-            time.sleep(8)  # charts redraw at most every 3 s
+            page.locator(".top-purse canvas").first.wait_for()
+            time.sleep(3)  # the charts draw
+            page.locator("h2").first.scroll_into_view_if_needed()
             a.out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(a.out))
             stamp_png(a.out)  # the figure records the results version that drew it
+            if a.presenter_out is not None:  # presenter mode on a 1280 x 720 projector
+                page.set_viewport_size({"width": 1280, "height": 720})
+                page.locator(".presenter").click()
+                page.locator(".in-words-B").wait_for()
+                page.locator(".play").scroll_into_view_if_needed()
+                time.sleep(3)
+                page.screenshot(path=str(a.presenter_out))
+                stamp_png(a.presenter_out)
             b.close()
     finally:
         os.killpg(proc.pid, 15)

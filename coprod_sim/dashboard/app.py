@@ -1,7 +1,10 @@
 """The workshop page (Solara): layout and wiring only; the logic is in the sibling modules.
 
 Served by ``coprod-sim dashboard``. Every browser session builds its own models (``use_memo``
-inside ``Page``), so a facilitator's screen and participants' laptops never share one.
+inside ``Page``), so a facilitator's screen and participants' laptops never share one. The
+outcomes the room cares about are large ECharts at the top (``top_charts``); playing updates
+them every few weeks (``controller.play``); a new town is built in a background thread with its
+progress shown (``controller.BuildStatus``); a session can be saved and opened (``session``).
 """
 
 from __future__ import annotations
@@ -14,28 +17,36 @@ from typing import Any
 
 import solara
 
-from coprod_sim.dashboard import charts, figures
+from coprod_sim.dashboard import charts, figures, session, top_charts
 from coprod_sim.dashboard import formatting as fmt
 from coprod_sim.dashboard.controller import (
+    SPEEDS,
     WEEKS_PER_YEAR,
+    BuildStatus,
     PairedFutures,
     check_town,
+    play,
+    warm_up,
+    year_end,
 )
 from coprod_sim.dashboard.controls import ParamControl, lever_controls, parse_value
 from coprod_sim.dashboard.ensemble import DEFAULT_REPLICATIONS, describe, start_ensemble
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.state.towns import TOWNS
 
-REDRAW_SECONDS = 3.0  # while playing, charts redraw at most this often (the model runs on)
+DEFAULT_SPEED = "4 weeks a second"
+#: presenter mode's charts (2 x 2 on a 1280 x 720 projector)
+PRESENTER_CHARTS = ("formal", "unmet", "crises", "purse")
 CONTROLS = lever_controls()
+# the compiled passes load while the first page opens, not when the room first presses Play
+threading.Thread(target=warm_up, name="coprod-sim warm-up", daemon=True).start()
 TABLE_CSS = """
 .diff-table { border-collapse: collapse; font-size: 0.9em; }
 .diff-table td, .diff-table th { padding: 2px 10px; text-align: right; }
 .diff-table td:first-child, .diff-table th:first-child { text-align: left; }
 .diff-table tbody tr:nth-child(odd) { background: #f4f4f4; }
+.diff-table tr.key-row td { font-weight: bold; font-size: 1.05em; }
 """
-PAUSED_ONLY = ("network",)  # charts not redrawn while playing
-BANDED = ("helping", "crises")  # charts that show the replications' band
 
 
 def guarded(action: Callable[[], Any], report: Callable[[str], None]) -> Callable[[], None]:
@@ -178,7 +189,7 @@ def PanelCard(ctl: PairedFutures, panel: int, bands: dict, set_bands, on_change,
 
 
 @solara.component
-def Settings(ctl: PairedFutures, on_change, version: int = 0):
+def Settings(ctl: PairedFutures, on_change, build: Callable[..., None], version: int = 0):
     c = ctl.choice
     fields = solara.use_reactive({})  # last typed text per field (kept when refused)
     errors = solara.use_reactive({})
@@ -201,14 +212,17 @@ def Settings(ctl: PairedFutures, on_change, version: int = 0):
             return
         errors.set({})
         fields.set({})
-        with ctl.lock:
-            ctl.set_choice(choice)
         on_change("")
+        # a big town takes a while: built in the background, with progress on the page
+        size = choice.residents or TOWNS[choice.town].residents
+        what = f"Building {choice.town}, {fmt.count(size)} residents, seed {choice.seed}"
+        build(lambda status: ctl.set_choice(choice, status), what)
 
     with solara.Row(style={"align-items": "flex-start", "flex-wrap": "wrap"}):
         solara.Select(
-            label="Town", value=c.town, values=list(TOWNS), on_value=lambda v: apply("town", v)
-        )
+            label="Town", value=c.town, values=list(TOWNS), on_value=lambda v: apply("town", v),
+            classes=["setting-town"],
+        )  # fmt: skip
         for name, label, current in (
             ("residents", "Residents (0 = the preset's)", c.residents),
             ("years", "Years", f"{c.years:g}"),
@@ -239,58 +253,118 @@ def _set_panels(ctl: PairedFutures, value: str, on_change) -> None:
 
 
 @solara.component
-def Charts(ctl: PairedFutures, tick: int, bands: dict, playing: bool = False):
+def SessionFile(ctl: PairedFutures, on_change, build: Callable[..., None], tick: int):
+    """Save the session (town, seed, levers and switches by week) to a file; open one."""
+
+    def saved() -> bytes:
+        with ctl.lock:
+            return session.save(ctl)
+
+    def opened(info: Any) -> None:
+        data = info["data"] if isinstance(info, dict) else info.data
+        try:
+            session.read(data)  # checked before anything changes
+        except ScenarioError as exc:
+            on_change(str(exc))
+            return
+        on_change("")
+        build(lambda status: ctl.take(session.restore(data, status)), "Opening the session")
+
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.FileDownload(
+            saved, filename="coprod-sim-session.json", label="Save session",
+            mime_type="application/json",
+        )  # fmt: skip
+        with solara.Column(classes=["open-session"], style={"max-width": "380px"}):
+            solara.FileDrop(label="Open a session: drop its file here", on_file=opened, lazy=False)
+
+
+@solara.component
+def TopChart(name: str, data: dict, bands: dict, height: int = 380, csv: bool = True):
+    """One large chart (values on hover, image download in its corner) and its data as CSV
+    (written only when asked for; no button in presenter mode)."""
+    # drawn again only when the data or the bands changed (``stamp``: one per preparation;
+    # ``bands`` is kept by the parent's memo while unchanged, so its id is its identity)
+    option = solara.use_memo(
+        lambda: top_charts.option(name, data, bands), [data["stamp"], id(bands), name]
+    )
+    with solara.Column(classes=[f"top-{name}"], gap="0px"):
+        solara.FigureEcharts(option=option, attributes={"style": f"height: {height}px;"})
+        if csv:
+            solara.FileDownload(
+                lambda: top_charts.csv_bytes(data["frames"][name]),
+                filename=f"{name}.csv", label=f"Data (CSV): {name}", mime_type="text/csv",
+            )  # fmt: skip
+
+
+@solara.component
+def TopCharts(data: dict, bands: dict, names: tuple[str, ...], height: int, csv: bool = True):
+    """The large charts, from ``top_charts.prepare``'s data (computed once per update)."""
+    labels = list(data["metrics"])
+    band_key = tuple((i, id(b)) for i, b in bands.items())
+    by_label = solara.use_memo(
+        lambda: {labels[i]: b for i, b in bands.items() if i < len(labels)},
+        [data["stamp"], band_key],
+    )
+    with solara.ColumnsResponsive(12, medium=6):
+        for name in names:
+            TopChart(name, data, by_label, height, csv)
+
+
+@solara.component
+def InWords(data: dict, size: str = "1.4em"):
+    """B minus A in words, for the room ("B: 198 fewer residents' needs unmet, ...")."""
+    (a_label, a), *others = data["metrics"].items()
+    for label, m in others:
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=escape(top_charts.in_words(a, m, label)),
+            classes=[f"in-words-{label}"],
+            style={"font-size": size, "font-weight": "bold"},
+        )
+
+
+@solara.component
+def Charts(ctl: PairedFutures, tick: int, playing: bool = False):
+    """The other charts (Matplotlib images): redrawn when paused, not while playing."""
     nb, set_nb = solara.use_state(0)
+    frozen = solara.use_ref(tick)
+    if not playing:
+        frozen.current = tick
 
     def prepare():
         with ctl.lock:
             return charts.prepare(ctl, nb)
 
-    data = solara.use_memo(prepare, [tick, nb, len(ctl.panels)])
+    data = solara.use_memo(prepare, [frozen.current, nb, len(ctl.panels)])
     total = ctl.weeks_total
     labels = [f"Panel {p.label}" for p in ctl.panels]
-    band_list = [bands.get(i) for i in range(len(ctl.panels))]
+    branches = [p.branch_week for p in ctl.panels]
 
     def fig(name: str):
         d = data
-        if name == "participation":
-            return figures.bars(
-                list(zip(labels, d["participation"], strict=True)),
-                "Participation by frequency, last complete year, against the survey",
-                "frequency", ("model", "survey"),
-            )  # fmt: skip
-        if name == "helping":
-            return figures.lines(
-                list(zip(labels, d["helping"], strict=True)),
-                "Residents helping each week", total, figures.FORMATTERS["pct"],
-                bands=band_list, band_series="helping_share",
-            )  # fmt: skip
         if name == "needs":
             return figures.lines(
                 list(zip(labels, d["needs"], strict=True)),
                 "Needs met each week by channel, and given up unmet (4-week average)", total,
-                figures.FORMATTERS["count"],
-            )  # fmt: skip
-        if name == "crises":
-            return figures.lines(
-                list(zip(labels, d["crises"], strict=True)),
-                "Crises each week (4-week average)", total, figures.FORMATTERS["count"],
-                bands=band_list, band_series="crises",
+                figures.FORMATTERS["count"], branches=branches,
             )  # fmt: skip
         if name == "trust":
             return figures.lines(
                 list(zip(labels, d["trust"], strict=True)),
                 "Trust and fear of commitment (mean, 0-1)", total, ylim=(0, 1),
+                branches=branches,
             )  # fmt: skip
         if name == "cost_week":
             return figures.lines(
                 list(zip(labels, d["cost_week"], strict=True)),
-                "Cost per week by who pays", total, figures.FORMATTERS["gbp"],
+                "Cost per week by who pays", total, figures.FORMATTERS["gbp"], branches=branches,
             )  # fmt: skip
         if name == "cost_cum":
             return figures.lines(
                 list(zip(labels, d["cost_cum"], strict=True)),
                 "Cost so far by who pays (cumulative)", total, figures.FORMATTERS["gbp"],
+                branches=branches,
             )  # fmt: skip
         if name == "load":
             return figures.bars(
@@ -317,17 +391,10 @@ def Charts(ctl: PairedFutures, tick: int, bands: dict, playing: bool = False):
         except Exception as exc:  # noqa: BLE001 - a chart that fails says so, the page stays
             return b"", f"The chart '{name}' could not be drawn ({type(exc).__name__}: {exc})"
 
-    # a chart is drawn again only when its data changed (yearly charts once a year), in a
-    # background thread: the page (week, difference strip, buttons) never waits for a chart
-    keys = {
-        name: (charts.digest(data[name]), name in BANDED and charts.digest(band_list), nb)
-        for name in charts.CHART_ORDER
-    }
+    # a chart is drawn again only when its data changed, in a background thread: the page
+    # (week, difference strip, buttons) never waits for a chart
+    keys = {name: (charts.digest(data[name]), nb, tuple(branches)) for name in charts.CHART_ORDER}
     cache = solara.use_memo(dict, [])  # name -> (key, png, problem), this session's
-    if playing:  # the slowest chart (the network) waits for a pause; the model runs on
-        for name in PAUSED_ONLY:
-            if name in cache:
-                keys[name] = cache[name][0]
     images, set_images = solara.use_state({})
 
     def draw_changed(cancel: threading.Event) -> None:
@@ -361,14 +428,15 @@ def Charts(ctl: PairedFutures, tick: int, bands: dict, playing: bool = False):
 
 
 @solara.component
-def DifferenceStrip(ctl: PairedFutures, tick: int):
+def DifferenceStrip(ctl: PairedFutures, tick: int, data: dict):
     def rows():
         with ctl.lock:
             a = ctl.panels[0].model
+            ma = data["metrics"][ctl.panels[0].label]
             return [
                 (
                     p.label,
-                    charts.difference(a, p.model),
+                    charts.difference(ma, data["metrics"][p.label]),
                     charts.shared_weeks(a, p.model),
                     p.model.week,
                 )
@@ -389,9 +457,11 @@ def DifferenceStrip(ctl: PairedFutures, tick: int):
                 f"(identical); they differ from week {shared + 1}."
             )
         cells = "".join(
-            f"<tr><td>{escape(r['outcome'])}</td><td>{escape(r['A'])}</td>"
-            f"<td>{escape(r['B'])}</td><td>{escape(_mark(r['better']) + r['B minus A'])}</td></tr>"
-            for _, r in df.iterrows()
+            f"<tr class='{'key-row' if i < charts.HEADLINE_ROWS else ''}' "
+            f"data-metric='{escape(r['metric'])}'><td>{escape(r['outcome'])}</td>"
+            f"<td>{escape(r['A'])}</td><td>{escape(r['B'])}</td>"
+            f"<td>{escape(_mark(r['better']) + r['B minus A'])}</td></tr>"
+            for i, (_, r) in enumerate(df.iterrows())
         )
         title = f"Difference strip: panel {label} minus panel A, at week {week}"
         table = (
@@ -416,8 +486,14 @@ def Page():
     ctl = solara.use_memo(PairedFutures, [])  # this session's own models
     tick, set_tick = solara.use_state(0)
     playing = solara.use_reactive(False)
+    until = solara.use_reactive(None)  # the week "play a year" stops at (None: the end)
+    speed = solara.use_reactive(DEFAULT_SPEED)
+    presenter = solara.use_reactive(False)
+    more = solara.use_reactive(False)  # the "More charts" section shown
     message = solara.use_reactive("")
     bands, set_bands = solara.use_state({})
+    job = solara.use_reactive(None)  # a build in the background: (action, status)
+    progress = solara.use_reactive(("", 0.0))
 
     def refresh(msg: str | None = None) -> None:
         if msg is not None:
@@ -427,24 +503,51 @@ def Page():
     def play_loop(cancel: threading.Event) -> None:
         if not playing.value:
             return
-        last = time.perf_counter()
         try:
-            while playing.value and not cancel.is_set():
-                with ctl.lock:
-                    if ctl.finished:
-                        break
-                    ctl.step(1)
-                now = time.perf_counter()
-                if now - last >= REDRAW_SECONDS:
-                    set_tick(ctl.version)
-                    last = now
-                time.sleep(0)  # let the page's thread in
+            for _ in play(ctl, SPEEDS[speed.value], until=until.value):
+                # the week and the top charts, every few weeks
+                set_tick(ctl.version)
+                if cancel.is_set() or not playing.value:
+                    break
         except Exception as exc:  # noqa: BLE001
             message.set(f"The run stopped ({type(exc).__name__}: {exc}).")
         playing.set(False)
+        until.set(None)
         set_tick(ctl.version)
 
     solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
+
+    def build(action: Callable[[BuildStatus], None], what: str = "") -> None:
+        """Run a slow change (a new town, an opened session) in the background."""
+        playing.set(False)
+        job.set((action, BuildStatus(what=what)))
+
+    def run_job(cancel: threading.Event) -> None:
+        if job.value is None:
+            return
+        action, status = job.value
+        failed: list[str] = []
+
+        def work() -> None:
+            try:
+                action(status)
+            except ScenarioError as exc:
+                failed.append(str(exc))
+            except Exception as exc:  # noqa: BLE001 - the room must never see a traceback
+                failed.append(f"Building the town failed ({type(exc).__name__}: {exc}).")
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        while worker.is_alive():
+            progress.set((status.describe(), status.fraction()))
+            worker.join(0.3)
+        set_bands({})
+        progress.set(("", 0.0))
+        job.set(None)
+        refresh(failed[0] if failed else "")
+
+    solara.use_thread(run_job, dependencies=[job.value], intrusive_cancel=False)
+    busy = job.value is not None
 
     def step(weeks: int) -> Callable[[], None]:
         def act() -> None:
@@ -459,44 +562,95 @@ def Page():
             ctl.reset()
         set_bands({})
 
+    def play_year() -> None:
+        until.set(year_end(ctl.week))
+        playing.set(True)
+
+    def prepare() -> dict:
+        with ctl.lock:
+            return top_charts.prepare(ctl)  # each panel's summary_metrics, once per update
+
+    data = solara.use_memo(prepare, [tick, ctl.version, len(ctl.panels)])
+    panels_version = solara.use_ref(ctl.version)
+
     solara.Title("coprod-sim: two futures of one town")
-    with solara.Column(style={"padding": "12px"}):
-        # plain HTML, not Markdown: Solara's Markdown fetches a maths font from the internet
-        solara.HTML(tag="h2", unsafe_innerHTML="Two futures of one town, side by side")
-        solara.Style(TABLE_CSS)
-        Settings(ctl, refresh, ctl.version)
+    solara.Style(TABLE_CSS)
+    with solara.Column(style={"padding": "12px"}, gap="4px" if presenter.value else "12px"):
+        if not presenter.value:
+            # plain HTML, not Markdown: Solara's Markdown fetches a maths font from the internet
+            solara.HTML(tag="h2", unsafe_innerHTML="Two futures of one town, side by side")
+        if not presenter.value:
+            Settings(ctl, refresh, build, ctl.version)
+            SessionFile(ctl, refresh, build, tick)
+        with solara.Column(classes=["build-progress"]):
+            if busy:
+                solara.ProgressLinear(progress.value[1] * 100 or True)
+                solara.Text(progress.value[0] or "starting...", classes=["build-status"])
         c = ctl.choice
         n_res = ctl.panels[0].model.n_residents
-        solara.Info(
-            f"All panels are the same town ({c.town}, {fmt.count(n_res)} residents) with the same "
-            f"seed ({c.seed}): every difference you see comes from the policies, not from "
-            "chance (common random numbers)."
-        )
+        if not presenter.value:
+            solara.Info(
+                f"All panels are the same town ({c.town}, {fmt.count(n_res)} residents) with "
+                f"the same seed ({c.seed}): every difference you see comes from the policies, "
+                "not from chance (common random numbers)."
+            )
         with solara.Column():  # the message's place is kept even when there is none
             if message.value:
                 solara.Error(message.value, classes=["page-error"])
-        with solara.Row(style={"align-items": "center"}):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Button(
                 "Pause" if playing.value else "Play",
                 on_click=lambda: playing.set(not playing.value),
                 color="primary",
-                disabled=ctl.finished and not playing.value,
+                disabled=busy or (ctl.finished and not playing.value),
                 classes=["play"],
             )
             solara.Button(
-                "Step a week", on_click=step(1), disabled=playing.value, classes=["step-week"]
-            )
-            solara.Button(
-                "Step a year", on_click=step(WEEKS_PER_YEAR), disabled=playing.value,
-                classes=["step-year"],
+                "Play a year", on_click=play_year, disabled=busy or playing.value or ctl.finished,
+                classes=["play-year"],
             )  # fmt: skip
-            solara.Button("Reset", on_click=guarded(reset, refresh), classes=["reset"])
+            solara.Select(
+                label="Speed", value=speed.value, values=list(SPEEDS), on_value=speed.set,
+                classes=["speed"], style={"max-width": "220px"},
+            )  # fmt: skip
+            if not presenter.value:
+                solara.Button(
+                    "Step a week", on_click=step(1), disabled=busy or playing.value,
+                    classes=["step-week"],
+                )  # fmt: skip
+                solara.Button(
+                    "Step a year", on_click=step(WEEKS_PER_YEAR), disabled=busy or playing.value,
+                    classes=["step-year"],
+                )  # fmt: skip
+                solara.Button(
+                    "Reset", on_click=guarded(reset, refresh), disabled=busy, classes=["reset"]
+                )
             solara.Text(
                 f"Week {ctl.week} of {ctl.weeks_total} ({fmt.weeks_label(ctl.week)})",
                 classes=["week-status"],
+                style={"font-size": "1.3em", "font-weight": "bold"},
             )
+            solara.Switch(
+                label="Presenter mode", value=presenter.value, on_value=presenter.set,
+                classes=["presenter"], style={"margin-left": "24px"},
+            )  # fmt: skip
+        if presenter.value:
+            InWords(data, "1.35em")
+            TopCharts(data, bands, PRESENTER_CHARTS, 245, csv=False)
+            return
+        InWords(data)
+        TopCharts(data, bands, tuple(c.name for c in top_charts.TOP_CHARTS), 380)
+        DifferenceStrip(ctl, tick, data)
+        # the lever cards are redrawn when paused, not every week of a play (many widgets)
+        if not playing.value:
+            panels_version.current = ctl.version
         with solara.Columns([1] * len(ctl.panels)):
             for i in range(len(ctl.panels)):
-                PanelCard(ctl, i, bands, set_bands, refresh, ctl.version)
-        DifferenceStrip(ctl, tick)
-        Charts(ctl, tick, bands, playing.value)
+                PanelCard(ctl, i, bands, set_bands, refresh, panels_version.current)
+        # drawn only when asked for (Matplotlib images take the processor the model needs)
+        solara.Switch(
+            label="More charts: needs by channel, trust, costs, load, network",
+            value=more.value, on_value=more.set, classes=["more-charts"],
+        )  # fmt: skip
+        if more.value:
+            Charts(ctl, tick, playing.value)

@@ -8,7 +8,7 @@ barriers and load from the same functions the command line reports with.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,7 +22,6 @@ from coprod_sim.mechanisms.outcomes import (
     BARRIERS,
     SURVEY_PARTICIPATION,
     barrier_shares,
-    participation_shares,
 )
 from coprod_sim.state.population import VETTING
 
@@ -52,28 +51,30 @@ BARRIER_LABELS = {
     "vetting": "vetting checks",
     "not_willing": "not willing",
 }
-#: metrics of summary_metrics in the difference strip; label, unit and which way is better
-#: come from the metric registry (coprod_sim.analysis.metrics)
+#: metrics of summary_metrics in the difference strip, the first four the room's headline (the
+#: survey's measure, formal participation; residents' own needs given up unmet; crises; the
+#: public purse); label, unit and which way is better come from the metric registry
+#: (coprod_sim.analysis.metrics)
 HEADLINES: tuple[str, ...] = (
-    "participation_at_least_monthly",
-    "needs_met_total",
+    "participation_formal_at_least_monthly",
     "needs_residents_unmet",
-    "needs_lapsed",
     "crises",
+    "public_purse_cost_gbp",
+    "participation_informal_at_least_monthly",
+    "needs_residents_served_distinct",
+    "cost_employers_gbp",
     "volunteer_hours",
     "professional_hours",
-    "public_purse_cost_gbp",
-    "cost_employers_gbp",
     "trust_neighbours_end",
     "fear_of_commitment_end",
 )
+#: the strip's rows shown in bold (the room's headline)
+HEADLINE_ROWS = 4
 STATE_LABELS = ("helping", "burnt out", "waiting for vetting", "never asked", "other")
 MAX_SHOWN = 400  # residents drawn in the network view (the first of the neighbourhood)
+#: the charts under "More charts" (the headline outcomes are ``top_charts``)
 CHART_ORDER: tuple[str, ...] = (
-    "participation",
-    "helping",
     "needs",
-    "crises",
     "trust",
     "cost_week",
     "cost_cum",
@@ -141,18 +142,26 @@ def costs(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return weekly_, cumulative
 
 
-def participation(model: CoproductionModel) -> pd.DataFrame:
-    """Last complete year's participation by frequency, beside the survey's figures.
+def participation(model: CoproductionModel | Mapping[str, float]) -> pd.DataFrame:
+    """Last complete year's FORMAL participation (volunteering with an organisation: what the
+    survey asked about) by frequency, beside the survey's figures, with informal help beside
+    it (helping neighbours directly; the survey did not count it).
 
-    The model's shares are NaN before the first year ends (nothing to compare yet).
+    From ``summary_metrics`` (``participation_formal_*``, ``participation_informal_*``), the
+    figures ``coprod-sim run`` writes to summary.csv; NaN before the first year ends. Takes a
+    model or its ``summary_metrics``.
     """
-    complete = model.week >= WEEKS_PER_YEAR
-    shares = participation_shares(model.pop.last_year_class)
+    m = model if isinstance(model, Mapping) else summary_metrics(model)
     rows = []
     for label, key, survey_key in PARTICIPATION_ROWS:
         _, survey, _ = SURVEY_PARTICIPATION[survey_key]
         rows.append(
-            {"frequency": label, "model": shares[key] if complete else math.nan, "survey": survey}
+            {
+                "frequency": label,
+                "formal (model)": float(m[f"participation_formal_{key}"]),
+                "survey (formal)": survey,
+                "informal (model)": float(m[f"participation_informal_{key}"]),
+            }
         )
     return pd.DataFrame(rows)
 
@@ -186,9 +195,13 @@ def load(model: CoproductionModel, tops: Sequence[float] = (0.01, 0.1, 0.25, 0.5
     return pd.DataFrame(rows)
 
 
-def difference(a: CoproductionModel, b: CoproductionModel) -> pd.DataFrame:
-    """Headline outcomes of panel B minus panel A (same town, seed and week), formatted."""
-    ma, mb = summary_metrics(a), summary_metrics(b)
+def difference(
+    a: CoproductionModel | Mapping[str, float], b: CoproductionModel | Mapping[str, float]
+) -> pd.DataFrame:
+    """Headline outcomes of panel B minus panel A (same town, seed and week), formatted, with
+    the raw values (``value A``, ``value B``: ``summary_metrics``, as in summary.csv)."""
+    ma = a if isinstance(a, Mapping) else summary_metrics(a)
+    mb = b if isinstance(b, Mapping) else summary_metrics(b)
     rows = []
     for key in HEADLINES:
         info = metrics.metric(key)
@@ -208,6 +221,9 @@ def difference(a: CoproductionModel, b: CoproductionModel) -> pd.DataFrame:
                 "B minus A": fmt.signed(d, kind),
                 "change": d,
                 "better": good,
+                "metric": key,
+                "value A": va,
+                "value B": vb,
             }
         )
     return pd.DataFrame(rows)
@@ -259,12 +275,7 @@ def prepare(ctl: Any, nbhd: int = 0) -> dict[str, Any]:
     for p in ctl.panels:
         m = p.model
         df = weekly(m)
-        out["participation"].append(participation(m))
-        out["helping"].append(
-            pd.DataFrame({"week": df["week"], "residents helping": df.get("helping_share")})
-        )
         out["needs"].append(needs_by_channel(df))
-        out["crises"].append(crises(df))
         out["trust"].append(trust_and_fear(df))
         week_costs, cumulative = costs(df)
         out["cost_week"].append(week_costs)

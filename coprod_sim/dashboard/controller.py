@@ -14,9 +14,11 @@ a lever switched in one of them from then on changes only that one.
 from __future__ import annotations
 
 import copy
+import math
 import threading
+import time
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -189,12 +191,39 @@ def switch_lever(model: CoproductionModel, switch: Switch) -> None:
             dc.model_vars[column] = [0.0] * done
 
 
-def build_model(choice: TownChoice, plan: Plan) -> CoproductionModel:
-    """A panel's model at week 0 (switches made at week 0 are applied at once)."""
-    model = CoproductionModel(
-        rng=choice.seed, policies={k: dict(v) for k, v in plan.start.items()},
-        burn_in_cache=True, **choice.model_params(),
-    )  # fmt: skip
+class _Watched(CoproductionModel):
+    """A model that shows itself to ``_WATCH.see`` as its burn-in starts, so a page can read
+    its week (negative, counting up to 0) while the constructor runs; it becomes a plain
+    ``CoproductionModel`` again as soon as it is built."""
+
+    def burn_in(self, progress: bool = False) -> None:
+        see = getattr(_WATCH, "see", None)
+        if see is not None:
+            see(self)
+        super().burn_in(progress)
+
+
+_WATCH = threading.local()  # per thread: two pages building at once watch their own model
+
+
+def build_model(
+    choice: TownChoice, plan: Plan, watch: Callable[[CoproductionModel], None] | None = None
+) -> CoproductionModel:
+    """A panel's model at week 0 (switches made at week 0 are applied at once).
+
+    ``watch`` is called with the model under construction when its burn-in starts (not when
+    the burned-in town comes from the cache), so a progress bar can read ``model.week``.
+    """
+    cls = CoproductionModel if watch is None else _Watched
+    _WATCH.see = watch
+    try:
+        model = cls(
+            rng=choice.seed, policies={k: dict(v) for k, v in plan.start.items()},
+            burn_in_cache=True, **choice.model_params(),
+        )  # fmt: skip
+    finally:
+        _WATCH.see = None
+    model.__class__ = CoproductionModel
     # the constructor ran the town's burn-in (``burn_in_years``, no lever acts), so week 0 on
     # screen is the settled town and every panel starts from the same state (its own streams)
     apply_due(model, plan)
@@ -215,6 +244,132 @@ def advance(model: CoproductionModel, plan: Plan, weeks: int) -> None:
         apply_due(model, plan)
 
 
+def warm_up() -> None:
+    """Run a tiny town a few weeks, so the model's compiled passes are loaded (or compiled, on a
+    machine that never ran them) before the room presses Play; a burned-in town restored from
+    the cache has run no week yet, and its first week would otherwise take seconds."""
+    try:
+        plan = Plan()
+        model = build_model(TownChoice(residents=300, years=1, seed=0, burn_in_years=0), plan)
+        advance(model, plan, 4)
+    except Exception:  # noqa: BLE001 - a warm-up only; real runs report real errors
+        pass
+
+
+# ------------------------------------------------------------------ play
+#: play speeds the page offers: label -> weeks a second (0: as fast as the model runs)
+SPEEDS: dict[str, float] = {
+    "1 week a second": 1.0,
+    "4 weeks a second": 4.0,
+    "13 weeks a second": 13.0,
+    "as fast as it runs": 0.0,
+}
+#: while playing, the page shows the week and charts at least this often (weeks)
+MAX_WEEKS_PER_UPDATE = 4
+#: seconds the play loop pauses after each update at least (the model's passes hold Python's
+#: lock while they run; without a pause the page's threads could not send the update)
+BREATHE = 0.1
+
+
+def year_end(week: int) -> int:
+    """The week the current year of results ends (the next multiple of 52 after ``week``)."""
+    return (week // WEEKS_PER_YEAR + 1) * WEEKS_PER_YEAR
+
+
+def play(
+    ctl: PairedFutures,
+    weeks_per_second: float = 0.0,
+    until: int | None = None,
+    lock: Any = None,
+    clock: Callable[[], float] = time.perf_counter,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[int]:
+    """Advance every panel a few weeks at a time, yielding the week after each update.
+
+    An update is at most ``MAX_WEEKS_PER_UPDATE`` weeks (one week at slow speeds), so a page
+    that redraws at each yield shows the town change; ``weeks_per_second`` paces it (0: as fast
+    as the model runs, with a short pause after each update, ``BREATHE``, so the page's own
+    threads get the processor to send the update). Stops at week ``until`` (e.g.
+    ``year_end``: "play a year") or the end of the run. The caller stops early by closing the
+    generator (or leaving the loop).
+    """
+    lock = lock or ctl.lock
+    stop = min(ctl.weeks_total, until if until is not None else ctl.weeks_total)
+    chunk = MAX_WEEKS_PER_UPDATE
+    if weeks_per_second > 0:  # about two updates a second (a page takes a while to redraw)
+        chunk = max(1, min(MAX_WEEKS_PER_UPDATE, math.ceil(weeks_per_second / 2)))
+    start = clock()
+    done = 0
+    while True:
+        with lock:
+            n = min(chunk, stop - ctl.week)
+            if n <= 0:
+                return
+            ctl.step(n)
+            week = ctl.week
+        done += n
+        yield week
+        wait = BREATHE
+        if weeks_per_second > 0:
+            wait = max(wait, start + done / weeks_per_second - clock())
+        sleep(wait)
+
+
+# ------------------------------------------------------------------ building
+@dataclass
+class BuildStatus:
+    """Progress of a town being built (read by the page while another thread builds it)."""
+
+    panels: int = 1
+    done: int = 0  # panels built
+    what: str = ""  # what is being built, e.g. "darlington, 100,000 residents"
+    model: CoproductionModel | None = None  # the panel model burning in, if any
+    started: float = field(default_factory=time.perf_counter)
+
+    def watch(self, model: CoproductionModel) -> None:
+        self.model = model
+
+    def fraction(self) -> float:
+        """Share of the work done (a burn-in counts by its weeks; a cached one is instant)."""
+        part = 0.0
+        m = self.model
+        if m is not None and getattr(m, "burn_in_weeks", 0):
+            part = min(1.0, max(0.0, 1 + m.week / m.burn_in_weeks))
+        return min(1.0, (self.done + part) / max(self.panels, 1))
+
+    def describe(self) -> str:
+        """Progress in words, e.g. "panel 1 of 2: burn-in week 120 of 416 (12 s)"."""
+        secs = f"{time.perf_counter() - self.started:.0f} s"
+        m = self.model
+        if self.done >= self.panels:
+            return f"built in {secs}"
+        if m is not None and m.week < 0:
+            weeks = int(m.burn_in_weeks)
+            what = f"settling the town: burn-in week {weeks + m.week} of {weeks}"
+        else:
+            what = "building the town (residents, households, ties)"
+        head = f"{self.what}: " if self.what else ""
+        return f"{head}panel {self.done + 1} of {self.panels}: {what} ({secs})"
+
+
+def build_all(
+    choice: TownChoice, plans: list[Plan], status: BuildStatus | None = None
+) -> list[CoproductionModel]:
+    """A model for each plan on one town (the first computes the burn-in, the others take
+    it from the cache); ``status`` follows the progress. Slow for a big town: the page
+    calls it in a background thread, never holding the panels' lock."""
+    models = []
+    if status is not None:
+        status.panels, status.done = len(plans), 0
+    for plan in plans:
+        watch = status.watch if status is not None else None
+        models.append(build_model(choice, plan, watch))
+        if status is not None:
+            status.done += 1
+            status.model = None
+    return models
+
+
 # ------------------------------------------------------------------ panels
 def _empty_drafts() -> dict[str, dict[str, Any]]:
     return {name: {} for name in LEVERS}
@@ -226,25 +381,41 @@ class Panel:
     plan: Plan
     model: CoproductionModel
     note: str = ""  # e.g. "copy of A at week 62"
+    branch_week: int | None = None  # the week it was copied from another panel
 
 
 class PairedFutures:
     """Two or three panels on one town and seed, advanced together week by week."""
 
-    def __init__(self, choice: TownChoice | None = None, n_panels: int = 2) -> None:
-        if n_panels not in (2, 3):
+    def __init__(
+        self,
+        choice: TownChoice | None = None,
+        n_panels: int = 2,
+        plans: list[Plan] | None = None,
+        status: BuildStatus | None = None,
+    ) -> None:
+        plans = plans if plans is not None else [Plan() for _ in range(n_panels)]
+        if len(plans) not in (2, 3):
             raise ScenarioError(
-                f"parameter 'panels': value {n_panels!r} is not allowed; allowed: 2 or 3"
+                f"parameter 'panels': value {len(plans)!r} is not allowed; allowed: 2 or 3"
             )
         self.choice = choice or TownChoice()
         self.lock = threading.RLock()  # a page's play loop and its buttons take turns
-        self.panels: list[Panel] = []
+        models = build_all(self.choice, plans, status)
+        self.panels: list[Panel] = [
+            Panel(label, plan, model)
+            for label, plan, model in zip(PANEL_LABELS, plans, models, strict=False)
+        ]
         #: per panel, lever parameters typed on the page (used when a lever is switched on)
-        self.drafts: list[dict[str, dict[str, Any]]] = [_empty_drafts() for _ in range(n_panels)]
-        for label in PANEL_LABELS[:n_panels]:
-            plan = Plan()
-            self.panels.append(Panel(label, plan, build_model(self.choice, plan)))
+        self.drafts: list[dict[str, dict[str, Any]]] = [_empty_drafts() for _ in plans]
         self.version = 0  # bumped on every change, for pages that redraw on change
+
+    def take(self, other: PairedFutures) -> None:
+        """Become ``other`` (a town built in the background, a session opened from a file),
+        keeping this object (and its lock) that the page holds."""
+        with self.lock:
+            self.choice, self.panels, self.drafts = other.choice, other.panels, other.drafts
+            self.version += 1
 
     # ---- the shared settings
     @property
@@ -259,10 +430,20 @@ class PairedFutures:
     def finished(self) -> bool:
         return self.week >= self.weeks_total
 
-    def set_choice(self, choice: TownChoice) -> None:
-        """A new town, size, length or seed: every panel is rebuilt from its plan."""
-        self.choice = choice
-        self.reset()
+    def set_choice(self, choice: TownChoice, status: BuildStatus | None = None) -> None:
+        """A new town, size, length or seed: every panel is rebuilt from its plan (at week 0).
+
+        The models are built before the lock is taken, so a page calling this in a background
+        thread keeps answering (and showing ``status``) while a big town is built.
+        """
+        with self.lock:
+            plans = [p.plan for p in self.panels]
+        models = build_all(choice, plans, status)
+        with self.lock:
+            self.choice = choice
+            for p, m in zip(self.panels, models, strict=True):
+                p.model, p.note, p.branch_week = m, "", None
+            self.version += 1
 
     def set_panels(self, n: int) -> None:
         """Show two or three panels (a new third panel starts with no lever, at week 0)."""
@@ -294,6 +475,7 @@ class PairedFutures:
         for p in self.panels:
             p.model = build_model(self.choice, p.plan)
             p.note = ""
+            p.branch_week = None
         self.version += 1
 
     # ---- policies
@@ -341,5 +523,6 @@ class PairedFutures:
         dst.model = copy_model(src.model)
         dst.plan = src.plan.copy_until(src.model.week)
         dst.note = f"copy of {src.label} at week {src.model.week}"
+        dst.branch_week = src.model.week
         self.drafts[target] = copy.deepcopy(self.drafts[source])
         self.version += 1

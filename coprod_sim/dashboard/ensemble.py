@@ -23,6 +23,8 @@ from coprod_sim.dashboard.controller import Plan, TownChoice, advance, build_mod
 #: the weekly series an ensemble keeps (enough for the headline charts' bands)
 ENSEMBLE_SERIES: tuple[str, ...] = (
     "helping_share",
+    "helping_share_formal",
+    "needs_lapsed_residents",
     "needs_lapsed",
     "crises",
     "trust_neighbours",

@@ -62,11 +62,19 @@ def lines(
     ylim: tuple[float, float] | None = None,
     bands: Sequence[pd.DataFrame | None] | None = None,
     band_series: str | None = None,
+    branches: Sequence[int | None] | None = None,
 ) -> Figure:
-    """A line per column of each panel's frame (``week`` on x), panels side by side."""
+    """A line per column of each panel's frame (``week`` on x), panels side by side; a
+    panel's branch week (``branches``, where it was copied from another) is marked on every
+    panel's axes."""
     fig, axes = _grid(len(frames), title)
+    marks = sorted({w for w in (branches or []) if w is not None})
     for i, (ax, (label, df)) in enumerate(zip(axes, frames, strict=True)):
         _time_axes(ax, weeks_total, label)
+        for w in marks:
+            ax.axvline(w, color="#333", ls=":", lw=1.5, zorder=1)
+            ax.text(w, 1.0, f" branch wk {w}", transform=ax.get_xaxis_transform(),
+                    fontsize=7, va="top", color="#333")  # fmt: skip
         cols = [c for c in df.columns if c != "week"]
         for j, c in enumerate(cols):
             ax.plot(df["week"], df[c], lw=1.4, color=COLOURS[j % len(COLOURS)], label=c)

@@ -74,6 +74,7 @@ def test_lever_in_b_changes_b_not_a(open_page, tmp_path):
     assert "panel A is" not in page.locator(".plan-A").inner_text()
     assert page.locator(".plan-A").inner_text() == "Levers: no lever"
     page.locator(".panel-B").get_by_text("Policy levers").click()  # fold the lever list
+    page.get_by_text("More charts").click()
     page.set_viewport_size({"width": 1500, "height": 2200})
     page.locator(".chart-cost_cum").wait_for(timeout=60_000)
     page.screenshot(path=str(tmp_path / "two_panels.png"))  # look at it: pytest's tmp folder
