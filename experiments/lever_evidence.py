@@ -419,7 +419,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if a.no_posterior
         else f"{len(sets)} draws of the town's shipped posterior x seeds 1-{a.seeds}",
     }
-    cmd = COMMAND + (" --quick" if a.quick else "")
+    cmd = COMMAND + (" --quick" if a.quick else "") + (" --no-posterior" if a.no_posterior else "")
+    cmd += f" --seeds {a.seeds}" if a.seeds != ap.get_default("seeds") else ""
     text = render(build_rows(results), settings, seconds, cmd)
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(text, encoding="utf-8")
