@@ -79,9 +79,12 @@ def time_frame(label: str, model: Any) -> dict[str, pd.DataFrame]:
         return df[name].astype(float) if name in df else pd.Series(0.0, index=df.index)
 
     payer = payer_columns(model)
-    public = sum(
-        (col(c) for c, p in payer.items() if p in costs.PUBLIC_PURSE), pd.Series(0.0, df.index)
+    # the public purse is every cost but those of payers outside it (employers): the week's
+    # total also holds items with no column of their own (emergency responses, by service)
+    outside = sum(
+        (col(c) for c, p in payer.items() if p not in costs.PUBLIC_PURSE), pd.Series(0.0, df.index)
     )
+    public = col("cost_total") - outside
     employers = sum(
         (col(c) for c, p in payer.items() if p == "employers"), pd.Series(0.0, df.index)
     )

@@ -163,7 +163,7 @@ def test_the_dashboard_marks_follow_the_registry(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(charts, "summary_metrics", lambda model: model)
     d = charts.difference(a, b).set_index("outcome")
     assert d.loc["residents' needs lapsed unmet", "better"] is True  # fewer unmet: better
-    assert d.loc["needs met", "better"] is False
+    assert d.loc["residents' needs served", "better"] is False
     assert d.loc["cost to the public purse (council and central)", "better"] is True
     assert d.loc["cost to the public purse (council and central)", "B minus A"] == "-£10"
     assert d.loc["volunteer hours", "better"] is None  # neither way is better
