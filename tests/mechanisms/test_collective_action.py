@@ -206,8 +206,9 @@ def test_fear_and_the_share_challenged_settle_over_years_6_to_10():
     # weekly mean fear's least-squares slope over results years 6-10 within +-0.001 a year
     # on every seed (half the old drift; with population turnover, newcomers' fear is a fresh
     # draw, so the town's mean still eases by up to 0.0007 a year as residents whose fear rose
-    # above their baseline leave: measured on seeds 1-3); the share challenged over years 9-10 at least 40% of that over years 6-8
-    # (pooled over seeds: a 2,000-resident town has about 3 incidents a week) and not 0.
+    # above their baseline leave: measured on seeds 1-3); the share challenged over years
+    # 9-10 at least 40% of that over years 6-8 (pooled over seeds: a 2,000-resident town has
+    # about 3 incidents a week) and not 0.
     late_chall = late_inc = early_chall = early_inc = 0.0
     for seed in (1, 2, 3):
         inc, chall, fear = _weekly_safety(seed, 10)
