@@ -19,8 +19,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
+from coprod_sim.dashboard.offline import keep_offline
 from coprod_sim.results_version import stamp_png
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -56,15 +56,7 @@ def main() -> int:
             b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             page = b.new_page(viewport={"width": 1500, "height": 2200})
             page.set_default_timeout(60_000)
-
-            def route(r):
-                if urlparse(r.request.url).hostname == "127.0.0.1":
-                    r.continue_()
-                else:
-                    blocked.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
+            keep_offline(page, blocked)
             page.goto(url)
             page.wait_for_selector(".week-status", timeout=120_000)
             page.locator(".panel-B").get_by_text("Policy levers").click()

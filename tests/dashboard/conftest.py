@@ -12,10 +12,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from _server import free_port, wait_for_http
+
+from coprod_sim.dashboard.offline import keep_offline
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -80,16 +81,7 @@ def open_page(browser, server):
         contexts.append(ctx)
         page = ctx.new_page()
         page.set_default_timeout(30_000)
-        blocked = Blocked()
-
-        def route(r):
-            if urlparse(r.request.url).hostname == "127.0.0.1":
-                r.continue_()
-            else:
-                blocked.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
+        blocked = keep_offline(page, Blocked())
         page.goto(server)
         page.wait_for_selector(".week-status", timeout=120_000)  # a cold machine compiles first
         return page, blocked

@@ -18,6 +18,7 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from mesa.visualization import Slider, SolaraViz
 
 from coprod_sim import CoproductionModel, ScenarioError
+from coprod_sim.dashboard.offline import keep_offline
 
 
 def test_reset_applies_a_changed_slider():
@@ -78,7 +79,6 @@ def readme_solaraviz_recipe() -> tuple[str, str]:
 def test_readme_recipe_serves_solaraviz_offline(tmp_path, browser):
     """The README's recipe, started as written (on a free port): HTTP 200, the page renders a
     Step button in chromium, and no request leaves 127.0.0.1."""
-    from urllib.parse import urlparse
 
     app, command = readme_solaraviz_recipe()
     (tmp_path / "app.py").write_text(app)
@@ -99,18 +99,9 @@ def test_readme_recipe_serves_solaraviz_offline(tmp_path, browser):
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_for_http(url, proc)
-        blocked: list[str] = []
         ctx = browser.new_context()
         page = ctx.new_page()
-
-        def route(r):
-            if urlparse(r.request.url).hostname == "127.0.0.1":
-                r.continue_()
-            else:
-                blocked.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
+        blocked = keep_offline(page)
         page.goto(url)
         page.get_by_role("button", name="Step").first.wait_for(timeout=120_000)
         page.get_by_role("button", name="Step").first.click()
