@@ -26,6 +26,7 @@ from coprod_sim.mechanisms import (
     collective_action,
     commitment,
     gatekeeping,
+    life_history,
     referral,
     services,
     trust,
@@ -123,6 +124,7 @@ class CoproductionModel(mesa.Model):
         s = self.streams
         self.nb = build_neighbourhoods(self.n_residents, n_nb, town, p, s.get("town"))
         self.pop = build_population(self.n_residents, self.nb, p, s.get("residents"))
+        life_history.setup(self)  # each founder's draw for a life before the town
         self.graph: Graph = build_graph(
             self.nb.start, self.nb.end, p.ties_local, p.ties_bridge, p.tie_clustering,
             s.get("graph"),

@@ -34,6 +34,7 @@ import numpy as np
 from numba import njit
 
 from coprod_sim.data.survey import survey_value
+from coprod_sim.mechanisms import life_history
 from coprod_sim.mechanisms.decision import GAIN_FACTORS, help_gains_pass
 from coprod_sim.mechanisms.willingness import ACTIVITY_NAMES, willingness_matrix
 from coprod_sim.parameters import ASSUME, Strict, param
@@ -459,14 +460,15 @@ def close_year(model: CoproductionModel) -> None:
         return
     pop, p = model.pop, model.params
     wk, mm = p.weekly_min_weeks, p.monthly_min_months
+    ever = life_history.close_year(model)  # helped here, or before moving in
     pop.last_year_class[:] = participation_class(
-        pop.weeks_year, pop.months_year, pop.helped_ever, wk, mm
+        pop.weeks_year, pop.months_year, ever["any"], wk, mm
     )
     pop.last_year_class_formal[:] = participation_class(
-        pop.weeks_year_formal, pop.months_year_formal, pop.formal_ever, wk, mm
+        pop.weeks_year_formal, pop.months_year_formal, ever["formal"], wk, mm
     )
     pop.last_year_class_informal[:] = participation_class(
-        pop.weeks_year_informal, pop.months_year_informal, pop.informal_ever, wk, mm
+        pop.weeks_year_informal, pop.months_year_informal, ever["informal"], wk, mm
     )
     # retention: this year's formal helpers among last year's (bit 0) and new ones (bit 0, not 1)
     now = pop.weeks_year_formal > 0

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coprod_sim.mechanisms import collective_action, trust
+from coprod_sim.mechanisms import collective_action, life_history, trust
 from coprod_sim.mechanisms.needs import AgeGroups
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
@@ -205,6 +205,7 @@ def replace(model: CoproductionModel, leavers: np.ndarray, rng: np.random.Genera
     model.hours_last_year[leavers] = 0.0
     model.barrier_codes[leavers] = -1
     collective_action.newcomers(model, leavers)  # no intervention yet; their fear's baseline
+    life_history.arrive(model, leavers)  # their history here starts now
     # ties: the newcomer takes the row's ties; trust on them (both ways) starts again
     g = model.graph
     _, out_pos = expand_rows(g.indptr, leavers)

@@ -302,6 +302,13 @@ class Population:
     last_year_class: np.ndarray
     last_year_class_formal: np.ndarray
     last_year_class_informal: np.ndarray
+    # a life before the town (``life_history``): the age and week the row's history here began, the
+    # resident's draw for "had helped before", and who had helped here at the last year's close
+    # (bits: any, formal, informal)
+    history_start_age: np.ndarray
+    history_start_week: np.ndarray
+    prior_draw: np.ndarray
+    ever_at_close: np.ndarray
 
     def __len__(self) -> int:
         return len(self.age)
@@ -469,6 +476,7 @@ def history_arrays(n: int) -> dict[str, np.ndarray]:
         last_year_class=np.full(n, -1, np.int8),
         last_year_class_formal=np.full(n, -1, np.int8),
         last_year_class_informal=np.full(n, -1, np.int8),
+        ever_at_close=np.zeros(n, np.uint8),
     )
 
 
@@ -482,10 +490,14 @@ def build_population(
     age = np.where(u < p.share_young, YOUNG, np.where(u < 1 - p.share_retired, WORKING, RETIRED))
     age = age.astype(np.int8)
     drawn = draw_residents(age, nbhd, nb, p, rng)
+    age_years = start_ages(age, rng)
     return Population(
         age=age,
-        age_years=start_ages(age, rng),
+        age_years=age_years,
         moved_in_week=np.full(n, LONG_AGO, np.int32),
+        history_start_age=age_years.copy(),
+        history_start_week=np.zeros(n, np.int32),  # set by ``life_history.setup``
+        prior_draw=np.zeros(n, np.float64),  # drawn by ``life_history.setup``
         nbhd=nbhd,
         **drawn,
         **history_arrays(n),
