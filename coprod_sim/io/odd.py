@@ -80,6 +80,7 @@ KNOWN_SUBMODELS: tuple[str, ...] = (
     "red_tape.md",
     "collective_action.md",
     "turnover.md",
+    "life_history.md",
     "levers.md",
     "levers_community.md",
 )
@@ -547,6 +548,13 @@ ARRAY_DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "months_year_informal": ("months", "4-week months of the current year with informal help"),
         "last_informal_week": ("week", "last week the resident helped informally; -10000 never"),
         "informal_ever": ("bool", "has helped informally in the simulated history"),
+        "history_start_age": ("years", "age when the row's history here began (set-up, arrival)"),
+        "history_start_week": ("week", "week the row's history here began (set-up, arrival)"),
+        "prior_draw": ("0-1", "uniform draw: had the resident helped before (life_history)"),
+        "ever_at_close": (
+            "bitmask",
+            "helped here by the last year's close: bit 0 any, bit 1 formal, bit 2 informal",
+        ),
         "formal_years": (
             "bitmask",
             "bit 0: helped formally in the last completed year; bit 1: in the year before",
