@@ -97,6 +97,12 @@ _EXACT: list[tuple[str, str, Direction, str]] = [
     ("retention_formal", SHARE, "higher", "formal volunteers helping again next year"),
     ("dropout_12m_formal", SHARE, "lower", "new formal volunteers stopping within 12 months"),
     ("top10_hours_share", SHARE, "lower", "share of hours given by the busiest 10% of helpers"),
+    (
+        "older_unmet_care_share",
+        SHARE,
+        "lower",
+        "residents 65+ with an everyday care need gone unmet in the year (Age UK's measure)",
+    ),
     # ---- needs over the run
     ("needs_residents_arisen", COUNT, "neither", "residents' needs arisen"),
     ("needs_residents_served_distinct", COUNT, "higher", "residents' needs served"),

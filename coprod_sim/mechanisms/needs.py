@@ -143,6 +143,12 @@ DEFAULT_NEED_KINDS: tuple[NeedKind, ...] = load_need_kinds(
 )
 
 
+#: kinds of need that are everyday care in Age UK's sense (help with activities of daily
+#: living, such as washing and dressing, or with instrumental ones, such as shopping): the
+#: outcome ``older_unmet_care_share`` (outcomes) counts residents 65+ with one of these lapsed
+OLDER_CARE_KINDS: tuple[str, ...] = ("personal_care", "lift_to_shops")
+
+
 @dataclass(frozen=True)
 class KindArrays:
     """The kinds of need as arrays indexed by kind, for whole-array rules."""
@@ -165,6 +171,7 @@ class KindArrays:
     max_wait: np.ndarray
     rate: np.ndarray  # kinds x 3, per resident-week
     activity_bit: np.ndarray  # uint16: 1 << activity (0: professional-only), for willingness
+    older_care: np.ndarray  # bool: an everyday care need (``OLDER_CARE_KINDS``)
 
     @classmethod
     def from_kinds(cls, kinds: tuple[NeedKind, ...]) -> KindArrays:
@@ -207,6 +214,7 @@ class KindArrays:
                 [0 if k.activity is None else 1 << ACTIVITY_INDEX[k.activity] for k in kinds],
                 np.uint16,
             ),
+            older_care=np.array([k.name in OLDER_CARE_KINDS for k in kinds]),
         )
 
 
@@ -566,6 +574,9 @@ def wait(model: CoproductionModel) -> None:
     trust.lower_towards_zero(pop.trust_svc, late, p.service_trust_loss, model.rules)
     lapsed = model.lapsed.nonzero()[0]
     count_into(n.kind[lapsed], model.lapsed_by_kind)
+    # residents whose everyday care need went without help (the Age UK measure; outcomes)
+    care = n.owner[lapsed[k.older_care[n.kind[lapsed]]]]
+    pop.care_unmet_year[care[care >= 0]] = True
     count_into(n.nbhd[lapsed], model.lapsed_by_nbhd)
     model.events["lapsed"] += len(lapsed)
     sent = emergency.nonzero()[0]

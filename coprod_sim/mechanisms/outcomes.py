@@ -39,7 +39,7 @@ from coprod_sim.mechanisms.decision import GAIN_FACTORS, help_gains_pass
 from coprod_sim.mechanisms.willingness import ACTIVITY_NAMES, willingness_matrix
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import add_by_helper, sum_by_helper
-from coprod_sim.state.population import GAVE_UP, VETTING
+from coprod_sim.state.population import GAVE_UP, RETIRED, VETTING
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -146,6 +146,16 @@ def activity_shares(activities_year: np.ndarray) -> dict[str, float]:
         f"helped_{name}": float(np.count_nonzero(activities_year & np.uint16(1 << a)) / n)
         for a, name in enumerate(ACTIVITY_NAMES)
     }
+
+
+def older_unmet_care_share(care_unmet_year: np.ndarray, age_group: np.ndarray) -> float:
+    """Share of residents 65+ who had an everyday care need (``needs.OLDER_CARE_KINDS``) lapse
+    unmet in the year: Age UK's "older people living with some unmet need for care" (2018,
+    English Longitudinal Study of Ageing: 1.6 million of England's 65+, help with activities
+    of daily living or instrumental ones not received). An emergency response to a crisis is
+    help, so it does not count."""
+    old = age_group == RETIRED
+    return float(care_unmet_year[old].mean()) if old.any() else float("nan")
 
 
 def top_share(hours: np.ndarray, top: float = 0.1) -> float:
@@ -488,6 +498,7 @@ def close_year(model: CoproductionModel) -> None:
     record["retention_formal"] = retention
     record["dropout_12m_formal"] = dropout
     record.update(activity_shares(pop.activities_year))
+    record["older_unmet_care_share"] = older_unmet_care_share(pop.care_unmet_year, pop.age)
     model.years.append(record)
     non = (pop.weeks_year == 0).nonzero()[0]
     model.barrier_codes[:] = -1
@@ -496,7 +507,7 @@ def close_year(model: CoproductionModel) -> None:
     for tally in (
         pop.weeks_year, pop.months_year, pop.hours_year, pop.weeks_year_formal,
         pop.months_year_formal, pop.weeks_year_informal, pop.months_year_informal,
-        pop.activities_year,
+        pop.activities_year, pop.care_unmet_year,
     ):  # fmt: skip
         tally[:] = 0
 

@@ -288,6 +288,9 @@ class Population:
     informal_ever: np.ndarray
     formal_years: np.ndarray  # bit 0: helped formally last completed year, bit 1: the year before
     activities_year: np.ndarray  # uint16 bitmask: activities helped with this year (any channel)
+    care_unmet_year: (
+        np.ndarray
+    )  # a care need of theirs (outcomes.OLDER_CARE_KINDS) lapsed this year
     vet_status: np.ndarray
     vet_wait: np.ndarray
     credits: np.ndarray
@@ -465,6 +468,7 @@ def history_arrays(n: int) -> dict[str, np.ndarray]:
         informal_ever=np.zeros(n, bool),
         formal_years=np.zeros(n, np.uint8),
         activities_year=np.zeros(n, np.uint16),
+        care_unmet_year=np.zeros(n, bool),
         vet_wait=np.zeros(n, np.int16),
         credits=zeros.copy(),
         reward=zeros.copy(),

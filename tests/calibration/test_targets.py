@@ -26,6 +26,7 @@ def _measures(**changes: float) -> dict[str, float]:
         participation_formal_at_least_yearly=0.40,
         participation_formal_rarely=0.21,
         participation_formal_never=0.37,
+        older_unmet_care_share=0.16,
     )
     base.update(changes)
     return base
