@@ -24,9 +24,11 @@ WILLINGNESS_TOLERANCE = 0.001
 
 #: what one simulation reports: the formal participation classes, help by activity and older
 #: people's unmet care (the outcome side: pattern-oriented, participation and outcomes together)
-MEASURE_KEYS: list[str] = [
-    f"participation_formal_{c}" for c in (*PARTICIPATION, "at_least_monthly", "at_least_yearly")
-] + [f"helped_{a}" for a in ACTIVITY_NAMES] + ["older_unmet_care_share"]
+MEASURE_KEYS: list[str] = (
+    [f"participation_formal_{c}" for c in (*PARTICIPATION, "at_least_monthly", "at_least_yearly")]
+    + [f"helped_{a}" for a in ACTIVITY_NAMES]
+    + ["older_unmet_care_share"]
+)
 
 
 @dataclass(frozen=True)
