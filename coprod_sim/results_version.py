@@ -17,6 +17,10 @@ History:
   before versions existed is treated as stale.
 - 2: issue 25 ("Policy conclusions a researcher can cite"): the round's model changes
   (turnover, queues, barriers, posterior-centred defaults, lever effects).
+- 3: issue 25 again: a life before the town (``mechanisms/life_history.py``: the survey's
+  lifetime "never" and "rarely" count help before a resident's history here began), the
+  outcome-side measure ``older_unmet_care_share`` and lever effect parameters fitted to their
+  sources.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import re
 from pathlib import Path
 
 #: bump by hand with any change that moves the golden series (see the module docstring)
-RESULTS_VERSION: int = 2
+RESULTS_VERSION: int = 3
 
 #: the key under which JSON artefacts (run records, manifests, posteriors) keep it
 KEY = "results_version"

@@ -179,11 +179,12 @@ STEPS: tuple[Step, ...] = (
 #: every run's output and report that draws from it; a pending markdown document carries a
 #: visible ``**Stale:**`` line.
 _REFIT = (
-    "the model cannot meet the survey's 'never' and 'rarely' yet: a fit of the demo town at "
-    "10,000 residents on results version 2 (1,500 simulations, 39 min here) stopped at epsilon "
-    "2.65 with an effective sample size of 22 of 100, because a resident's history starts when "
-    "they move in ('never' 47% against 37%, 'rarely' 11% against 21% at the defaults); refit at "
-    ">= 10,000 residents once newcomers' past help is modelled (issue 25)"
+    "fitted to results version 1; results version 3 adds a life before the town (the survey's "
+    "lifetime 'never' and 'rarely' now within 2 points of their tolerances at the declared "
+    "defaults) and an outcome-side target (older people's unmet care, Age UK 2018); the refit "
+    "at 10,000 residents (about 25 min per town with the machine free) did not fit in the "
+    "session that made version 3, where a fit ran at 8 simulations a minute beside other jobs "
+    "(issue 25)"
 )
 PENDING: dict[str, str] = {
     "posterior_demo": _REFIT,
