@@ -102,10 +102,10 @@ CHECK_RESIDENTS = 10_000
 
 
 #: a shipped posterior passes its check when, for every target, the mean over posterior draws
-#: at the check scale is within this many of the target's tolerances: the fits stop at a final
-#: epsilon of 1.3-1.5 (their accepted sets are within 1.5 tolerances at 1,000 residents), and
-#: moving to 10,000 residents shifts the results further (docs/calibration.md)
-CHECK_TOLERANCES = 2.0
+#: at the check scale is within this many of the target's tolerances: one, the tolerance itself
+#: (issue 25: fits at 10,000 residents, where the seed cannot decide the verdict, so the fit's
+#: own tolerance holds at the check; the 1,000-resident fits of results version 1 needed 2)
+CHECK_TOLERANCES = 1.0
 
 
 def check_scale(town: str) -> float:

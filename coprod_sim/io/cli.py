@@ -54,6 +54,7 @@ from coprod_sim.io.scenario_file import (
     version_mismatches,
 )
 from coprod_sim.parameters import ScenarioError, town_size
+from coprod_sim.results_version import RESULTS_VERSION, is_current
 from coprod_sim.sweeps.cli import register as register_sweeps
 
 app = typer.Typer(
@@ -391,14 +392,16 @@ def run(
         typer.Option("--policy", help="Switch a lever on with its defaults. Repeatable."),
     ] = None,
     posterior: Annotated[
-        bool,
+        bool | None,
         typer.Option(
-            "--posterior",
+            "--posterior/--no-posterior",
             help="Draw the calibrated world parameters from the town's shipped posterior (one "
             "draw, from a child stream of the seed); a parameter set in the scenario file or "
-            "with --set keeps its value.",
+            "with --set keeps its value. Default: draw when the town's posterior is current "
+            "(fitted to this results version), else the declared defaults, saying why.",
+            show_default=False,
         ),
-    ] = False,
+    ] = None,
     posterior_file: Annotated[
         str | None,
         typer.Option(
@@ -451,6 +454,9 @@ def run(
             check_folder=False,  # after the up-to-date check below
         )
         extra: dict[str, Any] = {}
+        if posterior is None and posterior_file is None:  # uncertainty by default
+            posterior, why_not = posterior_by_default(spec.scenario.town)
+            extra["uncertainty"] = why_not or "calibration (a posterior draw) and the seed"
         if posterior or posterior_file is not None:
             spec, extra["posterior"] = apply_posterior(
                 spec, posterior_file, _explicit_params(scenario, set_ or ())
@@ -462,7 +468,7 @@ def run(
         check_memory(spec)
     except ScenarioError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
-    if extra and not quiet:
+    if "posterior" in extra and not quiet:
         typer.echo(_posterior_line(extra["posterior"]), err=True)
     report, written = execute(
         spec, record, overwrite, quiet, progress=not (quiet or no_progress),
@@ -497,6 +503,23 @@ def _explicit_params(scenario: Path | None, sets: list[str] | tuple[str, ...]) -
         params.update(split_file(read_scenario_file(scenario))[0])
     params.update(parse_sets(sets)[0])
     return params
+
+
+def posterior_by_default(town: str) -> tuple[bool, str]:
+    """Whether a run of ``town`` draws from its shipped posterior when not told (issue 25:
+    calibration uncertainty by default): yes when the posterior was fitted to this results
+    version; else no, with what the run then carries (the run record keeps it as
+    ``uncertainty``)."""
+    from coprod_sim.calibration.posterior import load_posterior
+
+    fitted = load_posterior(town).results_version
+    if is_current(fitted):
+        return True, ""
+    return False, (
+        f"the seed only: the declared world parameters ({town}'s shipped posterior is stale: "
+        f"fitted to results version {fitted}, this is {RESULTS_VERSION}; --posterior draws from "
+        "it anyway)"
+    )
 
 
 def apply_posterior(
@@ -585,6 +608,8 @@ def rerun(
     extra = {"rerun_of": str(folder)}
     if isinstance(record.get("posterior"), dict):  # the recorded parameters hold its draw
         extra["posterior"] = record["posterior"]
+    if "uncertainty" in record:  # what the run carried (uncertainty by default)
+        extra["uncertainty"] = record["uncertainty"]
     if mismatches:
         extra["version_mismatches"] = mismatches
     rec = run_record(spec, **extra)

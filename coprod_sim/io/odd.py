@@ -548,6 +548,10 @@ ARRAY_DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "months_year_informal": ("months", "4-week months of the current year with informal help"),
         "last_informal_week": ("week", "last week the resident helped informally; -10000 never"),
         "informal_ever": ("bool", "has helped informally in the simulated history"),
+        "care_unmet_year": (
+            "bool",
+            "an everyday care need (needs.OLDER_CARE_KINDS) lapsed unmet this year",
+        ),
         "history_start_age": ("years", "age when the row's history here began (set-up, arrival)"),
         "history_start_week": ("week", "week the row's history here began (set-up, arrival)"),
         "prior_draw": ("0-1", "uniform draw: had the resident helped before (life_history)"),
