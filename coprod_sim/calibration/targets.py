@@ -14,7 +14,7 @@ from typing import Any
 
 from coprod_sim.data.survey import SURVEY_TARGETS
 from coprod_sim.mechanisms.outcomes import PARTICIPATION
-from coprod_sim.mechanisms.willingness import ACTIVITIES, ACTIVITY_NAMES
+from coprod_sim.state.willingness import ACTIVITIES, ACTIVITY_NAMES
 
 #: an activity's share of helpers may exceed its stated-willingness share by this much before
 #: it counts as a miss of one tolerance (the bound is exact; this only scales the distance)

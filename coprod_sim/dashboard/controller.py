@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coprod_sim.dashboard.controls import check_lever
-from coprod_sim.io.reporters import reporter
+from coprod_sim.outputs.reporters import reporter
 from coprod_sim.levers import LEVERS, Lever
 from coprod_sim.model import CoproductionModel
-from coprod_sim.parameters import ScenarioError, make_scenario
+from coprod_sim.parameters import ScenarioError
+from coprod_sim.scenario import make_scenario
 
 WEEKS_PER_YEAR = 52
 MAX_YEARS = 50

@@ -53,7 +53,8 @@ from coprod_sim.io.scenario_file import (
     split_file,
     version_mismatches,
 )
-from coprod_sim.parameters import ScenarioError, town_size
+from coprod_sim.parameters import ScenarioError
+from coprod_sim.scenario import town_size
 from coprod_sim.sweeps.cli import register as register_sweeps
 
 app = typer.Typer(
@@ -203,7 +204,7 @@ def execute(
     """Run ``spec`` into its folder; returns (report, written paths). Raises typer.Exit with
     code 1 (failed) or 130 (interrupted) after keeping what was computed. ``compiled=False``
     runs every pass and rule as plain Python (``--no-compile``; same results, slower)."""
-    from coprod_sim.analysis.summary import write_outputs
+    from coprod_sim.io.outputs import write_outputs
 
     written: list[str] = []
     live: dict[str, Any] = {}
@@ -509,7 +510,7 @@ def apply_posterior(
     from dataclasses import replace
 
     from coprod_sim.calibration.posterior import check_town, draw_for_run, load_posterior
-    from coprod_sim.parameters import make_scenario
+    from coprod_sim.scenario import make_scenario
 
     town = spec.scenario.town
     post = load_posterior(source if source is not None else town)

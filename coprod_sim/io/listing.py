@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from coprod_sim.parameters import MAX_RESIDENTS, Scenario, _number, parameter_rows
+from coprod_sim.parameters import MAX_RESIDENTS, _number, parameter_rows
+from coprod_sim.scenario import Scenario
 
 
 def _range(row: dict[str, Any]) -> str:

@@ -176,7 +176,8 @@ def parameter_sections(model_cls: type[BaseModel]) -> dict[str, str]:
 
 def parameter_table() -> str:
     """The Scenario parameters, grouped by the sections of ``parameters.Scenario``."""
-    from coprod_sim.parameters import Scenario, parameter_rows
+    from coprod_sim.parameters import parameter_rows
+    from coprod_sim.scenario import Scenario
 
     rows = parameter_rows()
     sections = parameter_sections(Scenario)
@@ -382,7 +383,7 @@ def channel_order() -> str:
 
 # ---------------------------------------------------------------------------- code tables
 def willingness_table() -> str:
-    from coprod_sim.mechanisms.willingness import ACTIVITIES
+    from coprod_sim.state.willingness import ACTIVITIES
 
     return (
         table(
@@ -676,7 +677,7 @@ def modes_table() -> str:
 
 
 def reporters_list() -> str:
-    from coprod_sim.io.reporters import WEEKLY_SERIES
+    from coprod_sim.outputs.reporters import WEEKLY_SERIES
 
     return ", ".join(f"`{s}`" for s in WEEKLY_SERIES)
 

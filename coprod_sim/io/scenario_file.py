@@ -37,8 +37,9 @@ from typing import Any
 
 from coprod_sim.io.toml_file import read_toml
 from coprod_sim.levers import LEVERS, Lever, make_levers
-from coprod_sim.parameters import Scenario, ScenarioError, closest_names, make_scenario, town_size
+from coprod_sim.parameters import ScenarioError, closest_names
 from coprod_sim.parameters import _allowed as _param_allowed
+from coprod_sim.scenario import Scenario, make_scenario, town_size
 
 WEEKS_PER_YEAR = 52
 MAX_YEARS = 100

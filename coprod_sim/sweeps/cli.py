@@ -166,7 +166,7 @@ def estimate_line(design: object, workers: int | None) -> str:
     t0 = time.perf_counter()
     model.run_weeks(4)
     week = (time.perf_counter() - t0) / 4
-    from coprod_sim.parameters import make_scenario
+    from coprod_sim.scenario import make_scenario
 
     burn_weeks = 52 * (burn_years if burn_years is not None else make_scenario().burn_in_years)
     reps = design.sweep.replications

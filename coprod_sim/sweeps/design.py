@@ -36,7 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from coprod_sim.io.toml_file import read_toml, read_toml_text
 from coprod_sim.levers import LEVERS
-from coprod_sim.parameters import Scenario, ScenarioError, parameter_rows
+from coprod_sim.parameters import ScenarioError, parameter_rows
+from coprod_sim.scenario import Scenario
 
 Kind = Literal["arms", "factorial", "lhs", "sobol", "morris", "table"]
 SENSITIVITY_KINDS = ("lhs", "sobol", "morris")

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from coprod_sim.levers import make_levers
-from coprod_sim.parameters import ScenarioError, make_scenario
+from coprod_sim.parameters import ScenarioError
+from coprod_sim.scenario import make_scenario
 from coprod_sim.sweeps.design import (
     SENSITIVITY_KINDS,
     DesignError,

@@ -14,7 +14,7 @@ from coprod_sim.calibration.targets import (
     willingness_excess,
 )
 from coprod_sim.data.survey import SURVEY_TARGETS
-from coprod_sim.mechanisms.willingness import ACTIVITIES
+from coprod_sim.state.willingness import ACTIVITIES
 from coprod_sim.parameters import param, parameter_rows
 
 

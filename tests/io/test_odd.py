@@ -15,7 +15,7 @@ from coprod_sim.io import odd
 from coprod_sim.levers import LEVERS
 from coprod_sim.mechanisms.needs import DEFAULT_NEED_KINDS
 from coprod_sim.model import CoproductionModel
-from coprod_sim.parameters import Scenario
+from coprod_sim.scenario import Scenario
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from coprod_sim.mechanisms.outcomes import (
     participation_shares,
     top_share,
 )
-from coprod_sim.mechanisms.willingness import ACTIVITIES
+from coprod_sim.state.willingness import ACTIVITIES
 from coprod_sim.state.population import VETTING
 
 
