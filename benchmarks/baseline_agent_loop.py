@@ -54,12 +54,12 @@ import mesa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from coprod_sim import CoproductionModel  # noqa: E402
-from coprod_sim.outputs.reporters import model_reporters  # noqa: E402
 from coprod_sim.mechanisms import awareness  # noqa: E402
 from coprod_sim.mechanisms.decision import TYPICAL_GROWTH  # noqa: E402
 from coprod_sim.mechanisms.needs import CHANNELS, SERVICES  # noqa: E402
 from coprod_sim.mechanisms.outcomes import WEEKS_PER_MONTH, WEEKS_PER_YEAR  # noqa: E402
 from coprod_sim.mechanisms.services import mode_thresholds  # noqa: E402
+from coprod_sim.outputs.reporters import model_reporters  # noqa: E402
 from coprod_sim.state.network import to_networkx  # noqa: E402
 from coprod_sim.state.population import GAVE_UP, NOT_VETTED, RETIRED, VETTED, VETTING  # noqa: E402
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coprod_sim.dashboard.controls import check_lever
-from coprod_sim.outputs.reporters import reporter
 from coprod_sim.levers import LEVERS, Lever
 from coprod_sim.model import CoproductionModel
+from coprod_sim.outputs.reporters import reporter
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.scenario import make_scenario
 

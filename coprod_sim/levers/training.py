@@ -24,10 +24,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from coprod_sim.levers import staff_time
-from coprod_sim.mechanisms.costs import cost_param
-from coprod_sim.levers import Lever
+from coprod_sim.levers import Lever, staff_time
 from coprod_sim.mechanisms import gatekeeping
+from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.mechanisms.trust import raise_towards_one
 from coprod_sim.parameters import ASSUME, param
 

@@ -14,8 +14,8 @@ from coprod_sim.calibration.targets import (
     willingness_excess,
 )
 from coprod_sim.data.survey import SURVEY_TARGETS
-from coprod_sim.state.willingness import ACTIVITIES
 from coprod_sim.parameters import param, parameter_rows
+from coprod_sim.state.willingness import ACTIVITIES
 
 
 def _measures(**changes: float) -> dict[str, float]:
