@@ -46,8 +46,11 @@ from pydantic import (
 )
 
 import coprod_sim
-from coprod_sim.parameters import ScenarioError, closest_names, parameter_rows
+from coprod_sim.io.run_folder import atomic_write
+from coprod_sim.parameters import ScenarioError, closest_names, field_bounds, parameter_rows
 from coprod_sim.results_version import RESULTS_VERSION, stale_fit_note
+from coprod_sim.scenario import Scenario
+from coprod_sim.state.towns import TOWNS
 
 FORMAT = "coprod-sim posterior"
 FORMAT_VERSION = 1
@@ -238,8 +241,6 @@ class Posterior(_Model):
 
     def save(self, path: str | Path) -> Path:
         """Write the file (JSON with its checksum) atomically; returns the path."""
-        from coprod_sim.io.run_folder import atomic_write
-
         self._check(str(path))
         data = self.data()
         data["checksum"] = checksum_of(data)
@@ -333,8 +334,6 @@ class Posterior(_Model):
                 f"{coprod_sim.__version__!r} (refit it with `coprod-sim calibrate --town "
                 f"{self.town}`)"
             )
-        from coprod_sim.state.towns import TOWNS
-
         if self.town not in TOWNS:
             fail(
                 f"field 'town': value {self.town!r} is not a town preset; allowed: one of "
@@ -498,8 +497,6 @@ def _failer(where: str) -> Any:
 
 
 def _scenario() -> type[BaseModel]:
-    from coprod_sim.scenario import Scenario
-
     return Scenario
 
 
@@ -514,8 +511,6 @@ def _int_params() -> set[str]:
 
 def _bounds(name: str) -> tuple[float | None, bool, float | None, bool]:
     """(low, low is open, high, high is open) of a declared parameter."""
-    from coprod_sim.data import field_bounds
-
     return field_bounds(_scenario().model_fields[name])
 
 
@@ -617,8 +612,6 @@ def load_posterior(source: str | Path) -> Posterior:
 
     Raises ``PosteriorError`` naming the file, the field, the value and what is allowed.
     """
-    from coprod_sim.state.towns import TOWNS
-
     if isinstance(source, str) and source in TOWNS:
         return _load_shipped(source)
     path = Path(source)

@@ -14,6 +14,8 @@ from typing import Any
 
 from coprod_sim.data.survey import SURVEY_TARGETS
 from coprod_sim.mechanisms.outcomes import PARTICIPATION
+from coprod_sim.parameters import parameter_rows
+from coprod_sim.state.towns import TOWNS
 from coprod_sim.state.willingness import ACTIVITIES, ACTIVITY_NAMES
 
 #: an activity's share of helpers may exceed its stated-willingness share by this much before
@@ -84,8 +86,6 @@ def willingness_excess(measures: dict[str, float]) -> float:
 def calibrated_parameters() -> list[dict[str, Any]]:
     """The world parameters that declare a ``prior``: those the fit estimates, in
     declaration order (the rest keep their declared defaults)."""
-    from coprod_sim.parameters import parameter_rows
-
     return [r for r in parameter_rows() if r.get("prior") is not None]
 
 
@@ -104,6 +104,4 @@ CHECK_TOLERANCES = 2.0
 
 def check_scale(town: str) -> float:
     """The scale factor at which a town's posterior is checked (``CHECK_RESIDENTS``)."""
-    from coprod_sim.state.towns import TOWNS
-
     return min(1.0, CHECK_RESIDENTS / TOWNS[town].residents)

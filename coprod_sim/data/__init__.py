@@ -21,7 +21,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, get_origin
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
 from coprod_sim.parameters import field_range
@@ -191,8 +191,6 @@ def load_need_kinds(
 ) -> tuple[Any, ...]:
     """The kinds of need of ``need_kinds.toml`` as ``kind_cls`` objects (``needs.NeedKind``,
     passed in so this module does not import the mechanism it feeds)."""
-    from pydantic import Field, create_model
-
     schema = create_model(
         f"{kind_cls.__name__}Entry",
         __base__=kind_cls,

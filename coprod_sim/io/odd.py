@@ -19,6 +19,7 @@ the file is stale.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import inspect
 import math
@@ -34,8 +35,25 @@ import jinja2
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+import coprod_sim.model  # noqa: F401 - registers every rule
 from coprod_sim import data
+from coprod_sim.analysis.costs import UNIT_COSTS
+from coprod_sim.calibration.targets import TARGETS, calibrated_parameters
 from coprod_sim.data import field_range
+from coprod_sim.levers import LEVERS
+from coprod_sim.mechanisms.channels import CORE_CHANNELS
+from coprod_sim.mechanisms.needs import CHANNELS, DEFAULT_NEED_KINDS, NeedKind
+from coprod_sim.mechanisms.outcomes import SURVEY_PARTICIPATION
+from coprod_sim.mechanisms.services import MODES, mode_thresholds
+from coprod_sim.model import CoproductionModel
+from coprod_sim.outputs.reporters import WEEKLY_SERIES
+from coprod_sim.parameters import parameter_rows
+from coprod_sim.rules import rules_table as rows
+from coprod_sim.scenario import Scenario
+from coprod_sim.schedule import HOOK_POINTS, overview_rows
+from coprod_sim.state.ages import BANDS, TURNOVER_FILE
+from coprod_sim.state.towns import TOWNS
+from coprod_sim.state.willingness import ACTIVITIES
 
 __all__ = ["field_range", "process_overview", "render", "table"]
 
@@ -176,9 +194,6 @@ def parameter_sections(model_cls: type[BaseModel]) -> dict[str, str]:
 
 def parameter_table() -> str:
     """The Scenario parameters, grouped by the sections of ``parameters.Scenario``."""
-    from coprod_sim.parameters import parameter_rows
-    from coprod_sim.scenario import Scenario
-
     rows = parameter_rows()
     sections = parameter_sections(Scenario)
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -220,8 +235,6 @@ def parameter_table() -> str:
 # ---------------------------------------------------------------------------- needs
 def need_kinds_table() -> str:
     """The NeedKind fields with units and ranges, then every default kind with every field."""
-    from coprod_sim.mechanisms.needs import DEFAULT_NEED_KINDS, NeedKind
-
     fields = NeedKind.model_fields
     spec = table(
         ("field", "unit", "default", "range", "meaning"),
@@ -291,8 +304,6 @@ def _lever_rows_fallback(levers: Mapping[str, type]) -> tuple[str, str]:
 
 def lever_table() -> str:
     """Every registered lever with its point of the week, source and parameters."""
-    from coprod_sim.levers import LEVERS
-
     intro = (
         f"{len(LEVERS)} levers are registered in `coprod_sim.levers.LEVERS`: "
         + (", ".join(f"`{n}`" for n in sorted(LEVERS)) or "none")
@@ -319,8 +330,6 @@ PhaseRow = tuple[str, str, str]
 
 
 def _lever_points() -> str:
-    from coprod_sim.schedule import HOOK_POINTS
-
     return "Lever points of the week: " + ", ".join(f"`{h}`" for h in HOOK_POINTS) + "."
 
 
@@ -329,8 +338,6 @@ def process_overview(rows: Iterable[PhaseRow] | None = None) -> str:
     from ``coprod_sim.schedule.WEEK`` (rows of phase name, the function that runs it, and
     the first paragraph of its docstring), so the document and the schedule cannot drift."""
     if rows is None:
-        from coprod_sim.schedule import overview_rows
-
         rows = overview_rows()
     body = []
     for i, row in enumerate(rows):
@@ -354,9 +361,6 @@ def process_overview(rows: Iterable[PhaseRow] | None = None) -> str:
 
 def rules_table() -> str:
     """The swappable rules (``coprod_sim.RULES``): each is one function in its module."""
-    import coprod_sim.model  # noqa: F401 - registers every rule
-    from coprod_sim.rules import rules_table as rows
-
     return (
         "Each rule below is one function, in the module of its mechanism, that the weekly pass "
         "calls; pass a replacement as `CoproductionModel(rules={name: function})`, or replace "
@@ -369,9 +373,6 @@ def rules_table() -> str:
 
 
 def channel_order() -> str:
-    from coprod_sim.mechanisms.channels import CORE_CHANNELS
-    from coprod_sim.mechanisms.needs import CHANNELS
-
     return (
         "Channels a need can be met by (`needs.CHANNELS`): "
         + ", ".join(f"`{c}`" for c in CHANNELS)
@@ -383,8 +384,6 @@ def channel_order() -> str:
 
 # ---------------------------------------------------------------------------- code tables
 def willingness_table() -> str:
-    from coprod_sim.state.willingness import ACTIVITIES
-
     return (
         table(
             ("activity", "survey target", "stated-willingness share"),
@@ -395,9 +394,6 @@ def willingness_table() -> str:
 
 
 def calibration_table() -> str:
-    from coprod_sim.calibration.targets import TARGETS, calibrated_parameters
-    from coprod_sim.scenario import Scenario
-
     targets = table(
         ("survey target", "value", "model measure", "tolerance", "compared as"),
         (
@@ -417,8 +413,6 @@ def calibration_table() -> str:
 
 
 def participation_targets_table() -> str:
-    from coprod_sim.mechanisms.outcomes import SURVEY_PARTICIPATION
-
     return table(
         ("model class", "survey target", "value", "compared as"),
         ((f"`{c}`", tid, v, note) for c, (tid, v, note) in SURVEY_PARTICIPATION.items()),
@@ -427,8 +421,6 @@ def participation_targets_table() -> str:
 
 def age_bands_table() -> str:
     """The age bands of ``turnover.toml`` (as loaded into ``ages.BANDS``)."""
-    from coprod_sim.state.ages import BANDS, TURNOVER_FILE
-
     b = BANDS
     return f"From `coprod_sim/data/{TURNOVER_FILE}` (`ages.BANDS`; every figure rounded):\n\n" + (
         table(
@@ -457,8 +449,6 @@ def age_bands_table() -> str:
 
 def towns_table() -> str:
     """The town presets of ``towns.toml`` (as loaded into ``towns.TOWNS``)."""
-    from coprod_sim.state.towns import TOWNS
-
     return f"From `coprod_sim/data/{data.TOWNS_FILE}` (`towns.TOWNS`):\n\n" + table(
         (
             "town",
@@ -484,8 +474,6 @@ def towns_table() -> str:
 
 def unit_costs_table() -> str:
     """The unit costs of ``unit_costs.toml`` (as loaded into ``costs.UNIT_COSTS``)."""
-    from coprod_sim.analysis.costs import UNIT_COSTS
-
     return f"From `coprod_sim/data/{data.UNIT_COSTS_FILE}` (`costs.UNIT_COSTS`):\n\n" + table(
         ("unit cost", "value", "unit", "source"),
         ((f"`{name}`", c.value, c.unit, c.source) for name, c in UNIT_COSTS.items()),
@@ -616,8 +604,6 @@ ARRAY_DOCS: dict[str, dict[str, tuple[str, str]]] = {
 
 def _sample_model() -> Any:
     """A tiny town, built only to read the state arrays' dtypes."""
-    from coprod_sim.model import CoproductionModel
-
     model = CoproductionModel(rng=0, n_residents=40, n_neighbourhoods=2, burn_in_years=0)
     model.run_weeks(1)
     return model
@@ -625,8 +611,6 @@ def _sample_model() -> Any:
 
 def state_arrays_table() -> str:
     """Every state array of residents, staff, neighbourhoods and needs: dtype, unit, meaning."""
-    import dataclasses
-
     model = _sample_model()
     holders = {
         "Population": ("model.pop", model.pop),
@@ -657,9 +641,6 @@ def state_arrays_table() -> str:
 
 
 def modes_table() -> str:
-    from coprod_sim.mechanisms.services import MODES, mode_thresholds
-    from coprod_sim.scenario import Scenario
-
     bounds = [0.0, *[float(x) for x in mode_thresholds(Scenario())], 1.0]
     return table(
         ("mode", "index", "mean staff attitude"),
@@ -677,8 +658,6 @@ def modes_table() -> str:
 
 
 def reporters_list() -> str:
-    from coprod_sim.outputs.reporters import WEEKLY_SERIES
-
     return ", ".join(f"`{s}`" for s in WEEKLY_SERIES)
 
 

@@ -34,9 +34,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from coprod_sim.calibration.posterior import check_town, load_posterior
 from coprod_sim.io.toml_file import read_toml, read_toml_text
 from coprod_sim.levers import LEVERS
 from coprod_sim.parameters import ScenarioError, parameter_rows
+from coprod_sim.rules import RULES, check_rule, load_rule
 from coprod_sim.scenario import Scenario
 
 Kind = Literal["arms", "factorial", "lhs", "sobol", "morris", "table"]
@@ -360,6 +362,7 @@ class Design:
                 "sweep.replications: value 1 with adaptive replications; allowed: >= 2 "
                 "(an interval needs two paired replications)"
             )
+        # samplers imports this module's declarations (a circle inside sweeps, kept apart here)
         from coprod_sim.sweeps import samplers
 
         samplers.check(self)
@@ -377,8 +380,6 @@ class Design:
 
     def rules(self) -> dict[str, Any]:
         """The swapped rules, imported and tried once on the rule's example inputs."""
-        from coprod_sim.rules import RULES, check_rule, load_rule
-
         out = {}
         for name, ref in self.rule_refs().items():
             try:
@@ -404,6 +405,7 @@ class Design:
 
     def town(self) -> str:
         """The one town every arm runs in (DesignError if arms differ)."""
+        # samplers imports this module's declarations (a circle inside sweeps, kept apart here)
         from coprod_sim.sweeps.samplers import points
 
         default = Scenario.model_fields["town"].default
@@ -418,8 +420,6 @@ class Design:
     def posterior(self) -> Any:
         """The checked ``Posterior`` the replications draw from, or None (read once)."""
         if self._posterior is None and self.sweep.posterior is not False:
-            from coprod_sim.calibration.posterior import check_town, load_posterior
-
             try:
                 post = load_posterior(self.posterior_source())
                 check_town(post, self.town(), "the design")
@@ -429,6 +429,7 @@ class Design:
         return self._posterior
 
     def describe(self) -> str:
+        # samplers imports this module's declarations (a circle inside sweeps, kept apart here)
         from coprod_sim.sweeps.samplers import points
 
         pts = points(self)

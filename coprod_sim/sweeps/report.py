@@ -435,6 +435,7 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
         add(f"![by deprivation]({FIGURES}/deprivation.png)\n")
     # ---- sensitivity
     if kind in SENSITIVITY_KINDS:
+        # sensitivity imports SALib: only a sensitivity design needs it
         from coprod_sim.sweeps.sensitivity import indices
 
         add("## Sensitivity indices\n")

@@ -314,6 +314,7 @@ def sample_matrix(design: Design) -> np.ndarray:
     prob = problem(design)
     seed = int(_sampler_rng(design).integers(2**31))
     if d.kind == "lhs":
+        # scipy.stats and SALib are imported by the sampler that needs them (heavy)
         from scipy.stats import qmc
 
         sampler = qmc.LatinHypercube(d=prob["num_vars"], rng=np.random.default_rng(seed))
