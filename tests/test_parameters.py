@@ -15,7 +15,7 @@ from coprod_sim.state.towns import TOWNS
 
 def test_defaults_are_valid_and_every_field_is_declared() -> None:
     s = make_scenario()
-    rows = parameter_rows()
+    rows = parameter_rows(Scenario)
     assert [r["name"] for r in rows] == list(Scenario.model_fields)
     for r in rows:
         assert r["unit"], f"{r['name']} has no unit"

@@ -15,6 +15,7 @@ from typing import Any
 from coprod_sim.data.survey import SURVEY_TARGETS
 from coprod_sim.mechanisms.outcomes import PARTICIPATION
 from coprod_sim.parameters import parameter_rows
+from coprod_sim.scenario import Scenario
 from coprod_sim.state.towns import TOWNS
 from coprod_sim.state.willingness import ACTIVITIES, ACTIVITY_NAMES
 
@@ -86,7 +87,7 @@ def willingness_excess(measures: dict[str, float]) -> float:
 def calibrated_parameters() -> list[dict[str, Any]]:
     """The world parameters that declare a ``prior``: those the fit estimates, in
     declaration order (the rest keep their declared defaults)."""
-    return [r for r in parameter_rows() if r.get("prior") is not None]
+    return [r for r in parameter_rows(Scenario) if r.get("prior") is not None]
 
 
 #: residents at which a shipped posterior is checked (the town's full size if smaller): the fit

@@ -43,6 +43,7 @@ from coprod_sim.calibration.cli import register as register_calibration
 from coprod_sim.calibration.posterior import check_town, draw_for_run, load_posterior
 from coprod_sim.dashboard.cli import dashboard
 from coprod_sim.io.listing import format_listing, listing
+from coprod_sim.io.odd import odd
 from coprod_sim.io.outputs import write_outputs
 from coprod_sim.io.run_folder import RunFolder, atomic_write, check_out, read_record
 from coprod_sim.io.runtime import (
@@ -639,6 +640,7 @@ def params(
 register_sweeps(app)  # coprod-sim sweep / report (coprod_sim/sweeps/cli.py)
 register_calibration(app)  # coprod-sim calibrate (coprod_sim/calibration/cli.py)
 app.command()(dashboard)
+app.command()(odd)
 
 
 def main(argv: list[str] | None = None) -> None:

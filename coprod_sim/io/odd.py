@@ -11,14 +11,14 @@ drift from the code. A template calls a generated table as ``{{ name() }}`` (any
 ``{{ include("file.md") }}``. Any template that this module does not place explicitly is added
 under 7 Submodels, sorted by name, so new mechanisms appear without editing this file.
 
-``python -m coprod_sim.io.odd`` writes docs/ODD.md of the checkout the package runs from;
-``--out PATH`` writes anywhere (needed when the package is installed); ``--check`` exits 1 when
-the file is stale.
+``coprod-sim odd`` (or ``python -m coprod_sim.io.odd``, the same command) writes docs/ODD.md of
+the checkout the package runs from; ``--out PATH`` writes anywhere (needed when the package is
+installed); ``--check`` exits 1 when the file is stale. Tables are written by pandas
+(``DataFrame.to_markdown``, with tabulate).
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import importlib
 import inspect
@@ -29,17 +29,17 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import jinja2
-from pydantic import BaseModel
+import pandas as pd
+import typer
 from pydantic.fields import FieldInfo
 
 import coprod_sim.model  # noqa: F401 - registers every rule
 from coprod_sim import data
 from coprod_sim.analysis.costs import UNIT_COSTS
 from coprod_sim.calibration.targets import TARGETS, calibrated_parameters
-from coprod_sim.data import field_range
 from coprod_sim.levers import LEVERS
 from coprod_sim.mechanisms.channels import CORE_CHANNELS
 from coprod_sim.mechanisms.needs import CHANNELS, DEFAULT_NEED_KINDS, NeedKind
@@ -47,9 +47,9 @@ from coprod_sim.mechanisms.outcomes import SURVEY_PARTICIPATION
 from coprod_sim.mechanisms.services import MODES, mode_thresholds
 from coprod_sim.model import CoproductionModel
 from coprod_sim.outputs.reporters import WEEKLY_SERIES
-from coprod_sim.parameters import parameter_rows
+from coprod_sim.parameters import field_range, parameter_rows
 from coprod_sim.rules import rules_table as rows
-from coprod_sim.scenario import Scenario
+from coprod_sim.scenario import DECLARED_IN, Scenario
 from coprod_sim.schedule import HOOK_POINTS, overview_rows
 from coprod_sim.state.ages import BANDS, TURNOVER_FILE
 from coprod_sim.state.towns import TOWNS
@@ -131,12 +131,12 @@ def _cell(value: Any) -> str:
 
 
 def table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
-    """A GitHub-flavoured Markdown table."""
-    head = [_cell(h) for h in header]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
-    for row in rows:
-        lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
-    return "\n".join(lines)
+    """A GitHub-flavoured Markdown table (pandas' ``to_markdown``; cells as ``_cell`` writes
+    them, never re-read as numbers)."""
+    frame = pd.DataFrame(
+        [[_cell(v) for v in row] for row in rows], columns=[_cell(h) for h in header]
+    )
+    return frame.to_markdown(index=False, tablefmt="github", disable_numparse=True)
 
 
 def _records_table(rows: Any) -> str:
@@ -170,65 +170,44 @@ def _first_line(text: str | None) -> str:
 
 
 # ---------------------------------------------------------------------------- parameters
-_SECTION = re.compile(r"^\s*#\s*-{2,}\s*(.+?)\s*-*\s*$")
-_FIELD = re.compile(r"^\s{4}(\w+)\s*:[^=]+=\s*param\(")
-
-
-def parameter_sections(model_cls: type[BaseModel]) -> dict[str, str]:
-    """Field name -> section title, from the ``# ---- title ----`` comments in the class body."""
-    try:
-        source = inspect.getsource(model_cls)
-    except (OSError, TypeError):
-        return {}
-    section, out = "", {}
-    for line in source.splitlines():
-        m = _SECTION.match(line)
-        if m:
-            section = m.group(1)
-            continue
-        m = _FIELD.match(line)
-        if m:
-            out[m.group(1)] = section
-    return out
+def group_title(cls: type) -> str:
+    """``CollectiveActionParams`` -> "Collective action"."""
+    words = re.findall(r"[A-Z][a-z]*", cls.__name__.removesuffix("Params"))
+    return " ".join([words[0], *(w.lower() for w in words[1:])]) if words else cls.__name__
 
 
 def parameter_table() -> str:
-    """The Scenario parameters, grouped by the sections of ``parameters.Scenario``."""
-    rows = parameter_rows()
-    sections = parameter_sections(Scenario)
-    groups: dict[str, list[dict[str, Any]]] = {}
+    """The Scenario parameters, one table per group that declares them (``DECLARED_IN``: the
+    mechanism's or state's ``*Params`` class), in the order ``Scenario`` joins the groups."""
+    rows = parameter_rows(Scenario)
+    groups: dict[type, list[dict[str, Any]]] = {cls: [] for cls in DECLARED_IN.values()}
     for row in rows:
-        title = row.get("section") or sections.get(row["name"]) or f"role: {row.get('role')}"
-        groups.setdefault(title, []).append(row)
+        groups[DECLARED_IN[row["name"]]].append(row)
     parts = [
-        f"{len(rows)} parameters, each a keyword argument of `CoproductionModel` and a key of a "
-        "scenario file. Role: `world` = an uncertainty about the town and its people, `policy` = "
-        "a lever a council can pull, `run` = set-up of the experiment. Range: `[a, b]` inclusive, "
-        "`(a, b]` excludes a."
+        f"{len(rows)} parameters in {len(groups)} groups, each a keyword argument of "
+        "`CoproductionModel` and a key of a scenario file. Each group is declared in the module "
+        "of its mechanism (or of the state it sets up). Role: `world` = an uncertainty about the "
+        "town and its people, `policy` = a lever a council can pull, `run` = set-up of the "
+        "experiment. Range: `[a, b]` inclusive, `(a, b]` excludes a."
     ]
     header = ("parameter", "role", "unit", "default", "range", "source", "meaning")
-    for title, group in groups.items():
-        body = []
-        for r in group:
-            field = Scenario.model_fields.get(r["name"])
-            if "range" in r:
-                rng = r["range"]
-            elif field is not None:
-                rng = field_range(field)
-            else:
-                rng = f"[{_cell(r.get('low'))}, {_cell(r.get('high'))}]"
-            body.append(
-                (
-                    f"`{r['name']}`",
-                    r.get("role"),
-                    r.get("unit"),
-                    r.get("default"),
-                    rng,
-                    r.get("source"),
-                    r.get("meaning", r.get("doc")),
-                )
+    for cls, group in groups.items():
+        body = [
+            (
+                f"`{r['name']}`",
+                r["role"],
+                r["unit"],
+                r["default"],
+                field_range(Scenario.model_fields[r["name"]]),
+                r["source"],
+                r["doc"],
             )
-        parts.append(f"**{title[:1].upper() + title[1:]}**\n\n" + table(header, body))
+            for r in group
+        ]
+        parts.append(
+            f"### {group_title(cls)} (`{cls.__module__}.{cls.__name__}`)\n\n"
+            f"{_first_line(cls.__doc__)}\n\n" + table(header, body)
+        )
     return "\n\n".join(parts)
 
 
@@ -803,46 +782,62 @@ def render(src: Path | None = None) -> str:
     parts.append("### Policy levers: table (generated)\n\n" + lever_table())
     parts.append(
         "## Appendix: Scenario parameters (generated)\n\n"
-        "From `coprod_sim.parameters.Scenario` via `parameter_rows()`.\n\n" + parameter_table()
+        "From the parameter groups `coprod_sim.scenario.Scenario` joins "
+        "(`scenario.DECLARED_IN`), via `parameters.parameter_rows()`.\n\n" + parameter_table()
     )
     text = "\n\n".join(p.strip() for p in parts if p.strip()) + "\n"
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Write (or with ``--check`` compare) the document; 1 if stale, 2 if there is nowhere to
+def write(out: Path | None = None, check: bool = False) -> int:
+    """Write (or with ``check`` compare) the document; 1 if stale, 2 if there is nowhere to
     write it."""
-    parser = argparse.ArgumentParser(
-        prog="python -m coprod_sim.io.odd",
-        description="Write docs/ODD.md (or --out PATH) from the ODD templates and the code.",
-    )
-    parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="output file (default: docs/ODD.md of the checkout the package runs from)",
-    )
-    args = parser.parse_args(argv)
-    out: Path | None = args.out if args.out is not None else OUT_PATH
+    out = out if out is not None else OUT_PATH
     if out is None:
-        print(
+        typer.echo(
             "coprod_sim is installed, not run from a source checkout, so there is no "
             "docs/ODD.md to write: give --out PATH",
-            file=sys.stderr,
+            err=True,
         )
         return 2
     text = render()
-    if args.check:
+    if check:
         current = out.read_text(encoding="utf-8") if out.is_file() else ""
         if current != text:
-            print(f"{out} is stale: run `python -m coprod_sim.io.odd`", file=sys.stderr)
+            typer.echo(f"{out} is stale: run `python -m coprod_sim.io.odd`", err=True)
             return 1
-        print(f"{out} is up to date")
+        typer.echo(f"{out} is up to date")
         return 0
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    print(f"wrote {out}")
+    typer.echo(f"wrote {out}")
+    return 0
+
+
+def odd(
+    check: Annotated[bool, typer.Option("--check", help="exit 1 if the file is stale")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="output file (default: docs/ODD.md of the checkout the package runs from)"
+        ),
+    ] = None,
+) -> None:
+    """Write docs/ODD.md (or --out PATH) from the ODD templates and the code."""
+    code = write(out, check)
+    if code:
+        raise typer.Exit(code)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m coprod_sim.io.odd``: the ``coprod-sim odd`` command on its own; the exit code."""
+    app = typer.Typer(add_completion=False)
+    app.command()(odd)
+    command = typer.main.get_command(app)
+    try:
+        command.main(argv, prog_name="python -m coprod_sim.io.odd")
+    except SystemExit as exc:  # typer ends every run with the exit code (2: a bad option)
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     return 0
 
 
