@@ -355,7 +355,7 @@ class Posterior(_Model):
     def _check_parameters(self, fail: Any) -> None:
         if not self.parameters:
             fail("field 'parameters': value [] is empty; allowed: one or more world parameters")
-        declared = {r["name"]: r for r in parameter_rows(_scenario())}
+        declared = {r["name"]: r for r in parameter_rows(Scenario)}
         world = [n for n, r in declared.items() if r["role"] == "world"]
         seen: set[str] = set()
         for j, p in enumerate(self.parameters):
@@ -496,22 +496,18 @@ def _failer(where: str) -> Any:
     return fail
 
 
-def _scenario() -> type[BaseModel]:
-    return Scenario
-
-
 def _calibrated_text(declared: Mapping[str, Mapping[str, Any]]) -> str:
     names = [n for n, r in declared.items() if r.get("prior") is not None]
     return "the calibrated parameters, " + ", ".join(names)
 
 
 def _int_params() -> set[str]:
-    return {n for n, f in _scenario().model_fields.items() if f.annotation is int}
+    return {n for n, f in Scenario.model_fields.items() if f.annotation is int}
 
 
 def _bounds(name: str) -> tuple[float | None, bool, float | None, bool]:
     """(low, low is open, high, high is open) of a declared parameter."""
-    return field_bounds(_scenario().model_fields[name])
+    return field_bounds(Scenario.model_fields[name])
 
 
 def _inside(name: str, v: float) -> bool:
