@@ -44,7 +44,7 @@ from coprod_sim.calibration.posterior import check_town, draw_for_run, load_post
 from coprod_sim.dashboard.cli import dashboard
 from coprod_sim.io.listing import format_listing, listing
 from coprod_sim.io.odd import odd
-from coprod_sim.io.outputs import write_outputs
+from coprod_sim.io.run_files import write_outputs
 from coprod_sim.io.run_folder import RunFolder, atomic_write, check_out, read_record
 from coprod_sim.io.runtime import (
     INTERRUPT_REPORTED,

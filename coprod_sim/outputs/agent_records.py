@@ -5,7 +5,7 @@ own (the weekly figures stay in ``model.datacollector``), and the schedule's "re
 phase (``collect_year``) fills it at the end of every results year (every 52 results weeks;
 the burn-in's years are not recorded). ``model.agent_datacollector.get_agent_vars_dataframe()``
 is then the per-resident table a notebook would otherwise build with ``getattr`` over every
-resident; ``coprod_sim.outputs.agent_records.write_agent_records`` saves it as
+resident; ``coprod_sim.io.run_files.write_agent_records`` saves it as
 ``residents_yearly.parquet`` in a run folder.
 
 Mesa's agent reporters call Python functions agent by agent, so a big town records a sample:

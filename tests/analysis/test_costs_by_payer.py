@@ -25,7 +25,7 @@ from coprod_sim.analysis.summary import (
     comparison_frame,
     summary_metrics,
 )
-from coprod_sim.io.outputs import write_outputs
+from coprod_sim.io.run_files import write_outputs
 from coprod_sim.levers import LEVERS, Lever
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, SERVICES
 

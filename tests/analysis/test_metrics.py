@@ -15,7 +15,7 @@ from coprod_sim.analysis.summary import (
     summary_metrics,
     weekly_series,
 )
-from coprod_sim.io.outputs import write_outputs
+from coprod_sim.io.run_files import write_outputs
 from coprod_sim.levers import LEVERS
 from coprod_sim.model import CoproductionModel
 from coprod_sim.sweeps import Design, load_results, run_sweep, write_report

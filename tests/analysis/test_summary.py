@@ -23,7 +23,7 @@ from coprod_sim.analysis.summary import (
     needs_by_neighbourhood,
     summary_metrics,
 )
-from coprod_sim.io.outputs import write_outputs
+from coprod_sim.io.run_files import write_outputs
 from coprod_sim.levers import LEVERS, Lever
 from coprod_sim.mechanisms.needs import CHANNELS
 from coprod_sim.parameters import param

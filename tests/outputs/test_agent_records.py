@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from coprod_sim import CoproductionModel
-from coprod_sim.io.outputs import write_outputs
+from coprod_sim.io.run_files import write_outputs
 from coprod_sim.outputs.agent_records import (
     FILE,
     REPORTERS,
