@@ -18,7 +18,7 @@ import numpy as np
 from coprod_sim.levers import make_levers
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.scenario import make_scenario
-from coprod_sim.sweeps.design import (
+from coprod_sim.sweeps.factors import (
     SENSITIVITY_KINDS,
     DesignError,
     check_lever,
