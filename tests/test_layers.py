@@ -97,6 +97,19 @@ def test_no_import_circle_between_subpackages() -> None:
     assert all(set(c) <= TOP for c in circles), circles
 
 
+def test_no_module_imports_itself_through_others() -> None:
+    """No import circle between modules at all (imports inside functions included; type hints
+    excluded): every module can be imported on its own, first."""
+    g = graph()
+    edges = nx.DiGraph()
+    for m in g.modules:
+        for imported in g.find_modules_directly_imported_by(m):
+            if imported.startswith("coprod_sim.") and imported != m:
+                edges.add_edge(m, imported)
+    circles = [sorted(c) for c in nx.strongly_connected_components(edges) if len(c) > 1]
+    assert circles == []
+
+
 @pytest.mark.parametrize("argv", [["run", "--help"], ["list", "--help"]])
 def test_command_line_help_imports_no_heavy_stack(argv: list[str]) -> None:
     """``coprod-sim run --help`` imports neither scipy.stats, SALib, dask, pyabc nor matplotlib."""
