@@ -54,12 +54,12 @@ import mesa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from coprod_sim import CoproductionModel  # noqa: E402
-from coprod_sim.io.reporters import model_reporters  # noqa: E402
 from coprod_sim.mechanisms import awareness  # noqa: E402
 from coprod_sim.mechanisms.decision import TYPICAL_GROWTH  # noqa: E402
 from coprod_sim.mechanisms.needs import CHANNELS, SERVICES  # noqa: E402
 from coprod_sim.mechanisms.outcomes import WEEKS_PER_MONTH, WEEKS_PER_YEAR  # noqa: E402
 from coprod_sim.mechanisms.services import mode_thresholds  # noqa: E402
+from coprod_sim.outputs.reporters import model_reporters  # noqa: E402
 from coprod_sim.state.network import to_networkx  # noqa: E402
 from coprod_sim.state.population import GAVE_UP, NOT_VETTED, RETIRED, VETTED, VETTING  # noqa: E402
 
@@ -81,7 +81,7 @@ INERT: dict[str, float] = {
 
 def array_model(n_residents: int, seed: int, **params) -> CoproductionModel:
     """The array model with the mechanisms this baseline does not write switched off."""
-    from coprod_sim.parameters import Scenario
+    from coprod_sim.scenario import Scenario
 
     missing = [k for k in INERT if k not in Scenario.model_fields]
     if missing:
@@ -95,7 +95,7 @@ def array_model(n_residents: int, seed: int, **params) -> CoproductionModel:
 def _time_burn_in(n: int, seed: int) -> tuple[int, float]:
     """(weeks, seconds) of the array model's default burn-in on this town: what a user's
     ``CoproductionModel(...)`` adds before week 0, reported beside the race, never in it."""
-    from coprod_sim.parameters import Scenario
+    from coprod_sim.scenario import Scenario
 
     years = Scenario.model_fields["burn_in_years"].default
     t0 = time.perf_counter()

@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "CoproductionModel": "coprod_sim.model",
     "ScenarioError": "coprod_sim.parameters",
-    "make_scenario": "coprod_sim.parameters",
+    "make_scenario": "coprod_sim.scenario",
     "RULES": "coprod_sim.rules",
     "RuleWarning": "coprod_sim.rules",
     "Scenario": "coprod_sim.scenario",
@@ -34,9 +34,9 @@ __all__ = [
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
-    from coprod_sim.parameters import ScenarioError, make_scenario
+    from coprod_sim.parameters import ScenarioError
     from coprod_sim.rules import RULES, RuleWarning
-    from coprod_sim.scenario import Scenario
+    from coprod_sim.scenario import Scenario, make_scenario
     from coprod_sim.schedule import WEEK
 
 

@@ -17,6 +17,7 @@ EXIT_INTERRUPTED = 130
 def main(argv: list[str] | None = None) -> None:
     """Import the command line and run it; Ctrl-C during the import exits 130, one line."""
     try:
+        # imported here, inside the try: a Ctrl-C while the command line imports exits 130
         from coprod_sim.io.cli import main as cli_main
     except BaseException as exc:  # noqa: BLE001 - never a traceback for the user
         if is_interrupt(exc):

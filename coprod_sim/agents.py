@@ -13,6 +13,10 @@ from typing import Any
 import mesa
 import numpy as np
 
+from coprod_sim.mechanisms.needs import SERVICES
+from coprod_sim.mechanisms.services import MODES
+from coprod_sim.state.willingness import ACTIVITY_NAMES
+
 
 class Column:
     """Property reading/writing ``getattr(model, table).<name>[self.idx]``."""
@@ -72,8 +76,6 @@ class Resident(mesa.Agent):
 
     @property
     def willing_for(self) -> list[str]:
-        from coprod_sim.mechanisms.willingness import ACTIVITY_NAMES
-
         return [a for i, a in enumerate(ACTIVITY_NAMES) if (int(self.willing) >> i) & 1]
 
     @property
@@ -96,8 +98,6 @@ class Professional(mesa.Agent):
 
     @property
     def service(self) -> str:
-        from coprod_sim.mechanisms.needs import SERVICES
-
         return SERVICES[int(self.service_index)]
 
 
@@ -115,8 +115,6 @@ class Service(mesa.Agent):
 
     @property
     def mode(self) -> str:
-        from coprod_sim.mechanisms.services import MODES
-
         return MODES[int(self.model.service_mode[self.idx])]
 
     @property

@@ -14,12 +14,9 @@ from typing import Any
 
 import mesa
 import numpy as np
+from tqdm import tqdm
 
 from coprod_sim.agents import Professional, Resident, Service
-from coprod_sim.dashboard.mesa_scenario import merge_mesa_scenario
-from coprod_sim.io import burn_in_cache as town_cache
-from coprod_sim.io.agent_records import attach_agent_records
-from coprod_sim.io.reporters import means, model_reporters
 from coprod_sim.levers import Lever, lever_name, make_levers
 from coprod_sim.mechanisms import (
     channels,
@@ -42,11 +39,14 @@ from coprod_sim.mechanisms.needs import (
     NeedKind,
     NeedTable,
 )
-from coprod_sim.mechanisms.outcomes import WEEKS_PER_YEAR, RecentHelpers
-from coprod_sim.parameters import ScenarioError, make_scenario
+from coprod_sim.mechanisms.outcomes import WEEKS_PER_YEAR, RecentHelpers, means, reset_run_totals
+from coprod_sim.outputs.agent_records import attach_agent_records
+from coprod_sim.outputs.reporters import model_reporters
+from coprod_sim.parameters import ScenarioError
 from coprod_sim.rules import RULES, choose_rules
-from coprod_sim.scenario import Scenario
+from coprod_sim.scenario import Scenario, make_scenario, merge_mesa_scenario
 from coprod_sim.schedule import HOOK_POINTS, WEEK
+from coprod_sim.state import burn_in_cache as town_cache
 from coprod_sim.state.arrays import add_by_helper
 from coprod_sim.state.network import Graph, build_graph, to_networkx
 from coprod_sim.state.population import build_neighbourhoods, build_population, build_staff
@@ -87,7 +87,7 @@ class CoproductionModel(mesa.Model):
     with no lever acting) runs at the end of ``__init__``, as a Mesa user expects of a model
     (``progress=True`` shows a bar for it), and the levers are registered after it.
     ``burn_in_cache=True`` restores the burned-in town from the local cache when this town,
-    size, seed and world were burned in before (``coprod_sim.io.burn_in_cache``; bit-identical
+    size, seed and world were burned in before (``coprod_sim.state.burn_in_cache``; bit-identical
     results). ``step()`` is always exactly one week of results.
     """
 
@@ -209,7 +209,7 @@ class CoproductionModel(mesa.Model):
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
         self.burn_in_datacollector = mesa.DataCollector(model_reporters=reporters)
         # ready at week 0: the burn-in, computed or (``burn_in_cache``) restored from the
-        # cache of burned-in towns (``io.burn_in_cache``), bit-identical either way
+        # cache of burned-in towns (``state.burn_in_cache``), bit-identical either way
         entry = (
             town_cache.key(self, self._runs_default_rules(), need_kinds is None)
             if burn_in_cache
@@ -246,8 +246,6 @@ class CoproductionModel(mesa.Model):
         week 0; calling it again does nothing."""
         weeks = range(max(-self.week, 0))
         if progress and len(weeks):
-            from tqdm import tqdm
-
             weeks = tqdm(weeks, desc="burn-in weeks", unit="wk")
         for _ in weeks:
             self._week()
@@ -255,8 +253,6 @@ class CoproductionModel(mesa.Model):
     def start_results(self) -> None:
         """Totals of the run start from zero (``schedule.start_results``, at week 0 after a
         burn-in): every counter a summary reports over the run is reset here."""
-        from coprod_sim.mechanisms.outcomes import reset_run_totals
-
         reset_run_totals(self)
 
     def run_weeks(self, weeks: int, progress: bool = False) -> None:
@@ -265,8 +261,6 @@ class CoproductionModel(mesa.Model):
         check_weeks(weeks)
         it = range(weeks)
         if progress:
-            from tqdm import tqdm
-
             it = tqdm(it, desc="weeks", unit="wk")
         for _ in it:
             self.step()  # Mesa's step counter counts results weeks, not the burn-in's

@@ -8,12 +8,13 @@ levers a council can pull, ``run`` parameters set up the experiment.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+import difflib
+import math
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-if TYPE_CHECKING:
-    from coprod_sim.scenario import Scenario
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
 
 Role = Literal["world", "policy", "run"]
 
@@ -72,19 +73,51 @@ class Strict(BaseModel):
     )
 
 
-def parameter_rows(model_cls: type[BaseModel] | None = None) -> list[dict[str, Any]]:
-    """One dict per declared parameter, for the ODD table and for error messages."""
-    if model_cls is None:
-        from coprod_sim.scenario import Scenario as model_cls
+def field_bounds(field: FieldInfo) -> tuple[Any, bool, Any, bool]:
+    """(low, low is open, high, high is open) of a pydantic field (None: unbounded).
+
+    The one reader of a field's ``ge``/``gt``/``le``/``lt``: the parameter table, error
+    messages, sweep designs, the dashboard's controls, calibration priors and the data files'
+    schemas all ask here."""
+    lo = hi = None
+    lo_open = hi_open = False
+    for m in field.metadata:
+        if getattr(m, "ge", None) is not None:
+            lo, lo_open = m.ge, False
+        if getattr(m, "gt", None) is not None:
+            lo, lo_open = m.gt, True
+        if getattr(m, "le", None) is not None:
+            hi, hi_open = m.le, False
+        if getattr(m, "lt", None) is not None:
+            hi, hi_open = m.lt, True
+    return lo, lo_open, hi, hi_open
+
+
+def field_range(field: FieldInfo) -> str:
+    """The allowed range of a pydantic field from its ge/gt/le/lt constraints ("-": none)."""
+    lo, lo_open, hi, hi_open = field_bounds(field)
+    if lo is None and hi is None:
+        return "-"
+    if hi is None:
+        return f"{'>' if lo_open else '>='} {_num(lo)}"
+    if lo is None:
+        return f"{'<' if hi_open else '<='} {_num(hi)}"
+    return f"{'(' if lo_open else '['}{_num(lo)}, {_num(hi)}{')' if hi_open else ']'}"
+
+
+def _num(x: Any) -> str:
+    if isinstance(x, float):
+        return "inf" if math.isinf(x) else f"{x:g}"
+    return str(x)
+
+
+def parameter_rows(model_cls: type[BaseModel]) -> list[dict[str, Any]]:
+    """One dict per declared parameter of ``model_cls`` (``coprod_sim.scenario.Scenario``, a
+    parameter group or a lever), for the ODD table and for error messages."""
     rows = []
     for name, field in model_cls.model_fields.items():
         extra = field.json_schema_extra or {}
-        lo = hi = None
-        for m in field.metadata:
-            lo = getattr(m, "ge", lo) if getattr(m, "ge", None) is not None else lo
-            lo = getattr(m, "gt", lo) if getattr(m, "gt", None) is not None else lo
-            hi = getattr(m, "le", hi) if getattr(m, "le", None) is not None else hi
-            hi = getattr(m, "lt", hi) if getattr(m, "lt", None) is not None else hi
+        lo, _, hi, _ = field_bounds(field)
         rows.append(
             {
                 "name": name,
@@ -109,29 +142,23 @@ def _allowed(model_cls: type[BaseModel], name: str) -> str:
     field = model_cls.model_fields.get(name)
     if field is None:
         return "one of: " + ", ".join(model_cls.model_fields)
-    row = next(r for r in parameter_rows(model_cls) if r["name"] == name)
+    choices = getattr(model_cls, "choices", None)
+    if choices is not None and choices(name):  # a group that names its allowed values
+        return "one of: " + ", ".join(choices(name))
+    unit = (field.json_schema_extra or {}).get("unit", "")
     kind = {"int": "whole number", "float": "number", "str": "text", "bool": "true or false"}.get(
         getattr(field.annotation, "__name__", ""), str(field.annotation)
     )
-    bounds = []
-    for m in field.metadata:
-        for attr, word in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-            v = getattr(m, attr, None)
-            if v is not None:
-                bounds.append(f"{word} {_number(v)}")
+    lo, lo_open, hi, hi_open = field_bounds(field)
+    bounds = [f"{'>' if lo_open else '>='} {_number(lo)}"] if lo is not None else []
+    bounds += [f"{'<' if hi_open else '<='} {_number(hi)}"] if hi is not None else []
     rng = f" {' and '.join(bounds)}" if bounds else ""
-    unit = f" ({row['unit']})" if row["unit"] and row["unit"] != "-" else ""
-    if name == "town":
-        from coprod_sim.state.towns import TOWNS
-
-        return "one of: " + ", ".join(TOWNS)
+    unit = f" ({unit})" if unit and unit != "-" else ""
     return f"a {kind}{rng}{unit}"
 
 
 def describe_validation_error(exc: Exception, model_cls: type[BaseModel], prefix: str = "") -> str:
     """One line per problem: parameter, value, what is allowed."""
-    from pydantic import ValidationError
-
     if not isinstance(exc, ValidationError):
         return str(exc)
     lines = []
@@ -178,8 +205,6 @@ def closest_names(
 ) -> str:
     """The few valid names closest to ``name`` (spelling by difflib, plus words shared), never
     the whole list of ~100."""
-    import difflib
-
     names = list(valid)
     words = set(str(name).lower().split("_"))
 
@@ -201,10 +226,6 @@ def closest_names(
 def coerce_numpy(value: Any) -> Any:
     """NumPy scalars as the Python numbers they are (``np.arange`` grids give ``np.int64``,
     which strict validation would refuse); anything else unchanged."""
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover - numpy is a dependency
-        return value
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
     if isinstance(value, np.bool_):
@@ -216,52 +237,3 @@ def coerce_numpy(value: Any) -> Any:
     if isinstance(value, np.str_):
         return str(value)
     return value
-
-
-def town_size(scenario: Scenario) -> int:
-    """Residents the town will have: ``n_residents``, or the preset's residents x ``scale``."""
-    from coprod_sim.state.towns import TOWNS
-
-    if scenario.n_residents:
-        return int(scenario.n_residents)
-    return max(1, int(round(TOWNS[scenario.town].residents * scenario.scale)))
-
-
-def make_scenario(**params: Any) -> Scenario:
-    """Build a validated Scenario or raise ScenarioError with a readable message.
-
-    NumPy scalars are taken as the numbers they are; the size limit applies to the town that
-    would result (a preset times ``scale``), before anything is built.
-    """
-    from pydantic import ValidationError
-
-    from coprod_sim.scenario import Scenario
-
-    params = {k: coerce_numpy(v) for k, v in params.items()}
-    try:
-        scenario = Scenario(**params)
-    except ValidationError as exc:
-        raise ScenarioError(describe_validation_error(exc, Scenario)) from None
-    size = town_size(scenario)
-    if size > MAX_RESIDENTS:
-        how = (
-            f"n_residents = {scenario.n_residents:,}"
-            if scenario.n_residents
-            else f"town '{scenario.town}' x scale {scenario.scale:g}"
-        )
-        raise ScenarioError(
-            f"parameter 'scale': {how} makes a town of {size:,} residents, which is not "
-            f"allowed; allowed: at most {MAX_RESIDENTS:,} residents (lower 'scale' or "
-            "'n_residents')"
-        )
-    return scenario
-
-
-def __getattr__(name: str) -> Any:
-    """``Scenario`` is assembled in ``coprod_sim.scenario`` from the mechanisms' groups; it is
-    importable from here too."""
-    if name == "Scenario":
-        from coprod_sim.scenario import Scenario
-
-        return Scenario
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

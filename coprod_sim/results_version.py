@@ -60,6 +60,7 @@ def png_metadata(version: object = RESULTS_VERSION) -> dict[str, str]:
 def stamp_png(path: str | Path, version: object = RESULTS_VERSION) -> None:
     """Write a results version (default: this code's) into an existing PNG's text chunks
     (pixels unchanged)."""
+    # Pillow (matplotlib's) only when a PNG is stamped or read
     from PIL import Image, PngImagePlugin
 
     path = Path(path)
@@ -75,6 +76,7 @@ def stamp_png(path: str | Path, version: object = RESULTS_VERSION) -> None:
 
 def png_version(path: str | Path) -> str | None:
     """The results version a PNG records, or None if it records none."""
+    # Pillow (matplotlib's) only when a PNG is stamped or read
     from PIL import Image
 
     with Image.open(path) as img:

@@ -13,21 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from coprod_sim.io import agent_records, reporters
 from coprod_sim.levers import charge_levers
 from coprod_sim.mechanisms import (
     awareness,
     channels,
     collective_action,
     commitment,
-    gatekeeping,
     needs,
     outcomes,
     red_tape,
+    referral,
     services,
     trust,
     turnover,
 )
+from coprod_sim.outputs import agent_records, reporters
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -116,7 +116,7 @@ WEEK: tuple[Phase | LeverPoint, ...] = (
     Phase("commitments grow", "commitment and burnout", commitment.grow_and_drop),
     Phase("fatigue and burnout", "commitment and burnout", commitment.fatigue_and_burnout),
     Phase("vetting", "red tape", red_tape.vetting),
-    Phase("gatekeeping", "professional gatekeeping", gatekeeping.weekly),
+    Phase("gatekeeping", "professional gatekeeping", referral.weekly),
     LeverPoint("before_channels"),
     Phase("channels", "channels", channels.match),
     Phase("collective action", "collective action", collective_action.step),

@@ -404,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if a.raw is not None:
         keep = {"sets": sets, "results": results, "seconds": seconds}
         a.raw.write_text(json.dumps(keep, default=float), encoding="utf-8")
-    from coprod_sim.parameters import make_scenario, town_size
+    from coprod_sim.scenario import make_scenario, town_size
 
     residents = n_residents or town_size(make_scenario(town=a.town, scale=a.scale))
     settings = {

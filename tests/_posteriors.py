@@ -6,13 +6,14 @@ import numpy as np
 
 from coprod_sim.calibration import Posterior
 from coprod_sim.parameters import parameter_rows
+from coprod_sim.scenario import Scenario
 
 
 def spread_posterior(n: int, shift: float = 0.0, town: str = "demo") -> Posterior:
     """``n`` equally weighted particles spread evenly over the calibrated parameters' priors
     (moved by ``shift`` of each prior's width, wrapping round: a refit), so that different
     seeds draw different sets."""
-    rows = [r for r in parameter_rows() if r["prior"] is not None]
+    rows = [r for r in parameter_rows(Scenario) if r["prior"] is not None]
     return Posterior(
         town=town,
         scale=1.0,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from coprod_sim.agents import Professional, Resident, Service
-from coprod_sim.mechanisms.willingness import ACTIVITY_NAMES, willing_for
+from coprod_sim.state.willingness import ACTIVITY_NAMES, willing_for
 
 
 def test_every_resident_professional_and_service_is_an_agent(run_town) -> None:

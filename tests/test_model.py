@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from coprod_sim import CoproductionModel, ScenarioError
-from coprod_sim.io.reporters import WEEKLY_SERIES
+from coprod_sim.outputs.reporters import WEEKLY_SERIES
 from coprod_sim.state.towns import TOWNS
 
 

@@ -7,15 +7,23 @@ import math
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from coprod_sim import CoproductionModel, Scenario, ScenarioError, make_scenario
-from coprod_sim.parameters import parameter_rows
+from coprod_sim.parameters import (
+    Strict,
+    describe_validation_error,
+    field_bounds,
+    field_range,
+    param,
+    parameter_rows,
+)
 from coprod_sim.state.towns import TOWNS
 
 
 def test_defaults_are_valid_and_every_field_is_declared() -> None:
     s = make_scenario()
-    rows = parameter_rows()
+    rows = parameter_rows(Scenario)
     assert [r["name"] for r in rows] == list(Scenario.model_fields)
     for r in rows:
         assert r["unit"], f"{r['name']} has no unit"
@@ -128,3 +136,22 @@ def test_assignment_is_validated_too() -> None:
 def test_a_bad_seed_is_refused(rng: Any, exc: type[Exception]) -> None:
     with pytest.raises(exc, match="rng"):
         CoproductionModel(rng=rng, n_residents=200, burn_in_years=0)
+
+
+def test_one_reader_of_a_fields_bounds() -> None:
+    """``field_bounds`` reads ge/gt/le/lt; the parameter table, the range text and the error
+    message all say what it says."""
+
+    class Group(Strict):
+        share: float = param(0.5, unit="share", role="world", ge=0, lt=1, source="s", doc="d")
+        count: int = param(3, unit="people", role="run", gt=0, source="s", doc="d")
+
+    assert field_bounds(Group.model_fields["share"]) == (0, False, 1, True)
+    assert field_bounds(Group.model_fields["count"]) == (0, True, None, False)
+    rows = {r["name"]: r for r in parameter_rows(Group)}
+    assert (rows["share"]["low"], rows["share"]["high"]) == (0, 1)
+    assert field_range(Group.model_fields["share"]) == "[0, 1)"
+    assert field_range(Group.model_fields["count"]) == "> 0"
+    with pytest.raises(ValidationError) as info:
+        Group(share=1.0)
+    assert "allowed: a number >= 0 and < 1 (share)" in describe_validation_error(info.value, Group)

@@ -154,7 +154,7 @@ _EXACT: list[tuple[str, str, Direction, str]] = [
     ("trust_services_end", SCORE, "higher", "trust in services at the end"),
     ("fear_of_commitment_start", SCORE, "lower", "fear of commitment at the start"),
     ("fear_of_commitment_end", SCORE, "lower", "fear of commitment at the end"),
-    # ---- weekly series (this week's figure; coprod_sim/io/reporters.py)
+    # ---- weekly series (this week's figure; coprod_sim/outputs/reporters.py)
     ("helping_share", SHARE, "higher", "residents helping this week"),
     ("helping_share_formal", SHARE, "higher", "residents helping formally this week"),
     ("helping_share_informal", SHARE, "higher", "residents helping informally this week"),

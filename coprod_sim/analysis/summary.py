@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from coprod_sim.analysis import costs
-from coprod_sim.io.agent_records import write_agent_records
-from coprod_sim.io.run_folder import atomic_write
+from coprod_sim.analysis.metrics import find
+from coprod_sim.levers import LEVERS
 from coprod_sim.mechanisms import needs as queues
 from coprod_sim.mechanisms.needs import ASB_CALLOUT, CHANNEL_INDEX, CHANNELS, SERVICES, UNMET
 from coprod_sim.mechanisms.outcomes import (
@@ -404,8 +403,6 @@ def compare(
             f"compare: the runs differ in length (baseline {b.get('weeks')} weeks, policy "
             f"{p.get('weeks')} weeks); run both for the same number of weeks"
         )
-    from coprod_sim.levers import LEVERS
-
     metrics = {}
     for key in COMPARED:
         bv, pv = float(b.get(key, math.nan)), float(p.get(key, math.nan))
@@ -469,43 +466,11 @@ def comparison_frame(result: Mapping[str, Any]) -> pd.DataFrame:
 def summary_frame(metrics: Mapping[str, float]) -> pd.DataFrame:
     """``summary_metrics`` as summary.csv's rows: metric, value, and from the metric registry
     (``coprod_sim.analysis.metrics``) its unit, direction (which way is better) and label."""
-    from coprod_sim.analysis.metrics import find
-
     rows = []
     for name, value in metrics.items():
         m = find(name)  # every built-in metric is declared (tests/analysis/test_metrics.py)
         rows.append((name, value, *((m.unit, m.direction, m.label) if m else ("", "", ""))))
     return pd.DataFrame(rows, columns=["metric", "value", "unit", "direction", "label"])
-
-
-def write_outputs(
-    out: str | Path, model: CoproductionModel, written: list[Path] | None = None
-) -> list[Path]:
-    """Write a finished run's files into ``out`` (created if needed); returns the paths.
-
-    Files the run writes are replaced (each through a temporary file flushed to disk and
-    renamed, so never half written; ``atomic_write``); nothing else in the folder is touched.
-    Each path is appended to ``written`` as soon as its file is complete, so a caller can say
-    what was saved if a later file fails.
-    """
-    written = [] if written is None else written
-    first = len(written)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    tables = {
-        "weekly.parquet": weekly_series(model),
-        "needs_by_kind_channel.parquet": needs_by_kind_channel(model),
-        "needs_by_neighbourhood.parquet": needs_by_neighbourhood(model),
-        "needs_by_deprivation.parquet": needs_by_deprivation(model),
-    }
-    for name, df in tables.items():
-        atomic_write(out / name, lambda p, df=df: df.to_parquet(p, index=False))
-        written.append(out / name)
-    summary = summary_frame(summary_metrics(model))
-    atomic_write(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
-    written.append(out / "summary.csv")
-    write_agent_records(out, model, written)  # residents_yearly.parquet, if recorded
-    return written[first:]
 
 
 # ------------------------------------------------------------------ the printed table

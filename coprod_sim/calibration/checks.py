@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from coprod_sim.analysis.summary import weekly_series
 from coprod_sim.data.survey import SURVEY_TARGETS
+from coprod_sim.model import CoproductionModel
 
 WEEKS_PER_YEAR = 52
 #: a rise in confidence (0-1 scale) that a volunteer would notice and report (assumption)
@@ -31,15 +33,11 @@ CONFIDENCE_TOLERANCE = 0.10
 
 
 def _model(params: dict[str, float], town: str, scale: float, seed: int, policies: list[str]):
-    from coprod_sim import CoproductionModel
-
     return CoproductionModel(rng=seed, town=town, scale=scale, policies=policies, **params)
 
 
 def engagement_with_services(model: Any) -> float:
     """Needs met through the services' channels (open calls, referrals) over the results."""
-    from coprod_sim.analysis.summary import weekly_series
-
     weekly = weekly_series(model)
     return float(weekly["met_open_call"].sum() + weekly["met_referral"].sum())
 

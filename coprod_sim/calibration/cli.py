@@ -14,14 +14,20 @@ meaningful whole), but the database keeps every completed generation.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from coprod_sim.calibration.fit import CalibrationSettings, default_db, write_posterior
+from coprod_sim.calibration.fit import calibrate as fit
 from coprod_sim.calibration.targets import CHECK_RESIDENTS
 from coprod_sim.io.runtime import INTERRUPT_REPORTED, is_interrupt
-from coprod_sim.parameters import ScenarioError
+from coprod_sim.parameters import ScenarioError, closest_names
+from coprod_sim.state.towns import TOWNS
+from coprod_sim.sweeps.cli import connect_scheduler
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -41,8 +47,6 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
 
 def default_scale(town: str) -> float:
     """The scale factor that simulates about ``FIT_RESIDENTS`` residents of a preset town."""
-    from coprod_sim.state.towns import TOWNS
-
     return min(1.0, FIT_RESIDENTS / TOWNS[town].residents)
 
 
@@ -86,11 +90,6 @@ def calibrate(
     ] = True,
 ) -> None:
     """Fit the baseline's uncertain parameters to the survey (ABC-SMC) and write a posterior."""
-    from coprod_sim.calibration.fit import CalibrationSettings, default_db, write_posterior
-    from coprod_sim.calibration.fit import calibrate as fit
-    from coprod_sim.parameters import closest_names
-    from coprod_sim.state.towns import TOWNS
-
     if town not in TOWNS:
         raise _fail(
             f"--town: value {town!r} is not a preset town; "
@@ -154,14 +153,9 @@ def calibrate(
     client = None
     try:
         if scheduler is not None:
-            from coprod_sim.sweeps.cli import connect_scheduler
-
             client, executor, _ = connect_scheduler(scheduler)
             payload = fit(settings, executor=executor, progress=typer.echo, **kw)
         elif workers > 0:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
-
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
                 payload = fit(settings, executor=pool, progress=typer.echo, **kw)
         else:

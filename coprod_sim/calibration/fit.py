@@ -36,7 +36,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqdm.auto import tqdm
 
+from coprod_sim.calibration.posterior import Posterior
 from coprod_sim.calibration.targets import (
     MEASURE_KEYS,
     TARGETS,
@@ -44,7 +46,9 @@ from coprod_sim.calibration.targets import (
     calibrated_parameters,
     willingness_excess,
 )
+from coprod_sim.model import CoproductionModel
 from coprod_sim.parameters import ScenarioError
+from coprod_sim.scenario import Scenario
 
 WEEKS_PER_YEAR = 52
 
@@ -52,8 +56,6 @@ WEEKS_PER_YEAR = 52
 # ----------------------------------------------------------------------------- simulation
 def default_burn_in() -> int:
     """The declared default of ``burn_in_years`` (the history "never" is measured over)."""
-    from coprod_sim.scenario import Scenario
-
     return int(Scenario.model_fields["burn_in_years"].default)
 
 
@@ -71,8 +73,6 @@ def simulate_targets(
     the mean over the first ``years`` results years of the formal participation classes and
     of each activity's share of helpers. The burn-in is stated explicitly (default: the declared
     ``burn_in_years``), as the measures depend on the length of the simulated history."""
-    from coprod_sim import CoproductionModel
-
     burn_in = default_burn_in() if burn_in_years is None else burn_in_years
     kw: dict[str, Any] = {"burn_in_years": burn_in}
     kw.update(overrides or {})
@@ -136,6 +136,7 @@ class Simulator:
 
 # ----------------------------------------------------------------------------- sampler
 def _simulate_seeded(payload: bytes, seed: int) -> Any:
+    # pyabc and cloudpickle are imported when a fit runs: heavy, and not needed to read one
     import cloudpickle
 
     simulate_one = cloudpickle.loads(payload)
@@ -145,6 +146,7 @@ def _simulate_seeded(payload: bytes, seed: int) -> Any:
 
 
 def _sampler_class() -> type:
+    # pyabc is imported when a fit runs (heavy; reading a posterior does not need it)
     from pyabc.sampler import Sampler
 
     class SeededSampler(Sampler):
@@ -247,6 +249,7 @@ class CalibrationSettings:
 
 def prior_distribution(rows: list[dict[str, Any]]) -> Any:
     """Uniform priors on the declared ``prior`` of each calibrated parameter."""
+    # pyabc is imported when a fit runs (heavy; reading a posterior does not need it)
     import pyabc
 
     return pyabc.Distribution(
@@ -341,8 +344,6 @@ def calibrate(
         random.seed(settings.seed)
         bar = None
         if show_progress:
-            from tqdm.auto import tqdm
-
             bar = tqdm(
                 total=settings.max_simulations,
                 initial=done_sims,
@@ -503,6 +504,4 @@ def per_target_summary(weights: Any, sum_stats: list[dict[str, float]]) -> dict[
 def write_posterior(payload: dict[str, Any], path: Path) -> None:
     """Write a fit's payload as a posterior file (``Posterior`` adds the format, the package
     version and the checksum, and checks it all first)."""
-    from coprod_sim.calibration.posterior import Posterior
-
     Posterior.model_validate(payload).save(path)

@@ -46,8 +46,11 @@ from pydantic import (
 )
 
 import coprod_sim
-from coprod_sim.parameters import ScenarioError, closest_names, parameter_rows
+from coprod_sim.io.run_folder import atomic_write
+from coprod_sim.parameters import ScenarioError, closest_names, field_bounds, parameter_rows
 from coprod_sim.results_version import RESULTS_VERSION, stale_fit_note
+from coprod_sim.scenario import Scenario
+from coprod_sim.state.towns import TOWNS
 
 FORMAT = "coprod-sim posterior"
 FORMAT_VERSION = 1
@@ -238,8 +241,6 @@ class Posterior(_Model):
 
     def save(self, path: str | Path) -> Path:
         """Write the file (JSON with its checksum) atomically; returns the path."""
-        from coprod_sim.io.run_folder import atomic_write
-
         self._check(str(path))
         data = self.data()
         data["checksum"] = checksum_of(data)
@@ -333,8 +334,6 @@ class Posterior(_Model):
                 f"{coprod_sim.__version__!r} (refit it with `coprod-sim calibrate --town "
                 f"{self.town}`)"
             )
-        from coprod_sim.state.towns import TOWNS
-
         if self.town not in TOWNS:
             fail(
                 f"field 'town': value {self.town!r} is not a town preset; allowed: one of "
@@ -356,7 +355,7 @@ class Posterior(_Model):
     def _check_parameters(self, fail: Any) -> None:
         if not self.parameters:
             fail("field 'parameters': value [] is empty; allowed: one or more world parameters")
-        declared = {r["name"]: r for r in parameter_rows(_scenario())}
+        declared = {r["name"]: r for r in parameter_rows(Scenario)}
         world = [n for n, r in declared.items() if r["role"] == "world"]
         seen: set[str] = set()
         for j, p in enumerate(self.parameters):
@@ -497,26 +496,18 @@ def _failer(where: str) -> Any:
     return fail
 
 
-def _scenario() -> type[BaseModel]:
-    from coprod_sim.scenario import Scenario
-
-    return Scenario
-
-
 def _calibrated_text(declared: Mapping[str, Mapping[str, Any]]) -> str:
     names = [n for n, r in declared.items() if r.get("prior") is not None]
     return "the calibrated parameters, " + ", ".join(names)
 
 
 def _int_params() -> set[str]:
-    return {n for n, f in _scenario().model_fields.items() if f.annotation is int}
+    return {n for n, f in Scenario.model_fields.items() if f.annotation is int}
 
 
 def _bounds(name: str) -> tuple[float | None, bool, float | None, bool]:
     """(low, low is open, high, high is open) of a declared parameter."""
-    from coprod_sim.data import field_bounds
-
-    return field_bounds(_scenario().model_fields[name])
+    return field_bounds(Scenario.model_fields[name])
 
 
 def _inside(name: str, v: float) -> bool:
@@ -617,8 +608,6 @@ def load_posterior(source: str | Path) -> Posterior:
 
     Raises ``PosteriorError`` naming the file, the field, the value and what is allowed.
     """
-    from coprod_sim.state.towns import TOWNS
-
     if isinstance(source, str) and source in TOWNS:
         return _load_shipped(source)
     path = Path(source)

@@ -16,7 +16,10 @@ from typing import Any
 
 from coprod_sim.data.survey import SURVEY_TARGETS
 from coprod_sim.mechanisms.outcomes import PARTICIPATION
-from coprod_sim.mechanisms.willingness import ACTIVITIES, ACTIVITY_NAMES
+from coprod_sim.parameters import parameter_rows
+from coprod_sim.scenario import Scenario
+from coprod_sim.state.towns import TOWNS
+from coprod_sim.state.willingness import ACTIVITIES, ACTIVITY_NAMES
 
 #: an activity's share of helpers may exceed its stated-willingness share by this much before
 #: it counts as a miss of one tolerance (the bound is exact; this only scales the distance)
@@ -90,9 +93,7 @@ def willingness_excess(measures: dict[str, float]) -> float:
 def calibrated_parameters() -> list[dict[str, Any]]:
     """The world parameters that declare a ``prior``: those the fit estimates, in
     declaration order (the rest keep their declared defaults)."""
-    from coprod_sim.parameters import parameter_rows
-
-    return [r for r in parameter_rows() if r.get("prior") is not None]
+    return [r for r in parameter_rows(Scenario) if r.get("prior") is not None]
 
 
 #: residents at which a shipped posterior is checked (the town's full size if smaller): the fit
@@ -110,6 +111,4 @@ CHECK_TOLERANCES = 1.0
 
 def check_scale(town: str) -> float:
     """The scale factor at which a town's posterior is checked (``CHECK_RESIDENTS``)."""
-    from coprod_sim.state.towns import TOWNS
-
     return min(1.0, CHECK_RESIDENTS / TOWNS[town].residents)

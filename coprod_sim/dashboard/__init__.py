@@ -4,5 +4,6 @@
 logic lives in small modules a test can drive without a browser: ``controller`` (paired futures
 on one town and seed, branching), ``ensemble`` (replications in worker processes), ``charts``
 (the data behind each chart), ``controls`` (lever controls read from the levers' declarations),
-``formatting`` (numbers for people) and ``mesa_scenario`` (what Mesa's SolaraViz passes on Reset).
+and ``formatting`` (numbers for people). What Mesa's SolaraViz passes on Reset is unpacked by
+``coprod_sim.scenario.merge_mesa_scenario``, below the model.
 """

@@ -23,15 +23,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coprod_sim.dashboard.controls import check_lever
-from coprod_sim.io.reporters import reporter
 from coprod_sim.levers import LEVERS, Lever
 from coprod_sim.model import CoproductionModel
-from coprod_sim.parameters import ScenarioError, make_scenario
+from coprod_sim.outputs.reporters import reporter
+from coprod_sim.parameters import ScenarioError, field_bounds
+from coprod_sim.scenario import make_scenario
 
 WEEKS_PER_YEAR = 52
 MAX_YEARS = 50
 #: ``start_week`` that switches a lever off for the rest of any run (its declared maximum)
-OFF_WEEK = int(LEVERS[next(iter(LEVERS))].model_fields["start_week"].metadata[-1].le)
+OFF_WEEK = int(field_bounds(Lever.model_fields["start_week"])[2])
 PANEL_LABELS = ("A", "B", "C")
 
 

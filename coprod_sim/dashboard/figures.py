@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from functools import lru_cache
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -158,6 +159,7 @@ def network(nets: Sequence[tuple[str, dict]], title: str) -> Figure:
         ax.set_title(label, fontsize=10)
         ax.set_axis_off()
         if len(net["edges"]):
+            # matplotlib only for the printed figure (the browser page does not need it)
             from matplotlib.collections import LineCollection
 
             segs = [(xy[a], xy[b]) for a, b in net["edges"]]
@@ -185,8 +187,6 @@ def network(nets: Sequence[tuple[str, dict]], title: str) -> Figure:
 def layout(n: int, edges: tuple[tuple[int, int], ...]) -> np.ndarray:
     """Positions of ``n`` residents (a spring layout with a fixed seed; cached, the ties never
     change in a run)."""
-    import networkx as nx
-
     g = nx.Graph()
     g.add_nodes_from(range(n))
     g.add_edges_from(edges)

@@ -21,6 +21,7 @@ import pandas as pd
 from coprod_sim.analysis import costs
 from coprod_sim.analysis.summary import summary_metrics
 from coprod_sim.dashboard import charts
+from coprod_sim.dashboard import formatting as fmt
 
 SMOOTH_WEEKS = charts.SMOOTH_WEEKS
 WEEKS_PER_YEAR = charts.WEEKS_PER_YEAR
@@ -297,8 +298,6 @@ def option(
 
 def in_words(a: Mapping[str, float], b: Mapping[str, float], label: str = "B") -> str:
     """The difference B minus A in words, for the room: "B: 198 fewer needs unmet, ..."."""
-    from coprod_sim.dashboard import formatting as fmt
-
     parts = []
     for key, more, fewer, kind in (
         ("participation_formal_at_least_monthly", "more", "fewer", "pp"),

@@ -14,7 +14,6 @@ The Python names stay as they were: ``needs.DEFAULT_NEED_KINDS``, ``towns.TOWNS`
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Collection, Mapping
 from importlib.resources import files
@@ -22,8 +21,10 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, get_origin
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic.fields import FieldInfo
+
+from coprod_sim.parameters import field_range
 
 #: the files, by what they hold
 NEED_KINDS_FILE = "need_kinds.toml"
@@ -39,40 +40,6 @@ class Entry(BaseModel):
     """Base of an entry schema: unknown fields, wrong types, NaN and infinity are refused."""
 
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
-
-
-def field_bounds(field: FieldInfo) -> tuple[Any, bool, Any, bool]:
-    """(low, low is open, high, high is open) of a pydantic field (None: unbounded)."""
-    lo = hi = None
-    lo_open = hi_open = False
-    for m in field.metadata:
-        if getattr(m, "ge", None) is not None:
-            lo, lo_open = m.ge, False
-        if getattr(m, "gt", None) is not None:
-            lo, lo_open = m.gt, True
-        if getattr(m, "le", None) is not None:
-            hi, hi_open = m.le, False
-        if getattr(m, "lt", None) is not None:
-            hi, hi_open = m.lt, True
-    return lo, lo_open, hi, hi_open
-
-
-def field_range(field: FieldInfo) -> str:
-    """The allowed range of a pydantic field from its ge/gt/le/lt constraints ("-": none)."""
-    lo, lo_open, hi, hi_open = field_bounds(field)
-    if lo is None and hi is None:
-        return "-"
-    if hi is None:
-        return f"{'>' if lo_open else '>='} {_num(lo)}"
-    if lo is None:
-        return f"{'<' if hi_open else '<='} {_num(hi)}"
-    return f"{'(' if lo_open else '['}{_num(lo)}, {_num(hi)}{')' if hi_open else ']'}"
-
-
-def _num(x: Any) -> str:
-    if isinstance(x, float):
-        return "inf" if math.isinf(x) else f"{x:g}"
-    return str(x)
 
 
 def field_unit(field: FieldInfo) -> str:
@@ -224,8 +191,6 @@ def load_need_kinds(
 ) -> tuple[Any, ...]:
     """The kinds of need of ``need_kinds.toml`` as ``kind_cls`` objects (``needs.NeedKind``,
     passed in so this module does not import the mechanism it feeds)."""
-    from pydantic import Field, create_model
-
     schema = create_model(
         f"{kind_cls.__name__}Entry",
         __base__=kind_cls,

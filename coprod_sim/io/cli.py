@@ -23,16 +23,29 @@ import enum
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from tqdm import tqdm
 
 import coprod_sim
+from coprod_sim.analysis.summary import (
+    compare,
+    comparison_frame,
+    format_report,
+    summary_metrics,
+    weekly_series,
+)
 from coprod_sim.calibration.cli import register as register_calibration
+from coprod_sim.calibration.posterior import check_town, draw_for_run, load_posterior
 from coprod_sim.dashboard.cli import dashboard
-from coprod_sim.io.run_folder import RunFolder, check_out, read_record
+from coprod_sim.io.listing import format_listing, listing
+from coprod_sim.io.odd import odd
+from coprod_sim.io.run_files import write_outputs
+from coprod_sim.io.run_folder import RunFolder, atomic_write, check_out, read_record
 from coprod_sim.io.runtime import (
     INTERRUPT_REPORTED,
     StopOnInterrupt,
@@ -53,8 +66,10 @@ from coprod_sim.io.scenario_file import (
     split_file,
     version_mismatches,
 )
-from coprod_sim.parameters import ScenarioError, town_size
-from coprod_sim.results_version import RESULTS_VERSION, is_current
+from coprod_sim.model import CoproductionModel
+from coprod_sim.parameters import ScenarioError
+from coprod_sim.results_version import RESULTS_VERSION, is_current, stale_fit_note
+from coprod_sim.scenario import make_scenario, town_size
 from coprod_sim.sweeps.cli import register as register_sweeps
 
 app = typer.Typer(
@@ -128,8 +143,6 @@ def _warm_up(spec: RunSpec, quiet: bool, stop: StopOnInterrupt) -> None:
             f"(measured {COMPILE_SECONDS} s on a 2-core machine)...",
             err=True,
         )
-    from coprod_sim.model import CoproductionModel
-
     t0 = time.perf_counter()
     try:
         params = {**spec.params, "n_residents": 300, "n_neighbourhoods": 0, "burn_in_years": 1}
@@ -159,8 +172,6 @@ def _simulate(
     The model is put in ``live[label]`` before it runs, so a failure can still save the weeks
     it completed. Ctrl-C is acted on between weeks (``stop.check``).
     """
-    from coprod_sim.model import CoproductionModel
-
     # the constructor runs the burn-in (burn_in_years of the town without levers; not in the
     # outputs), so the model is at week 0 here; Ctrl-C during it stops at once
     with stop.at_once():
@@ -178,9 +189,6 @@ def _simulate(
 
 def _save_partial(folder: RunFolder, model: Any, name: str) -> str:
     """Save the weekly series of the weeks a stopped run completed; returns a note."""
-    from coprod_sim.analysis.summary import weekly_series
-    from coprod_sim.io.run_folder import atomic_write
-
     if model is None or model.week <= 0:
         return "no week of results was completed (the burn-in's weeks are not results)"
     try:
@@ -204,8 +212,6 @@ def execute(
     """Run ``spec`` into its folder; returns (report, written paths). Raises typer.Exit with
     code 1 (failed) or 130 (interrupted) after keeping what was computed. ``compiled=False``
     runs every pass and rule as plain Python (``--no-compile``; same results, slower)."""
-    from coprod_sim.analysis.summary import write_outputs
-
     written: list[str] = []
     live: dict[str, Any] = {}
     stage = "starting"
@@ -262,10 +268,6 @@ def execute(
 
 def _csv_copies(paths: list[Path]) -> list[Path]:
     """A CSV beside each Parquet table written (``--format csv``)."""
-    import pandas as pd
-
-    from coprod_sim.io.run_folder import atomic_write
-
     out = []
     for p in paths:
         if p.suffix == ".parquet":
@@ -278,14 +280,6 @@ def _csv_copies(paths: list[Path]) -> list[Path]:
 
 def _report(spec: RunSpec, folder: RunFolder, model: Any, baseline: Any, written: list[str]) -> str:
     """Write the comparison (if there is a baseline); returns the table to print."""
-    from coprod_sim.analysis.summary import (
-        compare,
-        comparison_frame,
-        format_report,
-        summary_metrics,
-    )
-    from coprod_sim.io.run_folder import atomic_write
-
     metrics = summary_metrics(model)
     base_metrics = result = None
     if baseline is not None:
@@ -529,11 +523,6 @@ def apply_posterior(
     None: the run's town's shipped one), and the record of the draw. The draw comes from a
     child stream of the run seed, so one seed gives one draw; parameters in ``explicit`` keep
     the user's value. Raises ``PosteriorError`` (a ScenarioError) for a bad posterior."""
-    from dataclasses import replace
-
-    from coprod_sim.calibration.posterior import check_town, draw_for_run, load_posterior
-    from coprod_sim.parameters import make_scenario
-
     town = spec.scenario.town
     post = load_posterior(source if source is not None else town)
     check_town(post, town)
@@ -554,8 +543,6 @@ def _posterior_line(record: dict[str, Any]) -> str:
 
 
 def _stale_fit(record: dict[str, Any]) -> str:
-    from coprod_sim.results_version import stale_fit_note
-
     return stale_fit_note(record.get("results_version"), town=str(record.get("town", "TOWN")))
 
 
@@ -634,8 +621,6 @@ def validate(
     An output folder that already holds a run is a note, not an error (``run`` would need
     ``--overwrite``); one that cannot be used at all is an error.
     """
-    from coprod_sim.io.run_folder import check_out
-
     try:
         spec = build_spec(scenario, check_folder=False)
         check_out(spec.out, overwrite=True)
@@ -661,14 +646,10 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
 ) -> None:
     """List the scenario parameters (unit, default, range), the levers or the towns."""
-    from coprod_sim.io.listing import listing
-
     rows = listing(what.value)
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
-    from coprod_sim.io.listing import format_listing
-
     typer.echo(format_listing(what.value, rows))
 
 
@@ -683,6 +664,7 @@ def params(
 register_sweeps(app)  # coprod-sim sweep / report (coprod_sim/sweeps/cli.py)
 register_calibration(app)  # coprod-sim calibrate (coprod_sim/calibration/cli.py)
 app.command()(dashboard)
+app.command()(odd)
 
 
 def main(argv: list[str] | None = None) -> None:

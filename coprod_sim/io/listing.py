@@ -7,9 +7,14 @@ listing cannot drift from what is accepted.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-from coprod_sim.parameters import MAX_RESIDENTS, Scenario, _number, parameter_rows
+from coprod_sim.calibration.posterior import PosteriorError, load_posterior
+from coprod_sim.levers import LEVERS
+from coprod_sim.parameters import MAX_RESIDENTS, _number, parameter_rows
+from coprod_sim.scenario import Scenario
+from coprod_sim.state.towns import TOWNS
 
 
 def _range(row: dict[str, Any]) -> str:
@@ -21,8 +26,6 @@ def _range(row: dict[str, Any]) -> str:
 
 def _first_paragraph(cls: type) -> str:
     """A lever's own docstring, or its module's first paragraph (some levers keep it there)."""
-    import sys
-
     text = cls.__doc__ or sys.modules[cls.__module__].__doc__ or ""
     return " ".join(text.strip().split("\n\n")[0].split())
 
@@ -35,8 +38,6 @@ def listing(what: str) -> list[dict[str, Any]]:
             for r in parameter_rows(Scenario)
         ]
     if what == "levers":
-        from coprod_sim.levers import LEVERS
-
         return [
             {
                 "name": name,
@@ -51,8 +52,6 @@ def listing(what: str) -> list[dict[str, Any]]:
             for name, cls in LEVERS.items()
         ]
     if what == "towns":
-        from coprod_sim.state.towns import TOWNS
-
         return [
             {
                 "name": t.name,
@@ -69,8 +68,6 @@ def listing(what: str) -> list[dict[str, Any]]:
 
 def _shipped_posterior(town: str) -> str:
     """The town's shipped posterior (what ``run --posterior`` draws from), or why there is none."""
-    from coprod_sim.calibration.posterior import PosteriorError, load_posterior
-
     try:
         post = load_posterior(town)
     except PosteriorError as exc:

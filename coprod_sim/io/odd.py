@@ -11,14 +11,15 @@ drift from the code. A template calls a generated table as ``{{ name() }}`` (any
 ``{{ include("file.md") }}``. Any template that this module does not place explicitly is added
 under 7 Submodels, sorted by name, so new mechanisms appear without editing this file.
 
-``python -m coprod_sim.io.odd`` writes docs/ODD.md of the checkout the package runs from;
-``--out PATH`` writes anywhere (needed when the package is installed); ``--check`` exits 1 when
-the file is stale.
+``coprod-sim odd`` (or ``python -m coprod_sim.io.odd``, the same command) writes docs/ODD.md of
+the checkout the package runs from; ``--out PATH`` writes anywhere (needed when the package is
+installed); ``--check`` exits 1 when the file is stale. Tables are written by pandas
+(``DataFrame.to_markdown``, with tabulate).
 """
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import importlib
 import inspect
 import math
@@ -28,14 +29,31 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import jinja2
-from pydantic import BaseModel
+import pandas as pd
+import typer
 from pydantic.fields import FieldInfo
 
+import coprod_sim.model  # noqa: F401 - registers every rule
 from coprod_sim import data
-from coprod_sim.data import field_range
+from coprod_sim.analysis.costs import UNIT_COSTS
+from coprod_sim.calibration.targets import TARGETS, calibrated_parameters
+from coprod_sim.levers import LEVERS
+from coprod_sim.mechanisms.channels import CORE_CHANNELS
+from coprod_sim.mechanisms.needs import CHANNELS, DEFAULT_NEED_KINDS, NeedKind
+from coprod_sim.mechanisms.outcomes import SURVEY_PARTICIPATION
+from coprod_sim.mechanisms.services import MODES, mode_thresholds
+from coprod_sim.model import CoproductionModel
+from coprod_sim.outputs.reporters import WEEKLY_SERIES
+from coprod_sim.parameters import field_range, parameter_rows
+from coprod_sim.rules import rules_table as rows
+from coprod_sim.scenario import DECLARED_IN, Scenario
+from coprod_sim.schedule import HOOK_POINTS, overview_rows
+from coprod_sim.state.ages import BANDS, TURNOVER_FILE
+from coprod_sim.state.towns import TOWNS
+from coprod_sim.state.willingness import ACTIVITIES
 
 __all__ = ["field_range", "process_overview", "render", "table"]
 
@@ -114,12 +132,12 @@ def _cell(value: Any) -> str:
 
 
 def table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
-    """A GitHub-flavoured Markdown table."""
-    head = [_cell(h) for h in header]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
-    for row in rows:
-        lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
-    return "\n".join(lines)
+    """A GitHub-flavoured Markdown table (pandas' ``to_markdown``; cells as ``_cell`` writes
+    them, never re-read as numbers)."""
+    frame = pd.DataFrame(
+        [[_cell(v) for v in row] for row in rows], columns=[_cell(h) for h in header]
+    )
+    return frame.to_markdown(index=False, tablefmt="github", disable_numparse=True)
 
 
 def _records_table(rows: Any) -> str:
@@ -153,75 +171,50 @@ def _first_line(text: str | None) -> str:
 
 
 # ---------------------------------------------------------------------------- parameters
-_SECTION = re.compile(r"^\s*#\s*-{2,}\s*(.+?)\s*-*\s*$")
-_FIELD = re.compile(r"^\s{4}(\w+)\s*:[^=]+=\s*param\(")
-
-
-def parameter_sections(model_cls: type[BaseModel]) -> dict[str, str]:
-    """Field name -> section title, from the ``# ---- title ----`` comments in the class body."""
-    try:
-        source = inspect.getsource(model_cls)
-    except (OSError, TypeError):
-        return {}
-    section, out = "", {}
-    for line in source.splitlines():
-        m = _SECTION.match(line)
-        if m:
-            section = m.group(1)
-            continue
-        m = _FIELD.match(line)
-        if m:
-            out[m.group(1)] = section
-    return out
+def group_title(cls: type) -> str:
+    """``CollectiveActionParams`` -> "Collective action"."""
+    words = re.findall(r"[A-Z][a-z]*", cls.__name__.removesuffix("Params"))
+    return " ".join([words[0], *(w.lower() for w in words[1:])]) if words else cls.__name__
 
 
 def parameter_table() -> str:
-    """The Scenario parameters, grouped by the sections of ``parameters.Scenario``."""
-    from coprod_sim.parameters import Scenario, parameter_rows
-
-    rows = parameter_rows()
-    sections = parameter_sections(Scenario)
-    groups: dict[str, list[dict[str, Any]]] = {}
+    """The Scenario parameters, one table per group that declares them (``DECLARED_IN``: the
+    mechanism's or state's ``*Params`` class), in the order ``Scenario`` joins the groups."""
+    rows = parameter_rows(Scenario)
+    groups: dict[type, list[dict[str, Any]]] = {cls: [] for cls in DECLARED_IN.values()}
     for row in rows:
-        title = row.get("section") or sections.get(row["name"]) or f"role: {row.get('role')}"
-        groups.setdefault(title, []).append(row)
+        groups[DECLARED_IN[row["name"]]].append(row)
     parts = [
-        f"{len(rows)} parameters, each a keyword argument of `CoproductionModel` and a key of a "
-        "scenario file. Role: `world` = an uncertainty about the town and its people, `policy` = "
-        "a lever a council can pull, `run` = set-up of the experiment. Range: `[a, b]` inclusive, "
-        "`(a, b]` excludes a."
+        f"{len(rows)} parameters in {len(groups)} groups, each a keyword argument of "
+        "`CoproductionModel` and a key of a scenario file. Each group is declared in the module "
+        "of its mechanism (or of the state it sets up). Role: `world` = an uncertainty about the "
+        "town and its people, `policy` = a lever a council can pull, `run` = set-up of the "
+        "experiment. Range: `[a, b]` inclusive, `(a, b]` excludes a."
     ]
     header = ("parameter", "role", "unit", "default", "range", "source", "meaning")
-    for title, group in groups.items():
-        body = []
-        for r in group:
-            field = Scenario.model_fields.get(r["name"])
-            if "range" in r:
-                rng = r["range"]
-            elif field is not None:
-                rng = field_range(field)
-            else:
-                rng = f"[{_cell(r.get('low'))}, {_cell(r.get('high'))}]"
-            body.append(
-                (
-                    f"`{r['name']}`",
-                    r.get("role"),
-                    r.get("unit"),
-                    r.get("default"),
-                    rng,
-                    r.get("source"),
-                    r.get("meaning", r.get("doc")),
-                )
+    for cls, group in groups.items():
+        body = [
+            (
+                f"`{r['name']}`",
+                r["role"],
+                r["unit"],
+                r["default"],
+                field_range(Scenario.model_fields[r["name"]]),
+                r["source"],
+                r["doc"],
             )
-        parts.append(f"**{title[:1].upper() + title[1:]}**\n\n" + table(header, body))
+            for r in group
+        ]
+        parts.append(
+            f"### {group_title(cls)} (`{cls.__module__}.{cls.__name__}`)\n\n"
+            f"{_first_line(cls.__doc__)}\n\n" + table(header, body)
+        )
     return "\n\n".join(parts)
 
 
 # ---------------------------------------------------------------------------- needs
 def need_kinds_table() -> str:
     """The NeedKind fields with units and ranges, then every default kind with every field."""
-    from coprod_sim.mechanisms.needs import DEFAULT_NEED_KINDS, NeedKind
-
     fields = NeedKind.model_fields
     spec = table(
         ("field", "unit", "default", "range", "meaning"),
@@ -291,8 +284,6 @@ def _lever_rows_fallback(levers: Mapping[str, type]) -> tuple[str, str]:
 
 def lever_table() -> str:
     """Every registered lever with its point of the week, source and parameters."""
-    from coprod_sim.levers import LEVERS
-
     intro = (
         f"{len(LEVERS)} levers are registered in `coprod_sim.levers.LEVERS`: "
         + (", ".join(f"`{n}`" for n in sorted(LEVERS)) or "none")
@@ -319,8 +310,6 @@ PhaseRow = tuple[str, str, str]
 
 
 def _lever_points() -> str:
-    from coprod_sim.schedule import HOOK_POINTS
-
     return "Lever points of the week: " + ", ".join(f"`{h}`" for h in HOOK_POINTS) + "."
 
 
@@ -329,8 +318,6 @@ def process_overview(rows: Iterable[PhaseRow] | None = None) -> str:
     from ``coprod_sim.schedule.WEEK`` (rows of phase name, the function that runs it, and
     the first paragraph of its docstring), so the document and the schedule cannot drift."""
     if rows is None:
-        from coprod_sim.schedule import overview_rows
-
         rows = overview_rows()
     body = []
     for i, row in enumerate(rows):
@@ -354,9 +341,6 @@ def process_overview(rows: Iterable[PhaseRow] | None = None) -> str:
 
 def rules_table() -> str:
     """The swappable rules (``coprod_sim.RULES``): each is one function in its module."""
-    import coprod_sim.model  # noqa: F401 - registers every rule
-    from coprod_sim.rules import rules_table as rows
-
     return (
         "Each rule below is one function, in the module of its mechanism, that the weekly pass "
         "calls; pass a replacement as `CoproductionModel(rules={name: function})`, or replace "
@@ -369,9 +353,6 @@ def rules_table() -> str:
 
 
 def channel_order() -> str:
-    from coprod_sim.mechanisms.channels import CORE_CHANNELS
-    from coprod_sim.mechanisms.needs import CHANNELS
-
     return (
         "Channels a need can be met by (`needs.CHANNELS`): "
         + ", ".join(f"`{c}`" for c in CHANNELS)
@@ -383,8 +364,6 @@ def channel_order() -> str:
 
 # ---------------------------------------------------------------------------- code tables
 def willingness_table() -> str:
-    from coprod_sim.mechanisms.willingness import ACTIVITIES
-
     return (
         table(
             ("activity", "survey target", "stated-willingness share"),
@@ -395,9 +374,6 @@ def willingness_table() -> str:
 
 
 def calibration_table() -> str:
-    from coprod_sim.calibration.targets import TARGETS, calibrated_parameters
-    from coprod_sim.scenario import Scenario
-
     targets = table(
         ("survey target", "value", "model measure", "tolerance", "compared as"),
         (
@@ -417,8 +393,6 @@ def calibration_table() -> str:
 
 
 def participation_targets_table() -> str:
-    from coprod_sim.mechanisms.outcomes import SURVEY_PARTICIPATION
-
     return table(
         ("model class", "survey target", "value", "compared as"),
         ((f"`{c}`", tid, v, note) for c, (tid, v, note) in SURVEY_PARTICIPATION.items()),
@@ -427,8 +401,6 @@ def participation_targets_table() -> str:
 
 def age_bands_table() -> str:
     """The age bands of ``turnover.toml`` (as loaded into ``ages.BANDS``)."""
-    from coprod_sim.state.ages import BANDS, TURNOVER_FILE
-
     b = BANDS
     return f"From `coprod_sim/data/{TURNOVER_FILE}` (`ages.BANDS`; every figure rounded):\n\n" + (
         table(
@@ -457,8 +429,6 @@ def age_bands_table() -> str:
 
 def towns_table() -> str:
     """The town presets of ``towns.toml`` (as loaded into ``towns.TOWNS``)."""
-    from coprod_sim.state.towns import TOWNS
-
     return f"From `coprod_sim/data/{data.TOWNS_FILE}` (`towns.TOWNS`):\n\n" + table(
         (
             "town",
@@ -484,8 +454,6 @@ def towns_table() -> str:
 
 def unit_costs_table() -> str:
     """The unit costs of ``unit_costs.toml`` (as loaded into ``costs.UNIT_COSTS``)."""
-    from coprod_sim.analysis.costs import UNIT_COSTS
-
     return f"From `coprod_sim/data/{data.UNIT_COSTS_FILE}` (`costs.UNIT_COSTS`):\n\n" + table(
         ("unit cost", "value", "unit", "source"),
         ((f"`{name}`", c.value, c.unit, c.source) for name, c in UNIT_COSTS.items()),
@@ -627,8 +595,6 @@ ARRAY_DOCS: dict[str, dict[str, tuple[str, str]]] = {
 
 def _sample_model() -> Any:
     """A tiny town, built only to read the state arrays' dtypes."""
-    from coprod_sim.model import CoproductionModel
-
     model = CoproductionModel(rng=0, n_residents=40, n_neighbourhoods=2, burn_in_years=0)
     model.run_weeks(1)
     return model
@@ -636,8 +602,6 @@ def _sample_model() -> Any:
 
 def state_arrays_table() -> str:
     """Every state array of residents, staff, neighbourhoods and needs: dtype, unit, meaning."""
-    import dataclasses
-
     model = _sample_model()
     holders = {
         "Population": ("model.pop", model.pop),
@@ -668,9 +632,6 @@ def state_arrays_table() -> str:
 
 
 def modes_table() -> str:
-    from coprod_sim.mechanisms.services import MODES, mode_thresholds
-    from coprod_sim.scenario import Scenario
-
     bounds = [0.0, *[float(x) for x in mode_thresholds(Scenario())], 1.0]
     return table(
         ("mode", "index", "mean staff attitude"),
@@ -688,8 +649,6 @@ def modes_table() -> str:
 
 
 def reporters_list() -> str:
-    from coprod_sim.io.reporters import WEEKLY_SERIES
-
     return ", ".join(f"`{s}`" for s in WEEKLY_SERIES)
 
 
@@ -835,46 +794,62 @@ def render(src: Path | None = None) -> str:
     parts.append("### Policy levers: table (generated)\n\n" + lever_table())
     parts.append(
         "## Appendix: Scenario parameters (generated)\n\n"
-        "From `coprod_sim.parameters.Scenario` via `parameter_rows()`.\n\n" + parameter_table()
+        "From the parameter groups `coprod_sim.scenario.Scenario` joins "
+        "(`scenario.DECLARED_IN`), via `parameters.parameter_rows()`.\n\n" + parameter_table()
     )
     text = "\n\n".join(p.strip() for p in parts if p.strip()) + "\n"
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Write (or with ``--check`` compare) the document; 1 if stale, 2 if there is nowhere to
+def write(out: Path | None = None, check: bool = False) -> int:
+    """Write (or with ``check`` compare) the document; 1 if stale, 2 if there is nowhere to
     write it."""
-    parser = argparse.ArgumentParser(
-        prog="python -m coprod_sim.io.odd",
-        description="Write docs/ODD.md (or --out PATH) from the ODD templates and the code.",
-    )
-    parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="output file (default: docs/ODD.md of the checkout the package runs from)",
-    )
-    args = parser.parse_args(argv)
-    out: Path | None = args.out if args.out is not None else OUT_PATH
+    out = out if out is not None else OUT_PATH
     if out is None:
-        print(
+        typer.echo(
             "coprod_sim is installed, not run from a source checkout, so there is no "
             "docs/ODD.md to write: give --out PATH",
-            file=sys.stderr,
+            err=True,
         )
         return 2
     text = render()
-    if args.check:
+    if check:
         current = out.read_text(encoding="utf-8") if out.is_file() else ""
         if current != text:
-            print(f"{out} is stale: run `python -m coprod_sim.io.odd`", file=sys.stderr)
+            typer.echo(f"{out} is stale: run `python -m coprod_sim.io.odd`", err=True)
             return 1
-        print(f"{out} is up to date")
+        typer.echo(f"{out} is up to date")
         return 0
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    print(f"wrote {out}")
+    typer.echo(f"wrote {out}")
+    return 0
+
+
+def odd(
+    check: Annotated[bool, typer.Option("--check", help="exit 1 if the file is stale")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="output file (default: docs/ODD.md of the checkout the package runs from)"
+        ),
+    ] = None,
+) -> None:
+    """Write docs/ODD.md (or --out PATH) from the ODD templates and the code."""
+    code = write(out, check)
+    if code:
+        raise typer.Exit(code)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m coprod_sim.io.odd``: the ``coprod-sim odd`` command on its own; the exit code."""
+    app = typer.Typer(add_completion=False)
+    app.command()(odd)
+    command = typer.main.get_command(app)
+    try:
+        command.main(argv, prog_name="python -m coprod_sim.io.odd")
+    except SystemExit as exc:  # typer ends every run with the exit code (2: a bad option)
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     return 0
 
 

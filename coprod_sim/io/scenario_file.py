@@ -29,16 +29,26 @@ from __future__ import annotations
 
 import json
 import math
+import platform
+import shlex
+import sys
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+import coprod_sim
+from coprod_sim.io.run_folder import check_out
 from coprod_sim.io.toml_file import read_toml
 from coprod_sim.levers import LEVERS, Lever, make_levers
-from coprod_sim.parameters import Scenario, ScenarioError, closest_names, make_scenario, town_size
+from coprod_sim.parameters import ScenarioError, closest_names
 from coprod_sim.parameters import _allowed as _param_allowed
+from coprod_sim.results_version import RESULTS_VERSION
+from coprod_sim.scenario import Scenario, make_scenario, town_size
 
 WEEKS_PER_YEAR = 52
 MAX_YEARS = 100
@@ -278,8 +288,6 @@ def _weeks(years: Any, weeks: Any) -> int:
 
 def _seed(seed: Any) -> tuple[int, bool]:
     if seed is None:
-        import numpy as np
-
         return int(np.random.SeedSequence().entropy % (2**32)), False  # short enough to type
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise ScenarioError(
@@ -366,8 +374,6 @@ def build_spec(
         )
     out_path = Path(out_value)  # a relative path is taken from the working directory
     if check_folder:
-        from coprod_sim.io.run_folder import check_out
-
         check_out(out_path, overwrite)
     return RunSpec(
         scenario=scenario,
@@ -390,8 +396,6 @@ def toml_literal(value: Any) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, str):
-        import json
-
         # JSON escapes control characters as TOML does; not DEL, and not as \uD800 pairs
         return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, (list, tuple)):
@@ -436,11 +440,6 @@ RECORDED_PACKAGES: tuple[str, ...] = (
 def software_versions() -> dict[str, Any]:
     """This machine's coprod-sim, results, Python and package versions, as a run record keeps
     them (the results version says which model made the numbers: ``coprod_sim.results_version``)."""
-    import platform
-    from importlib.metadata import PackageNotFoundError, version
-
-    import coprod_sim
-    from coprod_sim.results_version import RESULTS_VERSION
 
     def ver(pkg: str) -> str | None:
         try:
@@ -458,9 +457,6 @@ def software_versions() -> dict[str, Any]:
 
 def run_record(spec: RunSpec, **extra: Any) -> dict[str, Any]:
     """What ``scenario.json`` holds: the exact validated inputs and the software versions."""
-    import shlex
-    import sys
-
     return {
         "format": "coprod-sim run",
         **software_versions(),
@@ -556,8 +552,6 @@ def spec_from_record(
             f"parameter 'out': value {str(out)!r} is not allowed; allowed: a folder path"
         )
     if check_folder:
-        from coprod_sim.io.run_folder import check_out
-
         check_out(Path(out), overwrite)
     return RunSpec(
         scenario=scenario,

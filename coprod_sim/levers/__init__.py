@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from coprod_sim.parameters import ScenarioError, Strict, describe_validation_error, param
+from coprod_sim.mechanisms.costs import PAYERS
+from coprod_sim.parameters import (
+    ScenarioError,
+    Strict,
+    coerce_numpy,
+    describe_validation_error,
+    param,
+)
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -38,8 +45,6 @@ class Lever(Strict):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        from coprod_sim.analysis.costs import PAYERS
-
         if cls.payer not in PAYERS:
             raise TypeError(
                 f"lever class {cls.__name__}: payer {cls.payer!r} is not one of {', '.join(PAYERS)}"
@@ -85,6 +90,12 @@ class Lever(Strict):
             self.apply(model)
 
 
+def lever_name(lever: object) -> str:
+    """A lever's name: its class's ``name``, a function's ``__name__``, else its type's name
+    (defined before the lever modules are found: their staff-time books use it)."""
+    return getattr(lever, "name", "") or getattr(lever, "__name__", type(lever).__name__)
+
+
 def _discover() -> dict[str, type[Lever]]:
     found: dict[str, type[Lever]] = {}
     for info in pkgutil.iter_modules(__path__):
@@ -107,8 +118,6 @@ def make_levers(policies: Mapping[str, Mapping[str, Any]] | Iterable[str] | None
     NumPy scalars are taken as the numbers they are. Unknown levers or parameters raise
     ScenarioError naming the closest valid ones.
     """
-    from coprod_sim.parameters import coerce_numpy
-
     if policies is None:
         return []
     if isinstance(policies, str):
@@ -143,10 +152,6 @@ def make_levers(policies: Mapping[str, Mapping[str, Any]] | Iterable[str] | None
         except Exception as exc:  # pydantic.ValidationError
             raise ScenarioError(describe_validation_error(exc, cls, prefix=f"{name}.")) from None
     return out
-
-
-def lever_name(lever: object) -> str:
-    return getattr(lever, "name", "") or getattr(lever, "__name__", type(lever).__name__)
 
 
 def charge_levers(model: Any) -> None:

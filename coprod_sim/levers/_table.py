@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from coprod_sim.analysis.costs import staff_time_of
 from coprod_sim.levers import LEVERS, Lever
+from coprod_sim.mechanisms.costs import staff_time_of
 from coprod_sim.parameters import parameter_rows
 
 

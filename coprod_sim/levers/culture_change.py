@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from coprod_sim.analysis import costs
-from coprod_sim.analysis.costs import cost_param
-from coprod_sim.levers import Lever
+from coprod_sim.levers import Lever, staff_time
 from coprod_sim.mechanisms import gatekeeping
+from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.parameters import ASSUME, param
 
 if TYPE_CHECKING:
@@ -80,15 +79,15 @@ class CultureChange(Lever):
     )
 
     def setup(self, model: CoproductionModel) -> None:
-        costs.setup_staff_time(model, self)
+        staff_time.setup_staff_time(model, self)
 
     def apply(self, model: CoproductionModel) -> None:
         gatekeeping.shift(model, slice(None), self.weekly_shift, self.target_attitude)
         st = gatekeeping.state(model)
         st.info_sharing += self.weekly_shift * max(self.info_sharing - st.info_sharing, 0.0)
         staff = np.bincount(model.staff.service, minlength=len(model.service_capacity))
-        costs.book_staff_time(model, self, staff * self.staff_hours_per_year / 52.0)
+        staff_time.book_staff_time(model, self, staff * self.staff_hours_per_year / 52.0)
 
     def weekly_cost(self, model: CoproductionModel) -> float:
         fees = len(model.staff) * self.cost_per_staff_year / 52.0
-        return fees + costs.staff_time_cost(model, self)
+        return fees + staff_time.staff_time_cost(model, self)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.awareness import make_aware
+from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.parameters import ASSUME, param
 
 if TYPE_CHECKING:

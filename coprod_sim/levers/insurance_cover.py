@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
+from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.parameters import param
 
 if TYPE_CHECKING:

@@ -28,11 +28,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from coprod_sim.analysis import costs
-from coprod_sim.analysis.costs import cost_param
-from coprod_sim.levers import Lever
+from coprod_sim.levers import Lever, staff_time
 from coprod_sim.mechanisms import gatekeeping
 from coprod_sim.mechanisms.channels import Match, decide, first_unique, owner_accepts
+from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, SERVICES, UNMET
 from coprod_sim.parameters import ASSUME, param
 
@@ -103,7 +102,7 @@ class PersonalAsks(Lever):
     )
 
     def setup(self, model: CoproductionModel) -> None:
-        costs.setup_staff_time(model, self)
+        staff_time.setup_staff_time(model, self)
 
     def apply(self, model: CoproductionModel) -> None:
         staff, pop, nb, n, k = model.staff, model.pop, model.nb, model.needs, model.kinds
@@ -114,7 +113,7 @@ class PersonalAsks(Lever):
         hours = np.bincount(staff.service[prof], minlength=len(SERVICES)) * (
             self.minutes_per_ask / 60.0
         )
-        costs.book_staff_time(model, self, hours)
+        staff_time.book_staff_time(model, self, hours)
         if len(prof) == 0 or model.n_residents == 0:
             return
         b = staff.nbhd[prof]
@@ -151,7 +150,7 @@ class PersonalAsks(Lever):
         model.events["personal_asks_taken_up"] += len(m.rows)
 
     def weekly_cost(self, model: CoproductionModel) -> float:
-        cost = costs.staff_time_cost(model, self)
+        cost = staff_time.staff_time_cost(model, self)
         if model.week == self.start_week:
             cost += len(model.staff) * self.training_cost_per_professional
         return cost

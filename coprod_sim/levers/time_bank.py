@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms import timebank
+from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.parameters import ASSUME, param
 
 if TYPE_CHECKING:

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
+from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 from coprod_sim.parameters import ASSUME, param
 

@@ -24,10 +24,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from coprod_sim.analysis import costs
-from coprod_sim.analysis.costs import cost_param
-from coprod_sim.levers import Lever
+from coprod_sim.levers import Lever, staff_time
 from coprod_sim.mechanisms import gatekeeping
+from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.mechanisms.trust import raise_towards_one
 from coprod_sim.parameters import ASSUME, param
 
@@ -109,7 +108,7 @@ class Training(Lever):
     def setup(self, model: CoproductionModel) -> None:
         self.state(model).staff_trained = np.zeros(len(model.staff), bool)
         self.state(model).this_week = (0, 0)
-        costs.setup_staff_time(model, self)
+        staff_time.setup_staff_time(model, self)
 
     def apply(self, model: CoproductionModel) -> None:
         pop, n = model.pop, model.n_residents
@@ -128,7 +127,7 @@ class Training(Lever):
         gatekeeping.shift(model, new, self.staff_attitude_gain, 1.0)
         n_s = len(model.service_capacity)
         hours = np.bincount(model.staff.service[new], minlength=n_s) * self.staff_course_hours
-        costs.book_staff_time(model, self, hours)
+        staff_time.book_staff_time(model, self, hours)
         self.state(model).this_week = (len(who), len(new))
         model.events["trained_residents"] += len(who)
         model.events["trained_professionals"] += len(new)
@@ -136,4 +135,4 @@ class Training(Lever):
     def weekly_cost(self, model: CoproductionModel) -> float:
         res, staff = self.state(model).this_week
         fees = res * self.cost_per_place + staff * self.cost_per_staff_place
-        return fees + costs.staff_time_cost(model, self)
+        return fees + staff_time.staff_time_cost(model, self)

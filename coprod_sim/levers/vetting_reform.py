@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from coprod_sim.analysis.costs import cost_param
 from coprod_sim.levers import Lever
+from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.parameters import ASSUME, param
 from coprod_sim.state.population import GAVE_UP, NOT_VETTED, VETTED, VETTING
 

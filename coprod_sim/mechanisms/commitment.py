@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod_sim.mechanisms import trust
+from coprod_sim.mechanisms.needs import UNMET
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
 from coprod_sim.state.arrays import add_by_helper, expand_rows
@@ -274,8 +275,6 @@ def fatigue_and_burnout(model: CoproductionModel) -> None:
 def reopen(model: CoproductionModel, rows: np.ndarray, let_down: bool) -> None:
     """Helpers leave these need rows: they go back to the queue, the helpers' committed hours
     fall, and with ``let_down`` the owners (and the ties they asked) lose trust."""
-    from coprod_sim.mechanisms.needs import UNMET
-
     n, pop, p = model.needs, model.pop, model.params
     if len(rows) == 0:
         return

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coprod_sim.mechanisms.needs import CHANNEL_INDEX, UNMET, NeedTable
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX, SERVICES, UNMET, NeedTable
 from coprod_sim.parameters import ASSUME, Strict, param
 
 if TYPE_CHECKING:
@@ -166,8 +166,6 @@ def state(model: CoproductionModel) -> GatekeepingState:
     """The model's gatekeeping state, created on first use (before week 0 or by a lever)."""
     st = getattr(model, "gatekeeping", None)
     if st is None:
-        from coprod_sim.mechanisms.needs import SERVICES
-
         st = GatekeepingState(
             attitude_base=model.staff.attitude.copy(),
             patch=build_patches(
@@ -229,14 +227,9 @@ def record_referrals(model: CoproductionModel, rows: np.ndarray) -> None:
 
 
 def weekly(model: CoproductionModel) -> None:
-    """The week's gatekeeping: let-downs of referred needs, habit, and the referral channel.
-
-    Called by the model after vetting and before the channels (step 6 of the week).
-    """
-    from coprod_sim.mechanisms import referral
-
+    """The week's gatekeeping: let-downs of referred needs and habit (``referral.weekly``
+    calls it, after vetting and before the channels, with the referral channel in place)."""
     st = state(model)
-    referral.install(model)
     n, p = model.needs, model.params
     if len(st.referral_keys):
         open_rows = ((n.channel == UNMET) & (n.owner >= 0)).nonzero()[0]

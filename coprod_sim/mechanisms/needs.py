@@ -22,10 +22,13 @@ import numpy as np
 from pydantic import Field
 
 from coprod_sim.data import load_need_kinds
-from coprod_sim.mechanisms.willingness import ACTIVITY_INDEX
+from coprod_sim.mechanisms import trust
+from coprod_sim.mechanisms.costs import unit
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import RULES, compiled_pass, rule
 from coprod_sim.state.arrays import count_into
+from coprod_sim.state.population import SERVICES
+from coprod_sim.state.willingness import ACTIVITY_INDEX
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -81,7 +84,6 @@ class NeedParams(Strict):
     )
 
 
-SERVICES: tuple[str, ...] = ("social_care", "public_safety", "early_years")
 SERVICE_INDEX = {s: i for i, s in enumerate(SERVICES)}
 AGE_GROUPS: tuple[str, ...] = ("young", "working", "retired")
 #: channels through which a need can be met; referral and time_bank plug in with the levers
@@ -553,8 +555,6 @@ def wait(model: CoproductionModel) -> None:
     """Waiting needs age, escalate into crises or lapse unmet, and crises that waited too long
     go to an emergency response; owners waiting past the service standard lose trust in
     services (mechanism 5)."""
-    from coprod_sim.mechanisms import trust
-
     n, k, p, pop = model.needs, model.kinds, model.params, model.pop
     w, elig, prob = age_open_needs.bind(model.rules)(
         n.channel, n.waited, n.crisis, n.crisis_wait, n.kind, k.crisis_onset, k.crisis_hazard,
@@ -593,8 +593,6 @@ def emergency_response(model: CoproductionModel, rows: np.ndarray) -> None:
     crisis's hours for its remaining weeks at ``emergency_response_hour``, charged to the
     payer ``services.EMERGENCY_PAYER`` names for the crisis's service (``model.costs`` item
     ``emergency_<service>``). Counted by kind, and their wait is recorded as served."""
-    from coprod_sim.analysis.costs import unit
-
     n, k = model.needs, model.kinds
     svc = k.service[n.kind[rows]]
     hours = n.hours[rows].astype(np.float64) * np.maximum(n.crisis_left[rows], 1)

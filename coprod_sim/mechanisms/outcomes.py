@@ -34,12 +34,15 @@ import numpy as np
 from numba import njit
 
 from coprod_sim.data.survey import survey_value
-from coprod_sim.mechanisms import life_history
+from coprod_sim.mechanisms import life_history, trust
 from coprod_sim.mechanisms.decision import GAIN_FACTORS, help_gains_pass
-from coprod_sim.mechanisms.willingness import ACTIVITY_NAMES, willingness_matrix
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET
+from coprod_sim.mechanisms.services import staff_cost_week
 from coprod_sim.parameters import ASSUME, Strict, param
-from coprod_sim.state.arrays import add_by_helper, sum_by_helper
+from coprod_sim.state.arrays import add_by_helper, ordered_mean, sum_by_helper
+from coprod_sim.state.network import tie_counts_update
 from coprod_sim.state.population import GAVE_UP, RETIRED, VETTING
+from coprod_sim.state.willingness import ACTIVITY_NAMES, willingness_matrix
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -363,10 +366,6 @@ def deliver(model: CoproductionModel) -> None:
     formal and informal help apart), professionals theirs (the staff employed are paid, busy or
     not); needs end (crises after their weeks, others with the kind's hazard) and those that
     ended well raise trust (mechanism 5)."""
-    from coprod_sim.analysis import costs
-    from coprod_sim.mechanisms import trust
-    from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET
-
     n, k, pop = model.needs, model.kinds, model.pop
     professional = CHANNEL_INDEX["professional"]
     rows = (n.channel != UNMET).nonzero()[0]
@@ -384,7 +383,7 @@ def deliver(model: CoproductionModel) -> None:
     model.week_professional_hours_by_service = np.bincount(
         k.service[n.kind[rows[pro]]], weights=hours[pro], minlength=len(model.service_capacity)
     )
-    model.costs["professional_staff"] += costs.staff_cost_week(model)
+    model.costs["professional_staff"] += staff_cost_week(model)
 
     # each helper's hours this week, summed once (in a buffer kept at zero between weeks)
     week_hours = model.week_hours_buffer
@@ -444,8 +443,6 @@ class RecentHelpers:
         self.helped_in: dict[int, np.ndarray] = {}
 
     def update(self, model: CoproductionModel, helped: np.ndarray) -> None:
-        from coprod_sim.state.network import tie_counts_update
-
         w, span = model.week, self.weeks
         on = helped[~self.recent[helped]]
         old = self.helped_in.pop(w - span, None)
@@ -531,12 +528,21 @@ def retention_and_dropout(
     return float(retention), float(dropout)
 
 
+def means(model: CoproductionModel) -> dict[str, float]:
+    """Mean trust and fear of commitment over residents (summed in a fixed order, so the same
+    to the bit on any CPU): the start-of-run means and the weekly figures."""
+    pop = model.pop
+    return {
+        "trust_neighbours": ordered_mean(pop.trust_nbr),
+        "trust_services": ordered_mean(pop.trust_svc),
+        "fear_of_commitment": ordered_mean(pop.fear_commit),
+    }
+
+
 def reset_run_totals(model: CoproductionModel) -> None:
     """Every total a summary reports over the run starts again from zero, and the start-of-run
     means are taken now (at the end of the burn-in). State (trust, commitments, open needs,
     histories) is kept: that is what the burn-in is for."""
-    from coprod_sim.io.reporters import means
-
     model.costs_total.clear()
     for total in (
         model.met_by_kind_channel, model.hours_by_channel_total, model.lapsed_by_kind,

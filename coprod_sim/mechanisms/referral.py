@@ -85,6 +85,13 @@ def referral(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generato
 referral.name = "referral"
 
 
+def weekly(model: CoproductionModel) -> None:
+    """The week's gatekeeping: the referral channel in place (from the first week), then
+    let-downs of referred needs and habit (``gatekeeping.weekly``)."""
+    install(model)
+    gatekeeping.weekly(model)
+
+
 def install(model: CoproductionModel) -> None:
     """Put the referral channel in ``model.channels`` (once) before the time bank/professional."""
     model.add_channel(referral, before=("time_bank", "professional"))

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import model_validator
 
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 from coprod_sim.parameters import ASSUME, Strict, param
 
 if TYPE_CHECKING:
@@ -256,6 +257,20 @@ def capacity(
     return hours * (1.0 - cut)
 
 
+def staff_paid_hours(model: CoproductionModel) -> np.ndarray:
+    """Hours each service's staff are employed (and paid) this week: their direct-contact
+    hours less the budget cut (``model.capacity_cut``). Staff time a lever takes from cases
+    (``staff_time = "capacity"``) is still paid, so it is not taken off here."""
+    staff = model.staff
+    n_s = len(model.capacity_cut)
+    return capacity(staff.service, staff.capacity, n_s, model.capacity_cut)
+
+
+def staff_cost_week(model: CoproductionModel) -> float:
+    """GBP the council pays its frontline staff this week (paid hours x hourly cost)."""
+    return float(staff_paid_hours(model).sum()) * model.params.professional_hour_cost
+
+
 def mean_attitude(staff_service: np.ndarray, attitude: np.ndarray, n_services: int) -> np.ndarray:
     """Mean attitude of each service's staff (0 for a service with none)."""
     total = np.bincount(staff_service, weights=attitude, minlength=n_services)
@@ -312,7 +327,6 @@ def refresh(model: CoproductionModel) -> None:
 
 def professional_load(model: CoproductionModel) -> np.ndarray:
     """Hours each service's staff owe this week to the cases they already hold."""
-    from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 
     n = model.needs
     act = n.channel == CHANNEL_INDEX["professional"]

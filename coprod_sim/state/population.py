@@ -13,16 +13,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import model_validator
 
-from coprod_sim.mechanisms.needs import SERVICES
-from coprod_sim.mechanisms.willingness import draw_willingness
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.ages import start_ages
+from coprod_sim.state.towns import Town
+from coprod_sim.state.willingness import draw_willingness
 
 if TYPE_CHECKING:
     from coprod_sim.scenario import Scenario
-from coprod_sim.state.towns import Town
 
 YOUNG, WORKING, RETIRED = 0, 1, 2
+#: the public services, in the order of every per-service array (staff, capacity, needs' kinds)
+SERVICES: tuple[str, ...] = ("social_care", "public_safety", "early_years")
 
 
 class PopulationParams(Strict):

@@ -63,6 +63,11 @@ class TownParams(Strict):
         doc="Neighbourhoods; 0 takes the town preset.",
     )
 
+    @classmethod
+    def choices(cls, name: str) -> tuple[str, ...]:
+        """The values parameter ``name`` may take, when it is one of a list (error messages)."""
+        return tuple(TOWNS) if name == "town" else ()
+
     @field_validator("town")
     @classmethod
     def _known_town(cls, v: str) -> str:

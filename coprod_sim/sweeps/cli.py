@@ -10,13 +10,22 @@ any run; an interrupted sweep exits 130 and keeps every finished batch for the n
 
 from __future__ import annotations
 
+import errno
+import os
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from coprod_sim.io.runtime import INTERRUPT_REPORTED, is_interrupt
+from coprod_sim.model import CoproductionModel
 from coprod_sim.parameters import ScenarioError
+from coprod_sim.scenario import make_scenario
+from coprod_sim.sweeps.design import load_design
+from coprod_sim.sweeps.engine import check_outcomes, run_sweep
+from coprod_sim.sweeps.samplers import points
+from coprod_sim.sweeps.store import MANIFEST, Store
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -60,9 +69,6 @@ def sweep(
     """Run a sweep design (arms x replications) into a resumable Parquet results folder."""
     if format_ not in ("parquet", "csv"):
         raise _fail(f"--format: value {format_!r} is not allowed; allowed: parquet or csv")
-    from coprod_sim.sweeps.design import load_design
-    from coprod_sim.sweeps.engine import run_sweep
-
     if workers is not None and workers < 0:
         raise _fail(f"--workers: value {workers} is not allowed; allowed: 0 or more")
     if batch_size is not None and batch_size < 1:
@@ -72,9 +78,6 @@ def sweep(
     try:
         d = load_design(design)
         if dry_run:
-            from coprod_sim.sweeps.engine import check_outcomes
-            from coprod_sim.sweeps.samplers import points
-
             check_outcomes(d, points(d))
     except ScenarioError as exc:
         raise _fail(str(exc)) from None
@@ -119,6 +122,7 @@ def sweep(
         if client is not None:
             client.close()
     if format_ == "csv":
+        # stats imports scipy.stats: only the commands that need it import it
         from coprod_sim.sweeps.stats import load_results
 
         load_results(out).to_csv(out / "results.csv", index=False)
@@ -132,16 +136,12 @@ def sweep(
 
 def os_error(exc: OSError) -> str:
     """An OS error in a few words: its code name and message (``ENOSPC: No space left``)."""
-    import errno
-
     name = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
     return f"{name}: {exc.strerror or exc}"
 
 
 def stored_runs(out: Path) -> str:
     """How many finished runs the folder holds (they are kept, and a rerun resumes)."""
-    from coprod_sim.sweeps.store import Store
-
     try:
         n = len(Store(out).done())
     except Exception:  # noqa: BLE001 - an account, never a second error
@@ -151,12 +151,6 @@ def stored_runs(out: Path) -> str:
 
 def estimate_line(design: object, workers: int | None) -> str:
     """An estimate of the sweep's time, from one short run of its first arm timed here."""
-    import os
-    import time
-
-    from coprod_sim.model import CoproductionModel
-    from coprod_sim.sweeps.samplers import points
-
     pts = points(design)
     first = pts[0]
     world = dict(first["world"])
@@ -166,8 +160,6 @@ def estimate_line(design: object, workers: int | None) -> str:
     t0 = time.perf_counter()
     model.run_weeks(4)
     week = (time.perf_counter() - t0) / 4
-    from coprod_sim.parameters import make_scenario
-
     burn_weeks = 52 * (burn_years if burn_years is not None else make_scenario().burn_in_years)
     reps = design.sweep.replications
     runs = len(pts) * reps
@@ -189,6 +181,7 @@ def connect_scheduler(address: str) -> tuple[object, object, int]:
     if not address.startswith(("tcp://", "tls://", "ucx://", "inproc://")):
         raise _fail(f"--scheduler: value {address!r} is not allowed; allowed: tcp://HOST:PORT")
     try:
+        # dask's distributed only for --scheduler
         from distributed import Client
 
         client = Client(address, timeout="10s")
@@ -209,8 +202,8 @@ def report(
     ] = None,
 ) -> None:
     """Write report.md with PNG plots into a sweep's results folder."""
+    # report imports matplotlib and scipy.stats: only `sweep report` needs them
     from coprod_sim.sweeps.report import write_report
-    from coprod_sim.sweeps.store import MANIFEST
 
     if not (out / MANIFEST).is_file():
         raise _fail(f"results folder '{out}' has no {MANIFEST}; allowed: a sweep's --out folder")

@@ -34,12 +34,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from coprod_sim.calibration.posterior import check_town, load_posterior
 from coprod_sim.io.toml_file import read_toml, read_toml_text
-from coprod_sim.levers import LEVERS
-from coprod_sim.parameters import Scenario, ScenarioError, parameter_rows
+from coprod_sim.parameters import ScenarioError
+from coprod_sim.rules import RULES, check_rule, load_rule
+from coprod_sim.scenario import Scenario
+from coprod_sim.sweeps import samplers
+from coprod_sim.sweeps.factors import DesignError, check_lever, factor_kind
 
 Kind = Literal["arms", "factorial", "lhs", "sobol", "morris", "table"]
-SENSITIVITY_KINDS = ("lhs", "sobol", "morris")
 
 #: metrics totalled over the run (measured after burn-in as end minus burn-in); a configurable
 #: default matched by prefix/suffix so new cost or count metrics are covered without edits here
@@ -98,10 +101,6 @@ LEGACY_COSTS = ("cost_total", "lever_cost_total", "professional_cost_gbp")
 
 #: sweep entries that change the report, not the runs (left out of the fingerprint)
 REPORT_ONLY = ("name", "description", "headline", "lower_is_better", "costs")
-
-
-class DesignError(ScenarioError):
-    """A design that cannot run: the message names the entry, the value and what is allowed."""
 
 
 class _Strict(BaseModel):
@@ -202,58 +201,6 @@ def matches(name: str, patterns: list[str] | tuple[str, ...]) -> bool:
         elif name == p:
             return True
     return False
-
-
-# ------------------------------------------------------------------ factor names
-def _world_fields() -> dict[str, dict[str, Any]]:
-    return {r["name"]: r for r in parameter_rows(Scenario)}
-
-
-def factor_kind(name: str, where: str) -> tuple[str, str | None, str | None]:
-    """Classify a factor name: ("world", param, None), ("lever", lever, None) or
-    ("lever_param", lever, param); unknown names raise DesignError naming the valid ones."""
-    if name in LEVERS:
-        return "lever", name, None
-    lever, dot, pname = name.partition(".")
-    if dot:
-        cls = LEVERS.get(lever)
-        if cls is None:
-            raise DesignError(
-                f"{where}: unknown lever '{lever}' in '{name}'; valid levers are: "
-                + ", ".join(LEVERS)
-            )
-        if pname not in cls.model_fields:
-            raise DesignError(
-                f"{where}: unknown parameter '{pname}' of lever '{lever}'; valid parameters are: "
-                + ", ".join(cls.model_fields)
-            )
-        return "lever_param", lever, pname
-    if name in Scenario.model_fields:
-        return "world", name, None
-    raise DesignError(
-        f"{where}: unknown factor '{name}'; allowed: a scenario parameter ("
-        + ", ".join(Scenario.model_fields)
-        + "), a lever name ("
-        + ", ".join(LEVERS)
-        + ") or lever.parameter"
-    )
-
-
-def check_lever(name: str, where: str) -> None:
-    """Refuse a name that is not a lever, listing the valid ones."""
-    if name not in LEVERS:
-        raise DesignError(
-            f"{where}: unknown lever '{name}'; valid levers are: " + ", ".join(LEVERS)
-        )
-
-
-def declared_range(name: str) -> tuple[float | None, float | None, type]:
-    """The declared (low, high, type) of a world or lever parameter."""
-    kind, a, b = factor_kind(name, "range")
-    cls = Scenario if kind == "world" else LEVERS[a]
-    pname = a if kind == "world" else b
-    row = next(r for r in parameter_rows(cls) if r["name"] == pname)
-    return row["low"], row["high"], cls.model_fields[pname].annotation
 
 
 # ------------------------------------------------------------------ the design
@@ -359,8 +306,6 @@ class Design:
                 "sweep.replications: value 1 with adaptive replications; allowed: >= 2 "
                 "(an interval needs two paired replications)"
             )
-        from coprod_sim.sweeps import samplers
-
         samplers.check(self)
         self.rules()
 
@@ -376,8 +321,6 @@ class Design:
 
     def rules(self) -> dict[str, Any]:
         """The swapped rules, imported and tried once on the rule's example inputs."""
-        from coprod_sim.rules import RULES, check_rule, load_rule
-
         out = {}
         for name, ref in self.rule_refs().items():
             try:
@@ -403,10 +346,8 @@ class Design:
 
     def town(self) -> str:
         """The one town every arm runs in (DesignError if arms differ)."""
-        from coprod_sim.sweeps.samplers import points
-
         default = Scenario.model_fields["town"].default
-        towns = {p["world"].get("town", default) for p in points(self)}
+        towns = {p["world"].get("town", default) for p in samplers.points(self)}
         if len(towns) != 1:
             raise DesignError(
                 f"sweep.posterior: arms run in different towns ({', '.join(sorted(towns))}); "
@@ -417,8 +358,6 @@ class Design:
     def posterior(self) -> Any:
         """The checked ``Posterior`` the replications draw from, or None (read once)."""
         if self._posterior is None and self.sweep.posterior is not False:
-            from coprod_sim.calibration.posterior import check_town, load_posterior
-
             try:
                 post = load_posterior(self.posterior_source())
                 check_town(post, self.town(), "the design")
@@ -428,9 +367,7 @@ class Design:
         return self._posterior
 
     def describe(self) -> str:
-        from coprod_sim.sweeps.samplers import points
-
-        pts = points(self)
+        pts = samplers.points(self)
         s = self.sweep
         post = self.posterior()
         drawn = (

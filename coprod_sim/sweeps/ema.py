@@ -72,6 +72,7 @@ def outcome_kinds(names: list[str] | tuple[str, ...]) -> dict[str, int]:
     """EMA Workbench's kind of each outcome from the metric registry: ``ScalarOutcome``'s
     MAXIMIZE where higher is better, MINIMIZE where lower is, INFO where neither (an
     undeclared name raises ``UnknownMetricError``)."""
+    # EMA Workbench is imported when used (heavy)
     from ema_workbench import ScalarOutcome
 
     kinds = {

@@ -29,7 +29,9 @@ from typing import Any, Literal
 
 import numpy as np
 
+from coprod_sim.analysis.summary import summary_metrics
 from coprod_sim.levers import LEVERS
+from coprod_sim.model import CoproductionModel
 from coprod_sim.parameters import ScenarioError, parameter_rows
 from coprod_sim.scenario import Scenario
 from coprod_sim.sweeps.ema import outcome_kinds
@@ -72,6 +74,7 @@ def default_uncertainties() -> tuple[str, ...]:
 
 
 def _uncertainty(name: str, rows: dict[str, dict[str, Any]]) -> Any:
+    # EMA Workbench is imported when used (heavy)
     from ema_workbench import IntegerParameter, RealParameter
 
     row = rows.get(name)
@@ -131,9 +134,6 @@ def run_coprod(
     **values: Any,
 ) -> dict[str, float]:
     """One run for EMA: world parameters and lever values by name; the outcomes by name."""
-    from coprod_sim.analysis.summary import summary_metrics
-    from coprod_sim.model import CoproductionModel
-
     world = {k: v for k, v in values.items() if k in Scenario.model_fields}
     levers = {k: v for k, v in values.items() if k not in world}
     if n_residents is not None:

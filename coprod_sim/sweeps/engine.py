@@ -18,8 +18,13 @@ MPI pool).
 
 from __future__ import annotations
 
+import ctypes
 import math
+import multiprocessing as mp
 import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -29,6 +34,9 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from coprod_sim.analysis.summary import summary_metrics
+from coprod_sim.calibration.posterior import posterior_rng
+from coprod_sim.model import CoproductionModel
 from coprod_sim.rules import replaced_in_module
 from coprod_sim.sweeps.design import Design, DesignError
 from coprod_sim.sweeps.runner import run_batch
@@ -70,9 +78,6 @@ def check_outcomes(design: Design, pts: list[dict]) -> None:
     wanted = design.sweep.outcomes
     if not wanted:
         return
-    from coprod_sim.analysis.summary import summary_metrics
-    from coprod_sim.model import CoproductionModel
-
     levers: dict[str, dict] = {}
     for p in pts:
         for name in p["levers"]:
@@ -97,8 +102,6 @@ def posterior_draws(design: Design, seeds: list[int]) -> list[dict[str, Any]] | 
     post = design.posterior()
     if post is None:
         return None
-    from coprod_sim.calibration.posterior import posterior_rng
-
     return [post.draw(posterior_rng(seed), 1)[0] for seed in seeds]
 
 
@@ -230,8 +233,6 @@ def execute(
 
 
 def _local_pool(workers: int) -> ProcessPoolExecutor:
-    import multiprocessing as mp
-
     # spawn: workers start clean (no copied threads or locks) on every OS; each is long-lived
     # and ends with the sweep however the sweep ends (``watch_parent``)
     return ProcessPoolExecutor(
@@ -247,14 +248,8 @@ def watch_parent(parent: int, every: float = 0.5) -> None:
     ended (Ctrl-C, a crash, ``kill -9``), so no worker outlives its sweep. On Linux the kernel
     is asked to do it at once (``PR_SET_PDEATHSIG``); everywhere a daemon thread checks the
     parent every ``every`` seconds."""
-    import signal
-    import sys
-    import threading
-
     if sys.platform.startswith("linux"):
         try:
-            import ctypes
-
             libc = ctypes.CDLL("libc.so.6", use_errno=True)
             libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
         except (OSError, AttributeError):
@@ -355,6 +350,7 @@ def _adaptive_more(sweep: Sweep, reps: dict[int, int]) -> dict[int, int]:
     a = sweep.design.sweep.adaptive
     if a is None:
         return {}
+    # stats imports scipy.stats: only adaptive replications need it
     from coprod_sim.sweeps.stats import half_widths, load_results
 
     wide = load_results(sweep.store.out)

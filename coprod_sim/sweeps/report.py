@@ -21,12 +21,8 @@ import pandas as pd  # noqa: E402
 from coprod_sim.analysis import metrics as registry  # noqa: E402
 from coprod_sim.results_version import markdown_stamp, stale_fit_note, stamp_png  # noqa: E402
 from coprod_sim.sweeps import stats  # noqa: E402
-from coprod_sim.sweeps.design import (  # noqa: E402
-    DEFAULT_COSTS,
-    LEGACY_COSTS,
-    SENSITIVITY_KINDS,
-    Design,
-)
+from coprod_sim.sweeps.design import DEFAULT_COSTS, LEGACY_COSTS, Design  # noqa: E402
+from coprod_sim.sweeps.factors import SENSITIVITY_KINDS  # noqa: E402
 from coprod_sim.sweeps.samplers import baseline_point  # noqa: E402
 from coprod_sim.sweeps.store import Store, effective_status, missing_runs  # noqa: E402
 
@@ -435,6 +431,7 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
         add(f"![by deprivation]({FIGURES}/deprivation.png)\n")
     # ---- sensitivity
     if kind in SENSITIVITY_KINDS:
+        # sensitivity imports SALib: only a sensitivity design needs it
         from coprod_sim.sweeps.sensitivity import indices
 
         add("## Sensitivity indices\n")

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from coprod_sim.levers import make_levers
-from coprod_sim.parameters import ScenarioError, make_scenario
-from coprod_sim.sweeps.design import (
+from coprod_sim.parameters import ScenarioError
+from coprod_sim.scenario import make_scenario
+from coprod_sim.sweeps.factors import (
     SENSITIVITY_KINDS,
     DesignError,
     check_lever,
@@ -313,6 +314,7 @@ def sample_matrix(design: Design) -> np.ndarray:
     prob = problem(design)
     seed = int(_sampler_rng(design).integers(2**31))
     if d.kind == "lhs":
+        # scipy.stats and SALib are imported by the sampler that needs them (heavy)
         from scipy.stats import qmc
 
         sampler = qmc.LatinHypercube(d=prob["num_vars"], rng=np.random.default_rng(seed))

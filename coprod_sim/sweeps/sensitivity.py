@@ -36,6 +36,7 @@ def indices(design: Design, wide: pd.DataFrame, metric: str) -> pd.DataFrame:
         )
     seed = design.sweep.seed % (2**31)
     if kind == "sobol":
+        # SALib is imported by the analysis that needs it (heavy)
         from SALib.analyze import sobol
 
         si = sobol.analyze(prob, y, calc_second_order=False, conf_level=0.95, seed=seed)

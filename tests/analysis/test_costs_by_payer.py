@@ -24,8 +24,8 @@ from coprod_sim.analysis.summary import (
     compare,
     comparison_frame,
     summary_metrics,
-    write_outputs,
 )
+from coprod_sim.io.run_files import write_outputs
 from coprod_sim.levers import LEVERS, Lever
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, SERVICES
 

@@ -14,8 +14,8 @@ from coprod_sim.analysis.summary import (
     COMPARISON_FIGURES,
     summary_metrics,
     weekly_series,
-    write_outputs,
 )
+from coprod_sim.io.run_files import write_outputs
 from coprod_sim.levers import LEVERS
 from coprod_sim.model import CoproductionModel
 from coprod_sim.sweeps import Design, load_results, run_sweep, write_report

@@ -22,8 +22,8 @@ from coprod_sim.analysis.summary import (
     needs_by_kind_channel,
     needs_by_neighbourhood,
     summary_metrics,
-    write_outputs,
 )
+from coprod_sim.io.run_files import write_outputs
 from coprod_sim.levers import LEVERS, Lever
 from coprod_sim.mechanisms.needs import CHANNELS
 from coprod_sim.parameters import param

@@ -17,9 +17,10 @@ from coprod_sim.calibration import Posterior, PosteriorError, load_posterior, po
 from coprod_sim.calibration import posterior as posterior_module
 from coprod_sim.calibration.posterior import checksum_of, draw_for_run
 from coprod_sim.parameters import parameter_rows
+from coprod_sim.scenario import Scenario
 
 #: the calibrated parameters (declared with a prior), in declaration order
-ROWS = [r for r in parameter_rows() if r["prior"] is not None]
+ROWS = [r for r in parameter_rows(Scenario) if r["prior"] is not None]
 PARAMS = [
     {"name": r["name"], "unit": r["unit"], "prior": "uniform", "low": lo, "high": hi}
     for r in ROWS

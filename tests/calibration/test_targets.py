@@ -14,8 +14,9 @@ from coprod_sim.calibration.targets import (
     willingness_excess,
 )
 from coprod_sim.data.survey import SURVEY_TARGETS
-from coprod_sim.mechanisms.willingness import ACTIVITIES
 from coprod_sim.parameters import param, parameter_rows
+from coprod_sim.scenario import Scenario
+from coprod_sim.state.willingness import ACTIVITIES
 
 
 def _measures(**changes: float) -> dict[str, float]:
@@ -74,7 +75,7 @@ def test_priors_sit_inside_the_declared_ranges() -> None:
         assert r["role"] == "world"
         assert r["low"] <= low < high <= r["high"], r["name"]
         assert "calibrated" in r["source"], r["name"]
-    assert {r["name"] for r in rows} < {r["name"] for r in parameter_rows()}
+    assert {r["name"] for r in rows} < {r["name"] for r in parameter_rows(Scenario)}
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ from coprod_sim import data
 from coprod_sim.analysis import costs
 from coprod_sim.data import DataFileError
 from coprod_sim.mechanisms.needs import DEFAULT_NEED_KINDS, SERVICES, NeedKind
-from coprod_sim.mechanisms.willingness import ACTIVITY_INDEX
 from coprod_sim.state import towns
+from coprod_sim.state.willingness import ACTIVITY_INDEX
 
 PACKAGE_DATA = Path(str(files("coprod_sim.data")))
 

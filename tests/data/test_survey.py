@@ -7,7 +7,7 @@ import pytest
 from coprod_sim.data import DataFileError
 from coprod_sim.data.survey import SURVEY_TARGETS, load_survey_targets
 from coprod_sim.mechanisms.outcomes import SURVEY_PARTICIPATION
-from coprod_sim.mechanisms.willingness import ACTIVITIES
+from coprod_sim.state.willingness import ACTIVITIES
 
 HEADER = "target_id,quantity,value,unit,population,kind,source,note\n"
 

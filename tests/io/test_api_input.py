@@ -8,7 +8,8 @@ import pytest
 
 from coprod_sim import CoproductionModel
 from coprod_sim.levers import make_levers
-from coprod_sim.parameters import MAX_RESIDENTS, ScenarioError, make_scenario
+from coprod_sim.parameters import MAX_RESIDENTS, ScenarioError
+from coprod_sim.scenario import make_scenario
 
 
 def test_numpy_numbers_are_accepted_for_int_and_float_parameters() -> None:

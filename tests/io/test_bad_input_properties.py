@@ -25,7 +25,8 @@ from typer.testing import CliRunner
 from coprod_sim.io.cli import app
 from coprod_sim.io.scenario_file import RUN_KEYS, build_spec, toml_literal
 from coprod_sim.levers import LEVERS
-from coprod_sim.parameters import Scenario, ScenarioError, parameter_rows
+from coprod_sim.parameters import ScenarioError, parameter_rows
+from coprod_sim.scenario import Scenario
 
 FIELDS = Scenario.model_fields
 ROWS = {r["name"]: r for r in parameter_rows(Scenario)}

@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from coprod_sim.io import odd
+from coprod_sim.io.cli import app
 from coprod_sim.levers import LEVERS
 from coprod_sim.mechanisms.needs import DEFAULT_NEED_KINDS
 from coprod_sim.model import CoproductionModel
-from coprod_sim.parameters import Scenario
+from coprod_sim.scenario import DECLARED_IN, Scenario
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +170,11 @@ def test_a_table_named_without_calling_it_is_an_error(tmp_path: Path) -> None:
         odd.render(src)
 
 
+def cells(line: str) -> list[str]:
+    """The cells of one Markdown table row (pipes escaped as ``\\|`` stay inside a cell)."""
+    return [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+
+
 def test_process_overview_renders_schedule_rows_as_a_table() -> None:
     """Rows of (phase, where it runs, one-line doc), in order, render as the week's table."""
     rows = [
@@ -176,9 +183,9 @@ def test_process_overview_renders_schedule_rows_as_a_table() -> None:
     ]
     out = odd.process_overview(rows)
     lines = out.splitlines()
-    assert lines[2] == "| # | phase | runs | what it does |"
-    assert lines[4] == "| 1 | arrivals | `coprod_sim.mechanisms.needs` | Needs arise. |"
-    assert lines[5].startswith("| 2 | channels |") and "needs \\| in order." in lines[5]
+    assert cells(lines[2]) == ["#", "phase", "runs", "what it does"]
+    assert cells(lines[4]) == ["1", "arrivals", "`coprod_sim.mechanisms.needs`", "Needs arise."]
+    assert cells(lines[5])[:2] == ["2", "channels"] and "needs \\| in order." in lines[5]
     assert "Lever points of the week:" in out
     from coprod_sim.schedule import overview_rows
 
@@ -200,7 +207,7 @@ def test_lever_rows_of_any_shape_render_as_a_table() -> None:
         {"lever": "b", "parameter": "y|z", "cost": "GBP 3"},
     ]
     out = odd._records_table(rows)
-    assert out.splitlines()[0] == "| lever | parameter | default | cost |"
+    assert cells(out.splitlines()[0]) == ["lever", "parameter", "default", "cost"]
     assert "y\\|z" in out and out.count("\n") == 3
 
 
@@ -284,3 +291,32 @@ def _test_posterior() -> Any:
     from _posteriors import spread_posterior
 
     return spread_posterior(2)
+
+
+def test_parameter_appendix_is_grouped_by_the_declaring_group() -> None:
+    """One table per parameter group, headed by the group and its module; each parameter is
+    in the table of the group that declares it (``scenario.DECLARED_IN``)."""
+    text = odd.parameter_table()
+    found = {}
+    for section in re.split(r"^### ", text, flags=re.M)[1:]:
+        head = section.splitlines()[0]
+        for line in section.splitlines():
+            if line.startswith("| `"):
+                found[cells(line)[0].strip("`")] = head
+    expected = {
+        name: f"{odd.group_title(cls)} (`{cls.__module__}.{cls.__name__}`)"
+        for name, cls in DECLARED_IN.items()
+    }
+    assert found == expected
+    assert odd.group_title(DECLARED_IN["fatigue_rate"]) == "Commitment"
+
+
+def test_odd_is_a_command_of_the_command_line(tmp_path: Path) -> None:
+    """``coprod-sim odd`` is the same command as ``python -m coprod_sim.io.odd``."""
+    target = tmp_path / "ODD.md"
+    done = CliRunner().invoke(app, ["odd", "--out", str(target)])
+    assert done.exit_code == 0, done.output
+    assert target.read_text() == odd.OUT_PATH.read_text()
+    target.write_text("stale\n")
+    assert CliRunner().invoke(app, ["odd", "--check", "--out", str(target)]).exit_code == 1
+    assert odd.main(["--no-such-option"]) == 2

@@ -16,7 +16,7 @@ from coprod_sim.mechanisms.outcomes import (
     barrier_shares,
     barriers,
 )
-from coprod_sim.mechanisms.willingness import willingness_matrix
+from coprod_sim.state.willingness import willingness_matrix
 
 
 def _town() -> tuple[CoproductionModel, np.ndarray]:

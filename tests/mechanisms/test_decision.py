@@ -15,8 +15,8 @@ from coprod_sim.mechanisms.decision import (
     help_gains_pass,
     help_probability,
 )
-from coprod_sim.parameters import make_scenario
 from coprod_sim.rules import choose_rules
+from coprod_sim.scenario import make_scenario
 
 DEFAULT_RULES = choose_rules(None)
 

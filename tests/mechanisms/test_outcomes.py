@@ -16,8 +16,8 @@ from coprod_sim.mechanisms.outcomes import (
     participation_shares,
     top_share,
 )
-from coprod_sim.mechanisms.willingness import ACTIVITIES
 from coprod_sim.state.population import VETTING
+from coprod_sim.state.willingness import ACTIVITIES
 
 
 def test_participation_class_on_hand_made_years() -> None:

@@ -10,7 +10,8 @@ from coprod_sim import CoproductionModel
 from coprod_sim.analysis.summary import summary_metrics
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, UNMET
 from coprod_sim.mechanisms.outcomes import PARTICIPATION, participation_class
-from coprod_sim.parameters import ScenarioError, make_scenario
+from coprod_sim.parameters import ScenarioError
+from coprod_sim.scenario import make_scenario
 
 INFORMAL = CHANNEL_INDEX["informal"]
 

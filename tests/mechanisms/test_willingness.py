@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from coprod_sim.mechanisms.needs import DEFAULT_NEED_KINDS
-from coprod_sim.mechanisms.willingness import (
+from coprod_sim.state.willingness import (
     ACTIVITIES,
     ACTIVITY_INDEX,
     ACTIVITY_NAMES,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from _sweep_helpers import comparable
 
-from coprod_sim.io import burn_in_cache
+from coprod_sim.state import burn_in_cache
 from coprod_sim.sweeps import Design, run_sweep
 
 DESIGN = {

@@ -7,7 +7,7 @@ import pandas as pd
 
 from coprod_sim import CoproductionModel
 from coprod_sim.analysis.summary import summary_metrics, weekly_series
-from coprod_sim.io.reporters import COLUMN_KINDS, MODEL_REPORTERS, run_totals
+from coprod_sim.outputs.reporters import COLUMN_KINDS, MODEL_REPORTERS, run_totals
 
 
 def test_every_column_says_what_it_is() -> None:

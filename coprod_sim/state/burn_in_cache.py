@@ -39,6 +39,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import mesa
+
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
 
@@ -158,8 +160,6 @@ def _state(model: CoproductionModel) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _mesa_names() -> frozenset[str]:
     """Attributes ``mesa.Model.__init__`` itself sets (Mesa's machinery, not the town)."""
-    import mesa
-
     return frozenset(vars(mesa.Model(rng=0)))
 
 
@@ -259,5 +259,5 @@ def describe() -> str:
     return f"{folder()} (at most {max_bytes() // 2**20} MB)"
 
 
-if __name__ == "__main__":  # pragma: no cover - `python -m coprod_sim.io.burn_in_cache`
+if __name__ == "__main__":  # pragma: no cover - `python -m coprod_sim.state.burn_in_cache`
     print(describe(), file=sys.stdout)

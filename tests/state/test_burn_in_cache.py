@@ -15,8 +15,8 @@ import pytest
 
 from coprod_sim import CoproductionModel
 from coprod_sim.analysis.summary import needs_by_kind_channel, summary_metrics, weekly_series
-from coprod_sim.io import burn_in_cache
 from coprod_sim.mechanisms import commitment
+from coprod_sim.state import burn_in_cache
 
 KW = dict(n_residents=800, burn_in_years=1)
 

@@ -24,10 +24,15 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from coprod_sim.mechanisms import collective_action
 from coprod_sim.mechanisms.collective_action import WEEKLY as COLLECTIVE_ACTION_SERIES
-from coprod_sim.mechanisms.needs import CHANNELS, SERVICES
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, SERVICES
+from coprod_sim.mechanisms.outcomes import means
+from coprod_sim.mechanisms.services import staff_paid_hours
 from coprod_sim.state.arrays import ordered_mean
+from coprod_sim.state.population import RETIRED, VETTING
 
 WEEKLY_SERIES: tuple[str, ...] = (
     "burn_in",
@@ -123,8 +128,6 @@ def run_totals(frame: Any, by: str | list[str] = "RunId") -> Any:
     week; flows are summed over the weeks (``total_<column>``), levels are taken at the last
     week (``end_<column>``). A single run's ``weekly_series`` works with ``by=[]``.
     """
-    import pandas as pd
-
     df = pd.DataFrame(frame)
     keys = [by] if isinstance(by, str) else list(by)
     columns = [c for c in df.columns if c in COLUMN_KINDS or c.startswith("cost_")]
@@ -147,24 +150,8 @@ def model_reporters(extra: tuple[str, ...] = ()) -> dict[str, Callable[[Any], fl
 MODEL_REPORTERS = model_reporters()
 
 
-def means(model: Any) -> dict[str, float]:
-    """Mean trust and fear of commitment over residents (summed in a fixed order, so the same
-    to the bit on any CPU)."""
-    pop = model.pop
-    return {
-        "trust_neighbours": ordered_mean(pop.trust_nbr),
-        "trust_services": ordered_mean(pop.trust_svc),
-        "fear_of_commitment": ordered_mean(pop.fear_commit),
-    }
-
-
 def record_week(model: Any) -> None:
     """The week's figures (``model.stats``), read by the reporters; costs are added up."""
-    from coprod_sim.analysis import costs
-    from coprod_sim.mechanisms import collective_action
-    from coprod_sim.mechanisms.needs import CHANNEL_INDEX
-    from coprod_sim.state.population import RETIRED, VETTING
-
     e, pop = model.events, model.pop
     n_open = max(e["open_needs"], 1)
     n_res = max(model.n_residents, 1)
@@ -199,7 +186,7 @@ def record_week(model: Any) -> None:
         "professional_hours_crisis": model.week_crisis_hours,
         "professional_capacity": float(model.service_capacity.sum()),
     }
-    paid = costs.staff_paid_hours(model)
+    paid = staff_paid_hours(model)
     st["professional_hours_paid"] = float(paid.sum())
     for s, name in enumerate(SERVICES):
         st[f"professional_hours_paid_{name}"] = float(paid[s])

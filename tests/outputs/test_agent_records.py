@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from coprod_sim import CoproductionModel
-from coprod_sim.analysis.summary import write_outputs
-from coprod_sim.io.agent_records import (
+from coprod_sim.io.run_files import write_outputs
+from coprod_sim.outputs.agent_records import (
     FILE,
     REPORTERS,
     SAMPLE_SIZE,

@@ -5,7 +5,8 @@ own (the weekly figures stay in ``model.datacollector``), and the schedule's "re
 phase (``collect_year``) fills it at the end of every results year (every 52 results weeks;
 the burn-in's years are not recorded). ``model.agent_datacollector.get_agent_vars_dataframe()``
 is then the per-resident table a notebook would otherwise build with ``getattr`` over every
-resident; ``write_agent_records`` saves it as ``residents_yearly.parquet`` in a run folder.
+resident; ``coprod_sim.io.run_files.write_agent_records`` saves it as
+``residents_yearly.parquet`` in a run folder.
 
 Mesa's agent reporters call Python functions agent by agent, so a big town records a sample:
 every resident up to ``RECORD_ALL_UP_TO`` residents, else ``SAMPLE_SIZE`` residents drawn once,
@@ -17,7 +18,6 @@ residents' array-backed properties (``coprod_sim.agents``); it writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -26,9 +26,8 @@ import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
 
-from coprod_sim.mechanisms.outcomes import BARRIERS, PARTICIPATION
+from coprod_sim.mechanisms.outcomes import BARRIERS, PARTICIPATION, WEEKS_PER_YEAR
 
-WEEKS_PER_YEAR = 52
 #: towns up to this many residents record every resident
 RECORD_ALL_UP_TO = 10_000
 #: residents recorded in a bigger town (a simple random sample without replacement)
@@ -123,22 +122,3 @@ def agent_records_frame(model: Any) -> pd.DataFrame:
     frame = frame.rename(columns={"Step": "step", "AgentID": "agent_id"})
     frame.insert(0, "year", frame["week"] // WEEKS_PER_YEAR)
     return frame
-
-
-def write_agent_records(
-    out: str | Path, model: Any, written: list[Path] | None = None
-) -> list[Path]:
-    """Write ``residents_yearly.parquet`` into ``out`` if the model recorded residents in at
-    least one completed results year (nothing otherwise); each path written is appended to
-    ``written`` too. Returns the paths."""
-    from coprod_sim.io.run_folder import atomic_write
-
-    collector = getattr(model, "agent_datacollector", None)
-    if collector is None or model.week < WEEKS_PER_YEAR:  # no results year completed yet
-        return []
-    frame = agent_records_frame(model)
-    path = Path(out) / FILE
-    atomic_write(path, lambda p: frame.to_parquet(p, index=False))
-    if written is not None:
-        written.append(path)
-    return [path]
