@@ -95,7 +95,6 @@ def _run_pair_set(args: tuple[str, float, int | None, int, int, dict[str, float]
     """One (draw, seed): the no-lever run and each lever alone; the measures of each."""
     from coprod_sim import CoproductionModel
     from coprod_sim.analysis.summary import summary_metrics
-    from coprod_sim.calibration.checks import CONFIDENCE_STEP
 
     town, scale, n_residents, seed, weeks, params = args
     world: dict[str, Any] = {"town": town, "scale": scale, **params}
@@ -124,11 +123,7 @@ def _run_pair_set(args: tuple[str, float, int | None, int, int, dict[str, float]
             a = np.count_nonzero(formal[members] <= FORMAL_AT_LEAST_YEARLY)
             out[f"{name}:measure"] = a / b - 1.0 if b else np.nan
         elif name == "time_bank":
-            gave = m.time_bank.confidence_raised
-            rise = m.pop.confidence.astype(np.float64)[gave] - conf0[gave]
-            out[f"{name}:measure"] = (
-                float(np.mean(rise >= CONFIDENCE_STEP)) if gave.any() else np.nan
-            )
+            out[f"{name}:measure"] = confidence_share(m, conf0)
         elif name == "personal_asks":
             extra = np.count_nonzero(formal <= FORMAL_AT_LEAST_MONTHLY) - np.count_nonzero(
                 base_formal <= FORMAL_AT_LEAST_MONTHLY
@@ -139,6 +134,19 @@ def _run_pair_set(args: tuple[str, float, int | None, int, int, dict[str, float]
             n = lv.n_entrepreneurs
             out[f"{name}:measure"] = len(lv.members) / n if n else np.nan
     return out
+
+
+def confidence_share(model: Any, conf0: np.ndarray) -> float:
+    """Share of residents who gave through the time bank whose confidence rose by at least
+    ``checks.CONFIDENCE_STEP`` since ``conf0`` (their confidence at week 0); NaN if nobody gave.
+    The time bank's measure here and in the fit of its ``confidence_gain`` (lever_fits.py)."""
+    from coprod_sim.calibration.checks import CONFIDENCE_STEP
+
+    gave = model.time_bank.confidence_raised
+    if not gave.any():
+        return float("nan")
+    rise = model.pop.confidence.astype(np.float64)[gave] - conf0[gave]
+    return float(np.mean(rise >= CONFIDENCE_STEP))
 
 
 def _full_size(town: str, n_residents: int) -> float:

@@ -168,14 +168,17 @@ class TimeBank(Lever):
         doc="Reward and recognition a member expects (the decision rule's reward term).",
     )
     confidence_gain: float = param(
-        0.02,
+        0.0044,
         unit="share of gap/week",
         role="policy",
         ge=0,
         le=1,
-        source="Young Foundation 2009 citing University of Wales 2009 (66% of Spice volunteers "
-        "more confident); size assumed; prior from about a year of weekly giving to two weeks "
-        "before a member at confidence 0.5 gains the 0.05 a volunteer notices (" + ASSUME + ")",
+        source="fitted to timebank_confidence: 0.66 (share of time bank volunteers reporting "
+        "improved self-confidence, Young Foundation 2009 citing University of Wales 2009), "
+        "2026-12-06, experiments/lever_fits.py (Darlington 0.1 after its burn-in, 3 years, "
+        "seeds 1-4; the 0.05 rise a volunteer notices, checks.CONFIDENCE_STEP, is an "
+        "assumption); prior from about a year of weekly giving to two weeks before a member at "
+        "confidence 0.5 gains 0.05 (" + ASSUME + ")",
         prior=(0.002, 0.05),
         doc="Rise in a member's confidence for each week they give help through the bank.",
     )
