@@ -28,8 +28,10 @@ one council's recruitment (street champions) that no single effect parameter set
     python experiments/lever_fits.py            # Darlington 0.1, seeds 1-4, 3 years (minutes)
     python experiments/lever_fits.py --quick    # demo town, 600 residents, no burn-in (seconds)
 
-Last run (the declared default comes from it): see the report this script prints; the result
-is recorded in ``TimeBank.confidence_gain``'s ``source``.
+Last run, 2026-12-06 (the declared default 0.0044 comes from it; it was 0.02, assumed), on
+the shared 2-core machine under load, 2 workers, 8.0 min: ``confidence_gain`` = 0.0044, mean
+share 0.662, per seed 0.640, 0.606, 0.716, 0.685; the share ran from 0.36 at the prior's low
+end (0.002) to 0.97 at its top (0.05), and rose at every bisection step.
 """
 
 from __future__ import annotations
