@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
 Role = Literal["world", "policy", "run"]
+#: roles whose parameters may declare a ``prior``: world uncertainties (calibrated) and lever
+#: effects (a range from the lever's evidence, never calibrated)
+PRIOR_ROLES: tuple[str, ...] = ("world", "policy")
 
 
 def param(
@@ -34,18 +37,25 @@ def param(
 ) -> Any:
     """Declare one parameter: pydantic enforces the range, the extras feed the ODD table.
 
-    ``prior`` marks a world parameter that calibration fits (``coprod-sim calibrate``): its
-    uniform prior ``(low, high)``, inside the declared range; the reason for a prior narrower
-    than the range belongs in ``source``."""
+    ``prior`` is the uniform range ``(low, high)`` the evidence allows, inside the declared
+    range and containing the default; where it comes from (a source's interval, or an
+    assumption stated as such) belongs in ``source``. On a ``world`` parameter it marks one that
+    calibration fits (``coprod-sim calibrate``); on a ``policy`` parameter it is the range of a
+    lever's effect (how much the lever changes behaviour), which calibration never fits
+    (``calibration.targets.calibrated_parameters``). ``run`` parameters have none."""
     extra: dict[str, Any] = {"unit": unit, "role": role, "source": source}
     if prior is not None:
         low, high = prior
         lowest = ge if ge is not None else gt
         highest = le if le is not None else lt
-        if role != "world" or not low < high:
-            raise ValueError(f"prior {prior}: only a world parameter has one, with low < high")
+        if role not in PRIOR_ROLES or not low < high:
+            raise ValueError(
+                f"prior {prior}: only a world or policy parameter has one, with low < high"
+            )
         if (lowest is not None and low < lowest) or (highest is not None and high > highest):
             raise ValueError(f"prior {prior} reaches outside the declared range")
+        if isinstance(default, int | float) and not low <= default <= high:
+            raise ValueError(f"prior {prior} does not contain the default {default!r}")
         extra["prior"] = [float(low), float(high)]
     return Field(
         default,
@@ -59,6 +69,10 @@ def param(
 
 
 ASSUME = "assumption"
+#: the usual statement of a lever effect's prior when no source gives a range
+HALF_TO_DOUBLE = "prior half to double the default (" + ASSUME + ")"
+#: the same where double the default would leave the declared range
+HALF_TO_TOP = "prior half the default to the top of its range (" + ASSUME + ")"
 
 
 class Strict(BaseModel):

@@ -34,6 +34,13 @@ The measures (each computed on the source's population, not the whole town):
   caseload at the end of the run, per entrepreneur.
 - community dividend share and the year of paid service's window are inputs the lever takes
   from its source; the table shows the lever's default against them.
+
+Each lever's effect parameters (those declaring a ``prior``) are listed with their default,
+prior and source; a row compared with a source that one of them was fitted to (its ``source``
+says "fitted to <row id>", ``experiments/lever_fits.py``) is marked in sample, the others are
+out-of-sample checks. Time credits, whose source the model cannot reach, gets one extra run per
+draw and seed with ``reward_level`` at the top of its prior (``TOP``), so the table shows that
+the gap is not a matter of the parameter's size.
 """
 
 from __future__ import annotations
@@ -81,6 +88,31 @@ def source_rows() -> dict[str, Any]:
 #: the lever parameter a ``policy_parameter`` row sets
 INPUTS = {"community_dividend": "share", "year_of_paid_service": "window_years"}
 
+#: levers whose source the model cannot reach by an effect parameter's size: one extra run at
+#: the top of this effect parameter's prior shows it (the lever's docstring says why)
+TOP = {"time_credits": "reward_level"}
+
+
+# --------------------------------------------------------------------------- effect parameters
+def effect_parameters(name: str) -> list[dict[str, Any]]:
+    """A lever's effect parameters: those that declare a ``prior`` (``parameters.param``),
+    the range the lever's evidence (or a stated assumption) allows."""
+    from coprod_sim.parameters import parameter_rows
+
+    return [r for r in parameter_rows(LEVERS[name]) if r["prior"] is not None]
+
+
+def effect_prior(name: str, parameter: str) -> tuple[float, float]:
+    """The declared prior of one effect parameter of a lever."""
+    return next(r["prior"] for r in effect_parameters(name) if r["name"] == parameter)
+
+
+def fitted_to(name: str, row_id: str) -> list[str]:
+    """The lever's effect parameters fitted to survey row ``row_id`` (their ``source`` says
+    "fitted to <row id>": experiments/lever_fits.py): a comparison with that row is then in
+    sample."""
+    return [r["name"] for r in effect_parameters(name) if f"fitted to {row_id}" in r["source"]]
+
 
 # --------------------------------------------------------------------------- the runs
 def _lever(model: Any, name: str) -> Any:
@@ -95,14 +127,13 @@ def _run_pair_set(args: tuple[str, float, int | None, int, int, dict[str, float]
     """One (draw, seed): the no-lever run and each lever alone; the measures of each."""
     from coprod_sim import CoproductionModel
     from coprod_sim.analysis.summary import summary_metrics
-    from coprod_sim.calibration.checks import CONFIDENCE_STEP
 
     town, scale, n_residents, seed, weeks, params = args
     world: dict[str, Any] = {"town": town, "scale": scale, **params}
     if n_residents:
         world["n_residents"] = n_residents
 
-    def model(policies: list[str]) -> Any:
+    def model(policies: list[str] | dict[str, dict[str, float]]) -> Any:
         return CoproductionModel(rng=seed, policies=policies, **world)
 
     base = model([])
@@ -112,6 +143,10 @@ def _run_pair_set(args: tuple[str, float, int | None, int, int, dict[str, float]
     base_unmet = float(summary_metrics(base)["needs_residents_unmet"])
     full = _full_size(town, base.n_residents)
     out: dict[str, float] = {}
+
+    def engaged(formal: np.ndarray) -> int:  # scheme members who helped formally in the year
+        return np.count_nonzero(formal[members] <= FORMAL_AT_LEAST_YEARLY)
+
     for name in LEVERS:
         m = model([name])
         conf0 = m.pop.confidence.astype(np.float64).copy()
@@ -120,15 +155,15 @@ def _run_pair_set(args: tuple[str, float, int | None, int, int, dict[str, float]
         out[f"{name}:unmet_rel"] = unmet / base_unmet - 1.0 if base_unmet > 0 else np.nan
         formal = m.pop.last_year_class_formal
         if name == "time_credits":
-            b = np.count_nonzero(base_formal[members] <= FORMAL_AT_LEAST_YEARLY)
-            a = np.count_nonzero(formal[members] <= FORMAL_AT_LEAST_YEARLY)
-            out[f"{name}:measure"] = a / b - 1.0 if b else np.nan
+            b = engaged(base_formal)
+            out[f"{name}:measure"] = engaged(formal) / b - 1.0 if b else np.nan
+            # one extra run: the effect parameter at the top of its prior
+            top = model({name: {TOP[name]: effect_prior(name, TOP[name])[1]}})
+            top.run_weeks(weeks)
+            a = engaged(top.pop.last_year_class_formal)
+            out[f"{name}:measure_top"] = a / b - 1.0 if b else np.nan
         elif name == "time_bank":
-            gave = m.time_bank.confidence_raised
-            rise = m.pop.confidence.astype(np.float64)[gave] - conf0[gave]
-            out[f"{name}:measure"] = (
-                float(np.mean(rise >= CONFIDENCE_STEP)) if gave.any() else np.nan
-            )
+            out[f"{name}:measure"] = confidence_share(m, conf0)
         elif name == "personal_asks":
             extra = np.count_nonzero(formal <= FORMAL_AT_LEAST_MONTHLY) - np.count_nonzero(
                 base_formal <= FORMAL_AT_LEAST_MONTHLY
@@ -139,6 +174,19 @@ def _run_pair_set(args: tuple[str, float, int | None, int, int, dict[str, float]
             n = lv.n_entrepreneurs
             out[f"{name}:measure"] = len(lv.members) / n if n else np.nan
     return out
+
+
+def confidence_share(model: Any, conf0: np.ndarray) -> float:
+    """Share of residents who gave through the time bank whose confidence rose by at least
+    ``checks.CONFIDENCE_STEP`` since ``conf0`` (their confidence at week 0); NaN if nobody gave.
+    The time bank's measure here and in the fit of its ``confidence_gain`` (lever_fits.py)."""
+    from coprod_sim.calibration.checks import CONFIDENCE_STEP
+
+    gave = model.time_bank.confidence_raised
+    if not gave.any():
+        return float("nan")
+    rise = model.pop.confidence.astype(np.float64)[gave] - conf0[gave]
+    return float(np.mean(rise >= CONFIDENCE_STEP))
 
 
 def _full_size(town: str, n_residents: int) -> float:
@@ -203,7 +251,9 @@ MEASURES: dict[str, dict[str, Any]] = {
         "roles are fixed by need, so the lever creates no new activity to take part in. Spice's "
         "'at least 100 per cent' is a before-and-after count of people taking part among those a "
         "scheme engaged (self-selected, no counterfactual), and its schemes created activities "
-        "to earn credits in. The model has no mechanism by which credits create activities.",
+        "to earn credits in. The model has no mechanism by which credits create activities. "
+        "At the top of `reward_level`'s prior ({top_value:g}, its declared maximum) the "
+        "increase is {top}: the gap is not a matter of the parameter's size.",
         "above": "The model's members take part more than the source reports: the reward term "
         "(`reward_level` x `weight_reward`, assumed) is too strong.",
     },
@@ -213,13 +263,17 @@ MEASURES: dict[str, dict[str, Any]] = {
         "kind": "share",
         "agrees": lambda med, target: abs(med - target) <= 0.10,
         "below": "Too few of the model's time-bank givers give often enough for "
-        "`confidence_gain` (share of the gap closed a week, assumed) to lift their confidence "
-        "by the threshold.",
-        "above": "Every week a member gives through the bank closes `confidence_gain` (0.02, "
-        "assumed) of the gap to full confidence, so a member who gives for a few weeks passes "
-        "the 0.05 threshold (also assumed, `checks.CONFIDENCE_STEP`); the Spice volunteers "
-        "reported it less often. The gain per week, or the threshold a volunteer notices, is "
-        "set too high; neither has a source.",
+        "`confidence_gain` ({confidence_gain:g} of the gap a week) to lift their confidence by "
+        "the 0.05 threshold (an assumption, `checks.CONFIDENCE_STEP`). The gain is fitted to "
+        "this row on Darlington at scale 0.1 with the declared world defaults over 3 years "
+        "(`experiments/lever_fits.py`); with the world parameters, town or years of this run "
+        "members give less often, so the fit does not carry over to them.",
+        "above": "Every week a member gives through the bank closes `confidence_gain` "
+        "({confidence_gain:g}) of the gap to full confidence. The gain is fitted to this row on "
+        "Darlington at scale 0.1 with the declared world defaults over 3 years "
+        "(`experiments/lever_fits.py`); with the world parameters, town or years of this run "
+        "members give more often, so more of them pass the 0.05 threshold (an assumption, "
+        "`checks.CONFIDENCE_STEP`) than the Spice volunteers reported.",
     },
     "personal_asks": {
         "measure": "extra residents helping formally at least monthly in the last year, with "
@@ -277,15 +331,33 @@ def build_rows(results: list[dict[str, float]], unmet_only: bool = False) -> lis
             k = spec["kind"]
             row["claim"] = _claim(src)
             row["model"] = f"{_fmt(med, k)} [{_fmt(lo, k)} to {_fmt(hi, k)}]: {spec['measure']}"
+            fields = {r["name"]: r["default"] for r in effect_parameters(name)}
+            if name in TOP:
+                top = interval([r.get(f"{name}:measure_top", np.nan) for r in results])
+                fields["top_value"] = effect_prior(name, TOP[name])[1]
+                fields["top"] = f"{_fmt(top[0], k)} [{_fmt(top[1], k)} to {_fmt(top[2], k)}]"
+                row["model"] += (
+                    f"; with `{TOP[name]}` at the top of its prior ({fields['top_value']:g}): "
+                    + fields["top"]
+                )
+            fitted = fitted_to(name, src.target_id)
+            sample = (
+                "in-sample: " + ", ".join(f"`{p}`" for p in fitted) + " fitted to this row"
+                if fitted
+                else "not independent: the lever's cap is set from this row"
+                if spec.get("cap")
+                else "out-of-sample"
+            )
             if not np.isfinite(med):
                 row["verdict"] = "no model value (the lever never acted)"
             elif spec["agrees"](med, src.value):
-                row["verdict"] = "agrees"
+                row["verdict"] = f"agrees ({sample})"
                 if spec.get("cap") and lo == hi == src.value:
                     row["note"] = spec["cap"]
             else:
-                row["verdict"] = "disagrees"
-                row["reason"] = spec["below"] if med < src.value else spec["above"]
+                row["verdict"] = f"disagrees ({sample})"
+                why = spec["below"] if med < src.value else spec["above"]
+                row["reason"] = why.format(**fields)
         rows.append(row)
     return rows
 
@@ -314,10 +386,55 @@ def git_commit() -> str:
         return "unknown"
 
 
+#: why a lever declares no effect parameter (kept in step with tests/levers/test_lever_priors.py)
+NO_EFFECT = {
+    "budget_cuts": "none: the cut's size (`total_cut`, 19% from its source) is the scenario's "
+    "dose, and what a cut does runs through the services' world rules",
+}
+
+
+def effects_section() -> list[str]:
+    """Each lever's effect parameters: default, prior and where it comes from, and how each is
+    used against the source (fitted to a row, in sample; shown at its prior's top; or not)."""
+    sources = source_rows()
+    lines = [
+        "## Each lever's effect parameters",
+        "",
+        "The parameters that set how much a lever changes behaviour (not its costs or "
+        "switches), each with the prior range its evidence allows (`param(prior=...)`; an "
+        "assumption where no source gives one, stated as such). Calibration never fits them "
+        "(it fits world parameters only); a parameter fitted to a source row is marked, and "
+        "the comparison with that row above is then in sample, not a check.",
+        "",
+        "| lever | effect parameter | default | prior | where the default and prior come from "
+        "| use against the source |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    cell = lambda s: str(s).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    for name in LEVERS:
+        params = effect_parameters(name)
+        if not params:
+            lines.append(f"| {name} | {NO_EFFECT.get(name, 'none declared')} | | | | |")
+        for r in params:
+            src = sources.get(name)
+            if src is not None and r["name"] in fitted_to(name, src.target_id):
+                use = f"fitted to `{src.target_id}` (in sample)"
+            elif TOP.get(name) == r["name"]:
+                use = "not fitted (the source is out of reach, see below); also run at its top"
+            else:
+                use = "not fitted"
+            lo, hi = r["prior"]
+            lines.append(
+                f"| {name} | `{r['name']}` | {r['default']:g} | {lo:g} - {hi:g} | "
+                f"{cell(r['source'])} | {use} |"
+            )
+    return lines
+
+
 def render(rows: list[dict], settings: dict[str, Any], seconds: float, command: str) -> str:
     """docs/levers.md: the table, the reasons for each disagreement, how it was made."""
     cell = lambda s: str(s).replace("|", "\\|").replace("\n", " ")  # noqa: E731
-    n_runs = settings["n_sets"] * settings["seeds"] * (len(LEVERS) + 1)
+    n_runs = settings["n_sets"] * settings["seeds"] * (len(LEVERS) + 1 + len(TOP))
     lines = [
         "# The levers against their evidence",
         "",
@@ -341,6 +458,7 @@ def render(rows: list[dict], settings: dict[str, Any], seconds: float, command: 
             f"| {r['lever']} | {cell(r['changes'])} | {cell(r['claim']) or 'none'} | "
             f"{cell(r['model']) or '-'} | {unmet} | {r['verdict']} |"
         )
+    lines += ["", *effects_section()]
     lines += ["", "## Why the model disagrees where it does", ""]
     reasons = [r for r in rows if r["reason"]]
     lines += [f"- **{r['lever']}**: {r['reason']}" for r in reasons] or ["None disagrees."]
@@ -359,7 +477,9 @@ def render(rows: list[dict], settings: dict[str, Any], seconds: float, command: 
         "it (as `calibration.checks`); time credits when the increase reaches the source's "
         "'at least'. Rows marked 'input from the source' are parameters the lever takes from "
         "the source, not effects. Levers with no quantitative source show only their effect on "
-        "residents' needs left unmet (relative change over the run).",
+        "residents' needs left unmet (relative change over the run). A verdict says whether "
+        "the comparison is in sample (an effect parameter of the lever was fitted to that row "
+        "by `experiments/lever_fits.py`) or an out-of-sample check.",
         "",
     ]
     return "\n".join(lines)

@@ -1,4 +1,8 @@
-"""Out-of-sample checks: the survey's ``policy_effect`` rows, never used to fit.
+"""Checks against the survey's ``policy_effect`` rows, never used to fit the world parameters.
+
+``timecredit_engagement`` is out of sample. ``timebank_confidence`` is in sample for the time
+bank's own ``confidence_gain``, which ``experiments/lever_fits.py`` fits to it (with the
+declared defaults); against a posterior's world parameters it checks that the fit holds.
 
 Each check runs a lever against the paired no-lever run (same town, seed and parameters) and
 compares one model measure with the source's figure, pass or fail:
@@ -26,7 +30,8 @@ from coprod_sim.data.survey import SURVEY_TARGETS
 from coprod_sim.model import CoproductionModel
 
 WEEKS_PER_YEAR = 52
-#: a rise in confidence (0-1 scale) that a volunteer would notice and report (assumption)
+#: a rise in confidence (0-1 scale) that a volunteer would notice and report (assumption: no
+#: source gives it; the fitted time bank ``confidence_gain`` depends on it)
 CONFIDENCE_STEP = 0.05
 #: how close the share must come to the source's 66% to pass (assumption: survey-like error)
 CONFIDENCE_TOLERANCE = 0.10

@@ -11,7 +11,8 @@ distance, ``pyabc.PNormDistance(p=inf)``), so at epsilon 1 every target is withi
 tolerance. "At least yearly" is a lower bound ("more than 40 per cent"): only a shortfall
 counts. A willingness excess of 0.001 already counts as a miss of 1.
 
-Parameters fitted: the world parameters that declare a ``prior`` (``parameters.param``),
+Parameters fitted: the world parameters that declare a ``prior`` (``targets.is_calibrated``:
+role ``world``; a lever's effect parameters declare priors too and are never fitted here),
 uniform on that prior. Reproducible: every simulation gets its own seed from one
 ``SeedSequence`` (``SeededSampler``), so the posterior depends on the seed and the settings,
 not on the number of workers or their timing.

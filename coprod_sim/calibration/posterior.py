@@ -46,6 +46,7 @@ from pydantic import (
 )
 
 import coprod_sim
+from coprod_sim.calibration.targets import is_calibrated
 from coprod_sim.io.run_folder import atomic_write
 from coprod_sim.parameters import ScenarioError, closest_names, field_bounds, parameter_rows
 from coprod_sim.results_version import RESULTS_VERSION, stale_fit_note
@@ -389,7 +390,7 @@ class Posterior(_Model):
                     "allowed; allowed: finite low < high"
                 )
             declared_prior = row.get("prior")
-            if declared_prior is None:
+            if declared_prior is None or not is_calibrated(row):
                 fail(
                     f"field '{at}.name': value {p.name!r} is not a calibrated parameter of "
                     f"coprod-sim {coprod_sim.__version__} (no prior is declared for it; the "
@@ -409,7 +410,7 @@ class Posterior(_Model):
                     f"field '{at}': prior range [{p.low:g}, {p.high:g}] of '{p.name}' leaves "
                     f"its declared range; allowed: within {_declared_text(p.name)}"
                 )
-        missing = [n for n, r in declared.items() if r.get("prior") is not None and n not in seen]
+        missing = [n for n, r in declared.items() if is_calibrated(r) and n not in seen]
         if missing:
             fail(
                 f"field 'parameters': {', '.join(repr(n) for n in missing)} missing; coprod-sim "
@@ -497,7 +498,7 @@ def _failer(where: str) -> Any:
 
 
 def _calibrated_text(declared: Mapping[str, Mapping[str, Any]]) -> str:
-    names = [n for n, r in declared.items() if r.get("prior") is not None]
+    names = [n for n, r in declared.items() if is_calibrated(r)]
     return "the calibrated parameters, " + ", ".join(names)
 
 

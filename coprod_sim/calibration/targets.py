@@ -90,10 +90,20 @@ def willingness_excess(measures: dict[str, float]) -> float:
     return max(0.0, max(measures[f"helped_{a}"] - share for a, (_, share) in ACTIVITIES.items()))
 
 
-def calibrated_parameters() -> list[dict[str, Any]]:
-    """The world parameters that declare a ``prior``: those the fit estimates, in
-    declaration order (the rest keep their declared defaults)."""
-    return [r for r in parameter_rows(Scenario) if r.get("prior") is not None]
+def is_calibrated(row: dict[str, Any]) -> bool:
+    """Whether calibration fits a declared parameter: a ``world`` parameter with a ``prior``.
+
+    A lever's effect parameters (role ``policy``) declare priors too, from the lever's own
+    evidence; the survey's participation rows say nothing about them, so they are never fitted
+    here (experiments/lever_fits.py fits the one a source pins down, on its own measure)."""
+    return row.get("role") == "world" and row.get("prior") is not None
+
+
+def calibrated_parameters(rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The parameters the fit estimates, in declaration order: the world parameters that
+    declare a ``prior`` (``is_calibrated``) among ``rows`` (default: the Scenario's); the rest
+    keep their declared defaults."""
+    return [r for r in (parameter_rows(Scenario) if rows is None else rows) if is_calibrated(r)]
 
 
 #: residents at which a shipped posterior is checked (the town's full size if smaller): the fit

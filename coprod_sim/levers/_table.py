@@ -20,10 +20,19 @@ def _range(row: dict[str, Any]) -> str:
     return f"{'' if lo is None else lo} - {'' if hi is None else hi}"
 
 
+def _prior(row: dict[str, Any]) -> str:
+    """A lever effect's prior range (``param(prior=...)``), as the range is shown; "" if none."""
+    if row["prior"] is None:
+        return ""
+    lo, hi = row["prior"]
+    return f"{lo:g} - {hi:g}"
+
+
 def lever_rows(levers: dict[str, type[Lever]] | None = None) -> list[dict[str, Any]]:
     """One dict per (lever, parameter): lever, ``payer`` (who pays its cost), ``staff_time``
     (how the services' staff time it uses is counted: ``costs.STAFF_TIME``), parameter, unit,
-    default, range, source, doc, and the lever's own ``lever_source`` and ``point``."""
+    default, range, ``prior`` (the range an effect parameter's evidence allows, "" for costs and
+    switches), source, doc, and the lever's own ``lever_source`` and ``point``."""
     rows = []
     for name, cls in sorted((levers or LEVERS).items()):
         staff_time = staff_time_of(cls)
@@ -37,6 +46,7 @@ def lever_rows(levers: dict[str, type[Lever]] | None = None) -> list[dict[str, A
                     "unit": r["unit"],
                     "default": r["default"],
                     "range": _range(r),
+                    "prior": _prior(r),
                     "source": r["source"],
                     "doc": r["doc"],
                     "lever_source": cls.source,
@@ -49,8 +59,9 @@ def lever_rows(levers: dict[str, type[Lever]] | None = None) -> list[dict[str, A
 def lever_table_markdown(levers: dict[str, type[Lever]] | None = None) -> str:
     """The rows as a Markdown table (for docs and notebooks)."""
     lines = [
-        "| lever | payer | staff time | parameter | unit | default | range | source | meaning |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| lever | payer | staff time | parameter | unit | default | range | prior | source "
+        "| meaning |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in lever_rows(levers):
         cells = [
@@ -61,6 +72,7 @@ def lever_table_markdown(levers: dict[str, type[Lever]] | None = None) -> str:
             r["unit"],
             r["default"],
             r["range"],
+            r["prior"],
             r["source"],
             r["doc"],
         ]

@@ -52,7 +52,7 @@ from pydantic import PrivateAttr
 
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX
-from coprod_sim.parameters import ASSUME, ScenarioError, param
+from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, ScenarioError, param
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -110,7 +110,8 @@ class CommunityDividend(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME,
+        source=ASSUME + "; " + HALF_TO_DOUBLE,
+        prior=(0.005, 0.02),
         doc="Rise in the neighbourhood's baseline trust per GBP of dividend per resident a "
         "week, as a share of the gap to the ceiling.",
     )

@@ -36,7 +36,7 @@ from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.awareness import make_aware
 from coprod_sim.mechanisms.channels import decide, first_unique
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, UNMET
-from coprod_sim.parameters import ASSUME, param
+from coprod_sim.parameters import ASSUME, HALF_TO_TOP, param
 from coprod_sim.state.arrays import order_within, random_keys, unique_ints
 
 if TYPE_CHECKING:
@@ -105,7 +105,8 @@ class CommunityEntrepreneurs(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME,
+        source=ASSUME + "; " + HALF_TO_TOP,
+        prior=(0.35, 1.0),
         doc="Trust a contact places in a family the entrepreneur vouches for.",
     )
     annual_salary: float = param(

@@ -22,7 +22,7 @@ import numpy as np
 from coprod_sim.levers import Lever, staff_time
 from coprod_sim.mechanisms import gatekeeping
 from coprod_sim.mechanisms.costs import cost_param
-from coprod_sim.parameters import ASSUME, param
+from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -44,7 +44,8 @@ class CultureChange(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME + " (attitudes shift slowly)",
+        source=ASSUME + " (attitudes shift slowly); " + HALF_TO_DOUBLE,
+        prior=(0.005, 0.02),
         doc="Share of the way to the target attitude covered each week.",
     )
     target_attitude: float = param(
@@ -53,7 +54,8 @@ class CultureChange(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME,
+        source=ASSUME + "; prior from moderately to fully enabling (" + ASSUME + ")",
+        prior=(0.6, 1.0),
         doc="Attitude the programme aims at (enabling).",
     )
     info_sharing: float = param(

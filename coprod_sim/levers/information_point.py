@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.awareness import make_aware
 from coprod_sim.mechanisms.costs import cost_param
-from coprod_sim.parameters import ASSUME, param
+from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -44,7 +44,8 @@ class InformationPoint(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME,
+        source=ASSUME + "; " + HALF_TO_DOUBLE,
+        prior=(0.001, 0.004),
         doc="Share of the town's residents one point reaches each week.",
     )
     staff_hours_per_point: float = param(

@@ -17,7 +17,7 @@ import numpy as np
 
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.costs import cost_param
-from coprod_sim.parameters import param
+from coprod_sim.parameters import ASSUME, param
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -35,7 +35,9 @@ class InsuranceCover(Lever):
         role="policy",
         ge=0,
         le=1,
-        source="assumption (a council-wide policy covers anyone volunteering)",
+        source=ASSUME + " (a council-wide policy covers anyone volunteering); prior from half "
+        "the residents knowing they are covered to all (" + ASSUME + ")",
+        prior=(0.5, 1.0),
         doc="Share of residents who know they are covered when they volunteer.",
     )
     premium_per_volunteer_year: float = cost_param(

@@ -33,7 +33,7 @@ from coprod_sim.mechanisms import gatekeeping
 from coprod_sim.mechanisms.channels import Match, decide, first_unique, owner_accepts
 from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, SERVICES, UNMET
-from coprod_sim.parameters import ASSUME, param
+from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -56,7 +56,8 @@ class PersonalAsks(Lever):
         role="policy",
         ge=0,
         le=100,
-        source=ASSUME,
+        source=ASSUME + "; " + HALF_TO_DOUBLE,
+        prior=(2.5, 10.0),
         doc="Residents a fully engaged professional asks personally each week.",
     )
     attitude_min: float = param(
@@ -65,7 +66,8 @@ class PersonalAsks(Lever):
         role="policy",
         ge=0,
         le=0.99,
-        source=ASSUME + " (trained staff ask unless sceptical)",
+        source=ASSUME + " (trained staff ask unless sceptical); " + HALF_TO_DOUBLE,
+        prior=(0.15, 0.6),
         doc="Attitude below which a professional makes no asks (engagement threshold).",
     )
     ask_weeks: int = param(

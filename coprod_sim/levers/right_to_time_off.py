@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import PrivateAttr
 
 from coprod_sim.levers import Lever
-from coprod_sim.parameters import ASSUME, param
+from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -39,7 +39,8 @@ class RightToTimeOff(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME,
+        source=ASSUME + "; " + HALF_TO_DOUBLE,
+        prior=(0.15, 0.6),
         doc="Share of employed residents willing to volunteer who ask for time off.",
     )
     refusal_share: float = param(
@@ -48,7 +49,8 @@ class RightToTimeOff(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME + " (by analogy with refused flexible-working requests)",
+        source=ASSUME + " (by analogy with refused flexible-working requests); " + HALF_TO_DOUBLE,
+        prior=(0.15, 0.6),
         doc="Share of requests employers refuse.",
     )
     hours_granted: float = param(

@@ -39,7 +39,7 @@ import numpy as np
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX
-from coprod_sim.parameters import ASSUME, param
+from coprod_sim.parameters import ASSUME, HALF_TO_TOP, param
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -59,7 +59,8 @@ class TimeCredits(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME,
+        source=ASSUME + "; " + HALF_TO_TOP,
+        prior=(0.3, 1.0),
         doc="Reward and recognition residents aware of the scheme expect.",
     )
     credits_per_hour: float = param(

@@ -28,7 +28,7 @@ from coprod_sim.levers import Lever, staff_time
 from coprod_sim.mechanisms import gatekeeping
 from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.mechanisms.trust import raise_towards_one
-from coprod_sim.parameters import ASSUME, param
+from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -59,7 +59,8 @@ class Training(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME,
+        source=ASSUME + "; " + HALF_TO_DOUBLE,
+        prior=(0.15, 0.6),
         doc="Rise in a trainee's confidence, as a share of the gap to 1.",
     )
     liability_fear_cut: float = param(
@@ -68,7 +69,8 @@ class Training(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME,
+        source=ASSUME + "; " + HALF_TO_DOUBLE,
+        prior=(0.1, 0.4),
         doc="Fall in a trainee's fear of liability, as a share of its level.",
     )
     staff_share_per_year: float = param(
@@ -86,7 +88,8 @@ class Training(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME + " (culture change and training shift attitudes slowly)",
+        source=ASSUME + " (culture change and training shift attitudes slowly); " + HALF_TO_DOUBLE,
+        prior=(0.075, 0.3),
         doc="Move of a trained professional's attitude (and baseline) towards 1.",
     )
     staff_course_hours: float = param(

@@ -24,7 +24,7 @@ import numpy as np
 
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.costs import cost_param
-from coprod_sim.parameters import ASSUME, param
+from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 from coprod_sim.state.population import GAVE_UP, NOT_VETTED, VETTED, VETTING
 
 if TYPE_CHECKING:
@@ -52,7 +52,10 @@ class VettingReform(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME + " (workers checked for their jobs: care, schools, health)",
+        source=ASSUME
+        + " (workers checked for their jobs: care, schools, health); "
+        + HALF_TO_DOUBLE,
+        prior=(0.075, 0.3),
         doc="Share of employed residents without a check whose work check becomes portable.",
     )
     retry_share: float = param(
@@ -62,7 +65,10 @@ class VettingReform(Lever):
         ge=0,
         le=1,
         source=ASSUME + " (issue 24: without it residents who gave up on the old checks never"
-        " come back, and the reform reaches only newcomers to vetted roles)",
+        " come back, and the reform reaches only newcomers to vetted roles)"
+        + "; "
+        + HALF_TO_DOUBLE,
+        prior=(0.25, 1.0),
         doc="Share of residents who gave up waiting for a check who try again once checks are "
         "quick.",
     )

@@ -28,7 +28,7 @@ from pydantic import PrivateAttr
 
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.awareness import make_aware
-from coprod_sim.parameters import ASSUME, param
+from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 from coprod_sim.state.population import VETTED, WORKING
 
 if TYPE_CHECKING:
@@ -91,7 +91,8 @@ class YearOfPaidService(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME,
+        source=ASSUME + "; " + HALF_TO_DOUBLE,
+        prior=(0.25, 1.0),
         doc="Share of those offered who take the year of service.",
     )
     hours_per_week: float = param(
@@ -109,7 +110,9 @@ class YearOfPaidService(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME + " (experienced uniformed servants)",
+        source=ASSUME + " (experienced uniformed servants); prior from confident to fully "
+        "confident (" + ASSUME + ")",
+        prior=(0.8, 1.0),
         doc="Confidence of a serving servant.",
     )
     servant_fear: float = param(
@@ -118,7 +121,8 @@ class YearOfPaidService(Lever):
         role="policy",
         ge=0,
         le=1,
-        source=ASSUME,
+        source=ASSUME + "; " + HALF_TO_DOUBLE,
+        prior=(0.05, 0.2),
         doc="Fear of retaliation, liability and commitment of a serving servant.",
     )
     annual_salary: float = param(

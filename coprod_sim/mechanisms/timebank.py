@@ -28,7 +28,8 @@ Credits (``settle``, after the channels): every hour given through the bank earn
 (help is never refused for want of credits). Members expect a reward ``member_reward`` (the
 decision rule's reward term) and each week of giving raises a member's confidence by
 ``confidence_gain`` of the gap (66% of Spice time bank volunteers reported more confidence,
-Young Foundation 2009 citing University of Wales 2009).
+Young Foundation 2009 citing University of Wales 2009: the gain is fitted to that share by
+``experiments/lever_fits.py``).
 """
 
 from __future__ import annotations

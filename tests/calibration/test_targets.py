@@ -81,11 +81,15 @@ def test_priors_sit_inside_the_declared_ranges() -> None:
 @pytest.mark.parametrize(
     ("kw", "needle"),
     [
-        ({"role": "policy", "prior": (0.1, 0.2)}, "only a world parameter"),
+        ({"role": "run", "prior": (0.1, 0.4)}, "only a world or policy parameter"),
         ({"role": "world", "prior": (0.5, 0.2)}, "low < high"),
         ({"role": "world", "prior": (-1.0, 0.5)}, "outside the declared range"),
+        ({"role": "policy", "prior": (0.0, 1.5)}, "outside the declared range"),
+        ({"role": "policy", "prior": (0.4, 0.6)}, "does not contain the default"),
     ],
 )
-def test_a_prior_must_be_a_world_parameters_and_inside_its_range(kw: dict, needle: str) -> None:
+def test_a_prior_must_be_a_world_or_policy_parameters_inside_its_range(
+    kw: dict, needle: str
+) -> None:
     with pytest.raises(ValueError, match=needle):
         param(0.3, unit="share", source="test", doc="test", ge=0, le=1, **kw)

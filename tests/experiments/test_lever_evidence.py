@@ -76,3 +76,51 @@ def test_quick_run_writes_every_lever_with_this_version(tmp_path: Path) -> None:
     assert rows["time_bank"][3].endswith("from the start") and "%" in rows["time_bank"][3]
     assert rows["community_dividend"][-1] == "input from the source"
     assert rows["training"][-1] == "no quantitative source"
+
+
+def _evidence_module():
+    sys.path.insert(0, str(SCRIPT.parent))
+    import lever_evidence
+
+    return lever_evidence
+
+
+def test_effect_parameters_fitted_rows_and_the_top_of_a_prior_are_shown() -> None:
+    """From made-up measures (no simulation): the effect table marks the fitted parameter, the
+    fitted row's verdict says in sample, and time credits shows its run at the prior's top."""
+    ev = _evidence_module()
+    results = [
+        {
+            "time_bank:measure": 0.66,
+            "time_credits:measure": 0.02,
+            "time_credits:measure_top": 0.05,
+            "personal_asks:measure": 300.0,
+            "community_entrepreneurs:measure": 20.0,
+        }
+    ]
+    rows = {r["lever"]: r for r in ev.build_rows(results)}
+    assert rows["time_bank"]["verdict"] == (
+        "agrees (in-sample: `confidence_gain` fitted to this row)"
+    )
+    assert rows["personal_asks"]["verdict"] == "agrees (out-of-sample)"
+    credits = rows["time_credits"]
+    assert credits["verdict"] == "disagrees (out-of-sample)"
+    assert "with `reward_level` at the top of its prior (1): +5%" in credits["model"]
+    assert (
+        "At the top of `reward_level`'s prior (1, its declared maximum) the increase is +5%"
+        in (credits["reason"])
+    )
+    settings = {
+        "town": "demo", "residents": 600, "years": 1.0, "seeds": 1, "n_sets": 1, "workers": 1,
+        "commit": "x", "uncertainty": "the declared defaults, seeds 1-1",
+    }  # fmt: skip
+    text = ev.render(list(rows.values()), settings, 1.0, "python experiments/lever_evidence.py")
+    check_doc(text)
+    lines = text.splitlines()
+    gain = next(ln for ln in lines if ln.startswith("| time_bank | `confidence_gain` |"))
+    assert gain.endswith("| fitted to `timebank_confidence` (in sample) |")
+    assert "| 0.002 - 0.05 |" in gain
+    reward = next(ln for ln in lines if ln.startswith("| time_credits | `reward_level` |"))
+    assert "| 0.3 - 1 |" in reward and "also run at its top" in reward
+    assert any(ln.startswith("| budget_cuts | none: ") for ln in lines)
+    assert "15 runs" in text  # 13 levers, the no-lever run and time credits at its top
