@@ -19,12 +19,13 @@ from coprod_sim.agents import Professional, Resident, Service
 from coprod_sim.dashboard.mesa_scenario import merge_mesa_scenario
 from coprod_sim.io import burn_in_cache as town_cache
 from coprod_sim.io.agent_records import attach_agent_records
-from coprod_sim.io.reporters import means, model_reporters
+from coprod_sim.io.reporters import FUTURE_SERIES, means, model_reporters
 from coprod_sim.levers import Lever, lever_name, make_levers
 from coprod_sim.mechanisms import (
     channels,
     collective_action,
     commitment,
+    futures,
     gatekeeping,
     referral,
     services,
@@ -202,7 +203,11 @@ class CoproductionModel(mesa.Model):
         self.start_means = means(self)
         self.years: list[dict[str, Any]] = []  # each closed year's participation (close_year)
         self._nx: tuple[int, Any] | None = None
-        reporters = model_reporters(tuple(f"cost_{n}" for n in self.lever_cost_names))
+        futures.setup(self)  # the future the world follows (None: none), from week 0
+        reporters = model_reporters(
+            tuple(f"cost_{n}" for n in self.lever_cost_names)
+            + (FUTURE_SERIES if self.future is not None else ())
+        )
         # results weeks only; the burn-in's weeks go to a collector of their own
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
         self.burn_in_datacollector = mesa.DataCollector(model_reporters=reporters)

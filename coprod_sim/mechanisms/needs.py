@@ -495,10 +495,13 @@ def arise(model: CoproductionModel) -> None:
     """New needs this week: Poisson arrivals per kind and age group, thinned by deprivation.
 
     A resident's weekly rate for kind k is ``rate[k, age] * need_rate_scale *
-    arrival_multiplier``; owners are drawn uniformly within the age group and kept with
+    arrival_multiplier`` (times the year's demand multiplier of its service under a future);
+    owners are drawn uniformly within the age group and kept with
     probability ``arrival_multiplier / boost_max`` (the largest multiplier). Service roles
     arise in proportion to all residents and are placed in the neighbourhood of a random
     resident. (One Poisson draw for every (kind, group) and one uniform per arrival.)"""
+    from coprod_sim.mechanisms import futures
+
     p, kinds, groups = model.params, model.kinds, model.age_groups
     rule_fn = model.rules["arrival"]
     effect = p.deprivation_need_effect
@@ -511,12 +514,12 @@ def arise(model: CoproductionModel) -> None:
     roles = kinds.by_service.nonzero()[0]
     res = (~kinds.by_service).nonzero()[0]
     # rates: service roles (per all residents) first, then residents' kinds x age groups
-    lam = np.concatenate(
-        [
-            kinds.rate[roles, 0] * (p.need_rate_scale * model.n_residents),
-            (kinds.rate[res, :n_groups] * (p.need_rate_scale * boost_max) * groups.size).ravel(),
-        ]
-    )
+    role_lam = kinds.rate[roles, 0] * (p.need_rate_scale * model.n_residents)
+    res_lam = kinds.rate[res, :n_groups] * (p.need_rate_scale * boost_max) * groups.size
+    trend = futures.need_multiplier(model)  # a future's demand trend by kind (None: none)
+    if trend is not None:
+        role_lam, res_lam = role_lam * trend[roles], res_lam * trend[res, None]
+    lam = np.concatenate([role_lam, res_lam.ravel()])
     rng = model.rng_for("needs")
     counts = rng.poisson(lam)
     n_role = int(counts[: len(roles)].sum())  # roles come first
@@ -539,6 +542,7 @@ def arise(model: CoproductionModel) -> None:
     )
     model.events["needs_arisen"] += len(k)
     model.events["needs_arisen_roles"] += n_role
+    model.events["demand_residents"] += len(k) - n_role  # by rates (not reported incidents)
 
 
 def wait(model: CoproductionModel) -> None:
