@@ -19,6 +19,7 @@ scenario (world or run) parameter, ``lever`` switches a lever on (true) or off (
 
     [design]
     kind = "factorial"      # arms | factorial | lhs | sobol | morris | table
+    futures = ["steady", "ageing_austerity"]   # optional: every arm under each future
     [design.factors]
     time_bank = [false, true]
 """
@@ -177,6 +178,9 @@ class DesignSection(_Strict):
     samples: int | None = Field(None, ge=1, le=1_000_000)
     levels: int = Field(4, ge=2, le=100)
     rows: list[dict[str, Any]] = Field(default_factory=list)
+    #: futures every arm runs under (``coprod-sim list futures`` names or .toml paths, relative
+    #: to the design file's folder): arms x futures, compared within each future
+    futures: list[str] = Field(default_factory=list)
 
 
 class DesignModel(_Strict):
@@ -321,6 +325,8 @@ class Design:
             data["sweep"].pop(key, None)
         if data["sweep"].get("posterior") is False:  # designs from before posteriors resume
             data["sweep"].pop("posterior")
+        if not data["design"].get("futures"):  # designs from before futures resume
+            data["design"].pop("futures", None)
         if not data.get("rules"):  # designs from before rules could be named resume
             data.pop("rules", None)
         else:  # a rule edited in its file is another design, even under the same name
