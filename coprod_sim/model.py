@@ -22,6 +22,7 @@ from coprod_sim.mechanisms import (
     channels,
     collective_action,
     commitment,
+    futures,
     gatekeeping,
     life_history,
     referral,
@@ -41,7 +42,7 @@ from coprod_sim.mechanisms.needs import (
 )
 from coprod_sim.mechanisms.outcomes import WEEKS_PER_YEAR, RecentHelpers, means, reset_run_totals
 from coprod_sim.outputs.agent_records import attach_agent_records
-from coprod_sim.outputs.reporters import model_reporters
+from coprod_sim.outputs.reporters import FUTURE_SERIES, model_reporters
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.rules import RULES, choose_rules
 from coprod_sim.scenario import Scenario, make_scenario, merge_mesa_scenario
@@ -204,7 +205,11 @@ class CoproductionModel(mesa.Model):
         self.start_means = means(self)
         self.years: list[dict[str, Any]] = []  # each closed year's participation (close_year)
         self._nx: tuple[int, Any] | None = None
-        reporters = model_reporters(tuple(f"cost_{n}" for n in self.lever_cost_names))
+        futures.setup(self)  # the future the world follows (None: none), from week 0
+        reporters = model_reporters(
+            tuple(f"cost_{n}" for n in self.lever_cost_names)
+            + (FUTURE_SERIES if self.future is not None else ())
+        )
         # results weeks only; the burn-in's weeks go to a collector of their own
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
         self.burn_in_datacollector = mesa.DataCollector(model_reporters=reporters)

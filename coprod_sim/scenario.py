@@ -25,6 +25,7 @@ from coprod_sim.mechanisms.channels import ChannelParams
 from coprod_sim.mechanisms.collective_action import CollectiveActionParams
 from coprod_sim.mechanisms.commitment import CommitmentParams
 from coprod_sim.mechanisms.decision import DecisionParams
+from coprod_sim.mechanisms.futures import FutureParams
 from coprod_sim.mechanisms.gatekeeping import GatekeepingParams
 from coprod_sim.mechanisms.needs import NeedParams
 from coprod_sim.mechanisms.outcomes import OutcomeParams
@@ -45,6 +46,7 @@ from coprod_sim.state.towns import TOWNS, TownParams
 
 # pydantic lists the fields of the last base first: the groups are in reverse of the ODD's order
 class Scenario(
+    FutureParams,
     TurnoverParams,
     OutcomeParams,
     CollectiveActionParams,

@@ -19,6 +19,7 @@ from coprod_sim.mechanisms import (
     channels,
     collective_action,
     commitment,
+    futures,
     needs,
     outcomes,
     red_tape,
@@ -110,6 +111,7 @@ def collect(model: CoproductionModel) -> None:
 
 
 WEEK: tuple[Phase | LeverPoint, ...] = (
+    Phase("future", "futures", futures.year_start),
     LeverPoint("start_of_week"),
     Phase("services", "services and modes", services.refresh),
     Phase("needs arise", "needs arise and wait", needs.arise),

@@ -41,7 +41,7 @@ from coprod_sim.results_version import (
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = "python"  # how the commands are shown; run with this interpreter (sys.executable)
-STUDIES = ("levers", "combinations", "budget_cuts", "sensitivity")
+STUDIES = ("levers", "combinations", "budget_cuts", "sensitivity", "futures")
 SEED_SPREAD = ("<!-- seed_spread table: begin -->", "<!-- seed_spread table: end -->")
 
 
@@ -130,6 +130,7 @@ STEPS: tuple[Step, ...] = (
     _study("combinations", 6.0),
     _study("budget_cuts", 8.0),
     _study("sensitivity", 9.5),
+    _study("futures", 31.0),
     Step(
         "levers_doc",
         (Artefact("docs/levers.md", "markdown"),),

@@ -190,6 +190,37 @@ _EXACT: list[tuple[str, str, Direction, str]] = [
     ("share_65_plus", SHARE, "neither", "residents aged 65 or over"),
     ("mean_age_end", "years", "neither", "mean age of residents at the end"),
     ("share_65_plus_end", SHARE, "neither", "residents aged 65 or over at the end"),
+    # ---- a future (mechanisms.futures): the age mix, its target, demand, budget, capacity
+    ("share_80_plus", SHARE, "neither", "residents aged 80 or over"),
+    ("share_65_plus_target", SHARE, "neither", "the future's target share of residents 65+"),
+    ("share_80_plus_target", SHARE, "neither", "the future's target share of residents 80+"),
+    ("needs_arisen_per_1000", "per 1000 residents", "neither", "residents' needs arisen (demand)"),
+    ("budget_share", SHARE, "neither", "services' budget as a share of today's"),
+    ("share_80_plus_end", SHARE, "neither", "residents aged 80 or over at the end"),
+    (
+        "demand_per_1000_first_year",
+        "per 1000 residents a year",
+        "neither",
+        "residents' needs arisen in the first year (demand)",
+    ),
+    (
+        "demand_per_1000_last_year",
+        "per 1000 residents a year",
+        "neither",
+        "residents' needs arisen in the last year (demand)",
+    ),
+    (
+        "professional_capacity_first_year",
+        "hours/week",
+        "neither",
+        "professional hours available in the first year",
+    ),
+    (
+        "professional_capacity_last_year",
+        "hours/week",
+        "neither",
+        "professional hours available in the last year",
+    ),
 ]
 _PAYER_LABELS = {
     "council_services": "the council's services (staff)",

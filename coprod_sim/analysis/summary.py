@@ -290,10 +290,39 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
         m[f"barrier_{b}"] = bshares[b] if complete_year else math.nan
     m["mean_age_end"] = float(model.stats.get("mean_age", math.nan))
     m["share_65_plus_end"] = float(model.stats.get("share_65_plus", math.nan))
+    if getattr(model, "future", None) is not None:
+        m.update(future_metrics(weekly))
     for key, start in model.start_means.items():
         m[f"{key}_start"] = float(start)
         m[f"{key}_end"] = float(model.stats.get(key, start))  # the last week's mean
     return m
+
+
+def future_metrics(weekly: Any) -> dict[str, float]:
+    """What a run with a future adds: the age mix at the end, demand (residents' needs by the
+    kinds' rates per 1000 residents a year) and professional capacity (hours a week) in the
+    first and the last 52 weeks of results (NaN before any week)."""
+    if len(weekly) == 0 or "share_80_plus" not in weekly:
+        return dict.fromkeys(FUTURE_SUMMARY, math.nan)
+    first, last = weekly.iloc[:WEEKS_PER_YEAR], weekly.iloc[-WEEKS_PER_YEAR:]
+    scale = float(WEEKS_PER_YEAR)  # weekly rates to a year's
+    return {
+        "share_80_plus_end": float(weekly["share_80_plus"].iloc[-1]),
+        "demand_per_1000_first_year": float(first["needs_arisen_per_1000"].mean() * scale),
+        "demand_per_1000_last_year": float(last["needs_arisen_per_1000"].mean() * scale),
+        "professional_capacity_first_year": float(first["professional_capacity"].mean()),
+        "professional_capacity_last_year": float(last["professional_capacity"].mean()),
+    }
+
+
+#: the summary figures a run with a future adds (``future_metrics``)
+FUTURE_SUMMARY: tuple[str, ...] = (
+    "share_80_plus_end",
+    "demand_per_1000_first_year",
+    "demand_per_1000_last_year",
+    "professional_capacity_first_year",
+    "professional_capacity_last_year",
+)
 
 
 def queue_metrics(model: CoproductionModel, lapsed_residents: float) -> dict[str, float]:

@@ -29,7 +29,12 @@ from coprod_sim.dashboard.controller import (
     warm_up,
     year_end,
 )
-from coprod_sim.dashboard.controls import ParamControl, lever_controls, parse_value
+from coprod_sim.dashboard.controls import (
+    ParamControl,
+    future_choices,
+    lever_controls,
+    parse_value,
+)
 from coprod_sim.dashboard.ensemble import DEFAULT_REPLICATIONS, describe, start_ensemble
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.state.towns import TOWNS
@@ -38,6 +43,7 @@ DEFAULT_SPEED = "4 weeks a second"
 #: presenter mode's charts (2 x 2 on a 1280 x 720 projector)
 PRESENTER_CHARTS = ("formal", "unmet", "crises", "purse")
 CONTROLS = lever_controls()
+FUTURE_CHOICES = future_choices()
 # the compiled passes load while the first page opens, not when the room first presses Play
 threading.Thread(target=warm_up, name="coprod-sim warm-up", daemon=True).start()
 TABLE_CSS = """
@@ -202,6 +208,7 @@ def Settings(ctl: PairedFutures, on_change, build: Callable[..., None], version:
             "residents": c.residents,
             "years": c.years,
             "seed": c.seed,
+            "future": c.future,
             **typed,
         }
         try:
@@ -222,6 +229,11 @@ def Settings(ctl: PairedFutures, on_change, build: Callable[..., None], version:
         solara.Select(
             label="Town", value=c.town, values=list(TOWNS), on_value=lambda v: apply("town", v),
             classes=["setting-town"],
+        )  # fmt: skip
+        solara.Select(
+            label="Future", value=c.future or "none",
+            values=FUTURE_CHOICES + ([c.future] if c.future not in ("", *FUTURE_CHOICES) else []),
+            on_value=lambda v: apply("future", v), classes=["setting-future"],
         )  # fmt: skip
         for name, label, current in (
             ("residents", "Residents (0 = the preset's)", c.residents),

@@ -46,6 +46,8 @@ class TownChoice:
     seed: int = 1
     #: the town's burn-in in years; None is the model's default (``burn_in_years``)
     burn_in_years: int | None = None
+    #: the future every panel's town follows (``coprod-sim list futures``); "" for none
+    future: str = ""
 
     @property
     def weeks(self) -> int:
@@ -55,10 +57,12 @@ class TownChoice:
         params: dict[str, Any] = {"town": self.town, "n_residents": self.residents}
         if self.burn_in_years is not None:
             params["burn_in_years"] = self.burn_in_years
+        if self.future:
+            params["future"] = self.future
         return params
 
 
-def check_town(town: Any, residents: Any, years: Any, seed: Any) -> TownChoice:
+def check_town(town: Any, residents: Any, years: Any, seed: Any, future: Any = "") -> TownChoice:
     """A TownChoice, or ScenarioError naming the parameter, the value and what is allowed.
 
     Text typed on a page is accepted for the numbers ("10000", "5", "7"); anything else that is
@@ -85,8 +89,10 @@ def check_town(town: Any, residents: Any, years: Any, seed: Any) -> TownChoice:
             f"parameter 'years': value {years!r} is not allowed; allowed: a number of years "
             f"from 1/52 (one week) to {MAX_YEARS}"
         )
-    make_scenario(town=town, n_residents=residents_i)  # the model's own checks and messages
-    return TownChoice(town=town, residents=residents_i, years=years_f, seed=seed_i)
+    future = "" if future in (None, "none") else future
+    # the model's own checks and messages (a future's name or file included)
+    make_scenario(town=town, n_residents=residents_i, future=future)
+    return TownChoice(town=town, residents=residents_i, years=years_f, seed=seed_i, future=future)
 
 
 @dataclass(frozen=True)

@@ -185,3 +185,11 @@ def check_lever(lever: str, params: Mapping[str, Any]) -> Lever:
         return cls(**params)
     except Exception as exc:  # pydantic.ValidationError
         raise ScenarioError(describe_validation_error(exc, cls, prefix=f"{lever}.")) from None
+
+
+def future_choices() -> list[str]:
+    """The futures a page offers beside the town: "none" and the shipped ones (a session file
+    may name a user's own future's file; the page then shows it too)."""
+    from coprod_sim.data.future_file import shipped_futures
+
+    return ["none", *shipped_futures()]

@@ -39,6 +39,7 @@ def to_dict(ctl: PairedFutures) -> dict[str, Any]:
         "years": c.years,
         "seed": c.seed,
         "burn_in_years": c.burn_in_years,
+        "future": c.future,
         "week": ctl.week,
         "panels": [
             {
@@ -77,12 +78,17 @@ def read(data: bytes | str) -> tuple[TownChoice, list[Plan], int, list[int | Non
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         got = raw.get("format") if isinstance(raw, dict) else type(raw).__name__
         raise _fail("format", got, repr(FORMAT))
-    choice = check_town(raw.get("town"), raw.get("residents"), raw.get("years"), raw.get("seed"))
+    choice = check_town(
+        raw.get("town"), raw.get("residents"), raw.get("years"), raw.get("seed"),
+        raw.get("future", ""),  # sessions saved before futures have none
+    )  # fmt: skip
     burn = raw.get("burn_in_years")
     if burn is not None:
         if not isinstance(burn, int) or isinstance(burn, bool) or burn < 0:
             raise _fail("burn_in_years", burn, "a whole number >= 0, or null")
-        choice = TownChoice(choice.town, choice.residents, choice.years, choice.seed, burn)
+        choice = TownChoice(
+            choice.town, choice.residents, choice.years, choice.seed, burn, choice.future
+        )
     week = raw.get("week", 0)
     if not isinstance(week, int) or isinstance(week, bool) or not 0 <= week <= choice.weeks:
         raise _fail("week", week, f"a whole number from 0 to {choice.weeks}")

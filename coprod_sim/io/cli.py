@@ -364,6 +364,15 @@ def run(
         str | None, typer.Option(help="Town preset: demo, darlington, reading.")
     ] = None,
     scale: Annotated[float | None, typer.Option(help="Multiplies the preset's residents.")] = None,
+    future: Annotated[
+        str | None,
+        typer.Option(
+            "--future",
+            help="A future the town follows (its age mix, rates and budgets by year): a shipped "
+            "one (coprod-sim list futures) or a future's .toml file.",
+            show_default=False,
+        ),
+    ] = None,
     years: Annotated[
         float | None, typer.Option(help="Years to run (weeks = round(52 x years)); default 5.")
     ] = None,
@@ -439,7 +448,7 @@ def run(
             scenario,
             sets=set_ or (),
             policies=policy or (),
-            overrides={"town": town, "scale": scale},
+            overrides={"town": town, "scale": scale, "future": _future_value(future)},
             years=years,
             weeks=weeks,
             seed=seed,
@@ -638,6 +647,16 @@ class Listing(enum.StrEnum):
     parameters = "parameters"
     levers = "levers"
     towns = "towns"
+    futures = "futures"
+
+
+def _future_value(future: str | None) -> str | None:
+    """A ``--future`` value as the scenario records it: a shipped name as given, a file's path
+    made absolute (so the run folder's record names it wherever it is read)."""
+    if future is None or future == "" or "/" not in future and not future.endswith(".toml"):
+        return future
+    path = Path(future)
+    return str(path.resolve()) if path.is_file() else future
 
 
 @app.command("list")
@@ -645,7 +664,8 @@ def list_(
     what: Annotated[Listing, typer.Argument(help="What to list.")] = Listing.parameters,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
 ) -> None:
-    """List the scenario parameters (unit, default, range), the levers or the towns."""
+    """List the scenario parameters (unit, default, range), the levers, the towns or the
+    futures."""
     rows = listing(what.value)
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))

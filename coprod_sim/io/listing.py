@@ -1,8 +1,9 @@
-"""What a user can set: the scenario parameters, the levers and their parameters, the towns.
+"""What a user can set: the scenario parameters, the levers and their parameters, the towns,
+the futures.
 
-``coprod-sim list parameters|levers|towns`` prints these tables; they are read from the same
-declarations the model validates against (``parameter_rows``, ``LEVERS``, ``TOWNS``), so the
-listing cannot drift from what is accepted.
+``coprod-sim list parameters|levers|towns|futures`` prints these tables; they are read from
+the same declarations the model validates against (``parameter_rows``, ``LEVERS``, ``TOWNS``,
+the shipped future files), so the listing cannot drift from what is accepted.
 """
 
 from __future__ import annotations
@@ -63,7 +64,37 @@ def listing(what: str) -> list[dict[str, Any]]:
             }
             for t in TOWNS.values()
         ]
-    raise ValueError(f"cannot list {what!r}; allowed: parameters, levers, towns")
+    if what == "futures":
+        return future_rows()
+    raise ValueError(f"cannot list {what!r}; allowed: parameters, levers, towns, futures")
+
+
+def future_rows() -> list[dict[str, Any]]:
+    """One row per shipped future: its change in the age mix by year 10, mortality and budget
+    multipliers, and what it assumes (``coprod_sim/data/futures/*.toml``)."""
+    from coprod_sim.data.future_file import load_future, shipped_futures
+
+    rows = []
+    for name in shipped_futures():
+        f = load_future(name)
+        y0, y4, y10 = f.at(0), f.at(4), f.at(10)
+        if f.share_65_plus is None:
+            mix = "the town's own"
+        else:
+            mix = (
+                f"{100 * (y10.share_65_plus - y0.share_65_plus):+.1f} / "
+                f"{100 * (y10.share_80_plus - y0.share_80_plus):+.1f} points"
+            )
+        rows.append(
+            {
+                "name": name,
+                "age_mix": mix,
+                "mortality": f"x{y10.mortality:.3g} by year 10",
+                "budget": f"x{y4.budget.mean():.3g}, x{y10.budget.mean():.3g}",
+                "description": f.description,
+            }
+        )
+    return rows
 
 
 def _shipped_posterior(town: str) -> str:
@@ -100,6 +131,14 @@ def format_listing(what: str, rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"{len(rows)} levers; switch one on with --policy NAME, set a parameter with "
             "--set lever.param=value."
+        )
+    elif what == "futures":
+        lines.append(f"{'future':<18} {'65+ / 80+ by year 10':<22} {'budget y4, y10':<15} what")
+        for r in rows:
+            lines.append(f"{r['name']:<18} {r['age_mix']:<22} {r['budget']:<15} {r['description']}")
+        lines.append(
+            f"{len(rows)} futures; --future NAME runs one, --future FILE.toml your own "
+            "(docs/futures.md)."
         )
     else:
         lines.append(

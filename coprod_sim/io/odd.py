@@ -99,6 +99,7 @@ KNOWN_SUBMODELS: tuple[str, ...] = (
     "collective_action.md",
     "turnover.md",
     "life_history.md",
+    "futures.md",
     "levers.md",
     "levers_community.md",
 )
@@ -399,6 +400,20 @@ def participation_targets_table() -> str:
     )
 
 
+def futures_table() -> str:
+    """The shipped futures (``coprod_sim/data/futures/``): each one's values at years 0, 4 and
+    10 (``coprod-sim list futures``)."""
+    from coprod_sim.io.listing import future_rows
+
+    return table(
+        ("future", "65+ / 80+ change by year 10", "mortality", "budget (year 4, 10)", "what"),
+        (
+            (r["name"], r["age_mix"], r["mortality"], r["budget"], r["description"])
+            for r in future_rows()
+        ),
+    )
+
+
 def age_bands_table() -> str:
     """The age bands of ``turnover.toml`` (as loaded into ``ages.BANDS``)."""
     b = BANDS
@@ -663,6 +678,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "calibration": calibration_table,
     "towns": towns_table,
     "age_bands": age_bands_table,
+    "futures": futures_table,
     "unit_costs": unit_costs_table,
     "state_arrays": state_arrays_table,
     "modes": modes_table,

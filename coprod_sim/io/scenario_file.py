@@ -42,8 +42,8 @@ from typing import Any
 import numpy as np
 
 import coprod_sim
+from coprod_sim.data.toml_file import read_toml
 from coprod_sim.io.run_folder import check_out
-from coprod_sim.io.toml_file import read_toml
 from coprod_sim.levers import LEVERS, Lever, make_levers
 from coprod_sim.parameters import ScenarioError, closest_names
 from coprod_sim.parameters import _allowed as _param_allowed

@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import Field
 
 from coprod_sim.data import load_need_kinds
-from coprod_sim.mechanisms import trust
+from coprod_sim.mechanisms import future_year, trust
 from coprod_sim.mechanisms.costs import unit
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import RULES, compiled_pass, rule
@@ -505,7 +505,8 @@ def arise(model: CoproductionModel) -> None:
     """New needs this week: Poisson arrivals per kind and age group, thinned by deprivation.
 
     A resident's weekly rate for kind k is ``rate[k, age] * need_rate_scale *
-    arrival_multiplier``; owners are drawn uniformly within the age group and kept with
+    arrival_multiplier`` (times the year's demand multiplier of its service under a future);
+    owners are drawn uniformly within the age group and kept with
     probability ``arrival_multiplier / boost_max`` (the largest multiplier). Service roles
     arise in proportion to all residents and are placed in the neighbourhood of a random
     resident. (One Poisson draw for every (kind, group) and one uniform per arrival.)"""
@@ -521,12 +522,12 @@ def arise(model: CoproductionModel) -> None:
     roles = kinds.by_service.nonzero()[0]
     res = (~kinds.by_service).nonzero()[0]
     # rates: service roles (per all residents) first, then residents' kinds x age groups
-    lam = np.concatenate(
-        [
-            kinds.rate[roles, 0] * (p.need_rate_scale * model.n_residents),
-            (kinds.rate[res, :n_groups] * (p.need_rate_scale * boost_max) * groups.size).ravel(),
-        ]
-    )
+    role_lam = kinds.rate[roles, 0] * (p.need_rate_scale * model.n_residents)
+    res_lam = kinds.rate[res, :n_groups] * (p.need_rate_scale * boost_max) * groups.size
+    trend = future_year.need_multiplier(model)  # a future's demand trend by kind (None: none)
+    if trend is not None:
+        role_lam, res_lam = role_lam * trend[roles], res_lam * trend[res, None]
+    lam = np.concatenate([role_lam, res_lam.ravel()])
     rng = model.rng_for("needs")
     counts = rng.poisson(lam)
     n_role = int(counts[: len(roles)].sum())  # roles come first
@@ -549,6 +550,7 @@ def arise(model: CoproductionModel) -> None:
     )
     model.events["needs_arisen"] += len(k)
     model.events["needs_arisen_roles"] += n_role
+    model.events["demand_residents"] += len(k) - n_role  # by rates (not reported incidents)
 
 
 def wait(model: CoproductionModel) -> None:

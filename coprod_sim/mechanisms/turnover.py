@@ -24,6 +24,9 @@ with go back to the queue (``model.reopen``, no one let down) and count as re-ma
 again. The Mesa agent of the row stays (same ``unique_id``) and reads the newcomer's row:
 an agent is a home's row; ``moved_in_week`` tells its occupants apart.
 
+A future (mechanism 12, ``coprod_sim.mechanisms.futures``) multiplies the death and moving
+rates, sets the newcomers' ages and scales newcomers' free hours, year by year.
+
 Rules (``coprod_sim.RULES``): ``death``, ``moving``.
 """
 
@@ -33,7 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coprod_sim.mechanisms import collective_action, life_history, trust
+from coprod_sim.mechanisms import collective_action, future_year, life_history, trust
 from coprod_sim.mechanisms.needs import AgeGroups
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
@@ -111,8 +114,13 @@ def hazards_pass(qx, move_rate, scale):
 
 
 def weekly_hazards(model: CoproductionModel) -> tuple[np.ndarray, np.ndarray]:
-    """(death, moving) weekly hazards of each age band, by the model's rules."""
-    return hazards_pass(model, BANDS.death_qx, BANDS.move_rate, float(model.params.move_rate_scale))
+    """(death, moving) weekly hazards of each age band, by the model's rules (a future's
+    mortality and moving multipliers of the year applied, ``future_year.hazard_multipliers``)."""
+    qx, scale = BANDS.death_qx, float(model.params.move_rate_scale)
+    mortality, moving = future_year.hazard_multipliers(model)
+    if (mortality, moving) != (1.0, 1.0):
+        qx, scale = qx * mortality, scale * moving
+    return hazards_pass(model, qx, BANDS.move_rate, scale)
 
 
 # ------------------------------------------------------------------------------ phase
@@ -168,6 +176,8 @@ def set_age_group(model: CoproductionModel, rows: np.ndarray, group: np.ndarray)
     pop.free_hours[rows] = free_hours_of(
         pop.free_hours_base[rows], pop.age[rows], pop.employed[rows], pop.carer[rows], model.params
     )
+    if future_year.free_time(model) != 1.0:  # a future's free time of the year
+        pop.free_hours[rows] *= np.float32(future_year.free_time(model))
 
 
 def replace(model: CoproductionModel, leavers: np.ndarray, rng: np.random.Generator) -> None:
@@ -194,13 +204,17 @@ def replace(model: CoproductionModel, leavers: np.ndarray, rng: np.random.Genera
         tie_counts_update(model.graph, ex.count, recent, np.full(len(recent), -1, np.int16))
 
     # the newcomer: an age, the set-up draws, no history
-    age_years = newcomer_ages(len(leavers), rng)
+    age_years = future_year.newcomer_ages(model, len(leavers), rng)  # a future's age mix
+    if age_years is None:
+        age_years = newcomer_ages(len(leavers), rng)
     group = group_of(age_years)
     pop.age_years[leavers] = age_years
     pop.age[leavers] = group
     pop.moved_in_week[leavers] = model.week
     for name, values in draw_residents(group, pop.nbhd[leavers], model.nb, p, rng).items():
         getattr(pop, name)[leavers] = values
+    if future_year.free_time(model) != 1.0:
+        pop.free_hours[leavers] *= np.float32(future_year.free_time(model))
     pop.reset_rows(leavers)
     model.hours_last_year[leavers] = 0.0
     model.barrier_codes[leavers] = -1

@@ -28,6 +28,7 @@ import pandas as pd
 
 from coprod_sim.mechanisms import collective_action
 from coprod_sim.mechanisms.collective_action import WEEKLY as COLLECTIVE_ACTION_SERIES
+from coprod_sim.mechanisms.futures import VERY_OLD
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, SERVICES
 from coprod_sim.mechanisms.outcomes import means
 from coprod_sim.mechanisms.services import staff_paid_hours
@@ -79,6 +80,16 @@ WEEKLY_SERIES: tuple[str, ...] = (
     "mean_age",
     "share_65_plus",
 )
+#: columns a run with a future adds (``mechanisms.futures``): the age mix and its target, the
+#: week's demand per resident and the budget share of the year (capacity is
+#: ``professional_capacity``). Runs without a future keep the columns above only.
+FUTURE_SERIES: tuple[str, ...] = (
+    "share_80_plus",
+    "share_65_plus_target",
+    "share_80_plus_target",
+    "needs_arisen_per_1000",
+    "budget_share",
+)
 
 
 def reporter(name: str) -> Callable[[Any], float]:
@@ -108,6 +119,7 @@ LEVEL_COLUMNS: frozenset[str] = frozenset(
         "expected_backing",
         "mean_age",
         "share_65_plus",
+        *FUTURE_SERIES,  # shares, a rate per resident and a budget share: none is summed
     }
 )
 
@@ -130,7 +142,9 @@ def run_totals(frame: Any, by: str | list[str] = "RunId") -> Any:
     """
     df = pd.DataFrame(frame)
     keys = [by] if isinstance(by, str) else list(by)
-    columns = [c for c in df.columns if c in COLUMN_KINDS or c.startswith("cost_")]
+    columns = [
+        c for c in df.columns if c in COLUMN_KINDS or c in FUTURE_SERIES or c.startswith("cost_")
+    ]
     flows = [c for c in columns if column_kind(c) == "flow"]
     levels = [c for c in columns if column_kind(c) == "level"]
     if "Step" in df.columns:
@@ -206,4 +220,21 @@ def record_week(model: Any) -> None:
         st[name] = e[name]
     st["mean_age"] = float(ordered_mean(pop.age_years.astype(np.float64)))
     st["share_65_plus"] = float(np.count_nonzero(pop.age == RETIRED) / n_res)
+    if getattr(model, "future", None) is not None:
+        st.update(future_stats(model))
     model.stats = st
+
+
+def future_stats(model: Any) -> dict[str, float]:
+    """The weekly figures a future adds (``FUTURE_SERIES``)."""
+    now = model.future_now
+    n_res = max(model.n_residents, 1)
+    nan = float("nan")
+    return {
+        "share_80_plus": float(np.count_nonzero(model.pop.age_years >= VERY_OLD) / n_res),
+        "share_65_plus_target": nan if now is None else now.target_65,
+        "share_80_plus_target": nan if now is None else now.target_80,
+        # demand: residents' needs arisen by the kinds' rates (reported incidents left out)
+        "needs_arisen_per_1000": 1000.0 * model.events["demand_residents"] / n_res,
+        "budget_share": 1.0 if now is None else float(np.mean(now.values.budget)),
+    }

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import model_validator
 
+from coprod_sim.data.services import SERVICES
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.ages import start_ages
 from coprod_sim.state.towns import Town
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
     from coprod_sim.scenario import Scenario
 
 YOUNG, WORKING, RETIRED = 0, 1, 2
-#: the public services, in the order of every per-service array (staff, capacity, needs' kinds)
-SERVICES: tuple[str, ...] = ("social_care", "public_safety", "early_years")
 
 
 class PopulationParams(Strict):

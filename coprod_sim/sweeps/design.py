@@ -19,6 +19,7 @@ scenario (world or run) parameter, ``lever`` switches a lever on (true) or off (
 
     [design]
     kind = "factorial"      # arms | factorial | lhs | sobol | morris | table
+    futures = ["steady", "ageing_austerity"]   # optional: every arm under each future
     [design.factors]
     time_bank = [false, true]
 """
@@ -35,7 +36,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from coprod_sim.calibration.posterior import check_town, load_posterior
-from coprod_sim.io.toml_file import read_toml, read_toml_text
+from coprod_sim.data.toml_file import read_toml, read_toml_text
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.rules import RULES, check_rule, load_rule
 from coprod_sim.scenario import Scenario
@@ -176,6 +177,9 @@ class DesignSection(_Strict):
     samples: int | None = Field(None, ge=1, le=1_000_000)
     levels: int = Field(4, ge=2, le=100)
     rows: list[dict[str, Any]] = Field(default_factory=list)
+    #: futures every arm runs under (``coprod-sim list futures`` names or .toml paths, relative
+    #: to the design file's folder): arms x futures, compared within each future
+    futures: list[str] = Field(default_factory=list)
 
 
 class DesignModel(_Strict):
@@ -268,6 +272,8 @@ class Design:
             data["sweep"].pop(key, None)
         if data["sweep"].get("posterior") is False:  # designs from before posteriors resume
             data["sweep"].pop("posterior")
+        if not data["design"].get("futures"):  # designs from before futures resume
+            data["design"].pop("futures", None)
         if not data.get("rules"):  # designs from before rules could be named resume
             data.pop("rules", None)
         else:  # a rule edited in its file is another design, even under the same name

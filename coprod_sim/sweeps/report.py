@@ -230,6 +230,44 @@ def _ranking(diff: pd.DataFrame, ce: pd.DataFrame, headline: list[str]) -> str:
     )
 
 
+def futures_section(
+    wide: pd.DataFrame, pts: list[dict[str, Any]], headline: list[str], lower: Any = None
+) -> str:
+    """Each arm's mean under each future and its regret (how far it falls short of the best
+    arm in that future, in the metric's better direction; 0 for the best), with the largest
+    regret over the futures: "" unless the points run under two or more futures."""
+    future = {
+        p["point"]: p["values"].get("future") or p["world"].get("future") or "none" for p in pts
+    }
+    arm = {p["point"]: p["arm"].rsplit(" @ ", 1)[0] for p in pts}
+    if len(set(future.values())) < 2:
+        return ""
+    order = list(dict.fromkeys(future[p["point"]] for p in pts))
+    w = wide.assign(future=wide["point"].map(future), base_arm=wide["point"].map(arm))
+    out = [
+        "## Under each future\n",
+        "Each arm's mean over replications under each future, and its regret: how far it "
+        "falls short of the best arm in the same future (in the metric's better direction; 0 "
+        "for the best). `max regret` is the largest over the futures: an arm with a small one "
+        "keeps working whatever the future. Differences from the baseline elsewhere in this "
+        "report compare with the baseline under the first future.\n",
+    ]
+    for m in headline:
+        sign = stats.better_sign(m, lower)
+        means = w.groupby(["base_arm", "future"], sort=False)[m].mean().unstack("future")
+        means = means[[f for f in order if f in means.columns]]
+        table = means.copy()
+        if sign != 0:
+            regret = (means.max() - means) if sign > 0 else (means - means.min())
+            for f in means.columns:
+                table[f"regret {f}"] = regret[f]
+            table["max regret"] = regret.max(axis=1)
+            table = table.sort_values("max regret", kind="stable")
+        out.append(f"### {m}\n")
+        out.append(markdown_table(table.reset_index().rename(columns={"base_arm": "arm"})))
+    return "\n".join(out)
+
+
 def took(man: dict) -> str:
     """How long the sweep took, or why that is not known (never "nan s")."""
     seconds = man.get("seconds_total")
@@ -320,6 +358,10 @@ def write_report(out: str | Path, metrics: list[str] | None = None) -> Path:
         g = wide.groupby(["point", "arm"])[headline].mean().reset_index().drop(columns="point")
         g.insert(1, "runs", wide.groupby("point").size().to_numpy())
         add(markdown_table(g))
+
+    # ---- under each future
+    if kind not in SENSITIVITY_KINDS:
+        add(futures_section(wide, pts, headline, s.lower_is_better))
 
     # ---- adaptive
     if s.adaptive is not None:

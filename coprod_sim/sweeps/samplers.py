@@ -100,6 +100,17 @@ def check(design: Design) -> None:
             f"design.factors given with design.kind = '{kind}'; allowed: factors only with "
             "kind = 'factorial' (use design.ranges for lhs, sobol and morris)"
         )
+    if d.futures and kind in SENSITIVITY_KINDS:
+        raise DesignError(
+            f"design.futures given with design.kind = '{kind}'; allowed: futures with kind = "
+            "'arms', 'factorial' or 'table' (fix one future with future = NAME under [world])"
+        )
+    names = list(d.futures)
+    if len(set(names)) < len(names):
+        raise DesignError(f"design.futures: value {names!r} names a future twice; allowed: "
+                          "different futures")  # fmt: skip
+    if d.futures and "future" in d.factors:
+        raise DesignError("design.factors.future and design.futures both given; allowed: one")
     if kind in SENSITIVITY_KINDS:
         _check_ranges(design)
     elif d.ranges:
@@ -258,7 +269,47 @@ def _cast(name: str, x: float) -> Any:
 
 
 def points(design: Design) -> list[dict[str, Any]]:
-    """Every point of the design, in a fixed order (point ids are positions)."""
+    """Every point of the design, in a fixed order (point ids are positions). With
+    ``design.futures``, every arm once under each future: point ``j * arms + i`` is arm ``i``
+    under future ``j`` (named ``"<arm> @ <future>"``, ``future`` among its values)."""
+    pts = _arm_points(design)
+    futures = future_values(design)
+    if not futures:
+        return pts
+    out = []
+    for j, (name, value) in enumerate(futures):
+        for p in pts:
+            q = copy.deepcopy(p)
+            q["point"] = j * len(pts) + p["point"]
+            q["arm"] = f"{p['arm']} @ {name}"
+            q["world"]["future"] = value
+            q["values"] = {**p["values"], "future": name}
+            out.append(q)
+    return out
+
+
+def future_values(design: Design) -> list[tuple[str, str]]:
+    """(name, scenario value) of each future of ``design.futures``: a shipped name as it is, a
+    file's path resolved from the design file's folder (DesignError for an unusable one)."""
+    from pathlib import Path
+
+    from coprod_sim.data.future_file import FutureError, load_future
+
+    out = []
+    for i, f in enumerate(design.model.design.futures):
+        value = f
+        if f.endswith(".toml") and not Path(f).is_absolute() and design.path is not None:
+            value = str((Path(design.path).parent / f).resolve())
+        try:
+            load_future(value)
+        except FutureError as exc:
+            raise DesignError(f"design.futures[{i}]: {exc}") from None
+        out.append((Path(f).stem if f.endswith(".toml") else f, value))
+    return out
+
+
+def _arm_points(design: Design) -> list[dict[str, Any]]:
+    """The design's points before any crossing with futures."""
     m, d = design.model, design.model.design
     out: list[dict[str, Any]] = []
     if d.kind == "arms":
@@ -334,8 +385,11 @@ def sample_matrix(design: Design) -> np.ndarray:
 
 def baseline_point(design: Design, pts: list[dict[str, Any]] | None = None) -> int | None:
     """Point id of the baseline arm (None for sensitivity designs without one)."""
-    pts = points(design) if pts is None else pts
     d = design.model.design
+    if d.futures:  # the baseline arm under the first future (its point id is the arm's own)
+        pts = _arm_points(design)
+    elif pts is None:
+        pts = points(design)
     if d.kind in SENSITIVITY_KINDS and d.baseline is None:
         return None
     if d.kind == "factorial" and not isinstance(d.baseline, str):

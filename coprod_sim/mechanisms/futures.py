@@ -1,0 +1,184 @@
+"""Mechanism 12, a future: the town's world follows declared trajectories year by year.
+
+A future (``coprod_sim.data.future_file``; ``coprod-sim list futures``) is data, not a second
+copy of any mechanism. At the start of each results year (weeks 0, 52, 104, ...) this phase
+reads the year's values and sets the parameters the existing mechanisms already use:
+
+- turnover (mechanism 11): every age band's annual probability of dying times ``mortality``
+  and of moving away times ``moving``; newcomers' ages follow the future's age mix (below);
+- needs (mechanism 1): each kind's arrival rate times its service's ``demand`` multiplier, on
+  top of the age dependence the kinds already have (a rate per age group, so demand per resident
+  follows the age mix by itself);
+- services: each service's budget share ``b`` sets ``model.capacity_cut = 1 - b``, the same
+  handle the budget cuts lever turns: staff hours and the staff pay the council is charged both
+  scale with ``b`` (a lever's cut, when on, is the larger of the two, as it always was);
+- free time: every resident's free hours (the set-up rule, ``population.free_hours_of``) times
+  ``free_time``, newcomers' and those changing age group included.
+
+The age mix. Without ``share_65_plus`` in the file the newcomers' ages are those of
+``turnover.toml`` and the town keeps the mix its own turnover gives. With it, the town follows
+the future's change in the shares from its own start (``target = start share + future(y) -
+future(0)``: a future is a national projection, a town starts where it is). At the start of
+year ``y`` the newcomers' ages are set so that, with the year's expected leavers (the weekly
+hazards over 52 weeks) and those who reach 65 and 80 during it, the town reaches the target of
+year ``y + 1``: the share of newcomers aged 65-79 and 80+ is what that takes (between 0 and 1),
+and within 18-64, 65-79 and 80+ newcomers' ages keep ``turnover.toml``'s relative weights. Each
+year starts from the town as it is, so an error one year is corrected the next. The town keeps
+its size (a leaver's row goes to a newcomer, as without a future): growth is not modelled.
+
+A future does not act during the burn-in (the burned-in town is that of no future), and with
+every multiplier 1 and no age mix (the ``steady`` future) it changes nothing: the run equals the
+run without a future, bit for bit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydantic import field_validator
+
+from coprod_sim.data.future_file import load_future
+from coprod_sim.mechanisms import turnover
+from coprod_sim.mechanisms.future_year import YearSettings
+from coprod_sim.parameters import Strict, param
+from coprod_sim.state.ages import BANDS, MAX_AGE, AgeBands
+from coprod_sim.state.population import free_hours_of
+
+if TYPE_CHECKING:
+    from coprod_sim.data.future_file import Future, FutureValues
+    from coprod_sim.model import CoproductionModel
+
+WEEKS_PER_YEAR = 52
+#: the first age of the two old-age groups a future follows
+OLD, VERY_OLD = 65, 80
+
+
+class FutureParams(Strict):
+    """Mechanism 12: the future the town's world follows."""
+
+    future: str = param(
+        "",
+        unit="-",
+        role="run",
+        source="coprod_sim/data/futures/*.toml (each figure with its source; docs/futures.md)",
+        doc="A shipped future's name (steady, ageing, austerity, ageing_austerity) or the path "
+        "of a future's TOML file; empty: no future (the town's rates, age mix and budgets "
+        "never change).",
+    )
+
+    @field_validator("future")
+    @classmethod
+    def _known_future(cls, v: str) -> str:
+        if v:
+            load_future(v)  # a FutureError (a ValueError) names what is wrong
+        return v
+
+
+def setup(model: CoproductionModel) -> None:
+    """The model's future (``model.future``; None without one) and its year's settings."""
+    name = model.params.future
+    model.future = load_future(name) if name else None
+    model.future_now = None
+    model.future_start_shares = None
+
+
+def year_start(model: CoproductionModel) -> None:
+    """At the start of each results year, the future's values of the year set the mechanisms'
+    multipliers, the services' budgets and the newcomers' ages (see the module's docstring)."""
+    future = model.future
+    if future is None or model.week < 0 or model.week % WEEKS_PER_YEAR:
+        return
+    year = model.week // WEEKS_PER_YEAR
+    if model.future_start_shares is None:
+        model.future_start_shares = age_shares(model.pop.age_years)
+    now = future.at(year)
+    model.capacity_cut[:] = 1.0 - now.budget
+    before = model.future_now.values.free_time if model.future_now is not None else 1.0
+    cdf, t65, t80 = None, float("nan"), float("nan")
+    if future.share_65_plus is not None:
+        t65, t80 = targets(model, future, year + 1)
+        cdf = newcomer_cdf(*newcomer_shares(model, now, t65, t80))
+    model.future_now = YearSettings(
+        values=now,
+        need_multiplier=now.demand[model.kinds.service],
+        newcomer_cdf=cdf,
+        target_65=t65,
+        target_80=t80,
+    )
+    if now.free_time != before:
+        pop = model.pop
+        pop.free_hours[:] = free_hours_of(
+            pop.free_hours_base, pop.age, pop.employed, pop.carer, model.params
+        ) * np.float32(now.free_time)
+
+
+def age_shares(age_years: np.ndarray) -> tuple[float, float]:
+    """(share 65+, share 80+) of residents."""
+    n = max(len(age_years), 1)
+    return (
+        float(np.count_nonzero(age_years >= OLD) / n),
+        float(np.count_nonzero(age_years >= VERY_OLD) / n),
+    )
+
+
+def targets(model: CoproductionModel, future: Future, year: float) -> tuple[float, float]:
+    """The town's target shares (65+, 80+) in ``year``: its start shares plus the future's
+    change since year 0, kept within [0, 1] and 80+ within 65+."""
+    s65, s80 = model.future_start_shares
+    v, v0 = future.at(year), future.at(0)
+    t65 = min(max(s65 + v.share_65_plus - v0.share_65_plus, 0.0), 1.0)
+    t80 = min(max(s80 + v.share_80_plus - v0.share_80_plus, 0.0), t65)
+    return t65, t80
+
+
+def annual_leaving(model: CoproductionModel, mortality: float, moving: float) -> np.ndarray:
+    """Chance of leaving (dying or moving away) within a year, by age band, at the weekly
+    hazards of turnover with the year's multipliers."""
+    pd, pm = turnover.hazards_pass(
+        model,
+        BANDS.death_qx * mortality,
+        BANDS.move_rate,
+        float(model.params.move_rate_scale) * moving,
+    )
+    return 1.0 - (1.0 - pd - pm) ** WEEKS_PER_YEAR
+
+
+def newcomer_shares(
+    model: CoproductionModel, now: FutureValues, t65: float, t80: float
+) -> tuple[float, float]:
+    """(share of newcomers aged 65+, aged 80+) this year that brings the town to the target
+    shares ``t65``, ``t80`` by the year's end: needed = target x N - (now - expected leavers
+    + expected ageing in), over the expected newcomers (as many as leavers)."""
+    age = model.pop.age_years
+    n = len(age)
+    leave = annual_leaving(model, now.mortality, now.moving)[BANDS.band_of(age)]
+    newcomers = max(float(leave.sum()), 1.0)
+    shares = []
+    for first, target in ((OLD, t65), (VERY_OLD, t80)):
+        old = age >= first
+        stay = float(np.count_nonzero(old)) - float(leave[old].sum())
+        ageing_in = float(np.count_nonzero(age == first - 1))
+        shares.append(min(max((target * n - stay - ageing_in) / newcomers, 0.0), 1.0))
+    return shares[0], min(shares[1], shares[0])
+
+
+def newcomer_cdf(share_65: float, share_80: float, bands: AgeBands = BANDS) -> np.ndarray:
+    """Cumulative weights over ages 0..MAX_AGE of a newcomer's age: 18-64, 65-79 and 80+ get
+    shares ``1 - share_65``, ``share_65 - share_80`` and ``share_80``; within each, ages keep
+    ``turnover.toml``'s weights (band share over band width; no one beyond the last band)."""
+    ages = np.arange(MAX_AGE + 1)
+    band = bands.by_age
+    width = (bands.age_to - bands.age_from + 1).astype(np.float64)
+    w = bands.newcomer_share[band] / width[band]
+    w[(ages < bands.age_from[0]) | (ages > bands.age_to[-1])] = 0.0
+    for lo, hi, share in (
+        (0, OLD, 1.0 - share_65),
+        (OLD, VERY_OLD, share_65 - share_80),
+        (VERY_OLD, MAX_AGE + 1, share_80),
+    ):
+        part = slice(lo, hi)
+        total = w[part].sum()
+        w[part] = w[part] * (share / total) if total > 0 else 0.0
+    cdf = np.cumsum(w)
+    return cdf / cdf[-1]
