@@ -124,22 +124,32 @@ def prim_lines(x: pd.DataFrame, fails: np.ndarray, minimum: int) -> list[str]:
     box = prim.Prim(x, fails.astype(bool), peel_alpha=0.1).find_box()
     if box is None:
         return [f"{n_fail} of {n} cases fail; PRIM found no box (failures spread evenly)."]
-    stats, lims = box.inspect(style="data")[0]
+    traj = box.peeling_trajectory
+    # the densest box that still holds at least half the failing cases (fewest dimensions on
+    # a tie): PRIM's last box is densest, but it often covers few cases and restricts noise
+    ok = traj[traj["coverage"] >= 0.5]
+    i = int(ok.sort_values(["density", "res_dim"], ascending=[False, True]).index[0])
+    stats, lims = box.inspect(i, style="data")[0]
     lines = [
         f"{n_fail} of {n} re-evaluation cases fail. PRIM (EMA Workbench) finds the box below: "
         f"it holds {stats['coverage']:.0%} of the failing cases (coverage), and "
         f"{stats['density']:.0%} of the cases in it fail (density; all cases: "
-        f"{n_fail / n:.0%}).",
+        f"{n_fail / n:.0%}). Restrictions whose quasi-p value is above 0.05 on both sides "
+        "are left out as not significant.",
         "",
     ]
-    if len(lims) == 0:
-        lines.append("The box restricts no factor: failures are not concentrated anywhere.")
+    qp = lims.iloc[:, 2:].astype(float)
+    keep = [name for name in lims.index if np.nanmin(qp.loc[name].to_numpy()) <= 0.05]
+    if not keep:
+        lines.append("The box restricts no factor significantly: failures are not concentrated.")
         return lines
-    lines += ["| factor | from | to | whole range |", "|---|---|---|---|"]
-    for name in lims.index:
+    lines += ["| factor | from | to | whole range | quasi-p |", "|---|---|---|---|---|"]
+    for name in keep:
         lo, hi = lims.loc[name].iloc[0], lims.loc[name].iloc[1]
+        p = np.nanmin(qp.loc[name].to_numpy())
         lines.append(
-            f"| {name} | {_num(lo)} | {_num(hi)} | {_num(x[name].min())} - {_num(x[name].max())} |"
+            f"| {name} | {_num(lo)} | {_num(hi)} | {_num(x[name].min())} - "
+            f"{_num(x[name].max())} | {p:.2g} |"
         )
     return lines
 
