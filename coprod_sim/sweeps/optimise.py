@@ -350,7 +350,13 @@ def _evaluator(
                 mix = mix_of(vals, spec.levers)
                 mixes[mix_key(mix)] = mix
             _append_candidates(out, mixes, known)
-            counter["runs"] += evals.run(mixes, executor, workers)
+            # an executor in this process (Dask's in-process cluster) draws from Python's
+            # `random` while it runs; the search's draws must not depend on it
+            state = random.getstate()
+            try:
+                counter["runs"] += evals.run(mixes, executor, workers)
+            finally:
+                random.setstate(state)
             for key in mixes:
                 if key not in scores:
                     scores[key] = score(evals.wide(key), spec, evals.design.weeks)
@@ -364,7 +370,9 @@ def _evaluator(
 # ------------------------------------------------------------------ the search
 def _fingerprint(design: Design, spec: OptimiseSpec, seed: int) -> str:
     cases = cases_design(design, spec, seed, fresh=False)
-    data = {"cases": cases.fingerprint(), "optimise": spec.to_dict(), "seed": seed}
+    table = spec.to_dict()
+    table.pop("prim_min_failures", None)  # the report's setting, not the search's
+    data = {"cases": cases.fingerprint(), "optimise": table, "seed": seed}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 

@@ -122,6 +122,8 @@ def test_the_same_front_on_one_and_two_workers(two_workers: Path, tmp_path: Path
 
 @pytest.mark.slow
 def test_a_resumed_search_runs_only_what_was_not_stored(two_workers: Path, tmp_path: Path) -> None:
+    """Interrupted in this process, resumed on Dask: only the missing runs run, the front is
+    the 2-worker pool's (Dask's in-process cluster draws from Python's `random` meanwhile)."""
     out = tmp_path / "part"
 
     def stop(generation: int, runs: int) -> None:
@@ -137,7 +139,11 @@ def test_a_resumed_search_runs_only_what_was_not_stored(two_workers: Path, tmp_p
     assert 0 < n_stored < total
     with pytest.raises(DesignError, match="--resume"):
         _search(out, workers=0)
-    man = _search(out, workers=0, resume=True)
+    from distributed import Client
+
+    # resumed on another executor (a Dask cluster in this process): the same search continues
+    with Client(processes=False, n_workers=1, threads_per_worker=2) as client:
+        man = _search(out, workers=2, resume=True, executor=client.get_executor())
     assert man["sessions"][-1]["search_runs"] == total - n_stored
     assert _front(out) == _front(two_workers)
     again = _search(out, workers=0, resume=True)  # complete: nothing runs again
