@@ -272,6 +272,7 @@ def test_shipped_study_design_is_valid() -> None:
     from coprod_sim.sweeps.optimise import load_optimise
 
     root = Path(__file__).resolve().parents[2]
-    design, spec = load_optimise(root / "experiments" / "cheapest_mix" / "design.toml")
-    assert spec.objectives[0] == "public_purse_cost_gbp"
-    assert design.sweep.name == "cheapest_mix"
+    for name in ("design", "design_full"):
+        design, spec = load_optimise(root / "experiments" / "cheapest_mix" / f"{name}.toml")
+        assert spec.objectives[0] == "public_purse_cost_gbp"
+        assert design.sweep.name == "cheapest_mix"
