@@ -49,7 +49,7 @@ from coprod_sim.io.toml_file import read_toml, read_toml_text
 from coprod_sim.sweeps.design import Design, DesignError, _check_finite
 from coprod_sim.sweeps.engine import Sweep, _local_pool, execute
 from coprod_sim.sweeps.optimise_spec import OptimiseSpec, SearchedLever, optimise_spec
-from coprod_sim.sweeps.store import MANIFEST, Store, versions
+from coprod_sim.sweeps.store import MANIFEST, Store, effective_status, owner_record, versions
 
 #: spawn key of the re-evaluation's seeds (the search's replication seeds use 0, 1, 2, ...)
 REEVALUATION_STREAM = 2**31 + 1
@@ -388,6 +388,13 @@ def _open(out: Path, design: Design, spec: OptimiseSpec, seed: int, resume: bool
                 "a new folder"
             )
         old = store.read_manifest()
+        owner = old.get("owner") or {}
+        if effective_status(old) == "running" and owner.get("pid") != os.getpid():
+            raise DesignError(
+                f"--out '{out}' is being written by another search (process {owner.get('pid')} "
+                f"on {owner.get('host')}, since {owner.get('started')}); allowed: another folder, "
+                "or wait for it to end (or stop it), then --resume"
+            )
         if old.get("fingerprint") != fp:
             raise DesignError(
                 f"--out '{out}' holds a search of another design, [optimise] table or seed "
@@ -455,7 +462,7 @@ def run_optimise(
     scores: dict[str, Score] = {}
     counter = {"runs": 0}
     started = time.perf_counter()
-    store.update_manifest(status="running")
+    store.update_manifest(status="running", owner=owner_record())
     rng_state = random.getstate()
     try:
         problem = _problem(spec, scores, design.weeks)

@@ -215,6 +215,23 @@ def test_a_searched_lever_the_design_sets_itself_is_refused() -> None:
         optimise_spec(design_from_dict(data))
 
 
+def test_a_folder_another_live_search_writes_is_refused(tmp_path: Path) -> None:
+    import os
+    import socket
+
+    design = design_from_dict(tiny())
+    out = tmp_path / "busy"
+    out.mkdir()
+    manifest = {
+        "kind": "optimise",
+        "status": "running",
+        "owner": {"pid": os.getppid(), "host": socket.gethostname(), "started": "now"},
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(DesignError, match="being written by another search"):
+        run_optimise(design, optimise_spec(design), out, workers=0, resume=True)
+
+
 def _toml(data: dict[str, Any]) -> str:
     """A small TOML writer for the test's nested tables (strings, numbers, lists, tables)."""
 
