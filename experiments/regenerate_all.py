@@ -42,6 +42,8 @@ from coprod_sim.results_version import (
 ROOT = Path(__file__).resolve().parents[1]
 PY = "python"  # how the commands are shown; run with this interpreter (sys.executable)
 STUDIES = ("levers", "combinations", "budget_cuts", "sensitivity", "futures")
+#: the cheapest_mix search's time here (experiments/cheapest_mix/report.md records it)
+MINUTES_CHEAPEST_MIX = 13.5
 SEED_SPREAD = ("<!-- seed_spread table: begin -->", "<!-- seed_spread table: end -->")
 
 
@@ -131,6 +133,28 @@ STEPS: tuple[Step, ...] = (
     _study("budget_cuts", 8.0),
     _study("sensitivity", 9.5),
     _study("futures", 31.0),
+    Step(
+        "study_cheapest_mix",
+        (
+            Artefact("experiments/cheapest_mix/report.md", "markdown"),
+            Artefact("experiments/cheapest_mix/figures/*.png", "png"),
+        ),
+        MINUTES_CHEAPEST_MIX,
+        (
+            PY,
+            "-m",
+            "coprod_sim",
+            "optimise",
+            "experiments/cheapest_mix/design.toml",
+            "--out",
+            f"results/cheapest_mix-v{RESULTS_VERSION}",
+            "--workers",
+            "2",
+        ),  # fmt: skip
+        after=((PY, "experiments/regenerate_all.py", "--copy-study", "cheapest_mix"),),
+        note="a lever-mix search (coprod-sim optimise); the report and figure are copied from "
+        f"results/cheapest_mix-v{RESULTS_VERSION} into experiments/cheapest_mix/",
+    ),
     Step(
         "levers_doc",
         (Artefact("docs/levers.md", "markdown"),),

@@ -3,6 +3,7 @@
     coprod-sim sweep experiments/smoke.toml --out results/smoke [--workers 2]
     coprod-sim sweep study.toml --out results/study --scheduler tcp://HOST:8786
     coprod-sim report results/smoke
+    coprod-sim optimise experiments/cheapest_mix/design.toml --out results/cheapest_mix
 
 Bad input (design, folder, scheduler address) exits with code 2 and a one-line reason before
 any run; an interrupted sweep exits 130 and keeps every finished batch for the next run.
@@ -214,7 +215,93 @@ def report(
     typer.echo(f"wrote {path}")
 
 
+def optimise(
+    design: Annotated[Path, typer.Argument(help="Design file (TOML) with an [optimise] table.")],
+    out: Annotated[Path, typer.Option(help="Search folder (created; --resume continues it).")],
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Local worker processes (default: CPU count; 0 = this process)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of a running dask.distributed scheduler, tcp://HOST:PORT."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="The search's seed (default: optimise.seed or sweep.seed).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the search in --out (stored runs kept).")
+    ] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress lines.")] = False,
+) -> None:
+    """Search lever mixes for the lowest cost that meets a target in most uncertainty cases;
+    writes report.md with the Pareto front (docs/optimise.md)."""
+    import time
+
+    from coprod_sim.sweeps.optimise import load_optimise, run_optimise
+    from coprod_sim.sweeps.optimise_report import write_optimise_report
+
+    if workers is not None and workers < 0:
+        raise _fail(f"--workers: value {workers} is not allowed; allowed: 0 or more")
+    if seed is not None and not 0 <= seed < 2**63:
+        raise _fail(f"--seed: value {seed} is not allowed; allowed: 0 to 2**63 - 1")
+    if scheduler is not None and workers is not None:
+        raise _fail("give --scheduler or --workers, not both (the cluster has its own workers)")
+    try:
+        d, spec = load_optimise(design)
+    except ScenarioError as exc:
+        raise _fail(str(exc)) from None
+    client = executor = None
+    n = workers
+    if scheduler is not None:
+        client, executor, n = connect_scheduler(scheduler)
+    t0 = time.perf_counter()
+
+    def said(generation: int, runs: int) -> None:
+        if not no_progress:
+            typer.echo(
+                f"generation {generation}/{spec.section.generations}: {runs} runs so far, "
+                f"{time.perf_counter() - t0:.0f} s",
+                err=True,
+            )
+
+    try:
+        man = run_optimise(
+            d, spec, out, seed=seed, executor=executor, workers=n, resume=resume,
+            on_generation=said,
+        )  # fmt: skip
+        path = write_optimise_report(out)
+    except ScenarioError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail(
+            f"interrupted; finished runs are kept in {out}; add --resume to continue",
+            EXIT_INTERRUPTED,
+        ) from None
+    except OSError as exc:
+        raise _fail(
+            f"writing to {out} failed ({os_error(exc)}); add --resume to continue once fixed",
+            EXIT_RUN_FAILED,
+        ) from None
+    except Exception as exc:
+        if not is_interrupt(exc):
+            raise
+        raise _fail(
+            f"interrupted; finished runs are kept in {out}; add --resume to continue",
+            EXIT_INTERRUPTED,
+        ) from None
+    finally:
+        if client is not None:
+            client.close()
+    last = man["sessions"][-1]
+    typer.echo(
+        f"{d.sweep.name}: {man['candidates']} mixes; {last['search_runs']} search and "
+        f"{last['reevaluation_runs']} re-evaluation runs in {last['seconds']:.1f} s; wrote {path}"
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``sweep`` and ``report`` to the main CLI."""
+    """Add ``sweep``, ``report`` and ``optimise`` to the main CLI."""
     app.command()(sweep)
     app.command()(report)
+    app.command()(optimise)

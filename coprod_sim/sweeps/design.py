@@ -191,6 +191,9 @@ class DesignModel(_Strict):
     #: swapped rules every run uses: rule name -> "package.module:function" or "file.py:function"
     #: (relative to the design file's folder); see ``coprod_sim.rules.load_rule``
     rules: dict[str, str] = Field(default_factory=dict)
+    #: the search ``coprod-sim optimise`` runs over this design's uncertainty cases (checked by
+    #: ``coprod_sim.sweeps.optimise_spec``; a sweep of the design ignores it)
+    optimise: dict[str, Any] | None = None
 
 
 def matches(name: str, patterns: list[str] | tuple[str, ...]) -> bool:
@@ -274,6 +277,7 @@ class Design:
             data["sweep"].pop("posterior")
         if not data["design"].get("futures"):  # designs from before futures resume
             data["design"].pop("futures", None)
+        data.pop("optimise", None)  # the search's table never changes a sweep's runs
         if not data.get("rules"):  # designs from before rules could be named resume
             data.pop("rules", None)
         else:  # a rule edited in its file is another design, even under the same name
