@@ -1,10 +1,10 @@
 """Weeks per second of each dashboard panel while the page plays and its charts redraw.
 
 Renders the real page (``coprod_sim.dashboard.app.Dashboard``) in-process with Solara's test
-renderer, types a town size into it, presses Play, and counts the weeks every panel advanced and the charts
-drawn in ``--seconds`` seconds (the page redraws charts in a background thread, at most once
-every ``REDRAW_SECONDS`` while playing). Target (issue 17): >= 10 weeks/s per panel at 10,000
-residents while the charts update.
+renderer, types a town size into it, presses Play, and counts the weeks every panel advanced and
+the charts drawn in ``--seconds`` seconds (the page redraws charts in a background thread, at
+most once every ``REDRAW_SECONDS`` while playing). Target (issue 17): >= 10 weeks/s per panel
+at 10,000 residents while the charts update.
 
     .venv/bin/python benchmarks/dashboard_speed.py --residents 10000 --seconds 20 [--levers]
 """
