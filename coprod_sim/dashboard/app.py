@@ -44,6 +44,11 @@ CONTROLS = lever_controls()
 ROOM = room.server_room()
 # the compiled passes load while the first page opens, not when the room first presses Play
 threading.Thread(target=warm_up, name="coprod-sim warm-up", daemon=True).start()
+PHONE_CSS = """
+[class*='phone-lever-'] .v-input--selection-controls { margin-top: 0; padding-top: 0; }
+[class*='phone-lever-'] .v-messages { display: none; }
+[class*='phone-lever-'] .v-input__slot { margin-bottom: 2px; }
+"""
 TABLE_CSS = """
 .diff-table { border-collapse: collapse; font-size: 0.9em; }
 .diff-table td, .diff-table th { padding: 2px 10px; text-align: right; }
@@ -756,8 +761,8 @@ def RoomPanel(ctl: PairedFutures, the_room: room.Room, on_change, week: int, bus
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
-                "<table class='diff-table room-tally'><thead><tr><th>mix proposed</th>"
-                f"<th>votes</th></tr></thead><tbody>{rows}</tbody></table>"
+                "<table class='diff-table room-tally' style='font-size:1.3em'><thead><tr>"
+                f"<th>mix proposed</th><th>votes</th></tr></thead><tbody>{rows}</tbody></table>"
                 if tally
                 else "<p class='room-tally'>No proposal yet.</p>"
             ),
@@ -803,6 +808,7 @@ def PhonePage():
         intrusive_cancel=False,
     )
     solara.Title("coprod-sim: the room votes")
+    solara.Style(PHONE_CSS)
     with solara.Column(style={"padding": "10px", "max-width": "560px", "font-size": "1.1em"}):
         solara.HTML(tag="h3", unsafe_innerHTML="Which levers should panel B try?")
         if the_room is None:
@@ -853,7 +859,7 @@ def PhonePage():
                 )  # fmt: skip
                 solara.Text(f"{p.describe()} ({p.votes})", classes=["proposal-text"])
         solara.Text("Or propose a mix of levers (your vote goes to it):")
-        for c in CONTROLS:
+        for c in CONTROLS:  # one short line each (``PHONE_CSS``)
             with solara.Column(gap="0px", classes=[f"phone-lever-{c.name}"]):
                 solara.Checkbox(
                     label=c.title,

@@ -34,8 +34,9 @@ MAX_MESSAGE_CHARS = 64
 #: actions (join, vote) a participant may make at once, then this many a second
 RATE_BURST = 5
 RATE_PER_SECOND = 0.5
-#: the room code: letters that cannot be misread (no I, O), this many
-CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+#: the room code: consonants only (no word can be spelt on the projector) that cannot be
+#: misread, this many (21**4: 194,481 codes)
+CODE_LETTERS = "BCDFGHJKLMNPQRSTVWXYZ"
 CODE_LENGTH = 4
 
 
