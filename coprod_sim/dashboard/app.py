@@ -289,7 +289,7 @@ def SessionFile(ctl: PairedFutures, on_change, build: Callable[..., None], tick:
             saved, filename="coprod-sim-session.json", label="Save session",
             mime_type="application/json",
         )  # fmt: skip
-        # a link that restores the session (the browser copies it; no script of ours runs)
+        # a link that restores the session; its button copies it (or copy the link by hand)
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
