@@ -92,7 +92,7 @@ def test_two_phones_vote_and_the_facilitator_applies_the_winner(room_server, new
     )
     assert "personal asks on from week 1" in plan.inner_text()
     assert fac.locator(".plan-A").inner_text() == "Levers: no lever"  # A untouched
-    assert "Applied to panel B from week 1" in fac.locator(".room-applied").inner_text()
+    expect(fac.locator(".room-applied")).to_contain_text("Applied to panel B from week 1")
     one.get_by_text("Round 2. Your vote: none yet").wait_for()  # a new round on the phones
     assert blocked == [] and all(b == [] for _, b in phones)
 
