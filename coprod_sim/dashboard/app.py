@@ -848,10 +848,10 @@ def PhonePage():
             + (room.describe_mix(mine) if mine is not None else "none yet"),
             classes=["phone-my-vote"],
         )
-        tally = the_room.tally()
-        if tally:
+        made = the_room.proposals()  # in the order made: a row never moves under a finger
+        if made:
             solara.Text("Proposed so far (votes):")
-        for i, p in enumerate(tally):
+        for i, p in enumerate(made):
             with solara.Row(style={"align-items": "center"}, classes=[f"proposal-{i}"]):
                 solara.Button(
                     "Vote", on_click=act(lambda p=p: the_room.vote(client, list(p.levers))),

@@ -169,15 +169,20 @@ class Room:
         with self._lock:
             return len(self._people)
 
-    def tally(self) -> list[Proposal]:
-        """The round's proposals, most votes first (ties: the earlier proposed first)."""
+    def proposals(self) -> list[Proposal]:
+        """The round's proposals in the order they were made, with their votes (what a phone
+        lists: a row never moves when votes change, so a tap lands where it was aimed)."""
         with self._lock:
             counts = dict.fromkeys(self._order, 0)
             for who in self._people.values():
                 if who.mix is not None:
                     counts[who.mix] += 1
-            ranked = sorted(counts, key=lambda m: (-counts[m], self._order[m]))
-            return [Proposal(m, counts[m]) for m in ranked]
+            return [Proposal(m, n) for m, n in counts.items()]  # dicts keep insertion order
+
+    def tally(self) -> list[Proposal]:
+        """The round's proposals, most votes first (ties: the earlier proposed first)."""
+        made = self.proposals()
+        return sorted(made, key=lambda p: -p.votes)  # a stable sort keeps the order of ties
 
     def winner(self) -> Proposal | None:
         """The mix with most votes (the earlier proposed on a tie), or None if nobody voted."""

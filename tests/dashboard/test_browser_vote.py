@@ -72,11 +72,13 @@ def test_two_phones_vote_and_the_facilitator_applies_the_winner(room_server, new
     tick(one, "personal_asks", "Personal asks")
     one.locator(".phone-propose").click()
     one.get_by_text("Your vote: personal asks + time bank").wait_for()
+    # phone two sees the proposal first (the list above its buttons is then drawn: a list that
+    # grows while a button is pressed moves the button away from the tap)
+    two.get_by_text("personal asks + time bank (1)").wait_for()
     tick(two, "training", "Training")
     two.locator(".phone-propose").click()
     two.get_by_text("Your vote: training").wait_for()
     tally_has(fac, "training")
-    two.get_by_text("personal asks + time bank (1)").wait_for()  # the phone sees the proposal
     two.locator(".proposal-text", has_text="personal asks + time bank").locator("..").locator(
         ".phone-vote"
     ).click()

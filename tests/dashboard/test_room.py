@@ -64,6 +64,12 @@ def test_votes_tally_and_winner():
         (frozenset(), 1),
     ]
     assert r.winner().describe() == "personal asks + time bank"
+    # a phone lists them in the order they were proposed
+    assert [t.describe() for t in r.proposals()] == [
+        "time bank",
+        "personal asks + time bank",
+        "no lever",
+    ]
     clock.t += 10
     r.vote("phone1", ["time_bank"])  # one vote each: changing it moves it
     assert [t.votes for t in r.tally()] == [2, 1, 1]
