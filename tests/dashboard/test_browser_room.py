@@ -11,6 +11,7 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from coprod_sim.dashboard import session
 
@@ -176,6 +177,11 @@ def test_session_link_restores_the_page(open_page):
         page.wait_for_timeout(250)  # the link follows the page
     assert linked["week"] == 1 and linked["years"] == 2
     assert "time_bank" in linked["panels"][1]["start"]
+    # "Copy link" puts the link on the clipboard
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.locator(".copy-link").click()
+    expect(page.locator(".copy-link")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == linked_session(page)["href"]
     # the link, opened in another browser session, restores the page
     other, other_blocked = open_page()
     other.goto(linked["href"])
