@@ -1,10 +1,10 @@
 """Weeks per second of each dashboard panel while the page plays and its charts redraw.
 
-Renders the real page (``coprod_sim.dashboard.app.Page``) in-process with Solara's test renderer,
-types a town size into it, presses Play, and counts the weeks every panel advanced and the charts
-drawn in ``--seconds`` seconds (the page redraws charts in a background thread, at most once
-every ``REDRAW_SECONDS`` while playing). Target (issue 17): >= 10 weeks/s per panel at 10,000
-residents while the charts update.
+Renders the real page (``coprod_sim.dashboard.app.Dashboard``) in-process with Solara's test
+renderer, types a town size into it, presses Play, and counts the weeks every panel advanced and
+the charts drawn in ``--seconds`` seconds (the page redraws charts in a background thread, at
+most once every ``REDRAW_SECONDS`` while playing). Target (issue 17): >= 10 weeks/s per panel
+at 10,000 residents while the charts update.
 
     .venv/bin/python benchmarks/dashboard_speed.py --residents 10000 --seconds 20 [--levers]
 """
@@ -38,7 +38,7 @@ def main() -> None:
         return png(fig)
 
     figures.png = counting_png
-    box, rc = solara.render(app.Page(), handle_error=False)
+    box, rc = solara.render(app.Dashboard(), handle_error=False)
     for label, value in (("Residents (0 = the preset's)", args.residents), ("Years", 50)):
         field = rc.find(v.TextField, label=label).widget
         field.v_model = str(value)

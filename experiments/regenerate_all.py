@@ -174,8 +174,13 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "dashboard_png",
-        (Artefact("docs/dashboard.png", "png"), Artefact("docs/dashboard_presenter.png", "png")),
-        2.0,
+        (
+            Artefact("docs/dashboard.png", "png"),
+            Artefact("docs/dashboard_presenter.png", "png"),
+            Artefact("docs/dashboard_phone.png", "png"),
+            Artefact("docs/dashboard_room.png", "png"),
+        ),
+        3.0,
         (
             PY,
             "experiments/dashboard_screenshot.py",
@@ -183,6 +188,10 @@ STEPS: tuple[Step, ...] = (
             "docs/dashboard.png",
             "--presenter-out",
             "docs/dashboard_presenter.png",
+            "--phone-out",
+            "docs/dashboard_phone.png",
+            "--room-out",
+            "docs/dashboard_room.png",
         ),
     ),
     Step(

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from html import escape
 from typing import Any
+from urllib.parse import parse_qs
 
 import solara
 
-from coprod_sim.dashboard import charts, figures, session, top_charts
+from coprod_sim.dashboard import charts, figures, room, session, top_charts
 from coprod_sim.dashboard import formatting as fmt
 from coprod_sim.dashboard.controller import (
     SPEEDS,
@@ -44,8 +46,15 @@ DEFAULT_SPEED = "4 weeks a second"
 PRESENTER_CHARTS = ("formal", "unmet", "crises", "purse")
 CONTROLS = lever_controls()
 FUTURE_CHOICES = future_choices()
+#: the room voting on panel B's levers (``coprod-sim dashboard --room``), or None
+ROOM = room.server_room()
 # the compiled passes load while the first page opens, not when the room first presses Play
 threading.Thread(target=warm_up, name="coprod-sim warm-up", daemon=True).start()
+PHONE_CSS = """
+[class*='phone-lever-'] .v-input--selection-controls { margin-top: 0; padding-top: 0; }
+[class*='phone-lever-'] .v-messages { display: none; }
+[class*='phone-lever-'] .v-input__slot { margin-bottom: 2px; }
+"""
 TABLE_CSS = """
 .diff-table { border-collapse: collapse; font-size: 0.9em; }
 .diff-table td, .diff-table th { padding: 2px 10px; text-align: right; }
@@ -282,11 +291,28 @@ def SessionFile(ctl: PairedFutures, on_change, build: Callable[..., None], tick:
         on_change("")
         build(lambda status: ctl.take(session.restore(data, status)), "Opening the session")
 
+    def link() -> str:
+        with ctl.lock:
+            return session.to_link(ctl)
+
+    token = solara.use_memo(link, [tick])
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.FileDownload(
             saved, filename="coprod-sim-session.json", label="Save session",
             mime_type="application/json",
         )  # fmt: skip
+        # a link that restores the session; its button copies it (or copy the link by hand)
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f"<a class='session-link' href='?{session.LINK_PARAMETER}={token}' "
+                "target='_blank'>Link to this session</a> <button class='copy-link' "
+                "style='margin-left:8px;padding:2px 8px;border:1px solid #888;border-radius:4px'"
+                ' onclick="navigator.clipboard &amp;&amp; navigator.clipboard.writeText('
+                "this.previousElementSibling.href).then(() => this.innerText = 'Copied')\">"
+                "Copy link</button>"
+            ),
+        )
         with solara.Column(classes=["open-session"], style={"max-width": "380px"}):
             solara.FileDrop(label="Open a session: drop its file here", on_file=opened, lazy=False)
 
@@ -494,7 +520,9 @@ def _mark(better: Any) -> str:
 
 
 @solara.component
-def Page():
+def Dashboard():
+    """The facilitator's page (``/``); ``?session=...`` in the address opens that session."""
+    search = solara.use_router().search or ""
     ctl = solara.use_memo(PairedFutures, [])  # this session's own models
     tick, set_tick = solara.use_state(0)
     playing = solara.use_reactive(False)
@@ -560,6 +588,21 @@ def Page():
 
     solara.use_thread(run_job, dependencies=[job.value], intrusive_cancel=False)
     busy = job.value is not None
+
+    def open_link() -> None:
+        """A session in the address (``?session=...``, from "Copy link") is opened once."""
+        token = parse_qs(search).get(session.LINK_PARAMETER, [""])[0]
+        if not token:
+            return
+        try:
+            data = session.from_link(token)
+            session.read(data)  # checked before anything changes
+        except ScenarioError as exc:
+            message.set(str(exc))
+            return
+        build(lambda status: ctl.take(session.restore(data, status)), "Opening the linked session")
+
+    solara.use_effect(open_link, [])
 
     def step(weeks: int) -> Callable[[], None]:
         def act() -> None:
@@ -646,6 +689,8 @@ def Page():
                 label="Presenter mode", value=presenter.value, on_value=presenter.set,
                 classes=["presenter"], style={"margin-left": "24px"},
             )  # fmt: skip
+        if ROOM is not None and not presenter.value:
+            RoomPanel(ctl, ROOM, refresh, ctl.week, busy)
         if presenter.value:
             InWords(data, "1.35em")
             TopCharts(data, bands, PRESENTER_CHARTS, 245, csv=False)
@@ -666,3 +711,183 @@ def Page():
         )  # fmt: skip
         if more.value:
             Charts(ctl, tick, playing.value)
+
+
+# ------------------------------------------------------------------ the room votes
+@solara.component
+def Bare(children: list | None = None):
+    """The pages' layout: the page alone (no app bar, no navigation between the pages)."""
+    return solara.Column(children=children or [], style={"padding": "0"})
+
+
+def _watch_room(the_room: room.Room, seen: Callable[[int], None], every: float = 1.0):
+    """A thread body redrawing a component when the room changes (checked every second)."""
+
+    def loop(cancel: threading.Event) -> None:
+        last = -1
+        while not cancel.is_set():
+            if the_room.version != last:
+                last = the_room.version
+                seen(last)
+            cancel.wait(every)
+
+    return loop
+
+
+@solara.component
+def RoomPanel(ctl: PairedFutures, the_room: room.Room, on_change, week: int, busy: bool):
+    """The facilitator's view of the vote: code, phones' address, tally, apply the winner."""
+    version, set_version = solara.use_state(the_room.version)
+    solara.use_thread(_watch_room(the_room, set_version), dependencies=[], intrusive_cancel=False)
+    note = solara.use_reactive("")
+    tally = the_room.tally()
+    win = the_room.winner()
+
+    def apply() -> None:
+        chosen = the_room.winner()
+        if chosen is None:
+            return
+        changes = room.apply_mix(ctl, 1, chosen.levers)
+        at = ctl.week
+        the_room.new_round(applied_at=at)
+        done = ", ".join(changes) or "no change: panel B had that mix"
+        note.set(f"Applied to panel B from week {at}: {chosen.describe()} ({done}).")
+        on_change("")
+
+    url = escape(room.phone_url())
+    with solara.Card(title="The room votes on panel B's levers", classes=["room-panel"]):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f"<div style='font-size:2em;font-weight:bold'>Room code: "
+                f"<span class='room-code'>{escape(the_room.code)}</span></div>"
+                f"<div style='font-size:1.2em'>Phones open <b class='room-url'>{url}</b> "
+                f"and type the code; {the_room.participants} of {room.MAX_PARTICIPANTS} "
+                f"joined; round {the_room.round}.</div>"
+            ),
+        )
+        rows = "".join(
+            f"<tr><td>{escape(p.describe())}</td><td style='text-align:right'>{p.votes}</td></tr>"
+            for p in tally
+        )
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                "<table class='diff-table room-tally' style='font-size:1.3em'><thead><tr>"
+                f"<th>mix proposed</th><th>votes</th></tr></thead><tbody>{rows}</tbody></table>"
+                if tally
+                else "<p class='room-tally'>No proposal yet.</p>"
+            ),
+        )
+        with solara.Row(style={"align-items": "center"}):
+            solara.Button(
+                f"Apply the winner to panel B from week {week}"
+                + (f": {win.describe()}" if win else ""),
+                on_click=guarded(apply, on_change),
+                disabled=win is None or busy,
+                color="primary",
+                classes=["apply-winner"],
+            )
+            solara.Button(
+                "New round (clear the votes)",
+                on_click=lambda: the_room.new_round(),
+                classes=["new-round"],
+            )
+        solara.Text(note.value, classes=["room-applied"])
+
+
+def _client_id() -> str:
+    """The phone's id: its browser's Solara session (a reload is the same participant)."""
+    try:
+        return solara.get_session_id() or uuid.uuid4().hex
+    except Exception:  # noqa: BLE001 - rendered outside a server (tests): a fresh id
+        return uuid.uuid4().hex
+
+
+@solara.component
+def PhonePage():
+    """A participant's phone (``/phone``): join with the room's code, propose a mix, vote."""
+    the_room = ROOM
+    search = solara.use_router().search or ""
+    client = solara.use_memo(_client_id, [])
+    code = solara.use_reactive(parse_qs(search).get("code", [""])[0])
+    picked = solara.use_reactive(frozenset())
+    error = solara.use_reactive("")
+    version, set_version = solara.use_state(0)
+    solara.use_thread(
+        _watch_room(the_room, set_version) if the_room is not None else lambda: None,
+        dependencies=[],
+        intrusive_cancel=False,
+    )
+    solara.Title("coprod-sim: the room votes")
+    solara.Style(PHONE_CSS)
+    with solara.Column(style={"padding": "10px", "max-width": "560px", "font-size": "1.1em"}):
+        solara.HTML(tag="h3", unsafe_innerHTML="Which levers should panel B try?")
+        if the_room is None:
+            solara.Warning(
+                "No room is open: the facilitator starts the dashboard with --room.",
+                classes=["phone-no-room"],
+            )
+            return
+
+        def act(fn: Callable[[], None]) -> Callable[[], None]:
+            def run() -> None:
+                try:
+                    fn()
+                    error.set("")
+                except room.RoomError as exc:
+                    error.set(str(exc))
+                set_version(the_room.version)
+
+            return run
+
+        with solara.Column():  # the message's place is kept even when there is none
+            if error.value:
+                solara.Error(error.value, classes=["phone-error"])
+        if not the_room.joined(client):
+            solara.InputText(
+                "Room code (on the facilitator's screen)", value=code,
+                continuous_update=True, classes=["phone-code"],
+            )  # fmt: skip
+            solara.Button(
+                "Join", on_click=act(lambda: the_room.join(client, code.value)),
+                color="primary", classes=["phone-join"],
+            )  # fmt: skip
+            return
+        mine = the_room.my_vote(client)
+        solara.Text(
+            f"Round {the_room.round}. Your vote: "
+            + (room.describe_mix(mine) if mine is not None else "none yet"),
+            classes=["phone-my-vote"],
+        )
+        made = the_room.proposals()  # in the order made: a row never moves under a finger
+        if made:
+            solara.Text("Proposed so far (votes):")
+        for i, p in enumerate(made):
+            with solara.Row(style={"align-items": "center"}, classes=[f"proposal-{i}"]):
+                solara.Button(
+                    "Vote", on_click=act(lambda p=p: the_room.vote(client, list(p.levers))),
+                    disabled=mine == p.levers, classes=["phone-vote"],
+                )  # fmt: skip
+                solara.Text(f"{p.describe()} ({p.votes})", classes=["proposal-text"])
+        solara.Text("Or propose a mix of levers (your vote goes to it):")
+        for c in CONTROLS:  # one short line each (``PHONE_CSS``)
+            with solara.Column(gap="0px", classes=[f"phone-lever-{c.name}"]):
+                solara.Checkbox(
+                    label=c.title,
+                    value=c.name in picked.value,
+                    on_value=lambda on, n=c.name: picked.set(
+                        picked.value | {n} if on else picked.value - {n}
+                    ),
+                )
+        solara.Button(
+            "Propose this mix", on_click=act(lambda: the_room.vote(client, list(picked.value))),
+            color="primary", classes=["phone-propose"],
+        )  # fmt: skip
+
+
+#: the facilitator's page at /, the phones' page at /phone (``coprod-sim dashboard --room``)
+routes = [
+    solara.Route(path="/", component=Dashboard, label="Dashboard", layout=Bare),
+    solara.Route(path="phone", component=PhonePage, label="Phone"),
+]

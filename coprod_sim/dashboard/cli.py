@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 import sys
 from typing import Annotated
 
 import typer
+
+# the room's names, repeated here so the command line starts without importing the model
+# (tests/dashboard/test_room.py checks they are room.py's)
+ROOM_ENV = "COPROD_SIM_ROOM"
+ROOM_URL_ENV = "COPROD_SIM_ROOM_URL"
 
 APP = "coprod_sim.dashboard.app"
 LOOPBACK_NAMES = ("localhost",)
@@ -37,11 +43,32 @@ def server_command(host: str, port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def server_env() -> dict[str, str]:
-    """The environment for the server: no usage statistics sent anywhere."""
+def server_env(room: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for the server: no usage statistics sent anywhere; the room's code and
+    phone address when ``--room`` (``room.ROOM_ENV``, ``room.ROOM_URL_ENV``)."""
     env = dict(os.environ)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
+    # no "This website runs on Solara" banner: on a phone it covers the page's last button
+    env["SOLARA_THEME_SHOW_BANNER"] = "false"
+    env.pop(ROOM_ENV, None)
+    env.pop(ROOM_URL_ENV, None)
+    env.update(room or {})
     return env
+
+
+def phone_address(host: str, port: int) -> str:
+    """The address phones open: this machine's address on the network when listening on all
+    of them (0.0.0.0 or ::; found by routing a UDP socket, which sends nothing)."""
+    shown = host
+    if host in ("0.0.0.0", "::", ""):
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.connect(("10.254.254.254", 1))
+                shown = s.getsockname()[0]
+        except OSError:
+            shown = "this-computer's-address"
+    shown = f"[{shown}]" if ":" in shown else shown
+    return f"http://{shown}:{port}/phone"
 
 
 def dashboard(
@@ -49,6 +76,14 @@ def dashboard(
         str, typer.Option(help="Address to listen on; 0.0.0.0 shares it with the network.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on (1-65535).")] = 8765,
+    room: Annotated[
+        bool,
+        typer.Option(
+            "--room",
+            help="Let the room vote on panel B's levers from their phones: shows a short code "
+            "and the phones' page (/phone); phones need --host 0.0.0.0 to reach it.",
+        ),
+    ] = False,
 ) -> None:
     """Start the workshop dashboard (two futures of one town side by side) in the browser."""
     if not 1 <= port <= 65535:
@@ -73,8 +108,22 @@ def dashboard(
             f"can reach this machine on port {port} can open the dashboard and run models on it",
             err=True,
         )
+    room_env = None
+    if room:
+        from coprod_sim.dashboard.room import MAX_PARTICIPANTS, new_code
+
+        code = new_code()
+        phones = phone_address(host, port)
+        room_env = {ROOM_ENV: code, ROOM_URL_ENV: phones}
+        typer.echo(f"room code: {code}  phones open {phones} (at most {MAX_PARTICIPANTS})")
+        if is_loopback(host):
+            typer.echo(
+                f"coprod-sim: warning: listening on {host} only: phones cannot reach it; "
+                "start with --host 0.0.0.0 to let phones on this network join",
+                err=True,
+            )
     sys.stdout.flush()
     sys.stderr.flush()
     # the server replaces this process, so Ctrl+C and a kill by PID reach it directly
     cmd = server_command(host, port)
-    os.execve(cmd[0], cmd, server_env())
+    os.execve(cmd[0], cmd, server_env(room_env))

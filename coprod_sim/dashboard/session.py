@@ -10,7 +10,10 @@ with one line naming what is wrong.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import zlib
 from typing import Any
 
 from coprod_sim.dashboard.controller import (
@@ -59,6 +62,33 @@ def to_dict(ctl: PairedFutures) -> dict[str, Any]:
 def save(ctl: PairedFutures) -> bytes:
     """The session file's contents (JSON, UTF-8)."""
     return (json.dumps(to_dict(ctl), indent=2) + "\n").encode()
+
+
+#: the page's address parameter that carries a session (``?session=...``)
+LINK_PARAMETER = "session"
+
+
+def to_link(ctl: PairedFutures) -> str:
+    """The session as a short text for an address: compact JSON, compressed, URL-safe base64."""
+    raw = json.dumps(to_dict(ctl), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+
+
+def from_link(text: str) -> bytes:
+    """The session file's contents from ``to_link``'s text (checked by ``read`` after)."""
+    if not isinstance(text, str) or len(text) > MAX_BYTES:
+        raise _fail("link", f"{len(str(text))} characters", f"at most {MAX_BYTES}")
+    try:
+        packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        unpacker = zlib.decompressobj()
+        data = unpacker.decompress(packed, MAX_BYTES)  # never more than a session's size
+        if unpacker.unconsumed_tail or not unpacker.eof:
+            raise ValueError("damaged or too large")
+    except (ValueError, binascii.Error, zlib.error) as exc:
+        raise ScenarioError(
+            f"session link: not a session link ({exc}); allowed: a link made by 'Copy link'"
+        ) from None
+    return data
 
 
 def _fail(what: str, value: Any, allowed: str) -> ScenarioError:

@@ -41,6 +41,7 @@ from coprod_sim.analysis.summary import (
 )
 from coprod_sim.calibration.cli import register as register_calibration
 from coprod_sim.calibration.posterior import check_town, draw_for_run, load_posterior
+from coprod_sim.dashboard import session_run
 from coprod_sim.dashboard.cli import dashboard
 from coprod_sim.io.listing import format_listing, listing
 from coprod_sim.io.odd import odd
@@ -429,10 +430,28 @@ def run(
             help="parquet (the tables as Parquet), or csv: each table also as CSV beside it.",
         ),
     ] = "parquet",
+    panel: Annotated[
+        str | None,
+        typer.Option(
+            "--panel",
+            help="With a dashboard session file (.json, 'Save session'): the panel to run (A, "
+            "B or C), to the week the session was saved at unless --years/--weeks say otherwise.",
+            show_default=False,
+        ),
+    ] = None,
     no_progress: NoProgress = False,
     quiet: Quiet = False,
 ) -> None:
     """Run a town week by week and write its results (and a no-lever baseline if levers are on)."""
+    if panel is not None or (scenario is not None and scenario.suffix.lower() == ".json"):
+        fixed = {"--town": town, "--scale": scale, "--seed": seed, "--set": set_,
+                 "--policy": policy, "--posterior-file": posterior_file}  # fmt: skip
+        fixed["--posterior"] = posterior or None
+        run_session(
+            scenario, panel, years, weeks, out, overwrite, format_, quiet,
+            [k for k, v in fixed.items() if v],
+        )  # fmt: skip
+        return
     if format_ not in ("parquet", "csv"):
         raise _fail(
             f"--format: value {format_!r} is not allowed; allowed: parquet or csv",
@@ -480,6 +499,76 @@ def run(
     _finish(report, written, spec.out, quiet)
 
 
+def run_session(
+    path: Path | None,
+    panel: str | None,
+    years: float | None,
+    weeks: int | None,
+    out: str | None,
+    overwrite: bool,
+    format_: str,
+    quiet: bool,
+    refused: list[str],
+) -> None:
+    """``run SESSION.json --panel B``: one panel of a dashboard session, as the room saw it."""
+    try:
+        if path is None or path.suffix.lower() != session_run.SUFFIX:
+            raise ScenarioError(
+                f"parameter 'panel': value {panel!r} needs a dashboard session file; allowed: "
+                "coprod-sim run SESSION.json --panel A|B|C"
+            )
+        if panel is None:
+            raise ScenarioError(
+                f"parameter 'panel': missing for the session file {str(path)!r}; allowed: "
+                "--panel A, B or C"
+            )
+        if refused:
+            raise ScenarioError(
+                f"parameter {refused[0]!r}: not allowed with a session file (the session fixes "
+                "the town, size, seed and levers); allowed: --panel, --years/--weeks, --out, "
+                "--overwrite, --format, --quiet"
+            )
+        if format_ not in ("parquet", "csv"):
+            raise ScenarioError(
+                f"--format: value {format_!r} is not allowed; allowed: parquet or csv"
+            )
+        if years is not None and weeks is not None:
+            raise ScenarioError("give --years or --weeks, not both")
+        if years is not None:
+            weeks = int(round(years * 52))
+        data = session_run.read_file(path)
+        what = session_run.panel_plan(data, panel, weeks)
+        target = Path(out or f"results/{path.stem}-{what['label']}")
+        check_out(target, overwrite)
+    except ScenarioError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    record = session_run.record(data, what["label"], what["weeks"])
+    with RunFolder(target, overwrite) as folder:
+        try:
+            folder.record({**record, "status": "running"})
+            model = session_run.run_panel(data, what["label"], what["weeks"])
+            paths = write_outputs(folder.work, model)
+            paths += _csv_copies(paths) if format_ == "csv" else []
+            folder.record({**record, "status": "complete"})
+            folder.complete()
+        except Exception as exc:  # noqa: BLE001 - one line, the partial folder kept
+            where = folder.abandon("failed")
+            raise _fail(
+                f"the session run failed ({type(exc).__name__}: {exc}); kept in {where}",
+                EXIT_RUN_FAILED,
+            ) from None
+    c = what["choice"]
+    title = (
+        f"coprod-sim {coprod_sim.__version__} | session {path.name}, panel {what['label']}: "
+        f"town {c.town}, {model.n_residents:,} residents, seed {c.seed}, {what['weeks']} weeks"
+        f" | levers: {what['plan'].describe()}"
+    )
+    _finish(
+        format_report(summary_metrics(model), None, None, title=title),
+        [p.name for p in paths], target, quiet,
+    )  # fmt: skip
+
+
 def _up_to_date(out: Path, record: dict[str, Any], overwrite: bool, quiet: bool) -> bool:
     """Whether ``out`` already holds this very run, complete (as make and Snakemake do: the
     same command run again does nothing and succeeds). ``--overwrite`` always runs again."""
@@ -513,8 +602,6 @@ def posterior_by_default(town: str) -> tuple[bool, str]:
     calibration uncertainty by default): yes when the posterior was fitted to this results
     version; else no, with what the run then carries (the run record keeps it as
     ``uncertainty``)."""
-    from coprod_sim.calibration.posterior import load_posterior
-
     fitted = load_posterior(town).results_version
     if is_current(fitted):
         return True, ""

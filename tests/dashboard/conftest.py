@@ -8,6 +8,7 @@ missing; ``.ci/run`` installs it.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,13 +30,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[str]:
-    """``coprod-sim dashboard`` on a free port; yields its address; ended by its PID."""
+def _serve(tmp_path_factory, *extra: str) -> Iterator[tuple[str, Path]]:
+    """``coprod-sim dashboard [extra]`` on a free port; yields its address and its log;
+    ended by its PID."""
     port = free_port()
-    log = (tmp_path_factory.mktemp("dashboard") / "server.log").open("w")
+    path = tmp_path_factory.mktemp("dashboard") / "server.log"
+    log = path.open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "coprod_sim", "dashboard", "--port", str(port)],
+        [sys.executable, "-m", "coprod_sim", "dashboard", "--port", str(port), *extra],
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -44,7 +46,7 @@ def server(tmp_path_factory) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_for_http(url, proc)
-        yield url
+        yield url, path
     finally:
         os.killpg(proc.pid, 15)
         try:
@@ -52,6 +54,22 @@ def server(tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    """``coprod-sim dashboard`` on a free port; yields its address."""
+    for url, _ in _serve(tmp_path_factory):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def room_server(tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """``coprod-sim dashboard --room`` on a free port; yields its address and the room code."""
+    for url, log in _serve(tmp_path_factory, "--room"):
+        m = re.search(r"room code: ([A-Z]+)", log.read_text())
+        assert m, log.read_text()
+        yield url, m.group(1)
 
 
 @pytest.fixture(scope="session")

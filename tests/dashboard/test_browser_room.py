@@ -1,6 +1,6 @@
 """The dashboard in a room, in a real browser (Debian's chromium), offline: play shows the weeks
 go by, a big town is built with progress while the page answers, presenter mode fits a
-projector, a session is saved to a file."""
+projector, a session is saved to a file and restored from its link."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ import json
 import random
 import re
 import time
+from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
+
+from coprod_sim.dashboard import session
 
 pytestmark = pytest.mark.slow  # a server and a browser
 
@@ -146,3 +150,46 @@ def test_session_is_saved_to_a_file(open_page, tmp_path):
     saved = json.loads(path.read_text())
     assert saved["years"] == 2 and saved["week"] == 1 and len(saved["panels"]) == 2
     assert blocked == []
+
+
+def linked_session(page) -> dict:
+    """The session the page's "Link to this session" carries, decoded."""
+    href = page.locator(".session-link").evaluate("a => a.href")
+    token = parse_qs(urlparse(href).query)[session.LINK_PARAMETER][0]
+    return {"href": href, **json.loads(session.from_link(token))}
+
+
+def test_session_link_restores_the_page(open_page):
+    page, blocked = open_page()
+    set_field(page, "years", "2")
+    page.wait_for_function(
+        "() => document.querySelector('.week-status')?.innerText.startsWith('Week 0 of 104')"
+    )
+    page.locator(".panel-B").get_by_text("Policy levers").click()
+    page.locator(".lever-1-time_bank").get_by_text("Time bank", exact=True).click()
+    page.locator(".plan-B").get_by_text("time bank from the start").wait_for()
+    page.locator(".step-week").click()
+    page.wait_for_function(
+        "() => document.querySelector('.week-status')?.innerText.startsWith('Week 1 of 104')"
+    )
+    deadline = time.monotonic() + 30
+    while (linked := linked_session(page))["week"] != 1 and time.monotonic() < deadline:
+        page.wait_for_timeout(250)  # the link follows the page
+    assert linked["week"] == 1 and linked["years"] == 2
+    assert "time_bank" in linked["panels"][1]["start"]
+    # "Copy link" puts the link on the clipboard
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.locator(".copy-link").click()
+    expect(page.locator(".copy-link")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == linked_session(page)["href"]
+    # the link, opened in another browser session, restores the page
+    other, other_blocked = open_page()
+    other.goto(linked["href"])
+    other.wait_for_function(  # the week and the panels are redrawn in turn: wait for both
+        "() => document.querySelector('.week-status')?.innerText.startsWith('Week 1 of 104')"
+        " && document.querySelector('.plan-B')?.innerText.includes('time bank from the start')",
+        timeout=60_000,
+        polling=250,
+    )
+    assert other.locator(".setting-years input").input_value() == "2"
+    assert blocked == [] and other_blocked == []

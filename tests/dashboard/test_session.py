@@ -59,3 +59,29 @@ def test_bad_session_files_are_refused_with_one_line(edit, message):
 def test_not_json_is_refused():
     with pytest.raises(ScenarioError, match="not a session file"):
         session.read(b"\x89PNG not a session")
+
+
+def test_link_round_trips_the_session():
+    ctl = PairedFutures(SMALL)
+    ctl.set_lever(1, "time_bank", True, {"coordinator_hours": 30.0})
+    ctl.step(3)
+    token = session.to_link(ctl)
+    assert token.replace("-", "").replace("_", "").isalnum() and len(token) < 600
+    assert json.loads(session.from_link(token)) == session.to_dict(ctl)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not a link!",
+        "AAAA",
+        # a compressed bomb: a few hundred characters that would unpack to 50 MB
+        __import__("base64")
+        .urlsafe_b64encode(__import__("zlib").compress(b" " * 50_000_000))
+        .decode(),
+    ],
+)
+def test_bad_links_are_refused_with_one_line(token):
+    with pytest.raises(ScenarioError, match="session link") as err:
+        session.from_link(token)
+    assert "\n" not in str(err.value)
