@@ -227,8 +227,6 @@ PENDING: dict[str, str] = {
     "calibration_doc": "reports the fits: regenerate after the posteriors are refitted",
     "study_futures": "31 min on one worker here; results version 3 came late in the session that "
     "made the study (version 2), so its rerun is left to the next session",
-    "study_cheapest_mix": "13.5 min here; made on results version 2 in the session that made "
-    "version 3, rerun left to the next session",
 }
 
 STALE_BANNER = "**Stale:**"
