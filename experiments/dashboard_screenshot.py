@@ -46,6 +46,27 @@ def main() -> int:
     return 1 if blocked else 0
 
 
+def start_dashboard(extra: list[str], log: Path | None) -> tuple[subprocess.Popen, str]:
+    """``coprod-sim dashboard`` on a free loopback port (its output to ``log``, or dropped),
+    once it answers: the process (its own session, to stop with ``os.killpg``) and its URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with log.open("w") if log is not None else open(os.devnull, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "coprod_sim", "dashboard", "--port", str(port), *extra],
+            start_new_session=True, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                break
+        except OSError:
+            time.sleep(0.3)
+    return proc, url
+
+
 def room_screens(phone_out: Path | None, room_out: Path | None) -> list[str]:
     """Three phones vote in a room (two for one mix, one for another); shoot a phone's page
     and the facilitator's tally."""
@@ -54,24 +75,10 @@ def room_screens(phone_out: Path | None, room_out: Path | None) -> list[str]:
 
     from playwright.sync_api import expect, sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     log = Path(tempfile.mkdtemp()) / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "coprod_sim", "dashboard", "--port", str(port), "--room"],
-            start_new_session=True, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
+    proc, url = start_dashboard(["--room"], log)
     blocked: list[str] = []
     try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.3)
         code = re.search(r"room code: ([A-Z]+)", log.read_text()).group(1)
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
@@ -129,22 +136,9 @@ def main_screens(a: argparse.Namespace) -> list[str]:
     """The facilitator's page (and presenter mode) after a year, panel B with a time bank."""
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "coprod_sim", "dashboard", "--port", str(port)],
-        start_new_session=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
+    proc, url = start_dashboard([], None)
     blocked: list[str] = []
     try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.3)
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             page = b.new_page(viewport={"width": 1500, "height": 2200})

@@ -41,7 +41,7 @@ from coprod_sim.rules import replaced_in_module
 from coprod_sim.sweeps.design import Design, DesignError
 from coprod_sim.sweeps.runner import run_batch
 from coprod_sim.sweeps.samplers import baseline_point, points
-from coprod_sim.sweeps.store import Store, effective_status, open_store, owner_record
+from coprod_sim.sweeps.store import Store, live_owner, open_store, owner_record
 
 
 def replication_seed(design_seed: int, replication: int) -> int:
@@ -299,12 +299,11 @@ def run_sweep(
     started = time.perf_counter()
     reps = {p["point"]: design.sweep.replications for p in sweep.points}
     prior = store.read_manifest()
-    owner = prior.get("owner") or {}
-    if effective_status(prior) == "running" and owner.get("pid") != os.getpid():
+    if (other := live_owner(prior)) is not None:
         raise DesignError(
-            f"out: '{out}' is being written by another sweep (process {owner.get('pid')} on "
-            f"{owner.get('host')}, since {owner.get('started')}); allowed: another folder, or "
-            "wait for that sweep to end (or stop it), then run this command again to resume"
+            f"out: '{out}' is being written by another sweep ({other}); allowed: another "
+            "folder, or wait for that sweep to end (or stop it), then run this command again to "
+            "resume"
         )
     reps.update({int(k): v for k, v in prior.get("replications", {}).items()})
     store.update_manifest(

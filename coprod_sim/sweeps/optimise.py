@@ -50,7 +50,13 @@ from coprod_sim.results_version import RESULTS_VERSION
 from coprod_sim.sweeps.design import Design, DesignError, _check_finite
 from coprod_sim.sweeps.engine import Sweep, _local_pool, execute
 from coprod_sim.sweeps.optimise_spec import OptimiseSpec, SearchedLever, optimise_spec
-from coprod_sim.sweeps.store import MANIFEST, Store, effective_status, owner_record, versions
+from coprod_sim.sweeps.store import (
+    MANIFEST,
+    Store,
+    live_owner,
+    owner_record,
+    versions,
+)
 
 #: spawn key of the re-evaluation's seeds (the search's replication seeds use 0, 1, 2, ...)
 REEVALUATION_STREAM = 2**31 + 1
@@ -388,12 +394,10 @@ def _open(out: Path, design: Design, spec: OptimiseSpec, seed: int, resume: bool
                 "a new folder"
             )
         old = store.read_manifest()
-        owner = old.get("owner") or {}
-        if effective_status(old) == "running" and owner.get("pid") != os.getpid():
+        if (other := live_owner(old)) is not None:
             raise DesignError(
-                f"--out '{out}' is being written by another search (process {owner.get('pid')} "
-                f"on {owner.get('host')}, since {owner.get('started')}); allowed: another folder, "
-                "or wait for it to end (or stop it), then --resume"
+                f"--out '{out}' is being written by another search ({other}); allowed: another "
+                "folder, or wait for it to end (or stop it), then --resume"
             )
         if old.get("fingerprint") != fp:
             raise DesignError(

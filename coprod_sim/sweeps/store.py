@@ -301,6 +301,15 @@ def effective_status(manifest: dict[str, Any]) -> str:
     return status
 
 
+def live_owner(manifest: dict[str, Any]) -> str | None:
+    """Who else is writing this folder now ("process P on HOST, since T"), or None: a manifest
+    "running" for a live process other than this one (a sweep or a search refuses it)."""
+    owner = manifest.get("owner") or {}
+    if effective_status(manifest) == "running" and owner.get("pid") != os.getpid():
+        return f"process {owner.get('pid')} on {owner.get('host')}, since {owner.get('started')}"
+    return None
+
+
 def missing_runs(manifest: dict[str, Any], done: set[tuple[int, int]]) -> list[tuple[str, int]]:
     """(arm, replication) of every run the manifest asks for that has no results yet."""
     reps = {int(k): int(v) for k, v in (manifest.get("replications") or {}).items()}
