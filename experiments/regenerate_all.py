@@ -225,8 +225,6 @@ PENDING: dict[str, str] = {
     "posterior_reading": _REFIT,
     "posterior_darlington": _REFIT,
     "calibration_doc": "reports the fits: regenerate after the posteriors are refitted",
-    "study_futures": "31 min on one worker here; results version 3 came late in the session that "
-    "made the study (version 2), so its rerun is left to the next session",
 }
 
 STALE_BANNER = "**Stale:**"
