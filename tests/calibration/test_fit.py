@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from coprod_sim.calibration.fit import CalibrationSettings, calibrate
-from coprod_sim.calibration.targets import calibrated_parameters
+from coprod_sim.calibration.targets import TARGETS, calibrated_parameters
 
 #: a fit small enough for a test: 200 residents, one year of burn-in, 8 particles, 2 generations
 TINY = CalibrationSettings(
@@ -42,8 +42,9 @@ def test_the_posterior_is_a_weighted_sample_inside_the_priors(tiny_fit: dict) ->
     assert tiny_fit["fit"]["generations"] == 2
     eps = tiny_fit["distance"]["epsilons"]
     assert eps[1] <= eps[0]  # the threshold only tightens
-    assert set(tiny_fit["fit"]["per_target"]) == {"vol_weekly", "vol_monthly", "vol_yearly",
-                                                   "vol_rarely", "vol_never"}  # fmt: skip
+    # every calibration target, the survey's five and the outcome side (older people's care)
+    assert set(tiny_fit["fit"]["per_target"]) == {t.id for t in TARGETS}
+    assert "older_unmet_care" in tiny_fit["fit"]["per_target"]
     assert tiny_fit["checks"]["willingness_upper_bounds"]["all_accepted_within"]
 
 
