@@ -91,7 +91,7 @@ def test_an_empty_compiled_code_cache_is_detected(tmp_path: Path) -> None:
     assert r.returncode == 0 and r.stdout.strip() == "True", r.stderr
 
 
-@pytest.mark.parametrize("delay", [0.2, 0.5, 0.9])
+@pytest.mark.parametrize("delay", [0.1, 0.2, 0.5, 0.9])
 def test_ctrl_c_during_start_up_exits_130_with_one_line(tmp_path: Path, delay: float) -> None:
     """Ctrl-C while the command line is still importing (NumPy, numba, Mesa: about a second)
     gives exit 130 and one line, never Python's traceback."""
