@@ -42,32 +42,41 @@ class Resident(mesa.Agent):
     takes the row (``mechanisms.turnover``) and this agent, with its ``unique_id``, reads the
     newcomer's row: an agent is a home; ``moved_in_week`` tells its occupants apart."""
 
-    age = Column("pop")
-    age_years = Column("pop")
-    moved_in_week = Column("pop")
-    nbhd = Column("pop")
-    employed = Column("pop")
-    carer = Column("pop")
-    free_hours = Column("pop")
-    willing = Column("pop")
+    # friendlier names for some columns (read and write); every other declared column, a
+    # lever's added ones included, reads by its own name (``__getattr__``)
     trust_neighbours = Column("pop", "trust_nbr")
     trust_services = Column("pop", "trust_svc")
-    confidence = Column("pop")
     fear_of_commitment = Column("pop", "fear_commit")
     fear_of_liability = Column("pop", "fear_liab")
     fear_of_retaliation = Column("pop", "fear_retal")
-    aware = Column("pop")
-    last_asked_week = Column("pop")
     committed_hours = Column("pop", "committed")
-    fatigue = Column("pop")
-    hours_given = Column("pop")
-    vet_status = Column("pop")
-    credits = Column("pop")
-    insured = Column("pop")
 
     def __init__(self, model: mesa.Model, idx: int) -> None:
         super().__init__(model)
         self.idx = idx
+
+    def _pop_with(self, name: str) -> Any:
+        """The population when ``name`` is one of its columns (declared, or a lever's)."""
+        pop = getattr(self.__dict__.get("model"), "pop", None)
+        if pop is not None and (name in pop.columns or name in pop.extra):
+            return pop
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        """A declared resident column (``model.pop.columns``) or a lever's column, by name."""
+        pop = self._pop_with(name)
+        if pop is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        value = getattr(pop, name)[self.idx]
+        return value.item() if isinstance(value, np.generic) else value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Writing a column writes the row (the weekly step sees it), never a stray copy."""
+        pop = self._pop_with(name)
+        if pop is None:
+            super().__setattr__(name, value)
+        else:
+            getattr(pop, name)[self.idx] = value
 
     @property
     def ties(self) -> np.ndarray:

@@ -46,7 +46,7 @@ from coprod_sim.outputs.reporters import FUTURE_SERIES, model_reporters
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.rules import RULES, choose_rules
 from coprod_sim.scenario import Scenario, make_scenario, merge_mesa_scenario
-from coprod_sim.schedule import HOOK_POINTS, WEEK
+from coprod_sim.schedule import HOOK_POINTS, RESIDENT_STATE, WEEK
 from coprod_sim.state import burn_in_cache as town_cache
 from coprod_sim.state.arrays import add_by_helper
 from coprod_sim.state.network import Graph, build_graph, to_networkx
@@ -124,7 +124,9 @@ class CoproductionModel(mesa.Model):
         # the town: neighbourhoods, residents, ties, staff, kinds of need
         s = self.streams
         self.nb = build_neighbourhoods(self.n_residents, n_nb, town, p, s.get("town"))
-        self.pop = build_population(self.n_residents, self.nb, p, s.get("residents"))
+        self.pop = build_population(
+            self.n_residents, self.nb, p, s.get("residents"), RESIDENT_STATE
+        )
         life_history.setup(self)  # each founder's draw for a life before the town
         self.graph: Graph = build_graph(
             self.nb.start, self.nb.end, p.ties_local, p.ties_bridge, p.tie_clustering,

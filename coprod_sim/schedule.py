@@ -13,22 +13,33 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from coprod_sim.levers import charge_levers
+from coprod_sim.levers import (
+    charge_levers,
+    insurance_cover,
+    personal_asks,
+    right_to_time_off,
+    training,
+)
 from coprod_sim.mechanisms import (
     awareness,
     channels,
     collective_action,
     commitment,
+    decision,
     futures,
+    life_history,
     needs,
     outcomes,
     red_tape,
     referral,
     services,
+    timebank,
     trust,
     turnover,
 )
 from coprod_sim.outputs import agent_records, reporters
+from coprod_sim.state import population
+from coprod_sim.state.columns import StateColumn, collect_columns
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -139,6 +150,27 @@ WEEK: tuple[Phase | LeverPoint, ...] = (
 )
 
 HOOK_POINTS: tuple[str, ...] = tuple(p.name for p in WEEK if isinstance(p, LeverPoint))
+
+#: every resident column, collected from the module that owns it (its ``STATE``): set-up's
+#: draws, then the mechanisms', then the levers' (columns every run has, the lever on or off)
+RESIDENT_STATE: dict[str, StateColumn] = collect_columns(
+    (
+        population,
+        turnover,
+        life_history,
+        channels,
+        decision,
+        commitment,
+        needs,
+        red_tape,
+        outcomes,
+        timebank,
+        insurance_cover,
+        right_to_time_off,
+        personal_asks,
+        training,
+    )
+)
 
 
 def overview_rows() -> list[tuple[str, str, str]]:

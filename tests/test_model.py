@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import mesa
 import numpy as np
 import pandas as pd
@@ -15,8 +13,8 @@ from coprod_sim.state.towns import TOWNS
 
 
 def _state(m: CoproductionModel) -> dict[str, np.ndarray]:
-    out = {f"pop.{f.name}": getattr(m.pop, f.name) for f in dataclasses.fields(m.pop)}
-    out |= {f"needs.{f.name}": getattr(m.needs, f.name) for f in dataclasses.fields(m.needs)}
+    out = {f"pop.{name}": getattr(m.pop, name) for name in m.pop.columns}
+    out |= {f"needs.{c.name}": getattr(m.needs, c.name) for c in m.needs.COLUMNS}
     out |= {
         "tie_trust": m.tie_trust,
         "indices": m.graph.indices,

@@ -19,7 +19,6 @@ installed); ``--check`` exits 1 when the file is stale. Tables are written by pa
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import inspect
 import math
@@ -42,16 +41,16 @@ from coprod_sim.analysis.costs import UNIT_COSTS
 from coprod_sim.calibration.targets import TARGETS, calibrated_parameters
 from coprod_sim.levers import LEVERS
 from coprod_sim.mechanisms.channels import CORE_CHANNELS
-from coprod_sim.mechanisms.needs import CHANNELS, DEFAULT_NEED_KINDS, NeedKind
+from coprod_sim.mechanisms.needs import CHANNELS, DEFAULT_NEED_KINDS, NeedKind, NeedTable
 from coprod_sim.mechanisms.outcomes import SURVEY_PARTICIPATION
 from coprod_sim.mechanisms.services import MODES, mode_thresholds
-from coprod_sim.model import CoproductionModel
 from coprod_sim.outputs.reporters import WEEKLY_SERIES
 from coprod_sim.parameters import field_range, parameter_rows
 from coprod_sim.rules import rules_table as rows
 from coprod_sim.scenario import DECLARED_IN, Scenario
-from coprod_sim.schedule import HOOK_POINTS, overview_rows
+from coprod_sim.schedule import HOOK_POINTS, RESIDENT_STATE, overview_rows
 from coprod_sim.state.ages import BANDS, TURNOVER_FILE
+from coprod_sim.state.population import Neighbourhoods, Staff
 from coprod_sim.state.towns import TOWNS
 from coprod_sim.state.willingness import ACTIVITIES
 
@@ -475,173 +474,32 @@ def unit_costs_table() -> str:
     )
 
 
-#: unit and meaning of each state array; an array missing here shows as undocumented
-ARRAY_DOCS: dict[str, dict[str, tuple[str, str]]] = {
-    "Population": {
-        "age": (
-            "0 young, 1 working, 2 retired",
-            "age group (18-29, 30-64, 65+), following `age_years`",
-        ),
-        "age_years": ("years", "age; one year more every 52 weeks, in the row's birthday week"),
-        "moved_in_week": (
-            "week",
-            "week the row's present resident moved in (turnover); -10000 at set-up",
-        ),
-        "nbhd": ("index", "neighbourhood of the resident"),
-        "employed": ("bool", "in paid work (never when retired)"),
-        "carer": ("bool", "has unpaid caring duties"),
-        "free_hours_base": (
-            "hours/week",
-            "free hours before age, work and caring (free hours are recomputed from it when "
-            "the age group changes)",
-        ),
-        "free_hours": ("hours/week", "discretionary hours left after work and caring"),
-        "willing": ("bitmask", "stated willingness per activity (bit a = `ACTIVITY_NAMES[a]`)"),
-        "fear_commit_base": ("0-1", "baseline fear of commitment that fear relaxes back to"),
-        "trust_svc_base": ("0-1", "baseline trust in services that it relaxes back to"),
-        "trust_nbr": ("0-1", "trust in neighbours (the place)"),
-        "trust_svc": ("0-1", "trust in public services"),
-        "confidence": ("0-1", "confidence and skills"),
-        "fear_commit": ("0-1", "fear of commitment (of being 'sucked in')"),
-        "fear_liab": ("0-1", "fear of liability"),
-        "fear_retal": ("0-1", "fear of retaliation (public safety)"),
-        "aware": ("bool", "aware of local opportunities to help"),
-        "last_asked_week": (
-            "week",
-            "last week asked personally by a service, professional, coordinator or connector "
-            "(or helping); -10000 never",
-        ),
-        "months_year": ("months", "4-week months of the current year with any help given"),
-        "asked_until": ("week", "a professional's personal ask holds until this week (levers)"),
-        "tb_member": ("bool", "member of the time bank (time_bank lever)"),
-        "trained": ("bool", "has done volunteer training (training lever)"),
-        "committed": ("hours/week", "hours in ongoing commitments"),
-        "fatigue": ("0-1", "fatigue; burnout at 1"),
-        "recovering_until": ("week", "a burnt-out resident takes nothing new before this week"),
-        "hours_given": ("hours", "hours given over the run"),
-        "hours_year": ("hours", "hours given in the current year"),
-        "weeks_year": ("weeks", "weeks with any help given in the current year"),
-        "helped_ever": ("bool", "has helped (formally or informally) in the simulated history"),
-        "last_help_week": ("week", "last week the resident gave help"),
-        "weeks_year_formal": ("weeks", "weeks with formal help given in the current year"),
-        "months_year_formal": ("months", "4-week months of the current year with formal help"),
-        "last_formal_week": ("week", "last week the resident helped formally; -10000 never"),
-        "formal_ever": ("bool", "has helped formally in the simulated history (with burn-in)"),
-        "weeks_year_informal": ("weeks", "weeks with informal help given in the current year"),
-        "months_year_informal": ("months", "4-week months of the current year with informal help"),
-        "last_informal_week": ("week", "last week the resident helped informally; -10000 never"),
-        "informal_ever": ("bool", "has helped informally in the simulated history"),
-        "care_unmet_year": (
-            "bool",
-            "an everyday care need (needs.OLDER_CARE_KINDS) lapsed unmet this year",
-        ),
-        "history_start_age": ("years", "age when the row's history here began (set-up, arrival)"),
-        "history_start_week": ("week", "week the row's history here began (set-up, arrival)"),
-        "prior_draw": ("0-1", "uniform draw: had the resident helped before (life_history)"),
-        "ever_at_close": (
-            "bitmask",
-            "helped here by the last year's close: bit 0 any, bit 1 formal, bit 2 informal",
-        ),
-        "formal_years": (
-            "bitmask",
-            "bit 0: helped formally in the last completed year; bit 1: in the year before",
-        ),
-        "activities_year": (
-            "bitmask",
-            "activities helped with this year, any channel (bit a = `ACTIVITY_NAMES[a]`)",
-        ),
-        "vet_status": (
-            "0 none, 1 waiting, 2 vetted, 3 gave up",
-            "vetting (DBS) check status",
-        ),
-        "vet_wait": ("weeks", "weeks waited for the current check"),
-        "credits": ("hours", "time credits held"),
-        "reward": ("0-1", "recognition a resident expects for helping (levers raise it)"),
-        "insured": ("bool", "covered by a council's volunteer insurance"),
-        "time_off": ("hours/week", "extra hours granted by an employer to volunteer"),
-        "last_year_class": (
-            "-1 none, 0-4",
-            "participation class of the last completed year (index into `PARTICIPATION`)",
-        ),
-        "last_year_class_formal": (
-            "-1 none, 0-4",
-            "the same class counting formal help only (the survey's measure)",
-        ),
-        "last_year_class_informal": (
-            "-1 none, 0-4",
-            "the same class counting informal help only",
-        ),
-    },
-    "Staff": {
-        "service": ("index", "service (index into `SERVICES`)"),
-        "nbhd": ("index", "neighbourhood the professional works in"),
-        "capacity": ("hours/week", "direct-contact hours a week"),
-        "attitude": ("0-1", "attitude to co-production, 0 sceptical .. 1 enabling"),
-    },
-    "Neighbourhoods": {
-        "start": ("resident index", "first resident of the neighbourhood's block"),
-        "end": ("resident index", "one past the last resident of the block"),
-        "deprivation": ("0-1", "deprivation"),
-        "diversity": ("0-1", "ethnic and social diversity"),
-        "trust_base": ("0-1", "baseline neighbour trust (set by diversity and deprivation)"),
-    },
-    "NeedTable": {
-        "kind": ("index", "kind of need (index into the kinds)"),
-        "owner": ("resident index", "resident in need; -1 for a service's volunteer role"),
-        "nbhd": ("index", "neighbourhood where the need is"),
-        "hours": ("hours/week", "hours a week it takes now (grows in ongoing commitments)"),
-        "base_hours": ("hours/week", "hours a week when it started (or became a crisis)"),
-        "waited": ("weeks", "weeks it has waited unmet"),
-        "helper": ("resident index", "resident meeting it; -1: nobody or a professional"),
-        "channel": ("index", "channel meeting it (index into `CHANNELS`); -1 open"),
-        "crisis": ("bool", "has escalated into a crisis"),
-        "crisis_left": ("weeks", "weeks of professional work left on a crisis"),
-        "crisis_wait": (
-            "weeks",
-            "weeks an open crisis has waited as a crisis (emergency response at "
-            "crisis_max_wait_weeks)",
-        ),
-        "started": ("week", "week it arose"),
-        "edge": ("tie index", "tie an informal helper was asked along (CSR position); -1 none"),
-        "served": ("bool", "has been met at least once (a later match is a re-match)"),
-    },
-}
-
-
-def _sample_model() -> Any:
-    """A tiny town, built only to read the state arrays' dtypes."""
-    model = CoproductionModel(rng=0, n_residents=40, n_neighbourhoods=2, burn_in_years=0)
-    model.run_weeks(1)
-    return model
-
-
 def state_arrays_table() -> str:
-    """Every state array of residents, staff, neighbourhoods and needs: dtype, unit, meaning."""
-    model = _sample_model()
-    holders = {
-        "Population": ("model.pop", model.pop),
-        "Staff": ("model.staff", model.staff),
-        "Neighbourhoods": ("model.nb", model.nb),
-        "NeedTable": ("model.needs", model.needs),
-    }
-    parts = []
-    for cls_name, (where, obj) in holders.items():
-        docs = ARRAY_DOCS.get(cls_name, {})
-        rows = []
-        for f in dataclasses.fields(obj):
-            unit, meaning = docs.get(f.name, ("?", "(undocumented: add it to odd.ARRAY_DOCS)"))
-            dtype = getattr(getattr(obj, f.name), "dtype", type(getattr(obj, f.name)).__name__)
-            rows.append((f"`{f.name}`", str(dtype), unit, meaning))
+    """Every state array of residents, staff, neighbourhoods and needs, from the declarations
+    (``StateColumn``): dtype, unit, meaning, and for residents the module that owns it."""
+    residents = table(
+        ("array", "dtype", "unit", "meaning", "declared in"),
+        (
+            (f"`{c.name}`", c.dtype, c.unit, c.meaning, f"`{c.owner}`")
+            for c in RESIDENT_STATE.values()
+        ),
+    )
+    parts = [
+        "`model.pop` (`coprod_sim.state.population.Population`), one entry per resident; "
+        "each column is declared by the module that owns it (its `STATE`) and collected in "
+        "`schedule.RESIDENT_STATE`:\n\n" + residents
+    ]
+    for where, cls, row in (
+        ("model.staff", Staff, "professional"),
+        ("model.nb", Neighbourhoods, "neighbourhood"),
+        ("model.needs", NeedTable, "live need"),
+    ):
         parts.append(
-            f"`{where}` (`{type(obj).__module__}.{cls_name}`), one entry per "
-            + {
-                "Population": "resident",
-                "Staff": "professional",
-                "Neighbourhoods": "neighbourhood",
-                "NeedTable": "live need",
-            }[cls_name]
-            + ":\n\n"
-            + table(("array", "dtype", "unit", "meaning"), rows)
+            f"`{where}` (`{cls.__module__}.{cls.__name__}`), one entry per {row}:\n\n"
+            + table(
+                ("array", "dtype", "unit", "meaning"),
+                ((f"`{c.name}`", c.dtype, c.unit, c.meaning) for c in cls.COLUMNS),
+            )
         )
     return "\n\n".join(parts)
 

@@ -18,9 +18,17 @@ import numpy as np
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.parameters import ASSUME, param
+from coprod_sim.state.columns import StateColumn
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+#: the lever's column (present whether or not the lever is on: the decision reads it)
+STATE = (
+    StateColumn("insured", "bool", "bool", "covered by a council's volunteer insurance",
+                start=False),
+)  # fmt: skip
 
 
 class InsuranceCover(Lever):

@@ -34,11 +34,20 @@ from coprod_sim.mechanisms.channels import Match, decide, first_unique, owner_ac
 from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, SERVICES, UNMET
 from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
+from coprod_sim.state.columns import StateColumn
+from coprod_sim.state.population import LONG_AGO
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
 
 OPEN_CALL = CHANNEL_INDEX["open_call"]
+
+
+#: the lever's column (present whether or not the lever is on)
+STATE = (
+    StateColumn("asked_until", "int32", "week",
+                "a professional's personal ask holds until this week", start=LONG_AGO),
+)  # fmt: skip
 
 
 class PersonalAsks(Lever):

@@ -20,9 +20,17 @@ from pydantic import PrivateAttr
 
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
+from coprod_sim.state.columns import StateColumn
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+#: the lever's column (present whether or not the lever is on: free time reads it)
+STATE = (
+    StateColumn("time_off", "float32", "hours/week",
+                "extra hours granted by an employer to volunteer", start=0.0),
+)  # fmt: skip
 
 
 class RightToTimeOff(Lever):

@@ -29,9 +29,16 @@ from coprod_sim.mechanisms import gatekeeping
 from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.mechanisms.trust import raise_towards_one
 from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
+from coprod_sim.state.columns import StateColumn
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+#: the lever's column (present whether or not the lever is on: thresholds read it)
+STATE = (
+    StateColumn("trained", "bool", "bool", "has done volunteer training", start=False),
+)  # fmt: skip
 
 
 class Training(Lever):

@@ -50,10 +50,19 @@ from coprod_sim.state.arrays import (
     random_keys,
     unique_ints,
 )
-from coprod_sim.state.population import NOT_VETTED, RETIRED, VETTED, VETTING
+from coprod_sim.state.columns import StateColumn
+from coprod_sim.state.population import LONG_AGO, NOT_VETTED, RETIRED, VETTED, VETTING
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+#: the column the channels own: who an organisation asked, and when
+STATE = (
+    StateColumn("last_asked_week", "int32", "week",
+                "last week asked personally by a service, professional, coordinator or "
+                "connector (or helping); -10000 never", start=LONG_AGO),
+)  # fmt: skip
 
 
 class ChannelParams(Strict):

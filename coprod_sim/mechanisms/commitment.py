@@ -25,9 +25,20 @@ from coprod_sim.mechanisms.needs import UNMET
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
 from coprod_sim.state.arrays import add_by_helper, expand_rows
+from coprod_sim.state.columns import StateColumn
+from coprod_sim.state.population import LONG_AGO
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+#: what ongoing commitments leave on a resident
+STATE = (
+    StateColumn("committed", "float32", "hours/week", "hours in ongoing commitments", start=0.0),
+    StateColumn("fatigue", "float32", "0-1", "fatigue; burnout at 1", start=0.0),
+    StateColumn("recovering_until", "int32", "week",
+                "a burnt-out resident takes nothing new before this week", start=LONG_AGO),
+)  # fmt: skip
 
 
 class CommitmentParams(Strict):

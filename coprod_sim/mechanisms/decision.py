@@ -39,6 +39,13 @@ import numpy as np
 
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
+from coprod_sim.state.columns import StateColumn
+
+#: the decision's own column: the recognition a resident expects (levers raise it)
+STATE = (
+    StateColumn("reward", "float32", "0-1",
+                "recognition a resident expects for helping (levers raise it)", start=0.0),
+)  # fmt: skip
 
 
 class DecisionParams(Strict):

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod_sim.state.ages import ADULT_AGE
+from coprod_sim.state.columns import StateColumn
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -58,6 +59,21 @@ WEEKS_PER_YEAR = 52
 MAX_YEARS = 60
 #: longest adult life before the town (years) the probabilities are tabled for
 MAX_PRIOR_YEARS = 150 - ADULT_AGE
+
+
+#: a life before the town: when the row's history here began, the draw for "had helped
+#: before", and who had helped here at the last year's close
+STATE = (
+    StateColumn("history_start_age", "int16", "years",
+                "age when the row's history here began (set-up, arrival)"),
+    StateColumn("history_start_week", "int32", "week",
+                "week the row's history here began (set-up, arrival)"),
+    StateColumn("prior_draw", "float64", "0-1",
+                "uniform draw: had the resident helped before (life_history)"),
+    StateColumn("ever_at_close", "uint8", "bitmask",
+                "helped here by the last year's close: bit 0 any, bit 1 formal, bit 2 informal",
+                start=0),
+)  # fmt: skip
 
 
 class Hazards:

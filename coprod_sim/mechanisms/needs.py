@@ -15,7 +15,7 @@ the service standard is counted as unmet so far (``needs_past_standard``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -27,11 +27,20 @@ from coprod_sim.mechanisms.costs import unit
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import RULES, compiled_pass, rule
 from coprod_sim.state.arrays import count_into
+from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.population import SERVICES
 from coprod_sim.state.willingness import ACTIVITY_INDEX
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+#: the column needs own: whose everyday care went without help this year
+STATE = (
+    StateColumn("care_unmet_year", "bool", "bool",
+                "an everyday care need (needs.OLDER_CARE_KINDS) lapsed unmet this year",
+                start=False),
+)  # fmt: skip
 
 
 class NeedParams(Strict):
@@ -220,7 +229,6 @@ class KindArrays:
         )
 
 
-@dataclass
 class NeedTable:
     """Live needs as parallel arrays (struct of arrays); finished needs are compacted away.
 
@@ -230,36 +238,51 @@ class NeedTable:
     grow by doubling when arrivals outrun them; they never shrink. Hold a column only within a
     phase: ``append`` and ``keep`` replace the views."""
 
-    kind: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
-    owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # -1: service role
-    nbhd: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    hours: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
-    base_hours: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
-    waited: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))  # weeks open
-    helper: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # resident, -1
-    channel: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))  # UNMET if open
-    crisis: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-    crisis_left: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
-    crisis_wait: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))  # weeks
-    started: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))  # week arisen
-    edge: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # tie asked, -1
-    served: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # ever met
-
-    DEFAULTS: ClassVar[dict[str, int]] = {"helper": -1, "channel": UNMET, "edge": -1}
+    #: the columns, with a new need's value where ``append`` is not given one (``start``)
+    COLUMNS: ClassVar[tuple[StateColumn, ...]] = (
+        StateColumn("kind", "int16", "index", "kind of need (index into the kinds)", start=0),
+        StateColumn("owner", "int32", "resident index",
+                    "resident in need; -1 for a service's volunteer role", start=0),
+        StateColumn("nbhd", "int32", "index", "neighbourhood where the need is", start=0),
+        StateColumn("hours", "float32", "hours/week",
+                    "hours a week it takes now (grows in ongoing commitments)", start=0),
+        StateColumn("base_hours", "float32", "hours/week",
+                    "hours a week when it started (or became a crisis)", start=0),
+        StateColumn("waited", "int16", "weeks", "weeks it has waited unmet", start=0),
+        StateColumn("helper", "int32", "resident index",
+                    "resident meeting it; -1: nobody or a professional", start=-1),
+        StateColumn("channel", "int8", "index",
+                    "channel meeting it (index into `CHANNELS`); -1 open", start=UNMET),
+        StateColumn("crisis", "bool", "bool", "has escalated into a crisis", start=False),
+        StateColumn("crisis_left", "int16", "weeks",
+                    "weeks of professional work left on a crisis", start=0),
+        StateColumn("crisis_wait", "int16", "weeks",
+                    "weeks an open crisis has waited as a crisis (emergency response at "
+                    "crisis_max_wait_weeks)", start=0),
+        StateColumn("started", "int16", "week", "week it arose", start=0),
+        StateColumn("edge", "int64", "tie index",
+                    "tie an informal helper was asked along (CSR position); -1 none", start=-1),
+        StateColumn("served", "bool", "bool",
+                    "has been met at least once (a later match is a re-match)", start=False),
+    )  # fmt: skip
     MIN_CAPACITY: ClassVar[int] = 1024
 
-    def __post_init__(self) -> None:
-        n = len(self.kind)
-        self._names = tuple(f.name for f in fields(self))
+    def __init__(self, **columns: np.ndarray) -> None:
+        self._names = tuple(c.name for c in self.COLUMNS)
+        self._start = {c.name: c.start for c in self.COLUMNS}
+        unknown = sorted(set(columns) - set(self._names))
+        if unknown:
+            raise ValueError(f"NeedTable has no column {unknown[0]!r}; columns: {self._names}")
+        n = len(columns.get("kind", ()))
         self._buf: dict[str, np.ndarray] = {}
         self._alt: dict[str, np.ndarray] = {}
-        for name in self._names:
-            col = np.asarray(getattr(self, name))
+        for c in self.COLUMNS:
+            col = np.asarray(columns[c.name], c.dtype) if c.name in columns else c.empty(0)
             if len(col) != n:
-                raise ValueError(f"NeedTable column {name!r} has {len(col)} rows, not {n}")
-            self._buf[name] = col.copy()
-            self._alt[name] = np.empty_like(col)
-            setattr(self, name, self._buf[name][:n])
+                raise ValueError(f"NeedTable column {c.name!r} has {len(col)} rows, not {n}")
+            self._buf[c.name] = col.copy()
+            self._alt[c.name] = np.empty_like(col)
+            setattr(self, c.name, self._buf[c.name][:n])
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -268,9 +291,7 @@ class NeedTable:
         return {name: getattr(self, name) for name in self._names}
 
     def __setstate__(self, state: dict[str, np.ndarray]) -> None:
-        for name, col in state.items():
-            setattr(self, name, col)
-        self.__post_init__()
+        self.__init__(**state)
 
     @property
     def capacity(self) -> int:
@@ -286,7 +307,7 @@ class NeedTable:
         for name in self._names:
             buf = self._buf[name]
             new = cols.get(name)
-            buf[n_old:n] = self.DEFAULTS.get(name, 0) if new is None else new
+            buf[n_old:n] = self._start[name] if new is None else new
             setattr(self, name, buf[:n])
         return np.arange(n_old, n)
 

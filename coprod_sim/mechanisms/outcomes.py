@@ -40,12 +40,57 @@ from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET
 from coprod_sim.mechanisms.services import staff_cost_week
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import add_by_helper, ordered_mean, sum_by_helper
+from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.network import tie_counts_update
-from coprod_sim.state.population import GAVE_UP, RETIRED, VETTING
+from coprod_sim.state.population import GAVE_UP, LONG_AGO, RETIRED, VETTING
 from coprod_sim.state.willingness import ACTIVITY_NAMES, willingness_matrix
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+#: each resident's record of help given, as the survey counts it (any, formal, informal)
+STATE = (
+    StateColumn("hours_given", "float32", "hours", "hours given over the run", start=0.0),
+    StateColumn("hours_year", "float32", "hours", "hours given in the current year", start=0.0),
+    StateColumn("weeks_year", "int16", "weeks",
+                "weeks with any help given in the current year", start=0),
+    StateColumn("months_year", "int8", "months",
+                "4-week months of the current year with any help given", start=0),
+    StateColumn("helped_ever", "bool", "bool",
+                "has helped (formally or informally) in the simulated history", start=False),
+    StateColumn("last_help_week", "int32", "week", "last week the resident gave help",
+                start=LONG_AGO),
+    StateColumn("weeks_year_formal", "int16", "weeks",
+                "weeks with formal help given in the current year", start=0),
+    StateColumn("months_year_formal", "int8", "months",
+                "4-week months of the current year with formal help", start=0),
+    StateColumn("last_formal_week", "int32", "week",
+                "last week the resident helped formally; -10000 never", start=LONG_AGO),
+    StateColumn("formal_ever", "bool", "bool",
+                "has helped formally in the simulated history (with burn-in)", start=False),
+    StateColumn("weeks_year_informal", "int16", "weeks",
+                "weeks with informal help given in the current year", start=0),
+    StateColumn("months_year_informal", "int8", "months",
+                "4-week months of the current year with informal help", start=0),
+    StateColumn("last_informal_week", "int32", "week",
+                "last week the resident helped informally; -10000 never", start=LONG_AGO),
+    StateColumn("informal_ever", "bool", "bool",
+                "has helped informally in the simulated history", start=False),
+    StateColumn("formal_years", "uint8", "bitmask",
+                "bit 0: helped formally in the last completed year; bit 1: in the year before",
+                start=0),
+    StateColumn("activities_year", "uint16", "bitmask",
+                "activities helped with this year, any channel (bit a = `ACTIVITY_NAMES[a]`)",
+                start=0),
+    StateColumn("last_year_class", "int8", "-1 none, 0-4",
+                "participation class of the last completed year (index into `PARTICIPATION`)",
+                start=-1),
+    StateColumn("last_year_class_formal", "int8", "-1 none, 0-4",
+                "the same class counting formal help only (the survey's measure)", start=-1),
+    StateColumn("last_year_class_informal", "int8", "-1 none, 0-4",
+                "the same class counting informal help only", start=-1),
+)  # fmt: skip
 
 
 class OutcomeParams(Strict):

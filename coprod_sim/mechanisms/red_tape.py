@@ -13,10 +13,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod_sim.parameters import ASSUME, Strict, param
+from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.population import GAVE_UP, VETTED, VETTING
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
+
+
+#: the column red tape owns (the check's status is drawn at set-up: ``population.STATE``)
+STATE = (
+    StateColumn("vet_wait", "int16", "weeks", "weeks waited for the current check", start=0),
+)  # fmt: skip
 
 
 class RedTapeParams(Strict):

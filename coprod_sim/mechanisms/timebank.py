@@ -43,11 +43,20 @@ from coprod_sim.mechanisms.channels import Match, decide, first_unique, owner_ac
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 from coprod_sim.mechanisms.trust import raise_towards_one
 from coprod_sim.state.arrays import order_within, random_keys, unique_ints
+from coprod_sim.state.columns import StateColumn
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
 
 TIME_BANK = CHANNEL_INDEX["time_bank"]
+
+
+#: the time bank's columns on residents
+STATE = (
+    StateColumn("credits", "float32", "hours", "time credits held", start=0.0),
+    StateColumn("tb_member", "bool", "bool", "member of the time bank (time_bank lever)",
+                start=False),
+)  # fmt: skip
 
 
 @dataclass

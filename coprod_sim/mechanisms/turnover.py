@@ -42,6 +42,7 @@ from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
 from coprod_sim.state.ages import BANDS, group_of, newcomer_ages
 from coprod_sim.state.arrays import count_into, expand_rows
+from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.network import tie_counts_update
 from coprod_sim.state.population import RETIRED, draw_residents, free_hours_of
 
@@ -49,6 +50,13 @@ if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
 
 WEEKS_PER_YEAR = 52
+
+
+#: the column turnover owns (set-up: LONG_AGO; a newcomer: the week of arrival)
+STATE = (
+    StateColumn("moved_in_week", "int32", "week",
+                "week the row's present resident moved in; -10000 at set-up"),
+)  # fmt: skip
 
 
 class TurnoverParams(Strict):

@@ -7,7 +7,7 @@ open calls draw "someone from this neighbourhood" as one integer draw.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,6 +16,7 @@ from pydantic import model_validator
 from coprod_sim.data.services import SERVICES
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.ages import start_ages
+from coprod_sim.state.columns import StateColumn, start_arrays
 from coprod_sim.state.towns import Town
 from coprod_sim.state.willingness import draw_willingness
 
@@ -228,96 +229,89 @@ NOT_VETTED, VETTING, VETTED, GAVE_UP = 0, 1, 2, 3
 LONG_AGO = -10_000
 
 
-@dataclass
+#: what set-up draws for every resident (``build_population``, ``draw_residents``), and what
+#: turnover draws again for a newcomer; the rules that change them later are named in each meaning
+STATE = (
+    StateColumn("age", "int8", "0 young, 1 working, 2 retired",
+                "age group (18-29, 30-64, 65+), following `age_years` (turnover.ageing)"),
+    StateColumn("age_years", "int16", "years",
+                "age; one year more every 52 weeks, in the row's birthday week"),
+    StateColumn("nbhd", "int32", "index", "neighbourhood of the resident"),
+    StateColumn("employed", "bool", "bool", "in paid work (never when retired)"),
+    StateColumn("carer", "bool", "bool", "has unpaid caring duties"),
+    StateColumn("free_hours_base", "float32", "hours/week",
+                "free hours before age, work and caring (free hours are recomputed from it when "
+                "the age group changes)"),
+    StateColumn("free_hours", "float32", "hours/week",
+                "discretionary hours left after work and caring"),
+    StateColumn("willing", "uint16", "bitmask",
+                "stated willingness per activity (bit a = `ACTIVITY_NAMES[a]`)"),
+    StateColumn("fear_commit_base", "float32", "0-1",
+                "baseline fear of commitment that fear relaxes back to"),
+    StateColumn("trust_svc_base", "float32", "0-1",
+                "baseline trust in services that it relaxes back to"),
+    StateColumn("trust_nbr", "float32", "0-1", "trust in neighbours (the place; trust)"),
+    StateColumn("trust_svc", "float32", "0-1", "trust in public services (trust)"),
+    StateColumn("confidence", "float32", "0-1", "confidence and skills"),
+    StateColumn("fear_commit", "float32", "0-1", "fear of commitment (of being 'sucked in')"),
+    StateColumn("fear_liab", "float32", "0-1", "fear of liability"),
+    StateColumn("fear_retal", "float32", "0-1", "fear of retaliation (public safety)"),
+    StateColumn("aware", "bool", "bool", "aware of local opportunities to help (awareness)"),
+    StateColumn("vet_status", "int8", "0 none, 1 waiting, 2 vetted, 3 gave up",
+                "vetting (DBS) check status (red_tape)"),
+)  # fmt: skip
+
+
 class Neighbourhoods:
-    start: np.ndarray  # first resident of each block
-    end: np.ndarray  # one past the last
-    deprivation: np.ndarray  # 0-1
-    diversity: np.ndarray  # 0-1
-    trust_base: np.ndarray  # baseline neighbour trust
+    """Neighbourhoods: contiguous blocks of residents, with the place's deprivation and trust."""
+
+    COLUMNS = (
+        StateColumn("start", "int64", "resident index", "first resident of the block"),
+        StateColumn("end", "int64", "resident index", "one past the last resident of the block"),
+        StateColumn("deprivation", "float32", "0-1", "deprivation"),
+        StateColumn("diversity", "float32", "0-1", "ethnic and social diversity"),
+        StateColumn("trust_base", "float32", "0-1",
+                    "baseline neighbour trust (set by diversity and deprivation)"),
+    )  # fmt: skip
+
+    def __init__(self, start, end, deprivation, diversity, trust_base) -> None:  # noqa: ANN001
+        self.start, self.end = start, end
+        self.deprivation, self.diversity, self.trust_base = deprivation, diversity, trust_base
 
     @property
     def size(self) -> np.ndarray:
         return self.end - self.start
 
 
-@dataclass
 class Population:
-    """Resident state. Static attributes first, then the state each week changes."""
+    """Resident state: one array per declared column (``columns``, collected from the modules
+    that own them, ``schedule.RESIDENT_STATE``), all indexed by resident. Read a column as
+    ``pop.<name>``; levers and extensions add theirs with ``add_column``."""
 
-    # static (turnover redraws them for a newcomer; ageing moves age group and employment)
-    age: np.ndarray  # age group, following age_years
-    age_years: np.ndarray
-    moved_in_week: np.ndarray  # week the row's present resident arrived; LONG_AGO at set-up
-    nbhd: np.ndarray
-    employed: np.ndarray
-    carer: np.ndarray
-    free_hours_base: np.ndarray  # free hours before age, work and caring (``free_hours_of``)
-    free_hours: np.ndarray
-    willing: np.ndarray  # uint16 bitmask over activities
-    fear_commit_base: np.ndarray
-    trust_svc_base: np.ndarray  # each resident's baseline trust in services (their start value)
-    # dispositions that change
-    trust_nbr: np.ndarray
-    trust_svc: np.ndarray
-    confidence: np.ndarray
-    fear_commit: np.ndarray
-    fear_liab: np.ndarray
-    fear_retal: np.ndarray
-    aware: np.ndarray
-    last_asked_week: np.ndarray  # last week asked personally to help (or helping)
-    # activity state
-    committed: np.ndarray  # hours/week in ongoing commitments
-    fatigue: np.ndarray
-    recovering_until: np.ndarray  # week before which a burnt-out resident takes nothing new
-    hours_given: np.ndarray  # total over the run
-    hours_year: np.ndarray  # in the current year
-    weeks_year: np.ndarray  # weeks with any help given in the current year
-    months_year: np.ndarray  # 4-week months of the current year with any help given
-    helped_ever: np.ndarray  # has given help (formal or informal) in the simulated history
-    last_help_week: np.ndarray  # last week the resident gave help (the example to ties)
-    # formal help (through an organisation: every channel but "informal") and informal help
-    # (a neighbour helping a tie, or help an entrepreneur arranges), recorded apart
-    weeks_year_formal: np.ndarray
-    months_year_formal: np.ndarray
-    last_formal_week: np.ndarray
-    formal_ever: np.ndarray  # has helped formally in the simulated history (burn-in included)
-    weeks_year_informal: np.ndarray
-    months_year_informal: np.ndarray
-    last_informal_week: np.ndarray
-    informal_ever: np.ndarray
-    formal_years: np.ndarray  # bit 0: helped formally last completed year, bit 1: the year before
-    activities_year: np.ndarray  # uint16 bitmask: activities helped with this year (any channel)
-    care_unmet_year: (
-        np.ndarray
-    )  # a care need of theirs (outcomes.OLDER_CARE_KINDS) lapsed this year
-    vet_status: np.ndarray
-    vet_wait: np.ndarray
-    credits: np.ndarray
-    reward: np.ndarray  # 0-1 recognition a resident expects (levers raise it)
-    insured: np.ndarray
-    time_off: np.ndarray  # extra hours a week granted by an employer (levers)
-    asked_until: np.ndarray  # week until which a professional's personal ask holds (levers)
-    tb_member: np.ndarray  # member of the time bank (time_bank lever)
-    trained: np.ndarray  # has done volunteer training (training lever)
-    # participation class of the last completed year (-1 before the first year ends): any help,
-    # formal help only, informal help only
-    last_year_class: np.ndarray
-    last_year_class_formal: np.ndarray
-    last_year_class_informal: np.ndarray
-    # a life before the town (``life_history``): the age and week the row's history here began, the
-    # resident's draw for "had helped before", and who had helped here at the last year's close
-    # (bits: any, formal, informal)
-    history_start_age: np.ndarray
-    history_start_week: np.ndarray
-    prior_draw: np.ndarray
-    ever_at_close: np.ndarray
+    def __init__(self, columns: Mapping[str, StateColumn], arrays: Mapping[str, np.ndarray]):
+        missing = sorted(set(columns) - set(arrays))
+        undeclared = sorted(set(arrays) - set(columns))
+        if missing or undeclared:
+            raise ValueError(
+                f"population arrays do not match the declared state columns: missing "
+                f"{missing}, undeclared {undeclared} (declare a column in its owner's STATE)"
+            )
+        n = len(arrays["age"])
+        for name, col in columns.items():
+            a = arrays[name]
+            if len(a) != n or a.dtype != np.dtype(col.dtype):
+                raise ValueError(
+                    f"population column {name!r}: {len(a)} rows of {a.dtype}, declared "
+                    f"{col.dtype} ({col.owner}) for {n} residents"
+                )
+            setattr(self, name, a)
+        self.columns: dict[str, StateColumn] = dict(columns)
 
     def __len__(self) -> int:
         return len(self.age)
 
     def nbytes(self) -> int:
-        return sum(getattr(self, f.name).nbytes for f in fields(self)) + sum(
+        return sum(getattr(self, name).nbytes for name in self.columns) + sum(
             a.nbytes for a in self.extra.values()
         )
 
@@ -332,9 +326,9 @@ class Population:
         return self.__dict__.setdefault("_extra_fill", {})
 
     def reset_rows(self, rows: np.ndarray) -> None:
-        """Forget the history of these rows (a newcomer moved in): every history array back to
-        its start value (``history_arrays``), every lever column to its fill."""
-        for name, value in history_arrays(len(rows)).items():
+        """Forget the history of these rows (a newcomer moved in): every declared column with a
+        start value back to it (``columns.start_arrays``), every lever column to its fill."""
+        for name, value in start_arrays(self.columns, len(rows)).items():
             getattr(self, name)[rows] = value
         for name, col in self.extra.items():
             col[rows] = self.extra_fill.get(name, 0)
@@ -358,14 +352,19 @@ class Population:
         return col
 
 
-@dataclass
 class Staff:
     """Professionals: frontline staff of the three services."""
 
-    service: np.ndarray  # int8 index into SERVICES
-    nbhd: np.ndarray
-    capacity: np.ndarray  # hours/week
-    attitude: np.ndarray  # 0 sceptical .. 1 enabling
+    COLUMNS = (
+        StateColumn("service", "int8", "index", "service (index into `SERVICES`)"),
+        StateColumn("nbhd", "int32", "index", "neighbourhood the professional works in"),
+        StateColumn("capacity", "float32", "hours/week", "direct-contact hours a week"),
+        StateColumn("attitude", "float32", "0-1",
+                    "attitude to co-production, 0 sceptical .. 1 enabling"),
+    )  # fmt: skip
+
+    def __init__(self, service, nbhd, capacity, attitude) -> None:  # noqa: ANN001
+        self.service, self.nbhd, self.capacity, self.attitude = service, nbhd, capacity, attitude
 
     def __len__(self) -> int:
         return len(self.service)
@@ -443,69 +442,32 @@ def draw_residents(
     )
 
 
-def history_arrays(n: int) -> dict[str, np.ndarray]:
-    """A resident's history as it starts (nothing done yet): at set-up, and for a newcomer."""
-    zeros = np.zeros(n, np.float32)
-    never = np.full(n, LONG_AGO, np.int32)
-    return dict(
-        last_asked_week=never.copy(),
-        committed=zeros.copy(),
-        fatigue=zeros.copy(),
-        recovering_until=never.copy(),
-        hours_given=zeros.copy(),
-        hours_year=zeros.copy(),
-        weeks_year=np.zeros(n, np.int16),
-        months_year=np.zeros(n, np.int8),
-        helped_ever=np.zeros(n, bool),
-        last_help_week=never.copy(),
-        weeks_year_formal=np.zeros(n, np.int16),
-        months_year_formal=np.zeros(n, np.int8),
-        last_formal_week=never.copy(),
-        formal_ever=np.zeros(n, bool),
-        weeks_year_informal=np.zeros(n, np.int16),
-        months_year_informal=np.zeros(n, np.int8),
-        last_informal_week=never.copy(),
-        informal_ever=np.zeros(n, bool),
-        formal_years=np.zeros(n, np.uint8),
-        activities_year=np.zeros(n, np.uint16),
-        care_unmet_year=np.zeros(n, bool),
-        vet_wait=np.zeros(n, np.int16),
-        credits=zeros.copy(),
-        reward=zeros.copy(),
-        insured=np.zeros(n, bool),
-        time_off=zeros.copy(),
-        asked_until=never.copy(),
-        tb_member=np.zeros(n, bool),
-        trained=np.zeros(n, bool),
-        last_year_class=np.full(n, -1, np.int8),
-        last_year_class_formal=np.full(n, -1, np.int8),
-        last_year_class_informal=np.full(n, -1, np.int8),
-        ever_at_close=np.zeros(n, np.uint8),
-    )
-
-
 def build_population(
-    n: int, nb: Neighbourhoods, p: Scenario, rng: np.random.Generator
+    n: int,
+    nb: Neighbourhoods,
+    p: Scenario,
+    rng: np.random.Generator,
+    columns: Mapping[str, StateColumn],
 ) -> Population:
     """Draw residents' attributes (see docs/ODD.md, Initialisation): an age group, the
-    per-resident draws (``draw_residents``), then an age in years within the group."""
+    per-resident draws (``draw_residents``), then an age in years within the group; every other
+    declared column starts at its start value (its owner's set-up may fill it later)."""
     nbhd = np.repeat(np.arange(len(nb.start), dtype=np.int32), nb.size)
     u = rng.random(n)
     age = np.where(u < p.share_young, YOUNG, np.where(u < 1 - p.share_retired, WORKING, RETIRED))
     age = age.astype(np.int8)
     drawn = draw_residents(age, nbhd, nb, p, rng)
     age_years = start_ages(age, rng)
-    return Population(
+    arrays = {name: col.empty(n) for name, col in columns.items()}
+    arrays.update(
         age=age,
         age_years=age_years,
         moved_in_week=np.full(n, LONG_AGO, np.int32),
         history_start_age=age_years.copy(),
-        history_start_week=np.zeros(n, np.int32),  # set by ``life_history.setup``
-        prior_draw=np.zeros(n, np.float64),  # drawn by ``life_history.setup``
         nbhd=nbhd,
         **drawn,
-        **history_arrays(n),
     )
+    return Population(columns, arrays)
 
 
 def build_staff(n_residents: int, n_nb: int, p: Scenario, rng: np.random.Generator) -> Staff:
