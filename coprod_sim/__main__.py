@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     previous = signal.signal(signal.SIGINT, _exit_interrupted)
     try:
         # imported here, with the handler above in place: a Ctrl-C while it imports exits 130
-        from coprod_sim.io.cli import main as cli_main
+        from coprod_sim.commands.cli import main as cli_main
     except BaseException as exc:  # noqa: BLE001 - never a traceback for the user
         if is_interrupt(exc):
             print("coprod-sim: interrupted", file=sys.stderr)

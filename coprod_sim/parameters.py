@@ -1,7 +1,7 @@
 """The scenario: every model parameter declared once, with unit, default, range, role and source.
 
 The ODD parameter table (docs/ODD.md) is rendered from these declarations by
-``coprod_sim.io.odd``; nothing here is written twice. Roles follow EMA Workbench's split:
+``coprod_sim.commands.odd``; nothing here is written twice. Roles follow EMA Workbench's split:
 ``world`` parameters are uncertainties about the town and its people, ``policy`` parameters are
 levers a council can pull, ``run`` parameters set up the experiment.
 """

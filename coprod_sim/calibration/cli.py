@@ -24,25 +24,20 @@ import typer
 from coprod_sim.calibration.fit import CalibrationSettings, default_db, write_posterior
 from coprod_sim.calibration.fit import calibrate as fit
 from coprod_sim.calibration.targets import CHECK_RESIDENTS
-from coprod_sim.io.runtime import INTERRUPT_REPORTED, is_interrupt
+from coprod_sim.io.exits import (
+    EXIT_INTERRUPTED,
+    connect_scheduler,
+    fail,
+)
+from coprod_sim.io.runtime import is_interrupt
 from coprod_sim.parameters import ScenarioError, closest_names
 from coprod_sim.state.towns import TOWNS
-from coprod_sim.sweeps.cli import connect_scheduler
 
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
 #: residents simulated per run unless --scale says otherwise (the fit's cost is linear in it):
 #: the check's size (issue 25), where a town has enough professionals for its services to work
 #: and one seed cannot decide a parameter set's verdict (at 1,000 residents a single seed moved
 #: formal weekly participation from 2% to 16%)
 FIT_RESIDENTS = CHECK_RESIDENTS
-
-
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
-    typer.echo(f"coprod-sim: error: {message}", err=True)
-    if code == 130:
-        INTERRUPT_REPORTED.set()
-    return typer.Exit(code)
 
 
 def default_scale(town: str) -> float:
@@ -91,7 +86,7 @@ def calibrate(
 ) -> None:
     """Fit the baseline's uncertain parameters to the survey (ABC-SMC) and write a posterior."""
     if town not in TOWNS:
-        raise _fail(
+        raise fail(
             f"--town: value {town!r} is not a preset town; "
             + closest_names(town, list(TOWNS), listing="towns")
         )
@@ -112,20 +107,20 @@ def calibrate(
     )
     for name, value, ok, allowed in checks:
         if not ok:
-            raise _fail(f"{name}: value {value} is not allowed; allowed: {allowed}")
+            raise fail(f"{name}: value {value} is not allowed; allowed: {allowed}")
     if scheduler is not None and workers != 2:
-        raise _fail("give --scheduler or --workers, not both (the cluster has its own workers)")
+        raise fail("give --scheduler or --workers, not both (the cluster has its own workers)")
     out = out or Path(f"posterior_{town}.json")
     if out.exists() and not overwrite:
-        raise _fail(f"--out: {out} exists; pass --overwrite to replace it")
+        raise fail(f"--out: {out} exists; pass --overwrite to replace it")
     if not out.parent.is_dir():
-        raise _fail(f"--out: folder {out.parent} does not exist")
+        raise fail(f"--out: folder {out.parent} does not exist")
     db = default_db(out.parent, town)
     if resume and not db.is_file():
-        raise _fail(f"--resume: no stored fit at {db}; run without --resume to start one")
+        raise fail(f"--resume: no stored fit at {db}; run without --resume to start one")
     if db.exists() and not resume:
         if not overwrite:
-            raise _fail(
+            raise fail(
                 f"--out: the fit database {db} exists; pass --resume to continue that fit or "
                 "--overwrite to start a new one"
             )
@@ -162,11 +157,11 @@ def calibrate(
             payload = fit(settings, progress=typer.echo, **kw)
         write_posterior(payload, out)
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except BaseException as exc:  # KeyboardInterrupt, or numba's SystemError wrapping it
         if not isinstance(exc, KeyboardInterrupt) and not is_interrupt(exc):
             raise
-        raise _fail(
+        raise fail(
             f"interrupted; no posterior written; the completed generations are in {db} "
             "(--resume continues the fit)",
             EXIT_INTERRUPTED,

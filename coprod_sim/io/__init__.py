@@ -1,1 +1,2 @@
-"""Files in and out: scenario files, the command line, the ODD document, the weekly reporters."""
+"""Files in and out, and how a command ends: scenario files, run folders and their outputs,
+exit codes, the machine's limits and Ctrl-C."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -121,6 +122,11 @@ class StopOnInterrupt:
 
     Only the main thread can install a signal handler; elsewhere this does nothing and Ctrl-C
     behaves as usual (``is_interrupt`` still recognises it).
+
+    An interrupt raised "at once" can land in a finaliser (llvmlite's ``ObjectRef.__del__``
+    while numba compiles), where Python cannot raise it: it prints "Exception ignored ...
+    Traceback" and carries on. Within ``with``, such an ignored interrupt is dropped silently
+    (``sys.unraisablehook``): the request is recorded, and the next ``check()`` stops the run.
     """
 
     def __init__(self) -> None:
@@ -146,9 +152,17 @@ class StopOnInterrupt:
         finally:
             self._immediate = False
 
+    def _unraisable(self, info: Any) -> None:
+        if isinstance(info.exc_value, KeyboardInterrupt):
+            self.requested = True
+            return
+        self._previous_hook(info)
+
     def __enter__(self) -> StopOnInterrupt:
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGINT, self._handler)
+            self._previous_hook = sys.unraisablehook
+            sys.unraisablehook = self._unraisable
             self._installed = True
         return self
 
@@ -160,6 +174,7 @@ class StopOnInterrupt:
     ) -> None:
         if self._installed:
             signal.signal(signal.SIGINT, self._previous)
+            sys.unraisablehook = self._previous_hook
             self._installed = False
 
     def check(self) -> None:

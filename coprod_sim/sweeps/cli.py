@@ -19,7 +19,13 @@ from typing import Annotated
 
 import typer
 
-from coprod_sim.io.runtime import INTERRUPT_REPORTED, is_interrupt
+from coprod_sim.io.exits import (
+    EXIT_INTERRUPTED,
+    EXIT_RUN_FAILED,
+    connect_scheduler,
+    fail,
+)
+from coprod_sim.io.runtime import is_interrupt
 from coprod_sim.model import CoproductionModel
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.scenario import make_scenario
@@ -27,17 +33,6 @@ from coprod_sim.sweeps.design import load_design
 from coprod_sim.sweeps.engine import check_outcomes, run_sweep
 from coprod_sim.sweeps.samplers import points
 from coprod_sim.sweeps.store import MANIFEST, Store
-
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
-EXIT_RUN_FAILED = 1
-
-
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
-    typer.echo(f"coprod-sim: error: {message}", err=True)
-    if code == 130:
-        INTERRUPT_REPORTED.set()
-    return typer.Exit(code)
 
 
 def sweep(
@@ -69,19 +64,19 @@ def sweep(
 ) -> None:
     """Run a sweep design (arms x replications) into a resumable Parquet results folder."""
     if format_ not in ("parquet", "csv"):
-        raise _fail(f"--format: value {format_!r} is not allowed; allowed: parquet or csv")
+        raise fail(f"--format: value {format_!r} is not allowed; allowed: parquet or csv")
     if workers is not None and workers < 0:
-        raise _fail(f"--workers: value {workers} is not allowed; allowed: 0 or more")
+        raise fail(f"--workers: value {workers} is not allowed; allowed: 0 or more")
     if batch_size is not None and batch_size < 1:
-        raise _fail(f"--batch-size: value {batch_size} is not allowed; allowed: 1 or more")
+        raise fail(f"--batch-size: value {batch_size} is not allowed; allowed: 1 or more")
     if scheduler is not None and workers is not None:
-        raise _fail("give --scheduler or --workers, not both (the cluster has its own workers)")
+        raise fail("give --scheduler or --workers, not both (the cluster has its own workers)")
     try:
         d = load_design(design)
         if dry_run:
             check_outcomes(d, points(d))
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if dry_run:
         typer.echo(f"ok: {design}: {d.describe()}")
         typer.echo(estimate_line(d, workers))
@@ -100,14 +95,14 @@ def sweep(
             batch_size=batch_size,
         )
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except KeyboardInterrupt:
-        raise _fail(
+        raise fail(
             f"interrupted; finished runs are kept in {out}; run the same command to resume",
             EXIT_INTERRUPTED,
         ) from None
     except OSError as exc:  # a full disk, no permission, a file where a folder should be
-        raise _fail(
+        raise fail(
             f"writing to {out} failed ({os_error(exc)}); {stored_runs(out)}; run the same "
             "command to resume once that is fixed",
             EXIT_RUN_FAILED,
@@ -115,7 +110,7 @@ def sweep(
     except Exception as exc:
         if not is_interrupt(exc):  # numba reports an interrupt in a pass as SystemError
             raise
-        raise _fail(
+        raise fail(
             f"interrupted; finished runs are kept in {out}; run the same command to resume",
             EXIT_INTERRUPTED,
         ) from None
@@ -176,25 +171,6 @@ def estimate_line(design: object, workers: int | None) -> str:
     )
 
 
-def connect_scheduler(address: str) -> tuple[object, object, int]:
-    """A dask client for a scheduler address, its executor and its number of workers (a bad
-    or unreachable address exits 2)."""
-    if not address.startswith(("tcp://", "tls://", "ucx://", "inproc://")):
-        raise _fail(f"--scheduler: value {address!r} is not allowed; allowed: tcp://HOST:PORT")
-    try:
-        # dask's distributed only for --scheduler
-        from distributed import Client
-
-        client = Client(address, timeout="10s")
-    except (OSError, TimeoutError) as exc:
-        raise _fail(
-            f"--scheduler: cannot reach {address} ({exc}); allowed: the address of a running "
-            "dask scheduler (dask scheduler --port PORT)"
-        ) from None
-    n = len(client.scheduler_info().get("workers", {})) or 1
-    return client, client.get_executor(), n
-
-
 def report(
     out: Annotated[Path, typer.Argument(help="Results folder of a sweep.")],
     metric: Annotated[
@@ -207,11 +183,11 @@ def report(
     from coprod_sim.sweeps.report import write_report
 
     if not (out / MANIFEST).is_file():
-        raise _fail(f"results folder '{out}' has no {MANIFEST}; allowed: a sweep's --out folder")
+        raise fail(f"results folder '{out}' has no {MANIFEST}; allowed: a sweep's --out folder")
     try:
         path = write_report(out, metric or None)
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     typer.echo(f"wrote {path}")
 
 
@@ -242,15 +218,15 @@ def optimise(
     from coprod_sim.sweeps.optimise_report import write_optimise_report
 
     if workers is not None and workers < 0:
-        raise _fail(f"--workers: value {workers} is not allowed; allowed: 0 or more")
+        raise fail(f"--workers: value {workers} is not allowed; allowed: 0 or more")
     if seed is not None and not 0 <= seed < 2**63:
-        raise _fail(f"--seed: value {seed} is not allowed; allowed: 0 to 2**63 - 1")
+        raise fail(f"--seed: value {seed} is not allowed; allowed: 0 to 2**63 - 1")
     if scheduler is not None and workers is not None:
-        raise _fail("give --scheduler or --workers, not both (the cluster has its own workers)")
+        raise fail("give --scheduler or --workers, not both (the cluster has its own workers)")
     try:
         d, spec = load_optimise(design)
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     client = executor = None
     n = workers
     if scheduler is not None:
@@ -272,21 +248,21 @@ def optimise(
         )  # fmt: skip
         path = write_optimise_report(out)
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except KeyboardInterrupt:
-        raise _fail(
+        raise fail(
             f"interrupted; finished runs are kept in {out}; add --resume to continue",
             EXIT_INTERRUPTED,
         ) from None
     except OSError as exc:
-        raise _fail(
+        raise fail(
             f"writing to {out} failed ({os_error(exc)}); add --resume to continue once fixed",
             EXIT_RUN_FAILED,
         ) from None
     except Exception as exc:
         if not is_interrupt(exc):
             raise
-        raise _fail(
+        raise fail(
             f"interrupted; finished runs are kept in {out}; add --resume to continue",
             EXIT_INTERRUPTED,
         ) from None

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from coprod_sim.calibration.posterior import load_posterior
-from coprod_sim.io.cli import app
+from coprod_sim.commands.cli import app
 
 runner = CliRunner()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
+from coprod_sim.commands.cli import app
 from coprod_sim.dashboard import cli as dash_cli
-from coprod_sim.io.cli import app
 
 
 def run(monkeypatch, *args: str):

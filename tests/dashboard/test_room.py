@@ -8,11 +8,11 @@ import time
 import pytest
 from typer.testing import CliRunner
 
+from coprod_sim.commands.cli import app
 from coprod_sim.dashboard import cli as dash_cli
 from coprod_sim.dashboard import room
 from coprod_sim.dashboard.controller import PairedFutures, TownChoice
 from coprod_sim.dashboard.room import Room, RoomError, apply_mix
-from coprod_sim.io.cli import app
 
 
 class Clock:

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from coprod_sim.commands.cli import app
 from coprod_sim.dashboard import charts, top_charts
 from coprod_sim.dashboard.controller import PairedFutures, TownChoice
-from coprod_sim.io.cli import app
 
 TOWN = TownChoice(town="demo", residents=600, years=1.25, seed=11, burn_in_years=1)
 

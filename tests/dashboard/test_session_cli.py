@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from coprod_sim.analysis.summary import summary_metrics, weekly_series
+from coprod_sim.commands.cli import app
 from coprod_sim.dashboard import session
 from coprod_sim.dashboard.controller import PairedFutures, TownChoice
-from coprod_sim.io.cli import app
 
 TOWN = TownChoice(town="demo", residents=600, years=1.5, seed=13, burn_in_years=1)
 

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from coprod_sim.io.cli import app
+from coprod_sim.commands.cli import app
 from coprod_sim.io.scenario_file import RUN_KEYS, build_spec, toml_literal
 from coprod_sim.levers import LEVERS
 from coprod_sim.parameters import ScenarioError, parameter_rows

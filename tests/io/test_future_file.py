@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from coprod_sim.commands.cli import app
 from coprod_sim.data.future_file import FutureError, load_future
-from coprod_sim.io.cli import app
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.scenario import make_scenario
 

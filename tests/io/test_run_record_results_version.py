@@ -9,7 +9,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from coprod_sim.io.cli import app
+from coprod_sim.commands.cli import app
 from coprod_sim.io.scenario_file import same_run, version_mismatches
 from coprod_sim.results_version import RESULTS_VERSION
 

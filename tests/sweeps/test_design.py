@@ -8,7 +8,7 @@ import pytest
 from _sweep_helpers import SMOKE, tiny_design
 from typer.testing import CliRunner
 
-from coprod_sim.io.cli import app
+from coprod_sim.commands.cli import app
 from coprod_sim.sweeps import Design, DesignError, load_design
 from coprod_sim.sweeps.engine import replication_seed
 from coprod_sim.sweeps.samplers import baseline_point, points

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from coprod_sim.io.cli import app
+from coprod_sim.commands.cli import app
 from coprod_sim.io.scenario_file import toml_literal
 from coprod_sim.levers import LEVERS
 from coprod_sim.parameters import parameter_rows

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from coprod_sim.io.cli import app
+from coprod_sim.commands.cli import app
 from coprod_sim.results_version import RESULTS_VERSION, markdown_version, png_version
 from coprod_sim.sweeps.design import DesignError
 from coprod_sim.sweeps.optimise import (

@@ -15,7 +15,7 @@ from _sweep_helpers import comparable, tiny_design
 from typer.testing import CliRunner
 
 from coprod_sim.calibration import Posterior, load_posterior, posterior_rng
-from coprod_sim.io.cli import app
+from coprod_sim.commands.cli import app
 from coprod_sim.sweeps import Design, DesignError, replication_seed, run_sweep, write_report
 from coprod_sim.sweeps.engine import Sweep
 from coprod_sim.sweeps.store import Store

@@ -9,7 +9,7 @@ import pytest
 from _sweep_helpers import tiny_design
 from typer.testing import CliRunner
 
-from coprod_sim.io.cli import app
+from coprod_sim.commands.cli import app
 from coprod_sim.sweeps import Design, load_results, run_sweep, write_report
 from coprod_sim.sweeps.ema import to_ema
 from coprod_sim.sweeps.sensitivity import indices

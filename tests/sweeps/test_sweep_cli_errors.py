@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
-from coprod_sim.io.cli import app
+from coprod_sim.commands.cli import app
 from coprod_sim.sweeps import store as store_module
 
 runner = CliRunner()

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from coprod_sim.io import odd
-from coprod_sim.io.cli import app
+from coprod_sim.commands import odd
+from coprod_sim.commands.cli import app
 from coprod_sim.levers import LEVERS
 from coprod_sim.mechanisms.needs import DEFAULT_NEED_KINDS
 from coprod_sim.model import CoproductionModel
@@ -26,9 +26,9 @@ def text() -> str:
 
 
 def test_the_committed_document_is_up_to_date(text: str) -> None:
-    assert odd.OUT_PATH.is_file(), "run `python -m coprod_sim.io.odd`"
+    assert odd.OUT_PATH.is_file(), "run `python -m coprod_sim.commands.odd`"
     assert odd.OUT_PATH.read_text(encoding="utf-8") == text, (
-        "docs/ODD.md is stale: run `python -m coprod_sim.io.odd`"
+        "docs/ODD.md is stale: run `python -m coprod_sim.commands.odd`"
     )
 
 
@@ -257,7 +257,7 @@ def test_renders_from_an_installed_wheel_without_a_checkout(tmp_path: Path, text
         names = set(z.namelist())
         z.extractall(site)
     for f in odd.SRC_DIR.glob("*.md"):
-        assert f"coprod_sim/io/odd_templates/{f.name}" in names
+        assert f"coprod_sim/commands/odd_templates/{f.name}" in names
     for f in ("need_kinds.toml", "towns.toml", "unit_costs.toml", shipped.name):
         assert f"coprod_sim/data/{f}" in names
 
@@ -272,8 +272,8 @@ def test_renders_from_an_installed_wheel_without_a_checkout(tmp_path: Path, text
         return subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True)
 
     # the unpacked copy is the one imported, it finds no checkout, and without --out it says so
-    bare = run("-c", "import coprod_sim.io.odd as o; print(o.__file__); exit(o.main([]))")
-    assert bare.stdout.strip() == str(site / "coprod_sim" / "io" / "odd.py"), bare.stderr
+    bare = run("-c", "import coprod_sim.commands.odd as o; print(o.__file__); exit(o.main([]))")
+    assert bare.stdout.strip() == str(site / "coprod_sim" / "commands" / "odd.py"), bare.stderr
     assert bare.returncode == 2 and "--out" in bare.stderr and "Traceback" not in bare.stderr
     # a shipped posterior is found in the installed package by its town's name
     post = run(
@@ -286,7 +286,7 @@ def test_renders_from_an_installed_wheel_without_a_checkout(tmp_path: Path, text
         json.loads(shipped.read_text())["checksum"],
     ], post.stderr
     out = work / "ODD.md"
-    done = run("-m", "coprod_sim.io.odd", "--out", str(out))
+    done = run("-m", "coprod_sim.commands.odd", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8") == text
 
@@ -317,7 +317,7 @@ def test_parameter_appendix_is_grouped_by_the_declaring_group() -> None:
 
 
 def test_odd_is_a_command_of_the_command_line(tmp_path: Path) -> None:
-    """``coprod-sim odd`` is the same command as ``python -m coprod_sim.io.odd``."""
+    """``coprod-sim odd`` is the same command as ``python -m coprod_sim.commands.odd``."""
     target = tmp_path / "ODD.md"
     done = CliRunner().invoke(app, ["odd", "--out", str(target)])
     assert done.exit_code == 0, done.output

@@ -15,8 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 import coprod_sim
-from coprod_sim.io import cli, runtime
-from coprod_sim.io.cli import app
+from coprod_sim.commands import cli
+from coprod_sim.commands.cli import app
+from coprod_sim.io import runtime
 from coprod_sim.io.scenario_file import software_versions
 from coprod_sim.levers import LEVERS, Lever
 from coprod_sim.parameters import param

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from coprod_sim.io.cli import app
+from coprod_sim.commands.cli import app
 
 runner = CliRunner()
 TINY = ["--set", "n_residents=300", "--set", "burn_in_years=0", "--weeks", "20", "--no-progress"]

@@ -41,10 +41,16 @@ from coprod_sim.analysis.summary import (
 )
 from coprod_sim.calibration.cli import register as register_calibration
 from coprod_sim.calibration.posterior import check_town, draw_for_run, load_posterior
+from coprod_sim.commands.listing import format_listing, listing
+from coprod_sim.commands.odd import odd
 from coprod_sim.dashboard import session_run
 from coprod_sim.dashboard.cli import dashboard
-from coprod_sim.io.listing import format_listing, listing
-from coprod_sim.io.odd import odd
+from coprod_sim.io.exits import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_RUN_FAILED,
+    fail,
+)
 from coprod_sim.io.run_files import write_outputs
 from coprod_sim.io.run_folder import RunFolder, atomic_write, check_out, read_record
 from coprod_sim.io.runtime import (
@@ -81,20 +87,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_BAD_INPUT = 2
-EXIT_RUN_FAILED = 1
-EXIT_INTERRUPTED = 130
 #: First-run compile of the compiled passes, measured with numba's cache emptied
 #: (``NUMBA_CACHE_DIR`` a new folder; demo town, 2026-12-06, AMD EPYC 2 cores, load 1): the
 #: warm-up printed "compiled in 11 s"; 2026-11-29, busier: 17.5 s of CPU. See README "Speed".
 COMPILE_SECONDS = "10-20"
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"coprod-sim: error: {message}", err=True)
-    if code == 130:
-        INTERRUPT_REPORTED.set()
-    return typer.Exit(code)
 
 
 def _version(value: bool) -> None:
@@ -219,7 +215,7 @@ def execute(
     try:
         folder = RunFolder(spec.out, overwrite).open()
     except ScenarioError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise fail(str(exc), EXIT_BAD_INPUT) from None
     with StopOnInterrupt() as stop:
         try:
             try:
@@ -256,14 +252,14 @@ def execute(
                 note = _after_failure(folder, record, stage, status, what, live)
                 where = folder.abandon(status)
                 if status == "interrupted":
-                    raise _fail(
+                    raise fail(
                         f"interrupted during {stage}; {note}; kept in {where}", EXIT_INTERRUPTED
                     ) from None
-                raise _fail(
+                raise fail(
                     f"{stage} failed ({what}); {note}; kept in {where}", EXIT_RUN_FAILED
                 ) from None
         except KeyboardInterrupt:  # a second Ctrl-C while the folder was being put aside
-            raise _fail(f"interrupted during {stage}", EXIT_INTERRUPTED) from None
+            raise fail(f"interrupted during {stage}", EXIT_INTERRUPTED) from None
     return report, written
 
 
@@ -453,12 +449,12 @@ def run(
         )  # fmt: skip
         return
     if format_ not in ("parquet", "csv"):
-        raise _fail(
+        raise fail(
             f"--format: value {format_!r} is not allowed; allowed: parquet or csv",
             EXIT_BAD_INPUT,
         )
     if years is not None and weeks is not None:
-        raise _fail(
+        raise fail(
             f"give --years or --weeks, not both (got --years {years:g} and --weeks {weeks})",
             EXIT_BAD_INPUT,
         )
@@ -489,7 +485,7 @@ def run(
         check_out(spec.out, overwrite)
         check_memory(spec)
     except ScenarioError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise fail(str(exc), EXIT_BAD_INPUT) from None
     if "posterior" in extra and not quiet:
         typer.echo(_posterior_line(extra["posterior"]), err=True)
     report, written = execute(
@@ -541,7 +537,7 @@ def run_session(
         target = Path(out or f"results/{path.stem}-{what['label']}")
         check_out(target, overwrite)
     except ScenarioError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise fail(str(exc), EXIT_BAD_INPUT) from None
     record = session_run.record(data, what["label"], what["weeks"])
     with RunFolder(target, overwrite) as folder:
         try:
@@ -553,7 +549,7 @@ def run_session(
             folder.complete()
         except Exception as exc:  # noqa: BLE001 - one line, the partial folder kept
             where = folder.abandon("failed")
-            raise _fail(
+            raise fail(
                 f"the session run failed ({type(exc).__name__}: {exc}); kept in {where}",
                 EXIT_RUN_FAILED,
             ) from None
@@ -665,12 +661,12 @@ def rerun(
     record = read_record(folder)
     if record is None:
         why = "is not a folder" if not folder.is_dir() else "has no readable scenario.json"
-        raise _fail(
+        raise fail(
             f"parameter 'folder': value '{folder}' {why}; allowed: the folder of a stored run",
             EXIT_BAD_INPUT,
         )
     if "coprod_sim_version" not in record or "parameters" not in record:
-        raise _fail(
+        raise fail(
             f"parameter 'folder': '{folder}/scenario.json' is not a run record (no "
             "coprod_sim_version or parameters); allowed: the folder of a run coprod-sim wrote",
             EXIT_BAD_INPUT,
@@ -678,7 +674,7 @@ def rerun(
     target = out if out is not None else f"{str(folder).rstrip('/')}_rerun"
     mismatches = version_mismatches(record)
     if mismatches and not allow_version_mismatch:
-        raise _fail(
+        raise fail(
             "the software differs from the run's record, so the results may differ: "
             + "; ".join(mismatches)
             + "; allowed: the same versions, or --allow-version-mismatch",
@@ -687,7 +683,7 @@ def rerun(
     try:
         spec = spec_from_record(record, target, overwrite, check_folder=False)
     except ScenarioError as exc:
-        raise _fail(f"{folder}/scenario.json: {exc}", EXIT_BAD_INPUT) from None
+        raise fail(f"{folder}/scenario.json: {exc}", EXIT_BAD_INPUT) from None
     extra = {"rerun_of": str(folder)}
     if isinstance(record.get("posterior"), dict):  # the recorded parameters hold its draw
         extra["posterior"] = record["posterior"]
@@ -702,7 +698,7 @@ def rerun(
         check_out(spec.out, overwrite)
         check_memory(spec)
     except ScenarioError as exc:
-        raise _fail(f"{folder}/scenario.json: {exc}", EXIT_BAD_INPUT) from None
+        raise fail(f"{folder}/scenario.json: {exc}", EXIT_BAD_INPUT) from None
     report, written = execute(spec, rec, overwrite, quiet, progress=not (quiet or no_progress))
     _finish(report, written, spec.out, quiet)
 
@@ -722,7 +718,7 @@ def validate(
         check_out(spec.out, overwrite=True)
         check_memory(spec)
     except ScenarioError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise fail(str(exc), EXIT_BAD_INPUT) from None
     note = ""
     earlier = read_record(spec.out) if spec.out.is_dir() else None
     if earlier is not None and not overwrite:

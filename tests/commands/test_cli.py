@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from coprod_sim.analysis.summary import OUTPUT_FILES
-from coprod_sim.io.cli import app
+from coprod_sim.commands.cli import app
 from coprod_sim.levers import LEVERS, Lever
 from coprod_sim.parameters import param
 

@@ -121,11 +121,11 @@ def test_an_interrupted_import_is_one_line_exit_130(monkeypatch, capsys) -> None
 
     class Interrupting(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
-            if name == "coprod_sim.io.cli":
+            if name == "coprod_sim.commands.cli":
                 raise KeyboardInterrupt
             return None
 
-    monkeypatch.delitem(sys.modules, "coprod_sim.io.cli", raising=False)
+    monkeypatch.delitem(sys.modules, "coprod_sim.commands.cli", raising=False)
     monkeypatch.setattr(sys, "meta_path", [Interrupting(), *sys.meta_path])
     with pytest.raises(SystemExit) as stop:
         entry.main(["list", "towns"])

@@ -14,7 +14,7 @@ from _posteriors import spread_posterior
 from typer.testing import CliRunner
 
 from coprod_sim.calibration import posterior as posterior_module
-from coprod_sim.io.cli import app
+from coprod_sim.commands.cli import app
 
 TINY = ["--set", "n_residents=300", "--set", "burn_in_years=0", "--weeks", "8", "--no-progress"]
 runner = CliRunner()

@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from coprod_sim.analysis import summary
-from coprod_sim.io.cli import app
+from coprod_sim.commands.cli import app
 
 runner = CliRunner()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
-from coprod_sim.io.cli import app
+from coprod_sim.commands.cli import app
 
 TINY = ["--set", "n_residents=300", "--weeks", "8", "--seed", "3", "--no-progress", "--quiet"]
 

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from coprod_sim.calibration.targets import calibrated_parameters
-from coprod_sim.io import cli
-from coprod_sim.io.cli import app
+from coprod_sim.commands import cli
+from coprod_sim.commands.cli import app
 
 TINY = ["--set", "n_residents=300", "--set", "burn_in_years=0", "--weeks", "2", "--seed", "3"]
 QUIET = ["--no-progress", "--quiet"]
