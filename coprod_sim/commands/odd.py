@@ -288,7 +288,7 @@ def lever_table() -> str:
         f"{len(LEVERS)} levers are registered in `coprod_sim.levers.LEVERS`: "
         + (", ".join(f"`{n}`" for n in sorted(LEVERS)) or "none")
         + ". Each is switched on with `policies={name: {parameter: value}}` (or `--policy`), "
-        "and starts at its `start_week`."
+        "and acts from its `start_week` until its `end_week` (0: never ends)."
     )
     try:
         module = importlib.import_module("coprod_sim.levers._table")

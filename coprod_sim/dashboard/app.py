@@ -38,6 +38,7 @@ from coprod_sim.dashboard.controls import (
     parse_value,
 )
 from coprod_sim.dashboard.ensemble import DEFAULT_REPLICATIONS, describe, start_ensemble
+from coprod_sim.levers import Lever
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.state.towns import TOWNS
 
@@ -116,7 +117,8 @@ def lever_view(ctl: PairedFutures, panel: int, lever: str) -> tuple[bool, tuple]
     """Whether a lever is on in a panel, and its parameters as shown (typed drafts on top)."""
     on, current = ctl.lever_state(panel, lever)
     merged = {**current, **ctl.drafts[panel][lever]}
-    merged.pop("start_week", None)
+    for timing in Lever.TIMING:  # set by the switch itself
+        merged.pop(timing, None)
     return on, tuple(sorted(merged.items()))
 
 
@@ -139,7 +141,7 @@ def LeverCard(ctl: PairedFutures, panel: int, lever, on_change, on: bool, shown)
                 ParamInput(ctl, panel, lever.name, c, on_change, on, shown)
             with solara.Details(summary="More settings (timing, costs)"):
                 for c in lever.other_params:
-                    if c.name != "start_week":
+                    if c.name not in Lever.TIMING:
                         ParamInput(ctl, panel, lever.name, c, on_change, on, shown)
 
 

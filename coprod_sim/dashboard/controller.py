@@ -496,7 +496,7 @@ class PairedFutures:
         change nothing.
         """
         p = self.panels[panel]
-        params = {k: v for k, v in (params or {}).items() if k != "start_week"}
+        params = {k: v for k, v in (params or {}).items() if k not in Lever.TIMING}
         check_lever(lever, params)
         w = p.model.week
         if w == 0:

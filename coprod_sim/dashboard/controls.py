@@ -105,7 +105,7 @@ def lever_controls(levers: Mapping[str, type[Lever]] | None = None) -> list[Leve
         for row in parameter_rows(cls):
             field = cls.model_fields[row["name"]]
             pname = row["name"]
-            main = pname != "start_week" and not pname.endswith(_NOT_MAIN_SUFFIXES)
+            main = pname not in Lever.TIMING and not pname.endswith(_NOT_MAIN_SUFFIXES)
             params.append(
                 ParamControl(
                     name=pname,

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from coprod_sim.levers import LEVERS
+from coprod_sim.levers import LEVERS, Lever
 
 #: participants a room admits (a workshop room; the phones beyond are told the room is full)
 MAX_PARTICIPANTS = 60
@@ -215,7 +215,8 @@ def apply_mix(ctl: Any, panel: int, levers: Iterable[str]) -> list[str]:
             if on == want:
                 continue
             params = {**params, **ctl.drafts[panel][name]}
-            params.pop("start_week", None)
+            for timing in Lever.TIMING:
+                params.pop(timing, None)
             ctl.set_lever(panel, name, want, params)
             changes.append(f"{name.replace('_', ' ')} {'on' if want else 'off'}")
     return changes

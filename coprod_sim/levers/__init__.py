@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+from pydantic import ValidationInfo, field_validator
 
 from coprod_sim.mechanisms.costs import PAYERS
 from coprod_sim.parameters import (
@@ -60,6 +61,28 @@ class Lever(Strict):
         doc="Week the lever is switched on (0 = from the start).",
     )
 
+    end_week: int = param(
+        0,
+        unit="week",
+        role="policy",
+        ge=0,
+        le=5200,
+        source="scenario choice",
+        doc="Week the lever is switched off: its weekly rule, its cost and its cover of "
+        "newcomers stop; what it did to residents stays (0 = never).",
+    )
+    #: the parameters that say when a lever acts, not how much (a sweep may vary them; the
+    #: dashboard and ``optimise`` set them themselves)
+    TIMING: ClassVar[tuple[str, ...]] = ("start_week", "end_week")
+
+    @field_validator("end_week")
+    @classmethod
+    def _ends_after_it_starts(cls, end: int, info: ValidationInfo) -> int:
+        start = info.data.get("start_week", 0)
+        if end and end <= start:
+            raise ValueError(f"0 (never) or a week after start_week ({start})")
+        return end
+
     def setup(self, model: CoproductionModel) -> None:
         """Called once when the model is built (before week 0)."""
 
@@ -77,7 +100,8 @@ class Lever(Strict):
         newcomers by its own rule. By default nothing: newcomers start outside the lever."""
 
     def active(self, model: CoproductionModel) -> bool:
-        return model.week >= self.start_week
+        """Whether the lever acts this week: from ``start_week``, until ``end_week`` if set."""
+        return model.week >= self.start_week and (not self.end_week or model.week < self.end_week)
 
     def state(self, model: CoproductionModel) -> SimpleNamespace:
         """This lever's own state in ``model`` (a namespace kept in ``model.lever_state`` under

@@ -35,7 +35,7 @@ from typing import Any
 from pydantic import Field, ValidationError, field_validator
 
 from coprod_sim.analysis import metrics as registry
-from coprod_sim.levers import LEVERS
+from coprod_sim.levers import LEVERS, Lever
 from coprod_sim.sweeps.design import Design, DesignError, _describe, _Strict
 from coprod_sim.sweeps.factors import declared_range
 from coprod_sim.sweeps.samplers import points
@@ -163,9 +163,9 @@ def _resolve_lever(name: str, s: LeverSearch) -> SearchedLever:
                        "a switch, an intensity or both (else nothing is searched)")  # fmt: skip
         return SearchedLever(name, None, 0.0, 0.0, False, True, dict(s.set))
     pname = s.parameter or MAIN_INTENSITY.get(name)
-    if pname is None or pname not in cls.model_fields or pname == "start_week":
+    if pname is None or pname not in cls.model_fields or pname in Lever.TIMING:
         raise _err(f"levers.{name}.parameter", pname, "a parameter of " + name + ": "
-                   + ", ".join(p for p in cls.model_fields if p != "start_week"))  # fmt: skip
+                   + ", ".join(p for p in cls.model_fields if p not in Lever.TIMING))  # fmt: skip
     if pname in s.set:
         raise _err(f"levers.{name}.set", pname, "parameters other than the searched one")
     lo_d, hi_d, typ = declared_range(f"{name}.{pname}")

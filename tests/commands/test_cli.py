@@ -108,7 +108,7 @@ def test_a_lever_adds_a_baseline_and_a_comparison(tmp_path: Path, test_levers: N
     assert (weekly[f"cost_{Priced.name}"] == 100).all()
     assert "baseline" in r.stdout and Priced.name in r.stdout and "net GBP" in r.stdout
     rec = json.loads((out / "scenario.json").read_text())
-    assert rec["levers"] == {Priced.name: {"start_week": 0, "gbp_per_week": 100.0}}
+    assert rec["levers"] == {Priced.name: {"start_week": 0, "end_week": 0, "gbp_per_week": 100.0}}
 
 
 def test_a_scenario_file_with_flags_overriding_it(tmp_path: Path, test_levers: None) -> None:

@@ -172,7 +172,7 @@ def test_reproduce_arguments_rebuild_the_same_spec(lever: type[Lever]) -> None:
     rec = run_record(spec)
     assert rec["seed"] == 7 and rec["weeks"] == 30
     assert rec["parameters"]["n_residents"] == 300
-    assert rec["levers"] == {lever.name: {"start_week": 0, "hours": 12.5}}
+    assert rec["levers"] == {lever.name: {"start_week": 0, "end_week": 0, "hours": 12.5}}
 
 
 @pytest.mark.parametrize(
