@@ -17,7 +17,7 @@ import numpy as np
 from tqdm import tqdm
 
 from coprod_sim.agents import Professional, Resident, Service
-from coprod_sim.levers import Lever, lever_name, make_levers
+from coprod_sim.levers import Lever, lever_name, lever_steps, make_levers
 from coprod_sim.mechanisms import (
     channels,
     collective_action,
@@ -274,11 +274,19 @@ class CoproductionModel(mesa.Model):
 
     # ------------------------------------------------------------------ for levers
     def add_lever(self, lever: Lever_) -> None:
-        """Register a lever at its ``point`` of the week (default ``start_of_week``)."""
+        """Register a lever at its ``point`` of the week (default ``start_of_week``), after
+        its ``setup``, and at each further point it declares (``Lever.also``)."""
         point = check_point(lever)
+        steps = lever_steps(lever)
+        for step in steps:
+            check_point(step)
+            if not callable(getattr(lever, step.method, None)):
+                raise ValueError(f"lever {lever!r}: also runs {step.method!r}, not a method")
         setup = getattr(lever, "setup", None)
         if callable(setup):
             setup(self)
+        for step in steps:
+            self.hooks[step.point].append(step)
         self.hooks[point].append(lever)
 
     def add_channel(

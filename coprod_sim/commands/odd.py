@@ -19,7 +19,6 @@ the package is installed); ``--check`` exits 1 when the file is stale. Tables ar
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import math
 import re
@@ -40,6 +39,7 @@ from coprod_sim import data
 from coprod_sim.analysis.costs import UNIT_COSTS
 from coprod_sim.calibration.targets import TARGETS, calibrated_parameters
 from coprod_sim.levers import LEVERS
+from coprod_sim.levers._table import lever_rows
 from coprod_sim.mechanisms.channels import CORE_CHANNELS
 from coprod_sim.mechanisms.needs import CHANNELS, DEFAULT_NEED_KINDS, NeedKind, NeedTable
 from coprod_sim.mechanisms.outcomes import SURVEY_PARTICIPATION
@@ -245,43 +245,6 @@ def need_kinds_table() -> str:
 
 
 # ---------------------------------------------------------------------------- levers
-def _lever_rows_fallback(levers: Mapping[str, type]) -> tuple[str, str]:
-    summary, params = [], []
-    for name, cls in sorted(levers.items()):
-        cost = cls.__dict__.get("weekly_cost")
-        what = _first_line(cls.__doc__) or _first_line(sys.modules[cls.__module__].__doc__)
-        if cost is None:
-            cost_text = "none"
-        else:
-            cost_text = _first_line(cost.__doc__) or f"`{cls.__name__}.weekly_cost`"
-        summary.append(
-            (
-                f"`{name}`",
-                getattr(cls, "point", "-"),
-                getattr(cls, "source", "") or "-",
-                what,
-                cost_text,
-            )
-        )
-        for pname, f in getattr(cls, "model_fields", {}).items():
-            extra = _extra(f)
-            params.append(
-                (
-                    f"`{name}`",
-                    f"`{pname}`",
-                    extra.get("unit", "-"),
-                    _default(f),
-                    field_range(f),
-                    extra.get("source", "-"),
-                    f.description,
-                )
-            )
-    return (
-        table(("lever", "point", "source", "what it does", "cost"), summary),
-        table(("lever", "parameter", "unit", "default", "range", "source", "meaning"), params),
-    )
-
-
 def lever_table() -> str:
     """Every registered lever with its point of the week, source and parameters."""
     intro = (
@@ -290,18 +253,7 @@ def lever_table() -> str:
         + ". Each is switched on with `policies={name: {parameter: value}}` (or `--policy`), "
         "and acts from its `start_week` until its `end_week` (0: never ends)."
     )
-    try:
-        module = importlib.import_module("coprod_sim.levers._table")
-    except ModuleNotFoundError as exc:
-        if exc.name != "coprod_sim.levers._table":
-            raise
-        module = None
-    if module is not None and hasattr(module, "lever_rows"):
-        return intro + "\n\n" + _records_table(module.lever_rows())
-    if not LEVERS:
-        return intro
-    summary, params = _lever_rows_fallback(LEVERS)
-    return intro + "\n\n" + summary + "\n\nLever parameters:\n\n" + params
+    return intro + "\n\n" + _records_table(lever_rows())
 
 
 # ---------------------------------------------------------------------------- the week

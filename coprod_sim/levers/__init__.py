@@ -71,6 +71,9 @@ class Lever(Strict):
         doc="Week the lever is switched off: its weekly rule, its cost and its cover of "
         "newcomers stop; what it did to residents stays (0 = never).",
     )
+    #: further points of the week where the lever acts, each with the method it runs there
+    #: (``{"after_channels": "settle"}``): registered with the lever, run only while it is active
+    also: ClassVar[dict[str, str]] = {}
     #: the parameters that say when a lever acts, not how much (a sweep may vary them; the
     #: dashboard and ``optimise`` set them themselves)
     TIMING: ClassVar[tuple[str, ...]] = ("start_week", "end_week")
@@ -112,6 +115,24 @@ class Lever(Strict):
     def __call__(self, model: CoproductionModel) -> None:
         if self.active(model):
             self.apply(model)
+
+
+class LeverStep:
+    """One of a lever's further points of the week (``Lever.also``): runs ``method`` of the
+    lever there while the lever is active."""
+
+    def __init__(self, lever: Lever, point: str, method: str) -> None:
+        self.lever, self.point, self.method = lever, point, method
+        self.__name__ = f"{lever.name}.{method}"
+
+    def __call__(self, model: CoproductionModel) -> None:
+        if self.lever.active(model):
+            getattr(self.lever, self.method)(model)
+
+
+def lever_steps(lever: object) -> list[LeverStep]:
+    """A lever's further points of the week (none for a plain function)."""
+    return [LeverStep(lever, pt, m) for pt, m in getattr(lever, "also", {}).items()]
 
 
 def lever_name(lever: object) -> str:

@@ -50,7 +50,7 @@ def lever_rows(levers: dict[str, type[Lever]] | None = None) -> list[dict[str, A
                     "source": r["source"],
                     "doc": r["doc"],
                     "lever_source": cls.source,
-                    "point": cls.point,
+                    "point": "; ".join([cls.point] + [f"{pt} ({m})" for pt, m in cls.also.items()]),
                 }
             )
     return rows

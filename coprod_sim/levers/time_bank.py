@@ -17,7 +17,7 @@ and meets 1,037-1,149 needs in five years (1,433-1,532 before).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -189,15 +189,15 @@ class TimeBank(Lever):
         "time_bank_overheads_week", le=100_000, doc="Running costs besides the coordinator."
     )
 
+    #: after the channels, the week's hours through the bank are paid in credits
+    also: ClassVar[dict[str, str]] = {"after_channels": "settle"}
+
     def setup(self, model: CoproductionModel) -> None:
         timebank.install(model, timebank.TimeBankChannel(self))
 
-        def settle(m: Any) -> None:
-            if self.active(m):
-                timebank.settle(m, self)
-
-        settle.point = "after_channels"
-        model.add_lever(settle)
+    def settle(self, model: CoproductionModel) -> None:
+        """Credits earned and spent for the week's hours through the bank."""
+        timebank.settle(model, self)
 
     def apply(self, model: CoproductionModel) -> None:
         timebank.join(model, self, model.rng_for("lever:time_bank"))

@@ -41,3 +41,13 @@ def test_end_week_zero_means_never() -> None:
     m.week = 10_000
     assert lever.end_week == 0 and lever.active(m)
     assert not np.isnan(lever.weekly_cost(m))
+
+
+def test_a_lever_acting_at_two_points_stops_at_both_when_it_ends() -> None:
+    """The time bank matches before the channels and pays credits after them (``also``): after
+    ``end_week`` neither runs, so no credit is earned."""
+    m = _run({"time_bank": {"end_week": 15}}, weeks=15)
+    earned = m.time_bank.credits_earned
+    assert earned > 0
+    m.run_weeks(15)
+    assert m.time_bank.credits_earned == earned
