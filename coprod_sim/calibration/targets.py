@@ -106,9 +106,9 @@ def calibrated_parameters(rows: list[dict[str, Any]] | None = None) -> list[dict
     return [r for r in (parameter_rows(Scenario) if rows is None else rows) if is_calibrated(r)]
 
 
-#: residents at which a shipped posterior is checked (the town's full size if smaller): the fit
-#: runs at 1,000 residents for speed, where a town has a handful of professionals and seeds
-#: diverge widely; at 10,000 the spread between seeds is several times smaller
+#: residents at which a shipped posterior is fitted and checked (the town's full size if
+#: smaller): at 1,000 a town has a handful of professionals and seeds diverge widely; at 10,000
+#: the spread between seeds is several times smaller, so one parameter set gets one verdict
 CHECK_RESIDENTS = 10_000
 
 
