@@ -221,7 +221,6 @@ _REFIT = (
     "(issue 25)"
 )
 PENDING: dict[str, str] = {
-    "posterior_demo": _REFIT,
     "posterior_reading": _REFIT,
     "posterior_darlington": _REFIT,
     "calibration_doc": "reports the fits: regenerate after the posteriors are refitted",

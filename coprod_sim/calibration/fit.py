@@ -321,7 +321,7 @@ def calibrate(
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(db) if db is not None else Path(tmp) / "abc.db"
         url = f"sqlite:///{db_path}"
-        done_t, done_sims = -1, 0
+        done_t, done_sims, done_wall = -1, 0, 0.0
         if resume:
             if not db_path.is_file():
                 raise CalibrationBudgetError(f"--resume: no stored fit at {db_path}")
@@ -336,6 +336,9 @@ def calibrate(
                 )
             stored_history = pyabc.History(url)
             done_t, done_sims = stored_history.max_t, int(stored_history.total_nr_simulations)
+            # the stored generations' own wall time (pyabc records it per generation), so a
+            # resumed fit reports the time of the whole fit, not of its last part
+            done_wall = float(stored_history.get_all_populations().wall_time.sum())
         # a resumed fit takes its seeds from its own branch of the seed's SeedSequence
         # (spawn keys of length 2 never meet the length-1 keys of a fresh fit's simulations)
         seeds = np.random.SeedSequence(
@@ -399,7 +402,7 @@ def calibrate(
             abc_log.setLevel(level)
             if bar is not None:
                 bar.close()
-        wall = time.perf_counter() - started
+        wall = done_wall + time.perf_counter() - started
         t = history.max_t
         if t < 0:
             if not resume:

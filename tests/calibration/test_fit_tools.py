@@ -89,6 +89,9 @@ def test_the_database_is_kept_and_read_by_pyabc_and_a_fit_resumes(tmp_path: Path
     more = calibrate(replace(TINY, max_generations=2), db=db, resume=True)
     assert more["fit"]["generations"] == 2
     assert more["fit"]["resumed_at_generation"] == 1
+    # the whole fit's time: the stored generation's (as pyabc recorded it) and the new one's
+    stored = float(pyabc.History(f"sqlite:///{db}").get_all_populations().wall_time.iloc[:2].sum())
+    assert more["fit"]["wall_seconds"] >= round(stored, 1) > 0
     assert more["distance"]["epsilons"][0] == first["distance"]["epsilons"][0]
     assert pyabc.History(f"sqlite:///{db}").max_t == 1
 
