@@ -329,6 +329,11 @@ def render(
     w(f"Results version {RESULTS_VERSION} (`coprod_sim.results_version`); the posteriors' own: "
       f"{made}.\n")  # fmt: skip
     w(INTRO)
+    left_out = [t for t in TOWNS if t not in posts]
+    if left_out:
+        w(f"**Not reported here:** {', '.join(left_out)} (its shipped posterior is pending a "
+          "refit on this results version: `experiments/regenerate_all.py --list`; a run "
+          "there uses the declared defaults).\n")  # fmt: skip
     w("## The fits\n")
     w("| town | scale (residents) | generations | simulations | wall time | final epsilon | "
       "particles | effective sample size |")  # fmt: skip
