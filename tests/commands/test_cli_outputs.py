@@ -23,10 +23,11 @@ def test_a_full_disk_while_writing_says_the_weeks_were_computed(
 
     monkeypatch.setattr(summary.pd.DataFrame, "to_parquet", full)
     out = tmp_path / "r"
+    # the declared defaults (--no-posterior): the only line is the failure's
     r = runner.invoke(
         app,
         ["run", "--set", "n_residents=300", "--set", "burn_in_years=0", "--weeks", "8",
-         "--seed", "1", "--out", str(out), "--no-progress"],
+         "--seed", "1", "--out", str(out), "--no-progress", "--no-posterior"],
     )  # fmt: skip
     assert r.exit_code == 1, r.output
     assert "No space left on device" in r.output
