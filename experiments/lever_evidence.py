@@ -59,6 +59,7 @@ from typing import Any
 import numpy as np
 
 from coprod_sim.levers import LEVERS
+from coprod_sim.mechanisms import timebank
 from coprod_sim.results_version import RESULTS_VERSION, markdown_stamp
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,7 +183,7 @@ def confidence_share(model: Any, conf0: np.ndarray) -> float:
     The time bank's measure here and in the fit of its ``confidence_gain`` (lever_fits.py)."""
     from coprod_sim.calibration.checks import CONFIDENCE_STEP
 
-    gave = model.time_bank.confidence_raised
+    gave = timebank.state(model).confidence_raised
     if not gave.any():
         return float("nan")
     rise = model.pop.confidence.astype(np.float64)[gave] - conf0[gave]

@@ -27,6 +27,7 @@ import numpy as np
 
 from coprod_sim.analysis.summary import weekly_series
 from coprod_sim.data.survey import SURVEY_TARGETS
+from coprod_sim.mechanisms import timebank
 from coprod_sim.model import CoproductionModel
 
 WEEKS_PER_YEAR = 52
@@ -69,7 +70,7 @@ def time_bank_confidence(
     model.burn_in()
     before = model.pop.confidence.astype(np.float64).copy()
     model.run_weeks(years * WEEKS_PER_YEAR)
-    gave = model.time_bank.confidence_raised
+    gave = timebank.state(model).confidence_raised
     if not gave.any():
         return float("nan")
     rise = model.pop.confidence.astype(np.float64)[gave] - before[gave]

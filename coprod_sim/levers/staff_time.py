@@ -8,7 +8,7 @@ the next ``before_channels``; one whose ``staff_time`` is ``bought`` pays for th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -34,23 +34,32 @@ class StaffTimeBook:
     bought_in: int = -1
 
 
+class TakeStaffTime:
+    """Takes one lever's booked staff hours out of the services' capacity at every
+    ``before_channels`` (registered with the model for a ``capacity`` lever; it runs after the
+    lever ends too, so hours booked in its last week still come out)."""
+
+    point = "before_channels"
+
+    def __init__(self, name: str, book: StaffTimeBook) -> None:
+        self.book = book
+        self.__name__ = f"{name}.take_staff_time"
+
+    def __call__(self, model: CoproductionModel) -> None:
+        book = self.book
+        taken = np.minimum(book.pending, np.maximum(model.service_capacity, 0.0))
+        model.service_capacity = model.service_capacity - taken
+        book.taken_total += float(taken.sum())
+        book.pending = np.zeros_like(book.pending)
+
+
 def _book(model: CoproductionModel, lever: object) -> StaffTimeBook:
     books = model.lever_state.setdefault(_BOOKS, {})
     name = lever_name(lever)
     if name not in books:
         books[name] = StaffTimeBook(staff_time_of(lever), np.zeros(len(model.service_capacity)))
         if books[name].mode == "capacity":
-            book = books[name]
-
-            def take_time(m: Any) -> None:
-                """The lever's staff hours come out of this week's capacity."""
-                taken = np.minimum(book.pending, np.maximum(m.service_capacity, 0.0))
-                m.service_capacity = m.service_capacity - taken
-                book.taken_total += float(taken.sum())
-                book.pending = np.zeros_like(book.pending)
-
-            take_time.point = "before_channels"
-            model.add_lever(take_time)
+            model.add_lever(TakeStaffTime(name, books[name]))
     return books[name]
 
 

@@ -195,6 +195,10 @@ class TimeBank(Lever):
     def setup(self, model: CoproductionModel) -> None:
         timebank.install(model, timebank.TimeBankChannel(self))
 
+    def state(self, model: CoproductionModel) -> timebank.TimeBankState:
+        """The bank's members, matches and credits in ``model`` (``mechanisms.timebank``)."""
+        return timebank.state(model)
+
     def settle(self, model: CoproductionModel) -> None:
         """Credits earned and spent for the week's hours through the bank."""
         timebank.settle(model, self)
@@ -205,7 +209,7 @@ class TimeBank(Lever):
     def newcomers(self, model: CoproductionModel, rows: np.ndarray) -> None:
         """A member who leaves leaves the bank (a place for a new member); the newcomer in the
         row is not a member (``pop.tb_member`` is reset with the row) and joins by the rule."""
-        st = model.time_bank
+        st = self.state(model)
         st.members = st.members[~np.isin(st.members, rows)]
         st.confidence_raised[rows] = False
 

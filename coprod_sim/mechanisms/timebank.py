@@ -61,7 +61,8 @@ STATE = (
 
 @dataclass
 class TimeBankState:
-    """Run state of the time bank (``model.time_bank``)."""
+    """Run state of the time bank, kept with the lever's own state
+    (``model.lever_state["time_bank"]``, what ``TimeBank.state(model)`` returns)."""
 
     members: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     requests_handled: int = 0
@@ -73,10 +74,11 @@ class TimeBankState:
 
 
 def state(model: CoproductionModel) -> TimeBankState:
-    st = getattr(model, "time_bank", None)
+    """The time bank's run state in ``model`` (made on first use)."""
+    st = model.lever_state.get("time_bank")
     if st is None:
         st = TimeBankState(confidence_raised=np.zeros(model.n_residents, bool))
-        model.time_bank = st
+        model.lever_state["time_bank"] = st
     return st
 
 

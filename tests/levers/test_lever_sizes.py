@@ -7,13 +7,14 @@ import numpy as np
 
 from coprod_sim import CoproductionModel
 from coprod_sim.levers.time_bank import TimeBank
+from coprod_sim.mechanisms import timebank
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, UNMET
 
 SEEDS = (1, 2, 3)
 
 
 def _members(model: CoproductionModel) -> int:
-    return len(model.time_bank.members)
+    return len(timebank.state(model).members)
 
 
 def test_time_bank_membership_is_bounded_by_the_coordinator() -> None:
@@ -59,7 +60,7 @@ def test_default_time_bank_keeps_hundreds_not_a_third_of_town() -> None:
     )
     m.run_weeks(104)
     assert 0 < _members(m) <= 210
-    assert len(np.unique(m.time_bank.members)) == _members(m)
+    assert len(np.unique(timebank.state(m).members)) == _members(m)
     assert m.pop.tb_member.sum() == _members(m)
 
 

@@ -7,6 +7,7 @@ import pytest
 from _state_runs import SEEDS, run
 
 from coprod_sim import CoproductionModel
+from coprod_sim.mechanisms import timebank
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 from coprod_sim.parameters import ScenarioError
 
@@ -23,9 +24,9 @@ def test_time_bank_meets_needs_and_members_earn_credits():
         assert p.met_by_kind_channel[:, TB].sum() > 50
         members = p.pop.tb_member
         assert members.sum() > 20
-        assert p.time_bank.credits_earned > 0
-        earned = p.pop.credits[members].sum() + p.time_bank.credits_spent
-        assert earned == pytest.approx(p.time_bank.credits_earned, rel=1e-3)
+        assert timebank.state(p).credits_earned > 0
+        earned = p.pop.credits[members].sum() + timebank.state(p).credits_spent
+        assert earned == pytest.approx(timebank.state(p).credits_earned, rel=1e-3)
         assert (p.pop.credits[~members] == 0).all()  # only members earn bank credits
         lapsed_b += b.lapsed_by_kind.sum()
         lapsed_p += p.lapsed_by_kind.sum()
@@ -36,7 +37,7 @@ def test_time_bank_meets_needs_and_members_earn_credits():
 
 def test_givers_gain_confidence():
     b, p = run(1), run(1, {"time_bank": {}})
-    gave = p.time_bank.confidence_raised
+    gave = timebank.state(p).confidence_raised
     assert gave.sum() > 10
     assert (p.pop.confidence[gave] > b.pop.confidence[gave]).mean() > 0.9
 

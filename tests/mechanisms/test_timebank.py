@@ -6,6 +6,7 @@ import numpy as np
 from _towns import town
 
 from coprod_sim import CoproductionModel
+from coprod_sim.mechanisms import timebank
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 
 TB = CHANNEL_INDEX["time_bank"]
@@ -52,7 +53,7 @@ def test_coordinator_time_limits_matches():
     some = _run(3, 40, coordinator_hours=10.0, outreach_share=0.5)
     full = _run(3, 40, coordinator_hours=60.0, outreach_share=0.5)
     assert none.met_by_kind_channel[:, TB].sum() == 0
-    assert some.time_bank.requests_handled <= 40 * 10
+    assert timebank.state(some).requests_handled <= 40 * 10
     assert 0 < some.met_by_kind_channel[:, TB].sum() < full.met_by_kind_channel[:, TB].sum()
 
 
@@ -64,5 +65,5 @@ def test_hour_cap_keeps_busy_members_out():
 def test_credits_earned_equal_hours_given_through_the_bank():
     m = _run(5, 40, credits_per_hour=2.0)
     hours = m.hours_by_channel_total[TB]
-    assert m.time_bank.credits_earned == np.float64(m.time_bank.credits_earned)
-    assert abs(m.time_bank.credits_earned - 2.0 * hours) < 1e-3 * max(hours, 1.0)
+    assert timebank.state(m).credits_earned == np.float64(timebank.state(m).credits_earned)
+    assert abs(timebank.state(m).credits_earned - 2.0 * hours) < 1e-3 * max(hours, 1.0)
