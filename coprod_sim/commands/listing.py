@@ -14,7 +14,7 @@ from typing import Any
 from coprod_sim.calibration.posterior import PosteriorError, load_posterior
 from coprod_sim.levers import LEVERS
 from coprod_sim.parameters import MAX_RESIDENTS, _number, parameter_rows
-from coprod_sim.scenario import Scenario
+from coprod_sim.scenario import GROUP_OF, Scenario
 from coprod_sim.state.towns import TOWNS
 
 
@@ -35,7 +35,11 @@ def listing(what: str) -> list[dict[str, Any]]:
     """Rows for ``what`` ("parameters", "levers" or "towns") as plain dicts (JSON-ready)."""
     if what == "parameters":
         return [
-            {k: r[k] for k in ("name", "default", "unit", "low", "high", "role", "doc")}
+            {
+                "name": r["name"],
+                "group": GROUP_OF[r["name"]],
+                **{k: r[k] for k in ("default", "unit", "low", "high", "role", "doc")},
+            }
             for r in parameter_rows(Scenario)
         ]
     if what == "levers":
@@ -112,12 +116,17 @@ def format_listing(what: str, rows: list[dict[str, Any]]) -> str:
     lines: list[str] = []
     if what == "parameters":
         lines.append(f"{'parameter':<30} {'default':>10}  {'range':<20} unit")
+        group = None
         for r in rows:
+            if r["group"] != group:
+                group = r["group"]
+                lines.append(f"[{group}]")
             lines.append(
                 f"{r['name']:<30} {r['default']!s:>10}  {_range(r):<20} {r['unit']}".rstrip()
             )
         lines.append(
-            f"{len(rows)} parameters; set one with --set name=value or in a scenario file. "
+            f"{len(rows)} parameters in {len({r['group'] for r in rows})} groups; set one with "
+            "--set name=value (or group.name=value) or in a scenario file. "
             f"A town has at most {MAX_RESIDENTS:,} residents."
         )
     elif what == "levers":

@@ -47,7 +47,7 @@ from coprod_sim.mechanisms.services import MODES, mode_thresholds
 from coprod_sim.outputs.reporters import WEEKLY_SERIES
 from coprod_sim.parameters import field_range, parameter_rows
 from coprod_sim.rules import rules_table as rows
-from coprod_sim.scenario import DECLARED_IN, Scenario
+from coprod_sim.scenario import DECLARED_IN, GROUP_OF, Scenario
 from coprod_sim.schedule import HOOK_POINTS, RESIDENT_STATE, overview_rows
 from coprod_sim.state.ages import BANDS, TURNOVER_FILE
 from coprod_sim.state.population import Neighbourhoods, Staff
@@ -187,9 +187,12 @@ def parameter_table() -> str:
     parts = [
         f"{len(rows)} parameters in {len(groups)} groups, each a keyword argument of "
         "`CoproductionModel` and a key of a scenario file. Each group is declared in the module "
-        "of its mechanism (or of the state it sets up). Role: `world` = an uncertainty about the "
-        "town and its people, `policy` = a lever a council can pull, `run` = set-up of the "
-        "experiment. Range: `[a, b]` inclusive, `(a, b]` excludes a."
+        "of its mechanism (or of the state it sets up) and named for it: "
+        "`scenario.commitment.fatigue_rate` is `scenario.fatigue_rate` (one value), and a group "
+        "may be given as a table (`[commitment]` in a scenario file, "
+        "`commitment={...}` as a keyword, `--set commitment.fatigue_rate=...`). Role: `world` "
+        "= an uncertainty about the town and its people, `policy` = a lever a council can "
+        "pull, `run` = set-up of the experiment. Range: `[a, b]` inclusive, `(a, b]` excludes a."
     ]
     header = ("parameter", "role", "unit", "default", "range", "source", "meaning")
     for cls, group in groups.items():
@@ -206,7 +209,8 @@ def parameter_table() -> str:
             for r in group
         ]
         parts.append(
-            f"### {group_title(cls)} (`{cls.__module__}.{cls.__name__}`)\n\n"
+            f"### {group_title(cls)} (`scenario.{GROUP_OF[group[0]['name']]}`: "
+            f"`{cls.__module__}.{cls.__name__}`)\n\n"
             f"{_first_line(cls.__doc__)}\n\n" + table(header, body)
         )
     return "\n\n".join(parts)

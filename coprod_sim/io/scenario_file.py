@@ -5,6 +5,9 @@ A scenario file is TOML (read with the standard library's ``tomllib``)::
     town = "darlington"          # top-level keys: Scenario parameters
     scale = 0.1
 
+    [commitment]                 # or a mechanism's parameters as its group's table
+    fatigue_rate = 0.02          # (the same as fatigue_rate = 0.02 at the top)
+
     [run]                        # how to run it (all optional)
     years = 5                    # or weeks = 260; weeks = round(52 * years)
     seed = 1
@@ -14,7 +17,8 @@ A scenario file is TOML (read with the standard library's ``tomllib``)::
     [policies.time_bank]         # one table per lever switched on (an empty table: defaults)
     coordinator_hours = 30
 
-Command-line flags override the file: ``--set name=value`` for a Scenario parameter,
+Command-line flags override the file: ``--set name=value`` (or ``group.name=value``) for a
+Scenario parameter,
 ``--set lever.param=value`` for a lever parameter (which also switches the lever on),
 ``--policy NAME`` to switch a lever on with its defaults. Values given with ``--set`` are read
 as TOML literals (``0.5``, ``3``, ``true``, ``"x"``); a bare word that is not a TOML literal is
@@ -48,7 +52,7 @@ from coprod_sim.levers import LEVERS, Lever, make_levers
 from coprod_sim.parameters import ScenarioError, closest_names
 from coprod_sim.parameters import _allowed as _param_allowed
 from coprod_sim.results_version import RESULTS_VERSION
-from coprod_sim.scenario import Scenario, make_scenario, town_size
+from coprod_sim.scenario import GROUPS, Scenario, flatten_groups, make_scenario, town_size
 
 WEEKS_PER_YEAR = 52
 MAX_YEARS = 100
@@ -171,7 +175,9 @@ def parse_sets(items: Iterable[str]) -> tuple[dict[str, Any], dict[str, dict[str
             value = parse_value(text)
         except ScenarioError as exc:
             raise ScenarioError(f"--set {name}: {exc}") from None
-        if "." in name:
+        if "." in name and name.partition(".")[0] in GROUPS:  # a group's parameter
+            params.setdefault(name.partition(".")[0], {})[name.partition(".")[2]] = value
+        elif "." in name:
             lever, _, p = name.partition(".")
             if not lever or not p or "." in p:
                 raise ScenarioError(
@@ -180,7 +186,7 @@ def parse_sets(items: Iterable[str]) -> tuple[dict[str, Any], dict[str, dict[str
             policies.setdefault(lever, {})[p] = value
         else:
             params[name] = value
-    return params, policies
+    return flatten_groups(params), policies
 
 
 def read_scenario_file(path: str | Path) -> dict[str, Any]:
@@ -211,6 +217,7 @@ def split_file(data: Mapping[str, Any]) -> tuple[dict, dict, dict]:
     """
     fields = Scenario.model_fields
     params = {k: v for k, v in data.items() if k not in ("run", "policies")}
+    params = flatten_groups(params)  # a group's table ([commitment]): its parameters' names
     for key, value in params.items():
         if key in RUN_KEYS and key not in fields:
             raise ScenarioError(

@@ -17,7 +17,7 @@ from coprod_sim.commands.cli import app
 from coprod_sim.levers import LEVERS
 from coprod_sim.mechanisms.needs import DEFAULT_NEED_KINDS
 from coprod_sim.model import CoproductionModel
-from coprod_sim.scenario import DECLARED_IN, Scenario
+from coprod_sim.scenario import DECLARED_IN, GROUP_OF, Scenario
 
 
 @pytest.fixture(scope="module")
@@ -309,7 +309,8 @@ def test_parameter_appendix_is_grouped_by_the_declaring_group() -> None:
             if line.startswith("| `"):
                 found[cells(line)[0].strip("`")] = head
     expected = {
-        name: f"{odd.group_title(cls)} (`{cls.__module__}.{cls.__name__}`)"
+        name: f"{odd.group_title(cls)} (`scenario.{GROUP_OF[name]}`: "
+        f"`{cls.__module__}.{cls.__name__}`)"
         for name, cls in DECLARED_IN.items()
     }
     assert found == expected
