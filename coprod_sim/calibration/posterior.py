@@ -49,7 +49,7 @@ import coprod_sim
 from coprod_sim.calibration.targets import is_calibrated
 from coprod_sim.io.run_folder import atomic_write
 from coprod_sim.parameters import ScenarioError, closest_names, field_bounds, parameter_rows
-from coprod_sim.results_version import RESULTS_VERSION, stale_fit_note
+from coprod_sim.results_version import RESULTS_VERSION, is_current, stale_fit_note
 from coprod_sim.scenario import Scenario
 from coprod_sim.state.towns import TOWNS
 
@@ -671,6 +671,21 @@ def _load_shipped(town: str) -> Posterior:
             f"{town}`)"
         )
     return post
+
+
+def posterior_by_default(town: str) -> tuple[bool, str]:
+    """Whether a run of ``town`` draws from its shipped posterior when not told (issue 25:
+    calibration uncertainty by default): yes when the posterior was fitted to this results
+    version; else no, with what the run then carries (the run record keeps it as
+    ``uncertainty``). One rule for ``run``, sweeps and the dashboard's replications."""
+    fitted = load_posterior(town).results_version
+    if is_current(fitted):
+        return True, ""
+    return False, (
+        f"the seed only: the declared world parameters ({town}'s shipped posterior is stale: "
+        f"fitted to results version {fitted}, this is {RESULTS_VERSION}; --posterior draws from "
+        "it anyway)"
+    )
 
 
 def check_town(post: Posterior, town: str, what: str = "the run") -> None:

@@ -40,7 +40,12 @@ from coprod_sim.analysis.summary import (
     weekly_series,
 )
 from coprod_sim.calibration.cli import register as register_calibration
-from coprod_sim.calibration.posterior import check_town, draw_for_run, load_posterior
+from coprod_sim.calibration.posterior import (
+    check_town,
+    draw_for_run,
+    load_posterior,
+    posterior_by_default,
+)
 from coprod_sim.commands.listing import format_listing, listing
 from coprod_sim.commands.odd import odd
 from coprod_sim.dashboard import session_run
@@ -75,7 +80,7 @@ from coprod_sim.io.scenario_file import (
 )
 from coprod_sim.model import CoproductionModel
 from coprod_sim.parameters import ScenarioError
-from coprod_sim.results_version import RESULTS_VERSION, is_current, stale_fit_note
+from coprod_sim.results_version import stale_fit_note
 from coprod_sim.scenario import make_scenario, town_size
 from coprod_sim.sweeps.cli import register as register_sweeps
 
@@ -591,21 +596,6 @@ def _explicit_params(scenario: Path | None, sets: list[str] | tuple[str, ...]) -
         params.update(split_file(read_scenario_file(scenario))[0])
     params.update(parse_sets(sets)[0])
     return params
-
-
-def posterior_by_default(town: str) -> tuple[bool, str]:
-    """Whether a run of ``town`` draws from its shipped posterior when not told (issue 25:
-    calibration uncertainty by default): yes when the posterior was fitted to this results
-    version; else no, with what the run then carries (the run record keeps it as
-    ``uncertainty``)."""
-    fitted = load_posterior(town).results_version
-    if is_current(fitted):
-        return True, ""
-    return False, (
-        f"the seed only: the declared world parameters ({town}'s shipped posterior is stale: "
-        f"fitted to results version {fitted}, this is {RESULTS_VERSION}; --posterior draws from "
-        "it anyway)"
-    )
 
 
 def apply_posterior(

@@ -37,7 +37,12 @@ from coprod_sim.dashboard.controls import (
     lever_controls,
     parse_value,
 )
-from coprod_sim.dashboard.ensemble import DEFAULT_REPLICATIONS, describe, start_ensemble
+from coprod_sim.dashboard.ensemble import (
+    DEFAULT_REPLICATIONS,
+    describe,
+    start_ensemble,
+    uncertainty,
+)
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.state.towns import TOWNS
@@ -165,7 +170,10 @@ def PanelCard(ctl: PairedFutures, panel: int, bands: dict, set_bands, on_change,
         else:
             band = r.result()
             set_bands(lambda old: {**old, panel: band})
-            progress.set(f"{len(r.seeds)} replications done: bands show 80% of them")
+            progress.set(
+                f"{len(r.seeds)} replications done: bands show 80% of them; "
+                f"{uncertainty(ctl.choice.town)} (the line is one run of the declared town)"
+            )
         run.set(None)
 
     solara.use_thread(wait_for_ensemble, dependencies=[run.value], intrusive_cancel=False)

@@ -214,9 +214,13 @@ _WATCH = threading.local()  # per thread: two pages building at once watch their
 
 
 def build_model(
-    choice: TownChoice, plan: Plan, watch: Callable[[CoproductionModel], None] | None = None
+    choice: TownChoice,
+    plan: Plan,
+    watch: Callable[[CoproductionModel], None] | None = None,
+    world: Mapping[str, Any] | None = None,
 ) -> CoproductionModel:
-    """A panel's model at week 0 (switches made at week 0 are applied at once).
+    """A panel's model at week 0 (switches made at week 0 are applied at once). ``world``:
+    world parameters that replace the declared ones (a replication's posterior draw).
 
     ``watch`` is called with the model under construction when its burn-in starts (not when
     the burned-in town comes from the cache), so a progress bar can read ``model.week``.
@@ -226,7 +230,7 @@ def build_model(
     try:
         model = cls(
             rng=choice.seed, policies={k: dict(v) for k, v in plan.start.items()},
-            burn_in_cache=True, **choice.model_params(),
+            burn_in_cache=True, **{**choice.model_params(), **(world or {})},
         )  # fmt: skip
     finally:
         _WATCH.see = None

@@ -5,6 +5,12 @@ their weeks, ``controller.advance``) under 20 seeds and keeps a few weekly serie
 seeds come from the town's seed through ``numpy.random.SeedSequence.spawn``, and every panel gets
 the same 20, so the bands of two panels are paired as the single runs are. Workers are separate
 processes (``spawn``: safe beside a web server's threads), so the page stays responsive.
+
+Calibration uncertainty, as ``coprod-sim run`` carries it: when the town's shipped posterior is
+current (``calibration.posterior.posterior_by_default``), each replication draws its world
+parameters from it with its own seed (``draw_for_run``: the same draw in every panel, so bands
+stay paired), so a band shows calibration and chance together. The live run on screen keeps
+the declared world parameters (one run, the town as declared); the page says which is which.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from multiprocessing import get_context
 import numpy as np
 import pandas as pd
 
+from coprod_sim.calibration.posterior import draw_for_run, load_posterior, posterior_by_default
 from coprod_sim.dashboard.controller import Plan, TownChoice, advance, build_model
 
 #: the weekly series an ensemble keeps (enough for the headline charts' bands)
@@ -51,11 +58,27 @@ def run_replication(
     and writes nothing into the model, so leaving it out changes no result (tested).
     """
     run_choice = dataclasses.replace(choice, seed=seed)
-    model = build_model(run_choice, plan)
+    model = build_model(run_choice, plan, world=replication_world(choice.town, seed))
     model.agent_datacollector = None  # ``collect_year`` then records nothing
     advance(model, plan, run_choice.weeks)
     df = model.datacollector.get_model_vars_dataframe()
     return {s: df[s].to_numpy(np.float64) for s in series}
+
+
+def replication_world(town: str, seed: int) -> dict[str, float]:
+    """The world parameters replication ``seed`` draws from ``town``'s posterior (none when
+    that posterior is stale: the declared ones run, and ``uncertainty`` says so)."""
+    if not posterior_by_default(town)[0]:
+        return {}
+    return draw_for_run(load_posterior(town), seed)[0]
+
+
+def uncertainty(town: str) -> str:
+    """What a band carries, in words for the page."""
+    current, why_not = posterior_by_default(town)
+    if current:
+        return "each replication draws the town's world from its calibration (posterior)"
+    return "chance only: " + why_not
 
 
 def band(results: list[dict[str, np.ndarray]], lo: float = 0.1, hi: float = 0.9) -> pd.DataFrame:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import coprod_sim.calibration.posterior as posterior_module
 from coprod_sim.calibration.targets import calibrated_parameters
-from coprod_sim.commands import cli
 from coprod_sim.commands.cli import app
 
 TINY = ["--set", "n_residents=300", "--set", "burn_in_years=0", "--weeks", "2", "--seed", "3"]
@@ -30,7 +30,7 @@ def _fitted(record: dict) -> dict:
 
 
 def test_a_current_posterior_is_drawn_from_without_asking(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(cli, "is_current", lambda fitted: True)
+    monkeypatch.setattr(posterior_module, "is_current", lambda fitted: True)
     drawn = _record(tmp_path, "auto")
     assert "posterior" in drawn and drawn["uncertainty"].startswith("calibration")
     defaults = _record(tmp_path, "off", "--no-posterior")
@@ -40,7 +40,7 @@ def test_a_current_posterior_is_drawn_from_without_asking(tmp_path, monkeypatch)
 
 
 def test_a_stale_posterior_is_not_drawn_from_and_the_run_says_so(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(cli, "is_current", lambda fitted: False)
+    monkeypatch.setattr(posterior_module, "is_current", lambda fitted: False)
     record = _record(tmp_path, "stale")
     assert "posterior" not in record
     assert record["uncertainty"].startswith("the seed only") and "stale" in record["uncertainty"]
