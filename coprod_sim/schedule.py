@@ -42,7 +42,7 @@ from coprod_sim.state import population
 from coprod_sim.state.columns import StateColumn, collect_columns
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 RELAX_EVERY = 4  # weeks between applications of the (compounded) drift to baselines
 
@@ -53,9 +53,9 @@ class Phase:
 
     name: str
     submodel: str
-    run: Callable[[CoproductionModel], None]
+    run: Callable[[Model], None]
 
-    def __call__(self, model: CoproductionModel) -> None:
+    def __call__(self, model: Model) -> None:
         self.run(model)
 
     @property
@@ -74,7 +74,7 @@ class LeverPoint:
 
     name: str
 
-    def __call__(self, model: CoproductionModel) -> None:
+    def __call__(self, model: Model) -> None:
         if model.week < 0:  # burn-in: the town without levers
             return
         for lever in model.hooks[self.name]:
@@ -88,31 +88,31 @@ class LeverPoint:
         return f"Levers whose ``point`` is ``{self.name}`` act here (not during the burn-in)."
 
 
-def relax(model: CoproductionModel) -> None:
+def relax(model: Model) -> None:
     """Trust in neighbours and in services and fear of commitment drift back to their
     baselines (every ``RELAX_EVERY`` weeks, at the compounded rate)."""
     trust.relax_to_baselines(model, RELAX_EVERY)
 
 
-def lever_costs(model: CoproductionModel) -> None:
+def lever_costs(model: Model) -> None:
     """Levers' costs of the week are charged (none during the burn-in, when no lever acts)."""
     if model.week >= 0:
         charge_levers(model)
 
 
-def start_results(model: CoproductionModel) -> None:
+def start_results(model: Model) -> None:
     """At the end of the burn-in (week 0 reached): the run's totals start from zero, so
     every total and the start-of-run means cover the results weeks only."""
     if model.week == 0 and model.burn_in_weeks > 0:
         model.start_results()
 
 
-def end_week(model: CoproductionModel) -> None:
+def end_week(model: Model) -> None:
     """The week is over: the week counter moves on."""
     model.week += 1
 
 
-def collect(model: CoproductionModel) -> None:
+def collect(model: Model) -> None:
     """Mesa's DataCollector records the week's figures: a results week in
     ``model.datacollector``, a burn-in week in ``model.burn_in_datacollector``."""
     if model.week <= 0:  # the week just completed was part of the burn-in

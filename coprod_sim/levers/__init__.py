@@ -6,7 +6,8 @@ with unit, default, range and source, like the scenario's) with a ``name``, a ``
 the ``payer`` of that cost (council levers, employers or central government).
 Each lever module in this package defines one lever; they are found automatically, so a new
 lever is a new module. In a notebook, any object or function with a ``point`` attribute can be
-passed to ``CoproductionModel(levers=[...])`` without touching the package.
+passed to ``CoproductionModel(levers=[...])`` without touching the package. Type hints name the
+running model as Mesa's ``Model``: levers sit below ``coprod_sim.model`` and import nothing above.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from coprod_sim.parameters import (
 )
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 class Lever(Strict):
@@ -86,33 +87,33 @@ class Lever(Strict):
             raise ValueError(f"0 (never) or a week after start_week ({start})")
         return end
 
-    def setup(self, model: CoproductionModel) -> None:
+    def setup(self, model: Model) -> None:
         """Called once when the model is built (before week 0)."""
 
-    def apply(self, model: CoproductionModel) -> None:
+    def apply(self, model: Model) -> None:
         """The lever's rule, applied each week at ``point`` once ``start_week`` is reached."""
 
-    def weekly_cost(self, model: CoproductionModel) -> float:
+    def weekly_cost(self, model: Model) -> float:
         """Money the lever costs this week (GBP); 0 before ``start_week``."""
         return 0.0
 
-    def newcomers(self, model: CoproductionModel, rows: np.ndarray) -> None:
+    def newcomers(self, model: Model, rows: np.ndarray) -> None:
         """Newcomers have just taken ``rows`` (population turnover, ``mechanisms.turnover``):
         their per-resident columns are back at their start values. A lever that lists
         residents drops these rows (the leaver is gone); one that covers everyone covers the
         newcomers by its own rule. By default nothing: newcomers start outside the lever."""
 
-    def active(self, model: CoproductionModel) -> bool:
+    def active(self, model: Model) -> bool:
         """Whether the lever acts this week: from ``start_week``, until ``end_week`` if set."""
         return model.week >= self.start_week and (not self.end_week or model.week < self.end_week)
 
-    def state(self, model: CoproductionModel) -> SimpleNamespace:
+    def state(self, model: Model) -> SimpleNamespace:
         """This lever's own state in ``model`` (a namespace kept in ``model.lever_state`` under
         the lever's name): where a lever keeps what it remembers between weeks. Per-resident
         state goes in a column added with ``model.pop.add_column``."""
         return model.lever_state.setdefault(self.name or type(self).__name__, SimpleNamespace())
 
-    def __call__(self, model: CoproductionModel) -> None:
+    def __call__(self, model: Model) -> None:
         if self.active(model):
             self.apply(model)
 
@@ -125,7 +126,7 @@ class LeverStep:
         self.lever, self.point, self.method = lever, point, method
         self.__name__ = f"{lever.name}.{method}"
 
-    def __call__(self, model: CoproductionModel) -> None:
+    def __call__(self, model: Model) -> None:
         if self.lever.active(model):
             getattr(self.lever, self.method)(model)
 

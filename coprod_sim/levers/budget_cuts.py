@@ -31,7 +31,7 @@ from coprod_sim.mechanisms.needs import SERVICE_INDEX, SERVICES
 from coprod_sim.parameters import param
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 class BudgetCuts(Lever):
@@ -68,7 +68,7 @@ class BudgetCuts(Lever):
         doc="Leave early years capacity uncut.",
     )
 
-    def cut_now(self, model: CoproductionModel) -> np.ndarray:
+    def cut_now(self, model: Model) -> np.ndarray:
         """Share of each service's capacity cut this week."""
         weeks = self.ramp_years * 52.0
         done = 1.0 if weeks <= 0 else min(1.0, (model.week - self.start_week + 1) / weeks)
@@ -77,5 +77,5 @@ class BudgetCuts(Lever):
             cut[SERVICE_INDEX["early_years"]] = 0.0
         return cut
 
-    def apply(self, model: CoproductionModel) -> None:
+    def apply(self, model: Model) -> None:
         model.capacity_cut[:] = np.maximum(model.capacity_cut, self.cut_now(model))

@@ -55,7 +55,7 @@ from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, ScenarioError, param
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 class CommunityDividend(Lever):
@@ -132,7 +132,7 @@ class CommunityDividend(Lever):
     _saving: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0))
     _weeks_recorded: int = PrivateAttr(default=0)
 
-    def setup(self, model: CoproductionModel) -> None:
+    def setup(self, model: Model) -> None:
         if self.settle_weeks >= self.reference_weeks:
             raise ScenarioError(
                 f"community_dividend.settle_weeks: value {self.settle_weeks} is not allowed; "
@@ -190,20 +190,20 @@ class CommunityDividend(Lever):
         return self._saving
 
     @staticmethod
-    def professional_hours_by_nbhd(model: CoproductionModel) -> np.ndarray:
+    def professional_hours_by_nbhd(model: Model) -> np.ndarray:
         """Professional hours given this week to needs located in each neighbourhood."""
         n = model.needs
         pro = n.channel == CHANNEL_INDEX["professional"]
         return np.bincount(n.nbhd[pro], weights=n.hours[pro], minlength=len(model.nb.start))
 
-    def __call__(self, model: CoproductionModel) -> None:
+    def __call__(self, model: Model) -> None:
         # the reference is recorded whether or not the lever is on yet
         if self.reference_start <= model.week < self.first_paying_week:
             self._history[self._weeks_recorded] = self.professional_hours_by_nbhd(model)
             self._weeks_recorded += 1
         super().__call__(model)
 
-    def apply(self, model: CoproductionModel) -> None:
+    def apply(self, model: Model) -> None:
         self._paid_week = 0.0
         if model.week < self.first_paying_week:
             return
@@ -224,5 +224,5 @@ class CommunityDividend(Lever):
         nb.trust_base += (step * gap).astype(nb.trust_base.dtype)
         model.events["dividend_paid"] += self._paid_week
 
-    def weekly_cost(self, model: CoproductionModel) -> float:
+    def weekly_cost(self, model: Model) -> float:
         return self._paid_week

@@ -40,7 +40,7 @@ from coprod_sim.parameters import ASSUME, HALF_TO_TOP, param
 from coprod_sim.state.arrays import order_within, random_keys, unique_ints
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 #: a connector refers a family's need to a volunteer: formal help (outcomes.deliver)
 REFERRAL = CHANNEL_INDEX["referral"]
@@ -137,7 +137,7 @@ class CommunityEntrepreneurs(Lever):
     _per_hood: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
     _rank: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
 
-    def setup(self, model: CoproductionModel) -> None:
+    def setup(self, model: Model) -> None:
         n_ent = 0
         if self.per_10000 > 0:
             n_ent = max(1, int(round(self.per_10000 * model.n_residents / 10_000)))
@@ -179,7 +179,7 @@ class CommunityEntrepreneurs(Lever):
         """Needs met through entrepreneurs' links so far."""
         return self._linked
 
-    def apply(self, model: CoproductionModel) -> None:
+    def apply(self, model: Model) -> None:
         n_ent = len(self._hood)
         if n_ent == 0 or model.n_residents == 0:
             return
@@ -243,11 +243,11 @@ class CommunityEntrepreneurs(Lever):
         self._linked += len(match.rows)
         model.events["entrepreneur_links"] += len(match.rows)
 
-    def newcomers(self, model: CoproductionModel, rows: np.ndarray) -> None:
+    def newcomers(self, model: Model, rows: np.ndarray) -> None:
         """A family that moves away leaves the caseload (its place is free for another)."""
         stay = ~np.isin(self._members, rows)
         self._members, self._since = self._members[stay], self._since[stay]
         self._ever[rows] = False
 
-    def weekly_cost(self, model: CoproductionModel) -> float:
+    def weekly_cost(self, model: Model) -> float:
         return len(self._hood) * self.annual_salary * (1.0 + self.employer_oncost) / 52.0

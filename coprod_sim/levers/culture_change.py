@@ -25,7 +25,7 @@ from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 class CultureChange(Lever):
@@ -80,16 +80,16 @@ class CultureChange(Lever):
         doc="Professional time in the programme, taken from the services' capacity.",
     )
 
-    def setup(self, model: CoproductionModel) -> None:
+    def setup(self, model: Model) -> None:
         staff_time.setup_staff_time(model, self)
 
-    def apply(self, model: CoproductionModel) -> None:
+    def apply(self, model: Model) -> None:
         gatekeeping.shift(model, slice(None), self.weekly_shift, self.target_attitude)
         st = gatekeeping.state(model)
         st.info_sharing += self.weekly_shift * max(self.info_sharing - st.info_sharing, 0.0)
         staff = np.bincount(model.staff.service, minlength=len(model.service_capacity))
         staff_time.book_staff_time(model, self, staff * self.staff_hours_per_year / 52.0)
 
-    def weekly_cost(self, model: CoproductionModel) -> float:
+    def weekly_cost(self, model: Model) -> float:
         fees = len(model.staff) * self.cost_per_staff_year / 52.0
         return fees + staff_time.staff_time_cost(model, self)

@@ -20,7 +20,7 @@ from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 class InformationPoint(Lever):
@@ -64,7 +64,7 @@ class InformationPoint(Lever):
         "info_point_running_week", le=100_000, doc="Premises and materials per point."
     )
 
-    def apply(self, model: CoproductionModel) -> None:
+    def apply(self, model: Model) -> None:
         n = model.n_residents
         if n == 0:
             return
@@ -73,7 +73,7 @@ class InformationPoint(Lever):
         who = rng.integers(0, n, m)
         model.events["info_point_new_aware"] += make_aware(model, who)
 
-    def weekly_cost(self, model: CoproductionModel) -> float:
+    def weekly_cost(self, model: Model) -> float:
         return self.points * (
             self.staff_hours_per_point * self.staff_hour_cost + self.running_cost_per_point
         )

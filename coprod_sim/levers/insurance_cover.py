@@ -21,7 +21,7 @@ from coprod_sim.parameters import ASSUME, param
 from coprod_sim.state.columns import StateColumn
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 #: the lever's column (present whether or not the lever is on: the decision reads it)
@@ -55,7 +55,7 @@ class InsuranceCover(Lever):
         "insurance_admin_week", le=10_000, doc="Council administration of the policy."
     )
 
-    def apply(self, model: CoproductionModel) -> None:
+    def apply(self, model: Model) -> None:
         st = self.state(model)
         if getattr(st, "started", False):
             return
@@ -67,7 +67,7 @@ class InsuranceCover(Lever):
         else:
             model.pop.insured |= rng.random(n) < self.coverage
 
-    def newcomers(self, model: CoproductionModel, rows: np.ndarray) -> None:
+    def newcomers(self, model: Model, rows: np.ndarray) -> None:
         """The policy covers newcomers as it covers everyone: the same ``coverage``."""
         if not getattr(self.state(model), "started", False):
             return
@@ -77,6 +77,6 @@ class InsuranceCover(Lever):
             u = model.rng_for("lever:insurance_cover").random(len(rows))
             model.pop.insured[rows] |= u < self.coverage
 
-    def weekly_cost(self, model: CoproductionModel) -> float:
+    def weekly_cost(self, model: Model) -> float:
         helpers = model.events.get("helpers", 0)
         return helpers * self.premium_per_volunteer_year / 52.0 + self.admin_per_week

@@ -38,7 +38,7 @@ from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.population import LONG_AGO
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 OPEN_CALL = CHANNEL_INDEX["open_call"]
 
@@ -112,10 +112,10 @@ class PersonalAsks(Lever):
         doc="One-off community organising course per professional, paid in the start week.",
     )
 
-    def setup(self, model: CoproductionModel) -> None:
+    def setup(self, model: Model) -> None:
         staff_time.setup_staff_time(model, self)
 
-    def apply(self, model: CoproductionModel) -> None:
+    def apply(self, model: Model) -> None:
         staff, pop, nb, n, k = model.staff, model.pop, model.nb, model.needs, model.kinds
         rng = model.rng_for("lever:personal_asks")
         e = gatekeeping.engagement(staff.attitude, self.attitude_min)
@@ -160,7 +160,7 @@ class PersonalAsks(Lever):
         model.assign(m, OPEN_CALL)
         model.events["personal_asks_taken_up"] += len(m.rows)
 
-    def weekly_cost(self, model: CoproductionModel) -> float:
+    def weekly_cost(self, model: Model) -> float:
         cost = staff_time.staff_time_cost(model, self)
         if model.week == self.start_week:
             cost += len(model.staff) * self.training_cost_per_professional

@@ -23,7 +23,7 @@ from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 from coprod_sim.state.columns import StateColumn
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 #: the lever's column (present whether or not the lever is on: free time reads it)
@@ -92,7 +92,7 @@ class RightToTimeOff(Lever):
     _granted: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
     _done: bool = PrivateAttr(default=False)
 
-    def setup(self, model: CoproductionModel) -> None:
+    def setup(self, model: Model) -> None:
         self._granted = np.zeros(0, np.int64)
         self._done = False
 
@@ -101,7 +101,7 @@ class RightToTimeOff(Lever):
         """Residents whose employer granted time off."""
         return self._granted
 
-    def apply(self, model: CoproductionModel) -> None:
+    def apply(self, model: Model) -> None:
         if self._done:
             return
         self._done = True
@@ -113,11 +113,11 @@ class RightToTimeOff(Lever):
         pop.time_off[self._granted] += np.float32(self.hours_granted)
         model.events["time_off_granted"] += len(self._granted)
 
-    def newcomers(self, model: CoproductionModel, rows: np.ndarray) -> None:
+    def newcomers(self, model: Model, rows: np.ndarray) -> None:
         """A grant leaves with the resident: the newcomer in the row has none."""
         self._granted = self._granted[~np.isin(self._granted, rows)]
 
-    def weekly_cost(self, model: CoproductionModel) -> float:
+    def weekly_cost(self, model: Model) -> float:
         g = self._granted
         if len(g) == 0:
             return 0.0

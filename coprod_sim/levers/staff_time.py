@@ -16,7 +16,7 @@ from coprod_sim.levers import lever_name
 from coprod_sim.mechanisms.costs import staff_time_of
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 #: where the staff-time books of a model's levers are kept (``model.lever_state``)
 _BOOKS = "_staff_time"
@@ -45,7 +45,7 @@ class TakeStaffTime:
         self.book = book
         self.__name__ = f"{name}.take_staff_time"
 
-    def __call__(self, model: CoproductionModel) -> None:
+    def __call__(self, model: Model) -> None:
         book = self.book
         taken = np.minimum(book.pending, np.maximum(model.service_capacity, 0.0))
         model.service_capacity = model.service_capacity - taken
@@ -53,7 +53,7 @@ class TakeStaffTime:
         book.pending = np.zeros_like(book.pending)
 
 
-def _book(model: CoproductionModel, lever: object) -> StaffTimeBook:
+def _book(model: Model, lever: object) -> StaffTimeBook:
     books = model.lever_state.setdefault(_BOOKS, {})
     name = lever_name(lever)
     if name not in books:
@@ -63,13 +63,13 @@ def _book(model: CoproductionModel, lever: object) -> StaffTimeBook:
     return books[name]
 
 
-def setup_staff_time(model: CoproductionModel, lever: object) -> None:
+def setup_staff_time(model: Model, lever: object) -> None:
     """Open ``lever``'s staff-time book in ``model`` (call from the lever's ``setup``, so a
     ``capacity`` lever's hours are taken at every ``before_channels``)."""
     _book(model, lever)
 
 
-def book_staff_time(model: CoproductionModel, lever: object, hours: np.ndarray) -> None:
+def book_staff_time(model: Model, lever: object, hours: np.ndarray) -> None:
     """``lever`` used ``hours`` (by service) of the services' staff this week: taken from
     capacity at the next ``before_channels`` or bought, as the lever declares."""
     book = _book(model, lever)
@@ -84,7 +84,7 @@ def book_staff_time(model: CoproductionModel, lever: object, hours: np.ndarray) 
         raise ValueError(f"lever {lever!r} declares staff_time 'none' but booked staff hours")
 
 
-def staff_time_cost(model: CoproductionModel, lever: object) -> float:
+def staff_time_cost(model: Model, lever: object) -> float:
     """GBP ``lever`` pays this week for staff time: the hours it bought (``bought``) at
     ``professional_hour_cost``; 0 for hours taken from capacity (salaried already)."""
     book = model.lever_state.get(_BOOKS, {}).get(lever_name(lever))
@@ -93,7 +93,7 @@ def staff_time_cost(model: CoproductionModel, lever: object) -> float:
     return book.bought_week * model.params.professional_hour_cost
 
 
-def lever_staff_hours(model: CoproductionModel) -> float:
+def lever_staff_hours(model: Model) -> float:
     """Professional hours levers took from the services' capacity over the run (paid as
     staff pay, spent on the levers' tasks: neither given to needs nor idle)."""
     return float(sum(b.taken_total for b in model.lever_state.get(_BOOKS, {}).values()))

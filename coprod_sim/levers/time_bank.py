@@ -27,7 +27,7 @@ from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, HALF_TO_TOP, param
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 class TimeBank(Lever):
@@ -192,26 +192,26 @@ class TimeBank(Lever):
     #: after the channels, the week's hours through the bank are paid in credits
     also: ClassVar[dict[str, str]] = {"after_channels": "settle"}
 
-    def setup(self, model: CoproductionModel) -> None:
+    def setup(self, model: Model) -> None:
         timebank.install(model, timebank.TimeBankChannel(self))
 
-    def state(self, model: CoproductionModel) -> timebank.TimeBankState:
+    def state(self, model: Model) -> timebank.TimeBankState:
         """The bank's members, matches and credits in ``model`` (``mechanisms.timebank``)."""
         return timebank.state(model)
 
-    def settle(self, model: CoproductionModel) -> None:
+    def settle(self, model: Model) -> None:
         """Credits earned and spent for the week's hours through the bank."""
         timebank.settle(model, self)
 
-    def apply(self, model: CoproductionModel) -> None:
+    def apply(self, model: Model) -> None:
         timebank.join(model, self, model.rng_for("lever:time_bank"))
 
-    def newcomers(self, model: CoproductionModel, rows: np.ndarray) -> None:
+    def newcomers(self, model: Model, rows: np.ndarray) -> None:
         """A member who leaves leaves the bank (a place for a new member); the newcomer in the
         row is not a member (``pop.tb_member`` is reset with the row) and joins by the rule."""
         st = self.state(model)
         st.members = st.members[~np.isin(st.members, rows)]
         st.confidence_raised[rows] = False
 
-    def weekly_cost(self, model: CoproductionModel) -> float:
+    def weekly_cost(self, model: Model) -> float:
         return self.coordinator_hours * self.coordinator_hour_cost + self.overheads_per_week

@@ -42,7 +42,7 @@ from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 from coprod_sim.parameters import ASSUME, HALF_TO_TOP, param
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 EARNING = np.array([CHANNEL_INDEX["open_call"], CHANNEL_INDEX["referral"]])
 
@@ -88,7 +88,7 @@ class TimeCredits(Lever):
         "time_credits_admin_week", le=100_000, doc="Running the scheme."
     )
 
-    def apply(self, model: CoproductionModel) -> None:
+    def apply(self, model: Model) -> None:
         pop, n = model.pop, model.needs
         level = np.float32(self.reward_level)
         # (a multiply by the 0/1 view is 20x faster than ``where=`` on a million residents)
@@ -105,7 +105,7 @@ class TimeCredits(Lever):
         self.state(model).redeemed_week = redeemed
         model.events["credits_earned"] += float(earned.sum())
 
-    def weekly_cost(self, model: CoproductionModel) -> float:
+    def weekly_cost(self, model: Model) -> float:
         return getattr(self.state(model), "redeemed_week", 0.0) * self.cost_per_credit + (
             self.admin_per_week
         )

@@ -32,7 +32,7 @@ from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 from coprod_sim.state.columns import StateColumn
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 #: the lever's column (present whether or not the lever is on: thresholds read it)
@@ -115,12 +115,12 @@ class Training(Lever):
         "training_place_professional", le=10_000, doc="Course fee per professional."
     )
 
-    def setup(self, model: CoproductionModel) -> None:
+    def setup(self, model: Model) -> None:
         self.state(model).staff_trained = np.zeros(len(model.staff), bool)
         self.state(model).this_week = (0, 0)
         staff_time.setup_staff_time(model, self)
 
-    def apply(self, model: CoproductionModel) -> None:
+    def apply(self, model: Model) -> None:
         pop, n = model.pop, model.n_residents
         rng = model.rng_for("lever:training")
         k = rng.poisson(self.places_per_1000_year / 52.0 * n / 1000.0) if n else 0
@@ -142,7 +142,7 @@ class Training(Lever):
         model.events["trained_residents"] += len(who)
         model.events["trained_professionals"] += len(new)
 
-    def weekly_cost(self, model: CoproductionModel) -> float:
+    def weekly_cost(self, model: Model) -> float:
         res, staff = self.state(model).this_week
         fees = res * self.cost_per_place + staff * self.cost_per_staff_place
         return fees + staff_time.staff_time_cost(model, self)

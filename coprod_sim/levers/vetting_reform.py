@@ -28,7 +28,7 @@ from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 from coprod_sim.state.population import GAVE_UP, NOT_VETTED, VETTED, VETTING
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 class VettingReform(Lever):
@@ -76,7 +76,7 @@ class VettingReform(Lever):
         "vetting_admin_week", le=100_000, doc="Extra processing cost of faster, portable checks."
     )
 
-    def apply(self, model: CoproductionModel) -> None:
+    def apply(self, model: Model) -> None:
         pop = model.pop
         st = self.state(model)
         if not getattr(st, "started", False):
@@ -97,5 +97,5 @@ class VettingReform(Lever):
         pop.vet_status[done] = VETTED
         model.events["vetting_cleared"] += len(done)
 
-    def weekly_cost(self, model: CoproductionModel) -> float:
+    def weekly_cost(self, model: Model) -> float:
         return self.admin_per_week

@@ -32,7 +32,7 @@ from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 from coprod_sim.state.population import VETTED, WORKING
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 SERVICE_WEEKS = 52
 SAVED = (
@@ -147,7 +147,7 @@ class YearOfPaidService(Lever):
     _serving: np.ndarray = PrivateAttr(default_factory=lambda: np.zeros(0, np.int64))
     _saved: dict = PrivateAttr(default_factory=dict)
 
-    def setup(self, model: CoproductionModel) -> None:
+    def setup(self, model: Model) -> None:
         self._serving = np.zeros(0, np.int64)
         self._saved = {}
 
@@ -161,13 +161,13 @@ class YearOfPaidService(Lever):
         share_in_window = min(1.0, self.window_years / self.career_years)
         return self.uniformed_per_1000 * share_in_window * self.take_up
 
-    def apply(self, model: CoproductionModel) -> None:
+    def apply(self, model: Model) -> None:
         if (model.week - self.start_week) % SERVICE_WEEKS != 0:
             return
         self._end_year(model)
         self._start_year(model)
 
-    def _start_year(self, model: CoproductionModel) -> None:
+    def _start_year(self, model: Model) -> None:
         pop = model.pop
         rng = model.rng_for("lever:year_of_paid_service")
         pool = np.flatnonzero(pop.employed & (pop.age == WORKING) & (pop.willing != 0))
@@ -186,7 +186,7 @@ class YearOfPaidService(Lever):
         pop.time_off[s] += np.float32(self.hours_per_week)
         model.events["paid_service_started"] += len(s)
 
-    def _end_year(self, model: CoproductionModel) -> None:
+    def _end_year(self, model: Model) -> None:
         s = self._serving
         if len(s) == 0:
             return
@@ -202,7 +202,7 @@ class YearOfPaidService(Lever):
         self._serving = np.zeros(0, np.int64)
         self._saved = {}
 
-    def newcomers(self, model: CoproductionModel, rows: np.ndarray) -> None:
+    def newcomers(self, model: Model, rows: np.ndarray) -> None:
         """A servant who leaves ends their year: the row's newcomer is not a servant, and the
         servant's saved dispositions are not written over the newcomer at the year's end."""
         keep = ~np.isin(self._serving, rows)
@@ -211,5 +211,5 @@ class YearOfPaidService(Lever):
         self._serving = self._serving[keep]
         self._saved = {a: v[keep] for a, v in self._saved.items()}
 
-    def weekly_cost(self, model: CoproductionModel) -> float:
+    def weekly_cost(self, model: Model) -> float:
         return len(self._serving) * self.annual_salary * (1.0 + self.employer_oncost) / 52.0

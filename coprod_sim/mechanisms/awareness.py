@@ -26,7 +26,7 @@ from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.population import LONG_AGO
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 class AwarenessParams(Strict):
@@ -73,7 +73,7 @@ def contact_weeks(pop: Any) -> np.ndarray:
     return pop.add_column("aware_contact_week", np.int32, LONG_AGO)
 
 
-def make_aware(model: CoproductionModel, who: np.ndarray) -> int:
+def make_aware(model: Model, who: np.ndarray) -> int:
     """Residents ``who`` learn of local opportunities this week (aware, contact recorded);
     returns how many of them (distinct or not) were unaware."""
     pop = model.pop
@@ -83,7 +83,7 @@ def make_aware(model: CoproductionModel, who: np.ndarray) -> int:
     return new
 
 
-def weekly(model: CoproductionModel) -> None:
+def weekly(model: Model) -> None:
     """Formal helpers are aware and tell a tie (word of mouth); awareness without contact
     fades."""
     pop, p, g = model.pop, model.params, model.graph

@@ -54,7 +54,7 @@ from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.population import LONG_AGO, NOT_VETTED, RETIRED, VETTED, VETTING
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 #: the column the channels own: who an organisation asked, and when
@@ -123,9 +123,7 @@ class Match:
 class Channel(Protocol):
     name: str
 
-    def __call__(
-        self, model: CoproductionModel, rows: np.ndarray, rng: np.random.Generator
-    ) -> Match: ...
+    def __call__(self, model: Model, rows: np.ndarray, rng: np.random.Generator) -> Match: ...
 
 
 #: offers up to which ``first_unique`` runs compiled (measured crossover ~2,500: numba's sort
@@ -193,7 +191,7 @@ class TrustGather:
 
 
 def decide(
-    model: CoproductionModel,
+    model: Model,
     rows: np.ndarray,
     cand: np.ndarray,
     trust_person: np.ndarray | TrustGather,
@@ -253,7 +251,7 @@ def informal_asks(pop: Any) -> np.ndarray:
 NEVER_ASKED = -10_000  # the week recorded for residents never asked
 
 
-def _start_vetting(model: CoproductionModel, who: np.ndarray) -> None:
+def _start_vetting(model: Model, who: np.ndarray) -> None:
     model.pop.vet_status[who] = VETTING
     model.pop.vet_wait[who] = 0
     model.events["vetting_started"] += len(unique_ints(who))
@@ -264,7 +262,7 @@ _EMPTY_I = np.zeros(0, np.int64)
 
 
 def owner_accepts(
-    model: CoproductionModel,
+    model: Model,
     rows: np.ndarray,
     cand: np.ndarray,
     yes: np.ndarray,
@@ -298,7 +296,7 @@ def owner_accepts(
     return ok
 
 
-def informal(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generator) -> Match:
+def informal(model: Model, rows: np.ndarray, rng: np.random.Generator) -> Match:
     """Owners ask their ties (and ties of ties) for help."""
     needs, kinds = model.needs, model.kinds
     k = needs.kind[rows]
@@ -331,7 +329,7 @@ def informal(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generato
 informal.name = "informal"
 
 
-def open_call(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generator) -> Match:
+def open_call(model: Model, rows: np.ndarray, rng: np.random.Generator) -> Match:
     """Services advertise volunteer roles in a neighbourhood; those who see them may respond."""
     needs, kinds, nb = model.needs, model.kinds, model.nb
     k = needs.kind[rows]
@@ -355,7 +353,7 @@ def open_call(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generat
 open_call.name = "open_call"
 
 
-def professional(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generator) -> Match:
+def professional(model: Model, rows: np.ndarray, rng: np.random.Generator) -> Match:
     """Staff meet queued needs from the capacity left after their ongoing cases."""
     needs, kinds = model.needs, model.kinds
     left = model.service_capacity - services.professional_load(model)
@@ -383,7 +381,7 @@ def professional(model: CoproductionModel, rows: np.ndarray, rng: np.random.Gene
 
 
 def preempt_for_crises(
-    model: CoproductionModel,
+    model: Model,
     sel: np.ndarray,
     svc: np.ndarray,
     hours: np.ndarray,
@@ -431,7 +429,7 @@ def preempt_for_crises(
 professional.name = "professional"
 
 
-def queue_priority(model: CoproductionModel, rows: np.ndarray) -> np.ndarray:
+def queue_priority(model: Model, rows: np.ndarray) -> np.ndarray:
     """Priority (higher first, in ``[0, PRIORITY_SPAN)``) of need ``rows`` in their service's
     queue: tier (crisis 2, professional-only 1, else 0) x 10,000, plus within the tier, with
     ``queue_by_deadline``, 9,999 less the weeks left before the need lapses (a crisis: before
@@ -599,7 +597,7 @@ def _first_unique(rows, helpers, edges, key):
 
 
 # ------------------------------------------------------------------------------ phase
-def match(model: CoproductionModel) -> None:
+def match(model: Model) -> None:
     """The channels meet open needs in order (``model.channels``: informal, open call, any
     lever channels, professional); each gets the needs still open after those before it."""
     n = model.needs
@@ -613,9 +611,7 @@ def match(model: CoproductionModel) -> None:
         rows = rows[n.channel[rows] == UNMET]
 
 
-def assign(
-    model: CoproductionModel, m: Match, channel: int, edges: np.ndarray | None = None
-) -> None:
+def assign(model: Model, m: Match, channel: int, edges: np.ndarray | None = None) -> None:
     """Record that channel ``channel`` meets need rows ``m.rows`` with helpers ``m.helpers``."""
     n = model.needs
     if len(m.rows) == 0:

@@ -74,7 +74,7 @@ from coprod_sim.state.arrays import expand_rows, ordered_mean
 from coprod_sim.state.network import Graph
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 class CollectiveActionParams(Strict):
@@ -306,14 +306,14 @@ class SafetyState:
     week: dict[str, float]  # this week's figures (names in WEEKLY)
 
 
-def newcomers(model: CoproductionModel, rows: np.ndarray) -> None:
+def newcomers(model: Model, rows: np.ndarray) -> None:
     """Newcomers (population turnover) have not intervened yet, and the fear of retaliation
     they arrive with is the baseline theirs fades back to."""
     model.safety.last_success[rows] = NEVER
     model.pop.fear_retal_base[rows] = model.pop.fear_retal[rows]
 
 
-def setup(model: CoproductionModel) -> SafetyState:
+def setup(model: Model) -> SafetyState:
     """Initial state: expected backing at each block's baseline trust, nobody has intervened;
     each resident's fear of retaliation now is the baseline it fades back to
     (``pop.fear_retal_base``)."""
@@ -430,7 +430,7 @@ def fade_fear(fear: np.ndarray, base: np.ndarray, rate: float) -> None:
 
 
 # ---------------------------------------------------------------------- the weekly phase
-def step(model: CoproductionModel) -> None:
+def step(model: Model) -> None:
     """One week of mechanism 8 (see the module docstring); inert when ``incident_rate`` is 0."""
     st: SafetyState = model.safety
     p, pop, nb = model.params, model.pop, model.nb
@@ -538,13 +538,13 @@ def step(model: CoproductionModel) -> None:
     )
 
 
-def callout_kind(model: CoproductionModel) -> int:
+def callout_kind(model: Model) -> int:
     """Index of the ``asb_callout`` kind in the model's kinds, or -1 if it has none."""
     names = model.kinds.names
     return names.index(ASB_CALLOUT) if ASB_CALLOUT in names else -1
 
 
-def waiting_hours(model: CoproductionModel, st: SafetyState) -> float:
+def waiting_hours(model: Model, st: SafetyState) -> float:
     """Hours of public-safety needs only professionals meet that wait unmet (the queue the
     police have not reached); without the ``asb_callout`` kind, last week's call-out hours."""
     k, n = model.kinds, model.needs
@@ -557,9 +557,7 @@ def waiting_hours(model: CoproductionModel, st: SafetyState) -> float:
     return hours
 
 
-def report_callouts(
-    model: CoproductionModel, nbhd: np.ndarray, reporter: np.ndarray, hours: float
-) -> None:
+def report_callouts(model: Model, nbhd: np.ndarray, reporter: np.ndarray, hours: float) -> None:
     """Reported incidents join the public-safety queue as ``asb_callout`` needs of ``hours``
     hours, owned by the witness who reported them (none if the kind is absent or hours 0)."""
     kind = callout_kind(model)
@@ -579,6 +577,6 @@ def report_callouts(
     model.events["needs_arisen"] += len(nbhd)
 
 
-def weekly_stats(model: CoproductionModel) -> dict[str, float]:
+def weekly_stats(model: Model) -> dict[str, float]:
     """This week's figures for ``model.stats`` (names in ``WEEKLY``)."""
     return dict(model.safety.week)

@@ -29,7 +29,7 @@ from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.population import LONG_AGO
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 #: what ongoing commitments leave on a resident
@@ -228,7 +228,7 @@ def fatigue_pass(
 
 
 # ------------------------------------------------------------------------------ phases
-def grow_and_drop(model: CoproductionModel) -> None:
+def grow_and_drop(model: Model) -> None:
     """Ongoing commitments grow (except in bounded channels); random drop-outs reopen needs
     and let their owners down."""
     n, k = model.needs, model.kinds
@@ -252,7 +252,7 @@ def grow_and_drop(model: CoproductionModel) -> None:
     model.recount_committed()
 
 
-def fatigue_and_burnout(model: CoproductionModel) -> None:
+def fatigue_and_burnout(model: Model) -> None:
     """Overloaded helpers tire; the burnt out drop all commitments, and their fear of
     commitment rises and spreads to their ties."""
     pop, p = model.pop, model.params
@@ -283,7 +283,7 @@ def fatigue_and_burnout(model: CoproductionModel) -> None:
     )
 
 
-def reopen(model: CoproductionModel, rows: np.ndarray, let_down: bool) -> None:
+def reopen(model: Model, rows: np.ndarray, let_down: bool) -> None:
     """Helpers leave these need rows: they go back to the queue, the helpers' committed hours
     fall, and with ``let_down`` the owners (and the ties they asked) lose trust."""
     n, pop, p = model.needs, model.pop, model.params

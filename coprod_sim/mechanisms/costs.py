@@ -59,7 +59,7 @@ from coprod_sim.data import UNIT_COSTS_FILE, DataFileError, Entry, load_entries
 from coprod_sim.parameters import param
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 #: who pays: every cost item falls on exactly one of these
 PAYERS: tuple[str, ...] = (
@@ -160,7 +160,7 @@ def staff_time_of(lever: object) -> str:
     return mode
 
 
-def crisis_hours_by_kind(model: CoproductionModel) -> np.ndarray:
+def crisis_hours_by_kind(model: Model) -> np.ndarray:
     """Professional hours one crisis of each kind takes (the model's own charging rule)."""
     k = model.kinds
     return (

@@ -13,7 +13,7 @@ import numpy as np
 from coprod_sim.data.future_file import FutureValues
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class YearSettings:
     target_80: float
 
 
-def hazard_multipliers(model: CoproductionModel) -> tuple[float, float]:
+def hazard_multipliers(model: Model) -> tuple[float, float]:
     """(mortality, moving) multipliers of the year (1, 1 without a future)."""
     now = getattr(model, "future_now", None)
     if now is None:
@@ -35,19 +35,19 @@ def hazard_multipliers(model: CoproductionModel) -> tuple[float, float]:
     return now.values.mortality, now.values.moving
 
 
-def free_time(model: CoproductionModel) -> float:
+def free_time(model: Model) -> float:
     """The year's multiplier of free hours (1 without a future)."""
     now = getattr(model, "future_now", None)
     return 1.0 if now is None else now.values.free_time
 
 
-def need_multiplier(model: CoproductionModel) -> np.ndarray | None:
+def need_multiplier(model: Model) -> np.ndarray | None:
     """The year's multiplier of each kind's need rate, or None without a future."""
     now = getattr(model, "future_now", None)
     return None if now is None else now.need_multiplier
 
 
-def newcomer_ages(model: CoproductionModel, n: int, rng: np.random.Generator) -> np.ndarray | None:
+def newcomer_ages(model: Model, n: int, rng: np.random.Generator) -> np.ndarray | None:
     """Ages of ``n`` newcomers under the future's age mix, or None (the default draw)."""
     now = getattr(model, "future_now", None)
     if now is None or now.newcomer_cdf is None:

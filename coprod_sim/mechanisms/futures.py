@@ -46,8 +46,9 @@ from coprod_sim.state.ages import BANDS, MAX_AGE, AgeBands
 from coprod_sim.state.population import free_hours_of
 
 if TYPE_CHECKING:
+    from mesa import Model
+
     from coprod_sim.data.future_file import Future, FutureValues
-    from coprod_sim.model import CoproductionModel
 
 WEEKS_PER_YEAR = 52
 #: the first age of the two old-age groups a future follows
@@ -75,7 +76,7 @@ class FutureParams(Strict):
         return v
 
 
-def setup(model: CoproductionModel) -> None:
+def setup(model: Model) -> None:
     """The model's future (``model.future``; None without one) and its year's settings."""
     name = model.params.future
     model.future = load_future(name) if name else None
@@ -83,7 +84,7 @@ def setup(model: CoproductionModel) -> None:
     model.future_start_shares = None
 
 
-def year_start(model: CoproductionModel) -> None:
+def year_start(model: Model) -> None:
     """At the start of each results year, the future's values of the year set the mechanisms'
     multipliers, the services' budgets and the newcomers' ages (see the module's docstring)."""
     future = model.future
@@ -122,7 +123,7 @@ def age_shares(age_years: np.ndarray) -> tuple[float, float]:
     )
 
 
-def targets(model: CoproductionModel, future: Future, year: float) -> tuple[float, float]:
+def targets(model: Model, future: Future, year: float) -> tuple[float, float]:
     """The town's target shares (65+, 80+) in ``year``: its start shares plus the future's
     change since year 0, kept within [0, 1] and 80+ within 65+."""
     s65, s80 = model.future_start_shares
@@ -132,7 +133,7 @@ def targets(model: CoproductionModel, future: Future, year: float) -> tuple[floa
     return t65, t80
 
 
-def annual_leaving(model: CoproductionModel, mortality: float, moving: float) -> np.ndarray:
+def annual_leaving(model: Model, mortality: float, moving: float) -> np.ndarray:
     """Chance of leaving (dying or moving away) within a year, by age band, at the weekly
     hazards of turnover with the year's multipliers."""
     pd, pm = turnover.hazards_pass(
@@ -144,9 +145,7 @@ def annual_leaving(model: CoproductionModel, mortality: float, moving: float) ->
     return 1.0 - (1.0 - pd - pm) ** WEEKS_PER_YEAR
 
 
-def newcomer_shares(
-    model: CoproductionModel, now: FutureValues, t65: float, t80: float
-) -> tuple[float, float]:
+def newcomer_shares(model: Model, now: FutureValues, t65: float, t80: float) -> tuple[float, float]:
     """(share of newcomers aged 65+, aged 80+) this year that brings the town to the target
     shares ``t65``, ``t80`` by the year's end: needed = target x N - (now - expected leavers
     + expected ageing in), over the expected newcomers (as many as leavers)."""

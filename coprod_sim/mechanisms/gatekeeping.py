@@ -40,7 +40,7 @@ from coprod_sim.mechanisms.needs import CHANNEL_INDEX, SERVICES, UNMET, NeedTabl
 from coprod_sim.parameters import ASSUME, Strict, param
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 class GatekeepingParams(Strict):
@@ -162,7 +162,7 @@ def build_patches(
     return patch
 
 
-def state(model: CoproductionModel) -> GatekeepingState:
+def state(model: Model) -> GatekeepingState:
     """The model's gatekeeping state, created on first use (before week 0 or by a lever)."""
     st = getattr(model, "gatekeeping", None)
     if st is None:
@@ -177,7 +177,7 @@ def state(model: CoproductionModel) -> GatekeepingState:
     return st
 
 
-def responsible(model: CoproductionModel, rows: np.ndarray) -> np.ndarray:
+def responsible(model: Model, rows: np.ndarray) -> np.ndarray:
     """Professional whose patch holds each need row (-1 if the service has no staff)."""
     st = state(model)
     n = model.needs
@@ -192,7 +192,7 @@ def need_keys(needs: NeedTable, rows: np.ndarray) -> np.ndarray:
     return (owner << 24) | (kind << 16) | started
 
 
-def good_experiences(model: CoproductionModel, professionals: np.ndarray) -> None:
+def good_experiences(model: Model, professionals: np.ndarray) -> None:
     """Referrals taken up raise the referring professionals' attitudes."""
     gain = model.params.attitude_experience_gain
     if gain <= 0 or len(professionals) == 0:
@@ -202,7 +202,7 @@ def good_experiences(model: CoproductionModel, professionals: np.ndarray) -> Non
     a[:] = 1.0 - (1.0 - a) * (1.0 - gain) ** g
 
 
-def bad_experiences(model: CoproductionModel, professionals: np.ndarray) -> None:
+def bad_experiences(model: Model, professionals: np.ndarray) -> None:
     """Referred needs let down by a volunteer lower the referring professionals' attitudes."""
     loss = model.params.attitude_experience_loss
     if loss <= 0 or len(professionals) == 0:
@@ -212,7 +212,7 @@ def bad_experiences(model: CoproductionModel, professionals: np.ndarray) -> None
     a[:] = a * (1.0 - loss) ** b
 
 
-def shift(model: CoproductionModel, who: np.ndarray | slice, rate: float, target: float) -> None:
+def shift(model: Model, who: np.ndarray | slice, rate: float, target: float) -> None:
     """Culture change or training: move attitudes and baselines of ``who`` towards ``target``."""
     st = state(model)
     a = model.staff.attitude
@@ -220,13 +220,13 @@ def shift(model: CoproductionModel, who: np.ndarray | slice, rate: float, target
     st.attitude_base[who] += rate * np.maximum(target - st.attitude_base[who], 0.0)
 
 
-def record_referrals(model: CoproductionModel, rows: np.ndarray) -> None:
+def record_referrals(model: Model, rows: np.ndarray) -> None:
     """Remember needs just referred and taken up, to notice if a volunteer lets them down."""
     st = state(model)
     st.referral_keys = np.concatenate([st.referral_keys, need_keys(model.needs, rows)])
 
 
-def weekly(model: CoproductionModel) -> None:
+def weekly(model: Model) -> None:
     """The week's gatekeeping: let-downs of referred needs and habit (``referral.weekly``
     calls it, after vetting and before the channels, with the referral channel in place)."""
     st = state(model)

@@ -46,7 +46,7 @@ from coprod_sim.state.ages import ADULT_AGE
 from coprod_sim.state.columns import StateColumn
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 #: the measures of help whose history is recorded (``pop.<measure>_ever``), in order
 EVER_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -130,7 +130,7 @@ def hazard_curve(a: float, b: float, years: int) -> np.ndarray:
     return np.clip(a / (1.0 + b * (np.arange(years) + 0.5)), 0.0, 1.0 - 1e-12)
 
 
-def setup(model: CoproductionModel) -> None:
+def setup(model: Model) -> None:
     """At set-up: each founder's draw, and no tallies yet."""
     pop = model.pop
     pop.prior_draw[:] = model.streams.get("life_history").random(len(pop))  # set-up
@@ -139,7 +139,7 @@ def setup(model: CoproductionModel) -> None:
     model.life_hazards = Hazards()
 
 
-def arrive(model: CoproductionModel, rows: np.ndarray) -> None:
+def arrive(model: Model, rows: np.ndarray) -> None:
     """A newcomer's history starts at their age on arrival, with a draw of their own."""
     pop = model.pop
     pop.prior_draw[rows] = model.rng_for("life_history").random(len(rows))
@@ -161,7 +161,7 @@ def prior_probability(
     return 1.0 - np.exp(log_never[d + y] - log_never[d])
 
 
-def tally_year(model: CoproductionModel) -> None:
+def tally_year(model: Model) -> None:
     """At a year's close in the burn-in: first times and resident-years at risk, by the year
     of each resident's history here and their willingness."""
     pop = model.pop
@@ -181,7 +181,7 @@ def tally_year(model: CoproductionModel) -> None:
         ).reshape(-1, 2)
 
 
-def close_year(model: CoproductionModel) -> dict[str, np.ndarray]:
+def close_year(model: Model) -> dict[str, np.ndarray]:
     """At each year's close: tally the burn-in's first times (until week 0), record who has
     helped here, and return each measure's lifetime "ever" (here or before)."""
     pop = model.pop

@@ -32,7 +32,7 @@ from coprod_sim.state.population import SERVICES
 from coprod_sim.state.willingness import ACTIVITY_INDEX
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 #: the column needs own: whose everyday care went without help this year
@@ -522,7 +522,7 @@ def escalate_and_lapse(
 
 
 # ------------------------------------------------------------------------------ phases
-def arise(model: CoproductionModel) -> None:
+def arise(model: Model) -> None:
     """New needs this week: Poisson arrivals per kind and age group, thinned by deprivation.
 
     A resident's weekly rate for kind k is ``rate[k, age] * need_rate_scale *
@@ -574,7 +574,7 @@ def arise(model: CoproductionModel) -> None:
     model.events["demand_residents"] += len(k) - n_role  # by rates (not reported incidents)
 
 
-def wait(model: CoproductionModel) -> None:
+def wait(model: Model) -> None:
     """Waiting needs age, escalate into crises or lapse unmet, and crises that waited too long
     go to an emergency response; owners waiting past the service standard lose trust in
     services (mechanism 5)."""
@@ -611,7 +611,7 @@ def wait(model: CoproductionModel) -> None:
     model.events["needs_past_standard"] = int(n_past)
 
 
-def emergency_response(model: CoproductionModel, rows: np.ndarray) -> None:
+def emergency_response(model: Model, rows: np.ndarray) -> None:
     """Crises in ``rows`` are met by an emergency response outside the services' capacity: the
     crisis's hours for its remaining weeks at ``emergency_response_hour``, charged to the
     payer ``services.EMERGENCY_PAYER`` names for the crisis's service (``model.costs`` item
@@ -632,7 +632,7 @@ def emergency_response(model: CoproductionModel, rows: np.ndarray) -> None:
     record_waits(model, rows)
 
 
-def emergency_by_kind(model: CoproductionModel) -> np.ndarray:
+def emergency_by_kind(model: Model) -> np.ndarray:
     """Crises met by an emergency response in the results weeks (burn-in left out), by kind
     (added to the model on first use)."""
     arr = getattr(model, "_emergency_by_kind", None)
@@ -646,7 +646,7 @@ def emergency_by_kind(model: CoproductionModel) -> np.ndarray:
 WAIT_BINS = 1041
 
 
-def wait_histogram(model: CoproductionModel) -> np.ndarray:
+def wait_histogram(model: Model) -> np.ndarray:
     """Needs first served in the results weeks (burn-in left out), by service and weeks waited
     (services x ``WAIT_BINS``; the last bin holds longer waits): the waiting-time distribution
     the summary reports (median, 90th percentile, longest). Added to the model on first use."""
@@ -657,12 +657,12 @@ def wait_histogram(model: CoproductionModel) -> np.ndarray:
     return h
 
 
-def emergency_hours(model: CoproductionModel) -> float:
+def emergency_hours(model: Model) -> float:
     """Hours of emergency response to crises in the results weeks (burn-in left out)."""
     return float(getattr(model, "_emergency_hours", 0.0))
 
 
-def wait_quantiles(model: CoproductionModel) -> dict[str, tuple[float, float, float]]:
+def wait_quantiles(model: Model) -> dict[str, tuple[float, float, float]]:
     """(median, 90th percentile, longest) weeks waited by the needs each service's queue served
     for the first time in the results weeks (NaN where none was served)."""
     out = {}
@@ -679,7 +679,7 @@ def wait_quantiles(model: CoproductionModel) -> dict[str, tuple[float, float, fl
     return out
 
 
-def record_waits(model: CoproductionModel, rows: np.ndarray) -> None:
+def record_waits(model: Model, rows: np.ndarray) -> None:
     """Record the waits of needs in ``rows`` served for the first time (by a channel or an
     emergency response) in ``wait_histogram``; results weeks only."""
     if model.week < 0 or len(rows) == 0:

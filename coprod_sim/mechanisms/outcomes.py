@@ -46,7 +46,7 @@ from coprod_sim.state.population import GAVE_UP, LONG_AGO, RETIRED, VETTING
 from coprod_sim.state.willingness import ACTIVITY_NAMES, willingness_matrix
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 #: each resident's record of help given, as the survey counts it (any, formal, informal)
@@ -243,7 +243,7 @@ BARRIER_TERMS: tuple[tuple[str, str], ...] = (
 )
 
 
-def barrier_contributions(model: CoproductionModel, who: np.ndarray) -> dict[str, np.ndarray]:
+def barrier_contributions(model: Model, who: np.ndarray) -> dict[str, np.ndarray]:
     """How much each factor holds each resident in ``who`` back: the rise in their chance of
     helping (the model's chosen ``help`` rule, ``model.rules``) when that factor alone is set
     to the reference resident's value (``REFERENCE_RESIDENT``; time: at least the reference's
@@ -287,7 +287,7 @@ def barrier_contributions(model: CoproductionModel, who: np.ndarray) -> dict[str
     return {b: gains[row[factor]] for b, factor in BARRIER_TERMS}
 
 
-def barriers(model: CoproductionModel, who: np.ndarray) -> np.ndarray:
+def barriers(model: Model, who: np.ndarray) -> np.ndarray:
     """Main barrier (index into BARRIERS) of each resident in ``who``.
 
     Hard barriers first: stated no willingness at all ("not_willing"), fewer spare hours than
@@ -406,7 +406,7 @@ WEEKS_PER_MONTH = 4  # the year is 13 four-week months
 WEEKS_PER_YEAR = 52
 
 
-def deliver(model: CoproductionModel) -> None:
+def deliver(model: Model) -> None:
     """Helpers give their hours (their weeks and months of help are counted: all help, and
     formal and informal help apart), professionals theirs (the staff employed are paid, busy or
     not); needs end (crises after their weeks, others with the kind's hazard) and those that
@@ -487,7 +487,7 @@ class RecentHelpers:
         self.count = np.zeros(n_residents, np.int16)
         self.helped_in: dict[int, np.ndarray] = {}
 
-    def update(self, model: CoproductionModel, helped: np.ndarray) -> None:
+    def update(self, model: Model, helped: np.ndarray) -> None:
         w, span = model.week, self.weeks
         on = helped[~self.recent[helped]]
         old = self.helped_in.pop(w - span, None)
@@ -505,7 +505,7 @@ class RecentHelpers:
             tie_counts_update(model.graph, self.count, changed, sign)
 
 
-def close_year(model: CoproductionModel) -> None:
+def close_year(model: Model) -> None:
     """At the end of each 52-week year: participation classes (any, formal and informal help),
     formal retention and 12-month dropout, and barriers; yearly tallies start again."""
     if model.week % WEEKS_PER_YEAR != 0:
@@ -573,7 +573,7 @@ def retention_and_dropout(
     return float(retention), float(dropout)
 
 
-def means(model: CoproductionModel) -> dict[str, float]:
+def means(model: Model) -> dict[str, float]:
     """Mean trust and fear of commitment over residents (summed in a fixed order, so the same
     to the bit on any CPU): the start-of-run means and the weekly figures."""
     pop = model.pop
@@ -584,7 +584,7 @@ def means(model: CoproductionModel) -> dict[str, float]:
     }
 
 
-def reset_run_totals(model: CoproductionModel) -> None:
+def reset_run_totals(model: Model) -> None:
     """Every total a summary reports over the run starts again from zero, and the start-of-run
     means are taken now (at the end of the burn-in). State (trust, commitments, open needs,
     histories) is kept: that is what the burn-in is for."""

@@ -17,7 +17,7 @@ from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.population import GAVE_UP, VETTED, VETTING
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 #: the column red tape owns (the check's status is drawn at set-up: ``population.STATE``)
@@ -66,7 +66,7 @@ class RedTapeParams(Strict):
     )
 
 
-def vetting(model: CoproductionModel) -> None:
+def vetting(model: Model) -> None:
     """Checks in progress advance a week; some of those waiting give up; finished ones clear."""
     pop, p = model.pop, model.params
     waiting = (pop.vet_status == VETTING).nonzero()[0]

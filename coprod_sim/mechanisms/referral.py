@@ -30,16 +30,16 @@ from coprod_sim.mechanisms import gatekeeping
 from coprod_sim.mechanisms.channels import Match, decide, first_unique, owner_accepts
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
-def known_volunteers(model: CoproductionModel) -> np.ndarray:
+def known_volunteers(model: Model) -> np.ndarray:
     """Residents (sorted) who helped within ``referral_memory_weeks``: the ones staff know."""
     recent = model.week - model.pop.last_help_week <= model.params.referral_memory_weeks
     return np.flatnonzero(recent)
 
 
-def referral(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generator) -> Match:
+def referral(model: Model, rows: np.ndarray, rng: np.random.Generator) -> Match:
     """Professionals refer open needs on their patch to volunteers they know."""
     p, n, k, pop = model.params, model.needs, model.kinds, model.pop
     empty = Match(np.zeros(0, np.int64), np.zeros(0, np.int64))
@@ -85,13 +85,13 @@ def referral(model: CoproductionModel, rows: np.ndarray, rng: np.random.Generato
 referral.name = "referral"
 
 
-def weekly(model: CoproductionModel) -> None:
+def weekly(model: Model) -> None:
     """The week's gatekeeping: the referral channel in place (from the first week), then
     let-downs of referred needs and habit (``gatekeeping.weekly``)."""
     install(model)
     gatekeeping.weekly(model)
 
 
-def install(model: CoproductionModel) -> None:
+def install(model: Model) -> None:
     """Put the referral channel in ``model.channels`` (once) before the time bank/professional."""
     model.add_channel(referral, before=("time_bank", "professional"))

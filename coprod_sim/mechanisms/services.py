@@ -46,7 +46,7 @@ from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 from coprod_sim.parameters import ASSUME, Strict, param
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 class ServiceParams(Strict):
@@ -257,7 +257,7 @@ def capacity(
     return hours * (1.0 - cut)
 
 
-def staff_paid_hours(model: CoproductionModel) -> np.ndarray:
+def staff_paid_hours(model: Model) -> np.ndarray:
     """Hours each service's staff are employed (and paid) this week: their direct-contact
     hours less the budget cut (``model.capacity_cut``). Staff time a lever takes from cases
     (``staff_time = "capacity"``) is still paid, so it is not taken off here."""
@@ -266,7 +266,7 @@ def staff_paid_hours(model: CoproductionModel) -> np.ndarray:
     return capacity(staff.service, staff.capacity, n_s, model.capacity_cut)
 
 
-def staff_cost_week(model: CoproductionModel) -> float:
+def staff_cost_week(model: Model) -> float:
     """GBP the council pays its frontline staff this week (paid hours x hourly cost)."""
     return float(staff_paid_hours(model).sum()) * model.params.professional_hour_cost
 
@@ -299,7 +299,7 @@ def team_mean_attitude(
     return np.repeat(np.arange(n_services), teams), total / np.maximum(members, 1)
 
 
-def refresh(model: CoproductionModel) -> None:
+def refresh(model: Model) -> None:
     """Each service's capacity this week (after any cut) and how far it co-produces (from
     staff attitudes, which gatekeeping and levers move): ``model.service_open_call_share``,
     ``model.service_referral_share``, ``model.service_step_back_share``, and the mode label
@@ -325,7 +325,7 @@ def refresh(model: CoproductionModel) -> None:
     model.service_capacity = capacity(staff.service, staff.capacity, n_s, model.capacity_cut)
 
 
-def professional_load(model: CoproductionModel) -> np.ndarray:
+def professional_load(model: Model) -> np.ndarray:
     """Hours each service's staff owe this week to the cases they already hold."""
 
     n = model.needs

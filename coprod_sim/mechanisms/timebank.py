@@ -46,7 +46,7 @@ from coprod_sim.state.arrays import order_within, random_keys, unique_ints
 from coprod_sim.state.columns import StateColumn
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 TIME_BANK = CHANNEL_INDEX["time_bank"]
 
@@ -73,7 +73,7 @@ class TimeBankState:
     confidence_raised: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
 
 
-def state(model: CoproductionModel) -> TimeBankState:
+def state(model: Model) -> TimeBankState:
     """The time bank's run state in ``model`` (made on first use)."""
     st = model.lever_state.get("time_bank")
     if st is None:
@@ -82,7 +82,7 @@ def state(model: CoproductionModel) -> TimeBankState:
     return st
 
 
-def _add_members(model: CoproductionModel, who: np.ndarray, reward: float) -> int:
+def _add_members(model: Model, who: np.ndarray, reward: float) -> int:
     pop = model.pop
     who = unique_ints(who[~pop.tb_member[who]])
     if len(who) == 0:
@@ -94,7 +94,7 @@ def _add_members(model: CoproductionModel, who: np.ndarray, reward: float) -> in
     return len(who)
 
 
-def join(model: CoproductionModel, lever: Any, rng: np.random.Generator) -> int:
+def join(model: Model, lever: Any, rng: np.random.Generator) -> int:
     """This week's new members (see the module docstring); returns how many joined."""
     pop, n = model.pop, model.n_residents
     if n == 0:
@@ -129,7 +129,7 @@ class TimeBankChannel:
     def __init__(self, lever: Any) -> None:
         self.lever = lever
 
-    def __call__(self, model: CoproductionModel, rows: np.ndarray, rng: np.random.Generator):
+    def __call__(self, model: Model, rows: np.ndarray, rng: np.random.Generator):
         lv, n, k, pop = self.lever, model.needs, model.kinds, model.pop
         empty = Match(np.zeros(0, np.int64), np.zeros(0, np.int64))
         st = state(model)
@@ -168,7 +168,7 @@ class TimeBankChannel:
         return m
 
 
-def settle(model: CoproductionModel, lever: Any) -> float:
+def settle(model: Model, lever: Any) -> float:
     """Credits earned and spent for this week's hours through the bank; returns credits spent."""
     n, pop = model.needs, model.pop
     st = state(model)
@@ -199,7 +199,7 @@ def settle(model: CoproductionModel, lever: Any) -> float:
     return spent
 
 
-def install(model: CoproductionModel, channel: TimeBankChannel) -> None:
+def install(model: Model, channel: TimeBankChannel) -> None:
     """Insert the channel before the professional one and mark its commitments as bounded."""
     model.add_channel(channel, before=("professional",), bounded=True)
     state(model)

@@ -24,7 +24,7 @@ from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 
 class TrustParams(Strict):
@@ -287,7 +287,7 @@ class GoodExperiences:
         self.token = 1
 
 
-def good_experiences(model: CoproductionModel, done: np.ndarray) -> None:
+def good_experiences(model: Model, done: np.ndarray) -> None:
     """Trust gains from needs that ended well."""
     n, p, m = model.needs, model.params, model.good_marks
     if len(m.seen_tie) != len(model.tie_trust):
@@ -298,7 +298,7 @@ def good_experiences(model: CoproductionModel, done: np.ndarray) -> None:
     )  # fmt: skip
 
 
-def relax_to_baselines(model: CoproductionModel, every: int) -> None:
+def relax_to_baselines(model: Model, every: int) -> None:
     """Trust (in neighbours, on ties and in services) and fear drift back to their baselines
     (a tie to its trust at the start, at ``trust_relaxation``), applied
     every ``every`` weeks at the compounded rate (the same pull over the period, for a
@@ -314,7 +314,7 @@ def relax_to_baselines(model: CoproductionModel, every: int) -> None:
     relax(pop.trust_svc, pop.trust_svc_base, float(compound[2]))
 
 
-def accepted(model: CoproductionModel, args: tuple[Any, ...]) -> np.ndarray:
+def accepted(model: Model, args: tuple[Any, ...]) -> np.ndarray:
     """``accept_pass`` with the model's rules."""
     return accept_pass(model, *args)
 

@@ -47,7 +47,7 @@ from coprod_sim.state.network import tie_counts_update
 from coprod_sim.state.population import RETIRED, draw_residents, free_hours_of
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 WEEKS_PER_YEAR = 52
 
@@ -121,7 +121,7 @@ def hazards_pass(qx, move_rate, scale):
     return pd, pm
 
 
-def weekly_hazards(model: CoproductionModel) -> tuple[np.ndarray, np.ndarray]:
+def weekly_hazards(model: Model) -> tuple[np.ndarray, np.ndarray]:
     """(death, moving) weekly hazards of each age band, by the model's rules (a future's
     mortality and moving multipliers of the year applied, ``future_year.hazard_multipliers``)."""
     qx, scale = BANDS.death_qx, float(model.params.move_rate_scale)
@@ -132,7 +132,7 @@ def weekly_hazards(model: CoproductionModel) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ------------------------------------------------------------------------------ phase
-def step(model: CoproductionModel) -> None:
+def step(model: Model) -> None:
     """Residents whose birthday week it is age a year (their age group, work and free hours
     follow); some die or move away (age-specific weekly hazards) and newcomers take their rows
     at once (burn-in weeks included)."""
@@ -157,7 +157,7 @@ def step(model: CoproductionModel) -> None:
         model.age_groups = AgeGroups.from_members([np.flatnonzero(pop.age == g) for g in range(3)])
 
 
-def age_one_year(model: CoproductionModel) -> int:
+def age_one_year(model: Model) -> int:
     """Everyone whose birthday week this is (rows ``week % 52``, ``+52``, ...) ages a year;
     returns how many changed age group."""
     pop = model.pop
@@ -169,7 +169,7 @@ def age_one_year(model: CoproductionModel) -> int:
     return int(changes.sum())
 
 
-def set_age_group(model: CoproductionModel, rows: np.ndarray, group: np.ndarray) -> None:
+def set_age_group(model: Model, rows: np.ndarray, group: np.ndarray) -> None:
     """A change of age group and what follows from it (a simple rule): retired residents stop
     paid work, and with it any time off an employer granted; free hours are recomputed from the
     resident's base draw with the set-up rule. Moving from young to working keeps work as it
@@ -188,7 +188,7 @@ def set_age_group(model: CoproductionModel, rows: np.ndarray, group: np.ndarray)
         pop.free_hours[rows] *= np.float32(future_year.free_time(model))
 
 
-def replace(model: CoproductionModel, leavers: np.ndarray, rng: np.random.Generator) -> None:
+def replace(model: Model, leavers: np.ndarray, rng: np.random.Generator) -> None:
     """Newcomers take the rows of ``leavers`` (ascending): the leavers' needs end, the needs
     they helped with reopen, and every attribute and all history of the row starts again."""
     n, pop, p = model.needs, model.pop, model.params

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 
 if TYPE_CHECKING:
-    from coprod_sim.model import CoproductionModel
+    from mesa import Model
 
 FORMAT = b"coprod-sim burn-in 1\n"
 DEFAULT_MAX_MB = 2048
@@ -115,7 +115,7 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def key(model: CoproductionModel, default_rules: bool, default_kinds: bool) -> str | None:
+def key(model: Model, default_rules: bool, default_kinds: bool) -> str | None:
     """The entry's key for this model's burn-in, or None when it is not cached (replaced
     rules or kinds of need, or no burn-in)."""
     if not (default_rules and default_kinds) or model.burn_in_weeks == 0 or disabled():
@@ -151,7 +151,7 @@ class _Unpickler(pickle.Unpickler):
         return self._model
 
 
-def _state(model: CoproductionModel) -> dict[str, Any]:
+def _state(model: Model) -> dict[str, Any]:
     state = {k: v for k, v in vars(model).items() if k not in NOT_STATE and not _is_mesa(k)}
     state["__burn_in_model_vars__"] = model.burn_in_datacollector.model_vars
     return state
@@ -167,7 +167,7 @@ def _is_mesa(name: str) -> bool:
     return name in _mesa_names()
 
 
-def store(model: CoproductionModel, entry_key: str) -> None:
+def store(model: Model, entry_key: str) -> None:
     """Keep the burned-in state of ``model`` under ``entry_key``; a failure only warns."""
     where = folder()
     try:
@@ -195,7 +195,7 @@ def store(model: CoproductionModel, entry_key: str) -> None:
         )
 
 
-def restore(model: CoproductionModel, entry_key: str) -> bool:
+def restore(model: Model, entry_key: str) -> bool:
     """Put the stored burned-in state into ``model`` (built, not burned in); False if there
     is no usable entry (a damaged one is removed, with a warning)."""
     path = folder() / f"{entry_key}.pkl"

@@ -8,7 +8,7 @@ open calls draw "someone from this neighbourhood" as one integer draw.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from pydantic import model_validator
@@ -20,8 +20,10 @@ from coprod_sim.state.columns import StateColumn, start_arrays
 from coprod_sim.state.towns import Town
 from coprod_sim.state.willingness import draw_willingness
 
-if TYPE_CHECKING:
-    from coprod_sim.scenario import Scenario
+#: ``p`` below is the run's ``coprod_sim.scenario.Scenario`` (every group's parameters by name);
+#: it is typed as the parameter sets' base class because the scenario joins groups declared in
+#: the mechanisms above this module, which state does not import (the layers point down)
+Scenario = Strict
 
 YOUNG, WORKING, RETIRED = 0, 1, 2
 
