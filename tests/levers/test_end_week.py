@@ -8,6 +8,7 @@ import pytest
 
 from coprod_sim import CoproductionModel, ScenarioError
 from coprod_sim.levers import make_levers
+from coprod_sim.mechanisms import timebank
 
 
 def _run(policies: dict, weeks: int = 40) -> CoproductionModel:
@@ -47,7 +48,7 @@ def test_a_lever_acting_at_two_points_stops_at_both_when_it_ends() -> None:
     """The time bank matches before the channels and pays credits after them (``also``): after
     ``end_week`` neither runs, so no credit is earned."""
     m = _run({"time_bank": {"end_week": 15}}, weeks=15)
-    earned = m.time_bank.credits_earned
+    earned = timebank.state(m).credits_earned
     assert earned > 0
     m.run_weeks(15)
-    assert m.time_bank.credits_earned == earned
+    assert timebank.state(m).credits_earned == earned
