@@ -36,7 +36,8 @@ from pydantic import Field, ValidationError, field_validator
 
 from coprod_sim.analysis import metrics as registry
 from coprod_sim.levers import LEVERS, Lever
-from coprod_sim.sweeps.design import Design, DesignError, _describe, _Strict
+from coprod_sim.sweeps.design import Design, DesignError, _describe
+from coprod_sim.sweeps.design_schema import _Strict
 from coprod_sim.sweeps.factors import declared_range
 from coprod_sim.sweeps.samplers import points
 
