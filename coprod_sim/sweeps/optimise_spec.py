@@ -142,6 +142,8 @@ def _check_metric(name: str, where: str, need_direction: bool) -> str:
 
 
 def _resolve_lever(name: str, s: LeverSearch) -> SearchedLever:
+    # heavy: ema_model imports sweeps.ema and so scipy.stats, which `coprod-sim run` (it loads
+    # this module through the sweep commands) must not pay for
     from coprod_sim.sweeps.ema_model import MAIN_INTENSITY, _intensity
 
     if name not in LEVERS:

@@ -381,10 +381,12 @@ def sample_matrix(design: DesignLike) -> np.ndarray:
         b = np.asarray(prob["bounds"], float)
         return qmc.scale(unit, b[:, 0], b[:, 1])
     if d.kind == "sobol":
+        # heavy: SALib, only for Sobol designs
         from SALib.sample import sobol
 
         return sobol.sample(prob, d.samples, calc_second_order=False, scramble=True, seed=seed)
     if d.kind == "morris":
+        # heavy: SALib, only for Morris designs
         from SALib.sample import morris
 
         return morris.sample(prob, d.samples, num_levels=d.levels, seed=seed)
