@@ -178,6 +178,7 @@ def _sampler_class() -> type:
             self.bar = bar  # a tqdm bar over simulations, or None
 
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, **kw):  # noqa: ANN001
+            # imported when a fit runs, as pyabc is (heavy; reading a posterior needs neither)
             import cloudpickle
 
             payload = cloudpickle.dumps(simulate_one)
@@ -283,6 +284,7 @@ def _fixed_settings(settings: CalibrationSettings) -> str:
 
 def stored_settings(db: Path) -> dict[str, Any]:
     """The fixed settings a stored fit was started with (``RESUME_FIXED``)."""
+    # pyabc is imported when a fit is run or resumed (heavy; reading a posterior does not need it)
     import pyabc
 
     options = ast.literal_eval(pyabc.History(f"sqlite:///{db}").get_abc().json_parameters)
@@ -306,6 +308,7 @@ def calibrate(
     temporary one, deleted); ``resume`` continues the fit stored in ``db`` up to the settings'
     generations and simulations in all. ``show_progress`` draws a bar over the budget on
     stderr, with a line a generation."""
+    # pyabc is imported when a fit runs (heavy; reading a posterior does not need it)
     import pyabc
 
     say = progress or (lambda _msg: None)

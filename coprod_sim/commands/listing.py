@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from coprod_sim.calibration.posterior import PosteriorError, load_posterior
+from coprod_sim.data.future_file import load_future, shipped_futures
 from coprod_sim.levers import LEVERS
 from coprod_sim.parameters import MAX_RESIDENTS, _number, parameter_rows
 from coprod_sim.scenario import GROUP_OF, Scenario
@@ -76,8 +77,6 @@ def listing(what: str) -> list[dict[str, Any]]:
 def future_rows() -> list[dict[str, Any]]:
     """One row per shipped future: its change in the age mix by year 10, mortality and budget
     multipliers, and what it assumes (``coprod_sim/data/futures/*.toml``)."""
-    from coprod_sim.data.future_file import load_future, shipped_futures
-
     rows = []
     for name in shipped_futures():
         f = load_future(name)

@@ -38,6 +38,7 @@ import coprod_sim.model  # noqa: F401 - registers every rule
 from coprod_sim import data
 from coprod_sim.analysis.costs import UNIT_COSTS
 from coprod_sim.calibration.targets import TARGETS, calibrated_parameters
+from coprod_sim.commands.listing import future_rows
 from coprod_sim.levers import LEVERS
 from coprod_sim.levers._table import lever_rows
 from coprod_sim.mechanisms.channels import CORE_CHANNELS
@@ -358,8 +359,6 @@ def participation_targets_table() -> str:
 def futures_table() -> str:
     """The shipped futures (``coprod_sim/data/futures/``): each one's values at years 0, 4 and
     10 (``coprod-sim list futures``)."""
-    from coprod_sim.commands.listing import future_rows
-
     return table(
         ("future", "65+ / 80+ change by year 10", "mortality", "budget (year 4, 10)", "what"),
         (

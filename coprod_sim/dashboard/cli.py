@@ -16,10 +16,7 @@ from typing import Annotated
 
 import typer
 
-# the room's names, repeated here so the command line starts without importing the model
-# (tests/dashboard/test_room.py checks they are room.py's)
-ROOM_ENV = "COPROD_SIM_ROOM"
-ROOM_URL_ENV = "COPROD_SIM_ROOM_URL"
+from coprod_sim.dashboard.room import MAX_PARTICIPANTS, ROOM_ENV, ROOM_URL_ENV, new_code
 
 APP = "coprod_sim.dashboard.app"
 LOOPBACK_NAMES = ("localhost",)
@@ -110,8 +107,6 @@ def dashboard(
         )
     room_env = None
     if room:
-        from coprod_sim.dashboard.room import MAX_PARTICIPANTS, new_code
-
         code = new_code()
         phones = phone_address(host, port)
         room_env = {ROOM_ENV: code, ROOM_URL_ENV: phones}

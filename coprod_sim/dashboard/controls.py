@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from coprod_sim.data.future_file import shipped_futures
 from coprod_sim.levers import LEVERS, Lever
 from coprod_sim.parameters import ScenarioError, describe_validation_error, parameter_rows
 
@@ -190,6 +191,4 @@ def check_lever(lever: str, params: Mapping[str, Any]) -> Lever:
 def future_choices() -> list[str]:
     """The futures a page offers beside the town: "none" and the shipped ones (a session file
     may name a user's own future's file; the page then shows it too)."""
-    from coprod_sim.data.future_file import shipped_futures
-
     return ["none", *shipped_futures()]

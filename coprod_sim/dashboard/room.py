@@ -16,6 +16,7 @@ cannot stall the facilitator's page.
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
@@ -240,14 +241,10 @@ def open_room(code: str | None = None) -> Room:
 
 def phone_url() -> str:
     """The address phones open (``coprod-sim dashboard --room`` works it out; else /phone)."""
-    import os
-
     return os.environ.get(ROOM_URL_ENV) or "/phone"
 
 
 def server_room() -> Room | None:
     """The room of this server if it was started with ``--room`` (code from ``ROOM_ENV``)."""
-    import os
-
     code = os.environ.get(ROOM_ENV)
     return open_room(code) if code else None

@@ -10,6 +10,7 @@ session was saved at (what the room saw; the whole run if it was saved at week 0
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,5 @@ def run_panel(data: bytes | str, panel: str, weeks: int | None = None) -> Coprod
 
 def record(data: bytes | str, label: str, weeks: int) -> dict[str, Any]:
     """The run folder's ``scenario.json``: the session as saved, the panel and weeks run."""
-    import json
-
     return {"kind": "dashboard session panel", "panel": label, "weeks": weeks,
             "session": json.loads(data)}  # fmt: skip

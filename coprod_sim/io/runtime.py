@@ -62,7 +62,8 @@ def _dispatchers() -> list[Any]:
     """Every cached compiled function of the package: the rules, the passes that call them,
     and the compiled bookkeeping helpers."""
     # imported when asked: the entry point imports this module (Ctrl-C handling) before anything
-    # heavy, and only ``needs_compiling`` needs numba and the compiled passes
+    # heavy, so it stays standard library only; only ``needs_compiling`` needs numba and the
+    # compiled passes (these imports load numba and the whole model)
     from numba.core.registry import CPUDispatcher
 
     from coprod_sim.mechanisms import channels, commitment, decision, needs, outcomes, trust

@@ -7,7 +7,8 @@ reports with intervals and costs, on the laptop's cores or a Dask cluster.
     df = load_results("results/smoke")       # one row per run, a column per outcome
     write_report("results/smoke")            # results/smoke/report.md + figures/*.png
 
-Modules, one job each: ``design`` (reading and checking a design), ``samplers`` (its points),
+Modules, one job each: ``design`` (reading and checking a design;
+its file's schema in ``design_schema``), ``samplers`` (its points),
 ``runner`` (what a worker does), ``store`` (the Parquet dataset and manifest), ``engine``
 (executors, seeds, resume, adaptive replications), ``stats`` (paired intervals, costs),
 ``sensitivity`` (SALib indices), ``report`` (Markdown and PNG), ``ema`` (EMA Workbench export),

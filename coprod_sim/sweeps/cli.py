@@ -31,6 +31,7 @@ from coprod_sim.parameters import ScenarioError
 from coprod_sim.scenario import make_scenario
 from coprod_sim.sweeps.design import load_design
 from coprod_sim.sweeps.engine import check_outcomes, run_sweep
+from coprod_sim.sweeps.optimise import load_optimise, run_optimise
 from coprod_sim.sweeps.samplers import points
 from coprod_sim.sweeps.store import MANIFEST, Store
 
@@ -212,9 +213,7 @@ def optimise(
 ) -> None:
     """Search lever mixes for the lowest cost that meets a target in most uncertainty cases;
     writes report.md with the Pareto front (docs/optimise.md)."""
-    import time
-
-    from coprod_sim.sweeps.optimise import load_optimise, run_optimise
+    # heavy: the optimise report imports matplotlib and scipy.stats; only `optimise` needs it
     from coprod_sim.sweeps.optimise_report import write_optimise_report
 
     if workers is not None and workers < 0:

@@ -95,6 +95,7 @@ def _uncertainty(name: str, rows: dict[str, dict[str, Any]]) -> Any:
 
 
 def _intensity(lever: str) -> Any:
+    # EMA Workbench is imported when used (heavy)
     from ema_workbench import IntegerParameter, RealParameter
 
     pname = MAIN_INTENSITY[lever]
@@ -180,6 +181,7 @@ def ema_model(
     3.0's optimisation (platypus) cannot encode a ``BooleanParameter`` lever (``ValueError:
     setting an array element with a sequence`` in ``process_jobs``).
     """
+    # EMA Workbench is imported when used (heavy)
     from ema_workbench import (
         BooleanParameter,
         Constant,

@@ -44,6 +44,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from platypus import (
+    HUX,
+    NSGAII,
+    PM,
+    SBX,
+    BitFlip,
+    CompoundOperator,
+    Evaluator,
+    Integer,
+    Problem,
+    Real,
+    nondominated,
+)
 
 from coprod_sim.data.toml_file import read_toml, read_toml_text
 from coprod_sim.results_version import RESULTS_VERSION
@@ -307,8 +320,6 @@ def read_candidates(out: Path) -> dict[str, dict[str, Any]]:
 
 # ------------------------------------------------------------------ the Platypus problem
 def _problem(spec: OptimiseSpec, scores: dict[str, Score], weeks: int) -> Any:
-    from platypus import Integer, Problem, Real
-
     types = []
     for lv in spec.levers:
         if lv.switch:
@@ -345,8 +356,6 @@ def _evaluator(
     workers: int,
     counter: dict[str, int],
 ) -> Any:
-    from platypus import Evaluator
-
     class OnTheSweepEngine(Evaluator):
         """Platypus hands over a whole generation: its new mixes run together on the engine."""
 
@@ -449,8 +458,6 @@ def run_optimise(
     ``executor``: any ``concurrent.futures``-style executor (a Dask client's); otherwise a
     local pool of ``workers`` processes (0: this process). ``resume``: continue the search in
     ``out`` (stored runs are read, not run again)."""
-    from platypus import HUX, NSGAII, PM, SBX, BitFlip, CompoundOperator, nondominated
-
     out = Path(out)
     s_seed = search_seed(design, spec, seed)
     store = _open(out, design, spec, s_seed, resume)

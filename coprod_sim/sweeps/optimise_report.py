@@ -27,7 +27,9 @@ from scipy import stats as sps  # noqa: E402
 from coprod_sim.analysis import metrics as registry  # noqa: E402
 from coprod_sim.results_version import markdown_stamp, png_metadata  # noqa: E402
 from coprod_sim.sweeps.design import DesignError  # noqa: E402
+from coprod_sim.sweeps.ema import _ema_dtype  # noqa: E402
 from coprod_sim.sweeps.optimise import (  # noqa: E402
+    constraint_values,
     design_from_dict,
     load_front,
     read_candidates,
@@ -97,8 +99,6 @@ def case_factors(out: Path, cases: pd.DataFrame) -> pd.DataFrame:
             else:
                 x[name] = drawn
     keep = [c for c in x.columns if x[c].astype(str).nunique(dropna=False) > 1]
-    from coprod_sim.sweeps.ema import _ema_dtype
-
     return pd.DataFrame({c: _ema_dtype(x[c]) for c in keep}, index=x.index)
 
 
@@ -119,6 +119,7 @@ def prim_lines(x: pd.DataFrame, fails: np.ndarray, minimum: int) -> list[str]:
             "the cases (no design factor, no posterior): the failures are seed noise alone, "
             "which PRIM cannot describe."
         ]
+    # heavy: EMA Workbench (seaborn, statsmodels, scikit-learn), only when some cases fail
     from ema_workbench.analysis import prim
 
     box = prim.Prim(x, fails.astype(bool), peel_alpha=0.1).find_box()
@@ -336,8 +337,6 @@ def write_optimise_report(out: str | Path, command: str | None = None) -> Path:
         lines.append("No mix to examine.")
     else:
         r = reeval[fallback["key"]].sort_values(["point", "replication"]).reset_index(drop=True)
-        from coprod_sim.sweeps.optimise import constraint_values
-
         v = constraint_values(r, spec, weeks)
         fails = ~(v <= c.at_most) if c.at_most is not None else ~(v >= c.at_least)
         lines.append(f"Cases of {fallback['mix']} on the fresh seeds:")

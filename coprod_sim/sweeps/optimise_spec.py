@@ -36,7 +36,8 @@ from pydantic import Field, ValidationError, field_validator
 
 from coprod_sim.analysis import metrics as registry
 from coprod_sim.levers import LEVERS, Lever
-from coprod_sim.sweeps.design import Design, DesignError, _describe, _Strict
+from coprod_sim.sweeps.design import Design, DesignError, _describe
+from coprod_sim.sweeps.design_schema import _Strict
 from coprod_sim.sweeps.factors import declared_range
 from coprod_sim.sweeps.samplers import points
 
@@ -141,6 +142,8 @@ def _check_metric(name: str, where: str, need_direction: bool) -> str:
 
 
 def _resolve_lever(name: str, s: LeverSearch) -> SearchedLever:
+    # heavy: ema_model imports sweeps.ema and so scipy.stats, which `coprod-sim run` (it loads
+    # this module through the sweep commands) must not pay for
     from coprod_sim.sweeps.ema_model import MAIN_INTENSITY, _intensity
 
     if name not in LEVERS:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import copy
 import itertools
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
+from coprod_sim.data.future_file import FutureError, load_future
 from coprod_sim.levers import make_levers
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.scenario import make_scenario
+from coprod_sim.sweeps.design_schema import DesignModel, SweepSection
 from coprod_sim.sweeps.factors import (
     SENSITIVITY_KINDS,
     DesignError,
@@ -26,25 +29,34 @@ from coprod_sim.sweeps.factors import (
     factor_kind,
 )
 
-if TYPE_CHECKING:
-    from coprod_sim.sweeps.design import Design
-
 SAMPLER_STREAM = 2**31  # spawn key of the sampler's stream (replication seeds use 0, 1, 2...)
 
 
-def problem(design: Design) -> dict[str, Any]:
+class DesignLike(Protocol):
+    """What the samplers read of a design: its parsed schema, its ``[sweep]`` table and the file
+    it came from. ``coprod_sim.sweeps.design.Design`` is one; typed here, not imported, because
+    the design module imports the samplers (the layers point down, type hints included)."""
+
+    model: DesignModel
+    path: str | None
+
+    @property
+    def sweep(self) -> SweepSection: ...
+
+
+def problem(design: DesignLike) -> dict[str, Any]:
     """The SALib problem of a sensitivity design: names and bounds of its ranges."""
     r = design.model.design.ranges
     return {"num_vars": len(r), "names": list(r), "bounds": [list(v) for v in r.values()]}
 
 
-def _sampler_rng(design: Design) -> np.random.Generator:
+def _sampler_rng(design: DesignLike) -> np.random.Generator:
     return np.random.default_rng(
         np.random.SeedSequence(design.sweep.seed, spawn_key=(SAMPLER_STREAM,))
     )
 
 
-def check(design: Design) -> None:
+def check(design: DesignLike) -> None:
     """Refuse a design that does not fit its sampler, before anything runs."""
     d = design.model.design
     kind = d.kind
@@ -131,7 +143,7 @@ def check(design: Design) -> None:
     _check_baseline(design, pts)
 
 
-def _check_ranges(design: Design) -> None:
+def _check_ranges(design: DesignLike) -> None:
     d = design.model.design
     if not d.ranges:
         raise DesignError(f"design.kind = '{d.kind}' needs [design.ranges] (name = [low, high])")
@@ -202,7 +214,7 @@ def _validate_point(p: dict[str, Any]) -> None:
         raise DesignError(f"arm '{p['arm']}': {exc}") from None
 
 
-def _check_baseline(design: Design, pts: list[dict[str, Any]]) -> None:
+def _check_baseline(design: DesignLike, pts: list[dict[str, Any]]) -> None:
     base = design.model.design.baseline
     if base is None:
         return
@@ -245,7 +257,7 @@ def switch(name: str, value: Any) -> bool:
     )
 
 
-def _point(design: Design, i: int, arm: str, values: dict, world=None, levers=None) -> dict:
+def _point(design: DesignLike, i: int, arm: str, values: dict, world=None, levers=None) -> dict:
     m = design.model
     w = copy.deepcopy(m.world) if world is None else world
     lv = copy.deepcopy(m.levers) if levers is None else levers
@@ -268,7 +280,7 @@ def _cast(name: str, x: float) -> Any:
     return int(round(x)) if typ is int else float(x)
 
 
-def points(design: Design) -> list[dict[str, Any]]:
+def points(design: DesignLike) -> list[dict[str, Any]]:
     """Every point of the design, in a fixed order (point ids are positions). With
     ``design.futures``, every arm once under each future: point ``j * arms + i`` is arm ``i``
     under future ``j`` (named ``"<arm> @ <future>"``, ``future`` among its values)."""
@@ -288,13 +300,9 @@ def points(design: Design) -> list[dict[str, Any]]:
     return out
 
 
-def future_values(design: Design) -> list[tuple[str, str]]:
+def future_values(design: DesignLike) -> list[tuple[str, str]]:
     """(name, scenario value) of each future of ``design.futures``: a shipped name as it is, a
     file's path resolved from the design file's folder (DesignError for an unusable one)."""
-    from pathlib import Path
-
-    from coprod_sim.data.future_file import FutureError, load_future
-
     out = []
     for i, f in enumerate(design.model.design.futures):
         value = f
@@ -308,7 +316,7 @@ def future_values(design: Design) -> list[tuple[str, str]]:
     return out
 
 
-def _arm_points(design: Design) -> list[dict[str, Any]]:
+def _arm_points(design: DesignLike) -> list[dict[str, Any]]:
     """The design's points before any crossing with futures."""
     m, d = design.model, design.model.design
     out: list[dict[str, Any]] = []
@@ -346,7 +354,7 @@ def _arm_points(design: Design) -> list[dict[str, Any]]:
     return out
 
 
-def _factorial_base(design: Design) -> dict[str, Any]:
+def _factorial_base(design: DesignLike) -> dict[str, Any]:
     d = design.model.design
     base = {n: levels[0] for n, levels in d.factors.items()}
     if isinstance(d.baseline, dict):
@@ -359,7 +367,7 @@ def _factorial_base(design: Design) -> dict[str, Any]:
     return base
 
 
-def sample_matrix(design: Design) -> np.ndarray:
+def sample_matrix(design: DesignLike) -> np.ndarray:
     """The raw sample of a sensitivity design (rows in the order SALib's analysers expect)."""
     d = design.model.design
     prob = problem(design)
@@ -373,17 +381,19 @@ def sample_matrix(design: Design) -> np.ndarray:
         b = np.asarray(prob["bounds"], float)
         return qmc.scale(unit, b[:, 0], b[:, 1])
     if d.kind == "sobol":
+        # heavy: SALib, only for Sobol designs
         from SALib.sample import sobol
 
         return sobol.sample(prob, d.samples, calc_second_order=False, scramble=True, seed=seed)
     if d.kind == "morris":
+        # heavy: SALib, only for Morris designs
         from SALib.sample import morris
 
         return morris.sample(prob, d.samples, num_levels=d.levels, seed=seed)
     raise DesignError(f"design.kind '{d.kind}' has no sample matrix")
 
 
-def baseline_point(design: Design, pts: list[dict[str, Any]] | None = None) -> int | None:
+def baseline_point(design: DesignLike, pts: list[dict[str, Any]] | None = None) -> int | None:
     """Point id of the baseline arm (None for sensitivity designs without one)."""
     d = design.model.design
     if d.futures:  # the baseline arm under the first future (its point id is the arm's own)

@@ -51,6 +51,7 @@ def indices(design: Design, wide: pd.DataFrame, metric: str) -> pd.DataFrame:
             }
         )
     if kind == "morris":
+        # heavy: SALib, only for Morris designs
         from SALib.analyze import morris
 
         si = morris.analyze(
