@@ -25,10 +25,15 @@ an activity they did not say they would do. The terms (each documented in docs/O
     fatigue     - w_fatigue * fatigue
 
 The rule is ``help_probability`` below (rule ``"help"`` in ``coprod_sim.RULES``), one
-(resident, task) pair at a time; ``decide_pass`` applies it to every pair a channel asks, and
-``help_gains_pass`` to the yearly barrier attribution's counterfactuals (each factor set alone
-to a reference resident's value). Pass another with the same signature as
-``rules={"help": my_rule}`` to ``CoproductionModel``: both passes run it.
+(resident, task) pair at a time, ``help_probability(resident, task, w)``: three named records,
+a ``Resident``, a ``Task`` and the ``HelpWeights``. ``decide_pass`` applies it to every pair a
+channel asks, and ``help_gains_pass`` to the yearly barrier attribution's counterfactuals (each
+factor set alone to a reference resident's value). Pass another rule of (resident, task, w) as
+``rules={"help": my_rule}`` to ``CoproductionModel``: both passes run it. For example, the
+default decision for a resident who does not fear commitment:
+
+    def fearless(resident, task, w):
+        return decision.help_probability(resident._replace(fear_commit=0.0), task, w)
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from typing import NamedTuple
 import numpy as np
 
 from coprod_sim.parameters import ASSUME, Strict, param
-from coprod_sim.rules import compiled_pass, rule
+from coprod_sim.rules import compile_replace, compiled_pass, rule
 from coprod_sim.state.columns import StateColumn
 
 #: the decision's own column: the recognition a resident expects (levers raise it)
@@ -246,8 +251,9 @@ def ask_weights(w: HelpWeights, formal: bool) -> HelpWeights:
 
 
 class Resident(NamedTuple):
-    """What the decision knows of the resident asked (one pair's side of the person). A named
-    tuple, so a rule reads ``resident.spare`` and numba compiles it like separate numbers."""
+    """What the decision knows of the resident asked, for one (resident, task) pair. A named
+    tuple: a rule reads ``resident.spare``, a replacement may change a field with
+    ``resident._replace(fear_commit=0.0)``, and numba compiles both like separate numbers."""
 
     spare: float  # spare hours this week (free + time off - already committed)
     trust_person: float  # trust in the one asking (a tie, or a stranger vouched for by one)
@@ -270,6 +276,8 @@ class Task(NamedTuple):
     growth: float  # how fast it tends to grow, per week (0.02 is typical)
     risk: float  # chance-weighted harm if it goes wrong (0-1)
 
+
+compile_replace(HelpWeights, Resident, Task)  # a compiled rule may call their _replace too
 
 #: the rule's example inputs (a replacement is tried on them when a model is built)
 EXAMPLE_RESIDENT = Resident(
