@@ -13,6 +13,10 @@ Change a rule in either of two ways, and the next model built runs it:
 - replace it in its module before building the model:
   ``commitment.next_fatigue = my_fatigue``.
 
+A rule's inputs may be named records (named tuples, e.g. ``decision.help_probability(resident,
+task, w)``): a replacement reads the fields it needs by name, and numba compiles that, and a
+record's ``_replace`` (``compile_replace``), as it compiles separate numbers.
+
 A replacement is compiled with numba where it can be (the loop is then compiled again for
 it, about half a second, not cached); one that numba cannot compile runs as plain Python,
 more slowly, with one ``RuleWarning`` that names the cause in one line and points at the

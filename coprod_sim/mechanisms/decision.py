@@ -272,9 +272,9 @@ class Resident(NamedTuple):
 class Task(NamedTuple):
     """What the decision knows of the task asked for."""
 
-    hours: float  # hours a week it takes
-    growth: float  # how fast it tends to grow, per week (0.02 is typical)
-    risk: float  # chance-weighted harm if it goes wrong (0-1)
+    hours: float  # the hours it takes
+    growth: float  # how fast its hours tend to grow, per week (0.02 is typical)
+    risk: float  # its risk and liability (0-1), as its kind of need declares
 
 
 compile_replace(HelpWeights, Resident, Task)  # a compiled rule may call their _replace too
