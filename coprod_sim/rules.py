@@ -13,6 +13,10 @@ Change a rule in either of two ways, and the next model built runs it:
 - replace it in its module before building the model:
   ``commitment.next_fatigue = my_fatigue``.
 
+A rule's inputs may be named records (named tuples, e.g. ``decision.help_probability(resident,
+task, w)``): a replacement reads the fields it needs by name, and numba compiles that, and a
+record's ``_replace`` (``compile_replace``), as it compiles separate numbers.
+
 A replacement is compiled with numba where it can be (the loop is then compiled again for
 it, about half a second, not cached); one that numba cannot compile runs as plain Python,
 more slowly, with one ``RuleWarning`` that names the cause in one line and points at the
@@ -46,6 +50,7 @@ import numba
 import numpy as np
 from numba.core.errors import NumbaError
 from numba.core.registry import CPUDispatcher
+from numba.extending import overload_method
 
 from coprod_sim.parameters import ScenarioError
 
@@ -100,6 +105,54 @@ def rule(
         return jitted
 
     return register
+
+
+def compile_replace(*classes: type) -> None:
+    """Let compiled rules call ``_replace`` on these named tuple classes, the records rules
+    take (``decision.Resident``, ...), so a replacement may write
+    ``resident._replace(fear_commit=0.0)`` and still be compiled (numba reads a record's
+    fields and builds one, but has no ``_replace`` of its own).
+
+    numba takes no ``**kwargs`` and resolves one ``_replace`` for every named tuple, so it is
+    written out once, with one keyword per field of every class: call this once, with all
+    the record classes."""
+    if _RECORDS:
+        raise RuntimeError("compile_replace was called already: give every record class at once")
+    _RECORDS.update({cls: tuple(cls._fields) for cls in classes})  # type: ignore[attr-defined]
+    names = list(dict.fromkeys(f for fields in _RECORDS.values() for f in fields))
+    params = ", ".join(f"{f}=None" for f in names)
+
+    def implement(self: Any, *given: Any) -> Callable[..., Any] | None:
+        cls = getattr(self, "instance_class", None)
+        if not isinstance(self, numba.types.BaseNamedTuple) or cls not in _RECORDS:
+            return None
+        omitted = numba.types.Omitted | numba.types.NoneType
+        new = {
+            n
+            for n, g in zip(names, given, strict=True)
+            if not (g is None or isinstance(g, omitted))
+        }
+        unknown = sorted(new - set(_RECORDS[cls]))
+        if unknown:
+            fields = ", ".join(_RECORDS[cls])
+            raise numba.core.errors.TypingError(
+                f"{cls.__name__} has no field {unknown[0]!r}; its fields: {fields}"
+            )
+        body = ", ".join(f if f in new else f"self.{f}" for f in _RECORDS[cls])
+        space: dict[str, Any] = {"cls": cls}
+        exec(f"def _replace(self, {params}):\n    return cls({body})\n", space)  # noqa: S102
+        return space["_replace"]
+
+    space: dict[str, Any] = {"implement": implement}
+    exec(  # noqa: S102 (numba matches the keywords by the overload's own signature)
+        f"def _replace(self, {params}):\n    return implement(self, {', '.join(names)})\n",
+        space,
+    )
+    overload_method(numba.types.BaseNamedTuple, "_replace")(space["_replace"])
+
+
+#: the record classes whose ``_replace`` compiles (see ``compile_replace``), with their fields
+_RECORDS: dict[type, tuple[str, ...]] = {}
 
 
 def _python(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -108,7 +108,7 @@ def test_the_baselines_decision_formula_is_the_models_rule(baseline: ModuleType)
     import numpy as np
 
     from coprod_sim import make_scenario
-    from coprod_sim.mechanisms.decision import HelpWeights, help_probability
+    from coprod_sim.mechanisms.decision import HelpWeights, Resident, Task, help_probability
 
     rng = np.random.default_rng(5)
     p = make_scenario()
@@ -129,7 +129,9 @@ def test_the_baselines_decision_formula_is_the_models_rule(baseline: ModuleType)
             *(float(x) for x in u[9:12]),  # reward, example, fatigue
         )
         got.append(baseline.help_probability(p, *pair))
-        want.append(help_probability(*pair, w))
+        (spare, hours, t_person, t_place, conf, f_commit, growth, f_liab, risk, *rest) = pair
+        resident = Resident(spare, t_person, t_place, conf, f_commit, f_liab, *rest)
+        want.append(help_probability(resident, Task(hours, growth, risk), w))
     assert np.allclose(got, want, rtol=1e-12, atol=1e-15)
     assert min(want) < 0.2 and max(want) > 0.8  # the inputs span the rule
 

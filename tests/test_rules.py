@@ -151,10 +151,7 @@ def test_a_wrapper_put_in_the_module_is_called_by_the_pass(
 
 
 # ------------------------------------------------------------------------------ (c) it matters
-def _never_helps(
-    spare, task_hours, trust_person, trust_place, confidence, fear_commit, growth, fear_liab,
-    risk, insured, asked, aware, reward, example, fatigue, w,
-):  # fmt: skip
+def _never_helps(resident, task, w):
     return 0.0
 
 

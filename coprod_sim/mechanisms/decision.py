@@ -25,10 +25,15 @@ an activity they did not say they would do. The terms (each documented in docs/O
     fatigue     - w_fatigue * fatigue
 
 The rule is ``help_probability`` below (rule ``"help"`` in ``coprod_sim.RULES``), one
-(resident, task) pair at a time; ``decide_pass`` applies it to every pair a channel asks, and
-``help_gains_pass`` to the yearly barrier attribution's counterfactuals (each factor set alone
-to a reference resident's value). Pass another with the same signature as
-``rules={"help": my_rule}`` to ``CoproductionModel``: both passes run it.
+(resident, task) pair at a time, ``help_probability(resident, task, w)``: three named records,
+a ``Resident``, a ``Task`` and the ``HelpWeights``. ``decide_pass`` applies it to every pair a
+channel asks, and ``help_gains_pass`` to the yearly barrier attribution's counterfactuals (each
+factor set alone to a reference resident's value). Pass another rule of (resident, task, w) as
+``rules={"help": my_rule}`` to ``CoproductionModel``: both passes run it. For example, the
+default decision for a resident who does not fear commitment:
+
+    def fearless(resident, task, w):
+        return decision.help_probability(resident._replace(fear_commit=0.0), task, w)
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from typing import NamedTuple
 import numpy as np
 
 from coprod_sim.parameters import ASSUME, Strict, param
-from coprod_sim.rules import compiled_pass, rule
+from coprod_sim.rules import compile_replace, compiled_pass, rule
 from coprod_sim.state.columns import StateColumn
 
 #: the decision's own column: the recognition a resident expects (levers raise it)
@@ -245,37 +250,72 @@ def ask_weights(w: HelpWeights, formal: bool) -> HelpWeights:
     return w if formal else w._replace(liability_block=1.0)
 
 
+class Resident(NamedTuple):
+    """What the decision knows of the resident asked, for one (resident, task) pair. A named
+    tuple: a rule reads ``resident.spare``, a replacement may change a field with
+    ``resident._replace(fear_commit=0.0)``, and numba compiles both like separate numbers."""
+
+    spare: float  # spare hours this week (free + time off - already committed)
+    trust_person: float  # trust in the one asking (a tie, or a stranger vouched for by one)
+    trust_place: float  # trust in the neighbourhood's services
+    confidence: float  # confidence in one's own skills (0-1)
+    fear_commit: float  # fear of being drawn into more than asked (0-1)
+    fear_liab: float  # fear of being held liable if something goes wrong (0-1)
+    insured: bool  # covered by an organisation's insurance
+    asked: bool  # asked personally (by an organisation or a neighbour)
+    aware: bool  # knows of the opportunity (always True for a neighbour's own request)
+    reward: float  # recognition expected for helping (0-1)
+    example: float  # share of one's ties who helped recently
+    fatigue: float  # fatigue from helping so far (0-1)
+
+
+class Task(NamedTuple):
+    """What the decision knows of the task asked for."""
+
+    hours: float  # the hours it takes
+    growth: float  # how fast its hours tend to grow, per week (0.02 is typical)
+    risk: float  # its risk and liability (0-1), as its kind of need declares
+
+
+compile_replace(HelpWeights, Resident, Task)  # a compiled rule may call their _replace too
+
+#: the rule's example inputs (a replacement is tried on them when a model is built)
+EXAMPLE_RESIDENT = Resident(
+    spare=8.0, trust_person=0.5, trust_place=0.5, confidence=0.5, fear_commit=0.3,
+    fear_liab=0.3, insured=False, asked=True, aware=False, reward=0.2, example=0.1, fatigue=0.1,
+)  # fmt: skip
+EXAMPLE_TASK = Task(hours=2.0, growth=0.02, risk=0.5)
+
+
 @rule(
     "help",
     doc="chance that an asked (or aware) resident who passed the hard gates helps with a task",
     returns="a probability",
     low=0.0,
     high=1.0,
-    example=(8.0, 2.0, 0.5, 0.5, 0.5, 0.3, 0.02, 0.3, 0.5, False, True, False, 0.2, 0.1, 0.1,
-             HelpWeights.from_scenario(DecisionParams())),
-)  # fmt: skip
-def help_probability(
-    spare, task_hours, trust_person, trust_place, confidence, fear_commit, growth, fear_liab,
-    risk, insured, asked, aware, reward, example, fatigue, w,
-):  # fmt: skip
+    example=(EXAMPLE_RESIDENT, EXAMPLE_TASK, HelpWeights.from_scenario(DecisionParams())),
+)
+def help_probability(resident, task, w):
     """``logistic(intercept + terms)``, the terms as the module docstring lists them (their
-    constant parts, -0.5 * w.trust and -0.5 * w.confidence, are added first)."""
+    constant parts, -0.5 * w.trust and -0.5 * w.confidence, are added first). ``resident``
+    is a ``Resident``, ``task`` a ``Task``, ``w`` the ``HelpWeights``: a replacement takes
+    the same three and reads the fields it needs."""
     z = w.intercept - 0.5 * w.trust - 0.5 * w.confidence
-    z += w.time * min(np.log(max(spare, 1e-3) / max(task_hours, 1e-3)), 1.0)
-    z += 0.5 * w.trust * (trust_person + trust_place)
-    z += w.confidence * confidence
-    z -= w.commitment / TYPICAL_GROWTH * fear_commit * growth
-    if not insured:
-        if fear_liab * risk > w.liability_block:
+    z += w.time * min(np.log(max(resident.spare, 1e-3) / max(task.hours, 1e-3)), 1.0)
+    z += 0.5 * w.trust * (resident.trust_person + resident.trust_place)
+    z += w.confidence * resident.confidence
+    z -= w.commitment / TYPICAL_GROWTH * resident.fear_commit * task.growth
+    if not resident.insured:
+        if resident.fear_liab * task.risk > w.liability_block:
             return 0.0  # the worry stops the task outright (red tape, mechanism 7)
-        z -= w.liability * fear_liab * risk
-    if asked:
+        z -= w.liability * resident.fear_liab * task.risk
+    if resident.asked:
         z += w.asked
-    if not aware:
+    if not resident.aware:
         z -= w.unaware
-    z += w.reward * reward
-    z += w.example * example
-    z -= w.fatigue * fatigue
+    z += w.reward * resident.reward
+    z += w.example * resident.example
+    z -= w.fatigue * resident.fatigue
     return 1.0 / (1.0 + np.exp(-z))
 
 
@@ -327,12 +367,18 @@ def decide_pass(
         t = np.float64(trust_src[trust_at[i]])
         if two and trust_at2[i] >= 0:
             t *= trust_src[trust_at2[i]]
-        p = help_probability(
-            spare, np.float64(need_hours[r]), t, trust_nbr[c], confidence[c], fear_commit[c],
-            growth_pair[i] if own_growth else k_growth[k], fear_liab[c], k_risk[k], insured[c],
-            asked[i], aware[c] or not formal, reward[c],
-            example_count[c] * np.float64(inv_deg[c]), fatigue[c], w,
+        resident = Resident(
+            spare=spare, trust_person=t, trust_place=trust_nbr[c], confidence=confidence[c],
+            fear_commit=fear_commit[c], fear_liab=fear_liab[c], insured=insured[c],
+            asked=asked[i], aware=aware[c] or not formal, reward=reward[c],
+            example=example_count[c] * np.float64(inv_deg[c]), fatigue=fatigue[c],
         )  # fmt: skip
+        task = Task(
+            hours=np.float64(need_hours[r]),
+            growth=growth_pair[i] if own_growth else k_growth[k],
+            risk=k_risk[k],
+        )
+        p = help_probability(resident, task, w)
         if u[i] < p:
             if vet_ok:
                 yes[n_yes] = i
@@ -378,18 +424,26 @@ def help_gains_pass(
         rw = np.float64(reward[i])
         ex = np.float64(example[i])
         fa = np.float64(fatigue[i])
-        own = help_probability(s, h, t, t, c, fc, g, fl, r, ins, a, aw, rw, ex, fa, w)
-        p = np.empty(7)
+        task = Task(hours=h, growth=g, risk=r)
         s_ref = max(s, np.float64(ref_spare[i]))
-        p[0] = help_probability(s_ref, h, t, t, c, fc, g, fl, r, ins, a, aw, rw, ex, fa, w)
-        p[1] = help_probability(s, h, t, t, c, fc, g, fl, r, ins, ref_asked, aw, rw, ex, fa, w)
-        p[2] = help_probability(s, h, t, t, c, fc, g, fl, r, ins, a, ref_aware, rw, ex, fa, w)
-        p[3] = help_probability(s, h, t, t, c, ref_fear_commit, g, fl, r, ins, a, aw, rw, ex, fa, w)
-        p[4] = help_probability(s, h, t, t, c, fc, g, fl, r, ref_insured, a, aw, rw, ex, fa, w)
-        p[5] = help_probability(
-            s, h, ref_trust, ref_trust, c, fc, g, fl, r, ins, a, aw, rw, ex, fa, w
-        )
-        p[6] = help_probability(s, h, t, t, ref_confidence, fc, g, fl, r, ins, a, aw, rw, ex, fa, w)
+        # f = 0: the resident as they are; f = 1..7: GAIN_FACTORS[f - 1] at the reference's
+        p = np.empty(8)
+        for f in range(8):
+            who = Resident(
+                spare=s_ref if f == 1 else s,
+                trust_person=ref_trust if f == 6 else t,
+                trust_place=ref_trust if f == 6 else t,
+                confidence=ref_confidence if f == 7 else c,
+                fear_commit=ref_fear_commit if f == 4 else fc,
+                fear_liab=fl,
+                insured=ref_insured if f == 5 else ins,
+                asked=ref_asked if f == 2 else a,
+                aware=ref_aware if f == 3 else aw,
+                reward=rw,
+                example=ex,
+                fatigue=fa,
+            )
+            p[f] = help_probability(who, task, w)
         for f in range(7):
-            out[f, i] = max(np.float64(p[f]) - np.float64(own), 0.0)
+            out[f, i] = max(np.float64(p[f + 1]) - np.float64(p[0]), 0.0)
     return out

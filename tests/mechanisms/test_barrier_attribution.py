@@ -8,7 +8,7 @@ import pytest
 
 from coprod_sim import CoproductionModel
 from coprod_sim.mechanisms.channels import NEVER_ASKED, informal_asks
-from coprod_sim.mechanisms.decision import help_probability
+from coprod_sim.mechanisms.decision import Resident, Task, help_probability
 from coprod_sim.mechanisms.outcomes import (
     BARRIERS,
     REFERENCE_RESIDENT,
@@ -95,11 +95,13 @@ def _p(m: CoproductionModel, i: int, task: tuple[float, float, float], **over) -
         example=float(m.example_count[i] * np.float64(m.graph.inv_deg[i])),
     )  # fmt: skip
     x.update(over)
-    return help_probability(
-        x["spare"], task[0], x["trust"], x["trust"], x["conf"], x["fc"], task[1], x["fl"],
-        task[2], x["insured"], x["asked"], x["aware"], x["reward"], x["example"], x["fatigue"],
-        m.weights,
+    resident = Resident(
+        spare=x["spare"], trust_person=x["trust"], trust_place=x["trust"],
+        confidence=x["conf"], fear_commit=x["fc"], fear_liab=x["fl"], insured=x["insured"],
+        asked=x["asked"], aware=x["aware"], reward=x["reward"], example=x["example"],
+        fatigue=x["fatigue"],
     )  # fmt: skip
+    return help_probability(resident, Task(*task), m.weights)
 
 
 def test_a_neighbours_ask_is_not_being_asked() -> None:
@@ -168,11 +170,13 @@ def test_the_main_barrier_is_the_factor_whose_fix_raises_help_most() -> None:
         }
 
         def p(x: dict) -> float:
-            return help_probability(
-                x["spare"], task[0], x["trust"], x["trust"], x["conf"], x["fc"], task[1],
-                x["fl"], task[2], x["insured"], x["asked"], True, 0.0, 0.0,
-                0.0, w,
+            resident = Resident(
+                spare=x["spare"], trust_person=x["trust"], trust_place=x["trust"],
+                confidence=x["conf"], fear_commit=x["fc"], fear_liab=x["fl"],
+                insured=x["insured"], asked=x["asked"], aware=True, reward=0.0, example=0.0,
+                fatigue=0.0,
             )  # fmt: skip
+            return help_probability(resident, Task(*task), w)
 
         gain = {b: p({**base, **f}) - p(base) for b, f in fixes.items()}
         main = BARRIERS[codes[j]]
@@ -195,15 +199,9 @@ def test_a_town_shows_a_spread_of_barriers() -> None:
     assert liability >= 3  # pooled: about 1% of some 200 non-participants a town
 
 
-def _aware_blind(
-    spare, task_hours, trust_person, trust_place, confidence, fear_commit, growth, fear_liab,
-    risk, insured, asked, aware, reward, example, fatigue, w,
-):  # fmt: skip
+def _aware_blind(resident, task, w):
     """The default decision for a resident taken as aware: awareness changes nothing."""
-    return help_probability(
-        spare, task_hours, trust_person, trust_place, confidence, fear_commit, growth,
-        fear_liab, risk, insured, asked, True, reward, example, fatigue, w,
-    )  # fmt: skip
+    return help_probability(resident._replace(aware=True), task, w)
 
 
 def test_a_rule_blind_to_awareness_makes_unaware_nobodys_barrier() -> None:

@@ -5,13 +5,18 @@ small town."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
 
+from coprod_sim import CoproductionModel, RuleWarning
+from coprod_sim.mechanisms import decision
 from coprod_sim.mechanisms.decision import (
     GAIN_FACTORS,
     HelpWeights,
+    Resident,
+    Task,
     help_gains_pass,
     help_probability,
 )
@@ -57,9 +62,16 @@ BASE = dict(
 )
 
 
+def records(**over) -> tuple[Resident, Task]:
+    """``BASE`` with some inputs changed, as the rule's two records."""
+    x = {**BASE, **over}
+    task = Task(hours=x["task_hours"], growth=x["growth"], risk=x["risk"])
+    return Resident(**{f: x[f] for f in Resident._fields}), task
+
+
 def p(w: HelpWeights = W, **over) -> float:
     """The compiled rule on ``BASE`` with some inputs changed."""
-    return help_probability(*{**BASE, **over}.values(), w)
+    return help_probability(*records(**over), w)
 
 
 def logistic(z: float) -> float:
@@ -116,7 +128,7 @@ def test_a_few_probabilities_written_out() -> None:
 
 def test_the_python_source_and_the_compiled_rule_agree() -> None:
     for over, _ in HAND:
-        args = (*{**BASE, **over}.values(), W)
+        args = (*records(**over), W)
         assert help_probability.py_func(*args) == pytest.approx(help_probability(*args), 1e-12)
 
 
@@ -185,14 +197,8 @@ def test_help_gains_never_negative() -> None:
 def test_help_gains_run_the_chosen_rule() -> None:
     """With a rule blind to trust, fixing trust raises nothing; the other factors still do."""
 
-    def trust_blind(
-        spare, task_hours, trust_person, trust_place, confidence, fear_commit, growth,
-        fear_liab, risk, insured, asked, aware, reward, example, fatigue, w,
-    ):  # fmt: skip
-        return help_probability(
-            spare, task_hours, 0.5, 0.5, confidence, fear_commit, growth, fear_liab, risk,
-            insured, asked, aware, reward, example, fatigue, w,
-        )  # fmt: skip
+    def trust_blind(resident, task, w):
+        return help_probability(resident._replace(trust_person=0.5, trust_place=0.5), task, w)
 
     pairs = [{"trust_person": 0.0, "confidence": 0.0}]
     g = dict(zip(GAIN_FACTORS, _gains(pairs, choose_rules({"help": trust_blind})), strict=True))
@@ -206,10 +212,7 @@ def test_a_pass_called_without_the_rules_is_refused() -> None:
 
 
 # ------------------------------------------------------------------------------ in a town
-def _no(
-    spare, task_hours, trust_person, trust_place, confidence, fear_commit, growth, fear_liab,
-    risk, insured, asked, aware, reward, example, fatigue, w,
-):  # fmt: skip
+def _no(resident, task, w):
     return 0.0
 
 
@@ -232,3 +235,33 @@ def test_more_weight_on_being_asked_brings_more_informal_help(run_town) -> None:
         lo = run_town(seed, weight_asked=0.0, **kw).datacollector.get_model_vars_dataframe()
         hi = run_town(seed, weight_asked=3.0, **kw).datacollector.get_model_vars_dataframe()
         assert hi["met_informal"].sum() > lo["met_informal"].sum()
+
+
+def ignores_the_person(resident, task, w):
+    """A student's rule: the default decision, with trust in the one asking taken to be
+    trust in the place (who asks does not matter)."""
+    return decision.help_probability(resident._replace(trust_person=resident.trust_place), task, w)
+
+
+def test_a_students_record_rule_is_compiled_used_and_changes_results() -> None:
+    """A replacement of (resident, task, w) that reads and replaces fields by name: numba
+    compiles it (no RuleWarning), it ignores the person's trust, and a town running it differs
+    from the default, with the same results when run as plain Python."""
+    lo, hi = records(trust_person=0.0), records(trust_person=1.0)
+    assert ignores_the_person(*lo, W) == ignores_the_person(*hi, W) == p()
+    assert p(trust_person=0.0) < p() < p(trust_person=1.0)
+    runs = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuleWarning)  # compiled: full speed
+        for name, rules, compiled in (
+            ("default", None, True),
+            ("student", {"help": ignores_the_person}, True),
+            ("student, plain Python", {"help": ignores_the_person}, False),
+        ):
+            m = CoproductionModel(
+                rng=1, n_residents=600, burn_in_years=0, rules=rules, compiled=compiled
+            )
+            m.run_weeks(20)
+            runs[name] = m.datacollector.get_model_vars_dataframe()
+    assert not runs["student"].equals(runs["default"])
+    assert runs["student"].equals(runs["student, plain Python"])

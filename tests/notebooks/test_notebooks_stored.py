@@ -71,12 +71,19 @@ def test_has_plots(name: str) -> None:
     assert re.search(r"\b(plt\.subplots|\.plot\b|\.plot\.)", src)
 
 
+#: a named tuple's public methods and attributes (underscored so they never clash with a
+#: field): the rules' records (``decision.Resident``, ...) are named tuples
+NAMED_TUPLE_API = {"_replace", "_fields", "_asdict", "_make", "_field_defaults"}
+
+
 def private_names(src: str) -> list[str]:
     """Names starting with one underscore that code reaches into: attributes, imports and
-    module paths (dunder names such as ``__name__`` are Python's, not private)."""
+    module paths (dunder names such as ``__name__`` are Python's, not private, and a named
+    tuple's ``_replace`` and ``_fields`` are its public API)."""
 
     def private(n: str) -> bool:
-        return n.startswith("_") and not (n.startswith("__") and n.endswith("__"))
+        dunder = n.startswith("__") and n.endswith("__")
+        return n.startswith("_") and not dunder and n not in NAMED_TUPLE_API
 
     found = []
     for node in ast.walk(ast.parse(src)):
@@ -91,7 +98,7 @@ def private_names(src: str) -> list[str]:
 
 
 def test_private_names_are_found() -> None:
-    src = "import a._b\nfrom c import _d\nfrom e._f import g\nx._y\nx.__doc__\n"
+    src = "import a._b\nfrom c import _d\nfrom e._f import g\nx._y\nx.__doc__\nr._replace(a=1)\n"
     assert private_names(src) == ["_b", "_d", "_f", "_y"]
 
 
