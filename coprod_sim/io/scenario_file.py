@@ -156,6 +156,8 @@ def read_scenario_file(path: str | Path) -> dict[str, Any]:
     what = f"scenario file '{p}'"
     allowed = "allowed: a UTF-8 TOML file (see scenarios/demo.toml)"
     data = read_toml(p, what, allowed)
+    # kept by hand: to RunFile an empty table is valid (every default), but an empty file is
+    # far more likely a mistake (a wrong or unsaved file), and only here is its name known
     if not data:
         raise ScenarioError(
             f"{what} is empty (no setting in it); {allowed} with at least one setting, "
