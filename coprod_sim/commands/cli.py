@@ -70,12 +70,11 @@ from coprod_sim.io.runtime import (
 from coprod_sim.io.scenario_file import (
     RunSpec,
     build_spec,
+    load_run_file,
     parse_sets,
-    read_scenario_file,
     run_record,
     same_run,
     spec_from_record,
-    split_file,
     version_mismatches,
 )
 from coprod_sim.model import CoproductionModel
@@ -593,7 +592,7 @@ def _explicit_params(scenario: Path | None, sets: list[str] | tuple[str, ...]) -
     over a posterior draw. (Already validated by ``build_spec``.)"""
     params: dict[str, Any] = {}
     if scenario is not None:
-        params.update(split_file(read_scenario_file(scenario))[0])
+        params.update(load_run_file(scenario).parameters())
     params.update(parse_sets(sets)[0])
     return params
 

@@ -24,15 +24,16 @@ Scenario parameter,
 as TOML literals (``0.5``, ``3``, ``true``, ``"x"``); a bare word that is not a TOML literal is
 taken as a string, so ``--set town=reading`` works.
 
-Everything is checked before anything runs (``build_spec``): unknown names, wrong types, NaN
-and values out of range raise ``ScenarioError`` naming the parameter, the value and what is
-allowed.
+Everything is checked before anything runs (``build_spec``): the file as one pydantic model
+(``coprod_sim.io.run_file.RunFile``: the scenario's parameters, ``[run]``, each lever's table),
+then the file merged with the command line by the scenario's and the levers' own models. Unknown
+names, wrong types, NaN and values out of range raise ``ScenarioError`` naming the parameter,
+the value and what is allowed.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import platform
 import shlex
 import sys
@@ -44,21 +45,23 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 import coprod_sim
 from coprod_sim.data.toml_file import read_toml
+from coprod_sim.io.run_file import RUN_KEYS as RUN_KEYS
+from coprod_sim.io.run_file import (
+    WEEKS_PER_YEAR,
+    RunFile,
+    RunSection,
+    describe_run_file_error,
+    run_file_model,
+)
 from coprod_sim.io.run_folder import check_out
-from coprod_sim.levers import LEVERS, Lever, make_levers
-from coprod_sim.parameters import ScenarioError, closest_names
-from coprod_sim.parameters import _allowed as _param_allowed
+from coprod_sim.levers import Lever, make_levers
+from coprod_sim.parameters import ScenarioError, describe_validation_error
 from coprod_sim.results_version import RESULTS_VERSION
 from coprod_sim.scenario import GROUPS, Scenario, flatten_groups, make_scenario, town_size
-
-WEEKS_PER_YEAR = 52
-MAX_YEARS = 100
-MAX_WEEKS = MAX_YEARS * WEEKS_PER_YEAR
-DEFAULT_YEARS = 5.0
-RUN_KEYS: tuple[str, ...] = ("years", "weeks", "seed", "out", "description")
 
 
 @dataclass
@@ -99,52 +102,6 @@ class RunSpec:
 
 
 # ------------------------------------------------------------------ reading values
-def _allowed(name: str) -> str:
-    """What parameter ``name`` (``param`` or ``lever.param``) accepts, for error messages."""
-    lever, dot, pname = name.rpartition(".")
-    cls = LEVERS.get(lever) if dot else Scenario
-    if cls is None or pname not in cls.model_fields:
-        return "a finite number"
-    return "a finite " + _param_allowed(cls, pname).removeprefix("a ")
-
-
-def _check_names(params: Mapping[str, Any], policies: Mapping[str, Mapping[str, Any]]) -> None:
-    """Unknown parameter, lever or lever parameter: name the closest few valid ones."""
-    fields = Scenario.model_fields
-    for name, value in params.items():
-        if name not in fields:
-            raise ScenarioError(
-                f"unknown parameter '{name}' (value {value!r}); {closest_names(name, fields)}"
-            )
-    for lever, table in policies.items():
-        cls = LEVERS.get(lever)
-        if cls is None:
-            raise ScenarioError(
-                f"unknown policy lever '{lever}'; allowed: one of {', '.join(LEVERS) or '(none)'}"
-            )
-        for pname, value in table.items():
-            if pname not in cls.model_fields:
-                raise ScenarioError(
-                    f"unknown parameter '{lever}.{pname}' (value {value!r}); "
-                    + closest_names(pname, cls.model_fields, prefix=f"{lever}.", listing="levers")
-                )
-
-
-def _check_finite(name: str, value: Any) -> None:
-    """NaN or infinity anywhere is refused (TOML parses ``nan`` and ``inf``)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ScenarioError(
-            f"parameter '{name}': value {value!r} is not allowed (not a finite number); "
-            f"allowed: {_allowed(name)}"
-        )
-    if isinstance(value, list):
-        for v in value:
-            _check_finite(name, v)
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            _check_finite(f"{name}.{k}", v)
-
-
 def parse_value(text: str) -> Any:
     """A ``--set`` value as a TOML literal; a bare word that is not one is a string."""
     try:
@@ -199,6 +156,8 @@ def read_scenario_file(path: str | Path) -> dict[str, Any]:
     what = f"scenario file '{p}'"
     allowed = "allowed: a UTF-8 TOML file (see scenarios/demo.toml)"
     data = read_toml(p, what, allowed)
+    # kept by hand: to RunFile an empty table is valid (every default), but an empty file is
+    # far more likely a mistake (a wrong or unsaved file), and only here is its name known
     if not data:
         raise ScenarioError(
             f"{what} is empty (no setting in it); {allowed} with at least one setting, "
@@ -207,100 +166,36 @@ def read_scenario_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def split_file(data: Mapping[str, Any]) -> tuple[dict, dict, dict]:
-    """A scenario file's table into (scenario parameters, [run] table, [policies] tables).
-
-    Settings in the wrong section get a hint: ``years = 5`` at the top level belongs under
-    ``[run]``; ``[time_bank]`` belongs under ``[policies.time_bank]``; a scenario parameter
-    written after ``[run]`` (TOML puts every key below a header into that table) belongs above
-    it.
-    """
-    fields = Scenario.model_fields
-    params = {k: v for k, v in data.items() if k not in ("run", "policies")}
-    params = flatten_groups(params)  # a group's table ([commitment]): its parameters' names
-    for key, value in params.items():
-        if key in RUN_KEYS and key not in fields:
-            raise ScenarioError(
-                f"parameter '{key}' (value {value!r}) is a run setting, not a scenario parameter: "
-                f"put it under [run] (allowed at the top level: scenario parameters; under [run]: "
-                f"{', '.join(RUN_KEYS)})"
-            )
-        if key in LEVERS:
-            raise ScenarioError(
-                f"'{key}' (value {value!r}) is a policy lever: write its table as "
-                f"[policies.{key}] (allowed at the top level: scenario parameters)"
-            )
-    run = data.get("run", {})
-    if not isinstance(run, Mapping):
-        raise ScenarioError(
-            f"parameter 'run': value {run!r} is not allowed; allowed: a table ([run]) with keys "
-            f"{', '.join(RUN_KEYS)}"
-        )
-    for key, value in run.items():
-        if key in RUN_KEYS:
-            continue
-        if key in fields:
-            raise ScenarioError(
-                f"parameter 'run.{key}' (value {value!r}) is a scenario parameter, not a run "
-                f"setting: put '{key} = ...' at the top of the file, before any [table] header "
-                f"(allowed under [run]: {', '.join(RUN_KEYS)})"
-            )
-        raise ScenarioError(
-            f"unknown run setting 'run.{key}' (value {value!r}); allowed under [run]: "
-            f"{', '.join(RUN_KEYS)}"
-        )
-    policies = data.get("policies", {})
-    if not isinstance(policies, Mapping):
-        raise ScenarioError(
-            f"parameter 'policies': value {policies!r} is not allowed; allowed: one table per "
-            f"lever ([policies.<lever>]), levers: {', '.join(LEVERS) or '(none)'}"
-        )
-    for name, table in policies.items():
-        if not isinstance(table, Mapping):
-            raise ScenarioError(
-                f"parameter 'policies.{name}': value {table!r} is not allowed; allowed: a table "
-                f"[policies.{name}] of the lever's parameters (empty for its defaults)"
-            )
-    return dict(params), dict(run), {k: dict(v) for k, v in policies.items()}
+def load_run_file(path: str | Path) -> RunFile:
+    """A scenario file read (``read_scenario_file``) and checked as one ``RunFile``: the
+    scenario's parameters, ``[run]`` and every ``[policies.<lever>]`` table. ScenarioError names
+    each problem on a line of its own (``run_file.describe_run_file_error``)."""
+    data = read_scenario_file(path)
+    try:
+        return run_file_model().model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(describe_run_file_error(exc)) from None
 
 
 # ------------------------------------------------------------------ the run
-def _weeks(years: Any, weeks: Any) -> int:
-    if weeks is not None:
-        if isinstance(weeks, bool) or not isinstance(weeks, int):
-            raise ScenarioError(
-                f"parameter 'weeks': value {weeks!r} is not allowed (not a whole number); "
-                f"allowed: a whole number from 1 to {MAX_WEEKS}"
-            )
-        if not 1 <= weeks <= MAX_WEEKS:
-            raise ScenarioError(
-                f"parameter 'weeks': value {weeks!r} is out of range; "
-                f"allowed: a whole number from 1 to {MAX_WEEKS}"
-            )
-        return weeks
-    y = DEFAULT_YEARS if years is None else years
-    if isinstance(y, bool) or not isinstance(y, (int, float)):
-        raise ScenarioError(
-            f"parameter 'years': value {y!r} is not allowed (not a number); "
-            f"allowed: a number of years above 0 and at most {MAX_YEARS}"
-        )
-    w = round(WEEKS_PER_YEAR * y) if math.isfinite(y) else 0
-    if not math.isfinite(y) or y <= 0 or y > MAX_YEARS or w < 1:
-        raise ScenarioError(
-            f"parameter 'years': value {y!r} is not allowed; allowed: a number of years above "
-            f"0 and at most {MAX_YEARS} that makes at least one week (52 x years, rounded)"
-        )
-    return int(w)
+def run_options(**given: Any) -> RunSection:
+    """The command line's run settings (``years``, ``weeks``, ``seed``, ``out``; None: not
+    given) checked by the ``[run]`` table's model, named as the options are (``'years'``, not
+    ``'run.years'``). ``weeks`` wins over ``years``, as the command line documents."""
+    values = {k: str(v) if isinstance(v, Path) else v for k, v in given.items() if v is not None}
+    if "weeks" in values:
+        values.pop("years", None)
+    try:
+        return RunSection.model_validate(values)
+    except ValidationError as exc:
+        raise ScenarioError(describe_validation_error(exc, RunSection)) from None
 
 
-def _seed(seed: Any) -> tuple[int, bool]:
+def _drawn_if_none(seed: int | None) -> tuple[int, bool]:
+    """(the seed, whether it was given): a seed drawn at random when none is (recorded, so the
+    run can be repeated); short enough to type."""
     if seed is None:
-        return int(np.random.SeedSequence().entropy % (2**32)), False  # short enough to type
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        raise ScenarioError(
-            f"parameter 'seed': value {seed!r} is not allowed; allowed: a whole number from 0 "
-            f"to {2**63 - 1}"
-        )
+        return int(np.random.SeedSequence().entropy % (2**32)), False
     return seed, True
 
 
@@ -326,19 +221,13 @@ def build_spec(
     holds another run is refused unless ``overwrite``); nothing is created here.
     """
     params: dict[str, Any] = {}
-    run: dict[str, Any] = {}
     pols: dict[str, dict[str, Any]] = {}
+    run = RunSection()
     source = None
     if path is not None:
         source = Path(path)
-        params, run, pols = split_file(read_scenario_file(source))
-        for k, v in run.items():
-            _check_finite(f"run.{k}", v)
-        if "years" in run and "weeks" in run:
-            raise ScenarioError(
-                f"[run] gives both years = {run['years']!r} and weeks = {run['weeks']!r}; "
-                "allowed: one of them"
-            )
+        run_file = load_run_file(source)
+        params, run, pols = run_file.parameters(), run_file.run, run_file.policies.tables()
     for k, v in (overrides or {}).items():
         if v is not None:
             params[k] = v
@@ -348,37 +237,17 @@ def build_spec(
         pols.setdefault(name, {})
     for name, table in set_policies.items():
         pols.setdefault(name, {}).update(table)
-
-    _check_names(params, pols)
-    for k, v in params.items():
-        _check_finite(k, v)
-    for lever, table in pols.items():
-        _check_finite(lever, table)
+    # the file was checked on its own; the merged values are checked again, since an
+    # override may be wrong, and the town's size limit needs the merged town and scale
     scenario = make_scenario(**params)
     levers = make_levers(pols)
 
-    if years is not None or weeks is not None:
-        n_weeks = _weeks(years, weeks)
-    else:
-        n_weeks = _weeks(run.get("years"), run.get("weeks"))
-    the_seed, given = _seed(seed if seed is not None else run.get("seed"))
-    description = run.get("description", "")
-    if not isinstance(description, str):
-        raise ScenarioError(
-            f"parameter 'run.description': value {description!r} is not allowed; allowed: a string"
-        )
-    out_value = out if out is not None else run.get("out")
+    given = run_options(years=years, weeks=weeks, seed=seed, out=out)
+    n_weeks = (given if given.years is not None or given.weeks is not None else run).n_weeks
+    the_seed, seed_given = _drawn_if_none(given.seed if given.seed is not None else run.seed)
+    out_value = given.out or run.out
     if out_value is None:
-        stem = source.stem if source is not None else scenario.town
-        out_value = Path("results") / stem
-    if (
-        not isinstance(out_value, (str, Path))
-        or not str(out_value).strip()
-        or "\x00" in str(out_value)
-    ):
-        raise ScenarioError(
-            f"parameter 'out': value {str(out_value)!r} is not allowed; allowed: a folder path"
-        )
+        out_value = str(Path("results") / (source.stem if source is not None else scenario.town))
     out_path = Path(out_value)  # a relative path is taken from the working directory
     if check_folder:
         check_out(out_path, overwrite)
@@ -387,9 +256,9 @@ def build_spec(
         levers=levers,
         weeks=n_weeks,
         seed=the_seed,
-        seed_given=given,
+        seed_given=seed_given,
         out=out_path,
-        description=description,
+        description=run.description,
         source=source,
         policies={lv.name: lv.model_dump() for lv in levers},
     )
@@ -546,24 +415,19 @@ def spec_from_record(
     for key in ("weeks", "seed"):
         if key not in record:
             raise ScenarioError(f"{where}: '{key}' is missing; allowed: a complete run record")
-    _check_names(params, levers)
     scenario = make_scenario(**params)
-    lever_objs = make_levers({k: dict(v) for k, v in levers.items()})
-    n_weeks = _weeks(None, record["weeks"])
-    seed, _ = _seed(record["seed"])
+    lever_objs = make_levers(levers)
+    recorded = run_options(weeks=record["weeks"], seed=record["seed"], out=out)
+    seed, _ = _drawn_if_none(recorded.seed)
     description = record.get("description") or ""
     if not isinstance(description, str):
         description = str(description)
-    if not isinstance(out, (str, Path)) or not str(out).strip():
-        raise ScenarioError(
-            f"parameter 'out': value {str(out)!r} is not allowed; allowed: a folder path"
-        )
     if check_folder:
         check_out(Path(out), overwrite)
     return RunSpec(
         scenario=scenario,
         levers=lever_objs,
-        weeks=n_weeks,
+        weeks=recorded.n_weeks,
         seed=seed,
         seed_given=True,
         out=Path(out),

@@ -146,7 +146,7 @@ BAD = {
     "nan": (["--set", "fear_liability_mean=nan"], ["fear_liability_mean", "nan", ">= 0 and <= 1"]),
     "lever nan": (["--set", "test_priced.gbp_per_week=nan"], ["gbp_per_week", "nan"]),
     "out of range": (["--set", "share_retired=1.5"], ["'share_retired'", "1.5", ">= 0 and <= 1"]),
-    "negative years": (["--years", "-1"], ["'years'", "-1", "above 0"]),
+    "negative years": (["--years", "-1"], ["'years'", "-1", "> 0"]),
     "negative seed": (["--seed", "-4"], ["'seed'", "-4"]),
     "bad town": (["--town", "atlantis"], ["atlantis", "demo, darlington, reading"]),
     "years and weeks": (["--years", "1", "--weeks", "3"], ["--years or --weeks"]),

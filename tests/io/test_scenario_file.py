@@ -8,13 +8,14 @@ from typing import ClassVar
 
 import pytest
 
+from coprod_sim.io.run_file import RUN_KEYS, RunFile
 from coprod_sim.io.scenario_file import (
     build_spec,
+    load_run_file,
     parse_sets,
     parse_value,
     reproduce_args,
     run_record,
-    split_file,
 )
 from coprod_sim.levers import LEVERS, Lever
 from coprod_sim.parameters import ScenarioError, param
@@ -108,11 +109,11 @@ def test_defaults_five_years_and_a_recorded_random_seed(tmp_path, monkeypatch) -
         ("n_residents = 2.5\n", ["'n_residents'", "2.5", "whole number"]),
         ("share_young = 1.5\n", ["'share_young'", "1.5", ">= 0 and <= 1"]),
         ("[run]\nyaers = 3\n", ["'run.yaers'", "allowed under [run]: years, weeks"]),
-        ("[run]\nyears = -1\n", ["'years'", "-1", "above 0"]),
-        ("[run]\nweeks = 2.5\n", ["'weeks'", "2.5", "whole number"]),
-        ("[run]\nseed = -1\n", ["'seed'", "-1", "whole number"]),
+        ("[run]\nyears = -1\n", ["'run.years'", "-1", "> 0"]),
+        ("[run]\nweeks = 2.5\n", ["'run.weeks'", "2.5", "whole number"]),
+        ("[run]\nseed = -1\n", ["'run.seed'", "-1", "whole number"]),
         ("[run]\nyears = 1\nweeks = 9\n", ["both years = 1 and weeks = 9"]),
-        ("[run]\nseed = true\n", ["'seed'", "True"]),
+        ("[run]\nseed = true\n", ["'run.seed'", "True"]),
         ("[policies.nope]\n", ["unknown policy lever 'nope'", "allowed: one of"]),
         ("policies = 3\n", ["'policies'", "value 3", "allowed: one table per lever"]),
         ("run = 3\n", ["'run'", "value 3", "allowed: a table ([run])"]),
@@ -152,9 +153,83 @@ def test_missing_unreadable_and_folder_paths(tmp_path: Path) -> None:
         build_spec(out=a_file)
 
 
-def test_split_file_keeps_scenario_keys_at_top_level() -> None:
-    params, run, pols = split_file({"town": "demo", "run": {"seed": 1}, "policies": {"a": {}}})
-    assert (params, run, pols) == ({"town": "demo"}, {"seed": 1}, {"a": {}})
+def test_the_file_is_read_into_its_sections(tmp_path: Path) -> None:
+    p = write(
+        tmp_path,
+        'town = "demo"\n[commitment]\nfatigue_rate = 0.02\n[run]\nseed = 1\n'
+        "[policies.training]\n[policies.time_bank]\ncoordinator_hours = 20\n",
+    )
+    run_file = load_run_file(p)
+    assert run_file.parameters() == {"town": "demo", "fatigue_rate": 0.02}  # only those given
+    assert run_file.run.seed == 1 and run_file.run.n_weeks == 260
+    # the file's order is the order the levers act in, with only the parameters it gives
+    assert run_file.policies.tables() == {"training": {}, "time_bank": {"coordinator_hours": 20}}
+
+
+def test_the_run_files_schema_is_one_pydantic_model() -> None:
+    schema = RunFile.model_json_schema()
+    assert {"run", "policies", "town", "scale", "fatigue_rate"} <= set(schema["properties"])
+    assert schema["additionalProperties"] is False
+    defs = schema["$defs"]
+    assert set(defs["RunSection"]["properties"]) == set(RUN_KEYS)
+    assert set(LEVERS) <= set(defs["Policies"]["properties"])  # one table per lever
+    assert "coordinator_hours" in defs["TimeBank"]["properties"]  # by the lever's own model
+
+
+@pytest.mark.parametrize(
+    ("text", "needles"),
+    [
+        ("[run]\nyears = nan\n", ["'run.years'", "nan", "finite", "allowed: a number > 0"]),
+        ("[run]\nyears = inf\n", ["'run.years'", "inf", "finite"]),
+        ("[run]\nyears = -inf\n", ["'run.years'", "-inf", "finite"]),
+        (
+            "[policies.time_bank]\ncoordinator_hours = nan\n",
+            ["'time_bank.coordinator_hours'", "nan", "finite", ">= 0 and <= 400"],
+        ),
+        (
+            "[policies.time_bank]\noutreach_share = inf\n",
+            ["'time_bank.outreach_share'", "inf", "finite", ">= 0 and <= 1"],
+        ),
+    ],
+)
+def test_nan_and_infinity_in_run_or_a_lever_table_are_refused_naming_them(
+    tmp_path: Path, text: str, needles: list[str]
+) -> None:
+    with pytest.raises(ScenarioError) as err:
+        build_spec(write(tmp_path, text), check_folder=False)
+    for needle in needles:
+        assert needle in str(err.value), (needle, str(err.value))
+
+
+def test_every_problem_of_a_file_is_one_line(tmp_path: Path) -> None:
+    p = write(
+        tmp_path,
+        "scale = -1\nscael = 2\n[run]\nseed = -3\nyaers = 1\n"
+        "[policies.training]\nstart_week = nan\n[policies.nope]\n",
+    )
+    with pytest.raises(ScenarioError) as err:
+        build_spec(p, check_folder=False)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 6, lines
+    starts = [
+        "parameter 'scale': value -1",
+        "unknown parameter 'scael'",
+        "parameter 'run.seed': value -3",
+        "unknown run setting 'run.yaers'",
+        "parameter 'training.start_week': value nan",
+        "unknown policy lever 'nope'",
+    ]
+    for start in starts:
+        assert sum(line.startswith(start) for line in lines) == 1, (start, lines)
+    assert "validation error" not in str(err.value) and "pydantic" not in str(err.value)
+
+
+def test_a_lever_registered_after_import_is_checked_by_its_own_model(
+    tmp_path: Path, lever: type[Lever]
+) -> None:
+    p = write(tmp_path, f"[policies.{lever.name}]\nhours = 99.0\n")
+    with pytest.raises(ScenarioError, match=r"'test_file_lever\.hours'.*99.*<= 40"):
+        build_spec(p, check_folder=False)
 
 
 def test_reproduce_arguments_rebuild_the_same_spec(lever: type[Lever]) -> None:
@@ -225,7 +300,7 @@ def test_an_empty_out_is_refused_and_an_unwritable_one_named(tmp_path: Path) -> 
     with pytest.raises(ScenarioError, match=r"parameter 'out': value '' is not allowed"):
         build_spec(out="")
     p = write(tmp_path, 'town = "demo"\n[run]\nout = ""\n')
-    with pytest.raises(ScenarioError, match=r"parameter 'out': value ''"):
+    with pytest.raises(ScenarioError, match=r"parameter 'run.out': value ''"):
         build_spec(p)
     locked = tmp_path / "locked"
     locked.mkdir()
