@@ -661,13 +661,10 @@ and not counted, which keeps the posterior equal on any number of workers. While
 fit shows a progress bar over the budget with an ETA on stderr, and a line for each
 generation with its epsilon and acceptances (`--no-progress` turns it off).
 
-The shipped fits predate this budget. pyabc checked its budget only between generations, and
-did not count the prior sample against it. They record `max_simulations` 1,500 (darlington,
-reading) and 1,000 (demo) but ran 2,016, 1,792 and 1,556 simulations. With the budget as it is
-now, the command under Reproduce would stop darlington's fit after 4 generations, not 5. A budget
-of at least the simulations a shipped fit ran (`--max-simulations 2016` for darlington) should
-reproduce it. A fit whose budget does not bind gives the same posterior as before (checked on a
-tiny fit), but the shipped fits were not rerun.
+The shipped fits were run with this budget (results version 3, 10,000 residents): each
+posterior file records its budget (`fit.settings.max_simulations`), the simulations it ran and
+those a cut-off generation lost, and `experiments/regenerate_all.py --list` shows the command
+that refits each with the budget its shipped fit used.
 """
 
 
