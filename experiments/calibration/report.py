@@ -497,8 +497,9 @@ The sources call the evidence "thin and uneven". The model's job is to show how 
 conclusions depend on what is uncertain, not to hide that behind one hand-tuned parameter set.
 So the baseline's uncertain world parameters are fitted to the survey's `calibrate` rows with
 approximate Bayesian computation, and the result is a posterior sample, not a point. Every
-preset town ships its posterior (`coprod_sim/data/posterior_<town>.json`). `coprod-sim run
---posterior` and sweeps with `posterior = true` draw from it, so a policy result carries
+preset town ships its posterior (`coprod_sim/data/posterior_<town>.json`). `coprod-sim run`
+draws from it by default when it is current (`--no-posterior` runs the declared defaults), as
+do the dashboard's replications and sweeps with `posterior = true`, so a policy result carries
 calibration uncertainty as well as seed noise.
 
 **Method.** ABC-SMC (Del Moral et al. 2012; Beaumont et al. 2009) with pyabc
