@@ -165,11 +165,10 @@ STEPS: tuple[Step, ...] = (
     Step(
         "levers_doc",
         (Artefact("docs/levers.md", "markdown"),),
-        21.0,
-        (PY, "experiments/lever_evidence.py", "--no-posterior", "--seeds", "8"),
-        note="Darlington at 0.1 scale, 3 years, 8 seeds of the declared defaults: the "
-        "posteriors are pending a refit (PENDING); once refitted, drop --no-posterior "
-        "(4 seeds x 3 draws: 168 runs, 20.5 min measured with the load average at 8-9)",
+        6.0,
+        (PY, "experiments/lever_evidence.py"),
+        note="Darlington at 0.1 scale, 3 years, 3 draws of its shipped posterior x 4 seeds "
+        "(180 runs, 5.4 min measured with nothing else running)",
     ),
     Step(
         "readme_seed_spread",
