@@ -39,7 +39,7 @@ from coprod_sim.mechanisms.decision import GAIN_FACTORS, help_gains_pass
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET
 from coprod_sim.mechanisms.services import staff_cost_week
 from coprod_sim.parameters import ASSUME, Strict, param
-from coprod_sim.state.arrays import add_by_helper, ordered_mean, sum_by_helper
+from coprod_sim.state.arrays import add_by_helper, ordered_mean
 from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.network import tie_counts_update
 from coprod_sim.state.population import GAVE_UP, LONG_AGO, RETIRED, VETTING
@@ -325,16 +325,21 @@ def barrier_shares(codes: np.ndarray) -> dict[str, float]:
 
 @njit(cache=True, nogil=True)
 def credit_helpers(
-    uniq, week_hours, hours_year, hours_given, weeks_year, months_year, last_help, ever, week, wpm
+    week_hours, hours_year, hours_given, weeks_year, months_year, last_help, ever, week, wpm
 ):
-    """Mechanism 9's record of helpers (``model._deliver``): each resident in ``uniq`` gets
-    this week's hours (``week_hours``, then reset to zero; in single precision as stored), a
+    """Mechanism 9's record of helpers (``model._deliver``): each resident with hours this
+    week (``week_hours`` > 0, then reset to zero) gets them (in single precision as stored), a
     week of help, a month of help if the last help was in another ``wpm``-week month, and
-    ``week`` as the last week helped. Returns the hours credited, in the order of ``uniq``."""
-    hh = np.empty(len(uniq), np.float32)
+    ``week`` as the last week helped. Returns (the helpers, ascending; the hours credited to
+    each): one pass over the residents finds them in order, with no sort."""
+    n = len(week_hours)
+    helpers = np.empty(n, np.int64)
+    hh = np.empty(n, np.float32)
     this_month = week // wpm
-    for j in range(len(uniq)):
-        h = uniq[j]
+    m = 0
+    for h in range(n):
+        if week_hours[h] <= 0.0:
+            continue
         x = np.float32(week_hours[h])
         week_hours[h] = 0.0
         hours_year[h] += x
@@ -344,8 +349,10 @@ def credit_helpers(
             months_year[h] += 1
         last_help[h] = week
         ever[h] = True
-        hh[j] = x
-    return hh
+        helpers[m] = h
+        hh[m] = x
+        m += 1
+    return helpers[:m], hh[:m]
 
 
 @njit(cache=True, nogil=True)
@@ -430,12 +437,12 @@ def deliver(model: Model) -> None:
     )
     model.costs["professional_staff"] += staff_cost_week(model)
 
-    # each helper's hours this week, summed once (in a buffer kept at zero between weeks)
+    # each helper's hours this week, summed once (in a buffer kept at zero between weeks:
+    # every need takes positive hours, so the week's helpers are those with a positive sum)
     week_hours = model.week_hours_buffer
-    uniq = sum_by_helper(n.helper[rows], hours, week_hours)
-    uniq.sort()
-    hh = credit_helpers(
-        uniq, week_hours, pop.hours_year, pop.hours_given, pop.weeks_year, pop.months_year,
+    add_by_helper(n.helper[rows], hours, week_hours)
+    uniq, hh = credit_helpers(
+        week_hours, pop.hours_year, pop.hours_given, pop.weeks_year, pop.months_year,
         pop.last_help_week, pop.helped_ever, model.week, WEEKS_PER_MONTH,
     )  # fmt: skip
     # the distinct formal and informal helpers, and the activities each gave help with this

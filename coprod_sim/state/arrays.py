@@ -85,23 +85,6 @@ def count_into(idx, out):
 
 
 @njit(cache=True, nogil=True)
-def sum_by_helper(helper, hours, out):
-    """As ``add_by_helper`` into an ``out`` that is zero for every resident, returning the
-    residents whose sum is positive (in order of first appearance): no pass over everyone."""
-    seen = np.empty(len(helper), np.int64)
-    m = 0
-    for i in range(len(helper)):
-        h = helper[i]
-        if h < 0:
-            continue
-        if hours[i] > 0 and out[h] == 0:
-            seen[m] = h
-            m += 1
-        out[h] += hours[i]
-    return seen[:m]
-
-
-@njit(cache=True, nogil=True)
 def _ordered_sums(x, w):
     """(sum of w*x, sum of w) in float64, one element after another: no vector units and no
     pairwise blocks, so the rounding is the same on every CPU (numba does not contract a*b+c
