@@ -355,57 +355,51 @@ def credit_helpers(
     return helpers[:m], hh[:m]
 
 
-@njit(cache=True, nogil=True)
-def credit_weeks(helpers, weeks_year, months_year, last_week, ever, week, wpm):
-    """Formal or informal record of helpers: each resident in ``helpers`` (distinct) gets a
-    week of help, a month of help if their last help of this kind was in another ``wpm``-week
-    month, ``week`` as the last week of this kind of help, and is marked as having helped."""
-    this_month = week // wpm
-    for j in range(len(helpers)):
-        h = helpers[j]
-        weeks_year[h] += 1
-        if last_week[h] // wpm != this_month:
-            months_year[h] += 1
-        last_week[h] = week
-        ever[h] = True
-
-
-#: a week's marks in ``helpers_of_the_week`` are ``(week + MARK_OFFSET) * 4 + flags``: positive
-#: for every week of a burn-in, and older than any mark of this week
+#: a week's marks in ``kinds_of_help`` are ``(week + MARK_OFFSET) * 4 + flags``: positive for
+#: every week of a burn-in, and older than any mark of this week
 MARK_OFFSET = 1 << 20
+FORMAL, INFORMAL = 1, 2  # the flags of a mark
 
 
 @njit(cache=True, nogil=True)
-def helpers_of_the_week(helper, informal, bits, marks, week, activities):
-    """The distinct formal and the distinct informal helpers of this week's matched rows (in
-    order of first appearance), in one pass with no sort: ``marks`` (one int64 per resident,
-    kept between weeks) remembers which kinds of help a resident was already counted for this
-    week. Each helper's activity bits of the year are set on the way (``activities |= bit``)."""
-    n = len(helper)
-    formal = np.empty(n, np.int64)
-    informal_out = np.empty(n, np.int64)
-    nf = 0
-    ni = 0
+def kinds_of_help(helper, informal, bits, marks, week, activities):
+    """Which kinds of help (``FORMAL``, ``INFORMAL``) each helper of this week's matched rows
+    gave, in one pass with no sort: ``marks`` (one int64 per resident, kept between weeks)
+    holds a resident's flags of this week (a mark of an earlier week counts as none). Each
+    helper's activity bits of the year are set on the way (``activities |= bit``)."""
     base = (week + MARK_OFFSET) * 4
-    for i in range(n):
+    for i in range(len(helper)):
         h = helper[i]
         if h < 0:
             continue
         activities[h] |= bits[i]
         m = marks[h]
-        if m < base:  # not yet counted this week
+        if m < base:  # the first of this helper's rows this week
             m = base
-        flag = 2 if informal[i] else 1
-        if (m - base) & flag == 0:
-            if informal[i]:
-                informal_out[ni] = h
-                ni += 1
-            else:
-                formal[nf] = h
-                nf += 1
-            m += flag
-        marks[h] = m
-    return formal[:nf], informal_out[:ni]
+        marks[h] = m | (INFORMAL if informal[i] else FORMAL)
+
+
+@njit(cache=True, nogil=True)
+def credit_weeks(helpers, marks, flag, weeks_year, months_year, last_week, ever, week, wpm):
+    """Formal or informal record of helpers: each resident in ``helpers`` (distinct) whose
+    mark of this week (``kinds_of_help``) has ``flag`` gets a week of help of this kind, a
+    month of help if their last help of this kind was in another ``wpm``-week month, ``week``
+    as the last week of this kind of help, and is marked as having helped. Returns how many
+    were credited."""
+    base = (week + MARK_OFFSET) * 4
+    this_month = week // wpm
+    count = 0
+    for j in range(len(helpers)):
+        h = helpers[j]
+        if marks[h] < base or (marks[h] - base) & flag == 0:
+            continue
+        weeks_year[h] += 1
+        if last_week[h] // wpm != this_month:
+            months_year[h] += 1
+        last_week[h] = week
+        ever[h] = True
+        count += 1
+    return count
 
 
 # ------------------------------------------------------------------------------ phases
@@ -445,19 +439,18 @@ def deliver(model: Model) -> None:
         week_hours, pop.hours_year, pop.hours_given, pop.weeks_year, pop.months_year,
         pop.last_help_week, pop.helped_ever, model.week, WEEKS_PER_MONTH,
     )  # fmt: skip
-    # the distinct formal and informal helpers, and the activities each gave help with this
-    # year (checked against stated willingness)
-    by_kind = helpers_of_the_week(
+    # which kinds of help each helper gave (formal, informal), and the activities each gave
+    # help with this year (checked against stated willingness)
+    kinds_of_help(
         n.helper[rows], ch == CHANNEL_INDEX["informal"], k.activity_bit[n.kind[rows]],
         model.helper_marks, model.week, pop.activities_year,
     )  # fmt: skip
-    for name, helpers in zip(("formal", "informal"), by_kind, strict=True):
-        credit_weeks(
-            helpers, getattr(pop, f"weeks_year_{name}"), getattr(pop, f"months_year_{name}"),
-            getattr(pop, f"last_{name}_week"), getattr(pop, f"{name}_ever"), model.week,
-            WEEKS_PER_MONTH,
+    for name, flag in (("formal", FORMAL), ("informal", INFORMAL)):
+        model.events[f"helpers_{name}"] = credit_weeks(
+            uniq, model.helper_marks, flag, getattr(pop, f"weeks_year_{name}"),
+            getattr(pop, f"months_year_{name}"), getattr(pop, f"last_{name}_week"),
+            getattr(pop, f"{name}_ever"), model.week, WEEKS_PER_MONTH,
         )  # fmt: skip
-        model.events[f"helpers_{name}"] = len(helpers)
     model.examples.update(model, uniq)
     model.events["helpers"] = len(uniq)
     model.events["volunteer_hours"] = float(hh.sum(dtype=np.float64))
