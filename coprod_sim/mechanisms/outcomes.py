@@ -415,26 +415,26 @@ def deliver(model: Model) -> None:
     n, k, pop = model.needs, model.kinds, model.pop
     professional = CHANNEL_INDEX["professional"]
     rows = (n.channel != UNMET).nonzero()[0]
-    ch = n.channel[rows]
+    ch, kind, helper, crisis = n.channel[rows], n.kind[rows], n.helper[rows], n.crisis[rows]
     hours = n.hours[rows].astype(np.float64)
     by_channel = np.bincount(ch, weights=hours, minlength=len(CHANNELS))
     model.week_hours_by_channel = by_channel
     model.hours_by_channel_total += by_channel
     pro_hours = by_channel[professional]
-    model.week_crisis_hours = float(hours[n.crisis[rows] & (ch == professional)].sum())
+    model.week_crisis_hours = float(hours[crisis & (ch == professional)].sum())
     model.crisis_hours_total += model.week_crisis_hours
     model.professional_hours_total += pro_hours
     # staff are paid for the hours they are employed, busy or not (mechanism 9: costs)
     pro = ch == professional
     model.week_professional_hours_by_service = np.bincount(
-        k.service[n.kind[rows[pro]]], weights=hours[pro], minlength=len(model.service_capacity)
+        k.service[kind[pro]], weights=hours[pro], minlength=len(model.service_capacity)
     )
     model.costs["professional_staff"] += staff_cost_week(model)
 
     # each helper's hours this week, summed once (in a buffer kept at zero between weeks:
     # every need takes positive hours, so the week's helpers are those with a positive sum)
     week_hours = model.week_hours_buffer
-    add_by_helper(n.helper[rows], hours, week_hours)
+    add_by_helper(helper, hours, week_hours)
     uniq, hh = credit_helpers(
         week_hours, pop.hours_year, pop.hours_given, pop.weeks_year, pop.months_year,
         pop.last_help_week, pop.helped_ever, model.week, WEEKS_PER_MONTH,
@@ -442,7 +442,7 @@ def deliver(model: Model) -> None:
     # which kinds of help each helper gave (formal, informal), and the activities each gave
     # help with this year (checked against stated willingness)
     kinds_of_help(
-        n.helper[rows], ch == CHANNEL_INDEX["informal"], k.activity_bit[n.kind[rows]],
+        helper, ch == CHANNEL_INDEX["informal"], k.activity_bit[kind],
         model.helper_marks, model.week, pop.activities_year,
     )  # fmt: skip
     for name, flag in (("formal", FORMAL), ("informal", INFORMAL)):
@@ -457,11 +457,8 @@ def deliver(model: Model) -> None:
 
     # which needs end this week
     rng = model.rng_for("ending")
-    crisis = n.crisis[rows]
     n.crisis_left[rows[crisis]] -= 1
-    ends = np.where(
-        crisis, n.crisis_left[rows] <= 0, rng.random(len(rows)) < k.end_hazard[n.kind[rows]]
-    )
+    ends = np.where(crisis, n.crisis_left[rows] <= 0, rng.random(len(rows)) < k.end_hazard[kind])
     done = rows[ends]
     # helpers are freed of the hours of needs that end (committed is exact at week's end:
     # the year's barriers and end-of-week levers read it)
