@@ -687,4 +687,5 @@ def record_waits(model: Model, rows: np.ndarray) -> None:
     n = model.needs
     svc = model.kinds.service[n.kind[rows]].astype(np.int64)
     weeks = np.minimum(n.waited[rows].astype(np.int64), WAIT_BINS - 1)
-    np.add.at(wait_histogram(model), (svc, weeks), 1)
+    flat = wait_histogram(model).reshape(-1)  # a view: the counts land in the histogram
+    count_into(svc * WAIT_BINS + weeks, flat)

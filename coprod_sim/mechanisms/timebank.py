@@ -42,7 +42,7 @@ import numpy as np
 from coprod_sim.mechanisms.channels import Match, decide, first_unique, owner_accepts
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 from coprod_sim.mechanisms.trust import raise_towards_one
-from coprod_sim.state.arrays import order_within, random_keys, unique_ints
+from coprod_sim.state.arrays import add_by_helper, order_within, random_keys, unique_ints
 from coprod_sim.state.columns import StateColumn
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ def settle(model: Model, lever: Any) -> float:
     helpers = n.helper[rows]
     hours = n.hours[rows].astype(np.float32)
     earned = hours * np.float32(lever.credits_per_hour)
-    np.add.at(pop.credits, helpers, earned)
+    add_by_helper(helpers, earned, pop.credits)  # as np.add.at: in row order
     st.credits_earned += float(earned.sum())
     owners = n.owner[rows]
     mem = pop.tb_member[owners]
@@ -188,7 +188,7 @@ def settle(model: Model, lever: Any) -> float:
         # owners pay from their balance while it lasts (never below zero)
         uo = unique_ints(o)
         before = float(pop.credits[uo].sum(dtype=np.float64))
-        np.subtract.at(pop.credits, o, h)
+        add_by_helper(o, -h, pop.credits)  # x + -h == x - h
         pop.credits[uo] = np.maximum(pop.credits[uo], 0.0)
         spent = before - float(pop.credits[uo].sum(dtype=np.float64))
         st.credits_spent += spent
