@@ -119,3 +119,46 @@ def test_help_by_activity_stays_under_stated_willingness(seed: int) -> None:
         assert any(v > 0 for v in helped.values())
         for a, (_, share) in ACTIVITIES.items():
             assert helped[a] <= share, (a, helped[a], share)
+
+
+def test_the_weeks_helpers_are_found_in_order_and_counted_once_per_kind() -> None:
+    """Delivery's record on hand-made rows: helpers 5 (two formal rows), 2 (informal and
+    formal) and 7 (informal); -1 is a professional. The helpers come back ascending with their
+    summed hours, the hours buffer is left at zero, and each kind of help is credited once."""
+    n_res, week, wpm = 10, 9, outcomes.WEEKS_PER_MONTH
+    helper = np.array([5, 2, -1, 5, 7, 2])
+    hours = np.array([1.0, 2.0, 4.0, 0.5, 3.0, 1.5])
+    informal = np.array([False, True, False, False, True, False])
+    bits = np.array([1, 2, 4, 8, 16, 32], np.uint16)
+
+    week_hours = np.zeros(n_res)
+    outcomes.add_by_helper(helper, hours, week_hours)
+    hours_year, hours_given = np.zeros(n_res, np.float32), np.zeros(n_res, np.float32)
+    weeks_year, months_year = np.zeros(n_res, np.int16), np.zeros(n_res, np.int16)
+    last, ever = np.full(n_res, -100, np.int32), np.zeros(n_res, bool)
+    uniq, hh = outcomes.credit_helpers(
+        week_hours, hours_year, hours_given, weeks_year, months_year, last, ever, week, wpm
+    )
+    assert uniq.tolist() == [2, 5, 7]
+    assert hh.tolist() == [3.5, 1.5, 3.0]
+    assert not week_hours.any()
+    assert weeks_year.tolist() == [0, 0, 1, 0, 0, 1, 0, 1, 0, 0]
+
+    marks = np.zeros(n_res, np.int64)
+    activities = np.zeros(n_res, np.uint16)
+    outcomes.kinds_of_help(helper, informal, bits, marks, week, activities)
+    assert activities[[2, 5, 7]].tolist() == [2 | 32, 1 | 8, 16]
+    counted = {}
+    for name, flag in (("formal", outcomes.FORMAL), ("informal", outcomes.INFORMAL)):
+        w = np.zeros(n_res, np.int16)
+        counted[name] = outcomes.credit_weeks(
+            uniq, marks, flag, w, np.zeros(n_res, np.int16), np.full(n_res, -100, np.int32),
+            np.zeros(n_res, bool), week, wpm,
+        )  # fmt: skip
+        assert w.max() <= 1  # once a week, however many rows
+    assert counted == {"formal": 2, "informal": 2}
+    # next week the marks of this week count as none
+    assert outcomes.credit_weeks(
+        uniq, marks, outcomes.FORMAL, np.zeros(n_res, np.int16), np.zeros(n_res, np.int16),
+        np.full(n_res, -100, np.int32), np.zeros(n_res, bool), week + 1, wpm,
+    ) == 0  # fmt: skip
