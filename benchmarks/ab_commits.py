@@ -20,6 +20,10 @@ untimed first (steady state). Both revisions run from the drawn town: where a re
 burn-in (``burn_in_years``, run in the constructor since issue 23, at the first ``step()``
 before), it is set to 0, so neither side times 416 weeks the other does not. The burn-in
 itself is timed apart by ``benchmarks/baseline_agent_loop.py``.
+
+``--cpu`` times the process's CPU seconds (``time.process_time``) instead of wall seconds: on a
+host busy with other work a run waits for a core, and that wait is in its wall time, not in
+its CPU time (sharing caches with the other work still slows both).
 """
 
 from __future__ import annotations
@@ -49,14 +53,15 @@ if n:
     kw["n_residents"] = n
 if levers == "all":
     kw["policies"] = {{k: {{}} for k in LEVERS}}
-t0 = time.perf_counter()
+clock = time.{clock}
+t0 = clock()
 m = CoproductionModel(**kw)
 for _ in range(warmup):
     m.step()
-t1 = time.perf_counter()
+t1 = clock()
 for _ in range(weeks):
     m.step()
-t2 = time.perf_counter()
+t2 = clock()
 print((t2 - t1) + (t1 - t0 if warmup == 0 else 0.0))
 """
 
@@ -83,8 +88,8 @@ def checkout(rev: str, into: Path) -> Path:
     return dest
 
 
-def time_case(root: Path, args: tuple[int, str, int, int]) -> float:
-    code = CHILD.format(root=str(root), args=args)
+def time_case(root: Path, args: tuple[int, str, int, int], cpu: bool = False) -> float:
+    code = CHILD.format(root=str(root), args=args, clock="process_time" if cpu else "perf_counter")
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=False
     )
@@ -114,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("b", help="git revision B, or WORKTREE")
     ap.add_argument("--reps", type=int, default=3, help="runs of each case per revision")
     ap.add_argument("--case", action="append", default=None, help="residents:levers:weeks:warmup")
+    ap.add_argument("--cpu", action="store_true", help="CPU seconds, not wall (a busy host)")
     args = ap.parse_args(argv)
     if args.reps < 1:
         raise SystemExit(f"--reps {args.reps}: give at least 1")
@@ -123,13 +129,14 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for root in roots:  # compile and cache the numba passes of each checkout first
                 time_case(root, (300, "all", 3, 0))
-            print(f"A = {args.a}, B = {args.b}; {args.reps} interleaved runs each, seconds")
+            unit = "CPU seconds" if args.cpu else "seconds"
+            print(f"A = {args.a}, B = {args.b}; {args.reps} interleaved runs each, {unit}")
             for case in cases:
                 times: list[list[float]] = [[], []]
                 for rep in range(args.reps):
                     # A B, then B A, ...: neither always runs first
                     for i in (0, 1) if rep % 2 == 0 else (1, 0):
-                        times[i].append(time_case(roots[i], case))
+                        times[i].append(time_case(roots[i], case, args.cpu))
                 ma, mb = (statistics.median(t) for t in times)
                 label = ":".join(map(str, case))
                 print(
