@@ -15,7 +15,9 @@ it fails for any artefact made by another version, naming the step's command.
 
 Each step lists its artefacts and how each records the version: ``json`` (a
 ``results_version`` field), ``markdown`` (a ``<!-- results-version: N -->`` line, optionally
-between two markers), ``png`` (a text chunk), ``golden`` (``tests/data/golden/versions.json``).
+between two markers), ``png`` (a text chunk), ``golden`` (``tests/data/golden/versions.json``),
+``posterior`` (a ``results_version`` field, current while its rules version is this code's:
+``results_version.fit_is_current``, so a change of defaults alone needs no refit).
 A step whose ``command`` is None is done by hand (its ``note`` says what to do).
 """
 
@@ -34,6 +36,7 @@ from pathlib import Path
 from coprod_sim.results_version import (
     KEY,
     RESULTS_VERSION,
+    fit_is_current,
     is_current,
     markdown_version,
     png_version,
@@ -52,7 +55,7 @@ class Artefact:
     """One committed file and how it records the results version."""
 
     path: str  # relative to the checkout; a glob for figures
-    kind: str  # json | markdown | png | golden
+    kind: str  # json | posterior | markdown | png | golden
     within: tuple[str, str] | None = None  # markdown: only the text between these markers
 
 
@@ -104,7 +107,7 @@ STEPS: tuple[Step, ...] = (
     *(
         Step(
             f"posterior_{town}",
-            (Artefact(f"coprod_sim/data/posterior_{town}.json", "json"),),
+            (Artefact(f"coprod_sim/data/posterior_{town}.json", "posterior"),),
             minutes,
             (
                 PY,
@@ -238,7 +241,7 @@ def recorded_version(artefact: Artefact, root: Path = ROOT) -> list[tuple[str, o
     if artefact.kind == "png":
         return [(artefact.path, png_version(path))]
     text = path.read_text(encoding="utf-8")
-    if artefact.kind == "json":
+    if artefact.kind in ("json", "posterior"):
         return [(artefact.path, json.loads(text).get(KEY))]
     if artefact.kind == "golden":
         made = json.loads(text)
@@ -253,14 +256,23 @@ def recorded_version(artefact: Artefact, root: Path = ROOT) -> list[tuple[str, o
 
 
 def stale(root: Path = ROOT, steps: Sequence[Step] = STEPS) -> list[tuple[Step, str, object]]:
-    """(step, file, recorded version) of every artefact not made by this results version."""
+    """(step, file, recorded version) of every artefact not made by this results version (a
+    posterior: not fitted to these rules)."""
     return [
         (step, name, made)
         for step in steps
         for artefact in step.artefacts
         for name, made in recorded_version(artefact, root)
-        if not is_current(made)
+        if not _current(artefact, name, made)
     ]
+
+
+def _current(artefact: Artefact, name: str, made: object) -> bool:
+    """A posterior, and a golden case run at given world parameters (``..._world``), are
+    current while their rules version is this code's; everything else, while its version is."""
+    if artefact.kind == "posterior" or (artefact.kind == "golden" and name.endswith("_world")):
+        return fit_is_current(made)
+    return is_current(made)
 
 
 def describe_stale(found: list[tuple[Step, str, object]]) -> str:

@@ -27,7 +27,7 @@ import hashlib
 import json
 import math
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from datetime import datetime
 from importlib.resources import files
@@ -49,7 +49,7 @@ import coprod_sim
 from coprod_sim.calibration.targets import is_calibrated
 from coprod_sim.io.run_folder import atomic_write
 from coprod_sim.parameters import ScenarioError, closest_names, field_bounds, parameter_rows
-from coprod_sim.results_version import RESULTS_VERSION, is_current, stale_fit_note
+from coprod_sim.results_version import RESULTS_VERSION, fit_is_current, stale_fit_note
 from coprod_sim.scenario import Scenario
 from coprod_sim.state.towns import TOWNS
 
@@ -673,13 +673,39 @@ def _load_shipped(town: str) -> Posterior:
     return post
 
 
+def pooled_centre(towns: Iterable[str] = tuple(TOWNS)) -> dict[str, float]:
+    """The centre of the towns' shipped posteriors: each fitted parameter's weighted median
+    over their particles pooled, each town weighing the same. The declared defaults of the
+    fitted world parameters sit there (issue 25: a run with ``--no-posterior`` is the
+    posterior's centre, not a hand-tuned edge of it; ``tests/calibration/test_shipped.py``
+    checks it after every refit)."""
+    posts = [load_posterior(t) for t in towns]
+    names = posts[0].names
+    values, weights = [], []
+    for post in posts:
+        if post.names != names:
+            raise PosteriorError(
+                f"posterior {post.source}: fits {post.names}, the others fit {names}; allowed: "
+                "posteriors of the same parameters"
+            )
+        w = np.asarray(post.weights, float)
+        values.append(np.asarray(post.particles, float))
+        weights.append(w / w.sum())
+    v, w = np.vstack(values), np.concatenate(weights)
+    return {
+        n: float(np.quantile(v[:, j], 0.5, weights=w, method="inverted_cdf"))
+        for j, n in enumerate(names)
+    }
+
+
 def posterior_by_default(town: str) -> tuple[bool, str]:
     """Whether a run of ``town`` draws from its shipped posterior when not told (issue 25:
-    calibration uncertainty by default): yes when the posterior was fitted to this results
-    version; else no, with what the run then carries (the run record keeps it as
-    ``uncertainty``). One rule for ``run``, sweeps and the dashboard's replications."""
+    calibration uncertainty by default): yes when the posterior was fitted to these rules
+    (``results_version.fit_is_current``); else no, with what the run then carries (the run
+    record keeps it as ``uncertainty``). One rule for ``run``, sweeps and the dashboard's
+    replications."""
     fitted = load_posterior(town).results_version
-    if is_current(fitted):
+    if fit_is_current(fitted):
         return True, ""
     return False, (
         f"the seed only: the declared world parameters ({town}'s shipped posterior is stale: "

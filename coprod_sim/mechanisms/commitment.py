@@ -110,16 +110,18 @@ class CommitmentParams(Strict):
         doc="Rise in fear of commitment of each tie of a volunteer who burns out.",
     )
     dropout_hazard: float = param(
-        0.005,
+        0.018,
         unit="1/week",
         role="world",
         prior=(0.0, 0.03),
         ge=0,
         le=1,
         source=(
-            ASSUME
+            "0.005 before issue 25; "
+            + ASSUME
             + " (calibrated: prior uniform [0, 0.03]/week, up to a commitment in 33 weeks ending"
             " for outside reasons)"
+            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 3 fits)"
         ),
         doc="Weekly chance a helper ends an ongoing commitment for reasons outside the model.",
     )

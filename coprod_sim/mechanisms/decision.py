@@ -57,17 +57,17 @@ class DecisionParams(Strict):
     """Mechanism 3: the weights of the decision to help."""
 
     help_intercept: float = param(
-        0.5,
+        0.67,
         unit="logit",
         role="world",
         prior=(-2.0, 3.0),
         ge=-10,
         le=10,
         source=(
-            "hand-tuned to the survey's calibrate rows on formal participation "
-            "(issue 14; was -0.6)"
+            "hand-tuned to 0.5 before issue 25"
             + " (calibrated: prior uniform [-2, 3] logit; beyond it a willing, asked resident"
             " almost never or almost always says yes)"
+            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 3 fits)"
         ),
         doc="Baseline log-odds that a willing, asked resident with average dispositions helps.",
     )

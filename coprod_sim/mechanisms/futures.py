@@ -26,6 +26,11 @@ and within 18-64, 65-79 and 80+ newcomers' ages keep ``turnover.toml``'s relativ
 year starts from the town as it is, so an error one year is corrected the next. The town keeps
 its size (a leaver's row goes to a newcomer, as without a future): growth is not modelled.
 
+Sampled trajectories. Three world parameters scale a future for sweeps to sample (each 1 by
+default, which leaves the future as written, bit for bit): ``future_budget_scale`` s turns each
+year's budget share b into b ** s, ``future_demand_scale`` each demand multiplier d into d ** s,
+and ``future_ageing_scale`` multiplies the change in the 65+ and 80+ shares since year 0.
+
 A future does not act during the burn-in (the burned-in town is that of no future), and with
 every multiplier 1 and no age mix (the ``steady`` future) it changes nothing: the run equals the
 run without a future, bit for bit.
@@ -33,6 +38,7 @@ run without a future, bit for bit.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,7 +47,7 @@ from pydantic import field_validator
 from coprod_sim.data.future_file import load_future
 from coprod_sim.mechanisms import turnover
 from coprod_sim.mechanisms.future_year import YearSettings
-from coprod_sim.parameters import Strict, param
+from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.ages import BANDS, MAX_AGE, AgeBands
 from coprod_sim.state.population import free_hours_of
 
@@ -68,6 +74,40 @@ class FutureParams(Strict):
         "never change).",
     )
 
+    future_budget_scale: float = param(
+        1.0,
+        unit="x (power)",
+        role="world",
+        ge=0,
+        le=4,
+        source=ASSUME + " (an uncertainty on the future's budget path, for sweeps to sample; "
+        "1: the path as written)",
+        doc="Each year's budget share b of the future becomes b ** s (0: budgets never change; "
+        "2: a 19% cut becomes 34%).",
+    )
+    future_demand_scale: float = param(
+        1.0,
+        unit="x (power)",
+        role="world",
+        ge=0,
+        le=4,
+        source=ASSUME + " (an uncertainty on the future's demand trend, for sweeps to sample; "
+        "1: the trend as written)",
+        doc="Each year's demand multiplier d of the future becomes d ** s (0: no trend beyond "
+        "the age mix).",
+    )
+    future_ageing_scale: float = param(
+        1.0,
+        unit="x",
+        role="world",
+        ge=0,
+        le=4,
+        source=ASSUME + " (an uncertainty on the projection's ageing, for sweeps to sample; "
+        "1: the projection as written)",
+        doc="The future's change in the 65+ and 80+ shares since year 0 times s (0: the town "
+        "keeps its start mix).",
+    )
+
     @field_validator("future")
     @classmethod
     def _known_future(cls, v: str) -> str:
@@ -85,15 +125,16 @@ def setup(model: Model) -> None:
 
 
 def year_start(model: Model) -> None:
-    """At the start of each results year, the future's values of the year set the mechanisms'
-    multipliers, the services' budgets and the newcomers' ages (see the module's docstring)."""
+    """At the start of each results year, the future's values of the year (``scaled``) set the
+    mechanisms' multipliers, the services' budgets and the newcomers' ages (see the module's
+    docstring)."""
     future = model.future
     if future is None or model.week < 0 or model.week % WEEKS_PER_YEAR:
         return
     year = model.week // WEEKS_PER_YEAR
     if model.future_start_shares is None:
         model.future_start_shares = age_shares(model.pop.age_years)
-    now = future.at(year)
+    now = scaled(future.at(year), model.params)
     model.capacity_cut[:] = 1.0 - now.budget
     before = model.future_now.values.free_time if model.future_now is not None else 1.0
     cdf, t65, t80 = None, float("nan"), float("nan")
@@ -114,6 +155,18 @@ def year_start(model: Model) -> None:
         ) * np.float32(now.free_time)
 
 
+def scaled(values: FutureValues, p: FutureParams) -> FutureValues:
+    """The year's values with the sampled trajectory scales applied (budget and demand
+    multipliers to the power ``s``; the age mix's change is scaled in ``targets``). A scale of
+    1 leaves a value untouched, bit for bit."""
+    changes = {}
+    if p.future_budget_scale != 1.0:
+        changes["budget"] = values.budget ** float(p.future_budget_scale)
+    if p.future_demand_scale != 1.0:
+        changes["demand"] = values.demand ** float(p.future_demand_scale)
+    return dataclasses.replace(values, **changes) if changes else values
+
+
 def age_shares(age_years: np.ndarray) -> tuple[float, float]:
     """(share 65+, share 80+) of residents."""
     n = max(len(age_years), 1)
@@ -128,8 +181,12 @@ def targets(model: Model, future: Future, year: float) -> tuple[float, float]:
     change since year 0, kept within [0, 1] and 80+ within 65+."""
     s65, s80 = model.future_start_shares
     v, v0 = future.at(year), future.at(0)
-    t65 = min(max(s65 + v.share_65_plus - v0.share_65_plus, 0.0), 1.0)
-    t80 = min(max(s80 + v.share_80_plus - v0.share_80_plus, 0.0), t65)
+    d65, d80 = v.share_65_plus - v0.share_65_plus, v.share_80_plus - v0.share_80_plus
+    k = float(model.params.future_ageing_scale)
+    if k != 1.0:
+        d65, d80 = k * d65, k * d80
+    t65 = min(max(s65 + d65, 0.0), 1.0)
+    t80 = min(max(s80 + d80, 0.0), t65)
     return t65, t80
 
 

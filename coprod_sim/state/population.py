@@ -68,18 +68,19 @@ class PopulationParams(Strict):
         doc="Share of adults with unpaid caring duties.",
     )
     free_hours_mean: float = param(
-        5.0,
+        5.6,
         unit="hours/week",
         role="world",
         prior=(2.0, 10.0),
         ge=0,
         le=60,
         source=(
-            "hand-tuned to the survey's formal participation (issue 14; was 4.0); "
+            "hand-tuned to 5.0 before issue 25; "
             + ASSUME
             + " ('lack of time' is the overwhelming barrier, Capable Communities 2010)"
             + " (calibrated: prior uniform [2, 10] hours/week; time is the main barrier, so not"
             " far above the issue-14 value)"
+            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 3 fits)"
         ),
         doc="Mean discretionary hours a week of a resident with neither work nor caring duties "
         "(before age effects).",
@@ -175,17 +176,18 @@ class PopulationParams(Strict):
         doc="Mean confidence and skills at the start.",
     )
     awareness_rate: float = param(
-        0.6,
+        0.49,
         unit="share",
         role="world",
         prior=(0.1, 1.0),
         ge=0,
         le=1,
         source=(
-            "hand-tuned to the survey's formal participation (issue 14; was 0.3); "
+            "hand-tuned to 0.6 before issue 25; "
             + ASSUME
             + " (most people 'had never been asked', Capable Communities 2010)"
             + " (calibrated: prior uniform [0.1, 1])"
+            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 3 fits)"
         ),
         doc="Share of residents aware of local volunteering opportunities at the start.",
     )
@@ -199,17 +201,18 @@ class PopulationParams(Strict):
         doc="Multiplies every stated-willingness share (capped at 1).",
     )
     disposition_loading: float = param(
-        0.05,
+        0.44,
         unit="correlation",
         role="world",
         prior=(0.0, 0.9),
         ge=0,
         lt=1,
         source=(
-            "hand-tuned to the survey's formal participation (issue 14; was 0.7); "
+            "hand-tuned to 0.05 before issue 25; "
             + ASSUME
             + " (willingness to help clusters in the same people)"
             + " (calibrated: prior uniform [0, 0.9])"
+            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 3 fits)"
         ),
         doc="Loading of each activity's stated willingness on one latent disposition to help "
         "(0: independent across activities).",

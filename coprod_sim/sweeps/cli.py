@@ -53,6 +53,14 @@ def sweep(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check the design and say what it would run.")
     ] = False,
+    no_posterior: Annotated[
+        bool,
+        typer.Option(
+            "--no-posterior",
+            help="Draw no world parameters from a posterior (the seed only), whatever the design "
+            "says; by default a design that names none draws from its town's shipped one.",
+        ),
+    ] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
     format_: Annotated[
         str,
@@ -74,6 +82,8 @@ def sweep(
         raise fail("give --scheduler or --workers, not both (the cluster has its own workers)")
     try:
         d = load_design(design)
+        if no_posterior:
+            d = d.without_posterior()
         if dry_run:
             check_outcomes(d, points(d))
     except ScenarioError as exc:
@@ -209,6 +219,14 @@ def optimise(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the search in --out (stored runs kept).")
     ] = False,
+    no_posterior: Annotated[
+        bool,
+        typer.Option(
+            "--no-posterior",
+            help="Draw no world parameters from a posterior (the seed only), whatever the design "
+            "says; by default a design that names none draws from its town's shipped one.",
+        ),
+    ] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress lines.")] = False,
 ) -> None:
     """Search lever mixes for the lowest cost that meets a target in most uncertainty cases;
@@ -223,7 +241,7 @@ def optimise(
     if scheduler is not None and workers is not None:
         raise fail("give --scheduler or --workers, not both (the cluster has its own workers)")
     try:
-        d, spec = load_optimise(design)
+        d, spec = load_optimise(design, no_posterior=no_posterior)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
     client = executor = None

@@ -35,7 +35,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from coprod_sim.calibration.posterior import check_town, load_posterior
+from coprod_sim.calibration.posterior import check_town, load_posterior, posterior_by_default
 from coprod_sim.data.toml_file import read_toml, read_toml_text
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.rules import RULES, check_rule, load_rule
@@ -131,7 +131,11 @@ class Design:
         self.source = source
         self.path = path  # the file it was read from (recorded, not part of the fingerprint)
         self._posterior: Any = None
+        #: why a design that names no posterior draws from none ('' when it draws, or names one)
+        self.posterior_note = ""
         self._check()
+        if model.sweep.posterior is None:
+            self._default_posterior()
         if check_posterior:
             self.posterior()
 
@@ -247,11 +251,32 @@ class Design:
             out[name] = fn
         return out
 
+    def _default_posterior(self) -> None:
+        """A design that names no posterior draws from its town's shipped one when that fits
+        this code's rules (the rule ``run`` and the dashboard follow:
+        ``calibration.posterior.posterior_by_default``); the resolved value is what the
+        manifest records, so a report or a resumed sweep reads the same design."""
+        try:
+            use, why = posterior_by_default(self.town())
+        except DesignError:
+            use, why = False, "the seed only: the arms run in different towns (no one posterior)"
+        except ScenarioError as exc:  # a town without a shipped posterior
+            use, why = False, f"the seed only: {exc}"
+        sweep = self.model.sweep.model_copy(update={"posterior": use})
+        self.model = self.model.model_copy(update={"sweep": sweep})
+        self.posterior_note = why
+
+    def without_posterior(self) -> Design:
+        """The same design drawing from no posterior (``--no-posterior``): the seed only."""
+        data = self.to_dict()
+        data["sweep"]["posterior"] = False
+        return Design.from_dict(data, source=self.source, path=self.path)
+
     def posterior_source(self) -> str | None:
         """What ``sweep.posterior`` names: a town (true: the design's town) or a file path
         (relative paths are taken from the design file's folder); None without one."""
         p = self.sweep.posterior
-        if p is False:
+        if p is False or p is None:
             return None
         if p is True:
             return self.town()
@@ -273,7 +298,7 @@ class Design:
 
     def posterior(self) -> Any:
         """The checked ``Posterior`` the replications draw from, or None (read once)."""
-        if self._posterior is None and self.sweep.posterior is not False:
+        if self._posterior is None and self.sweep.posterior not in (False, None):
             try:
                 post = load_posterior(self.posterior_source())
                 check_town(post, self.town(), "the design")
@@ -286,11 +311,10 @@ class Design:
         pts = samplers.points(self)
         s = self.sweep
         post = self.posterior()
-        drawn = (
-            f"; world parameters drawn per replication from {post.describe()}"
-            if post is not None
-            else ""
-        )
+        if post is not None:
+            drawn = f"; world parameters drawn per replication from {post.describe()}"
+        else:
+            drawn = f"; {self.posterior_note}" if self.posterior_note else ""
         return (
             f"{s.name}: {self.model.design.kind} design, {len(pts)} arms x {s.replications} "
             f"replications, {self.weeks} weeks after {s.burn_in_weeks} weeks of burn-in{drawn}"

@@ -88,8 +88,10 @@ class SweepSection(_Strict):
     )
     adaptive: Adaptive | None = None
     #: draw the world parameters of each replication from a posterior: true (the town's shipped
-    #: one), false, or the path of a posterior file (relative to the design file's folder)
-    posterior: bool | str = False
+    #: one), false, or the path of a posterior file (relative to the design file's folder); not
+    #: given: the town's shipped posterior when it fits this code's rules, else none (issue 25:
+    #: calibration uncertainty by default; ``Design`` resolves it and records why not)
+    posterior: bool | str | None = None
 
     @field_validator("years")
     @classmethod
@@ -101,7 +103,7 @@ class SweepSection(_Strict):
     @field_validator("posterior", mode="before")
     @classmethod
     def _posterior_value(cls, v: Any) -> Any:
-        if isinstance(v, bool) or (isinstance(v, str) and v.strip()):
+        if v is None or isinstance(v, bool) or (isinstance(v, str) and v.strip()):
             return v
         raise ValueError(
             "true (the town's shipped posterior), false, or the path of a posterior file (.json)"

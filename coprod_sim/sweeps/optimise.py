@@ -79,15 +79,18 @@ CANDIDATES = "candidates.jsonl"
 
 
 # ------------------------------------------------------------------ reading
-def load_optimise(path: str | Path) -> tuple[Design, OptimiseSpec]:
+def load_optimise(path: str | Path, no_posterior: bool = False) -> tuple[Design, OptimiseSpec]:
     """Read a design file with an ``[optimise]`` table. A design that varies nothing (no
-    ``[design]`` factors, no ``[[arms]]``) has one uncertainty point: the ``[world]`` itself."""
+    ``[design]`` factors, no ``[[arms]]``) has one uncertainty point: the ``[world]`` itself.
+    ``no_posterior``: draw no world parameters from a posterior, whatever the file says."""
     path = Path(path)
     what = f"design file '{path}'"
     if path.exists() and not path.is_dir() and path.suffix != ".toml":
         raise DesignError(f"{what}: suffix {path.suffix!r} is not allowed; allowed: a .toml file")
     data = read_toml(path, what, "allowed: a UTF-8 .toml file", DesignError)
     _check_finite(data, "")
+    if no_posterior:
+        data["sweep"] = {**data.get("sweep", {}), "posterior": False}
     design = design_from_dict(data, source=read_toml_text(path), path=path.as_posix())
     return design, optimise_spec(design)
 

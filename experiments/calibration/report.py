@@ -498,9 +498,9 @@ conclusions depend on what is uncertain, not to hide that behind one hand-tuned 
 So the baseline's uncertain world parameters are fitted to the survey's `calibrate` rows with
 approximate Bayesian computation, and the result is a posterior sample, not a point. Every
 preset town ships its posterior (`coprod_sim/data/posterior_<town>.json`). `coprod-sim run`
-draws from it by default when it is current (`--no-posterior` runs the declared defaults), as
-do the dashboard's replications and sweeps with `posterior = true`, so a policy result carries
-calibration uncertainty as well as seed noise.
+draws from it by default when it is current (`--no-posterior` runs the declared defaults, the
+posteriors' centre), as do the dashboard's replications and sweeps (unless a design says
+`posterior = false`), so a policy result carries calibration uncertainty as well as seed noise.
 
 **Method.** ABC-SMC (Del Moral et al. 2012; Beaumont et al. 2009) with pyabc
 (`coprod_sim/calibration/fit.py`):

@@ -55,13 +55,13 @@ def _skip_if_pending(town: str, post: object) -> None:
     import sys
     from pathlib import Path
 
-    from coprod_sim.results_version import is_current
+    from coprod_sim.results_version import fit_is_current
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "experiments"))
     from regenerate_all import PENDING
 
     step = f"posterior_{town}"
-    if not is_current(post.results_version) and step in PENDING:
+    if not fit_is_current(post.results_version) and step in PENDING:
         pytest.skip(f"{step} is stale, pending: {PENDING[step]}")
 
 

@@ -30,7 +30,7 @@ def _fitted(record: dict) -> dict:
 
 
 def test_a_current_posterior_is_drawn_from_without_asking(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(posterior_module, "is_current", lambda fitted: True)
+    monkeypatch.setattr(posterior_module, "fit_is_current", lambda fitted: True)
     drawn = _record(tmp_path, "auto")
     assert "posterior" in drawn and drawn["uncertainty"].startswith("calibration")
     defaults = _record(tmp_path, "off", "--no-posterior")
@@ -40,7 +40,7 @@ def test_a_current_posterior_is_drawn_from_without_asking(tmp_path, monkeypatch)
 
 
 def test_a_stale_posterior_is_not_drawn_from_and_the_run_says_so(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(posterior_module, "is_current", lambda fitted: False)
+    monkeypatch.setattr(posterior_module, "fit_is_current", lambda fitted: False)
     record = _record(tmp_path, "stale")
     assert "posterior" not in record
     assert record["uncertainty"].startswith("the seed only") and "stale" in record["uncertainty"]

@@ -213,3 +213,42 @@ def test_a_futures_outputs_are_declared_metrics() -> None:
     assert not [n for n in names if not metrics.is_declared(n)]
     assert summary["professional_capacity_last_year"] < summary["professional_capacity_first_year"]
     assert summary["demand_per_1000_first_year"] > 0
+
+
+def test_trajectory_scales_act_as_declared(tmp_path: Path) -> None:
+    """Sampled trajectories: budget b becomes b ** s and demand d becomes d ** s at the year's
+    start; a scale of 1 is the future as written, bit for bit."""
+    path = write_future(
+        tmp_path,
+        "scaled",
+        [dict(year=0, budget={"social_care": 0.81}, demand={"social_care": 1.2})],
+        shares=False,
+    )
+    runs = {}
+    for scales in ({}, {"future_budget_scale": 1.0}, {"future_budget_scale": 2.0,
+                   "future_demand_scale": 0.0}, {"future_budget_scale": 0.0}):  # fmt: skip
+        m = CoproductionModel(rng=3, n_residents=1000, burn_in_years=0, future=path, **scales)
+        m.run_weeks(3)
+        runs[tuple(scales.items())] = m
+    written, one, doubled, none = runs.values()
+    pd.testing.assert_frame_equal(series(written), series(one))
+    sc = list(SERVICES).index("social_care")
+    assert written.capacity_cut[sc] == pytest.approx(1 - 0.81)
+    assert doubled.capacity_cut[sc] == pytest.approx(1 - 0.81**2)
+    assert none.capacity_cut[sc] == 0.0
+    assert written.future_now.values.demand[sc] == pytest.approx(1.2)
+    assert doubled.future_now.values.demand[sc] == 1.0
+
+
+def test_ageing_scale_multiplies_the_change_in_the_age_mix() -> None:
+    targets = {}
+    for k in (0.0, 1.0, 2.0):
+        m = CoproductionModel(
+            rng=5, n_residents=1000, burn_in_years=0, future="ageing", future_ageing_scale=k
+        )
+        m.run_weeks(1)
+        start = m.future_start_shares[0]
+        targets[k] = m.future_now.target_65 - start
+    assert targets[0.0] == pytest.approx(0.0, abs=1e-12)
+    assert targets[1.0] > 0
+    assert targets[2.0] == pytest.approx(2 * targets[1.0], rel=1e-9)

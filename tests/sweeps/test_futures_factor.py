@@ -110,7 +110,7 @@ def test_a_design_without_futures_keeps_its_fingerprint() -> None:
     from coprod_sim.sweeps.design import REPORT_ONLY
 
     design = Design.from_dict(
-        {"sweep": {"name": "s", "seed": 1, "replications": 1, "weeks": 2},
+        {"sweep": {"name": "s", "seed": 1, "replications": 1, "weeks": 2, "posterior": False},
          "arms": [{"name": "baseline"}]}
     )  # fmt: skip
     before = design.to_dict()

@@ -136,8 +136,44 @@ def test_the_report_says_which_uncertainty_it_carries(reference: Path, tmp_path:
     text = write_report(copy).read_text()
     assert "seed noise and calibration uncertainty" in text
     assert f"posterior draws from {_post_of(reference)}" in text
-    run_sweep(Design.from_dict(tiny(replications=2)), tmp_path / "plain", workers=0)
+    plain = Design.from_dict(tiny(replications=2, posterior=False))
+    run_sweep(plain, tmp_path / "plain", workers=0)
     assert "Uncertainty carried: seed noise only" in write_report(tmp_path / "plain").read_text()
+
+
+def test_a_design_naming_no_posterior_draws_from_its_towns_shipped_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 25: calibration uncertainty by default. The resolved choice is what the manifest
+    records, so a report and a resumed sweep read the same design."""
+    from coprod_sim.calibration import posterior as posterior_module
+
+    d = Design.from_dict(tiny(replications=2))
+    assert d.sweep.posterior is True and d.posterior().town == "demo"
+    assert "drawn per replication from posterior" in d.describe()
+    run_sweep(d, tmp_path / "auto", workers=0)
+    assert "seed noise and calibration uncertainty" in write_report(tmp_path / "auto").read_text()
+    run_sweep(Design.from_dict(tiny(replications=2)), tmp_path / "auto", workers=0)  # resumes
+    assert d.without_posterior().posterior() is None
+
+    monkeypatch.setattr(posterior_module, "fit_is_current", lambda fitted: False)
+    stale = Design.from_dict(tiny(replications=2))
+    assert stale.sweep.posterior is False and stale.posterior() is None
+    assert "the seed only" in stale.describe() and "stale" in stale.describe()
+
+
+def test_no_posterior_flag_runs_the_declared_world(tmp_path: Path) -> None:
+    path = tmp_path / "d.toml"
+    path.write_text(
+        '[sweep]\nname = "p"\nseed = 1\nreplications = 1\nweeks = 2\n'
+        '[world]\nn_residents = 300\nburn_in_years = 0\n[[arms]]\nname = "a"\n'
+    )
+    out = ["sweep", str(path), "--out", str(tmp_path / "o"), "--dry-run"]
+    with_flag = CliRunner().invoke(app, [*out, "--no-posterior"])
+    without = CliRunner().invoke(app, out)
+    assert with_flag.exit_code == 0 and without.exit_code == 0, with_flag.output + without.output
+    assert "drawn per replication" not in with_flag.output
+    assert "drawn per replication" in without.output
 
 
 @pytest.mark.parametrize(
