@@ -327,7 +327,7 @@ def barrier_shares(codes: np.ndarray) -> dict[str, float]:
 def credit_helpers(
     week_hours, hours_year, hours_given, weeks_year, months_year, last_help, ever, week, wpm
 ):
-    """Mechanism 9's record of helpers (``model._deliver``): each resident with hours this
+    """Mechanism 9's record of helpers (``deliver``): each resident with hours this
     week (``week_hours`` > 0, then reset to zero) gets them (in single precision as stored), a
     week of help, a month of help if the last help was in another ``wpm``-week month, and
     ``week`` as the last week helped. Returns (the helpers, ascending; the hours credited to
