@@ -140,4 +140,4 @@ def test_same_results_under_another_cpu_target(tmp_path: Path) -> None:
         timeout=900,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "4 passed" in done.stdout, done.stdout[-2000:]
+    assert f"{len(CASES)} passed" in done.stdout, done.stdout[-2000:]
