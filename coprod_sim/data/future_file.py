@@ -48,8 +48,8 @@ from coprod_sim.parameters import ScenarioError
 FUTURES_DIR = "futures"
 #: the most years a future may run to (a study runs 5 to 20)
 MAX_YEAR = 100
-#: the largest town size relative to year 0 a future may reach (the fastest-growing English
-#: local authorities grew by about 1.5 times in 20 years, ONS mid-year estimates 2001-2021;
+#: the largest town size relative to year 0 a future may reach (Tower Hamlets, England's
+#: fastest-growing local authority, grew about 1.6 times between the 2001 and 2021 censuses;
 #: 5 leaves room for a new town while refusing a typo such as 15 for 1.5)
 MAX_POPULATION = 5.0
 #: the keys of a year's row that carry a trajectory, each needing a source
