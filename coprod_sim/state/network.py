@@ -144,9 +144,10 @@ def _local_targets(
     return np.where(near, pos_near, pos_any)
 
 
-def _unique(key: np.ndarray) -> np.ndarray:
-    """The sorted distinct tie keys (``u * n + v``), sorted in place."""
-    key.sort()
+def _unique(key: np.ndarray, kind: str | None = None) -> np.ndarray:
+    """The sorted distinct tie keys (``u * n + v``), sorted in place (``kind="stable"``: a
+    merge of sorted runs, linear when the keys are a few sorted runs)."""
+    key.sort(kind=kind)
     if len(key):
         first = np.empty(len(key), bool)
         first[0] = True
@@ -207,7 +208,9 @@ def add_ties(
     if present is not None:
         keep &= present[v]
     u, v = u[keep], v[keep]
-    key = _unique(np.concatenate([old_key, u * n + v, v * n + u]))
+    added = np.concatenate([u * n + v, v * n + u])
+    added.sort()
+    key = _unique(np.concatenate([old_key, added]), kind="stable")  # two sorted runs: a merge
     return _csr(key, n), np.searchsorted(key, old_key)
 
 
