@@ -17,10 +17,16 @@ year given they stay at its values. The shipped futures live in ``coprod_sim/dat
     free_time = 1.0            # x every resident's free hours
     demand = { social_care = 1.0, public_safety = 1.0, early_years = 1.0 }
     budget = { social_care = 1.0, public_safety = 1.0, early_years = 1.0 }
+    population = 1.0           # optional, in every row or in none: the town's size / year 0's
 
 Every figure needs a source or a stated assumption: ``[sources]`` names one for each key the
 rows use. A bad file (missing year or key, a negative rate, an unknown service or key, years
-not increasing) is a ``FutureError``: one line naming the file, the entry and what is allowed.
+not increasing, a population that is not positive, above ``MAX_POPULATION`` or not 1 in year 0)
+is a ``FutureError``: one line naming the file, the entry and what is allowed.
+
+``population`` (the town's size relative to year 0) is read and checked here, but the model
+does not yet make the town grow or shrink: ``coprod_sim.mechanisms.futures`` refuses a future
+that carries it (docs/futures.md, "Growth and shrinking").
 """
 
 from __future__ import annotations
@@ -42,6 +48,10 @@ from coprod_sim.parameters import ScenarioError
 FUTURES_DIR = "futures"
 #: the most years a future may run to (a study runs 5 to 20)
 MAX_YEAR = 100
+#: the largest town size relative to year 0 a future may reach (Tower Hamlets, England's
+#: fastest-growing local authority, grew about 1.6 times between the 2001 and 2021 censuses;
+#: 5 leaves room for a new town while refusing a typo such as 15 for 1.5)
+MAX_POPULATION = 5.0
 #: the keys of a year's row that carry a trajectory, each needing a source
 KEYS: tuple[str, ...] = (
     "share_65_plus",
@@ -51,7 +61,10 @@ KEYS: tuple[str, ...] = (
     "free_time",
     "demand",
     "budget",
+    "population",
 )
+#: the optional keys: in every row or in none
+OPTIONAL = ("share_65_plus", "share_80_plus", "population")
 ALLOWED = (
     "allowed: a shipped future (coprod-sim list futures) or a .toml file of [[year]] rows "
     "(see docs/futures.md)"
@@ -92,6 +105,9 @@ class FutureYear(_Strict):
     free_time: float = _m("x every resident's free hours", 3)
     demand: ByService = Field(description="x each service's need rates")
     budget: ByService = Field(description="x each service's budget (its staff hours and pay)")
+    population: float | None = Field(
+        None, gt=0, le=MAX_POPULATION, description="the town's size relative to year 0"
+    )
 
     @model_validator(mode="after")
     def _shares(self) -> FutureYear:
@@ -122,9 +138,19 @@ class FutureFile(_Strict):
         if len(with_shares) > 1:
             raise ValueError("share_65_plus and share_80_plus are in some rows only; allowed: "
                              "in every row or in none")  # fmt: skip
-        used = [k for k in KEYS if k not in ("share_65_plus", "share_80_plus")]
+        with_population = {r.population is not None for r in self.year}
+        if len(with_population) > 1:
+            raise ValueError("population is in some rows only; allowed: in every row or in none")
+        if with_population == {True} and self.year[0].population != 1.0:
+            raise ValueError(
+                f"population is {self.year[0].population:g} in year 0; allowed: 1 in year 0 "
+                "(the town's size relative to year 0)"
+            )
+        used = [k for k in KEYS if k not in OPTIONAL]
         if with_shares == {True}:
             used += ["share_65_plus", "share_80_plus"]
+        if with_population == {True}:
+            used += ["population"]
         for k in self.sources:
             if k not in KEYS:
                 raise ValueError(f"sources: unknown key {k!r}; allowed: {', '.join(KEYS)}")
@@ -152,6 +178,7 @@ class Future:
     free_time: np.ndarray
     demand: np.ndarray  # years x services
     budget: np.ndarray  # years x services
+    population: np.ndarray | None = None  # the town's size relative to year 0; None: fixed
 
     def _at(self, values: np.ndarray, year: float) -> float:
         return float(np.interp(year, self.years, values))
@@ -170,6 +197,7 @@ class Future:
             free_time=self._at(self.free_time, year),
             demand=by_service(self.demand),
             budget=by_service(self.budget),
+            population=None if self.population is None else self._at(self.population, year),
         )
 
 
@@ -185,6 +213,7 @@ class FutureValues:
     free_time: float
     demand: np.ndarray  # by service
     budget: np.ndarray  # by service
+    population: float | None = None  # the town's size relative to year 0; None: fixed
 
 
 def shipped_futures() -> dict[str, Path]:
@@ -228,6 +257,7 @@ def _load(path: str, _mtime: int) -> Future:
     rows = f.year
     col = lambda k: np.array([getattr(r, k) for r in rows], np.float64)  # noqa: E731
     shares = rows[0].share_65_plus is not None
+    population = rows[0].population is not None
     return Future(
         name=Path(path).stem,
         description=f.description,
@@ -240,6 +270,7 @@ def _load(path: str, _mtime: int) -> Future:
         free_time=col("free_time"),
         demand=np.array([r.demand.array() for r in rows]),
         budget=np.array([r.budget.array() for r in rows]),
+        population=col("population") if population else None,
     )
 
 

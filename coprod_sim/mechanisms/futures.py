@@ -25,6 +25,9 @@ year ``y + 1``: the share of newcomers aged 65-79 and 80+ is what that takes (be
 and within 18-64, 65-79 and 80+ newcomers' ages keep ``turnover.toml``'s relative weights. Each
 year starts from the town as it is, so an error one year is corrected the next. The town keeps
 its size (a leaver's row goes to a newcomer, as without a future): growth is not modelled.
+A future file may carry a ``population`` trajectory (the town's size relative to year 0; read
+and checked by ``future_file``), but until a rule makes the town follow it such a future is
+refused here (``FutureParams``), so that no run silently ignores it (docs/futures.md).
 
 Sampled trajectories. Three world parameters scale a future for sweeps to sample (each 1 by
 default, which leaves the future as written, bit for bit): ``future_budget_scale`` s turns each
@@ -44,7 +47,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import field_validator
 
-from coprod_sim.data.future_file import load_future
+from coprod_sim.data.future_file import FutureError, load_future
 from coprod_sim.mechanisms import turnover
 from coprod_sim.mechanisms.future_year import YearSettings
 from coprod_sim.parameters import ASSUME, Strict, param
@@ -112,8 +115,20 @@ class FutureParams(Strict):
     @classmethod
     def _known_future(cls, v: str) -> str:
         if v:
-            load_future(v)  # a FutureError (a ValueError) names what is wrong
+            future = load_future(v)  # a FutureError (a ValueError) names what is wrong
+            refuse_population(future, v)
         return v
+
+
+def refuse_population(future: Future, name: str) -> None:
+    """A future with a ``population`` trajectory is refused: the town's size is fixed (a
+    leaver's row goes to a newcomer) and no rule yet grows or shrinks it, so running it would
+    ignore the trajectory without saying so."""
+    if future.population is not None:
+        raise FutureError(
+            f"future {name!r}: entry 'population' (a growing or shrinking town) is not modelled "
+            "yet; allowed: a future without population (docs/futures.md)"
+        )
 
 
 def setup(model: Model) -> None:

@@ -10,6 +10,9 @@ resident proposes Poisson(ties_local / 2) local ties, a share ``tie_clustering``
 residents within ``STREET_WIDTH`` places in the block (street-level clusters, giving
 transitivity) and the rest anywhere in the block, plus Poisson(ties_bridge / 2) ties to anyone
 in town; ties are made mutual, so mean degree is about ties_local + ties_bridge.
+
+``add_ties`` gives residents who join a town later their ties by the same rule (a building block
+for a growing town, issue 26: not yet used by the model, whose graph never changes).
 """
 
 from __future__ import annotations
@@ -114,14 +117,7 @@ def build_graph(
 
     k_local = rng.poisson(ties_local / 2.0, n)
     src = np.repeat(np.arange(n, dtype=np.int64), k_local)
-    s_start, s_size = start[src], size[src]
-    near = rng.random(len(src)) < clustering
-    offset = rng.integers(1, STREET_WIDTH + 1, len(src)) * np.where(
-        rng.random(len(src)) < 0.5, -1, 1
-    )
-    pos_near = s_start + (src - s_start + offset) % np.maximum(s_size, 1)
-    pos_any = s_start + (rng.random(len(src)) * s_size).astype(np.int64)
-    dst = np.where(near, pos_near, pos_any)
+    dst = _local_targets(src, start[src], size[src], clustering, rng)
 
     k_bridge = rng.poisson(ties_bridge / 2.0, n)
     b_src = np.repeat(np.arange(n, dtype=np.int64), k_bridge)
@@ -130,18 +126,92 @@ def build_graph(
     u = np.concatenate([src, b_src, dst, b_dst])
     v = np.concatenate([dst, b_dst, src, b_src])
     keep = u != v
-    key = u[keep] * n + v[keep]
-    key.sort()
+    return _csr(_unique(u[keep] * n + v[keep]), n)
+
+
+def _local_targets(
+    src: np.ndarray, s_start: np.ndarray, s_size: np.ndarray, clustering: float, rng
+) -> np.ndarray:
+    """The resident each local tie proposed by ``src`` goes to (the rule of the module's
+    docstring): a share ``clustering`` within ``STREET_WIDTH`` places in the block, the rest
+    anywhere in it."""
+    near = rng.random(len(src)) < clustering
+    offset = rng.integers(1, STREET_WIDTH + 1, len(src)) * np.where(
+        rng.random(len(src)) < 0.5, -1, 1
+    )
+    pos_near = s_start + (src - s_start + offset) % np.maximum(s_size, 1)
+    pos_any = s_start + (rng.random(len(src)) * s_size).astype(np.int64)
+    return np.where(near, pos_near, pos_any)
+
+
+def _unique(key: np.ndarray, kind: str | None = None) -> np.ndarray:
+    """The sorted distinct tie keys (``u * n + v``), sorted in place (``kind="stable"``: a
+    merge of sorted runs, linear when the keys are a few sorted runs)."""
+    key.sort(kind=kind)
     if len(key):
         first = np.empty(len(key), bool)
         first[0] = True
         np.not_equal(key[1:], key[:-1], out=first[1:])
         key = key[first]
+    return key
+
+
+def _csr(key: np.ndarray, n: int) -> Graph:
+    """The graph of sorted distinct tie keys ``u * n + v``."""
     u = key // n
     indices = (key - u * n).astype(np.int32)
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(u, minlength=n), out=indptr[1:])
     return Graph(indptr, indices, n)
+
+
+def add_ties(
+    graph: Graph,
+    new: np.ndarray,
+    block_start: np.ndarray,
+    block_end: np.ndarray,
+    ties_local: float,
+    ties_bridge: float,
+    clustering: float,
+    rng: np.random.Generator,
+    present: np.ndarray | None = None,
+) -> tuple[Graph, np.ndarray]:
+    """Ties for residents ``new`` who join a town (rows of ``graph`` in their neighbourhood's
+    block, without ties yet), by the formation rule of ``build_graph``: each proposes
+    Poisson(``ties_local``) local ties (a share ``clustering`` of them nearby) and
+    Poisson(``ties_bridge``) bridges, made mutual. At set-up a resident proposes half their
+    mean ties and receives the other half; a newcomer, whom nobody proposes to, proposes the
+    whole mean, so their mean degree is about ``ties_local + ties_bridge`` (a growing town's
+    newcomers fewer: the caller scales the means by a share). Ties to rows not ``present``
+    (a vacant row) and to oneself are dropped, as are duplicates.
+
+    Returns the new graph and, for each tie of ``graph`` (its CSR position), its position in
+    the new one, so that per-tie arrays (trust) carry over: ``new_array[pos] = old_array``.
+    """
+    n = graph.n
+    new = np.asarray(new, np.int64)
+    old_key = graph.owner_of_edges().astype(np.int64) * n + graph.indices
+    if len(new) == 0:
+        return graph, np.arange(len(old_key))
+    start = np.asarray(block_start, np.int64)
+    size = np.asarray(block_end, np.int64) - start
+    block = np.searchsorted(np.asarray(block_end, np.int64), new, side="right")
+    k_local = rng.poisson(ties_local, len(new))
+    src = np.repeat(new, k_local)
+    b = np.repeat(block, k_local)
+    dst = _local_targets(src, start[b], size[b], clustering, rng)
+    b_src = np.repeat(new, rng.poisson(ties_bridge, len(new)))
+    b_dst = rng.integers(0, n, len(b_src))
+    u = np.concatenate([src, b_src])
+    v = np.concatenate([dst, b_dst])
+    keep = u != v
+    if present is not None:
+        keep &= present[v]
+    u, v = u[keep], v[keep]
+    added = np.concatenate([u * n + v, v * n + u])
+    added.sort()
+    key = _unique(np.concatenate([old_key, added]), kind="stable")  # two sorted runs: a merge
+    return _csr(key, n), np.searchsorted(key, old_key)
 
 
 def sample_ties(

@@ -18,6 +18,7 @@ import numpy as np
 
 from coprod_sim.data.future_file import FutureError, load_future
 from coprod_sim.levers import make_levers
+from coprod_sim.mechanisms.futures import refuse_population
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.scenario import make_scenario
 from coprod_sim.sweeps.design_schema import DesignModel, SweepSection
@@ -309,7 +310,7 @@ def future_values(design: DesignLike) -> list[tuple[str, str]]:
         if f.endswith(".toml") and not Path(f).is_absolute() and design.path is not None:
             value = str((Path(design.path).parent / f).resolve())
         try:
-            load_future(value)
+            refuse_population(load_future(value), value)  # a growing town: not modelled yet
         except FutureError as exc:
             raise DesignError(f"design.futures[{i}]: {exc}") from None
         out.append((Path(f).stem if f.endswith(".toml") else f, value))

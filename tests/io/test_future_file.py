@@ -41,6 +41,16 @@ def future_text(*rows: dict) -> str:
     )
 
 
+def population_text(*sizes: object, source: bool = True) -> str:
+    """A future whose rows (years 0, 5, 10, ...) carry ``population`` (None: left out)."""
+    text = HEAD + ('population = "a"\n' if source else "")
+    for i, size in enumerate(sizes):
+        text += GOOD_ROW.format(year=5 * i, moving=1.0, budget=1.0)
+        if size is not None:
+            text += f"population = {size}\n"
+    return text
+
+
 BAD = {
     "missing year": future_text({}).replace("year = 0\n", "", 1),
     "no year 0": future_text({"year": 2}),
@@ -54,6 +64,12 @@ BAD = {
     "missing service": future_text({}).replace(
         "social_care = 1.0, public_safety = 1.0, early_years = 1.0 }\n", "social_care = 1.0 }\n"
     ),
+    "negative population": population_text(1.0, -0.5),
+    "zero population": population_text(1.0, 0.0),
+    "population too large": population_text(1.0, 50.0),
+    "population missing in a row": population_text(1.0, None, 1.2),
+    "population not 1 in year 0": population_text(1.1, 1.2),
+    "population without a source": population_text(1.0, 1.2, source=False),
 }
 WORDS = {
     "missing year": "year",
@@ -64,6 +80,12 @@ WORDS = {
     "years not increasing": "increasing",
     "missing source": "budget",
     "missing service": "public_safety",
+    "negative population": "population",
+    "zero population": "population",
+    "population too large": "population",
+    "population missing in a row": "population",
+    "population not 1 in year 0": "population",
+    "population without a source": "population",
 }
 
 
@@ -113,3 +135,24 @@ def test_run_with_a_future_file_reports_the_age_mix_and_budget(tmp_path: Path) -
     assert weekly["budget_share"].iloc[0] == pytest.approx((0.5 + 1 + 1) / 3)
     scenario = json.loads((out / "scenario.json").read_text(encoding="utf-8"))
     assert json.dumps(scenario).count(str(path.resolve())) >= 1
+
+
+def test_a_population_trajectory_is_read_but_a_run_with_it_is_refused(tmp_path: Path) -> None:
+    """``population`` is read and checked (interpolated like every key), but no rule makes the
+    town grow or shrink yet: a run with it is refused in one line, never run ignoring it."""
+    path = tmp_path / "growing.toml"
+    path.write_text(population_text(1.0, 1.2), encoding="utf-8")
+    f = load_future(str(path))
+    assert f.at(0).population == 1.0
+    assert f.at(2.5).population == pytest.approx(1.1)
+    assert f.at(30).population == pytest.approx(1.2)
+    assert (
+        load_future("steady").population is None and load_future("steady").at(3).population is None
+    )
+    with pytest.raises(ScenarioError, match="population"):
+        make_scenario(future=str(path))
+    r = runner.invoke(app, ["run", "--future", str(path), "--set", "n_residents=300",
+                            "--weeks", "2", "--out", str(tmp_path / "out"), "-q"])  # fmt: skip
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "population" in lines[0] and "Traceback" not in r.output, r.output

@@ -8,6 +8,7 @@ import pytest
 
 from coprod_sim.state.network import (
     Graph,
+    add_ties,
     build_graph,
     row_mean,
     sample_ties,
@@ -137,3 +138,53 @@ def test_tie_counts_update_adds_the_sign_to_every_tie(seed: int) -> None:
     tie_counts_update(g, counts, who, sign)
     assert np.array_equal(counts, want)
     assert not np.array_equal(counts, before)
+
+
+def test_residents_who_join_get_ties_by_the_same_rule_fewer_when_scaled() -> None:
+    """A growing town's newcomers (rows left without ties at set-up, then joined with the
+    formation rule's means times 0.5) end with about half the stayers' ties; every old tie
+    and its per-tie value carry over; the graph stays symmetric and simple; no tie goes to a
+    row still vacant."""
+    start, end = _blocks([600, 900, 500])
+    n = 2000
+    rng = np.random.default_rng(7)
+    joining = np.sort(rng.choice(n, 200, replace=False))
+    vacant = np.setdiff1d(np.sort(rng.choice(n, 300, replace=False)), joining)
+    out = np.zeros(n, bool)
+    out[joining] = out[vacant] = True
+    full = build_graph(start, end, 8.0, 0.6, 0.6, rng)
+    u, v = _edges(full)
+    keep = ~out[u] & ~out[v]
+    old = Graph(np.concatenate([[0], np.cumsum(np.bincount(u[keep], minlength=n))]),
+                v[keep].astype(np.int32), n)  # fmt: skip
+    present = np.ones(n, bool)
+    present[vacant] = False
+    values = np.arange(len(old.indices), dtype=np.float64)  # a per-tie array
+    g, pos = add_ties(old, joining, start, end, 8.0 * 0.5, 0.6 * 0.5, 0.6, rng, present)
+
+    gu, gv = _edges(g)
+    key = gu * n + gv
+    assert (gu != gv).all() and len(np.unique(key)) == len(key)
+    assert np.isin(gv * n + gu, key).all(), "a tie without its reverse"
+    assert present[gv].all(), "a tie to a vacant row"
+    ou, ov = _edges(old)
+    assert (key[pos] == ou * n + ov).all(), "an old tie moved or lost"
+    moved = np.zeros(len(g.indices))
+    moved[pos] = values
+    assert (moved[pos] == values).all()
+    stayers = np.setdiff1d(np.arange(n), np.concatenate([joining, vacant]))
+    new_deg, stay_deg = g.deg[joining].mean(), g.deg[stayers].mean()
+    assert new_deg < 0.7 * stay_deg, (new_deg, stay_deg)
+    assert abs(new_deg - 0.5 * 8.6) < 0.15 * 4.3, new_deg
+    assert (g.deg[vacant] == 0).all()
+    nb = np.repeat(np.arange(3), [600, 900, 500])
+    mine = np.isin(gu, joining)
+    assert (nb[gu[mine]] == nb[gv[mine]]).mean() > 0.85  # mostly in their neighbourhood
+
+
+def test_adding_no_one_keeps_the_graph() -> None:
+    start, end = _blocks([100, 100])
+    g = build_graph(start, end, 6.0, 0.5, 0.5, np.random.default_rng(1))
+    same, pos = add_ties(g, np.zeros(0, np.int64), start, end, 6.0, 0.5, 0.5,
+                         np.random.default_rng(2))  # fmt: skip
+    assert same is g and (pos == np.arange(len(g.indices))).all()
