@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod_sim.mechanisms import collective_action, future_year, life_history, trust
-from coprod_sim.mechanisms.needs import AgeGroups
+from coprod_sim.mechanisms.needs import UNMET, AgeGroups
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
 from coprod_sim.state.ages import BANDS, group_of, newcomer_ages
-from coprod_sim.state.arrays import count_into, expand_rows
+from coprod_sim.state.arrays import count_into, expand_rows, unique_ints
 from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.network import tie_counts_update
 from coprod_sim.state.population import RETIRED, draw_residents, free_hours_of
@@ -144,12 +144,12 @@ def step(model: Model) -> None:
     pd, pm = weekly_hazards(model)
     band = BANDS.band_of(pop.age_years)
     u = rng.random(len(pop))
-    p_die = pd[band]
-    dies = u < p_die
-    moves = ~dies & (u < p_die + pm[band])
-    leavers = np.flatnonzero(dies | moves)
-    model.events["deaths"] += int(dies.sum())
-    model.events["moved_away"] += int(moves.sum())
+    dies = u < pd[band]
+    leaves = u < (pd + pm)[band]  # dies, or else moves away: one draw decides
+    leavers = np.flatnonzero(leaves)
+    deaths = int(np.count_nonzero(dies))
+    model.events["deaths"] += deaths
+    model.events["moved_away"] += len(leavers) - deaths
     model.events["newcomers"] += len(leavers)
     if len(leavers):
         replace(model, leavers, rng)
@@ -196,9 +196,10 @@ def replace(model: Model, leavers: np.ndarray, rng: np.random.Generator) -> None
     gone[leavers + 1] = True
     # needs the leavers owned end (not unmet: their owner has gone)
     owned = gone[n.owner + 1]
-    model.events["needs_left_with_owner"] += int(owned.sum())
-    count_into(n.kind[owned & n.open], model.left_open_by_kind)
-    if owned.any():
+    ended = np.flatnonzero(owned)
+    model.events["needs_left_with_owner"] += len(ended)
+    if len(ended):
+        count_into(n.kind[ended[n.channel[ended] == UNMET]], model.left_open_by_kind)
         n.keep(~owned)
     # needs they were helping with go back to the queue (a re-match when met again)
     helped = np.flatnonzero(gone[n.helper + 1])
@@ -233,7 +234,7 @@ def replace(model: Model, leavers: np.ndarray, rng: np.random.Generator) -> None
     _, out_pos = expand_rows(g.indptr, leavers)
     _, back_pos = expand_rows(g.indptr, g.indices[out_pos])
     back_pos = back_pos[gone[g.indices[back_pos] + 1]]
-    pos = np.unique(np.concatenate((out_pos, back_pos)))
+    pos = unique_ints(np.concatenate((out_pos, back_pos)))
     src = np.searchsorted(g.indptr, pos, side="right") - 1
     fresh = trust.start_tie_trust(src, g.indices[pos], pop.trust_nbr, rng)
     model.tie_trust[pos] = fresh
