@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod_sim.mechanisms import collective_action, future_year, life_history, trust
-from coprod_sim.mechanisms.needs import UNMET, AgeGroups
+from coprod_sim.mechanisms.needs import UNMET, AgeGroups, leave_table
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
 from coprod_sim.state.ages import BANDS, group_of, newcomer_ages
@@ -194,13 +194,13 @@ def replace(model: Model, leavers: np.ndarray, rng: np.random.Generator) -> None
     n, pop, p = model.needs, model.pop, model.params
     gone = np.zeros(len(pop) + 1, bool)  # shifted by one: -1 (no one) -> 0
     gone[leavers + 1] = True
-    # needs the leavers owned end (not unmet: their owner has gone)
-    owned = gone[n.owner + 1]
-    ended = np.flatnonzero(owned)
+    # needs the leavers owned end (not unmet: their owner has gone); those met or lapsed this
+    # week are leaving the table already
+    ended = np.flatnonzero(gone[n.owner + 1] & ~n.leaving)
     model.events["needs_left_with_owner"] += len(ended)
-    if len(ended):
-        count_into(n.kind[ended[n.channel[ended] == UNMET]], model.left_open_by_kind)
-        n.keep(~owned)
+    count_into(n.kind[ended[n.channel[ended] == UNMET]], model.left_open_by_kind)  # open ones
+    n.leaving[ended] = True
+    leave_table(model)  # the week's compaction, done here: the rows below are those that stay
     # needs they were helping with go back to the queue (a re-match when met again)
     helped = np.flatnonzero(gone[n.helper + 1])
     model.events["needs_helper_left"] += len(helped)
