@@ -142,12 +142,13 @@ def step(model: Model) -> None:
     changed = age_one_year(model)
     pop = model.pop
     pd, pm = weekly_hazards(model)
-    band = BANDS.band_of(pop.age_years)
+    leave = pd + pm  # dies, or else moves away: one draw decides
     u = rng.random(len(pop))
-    dies = u < pd[band]
-    leaves = u < (pd + pm)[band]  # dies, or else moves away: one draw decides
-    leavers = np.flatnonzero(leaves)
-    deaths = int(np.count_nonzero(dies))
+    # only a draw below the highest hazard can mean leaving: the bands of those few are read
+    maybe = np.flatnonzero(u < leave.max())
+    band = BANDS.band_of(pop.age_years[maybe])
+    leavers = maybe[u[maybe] < leave[band]]
+    deaths = int(np.count_nonzero(u[maybe] < pd[band]))
     model.events["deaths"] += deaths
     model.events["moved_away"] += len(leavers) - deaths
     model.events["newcomers"] += len(leavers)
