@@ -27,8 +27,9 @@ The week, in the array model's order (``CoproductionModel.step``'s docstring):
 
 Where the array model applies an update once per resident however many rows name them
 ("repeated indices apply once", ``coprod_sim.mechanisms.trust``), this code uses sets or flags
-to do the same. Not reproduced: the yearly barrier analysis (an outcome report, not a weekly rule)
-and levers (the comparison runs without levers).
+to do the same. Not reproduced: the yearly barrier analysis (an outcome report, not a weekly rule),
+levers (the comparison runs without levers), population turnover (off in both, ``INERT``) and
+the yearly per-resident records (the array model's are detached in ``array_model``).
 
 Benchmark (both models side by side in one process, ``--reps`` runs of each, interleaved; the
 LAST line is ``speedup: X``, the array model's resident-weeks per second over the agent
