@@ -141,6 +141,7 @@ WEEK: tuple[Phase | LeverPoint, ...] = (
     LeverPoint("end_of_week"),
     Phase("lever costs", "costs", lever_costs),
     Phase("turnover", "population turnover", turnover.step),
+    Phase("needs leave", "needs arise and wait", needs.leave_table),
     Phase("end of week", "bookkeeping", end_week),
     Phase("end of year", "outcomes", outcomes.close_year),
     Phase("weekly figures", "outputs", reporters.record_week),

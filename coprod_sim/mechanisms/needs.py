@@ -264,6 +264,9 @@ class NeedTable:
                     "tie an informal helper was asked along (CSR position); -1 none", start=-1),
         StateColumn("served", "bool", "bool",
                     "has been met at least once (a later match is a re-match)", start=False),
+        StateColumn("leaving", "bool", "bool",
+                    "ended this week (met, lapsed, or its owner left): leaves the table at the "
+                    "week's end (`needs.leave_table`)", start=False),
     )  # fmt: skip
     MIN_CAPACITY: ClassVar[int] = 1024
 
@@ -609,6 +612,14 @@ def wait(model: Model) -> None:
     model.events["open_needs"] = int(len(w) - len(lapsed) - len(sent))
     model.events["waited_total"] = int(waited_open)
     model.events["needs_past_standard"] = int(n_past)
+
+
+def leave_table(model: Model) -> None:
+    """Needs that ended this week (met, lapsed, or their owner died or moved away) leave the
+    table: one compaction a week, rows keeping their order."""
+    n = model.needs
+    if n.leaving.any():
+        n.keep(~n.leaving)
 
 
 def emergency_response(model: Model, rows: np.ndarray) -> None:

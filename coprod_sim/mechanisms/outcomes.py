@@ -467,9 +467,10 @@ def deliver(model: Model) -> None:
     model.events["needs_done"] += len(done)
     # needs given up unmet this week (marked by ``needs.wait``): service roles apart
     model.events["lapsed_roles"] = int(np.count_nonzero(n.owner[model.lapsed] < 0))
-    keep = ~model.lapsed
-    keep[done] = False
-    n.keep(keep)
+    # they leave the table at the week's end (``needs.leave_table``), with the needs of
+    # residents who die or move away (turnover): one compaction a week
+    n.leaving[done] = True
+    n.leaving |= model.lapsed
 
 
 class RecentHelpers:

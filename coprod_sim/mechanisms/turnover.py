@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod_sim.mechanisms import collective_action, future_year, life_history, trust
-from coprod_sim.mechanisms.needs import AgeGroups
+from coprod_sim.mechanisms.needs import UNMET, AgeGroups, leave_table
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import compiled_pass, rule
 from coprod_sim.state.ages import BANDS, group_of, newcomer_ages
-from coprod_sim.state.arrays import count_into, expand_rows
+from coprod_sim.state.arrays import count_into, expand_rows, unique_ints
 from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.network import tie_counts_update
 from coprod_sim.state.population import RETIRED, draw_residents, free_hours_of
@@ -142,14 +142,15 @@ def step(model: Model) -> None:
     changed = age_one_year(model)
     pop = model.pop
     pd, pm = weekly_hazards(model)
-    band = BANDS.band_of(pop.age_years)
+    leave = pd + pm  # dies, or else moves away: one draw decides
     u = rng.random(len(pop))
-    p_die = pd[band]
-    dies = u < p_die
-    moves = ~dies & (u < p_die + pm[band])
-    leavers = np.flatnonzero(dies | moves)
-    model.events["deaths"] += int(dies.sum())
-    model.events["moved_away"] += int(moves.sum())
+    # only a draw below the highest hazard can mean leaving: the bands of those few are read
+    maybe = np.flatnonzero(u < leave.max())
+    band = BANDS.band_of(pop.age_years[maybe])
+    leavers = maybe[u[maybe] < leave[band]]
+    deaths = int(np.count_nonzero(u[maybe] < pd[band]))
+    model.events["deaths"] += deaths
+    model.events["moved_away"] += len(leavers) - deaths
     model.events["newcomers"] += len(leavers)
     if len(leavers):
         replace(model, leavers, rng)
@@ -194,12 +195,13 @@ def replace(model: Model, leavers: np.ndarray, rng: np.random.Generator) -> None
     n, pop, p = model.needs, model.pop, model.params
     gone = np.zeros(len(pop) + 1, bool)  # shifted by one: -1 (no one) -> 0
     gone[leavers + 1] = True
-    # needs the leavers owned end (not unmet: their owner has gone)
-    owned = gone[n.owner + 1]
-    model.events["needs_left_with_owner"] += int(owned.sum())
-    count_into(n.kind[owned & n.open], model.left_open_by_kind)
-    if owned.any():
-        n.keep(~owned)
+    # needs the leavers owned end (not unmet: their owner has gone); those met or lapsed this
+    # week are leaving the table already
+    ended = np.flatnonzero(gone[n.owner + 1] & ~n.leaving)
+    model.events["needs_left_with_owner"] += len(ended)
+    count_into(n.kind[ended[n.channel[ended] == UNMET]], model.left_open_by_kind)  # open ones
+    n.leaving[ended] = True
+    leave_table(model)  # the week's compaction, done here: the rows below are those that stay
     # needs they were helping with go back to the queue (a re-match when met again)
     helped = np.flatnonzero(gone[n.helper + 1])
     model.events["needs_helper_left"] += len(helped)
@@ -233,7 +235,7 @@ def replace(model: Model, leavers: np.ndarray, rng: np.random.Generator) -> None
     _, out_pos = expand_rows(g.indptr, leavers)
     _, back_pos = expand_rows(g.indptr, g.indices[out_pos])
     back_pos = back_pos[gone[g.indices[back_pos] + 1]]
-    pos = np.unique(np.concatenate((out_pos, back_pos)))
+    pos = unique_ints(np.concatenate((out_pos, back_pos)))
     src = np.searchsorted(g.indptr, pos, side="right") - 1
     fresh = trust.start_tie_trust(src, g.indices[pos], pop.trust_nbr, rng)
     model.tie_trust[pos] = fresh

@@ -216,3 +216,34 @@ def test_a_newcomers_fear_of_retaliation_fades_to_their_own_draw() -> None:
     # a column reset to its fill (0) would make every newcomer fearless in time
     assert m.pop.fear_retal_base[new].min() > 0.0
     assert abs(m.pop.fear_retal_base[new].mean() - m.pop.fear_retal_base[~new].mean()) < 0.05
+
+
+def test_needs_leave_the_table_once_a_week_with_the_needs_of_leavers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from coprod_sim.mechanisms.needs import NeedTable
+
+    m = CoproductionModel(rng=8, n_residents=2000, burn_in_years=0)
+    calls = []
+    keep = NeedTable.keep
+    monkeypatch.setattr(NeedTable, "keep", lambda self, mask: calls.append(1) or keep(self, mask))
+    newcomers = 0
+    for week in range(1, 21):
+        m.step()
+        newcomers += m.events["newcomers"]
+        assert len(calls) <= week, "at most one compaction a week"
+        assert not m.needs.leaving.any(), "every ended need has left by the week's end"
+    assert newcomers > 5, "weeks with leavers were tried"
+
+
+def test_a_need_already_ended_this_week_is_not_counted_as_left_with_its_owner() -> None:
+    m = CoproductionModel(rng=9, n_residents=800, burn_in_years=1)
+    n = m.needs
+    owners, _ = _leavers_with_needs(m)
+    leaver = owners[:1]
+    rows = np.flatnonzero(n.owner == leaver[0])
+    n.leaving[rows[0]] = True  # met or lapsed this week: it leaves as such
+    m.events.clear()
+    turnover.replace(m, leaver, m.rng_for("turnover"))
+    assert m.events["needs_left_with_owner"] == len(rows) - 1
+    assert not (n.owner == leaver[0]).any() and not n.leaving.any()
