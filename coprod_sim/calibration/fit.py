@@ -48,6 +48,7 @@ from coprod_sim.calibration.targets import (
     willingness_excess,
 )
 from coprod_sim.model import CoproductionModel
+from coprod_sim.outputs.agent_records import detach_agent_records
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.scenario import Scenario
 
@@ -79,6 +80,7 @@ def simulate_targets(
     kw.update(overrides or {})
     kw.update(params)
     model = CoproductionModel(rng=seed, town=town, scale=scale, **kw)
+    detach_agent_records(model)  # the targets read yearly summaries, not resident records
     model.run_weeks(years * WEEKS_PER_YEAR)
     results = [y for y in model.years if not y["burn_in"]][:years]
     return {k: float(np.mean([y[k] for y in results])) for k in MEASURE_KEYS}

@@ -26,6 +26,7 @@ import pandas as pd
 
 from coprod_sim.calibration.posterior import draw_for_run, load_posterior, posterior_by_default
 from coprod_sim.dashboard.controller import Plan, TownChoice, advance, build_model
+from coprod_sim.outputs.agent_records import detach_agent_records
 
 #: the weekly series an ensemble keeps (enough for the headline charts' bands)
 ENSEMBLE_SERIES: tuple[str, ...] = (
@@ -59,7 +60,7 @@ def run_replication(
     """
     run_choice = dataclasses.replace(choice, seed=seed)
     model = build_model(run_choice, plan, world=replication_world(choice.town, seed))
-    model.agent_datacollector = None  # ``collect_year`` then records nothing
+    detach_agent_records(model)
     advance(model, plan, run_choice.weeks)
     df = model.datacollector.get_model_vars_dataframe()
     return {s: df[s].to_numpy(np.float64) for s in series}

@@ -15,6 +15,7 @@ import pandas as pd
 
 from coprod_sim.analysis.summary import needs_by_deprivation, summary_metrics, weekly_series
 from coprod_sim.model import CoproductionModel
+from coprod_sim.outputs.agent_records import detach_agent_records
 from coprod_sim.rules import load_rule
 from coprod_sim.sweeps.design import matches
 
@@ -68,6 +69,7 @@ def run_one(spec: dict[str, Any], task: dict[str, Any]) -> tuple[dict[str, float
         burn_in_cache=True,
         **task["world"],
     )
+    detach_agent_records(model)  # a sweep keeps metrics, not per-resident records
     built = time.perf_counter() - t0
     burn = spec["burn_in_weeks"]
     start = dep_start = None

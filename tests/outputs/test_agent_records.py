@@ -69,6 +69,22 @@ def test_recording_changes_no_result() -> None:
     assert str(plain.years) == str(recorded.years)  # NaN-safe: retention is NaN in year 1
 
 
+def test_a_detached_run_records_nothing_and_computes_the_same() -> None:
+    """Sweeps, calibration and the dashboard's bands detach the records they never read."""
+    from coprod_sim.outputs.agent_records import detach_agent_records
+
+    kept, detached = small(CoproductionModel), small(CoproductionModel)
+    detach_agent_records(detached)
+    for m in (kept, detached):
+        m.run_weeks(53)
+    assert detached.agent_datacollector is None
+    assert len(kept.agent_datacollector.get_agent_vars_dataframe()) == 600
+    pd.testing.assert_frame_equal(
+        kept.datacollector.get_model_vars_dataframe(),
+        detached.datacollector.get_model_vars_dataframe(),
+    )
+
+
 def test_a_sample_comes_from_its_own_stream_and_is_reproducible() -> None:
     a, b = small(record=50), small(record=50)
     rows = sample_residents(a, 50)
