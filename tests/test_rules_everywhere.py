@@ -17,8 +17,12 @@ from coprod_sim import CoproductionModel
 from coprod_sim.mechanisms import trust
 from coprod_sim.mechanisms.needs import age_open_needs
 
-# a closed town: newcomers draw their own fears and confidence (population turnover)
-SETTINGS: dict[str, Any] = dict(n_residents=600, burn_in_years=0, rng=1, population_turnover=False)
+# a closed town: newcomers draw their own fears and confidence (population turnover); needs
+# arise at 1.5x the kinds' rates (the declared 1.93 keeps a 600-resident town's police too busy
+# to back anyone, so no challenge succeeds and fear never falls: nothing to test)
+SETTINGS: dict[str, Any] = dict(
+    n_residents=600, burn_in_years=0, rng=1, population_turnover=False, need_rate_scale=1.5
+)
 NO_CHANGE = {"trust_gain": lambda value, rate: value}
 
 

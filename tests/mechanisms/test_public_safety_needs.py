@@ -99,8 +99,10 @@ def test_cutting_public_safety_capacity_changes_what_residents_get() -> None:
             < db["professional_hours_public_safety"].sum()
         )
         assert dc["police_backing"].mean() < db["police_backing"].mean()
-    # tolerance: pooled over seeds, at least half as many again public-safety needs lapse
-    assert unmet_p > 1.5 * unmet_b, (unmet_p, unmet_b)
+    # tolerance: pooled over seeds, a 40% cut lets at least a quarter more public-safety needs
+    # lapse (how much more depends on how busy the service was: 1.49x at the declared defaults
+    # of results version 4, 1.5x and more at version 3's lower need rate)
+    assert unmet_p > 1.25 * unmet_b, (unmet_p, unmet_b)
 
 
 def test_open_callouts_are_owned_by_a_reporter_in_the_incident_neighbourhood() -> None:
