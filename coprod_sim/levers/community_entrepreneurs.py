@@ -37,7 +37,7 @@ from coprod_sim.mechanisms.awareness import make_aware
 from coprod_sim.mechanisms.channels import decide, first_unique
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, UNMET
 from coprod_sim.parameters import ASSUME, HALF_TO_TOP, param
-from coprod_sim.state.arrays import order_within, random_keys, unique_ints
+from coprod_sim.state.arrays import not_in, order_within, random_keys, unique_ints
 
 if TYPE_CHECKING:
     from mesa import Model
@@ -245,7 +245,7 @@ class CommunityEntrepreneurs(Lever):
 
     def newcomers(self, model: Model, rows: np.ndarray) -> None:
         """A family that moves away leaves the caseload (its place is free for another)."""
-        stay = ~np.isin(self._members, rows)
+        stay = not_in(self._members, rows, model.n_residents)
         self._members, self._since = self._members[stay], self._since[stay]
         self._ever[rows] = False
 

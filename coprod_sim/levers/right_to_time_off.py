@@ -20,6 +20,7 @@ from pydantic import PrivateAttr
 
 from coprod_sim.levers import Lever
 from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
+from coprod_sim.state.arrays import not_in
 from coprod_sim.state.columns import StateColumn
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ class RightToTimeOff(Lever):
 
     def newcomers(self, model: Model, rows: np.ndarray) -> None:
         """A grant leaves with the resident: the newcomer in the row has none."""
-        self._granted = self._granted[~np.isin(self._granted, rows)]
+        self._granted = self._granted[not_in(self._granted, rows, model.n_residents)]
 
     def weekly_cost(self, model: Model) -> float:
         g = self._granted

@@ -25,6 +25,7 @@ from coprod_sim.levers import Lever
 from coprod_sim.mechanisms import timebank
 from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, HALF_TO_TOP, param
+from coprod_sim.state.arrays import not_in
 
 if TYPE_CHECKING:
     from mesa import Model
@@ -210,7 +211,7 @@ class TimeBank(Lever):
         """A member who leaves leaves the bank (a place for a new member); the newcomer in the
         row is not a member (``pop.tb_member`` is reset with the row) and joins by the rule."""
         st = self.state(model)
-        st.members = st.members[~np.isin(st.members, rows)]
+        st.members = st.members[not_in(st.members, rows, model.n_residents)]
         st.confidence_raised[rows] = False
 
     def weekly_cost(self, model: Model) -> float:

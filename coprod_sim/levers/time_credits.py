@@ -40,6 +40,7 @@ from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 from coprod_sim.parameters import ASSUME, HALF_TO_TOP, param
+from coprod_sim.state.arrays import add_by_helper
 
 if TYPE_CHECKING:
     from mesa import Model
@@ -97,7 +98,7 @@ class TimeCredits(Lever):
             ((n.channel == EARNING[0]) | (n.channel == EARNING[1])) & (n.helper >= 0)
         )
         earned = n.hours[rows].astype(np.float32) * np.float32(self.credits_per_hour)
-        np.add.at(pop.credits, n.helper[rows], earned)
+        add_by_helper(n.helper[rows], earned, pop.credits)  # as np.add.at: in row order
         redeemed = 0.0
         if self.redeem_rate > 0:
             redeemed = float(pop.credits.sum(dtype=np.float64)) * self.redeem_rate

@@ -29,6 +29,7 @@ from pydantic import PrivateAttr
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.awareness import make_aware
 from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
+from coprod_sim.state.arrays import not_in
 from coprod_sim.state.population import VETTED, WORKING
 
 if TYPE_CHECKING:
@@ -205,7 +206,7 @@ class YearOfPaidService(Lever):
     def newcomers(self, model: Model, rows: np.ndarray) -> None:
         """A servant who leaves ends their year: the row's newcomer is not a servant, and the
         servant's saved dispositions are not written over the newcomer at the year's end."""
-        keep = ~np.isin(self._serving, rows)
+        keep = not_in(self._serving, rows, model.n_residents)
         if keep.all():
             return
         self._serving = self._serving[keep]

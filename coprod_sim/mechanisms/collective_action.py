@@ -548,10 +548,9 @@ def waiting_hours(model: Model, st: SafetyState) -> float:
     """Hours of public-safety needs only professionals meet that wait unmet (the queue the
     police have not reached); without the ``asb_callout`` kind, last week's call-out hours."""
     k, n = model.kinds, model.needs
-    open_rows = n.channel == UNMET
-    kinds = n.kind[open_rows]
-    ps = (k.service[kinds] == PUBLIC_SAFETY) & k.professional_only[kinds]
-    hours = float(n.hours[open_rows][ps].sum())
+    ps_kind = (k.service == PUBLIC_SAFETY) & k.professional_only  # per kind: a few entries
+    waiting = (n.channel == UNMET) & ps_kind[n.kind]
+    hours = float(n.hours[waiting].sum())  # the same rows in the same order: the same sum
     if callout_kind(model) < 0:
         hours += st.police_hours_last
     return hours

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from coprod_sim.state.arrays import expand_rows, order_within, random_keys, unique_ints
+from coprod_sim.state.arrays import expand_rows, not_in, order_within, random_keys, unique_ints
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 3_300, 200_000])
@@ -35,3 +35,12 @@ def test_unique_ints_and_expand_rows() -> None:
     row_id, pos = expand_rows(indptr, np.array([2, 0, 1]))
     assert row_id.tolist() == [0, 0, 0, 1, 1]
     assert pos.tolist() == [2, 3, 4, 0, 1]
+
+
+def test_not_in_equals_not_isin() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.choice(1_000, 300, replace=False)
+    rows = np.sort(rng.choice(1_000, 40, replace=False))
+    assert np.array_equal(not_in(values, rows, 1_000), ~np.isin(values, rows))
+    assert not_in(values, rows[:0], 1_000).all()
+    assert len(not_in(values[:0], rows, 1_000)) == 0
