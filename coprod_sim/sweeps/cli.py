@@ -35,6 +35,16 @@ from coprod_sim.sweeps.optimise import load_optimise, run_optimise
 from coprod_sim.sweeps.samplers import points
 from coprod_sim.sweeps.store import MANIFEST, Store
 
+#: ``--no-posterior`` of ``sweep`` and ``optimise`` (issue 25: calibration uncertainty by default)
+NoPosterior = Annotated[
+    bool,
+    typer.Option(
+        "--no-posterior",
+        help="Draw no world parameters from a posterior (the seed only), whatever the design "
+        "says; by default a design that names none draws from its town's shipped one.",
+    ),
+]
+
 
 def sweep(
     design: Annotated[Path, typer.Argument(help="Design file (TOML).")],
@@ -53,14 +63,7 @@ def sweep(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check the design and say what it would run.")
     ] = False,
-    no_posterior: Annotated[
-        bool,
-        typer.Option(
-            "--no-posterior",
-            help="Draw no world parameters from a posterior (the seed only), whatever the design "
-            "says; by default a design that names none draws from its town's shipped one.",
-        ),
-    ] = False,
+    no_posterior: NoPosterior = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
     format_: Annotated[
         str,
@@ -219,14 +222,7 @@ def optimise(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the search in --out (stored runs kept).")
     ] = False,
-    no_posterior: Annotated[
-        bool,
-        typer.Option(
-            "--no-posterior",
-            help="Draw no world parameters from a posterior (the seed only), whatever the design "
-            "says; by default a design that names none draws from its town's shipped one.",
-        ),
-    ] = False,
+    no_posterior: NoPosterior = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress lines.")] = False,
 ) -> None:
     """Search lever mixes for the lowest cost that meets a target in most uncertainty cases;
