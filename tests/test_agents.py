@@ -34,6 +34,17 @@ def test_a_resident_reads_and_writes_its_row(run_town) -> None:
     ]
 
 
+def test_the_agents_own_attributes_are_never_resident_columns(run_town) -> None:
+    """``Resident.OWN`` are set on the agent without looking for a column: no resident column
+    (declared, or added by a lever) may take one of their names."""
+    from coprod_sim.levers import LEVERS
+
+    m = run_town(4, weeks=1, n_residents=300, policies=list(LEVERS))
+    assert not Resident.OWN & (set(m.pop.columns) | set(m.pop.extra))
+    r = m.residents[3]
+    assert (r.idx, r.model, r.unique_id) == (3, m, m.residents[3].unique_id)
+
+
 def test_agents_of_two_live_models_do_not_mix(run_town) -> None:
     a, b = run_town(1, weeks=0, n_residents=300), run_town(2, weeks=0, n_residents=300)
     a.residents[5].fatigue = 0.5

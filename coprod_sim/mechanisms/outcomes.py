@@ -39,7 +39,7 @@ from coprod_sim.mechanisms.decision import GAIN_FACTORS, help_gains_pass
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET
 from coprod_sim.mechanisms.services import staff_cost_week
 from coprod_sim.parameters import ASSUME, Strict, param
-from coprod_sim.state.arrays import add_by_helper, ordered_mean
+from coprod_sim.state.arrays import add_by_helper, one_blas_thread, ordered_mean
 from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.network import tie_counts_update
 from coprod_sim.state.population import GAVE_UP, LONG_AGO, RETIRED, VETTING
@@ -267,7 +267,8 @@ def barrier_contributions(model: Model, who: np.ndarray) -> dict[str, np.ndarray
         if sel.any():
             props[a] = [k.hours[sel].mean(), k.growth[sel].mean(), k.risk[sel].mean()]
     count = W.sum(1)
-    typ = (W @ props) / np.maximum(count, 1)[:, None]
+    with one_blas_thread():  # a small product: a second BLAS thread would only spin after it
+        typ = (W @ props) / np.maximum(count, 1)[:, None]
     spare = pop.free_hours[who] + pop.time_off[who] - pop.committed[who]
     since = model.week - ASKED_RECENT_WEEKS
     asked = pop.last_asked_week[who] > since

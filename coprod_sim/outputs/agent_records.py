@@ -8,16 +8,19 @@ is then the per-resident table a notebook would otherwise build with ``getattr``
 resident; ``coprod_sim.io.run_files.write_agent_records`` saves it as
 ``residents_yearly.parquet`` in a run folder.
 
-Mesa's agent reporters call Python functions agent by agent, so a big town records a sample:
-every resident up to ``RECORD_ALL_UP_TO`` residents, else ``SAMPLE_SIZE`` residents drawn once,
-at set-up, from the run's own ``agent_record`` stream (``model.streams``: a child of the run's
-seed that no mechanism draws from, so recording changes no result). Collecting reads the
-residents' array-backed properties (``coprod_sim.agents``); it writes nothing.
+A big town records a sample: every resident up to ``RECORD_ALL_UP_TO`` residents, else
+``SAMPLE_SIZE`` residents drawn once, at set-up, from the run's own ``agent_record`` stream
+(``model.streams``: a child of the run's seed that no mechanism draws from, so recording
+changes no result). Each column is declared once, as a reader of the recorded residents' rows
+(``COLUMNS``); Mesa's agent reporters (``REPORTERS``) are the same readers for one resident,
+and ``ResidentRecords`` collects a column at a time, not a reporter per resident. Collecting
+writes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import repeat
 from types import SimpleNamespace
 from typing import Any
 
@@ -38,46 +41,95 @@ STREAM = "agent_record"
 FILE = "residents_yearly.parquet"
 
 
-def _class_name(codes: str) -> Callable[[Any], str | None]:
-    """Reporter: a resident's participation class of the year just closed, by name."""
-
-    def report(agent: Any) -> str | None:
-        code = int(getattr(agent.model.pop, codes)[agent.idx])
-        return PARTICIPATION[code] if code >= 0 else None
-
-    return report
+#: how a column is read: (model, the recorded residents' rows) -> one Python value per row
+Reader = Callable[[Any, np.ndarray], list]
 
 
-def _barrier(agent: Any) -> str | None:
-    """Reporter: the main barrier of a resident who gave no help in the year (else None)."""
-    code = int(agent.model.barrier_codes[agent.idx])
-    return BARRIERS[code] if code >= 0 else None
+def _resident(column: str) -> Reader:
+    """Reader: a column of ``model.pop`` (declared, or a lever's) by its name there."""
+
+    def read(model: Any, rows: np.ndarray) -> list:
+        return getattr(model.pop, column)[rows].tolist()
+
+    return read
 
 
-#: column -> Mesa agent reporter (an attribute of ``coprod_sim.agents.Resident`` or a function)
-REPORTERS: dict[str, str | Callable[[Any], Any]] = {
-    "week": lambda a: int(a.model.week),
-    "resident": "idx",
-    "age": "age",
-    "neighbourhood": "nbhd",
-    "employed": "employed",
-    "carer": "carer",
-    "free_hours": "free_hours",
-    "hours_last_year": lambda a: float(a.model.hours_last_year[a.idx]),
+def _named(codes: np.ndarray, names: tuple[str, ...]) -> list[str | None]:
+    """Codes as names; a negative code (none) as None."""
+    return [names[c] if c >= 0 else None for c in codes.tolist()]
+
+
+def _class_name(column: str) -> Reader:
+    """Reader: a resident's participation class of the year just closed, by name."""
+
+    def read(model: Any, rows: np.ndarray) -> list:
+        return _named(getattr(model.pop, column)[rows], PARTICIPATION)
+
+    return read
+
+
+def _barrier(model: Any, rows: np.ndarray) -> list:
+    """Reader: the main barrier of a resident who gave no help in the year (else None)."""
+    return _named(model.barrier_codes[rows], BARRIERS)
+
+
+#: column -> how it is read for the recorded residents, all at once
+COLUMNS: dict[str, Reader] = {
+    "week": lambda model, rows: [int(model.week)] * len(rows),
+    "resident": lambda model, rows: rows.tolist(),
+    "age": _resident("age"),
+    "neighbourhood": _resident("nbhd"),
+    "employed": _resident("employed"),
+    "carer": _resident("carer"),
+    "free_hours": _resident("free_hours"),
+    "hours_last_year": lambda model, rows: model.hours_last_year[rows].tolist(),
     "participation": _class_name("last_year_class"),
     "participation_formal": _class_name("last_year_class_formal"),
     "participation_informal": _class_name("last_year_class_informal"),
     "barrier": _barrier,
-    "willing_activities": lambda a: int(a.willing).bit_count(),
-    "trust_neighbours": "trust_neighbours",
-    "trust_services": "trust_services",
-    "confidence": "confidence",
-    "fear_of_commitment": "fear_of_commitment",
-    "fatigue": "fatigue",
-    "committed_hours": "committed_hours",
-    "hours_given": "hours_given",
-    "credits": "credits",
+    "willing_activities": lambda model, rows: np.bitwise_count(model.pop.willing[rows]).tolist(),
+    "trust_neighbours": _resident("trust_nbr"),
+    "trust_services": _resident("trust_svc"),
+    "confidence": _resident("confidence"),
+    "fear_of_commitment": _resident("fear_commit"),
+    "fatigue": _resident("fatigue"),
+    "committed_hours": _resident("committed"),
+    "hours_given": _resident("hours_given"),
+    "credits": _resident("credits"),
 }
+
+
+def _agent_reporter(read: Reader) -> Callable[[Any], Any]:
+    """The same column as a Mesa agent reporter: the value for one resident (agent)."""
+    return lambda agent: read(agent.model, np.array([agent.idx]))[0]
+
+
+#: column -> Mesa agent reporter (one resident at a time), from ``COLUMNS``
+REPORTERS: dict[str, Callable[[Any], Any]] = {
+    name: _agent_reporter(read) for name, read in COLUMNS.items()
+}
+
+
+class ResidentRecords(mesa.DataCollector):
+    """Mesa's DataCollector with the agent reporters ``REPORTERS``, collecting them a column at
+    a time: each column of ``COLUMNS`` is read once for all the recorded residents instead of
+    a reporter being called per resident (21 Python calls each), which cost ~25 ms at every
+    year's end for a 1,000-resident sample. The records are the same: one tuple per agent, in
+    the agent set's order, of (time, unique_id, the reporters' values as Python scalars)."""
+
+    def __init__(self) -> None:
+        super().__init__(agent_reporters=dict(REPORTERS))
+
+    def _record_agents(self, model: Any) -> Any:
+        """Mesa's hook for the records of ``model.agents`` (residents), read as arrays."""
+        agents = list(model.agents)
+        if not agents or list(self.agent_reporters) != list(COLUMNS):
+            return super()._record_agents(model)  # reporters added by hand: Mesa's own way
+        town = agents[0].model
+        rows = np.fromiter((a.idx for a in agents), np.int64, len(agents))
+        ids = [a.unique_id for a in agents]
+        columns = [read(town, rows) for read in COLUMNS.values()]
+        return zip(repeat(town.time, len(agents)), ids, *columns, strict=True)
 
 
 def sample_residents(model: Any, size: int | None = None) -> np.ndarray:
@@ -102,7 +154,7 @@ def attach_agent_records(model: Any, size: int | None = None) -> mesa.DataCollec
     model.agent_record_set = AgentSet(
         [model.residents[i] for i in rows.tolist()], random=model.random
     )
-    model.agent_datacollector = mesa.DataCollector(agent_reporters=dict(REPORTERS))
+    model.agent_datacollector = ResidentRecords()
     return model.agent_datacollector
 
 

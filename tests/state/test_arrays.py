@@ -1,7 +1,15 @@
 import numpy as np
 import pytest
 
-from coprod_sim.state.arrays import expand_rows, not_in, order_within, random_keys, unique_ints
+from coprod_sim.state.arrays import (
+    expand_rows,
+    not_in,
+    one_blas_thread,
+    order_within,
+    random_keys,
+    unique_ints,
+)
+from coprod_sim.state.willingness import willingness_matrix
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 3_300, 200_000])
@@ -44,3 +52,20 @@ def test_not_in_equals_not_isin() -> None:
     assert np.array_equal(not_in(values, rows, 1_000), ~np.isin(values, rows))
     assert not_in(values, rows[:0], 1_000).all()
     assert len(not_in(values[:0], rows, 1_000)) == 0
+
+
+def test_one_blas_thread_gives_the_same_product_on_one_thread_and_restores_the_limit() -> None:
+    """The yearly barrier attribution's product (0/1 activities x their mean task properties,
+    float32) is the same bits on one BLAS thread as on the default threads."""
+    from threadpoolctl import threadpool_info
+
+    rng = np.random.default_rng(3)
+    W = willingness_matrix(rng.integers(0, 2**12, 100_000).astype(np.uint16)).astype(np.float32)
+    props = rng.random((W.shape[1], 3)).astype(np.float32)
+    before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    with one_blas_thread():
+        inside = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+        one = W @ props
+    after = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    assert set(inside) <= {1} and after == before
+    assert (W @ props).tobytes() == one.tobytes()
