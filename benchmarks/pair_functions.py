@@ -33,17 +33,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def old_version(ref: str, modname: str, qual: str):
-    """(module, attribute path, the function as written at ``ref``)."""
-    qual, *deps = qual.split("+")
-    mod = importlib.import_module(modname)
-    path = modname.replace(".", "/") + ".py"
-    text = subprocess.run(
+def source_at(ref: str, path: str) -> str:
+    """The text of ``path`` (relative to the checkout) as it was at git ``ref``."""
+    return subprocess.run(
         ["git", "-C", str(ROOT), "show", f"{ref}:{path}"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+
+
+def old_version(ref: str, modname: str, qual: str):
+    """(module, attribute path, the function as written at ``ref``)."""
+    qual, *deps = qual.split("+")
+    mod = importlib.import_module(modname)
+    path = modname.replace(".", "/") + ".py"
+    text = source_at(ref, path)
     tree = ast.parse(text)
     ns = dict(mod.__dict__)
     for d in deps:  # compiled helpers, compiled again from the old source (no cache)

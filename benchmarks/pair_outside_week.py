@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import subprocess
 import sys
 import time
 import types
@@ -33,6 +32,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from pair_functions import source_at  # noqa: E402 (benchmarks/ is the script's folder)
 
 
 def old_setattr(self, name, value) -> None:  # noqa: ANN001
@@ -66,12 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     old_reporters = {}
     if args.what == "records":
         path = "coprod_sim/outputs/agent_records.py"
-        src = subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{args.ref}:{path}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        src = source_at(args.ref, path)
         old = types.ModuleType("old_agent_records")
         exec(compile(src, f"<{args.ref} {path}>", "exec"), old.__dict__)
         old_reporters = dict(old.REPORTERS)
