@@ -120,6 +120,7 @@ class CoproductionModel(mesa.Model):
         # (``state.occupancy``; none without one)
         self.n_start = p.n_residents or max(1, int(round(town.residents * p.scale)))
         self.n_residents = futures.check_rows(p.future, self.n_start)
+        self.varying_size = futures.largest_size(p.future) is not None
         n_nb = p.n_neighbourhoods or town.neighbourhoods
         self.streams = Streams(self.seed)
         # weeks completed; the burn-in's weeks are numbered -burn_in_weeks .. -1, results from 0

@@ -72,6 +72,7 @@ from coprod_sim.mechanisms.trust import lower_towards_zero, raise_towards_one
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import expand_rows, ordered_mean
 from coprod_sim.state.network import Graph
+from coprod_sim.state.occupancy import has_vacancies, someone_in
 
 if TYPE_CHECKING:
     from mesa import Model
@@ -461,7 +462,11 @@ def step(model: Model) -> None:
         return
     b = np.repeat(np.arange(len(counts)), counts)  # neighbourhood of each incident
     w = p.witnesses_per_incident
-    wit = nb.start[b][:, None] + (rng.random((n_inc, w)) * sizes[b][:, None]).astype(np.int64)
+    if has_vacancies(model):  # present residents of the neighbourhood (a growing town)
+        wit = someone_in(model, np.repeat(b, w), rng).reshape(n_inc, w)
+        wit = np.where(wit >= 0, wit, nb.start[b][:, None])  # an empty block: its first row
+    else:
+        wit = nb.start[b][:, None] + (rng.random((n_inc, w)) * sizes[b][:, None]).astype(np.int64)
     flat = wit.ravel()
 
     share = tie_share_recent(

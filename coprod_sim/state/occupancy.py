@@ -78,11 +78,13 @@ def make_vacant(pop, rows: np.ndarray) -> None:  # noqa: ANN001 (state.populatio
     pop.carer[rows] = False
     pop.age[rows] = VACANT
     pop.age_years[rows] = 0
+    pop.vet_status[rows] = 0  # not vetted (population.NOT_VETTED), not waiting
 
 
 def has_vacancies(model: Model) -> bool:
-    """Whether the town has spare rows (a run with a population trajectory)."""
-    return getattr(model, "n_start", model.n_residents) != model.n_residents
+    """Whether the town may have vacant rows: a run whose future has a population trajectory
+    (``model.varying_size``), growing or shrinking."""
+    return getattr(model, "varying_size", False)
 
 
 def present_rows(model: Model) -> np.ndarray:
