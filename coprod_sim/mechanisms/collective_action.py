@@ -447,11 +447,14 @@ def step(model: Model) -> None:
     load = float(model.professional_load()[PUBLIC_SAFETY])
     st.police_backing = police_backing(load, waiting_hours(model, st), att)
     st.week["police_backing"] = st.police_backing
-    st.week["expected_backing"] = ordered_mean(st.expected_backing, np.maximum(nb.size, 1))
+    size = nb.size
+    if has_vacancies(model):  # residents by neighbourhood, not rows
+        size = np.bincount(model.pop.nbhd[model.pop.present], minlength=len(size))
+    st.week["expected_backing"] = ordered_mean(st.expected_backing, np.maximum(size, 1))
 
     sizes = nb.size
     counts = incident_counts(
-        sizes, nb.deprivation, p.incident_rate, p.deprivation_incident_effect, rng
+        size, nb.deprivation, p.incident_rate, p.deprivation_incident_effect, rng
     )
     n_inc = int(counts.sum())
     if n_inc == 0:
