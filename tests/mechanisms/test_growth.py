@@ -92,7 +92,11 @@ def test_newcomers_have_a_share_of_the_stayers_ties(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("step", [0.1, -0.1])
 def test_vacant_rows_never_own_or_help_a_need_nor_count(tmp_path: Path, step: float) -> None:
-    m = model(sized_future(tmp_path, step, years=4), n=400, policies=["information_point"])
+    m = model(
+        sized_future(tmp_path, step, years=4),
+        n=400,
+        policies=["information_point", "time_bank", "personal_asks"],
+    )
     for _ in range(2 * 52):  # ends as the second year closes
         m.step()
         pop, needs = m.pop, m.needs
