@@ -144,6 +144,8 @@ class CoproductionModel(mesa.Model):
             )
             occupancy.make_vacant(self.pop, spare)
             self.graph = drop_ties(self.graph, spare)[0]
+        if self.varying_size:
+            occupancy.refresh(self)
         self.tie_trust = trust.initial_tie_trust(self.graph, self.pop.trust_nbr, s.get("tie_trust"))
         self.tie_trust_base = self.tie_trust.copy()  # what tie trust relaxes back to
         self.staff = build_staff(self.n_start, len(self.nb.start), p, s.get("staff"))

@@ -72,7 +72,7 @@ from coprod_sim.mechanisms.trust import lower_towards_zero, raise_towards_one
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import expand_rows, ordered_mean
 from coprod_sim.state.network import Graph
-from coprod_sim.state.occupancy import has_vacancies, someone_in
+from coprod_sim.state.occupancy import has_vacancies, residents_by_block, someone_in
 
 if TYPE_CHECKING:
     from mesa import Model
@@ -447,9 +447,7 @@ def step(model: Model) -> None:
     load = float(model.professional_load()[PUBLIC_SAFETY])
     st.police_backing = police_backing(load, waiting_hours(model, st), att)
     st.week["police_backing"] = st.police_backing
-    size = nb.size
-    if has_vacancies(model):  # residents by neighbourhood, not rows
-        size = np.bincount(model.pop.nbhd[model.pop.present], minlength=len(size))
+    size = residents_by_block(model)  # residents, not rows (nb.size without vacancies)
     st.week["expected_backing"] = ordered_mean(st.expected_backing, np.maximum(size, 1))
 
     sizes = nb.size

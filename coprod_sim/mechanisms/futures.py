@@ -376,9 +376,11 @@ def set_graph(model: Model, graph, pos: np.ndarray) -> None:  # noqa: ANN001 (ne
 
 
 def after_change(model: Model) -> None:
-    """What follows a change of who lives in the town: the counts of recent helpers among
-    each resident's ties, committed hours and the age groups needs arise by."""
+    """What follows a change of who lives in the town: who lives where
+    (``occupancy.refresh``), the counts of recent helpers among each resident's ties,
+    committed hours and the age groups needs arise by."""
     g, ex, pop = model.graph, model.examples, model.pop
+    occupancy.refresh(model)
     recent = ex.recent[g.indices].astype(np.int64)
     ex.count[:] = np.bincount(g.owner_of_edges(), weights=recent, minlength=g.n).astype(
         ex.count.dtype

@@ -25,7 +25,11 @@ again. The Mesa agent of the row stays (same ``unique_id``) and reads the newcom
 an agent is a home's row; ``moved_in_week`` tells its occupants apart.
 
 A future (mechanism 12, ``coprod_sim.mechanisms.futures``) multiplies the death and moving
-rates, sets the newcomers' ages and scales newcomers' free hours, year by year.
+rates, sets the newcomers' ages and scales newcomers' free hours, year by year. A future's
+``population`` trajectory grows or shrinks the town once a year with this module's two halves of
+a replacement: ``move_in`` (a newcomer's set-up, into a vacant row) and ``depart`` (a leaver's
+needs and helping, their row then left vacant); in a town with vacant rows (``state.occupancy``)
+only present residents age or leave.
 
 Rules (``coprod_sim.RULES``): ``death``, ``moving``.
 """

@@ -15,6 +15,7 @@ a draw of "someone in this neighbourhood" draws a present resident (``someone_in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -81,6 +82,23 @@ def make_vacant(pop, rows: np.ndarray) -> None:  # noqa: ANN001 (state.populatio
     pop.vet_status[rows] = 0  # not vetted (population.NOT_VETTED), not waiting
 
 
+@dataclass(frozen=True)
+class Occupied:
+    """Who lives where, kept between changes of occupancy (``refresh``: at set-up and after
+    each yearly growth or shrinking; weekly turnover reuses rows and changes none of it)."""
+
+    rows: np.ndarray  # the present rows, ascending
+    first: np.ndarray  # by neighbourhood: position in ``rows`` of its first present row
+    count: np.ndarray  # by neighbourhood: its present residents
+
+
+def refresh(model: Model) -> None:
+    """Recompute ``model.occupied`` from ``pop.present`` (after occupancy changed)."""
+    rows = np.flatnonzero(model.pop.present)
+    first = np.searchsorted(rows, model.nb.start)
+    model.occupied = Occupied(rows, first, np.searchsorted(rows, model.nb.end) - first)
+
+
 def has_vacancies(model: Model) -> bool:
     """Whether the town may have vacant rows: a run whose future has a population trajectory
     (``model.varying_size``), growing or shrinking."""
@@ -91,21 +109,27 @@ def present_rows(model: Model) -> np.ndarray:
     """The rows that have a resident (every row in a town without spare rows)."""
     if not has_vacancies(model):
         return np.arange(model.n_residents)
-    return np.flatnonzero(model.pop.present)
+    return model.occupied.rows
 
 
 def n_present(model: Model) -> int:
     """How many residents the town has now (rows with a resident)."""
     if not has_vacancies(model):
         return int(model.n_residents)
-    return int(np.count_nonzero(model.pop.present))
+    return len(model.occupied.rows)
+
+
+def residents_by_block(model: Model) -> np.ndarray:
+    """Present residents of each neighbourhood (its block's size without spare rows)."""
+    return model.occupied.count if has_vacancies(model) else model.nb.end - model.nb.start
 
 
 def block_residents(model: Model, nbhd: int) -> np.ndarray:
     """The present residents of neighbourhood ``nbhd`` (rows of its block)."""
-    a, b = int(model.nb.start[nbhd]), int(model.nb.end[nbhd])
-    rows = np.arange(a, b)
-    return rows[model.pop.present[a:b]] if has_vacancies(model) else rows
+    if not has_vacancies(model):
+        return np.arange(int(model.nb.start[nbhd]), int(model.nb.end[nbhd]))
+    occ = model.occupied
+    return occ.rows[occ.first[nbhd] : occ.first[nbhd] + occ.count[nbhd]]
 
 
 def someone_in(model: Model, nbhd: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -113,13 +137,10 @@ def someone_in(model: Model, nbhd: np.ndarray, rng: np.random.Generator) -> np.n
     neighbourhood has no resident). Without spare rows this is one uniform draw per
     neighbourhood over its block, as every such draw was before."""
     nbhd = np.asarray(nbhd, np.int64)
-    start, size = model.nb.start[nbhd], (model.nb.end - model.nb.start)[nbhd]
     if not has_vacancies(model):
+        start, size = model.nb.start[nbhd], (model.nb.end - model.nb.start)[nbhd]
         return start + (rng.random(len(nbhd)) * size).astype(np.int64)
-    # present rows by block: their positions in ascending row order
-    rows = present_rows(model)
-    lo = np.searchsorted(rows, start)
-    hi = np.searchsorted(rows, start + size)
-    count = hi - lo
-    pick = lo + (rng.random(len(nbhd)) * count).astype(np.int64)
-    return np.where(count > 0, rows[np.minimum(pick, len(rows) - 1)], -1)
+    occ = model.occupied
+    count = occ.count[nbhd]
+    pick = occ.first[nbhd] + (rng.random(len(nbhd)) * count).astype(np.int64)
+    return np.where(count > 0, occ.rows[np.minimum(pick, max(len(occ.rows) - 1, 0))], -1)
