@@ -64,6 +64,7 @@ from coprod_sim.mechanisms.needs import AgeGroups
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state import occupancy
 from coprod_sim.state.ages import BANDS, MAX_AGE, AgeBands
+from coprod_sim.state.arrays import expand_rows
 from coprod_sim.state.network import add_ties, drop_ties
 from coprod_sim.state.population import free_hours_of
 
@@ -337,7 +338,7 @@ def grow(model: Model, rows: np.ndarray, rng: np.random.Generator) -> None:
     trust_new = trust.start_tie_trust(src, new_graph.indices[at], pop.trust_nbr, rng)
     model.tie_trust[at] = trust_new
     model.tie_trust_base[at] = trust_new
-    after_change(model)
+    after_change(model, rows)
     model.events["moved_in_growth"] += len(rows)
     turnover.newcomer_hooks(model, rows)
 
@@ -354,7 +355,7 @@ def shrink(model: Model, rows: np.ndarray) -> None:
     model.barrier_codes[rows] = -1
     new_graph, pos = drop_ties(model.graph, rows)
     set_graph(model, new_graph, pos)
-    after_change(model)
+    after_change(model, rows)
     model.events["moved_out_shrinking"] += len(rows)
 
 
@@ -375,15 +376,16 @@ def set_graph(model: Model, graph, pos: np.ndarray) -> None:  # noqa: ANN001 (ne
     model._nx = None
 
 
-def after_change(model: Model) -> None:
-    """What follows a change of who lives in the town: who lives where
-    (``occupancy.refresh``), the counts of recent helpers among each resident's ties,
-    committed hours and the age groups needs arise by."""
+def after_change(model: Model, rows: np.ndarray) -> None:
+    """What follows a change of who lives in rows ``rows``: who lives where
+    (``occupancy.refresh``), each resident's count of recent helpers among their ties (only
+    the rows' own change: a newcomer is no recent helper, and a leaver who was one was taken
+    off their ties' counts by ``turnover.depart``), committed hours and the age groups needs
+    arise by."""
     g, ex, pop = model.graph, model.examples, model.pop
     occupancy.refresh(model)
-    recent = ex.recent[g.indices].astype(np.int64)
-    ex.count[:] = np.bincount(g.owner_of_edges(), weights=recent, minlength=g.n).astype(
-        ex.count.dtype
-    )
+    row_id, pos = expand_rows(g.indptr, rows)
+    recent = ex.recent[g.indices[pos]].astype(np.int64)
+    ex.count[rows] = np.bincount(row_id, weights=recent, minlength=len(rows)).astype(ex.count.dtype)
     model.recount_committed()
     model.age_groups = AgeGroups.from_members([np.flatnonzero(pop.age == g_) for g_ in range(3)])

@@ -107,6 +107,10 @@ def test_vacant_rows_never_own_or_help_a_need_nor_count(tmp_path: Path, step: fl
         assert pop.present[helper[helper >= 0]].all()
         assert (m.graph.deg[vacant] == 0).all() and (pop.free_hours[vacant] == 0).all()
         assert not pop.aware[vacant].any()
+        # each resident's count of recent helpers among their ties stays exact
+        recent = m.examples.recent[m.graph.indices]
+        full = np.bincount(m.graph.owner_of_edges(), weights=recent, minlength=m.n_residents)
+        assert np.array_equal(m.examples.count, full)
         st = m.stats
         here = pop.present
         assert st["residents_present"] == here.sum()
