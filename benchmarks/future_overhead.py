@@ -109,6 +109,8 @@ def main() -> None:
     }
     if fixed in median:
         out["ratio_growing_fixed"] = median[a.future] / median[fixed]
+        # the mean week includes the yearly growth step, which a median leaves out
+        out["ratio_growing_fixed_mean"] = total[a.future] / total[fixed]
         out["residents_end"] = {n: int(models[n].pop.present.sum()) for n in names}
     (folder / "future_overhead.json").write_text(json.dumps(out, indent=2), encoding="utf-8")
     print(
@@ -120,8 +122,9 @@ def main() -> None:
     if fixed in median:
         ends = out["residents_end"]
         print(
-            f"ratio growing/fixed size: {out['ratio_growing_fixed']:.3f} (residents at the "
-            f"end {ends[a.future]:,} against {ends[fixed]:,})"
+            f"ratio growing/fixed size: {out['ratio_growing_fixed']:.3f} (median week; mean "
+            f"week, the yearly step included: {out['ratio_growing_fixed_mean']:.3f}; residents "
+            f"at the end {ends[a.future]:,} against {ends[fixed]:,})"
         )
     print(f"ratio steady/none: {out['ratio_steady']:.3f}")
 
