@@ -10,6 +10,13 @@ nothing, so both towns do the same work): the issue's target is at most 1.10. ``
 none`` also includes the work the future's world makes (an older town has more needs, a cut
 service matches fewer): a description of the model, not an overhead. The last line is
 ``ratio steady/none: X``. JSON goes to benchmarks/out/future_overhead.json.
+
+A growing town (issue 26): when the future carries a ``population`` trajectory (the shipped
+``ageing`` and ``ageing_austerity`` do), a fourth town runs the same future with its population
+lines removed (written to benchmarks/out/), and ``ratio growing/fixed size`` is the growth
+rule's cost: the spare rows, the ``present`` masks of every week and the yearly follow. Both
+towns start with the same residents count but are not the same draws (the growing town is
+built with its spare rows); ``--years`` above 1 includes a year's growth step.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import time
 from pathlib import Path
 
 from coprod_sim import CoproductionModel
+from coprod_sim.data.future_file import load_future, resolve
 
 BLOCK = 4  # weeks each town runs before the next takes its turn (the order rotates)
 
@@ -54,10 +62,20 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     weeks = round(52 * a.years)
-    names = ("none", "steady", a.future)
+    folder = Path(__file__).parent / "out"
+    folder.mkdir(exist_ok=True)
+    futures = {"none": "", "steady": "steady", a.future: a.future}
+    fixed = f"{Path(a.future).stem} fixed size"
+    if load_future(a.future).population is not None:  # the same future, no growth
+        text = resolve(a.future).read_text(encoding="utf-8").splitlines()
+        path = folder / f"{Path(a.future).stem}_fixed_size.toml"
+        kept = [ln for ln in text if not ln.startswith("population")]
+        path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+        futures[fixed] = str(path)
+    names = tuple(futures)
     models = {
         n: CoproductionModel(
-            rng=a.seed, n_residents=a.residents, burn_in_years=0, future="" if n == "none" else n
+            rng=a.seed, n_residents=a.residents, burn_in_years=0, future=futures[n]
         )
         for n in names
     }
@@ -67,7 +85,8 @@ def main() -> None:
     done, turn = 1, 0
     while done < weeks:
         step = min(BLOCK, weeks - done)
-        order = names[turn % 3 :] + names[: turn % 3]  # who goes first rotates
+        k = turn % len(names)
+        order = names[k:] + names[:k]  # who goes first rotates
         turn += 1
         for n in order:
             m = models[n]
@@ -88,8 +107,11 @@ def main() -> None:
         "ratio_steady": median["steady"] / median["none"],
         f"ratio_{a.future}": median[a.future] / median["none"],
     }
-    folder = Path(__file__).parent / "out"
-    folder.mkdir(exist_ok=True)
+    if fixed in median:
+        out["ratio_growing_fixed"] = median[a.future] / median[fixed]
+        # the mean week includes the yearly growth step, which a median leaves out
+        out["ratio_growing_fixed_mean"] = total[a.future] / total[fixed]
+        out["residents_end"] = {n: int(models[n].pop.present.sum()) for n in names}
     (folder / "future_overhead.json").write_text(json.dumps(out, indent=2), encoding="utf-8")
     print(
         f"the future's own code: {1e6 * own:.0f} microseconds a week "
@@ -97,6 +119,13 @@ def main() -> None:
     )
     out["own_code_seconds_per_week"] = own
     print(f"ratio {a.future}/none: {out[f'ratio_{a.future}']:.3f} (includes the future's work)")
+    if fixed in median:
+        ends = out["residents_end"]
+        print(
+            f"ratio growing/fixed size: {out['ratio_growing_fixed']:.3f} (median week; mean "
+            f"week, the yearly step included: {out['ratio_growing_fixed_mean']:.3f}; residents "
+            f"at the end {ends[a.future]:,} against {ends[fixed]:,})"
+        )
     print(f"ratio steady/none: {out['ratio_steady']:.3f}")
 
 

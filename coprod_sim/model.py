@@ -48,8 +48,9 @@ from coprod_sim.rules import RULES, choose_rules
 from coprod_sim.scenario import Scenario, make_scenario, merge_mesa_scenario
 from coprod_sim.schedule import HOOK_POINTS, RESIDENT_STATE, WEEK
 from coprod_sim.state import burn_in_cache as town_cache
+from coprod_sim.state import occupancy
 from coprod_sim.state.arrays import add_by_helper
-from coprod_sim.state.network import Graph, build_graph, to_networkx
+from coprod_sim.state.network import Graph, build_graph, drop_ties, to_networkx
 from coprod_sim.state.population import build_neighbourhoods, build_population, build_staff
 from coprod_sim.state.streams import Streams, seed_from_rng
 from coprod_sim.state.towns import TOWNS
@@ -114,7 +115,12 @@ class CoproductionModel(mesa.Model):
         super().__init__(rng=self.seed)
         p = self.params
         town = TOWNS[p.town]
-        self.n_residents = p.n_residents or max(1, int(round(town.residents * p.scale)))
+        # the residents at the start; the rows of the town's arrays (``n_residents``) add
+        # spare rows for the largest size of a future's population trajectory
+        # (``state.occupancy``; none without one)
+        self.n_start = p.n_residents or max(1, int(round(town.residents * p.scale)))
+        self.n_residents = futures.check_rows(p.future, self.n_start)
+        self.varying_size = futures.largest_size(p.future) is not None
         n_nb = p.n_neighbourhoods or town.neighbourhoods
         self.streams = Streams(self.seed)
         # weeks completed; the burn-in's weeks are numbered -burn_in_weeks .. -1, results from 0
@@ -132,9 +138,17 @@ class CoproductionModel(mesa.Model):
             self.nb.start, self.nb.end, p.ties_local, p.ties_bridge, p.tie_clustering,
             s.get("graph"),
         )  # fmt: skip
+        if self.n_residents > self.n_start:  # spare rows: vacant, inert, without ties
+            spare = occupancy.spare_rows(
+                self.nb.start, self.nb.end, self.n_residents - self.n_start, s.get("occupancy")
+            )
+            occupancy.make_vacant(self.pop, spare)
+            self.graph = drop_ties(self.graph, spare)[0]
+        if self.varying_size:
+            occupancy.refresh(self)
         self.tie_trust = trust.initial_tie_trust(self.graph, self.pop.trust_nbr, s.get("tie_trust"))
         self.tie_trust_base = self.tie_trust.copy()  # what tie trust relaxes back to
-        self.staff = build_staff(self.n_residents, len(self.nb.start), p, s.get("staff"))
+        self.staff = build_staff(self.n_start, len(self.nb.start), p, s.get("staff"))
         if need_kinds is not None and len(need_kinds) == 0:
             raise ScenarioError(
                 "parameter 'need_kinds': value [] is not allowed; allowed: at least one kind "

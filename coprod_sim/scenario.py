@@ -30,7 +30,7 @@ from coprod_sim.mechanisms.channels import ChannelParams
 from coprod_sim.mechanisms.collective_action import CollectiveActionParams
 from coprod_sim.mechanisms.commitment import CommitmentParams
 from coprod_sim.mechanisms.decision import DecisionParams
-from coprod_sim.mechanisms.futures import FutureParams
+from coprod_sim.mechanisms.futures import FutureParams, check_rows
 from coprod_sim.mechanisms.gatekeeping import GatekeepingParams
 from coprod_sim.mechanisms.needs import NeedParams
 from coprod_sim.mechanisms.outcomes import OutcomeParams
@@ -214,6 +214,8 @@ def make_scenario(**params: Any) -> Scenario:
             f"allowed; allowed: at most {MAX_RESIDENTS:,} residents (lower 'scale' or "
             "'n_residents')"
         )
+    if scenario.future:  # a growing town's spare rows (FutureError past futures.MAX_ROWS)
+        check_rows(scenario.future, size)
     return scenario
 
 

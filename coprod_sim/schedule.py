@@ -38,7 +38,7 @@ from coprod_sim.mechanisms import (
     turnover,
 )
 from coprod_sim.outputs import agent_records, reporters
-from coprod_sim.state import population
+from coprod_sim.state import occupancy, population
 from coprod_sim.state.columns import StateColumn, collect_columns
 
 if TYPE_CHECKING:
@@ -123,6 +123,7 @@ def collect(model: Model) -> None:
 
 WEEK: tuple[Phase | LeverPoint, ...] = (
     Phase("future", "futures", futures.year_start),
+    Phase("population", "futures", futures.follow_population),
     LeverPoint("start_of_week"),
     Phase("services", "services and modes", services.refresh),
     Phase("needs arise", "needs arise and wait", needs.arise),
@@ -157,6 +158,7 @@ HOOK_POINTS: tuple[str, ...] = tuple(p.name for p in WEEK if isinstance(p, Lever
 RESIDENT_STATE: dict[str, StateColumn] = collect_columns(
     (
         population,
+        occupancy,
         turnover,
         life_history,
         channels,

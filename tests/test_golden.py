@@ -96,6 +96,23 @@ def test_make_golden_refuses_a_changed_series_under_the_same_version(
     assert make_golden.version_problem("demo_none", tmp_path) is None
 
 
+def test_make_golden_stores_new_columns_under_the_stored_version(tmp_path: Path) -> None:
+    """A series that adds columns and keeps every stored one equal is stored under the version
+    the stored one records; one that also changes a stored column is refused."""
+    stored = pd.read_parquet(GOLDEN / "demo_none.parquet")
+    stored.to_parquet(tmp_path / "demo_none.parquet")
+    wider = stored.assign(new_figure=1.0)
+    changed = wider.copy()
+    changed.loc[changed.index[5], "needs_arisen"] += 1
+    (tmp_path / make_golden.VERSIONS).write_text(f'{{"demo_none": {make_golden.RESULTS_VERSION}}}')
+    with pytest.raises(make_golden.GoldenVersionError):
+        make_golden.store(["demo_none"], tmp_path, make=lambda case: changed)
+    assert make_golden.store(["demo_none"], tmp_path, make=lambda case: wider) == ["demo_none"]
+    assert list(pd.read_parquet(tmp_path / "demo_none.parquet").columns)[-1] == "new_figure"
+    assert make_golden.stored_versions(tmp_path) == {"demo_none": make_golden.RESULTS_VERSION}
+    assert not make_golden.extends(stored, stored) and make_golden.extends(wider, stored)
+
+
 def test_the_comparison_catches_a_change() -> None:
     """The tolerance is not a blanket: a count off by one, or a float off by 1e-9, fails."""
     stored = pd.read_parquet(GOLDEN / "demo_none.parquet")

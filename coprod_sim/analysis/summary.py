@@ -35,6 +35,7 @@ from coprod_sim.mechanisms.outcomes import (
     participation_shares,
     top_share,
 )
+from coprod_sim.state.occupancy import n_present
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoproductionModel
@@ -227,7 +228,8 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
     """
     m: dict[str, float | int] = {
         "weeks": int(model.week),
-        "n_residents": int(model.n_residents),
+        "n_residents": int(model.n_start),
+        "residents_present_end": n_present(model),
         "seed": int(model.seed),  # exact: a float would round a large seed
         "professional_hour_cost": float(model.params.professional_hour_cost),
     }

@@ -292,7 +292,7 @@ def _report(spec: RunSpec, folder: RunFolder, model: Any, baseline: Any, written
     s = spec.scenario
     levers = ", ".join(lv.name for lv in spec.levers) or "none"
     title = (
-        f"coprod-sim {coprod_sim.__version__} | town {s.town}, {model.n_residents:,} residents, "
+        f"coprod-sim {coprod_sim.__version__} | town {s.town}, {model.n_start:,} residents, "
         f"{spec.weeks} weeks ({spec.years:g} years) after a {s.burn_in_years}-year burn-in, "
         f"seed {spec.seed} | levers: {levers}"
     )
@@ -560,7 +560,7 @@ def run_session(
     c = what["choice"]
     title = (
         f"coprod-sim {coprod_sim.__version__} | session {path.name}, panel {what['label']}: "
-        f"town {c.town}, {model.n_residents:,} residents, seed {c.seed}, {what['weeks']} weeks"
+        f"town {c.town}, {model.n_start:,} residents, seed {c.seed}, {what['weeks']} weeks"
         f" | levers: {what['plan'].describe()}"
     )
     _finish(

@@ -652,7 +652,7 @@ def Dashboard():
                 solara.ProgressLinear(progress.value[1] * 100 or True)
                 solara.Text(progress.value[0] or "starting...", classes=["build-status"])
         c = ctl.choice
-        n_res = ctl.panels[0].model.n_residents
+        n_res = ctl.panels[0].model.n_start  # at the start (a future may grow it)
         if not presenter.value:
             solara.Info(
                 f"All panels are the same town ({c.town}, {fmt.count(n_res)} residents) with "

@@ -24,9 +24,9 @@ rows use. A bad file (missing year or key, a negative rate, an unknown service o
 not increasing, a population that is not positive, above ``MAX_POPULATION`` or not 1 in year 0)
 is a ``FutureError``: one line naming the file, the entry and what is allowed.
 
-``population`` (the town's size relative to year 0) is read and checked here, but the model
-does not yet make the town grow or shrink: ``coprod_sim.mechanisms.futures`` refuses a future
-that carries it (docs/futures.md, "Growth and shrinking").
+``population`` (the town's size relative to year 0) is read and checked here; the town follows
+it at the start of each results year (``coprod_sim.mechanisms.futures.follow_population``;
+docs/futures.md, "Growth and shrinking").
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ from coprod_sim.mechanisms.channels import decide, first_unique
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, UNMET
 from coprod_sim.parameters import ASSUME, HALF_TO_TOP, param
 from coprod_sim.state.arrays import not_in, order_within, random_keys, unique_ints
+from coprod_sim.state.occupancy import n_present
 
 if TYPE_CHECKING:
     from mesa import Model
@@ -140,7 +141,7 @@ class CommunityEntrepreneurs(Lever):
     def setup(self, model: Model) -> None:
         n_ent = 0
         if self.per_10000 > 0:
-            n_ent = max(1, int(round(self.per_10000 * model.n_residents / 10_000)))
+            n_ent = max(1, int(round(self.per_10000 * n_present(model) / 10_000)))
         order = np.argsort(-model.nb.deprivation, kind="stable")
         self._hood = order[np.arange(n_ent) % max(len(order), 1)].astype(np.int64)
         # fixed for the run: entrepreneurs per neighbourhood, and the first one's rank in each

@@ -18,6 +18,7 @@ from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.awareness import make_aware
 from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
+from coprod_sim.state.occupancy import has_vacancies, n_present, present_rows
 
 if TYPE_CHECKING:
     from mesa import Model
@@ -65,12 +66,14 @@ class InformationPoint(Lever):
     )
 
     def apply(self, model: Model) -> None:
-        n = model.n_residents
+        n = n_present(model)
         if n == 0:
             return
         rng = model.rng_for("lever:information_point")
         m = rng.poisson(self.points * self.reach_per_point * n)
         who = rng.integers(0, n, m)
+        if has_vacancies(model):  # residents, not a growing town's vacant rows
+            who = present_rows(model)[who]
         model.events["info_point_new_aware"] += make_aware(model, who)
 
     def weekly_cost(self, model: Model) -> float:

@@ -35,6 +35,7 @@ from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, SERVICES, UNMET
 from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 from coprod_sim.state.columns import StateColumn
+from coprod_sim.state.occupancy import has_vacancies, someone_in
 from coprod_sim.state.population import LONG_AGO
 
 if TYPE_CHECKING:
@@ -128,7 +129,11 @@ class PersonalAsks(Lever):
         if len(prof) == 0 or model.n_residents == 0:
             return
         b = staff.nbhd[prof]
-        who = nb.start[b] + (rng.random(len(prof)) * nb.size[b]).astype(np.int64)
+        if has_vacancies(model):  # a present resident of the neighbourhood
+            who = someone_in(model, b, rng)
+            who = who[who >= 0]
+        else:
+            who = nb.start[b] + (rng.random(len(prof)) * nb.size[b]).astype(np.int64)
         pop.asked_until[who] = model.week + self.ask_weeks
         pop.aware[who] = True
         pop.last_asked_week[who] = model.week

@@ -30,6 +30,7 @@ from coprod_sim.mechanisms.costs import cost_param
 from coprod_sim.mechanisms.trust import raise_towards_one
 from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 from coprod_sim.state.columns import StateColumn
+from coprod_sim.state.occupancy import has_vacancies, n_present, present_rows
 
 if TYPE_CHECKING:
     from mesa import Model
@@ -121,10 +122,12 @@ class Training(Lever):
         staff_time.setup_staff_time(model, self)
 
     def apply(self, model: Model) -> None:
-        pop, n = model.pop, model.n_residents
+        pop, n = model.pop, n_present(model)
         rng = model.rng_for("lever:training")
         k = rng.poisson(self.places_per_1000_year / 52.0 * n / 1000.0) if n else 0
         cand = rng.integers(0, max(n, 1), 3 * k) if k else np.zeros(0, np.int64)
+        if has_vacancies(model):  # residents, not a growing town's vacant rows
+            cand = present_rows(model)[cand]
         cand = cand[(pop.willing[cand] != 0) & ~pop.trained[cand]]
         _, first = np.unique(cand, return_index=True)
         who = cand[np.sort(first)][:k]

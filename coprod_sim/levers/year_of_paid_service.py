@@ -30,6 +30,7 @@ from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.awareness import make_aware
 from coprod_sim.parameters import ASSUME, HALF_TO_DOUBLE, param
 from coprod_sim.state.arrays import not_in
+from coprod_sim.state.occupancy import n_present
 from coprod_sim.state.population import VETTED, WORKING
 
 if TYPE_CHECKING:
@@ -172,7 +173,7 @@ class YearOfPaidService(Lever):
         pop = model.pop
         rng = model.rng_for("lever:year_of_paid_service")
         pool = np.flatnonzero(pop.employed & (pop.age == WORKING) & (pop.willing != 0))
-        n = min(len(pool), int(rng.poisson(self.per_1000() * model.n_residents / 1000.0)))
+        n = min(len(pool), int(rng.poisson(self.per_1000() * n_present(model) / 1000.0)))
         s = rng.choice(pool, n, replace=False) if n else np.zeros(0, np.int64)
         self._serving = s
         self._saved = {a: getattr(pop, a)[s].copy() for a in SAVED}

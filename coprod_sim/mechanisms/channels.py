@@ -51,6 +51,7 @@ from coprod_sim.state.arrays import (
     unique_ints,
 )
 from coprod_sim.state.columns import StateColumn
+from coprod_sim.state.occupancy import has_vacancies, someone_in
 from coprod_sim.state.population import LONG_AGO, NOT_VETTED, RETIRED, VETTED, VETTING
 
 if TYPE_CHECKING:
@@ -342,7 +343,11 @@ def open_call(model: Model, rows: np.ndarray, rng: np.random.Generator) -> Match
     if len(r) == 0:
         return Match(r, r)
     b = needs.nbhd[r]
-    cand = nb.start[b] + (rng.random(len(r)) * nb.size[b]).astype(np.int64)
+    if has_vacancies(model):  # a present resident of the neighbourhood (a growing town)
+        cand = someone_in(model, b, rng)
+        r, cand = r[cand >= 0], cand[cand >= 0]
+    else:
+        cand = nb.start[b] + (rng.random(len(r)) * nb.size[b]).astype(np.int64)
     trust_svc = model.pop.trust_svc
     # residents a professional has asked personally (personal_asks lever) respond as asked
     asked = model.pop.asked_until[cand] > model.week

@@ -72,6 +72,7 @@ from coprod_sim.mechanisms.trust import lower_towards_zero, raise_towards_one
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import expand_rows, ordered_mean
 from coprod_sim.state.network import Graph
+from coprod_sim.state.occupancy import has_vacancies, residents_by_block, someone_in
 
 if TYPE_CHECKING:
     from mesa import Model
@@ -446,11 +447,12 @@ def step(model: Model) -> None:
     load = float(model.professional_load()[PUBLIC_SAFETY])
     st.police_backing = police_backing(load, waiting_hours(model, st), att)
     st.week["police_backing"] = st.police_backing
-    st.week["expected_backing"] = ordered_mean(st.expected_backing, np.maximum(nb.size, 1))
+    size = residents_by_block(model)  # residents, not rows (nb.size without vacancies)
+    st.week["expected_backing"] = ordered_mean(st.expected_backing, np.maximum(size, 1))
 
     sizes = nb.size
     counts = incident_counts(
-        sizes, nb.deprivation, p.incident_rate, p.deprivation_incident_effect, rng
+        size, nb.deprivation, p.incident_rate, p.deprivation_incident_effect, rng
     )
     n_inc = int(counts.sum())
     if n_inc == 0:
@@ -461,7 +463,11 @@ def step(model: Model) -> None:
         return
     b = np.repeat(np.arange(len(counts)), counts)  # neighbourhood of each incident
     w = p.witnesses_per_incident
-    wit = nb.start[b][:, None] + (rng.random((n_inc, w)) * sizes[b][:, None]).astype(np.int64)
+    if has_vacancies(model):  # present residents of the neighbourhood (a growing town)
+        wit = someone_in(model, np.repeat(b, w), rng).reshape(n_inc, w)
+        wit = np.where(wit >= 0, wit, nb.start[b][:, None])  # an empty block: its first row
+    else:
+        wit = nb.start[b][:, None] + (rng.random((n_inc, w)) * sizes[b][:, None]).astype(np.int64)
     flat = wit.ravel()
 
     share = tie_share_recent(

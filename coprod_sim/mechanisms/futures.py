@@ -24,10 +24,20 @@ hazards over 52 weeks) and those who reach 65 and 80 during it, the town reaches
 year ``y + 1``: the share of newcomers aged 65-79 and 80+ is what that takes (between 0 and 1),
 and within 18-64, 65-79 and 80+ newcomers' ages keep ``turnover.toml``'s relative weights. Each
 year starts from the town as it is, so an error one year is corrected the next. The town keeps
-its size (a leaver's row goes to a newcomer, as without a future): growth is not modelled.
-A future file may carry a ``population`` trajectory (the town's size relative to year 0; read
-and checked by ``future_file``), but until a rule makes the town follow it such a future is
-refused here (``FutureParams``), so that no run silently ignores it (docs/futures.md).
+its size week to week (a leaver's row goes to a newcomer, as without a future).
+
+Growth and shrinking. A future may carry a ``population`` trajectory (the town's size relative
+to year 0). The town is then built with spare (vacant) rows for its largest size
+(``state.occupancy``), and at the start of each results year ``follow_population`` brings the
+residents present to ``round(population(y) x start size)``: a growing town's newcomers move
+into vacant rows drawn at random (``turnover.move_in``: the newcomers' set-up of turnover, the
+future's age mix included), with ties by the formation rule (``network.add_ties``) at a mean of
+``newcomer_tie_share`` times the stayers' mean tie count (newcomers know fewer people), trust on
+them as turnover gives newcomers, and the levers' newcomer hooks; a shrinking town's leavers are
+drawn at random among residents and leave as turnover's leavers do (their needs end, their
+helping reopens; ``turnover.depart``), their ties removed (``network.drop_ties``) and their rows
+left vacant. The staff, budgets and everything else keep their own rules. A future whose largest
+size needs more than ``MAX_ROWS`` rows is refused.
 
 Sampled trajectories. Three world parameters scale a future for sweeps to sample (each 1 by
 default, which leaves the future as written, bit for bit): ``future_budget_scale`` s turns each
@@ -48,10 +58,14 @@ import numpy as np
 from pydantic import field_validator
 
 from coprod_sim.data.future_file import FutureError, load_future
-from coprod_sim.mechanisms import turnover
+from coprod_sim.mechanisms import trust, turnover
 from coprod_sim.mechanisms.future_year import YearSettings
+from coprod_sim.mechanisms.needs import AgeGroups
 from coprod_sim.parameters import ASSUME, Strict, param
+from coprod_sim.state import occupancy
 from coprod_sim.state.ages import BANDS, MAX_AGE, AgeBands
+from coprod_sim.state.arrays import expand_rows
+from coprod_sim.state.network import add_ties, drop_ties
 from coprod_sim.state.population import free_hours_of
 
 if TYPE_CHECKING:
@@ -60,6 +74,8 @@ if TYPE_CHECKING:
     from coprod_sim.data.future_file import Future, FutureValues
 
 WEEKS_PER_YEAR = 52
+#: the most rows a town with a population trajectory may be built with (its largest size)
+MAX_ROWS = 5_000_000
 #: the first age of the two old-age groups a future follows
 OLD, VERY_OLD = 65, 80
 
@@ -111,24 +127,44 @@ class FutureParams(Strict):
         "keeps its start mix).",
     )
 
+    newcomer_tie_share: float = param(
+        0.5,
+        unit="share of stayers' mean tie count",
+        role="world",
+        ge=0,
+        le=1,
+        source=ASSUME + " (newcomers know fewer people)",
+        doc="A growing town's newcomers (a future's population trajectory) get ties at this "
+        "share of the stayers' mean number of ties.",
+    )
+
     @field_validator("future")
     @classmethod
     def _known_future(cls, v: str) -> str:
         if v:
-            future = load_future(v)  # a FutureError (a ValueError) names what is wrong
-            refuse_population(future, v)
+            load_future(v)  # a FutureError (a ValueError) names what is wrong
         return v
 
 
-def refuse_population(future: Future, name: str) -> None:
-    """A future with a ``population`` trajectory is refused: the town's size is fixed (a
-    leaver's row goes to a newcomer) and no rule yet grows or shrinks it, so running it would
-    ignore the trajectory without saying so."""
-    if future.population is not None:
+def largest_size(name: str) -> float | None:
+    """The largest town size relative to year 0 a future reaches (None: no future or no
+    population trajectory)."""
+    if not name:
+        return None
+    future = load_future(name)
+    return None if future.population is None else float(future.population.max())
+
+
+def check_rows(name: str, n_start: int) -> int:
+    """Rows a town of ``n_start`` residents is built with under future ``name`` (its largest
+    size, ``occupancy.rows_for``), or a FutureError past ``MAX_ROWS``."""
+    rows = occupancy.rows_for(n_start, largest_size(name))
+    if rows > MAX_ROWS:
         raise FutureError(
-            f"future {name!r}: entry 'population' (a growing or shrinking town) is not modelled "
-            "yet; allowed: a future without population (docs/futures.md)"
+            f"future {name!r}: entry 'population' reaches {largest_size(name):g} x "
+            f"{n_start:,} residents = {rows:,} rows; allowed: at most {MAX_ROWS:,} rows"
         )
+    return rows
 
 
 def setup(model: Model) -> None:
@@ -253,3 +289,103 @@ def newcomer_cdf(share_65: float, share_80: float, bands: AgeBands = BANDS) -> n
         w[part] = w[part] * (share / total) if total > 0 else 0.0
     cdf = np.cumsum(w)
     return cdf / cdf[-1]
+
+
+# ------------------------------------------------------------------ growth and shrinking
+def follow_population(model: Model) -> None:
+    """At the start of each results year, a future's ``population`` trajectory sets the
+    town's size: newcomers move into vacant rows, or residents leave and their rows stay
+    vacant, until ``round(population(y) x start size)`` residents are present."""
+    future = model.future
+    if future is None or future.population is None or model.week < 0:
+        return
+    if model.week % WEEKS_PER_YEAR:
+        return
+    year = model.week // WEEKS_PER_YEAR
+    target = int(round(future.at(year).population * model.n_start))
+    present = model.pop.present
+    now = int(np.count_nonzero(present))
+    rng = model.rng_for("population")
+    if target > now:
+        vacant = np.flatnonzero(~present)
+        rows = np.sort(rng.choice(vacant, min(target - now, len(vacant)), replace=False))
+        grow(model, rows, rng)
+    elif target < now:
+        rows = np.sort(rng.choice(np.flatnonzero(present), now - target, replace=False))
+        shrink(model, rows)
+
+
+def grow(model: Model, rows: np.ndarray, rng: np.random.Generator) -> None:
+    """Newcomers move into vacant ``rows`` (ascending): turnover's newcomer set-up, ties at
+    ``newcomer_tie_share`` of the stayers' mean, fresh trust on them, the levers' hooks."""
+    pop, p, g = model.pop, model.params, model.graph
+    stayers = np.flatnonzero(pop.present)
+    stayers_mean = float(g.deg[stayers].mean()) if len(stayers) else 0.0
+    turnover.move_in(model, rows, rng)
+    pop.present[rows] = True
+    # add_ties gives a joiner about ties_local + ties_bridge ties: scale both to the target
+    full = float(p.ties_local + p.ties_bridge)
+    k = float(p.newcomer_tie_share) * stayers_mean / full if full > 0 else 0.0
+    new_graph, pos = add_ties(
+        g, rows, model.nb.start, model.nb.end, p.ties_local * k, p.ties_bridge * k,
+        p.tie_clustering, rng, present=pop.present,
+    )  # fmt: skip
+    fresh = np.ones(len(new_graph.indices), bool)
+    fresh[pos] = False
+    set_graph(model, new_graph, pos)
+    at = np.flatnonzero(fresh)  # the new ties (both ways): trust as turnover gives newcomers
+    src = np.searchsorted(new_graph.indptr, at, side="right") - 1
+    trust_new = trust.start_tie_trust(src, new_graph.indices[at], pop.trust_nbr, rng)
+    model.tie_trust[at] = trust_new
+    model.tie_trust_base[at] = trust_new
+    after_change(model, rows)
+    model.events["moved_in_growth"] += len(rows)
+    turnover.newcomer_hooks(model, rows)
+
+
+def shrink(model: Model, rows: np.ndarray) -> None:
+    """Residents of ``rows`` (ascending) leave as turnover's leavers do (their needs end,
+    those they helped with reopen), the levers forget them (their newcomer hooks, as for a row
+    turnover empties), their ties go and their rows are left vacant."""
+    turnover.depart(model, rows)
+    model.pop.reset_rows(rows)
+    turnover.newcomer_hooks(model, rows)  # levers drop the rows from what they track
+    occupancy.make_vacant(model.pop, rows)
+    model.hours_last_year[rows] = 0.0
+    model.barrier_codes[rows] = -1
+    new_graph, pos = drop_ties(model.graph, rows)
+    set_graph(model, new_graph, pos)
+    after_change(model, rows)
+    model.events["moved_out_shrinking"] += len(rows)
+
+
+def set_graph(model: Model, graph, pos: np.ndarray) -> None:  # noqa: ANN001 (network.Graph)
+    """The town's new graph; per-tie arrays follow their ties (``pos``: each old tie's new
+    position, -1 if gone): trust on ties and the tie each need is helped over."""
+    keep = pos >= 0
+    for name in ("tie_trust", "tie_trust_base"):
+        old = getattr(model, name)
+        new = np.zeros(len(graph.indices), old.dtype)
+        new[pos[keep]] = old[keep]
+        setattr(model, name, new)
+    edge = model.needs.edge
+    tied = edge >= 0
+    edge[tied] = pos[edge[tied]]
+    model.good_marks.seen_tie = np.zeros(len(graph.indices), np.int64)
+    model.graph = graph
+    model._nx = None
+
+
+def after_change(model: Model, rows: np.ndarray) -> None:
+    """What follows a change of who lives in rows ``rows``: who lives where
+    (``occupancy.refresh``), each resident's count of recent helpers among their ties (only
+    the rows' own change: a newcomer is no recent helper, and a leaver who was one was taken
+    off their ties' counts by ``turnover.depart``), committed hours and the age groups needs
+    arise by."""
+    g, ex, pop = model.graph, model.examples, model.pop
+    occupancy.refresh(model)
+    row_id, pos = expand_rows(g.indptr, rows)
+    recent = ex.recent[g.indices[pos]].astype(np.int64)
+    ex.count[rows] = np.bincount(row_id, weights=recent, minlength=len(rows)).astype(ex.count.dtype)
+    model.recount_committed()
+    model.age_groups = AgeGroups.from_members([np.flatnonzero(pop.age == g_) for g_ in range(3)])

@@ -44,6 +44,7 @@ import numpy as np
 
 from coprod_sim.state.ages import ADULT_AGE
 from coprod_sim.state.columns import StateColumn
+from coprod_sim.state.occupancy import has_vacancies
 
 if TYPE_CHECKING:
     from mesa import Model
@@ -174,6 +175,8 @@ def tally_year(model: Model) -> None:
     h = model.life_hazards
     for m, (_, column) in enumerate(EVER_COLUMNS):
         risk = (pop.ever_at_close & (1 << m)) == 0
+        if has_vacancies(model):  # a vacant row is no resident at risk
+            risk &= pop.present
         first = risk & getattr(pop, column)
         h.first[m] += np.bincount(cell[first], minlength=2 * MAX_YEARS).reshape(-1, 2)
         h.exposure[m] += np.bincount(

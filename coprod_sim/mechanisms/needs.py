@@ -28,6 +28,7 @@ from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import RULES, compiled_pass, rule
 from coprod_sim.state.arrays import count_into
 from coprod_sim.state.columns import StateColumn
+from coprod_sim.state.occupancy import n_present
 from coprod_sim.state.population import SERVICES
 from coprod_sim.state.willingness import ACTIVITY_INDEX
 
@@ -546,7 +547,7 @@ def arise(model: Model) -> None:
     roles = kinds.by_service.nonzero()[0]
     res = (~kinds.by_service).nonzero()[0]
     # rates: service roles (per all residents) first, then residents' kinds x age groups
-    role_lam = kinds.rate[roles, 0] * (p.need_rate_scale * model.n_residents)
+    role_lam = kinds.rate[roles, 0] * (p.need_rate_scale * n_present(model))
     res_lam = kinds.rate[res, :n_groups] * (p.need_rate_scale * boost_max) * groups.size
     trend = future_year.need_multiplier(model)  # a future's demand trend by kind (None: none)
     if trend is not None:

@@ -42,6 +42,7 @@ from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import add_by_helper, one_blas_thread, ordered_mean
 from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.network import tie_counts_update
+from coprod_sim.state.occupancy import has_vacancies
 from coprod_sim.state.population import GAVE_UP, LONG_AGO, RETIRED, VETTING
 from coprod_sim.state.willingness import ACTIVITY_NAMES, willingness_matrix
 
@@ -529,19 +530,24 @@ def close_year(model: Model) -> None:
     retention, dropout = retention_and_dropout(now, last, before, years_closed)
     pop.formal_years[:] = ((pop.formal_years << 1) | now) & 3
     record = {"week": int(model.week), "burn_in": bool(model.week <= 0 < model.burn_in_weeks)}
+    here = pop.present if has_vacancies(model) else slice(None)  # residents, not vacant rows
     for measure, classes in (
         ("any", pop.last_year_class),
         ("formal", pop.last_year_class_formal),
         ("informal", pop.last_year_class_informal),
     ):
-        for c, v in participation_shares(classes).items():
+        for c, v in participation_shares(classes[here]).items():
             record[f"participation_{measure}_{c}"] = v
     record["retention_formal"] = retention
     record["dropout_12m_formal"] = dropout
-    record.update(activity_shares(pop.activities_year))
-    record["older_unmet_care_share"] = older_unmet_care_share(pop.care_unmet_year, pop.age)
+    record.update(activity_shares(pop.activities_year[here]))
+    record["older_unmet_care_share"] = older_unmet_care_share(
+        pop.care_unmet_year[here], pop.age[here]
+    )
     model.years.append(record)
     non = (pop.weeks_year == 0).nonzero()[0]
+    if has_vacancies(model):
+        non = non[pop.present[non]]
     model.barrier_codes[:] = -1
     model.barrier_codes[non] = barriers(model, non)
     model.hours_last_year = pop.hours_year.copy()
@@ -576,6 +582,13 @@ def means(model: Model) -> dict[str, float]:
     """Mean trust and fear of commitment over residents (summed in a fixed order, so the same
     to the bit on any CPU): the start-of-run means and the weekly figures."""
     pop = model.pop
+    if has_vacancies(model):  # residents only, not a growing town's vacant rows
+        here = pop.present
+        return {
+            "trust_neighbours": ordered_mean(pop.trust_nbr[here]),
+            "trust_services": ordered_mean(pop.trust_svc[here]),
+            "fear_of_commitment": ordered_mean(pop.fear_commit[here]),
+        }
     return {
         "trust_neighbours": ordered_mean(pop.trust_nbr),
         "trust_services": ordered_mean(pop.trust_svc),

@@ -44,6 +44,7 @@ from coprod_sim.mechanisms.needs import CHANNEL_INDEX
 from coprod_sim.mechanisms.trust import raise_towards_one
 from coprod_sim.state.arrays import add_by_helper, order_within, random_keys, unique_ints
 from coprod_sim.state.columns import StateColumn
+from coprod_sim.state.occupancy import has_vacancies, n_present, present_rows
 
 if TYPE_CHECKING:
     from mesa import Model
@@ -96,15 +97,21 @@ def _add_members(model: Model, who: np.ndarray, reward: float) -> int:
 
 def join(model: Model, lever: Any, rng: np.random.Generator) -> int:
     """This week's new members (see the module docstring); returns how many joined."""
-    pop, n = model.pop, model.n_residents
+    pop, n = model.pop, n_present(model)
     if n == 0:
         return 0
+    # draws among residents (a growing town's vacant rows are no one)
+    rows = present_rows(model) if has_vacancies(model) else None
     m = rng.poisson(lever.join_rate * n)
     cand = rng.integers(0, n, m)
+    if rows is not None:
+        cand = rows[cand]
     ready = (pop.aware[cand] | (pop.asked_until[cand] > model.week)) & (pop.willing[cand] != 0)
     outreach = lever.coordinator_hours * lever.outreach_share
     a = rng.poisson(outreach * lever.asks_per_hour)
     asked = rng.integers(0, n, a)
+    if rows is not None:
+        asked = rows[asked]
     pop.aware[asked] = True
     pop.last_asked_week[asked] = model.week
     yes = (pop.willing[asked] != 0) & (rng.random(a) < lever.ask_join_prob)

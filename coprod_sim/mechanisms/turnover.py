@@ -25,7 +25,11 @@ again. The Mesa agent of the row stays (same ``unique_id``) and reads the newcom
 an agent is a home's row; ``moved_in_week`` tells its occupants apart.
 
 A future (mechanism 12, ``coprod_sim.mechanisms.futures``) multiplies the death and moving
-rates, sets the newcomers' ages and scales newcomers' free hours, year by year.
+rates, sets the newcomers' ages and scales newcomers' free hours, year by year. A future's
+``population`` trajectory grows or shrinks the town once a year with this module's two halves of
+a replacement: ``move_in`` (a newcomer's set-up, into a vacant row) and ``depart`` (a leaver's
+needs and helping, their row then left vacant); in a town with vacant rows (``state.occupancy``)
+only present residents age or leave.
 
 Rules (``coprod_sim.RULES``): ``death``, ``moving``.
 """
@@ -44,6 +48,7 @@ from coprod_sim.state.ages import BANDS, group_of, newcomer_ages
 from coprod_sim.state.arrays import count_into, expand_rows, unique_ints
 from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.network import tie_counts_update
+from coprod_sim.state.occupancy import has_vacancies
 from coprod_sim.state.population import RETIRED, draw_residents, free_hours_of
 
 if TYPE_CHECKING:
@@ -146,6 +151,8 @@ def step(model: Model) -> None:
     u = rng.random(len(pop))
     # only a draw below the highest hazard can mean leaving: the bands of those few are read
     maybe = np.flatnonzero(u < leave.max())
+    if has_vacancies(model):  # a vacant row has no one to leave
+        maybe = maybe[pop.present[maybe]]
     band = BANDS.band_of(pop.age_years[maybe])
     leavers = maybe[u[maybe] < leave[band]]
     deaths = int(np.count_nonzero(u[maybe] < pd[band]))
@@ -163,6 +170,8 @@ def age_one_year(model: Model) -> int:
     returns how many changed age group."""
     pop = model.pop
     rows = np.arange(model.week % WEEKS_PER_YEAR, len(pop), WEEKS_PER_YEAR)
+    if has_vacancies(model):  # a vacant row has no one to age
+        rows = rows[pop.present[rows]]
     pop.age_years[rows] += 1
     new = group_of(pop.age_years[rows])
     changes = new != pop.age[rows]
@@ -192,7 +201,39 @@ def set_age_group(model: Model, rows: np.ndarray, group: np.ndarray) -> None:
 def replace(model: Model, leavers: np.ndarray, rng: np.random.Generator) -> None:
     """Newcomers take the rows of ``leavers`` (ascending): the leavers' needs end, the needs
     they helped with reopen, and every attribute and all history of the row starts again."""
-    n, pop, p = model.needs, model.pop, model.params
+    depart(model, leavers)
+    move_in(model, leavers, rng)
+    pop = model.pop
+    gone = np.zeros(len(pop) + 1, bool)  # shifted by one: -1 (no one) -> 0
+    gone[leavers + 1] = True
+    # ties: the newcomer takes the row's ties; trust on them (both ways) starts again
+    g = model.graph
+    _, out_pos = expand_rows(g.indptr, leavers)
+    _, back_pos = expand_rows(g.indptr, g.indices[out_pos])
+    back_pos = back_pos[gone[g.indices[back_pos] + 1]]
+    pos = unique_ints(np.concatenate((out_pos, back_pos)))
+    src = np.searchsorted(g.indptr, pos, side="right") - 1
+    fresh = trust.start_tie_trust(src, g.indices[pos], pop.trust_nbr, rng)
+    model.tie_trust[pos] = fresh
+    model.tie_trust_base[pos] = fresh
+    model.recount_committed()
+    newcomer_hooks(model, leavers)
+
+
+def newcomer_hooks(model: Model, rows: np.ndarray) -> None:
+    """Levers act after the burn-in: each decides what newcomers in ``rows`` get."""
+    if model.week >= 0:
+        for lever in getattr(model, "policy_levers", ()):
+            if lever.active(model):
+                lever.newcomers(model, rows)
+
+
+def depart(model: Model, leavers: np.ndarray) -> None:
+    """Residents of rows ``leavers`` (ascending) leave: the needs they owned end (not unmet),
+    the needs they helped with go back to the queue, and their ties forget them as a recent
+    example of helping. Their rows are then taken by newcomers (``move_in``) or left vacant (a
+    shrinking town, ``futures.follow_population``)."""
+    n, pop = model.needs, model.pop
     gone = np.zeros(len(pop) + 1, bool)  # shifted by one: -1 (no one) -> 0
     gone[leavers + 1] = True
     # needs the leavers owned end (not unmet: their owner has gone); those met or lapsed this
@@ -213,35 +254,26 @@ def replace(model: Model, leavers: np.ndarray, rng: np.random.Generator) -> None
         ex.recent[recent] = False
         tie_counts_update(model.graph, ex.count, recent, np.full(len(recent), -1, np.int16))
 
-    # the newcomer: an age, the set-up draws, no history
-    age_years = future_year.newcomer_ages(model, len(leavers), rng)  # a future's age mix
+
+def move_in(model: Model, rows: np.ndarray, rng: np.random.Generator) -> None:
+    """Newcomers move into ``rows`` (ascending): an age (a future's age mix, else
+    ``turnover.toml``'s), every other attribute by the set-up draws (``draw_residents``), a
+    history that starts now. Ties and levers' hooks are the caller's (turnover: the row's ties;
+    a growing town: ``network.add_ties``)."""
+    pop, p = model.pop, model.params
+    age_years = future_year.newcomer_ages(model, len(rows), rng)  # a future's age mix
     if age_years is None:
-        age_years = newcomer_ages(len(leavers), rng)
+        age_years = newcomer_ages(len(rows), rng)
     group = group_of(age_years)
-    pop.age_years[leavers] = age_years
-    pop.age[leavers] = group
-    pop.moved_in_week[leavers] = model.week
-    for name, values in draw_residents(group, pop.nbhd[leavers], model.nb, p, rng).items():
-        getattr(pop, name)[leavers] = values
+    pop.age_years[rows] = age_years
+    pop.age[rows] = group
+    pop.moved_in_week[rows] = model.week
+    for name, values in draw_residents(group, pop.nbhd[rows], model.nb, p, rng).items():
+        getattr(pop, name)[rows] = values
     if future_year.free_time(model) != 1.0:
-        pop.free_hours[leavers] *= np.float32(future_year.free_time(model))
-    pop.reset_rows(leavers)
-    model.hours_last_year[leavers] = 0.0
-    model.barrier_codes[leavers] = -1
-    collective_action.newcomers(model, leavers)  # no intervention yet; their fear's baseline
-    life_history.arrive(model, leavers)  # their history here starts now
-    # ties: the newcomer takes the row's ties; trust on them (both ways) starts again
-    g = model.graph
-    _, out_pos = expand_rows(g.indptr, leavers)
-    _, back_pos = expand_rows(g.indptr, g.indices[out_pos])
-    back_pos = back_pos[gone[g.indices[back_pos] + 1]]
-    pos = unique_ints(np.concatenate((out_pos, back_pos)))
-    src = np.searchsorted(g.indptr, pos, side="right") - 1
-    fresh = trust.start_tie_trust(src, g.indices[pos], pop.trust_nbr, rng)
-    model.tie_trust[pos] = fresh
-    model.tie_trust_base[pos] = fresh
-    model.recount_committed()
-    if model.week >= 0:  # levers act after the burn-in: each decides what newcomers get
-        for lever in getattr(model, "policy_levers", ()):
-            if lever.active(model):
-                lever.newcomers(model, leavers)
+        pop.free_hours[rows] *= np.float32(future_year.free_time(model))
+    pop.reset_rows(rows)
+    model.hours_last_year[rows] = 0.0
+    model.barrier_codes[rows] = -1
+    collective_action.newcomers(model, rows)  # no intervention yet; their fear's baseline
+    life_history.arrive(model, rows)  # their history here starts now

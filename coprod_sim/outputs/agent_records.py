@@ -30,6 +30,7 @@ import pandas as pd
 from mesa.agent import AgentSet
 
 from coprod_sim.mechanisms.outcomes import BARRIERS, PARTICIPATION, WEEKS_PER_YEAR
+from coprod_sim.state.occupancy import has_vacancies
 
 #: towns up to this many residents record every resident
 RECORD_ALL_UP_TO = 10_000
@@ -127,6 +128,10 @@ class ResidentRecords(mesa.DataCollector):
             return super()._record_agents(model)  # reporters added by hand: Mesa's own way
         town = agents[0].model
         rows = np.fromiter((a.idx for a in agents), np.int64, len(agents))
+        if has_vacancies(town):  # records of residents: a vacant row has none
+            here = town.pop.present[rows]
+            agents = [a for a, h in zip(agents, here, strict=True) if h]
+            rows = rows[here]
         ids = [a.unique_id for a in agents]
         columns = [read(town, rows) for read in COLUMNS.values()]
         return zip(repeat(town.time, len(agents)), ids, *columns, strict=True)

@@ -33,7 +33,13 @@ from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, SERVICES
 from coprod_sim.mechanisms.outcomes import means
 from coprod_sim.mechanisms.services import staff_paid_hours
 from coprod_sim.state.arrays import ordered_mean
+from coprod_sim.state.occupancy import has_vacancies, n_present
 from coprod_sim.state.population import RETIRED, VETTING
+
+#: the town's size (issue 26): residents present at the end of the week, and the week's
+#: newcomers and leavers of a future's population trajectory (``futures.follow_population``;
+#: 0 in a town of fixed size). Weekly turnover's are ``newcomers`` and ``moved_away``.
+SIZE_SERIES: tuple[str, ...] = ("residents_present", "moved_in_growth", "moved_out_shrinking")
 
 WEEKLY_SERIES: tuple[str, ...] = (
     "burn_in",
@@ -79,6 +85,7 @@ WEEKLY_SERIES: tuple[str, ...] = (
     "newcomers",
     "mean_age",
     "share_65_plus",
+    *SIZE_SERIES,
 )
 #: columns a run with a future adds (``mechanisms.futures``): the age mix and its target, the
 #: week's demand per resident and the budget share of the year (capacity is
@@ -119,6 +126,7 @@ LEVEL_COLUMNS: frozenset[str] = frozenset(
         "expected_backing",
         "mean_age",
         "share_65_plus",
+        "residents_present",
         *FUTURE_SERIES,  # shares, a rate per resident and a budget share: none is summed
     }
 )
@@ -168,7 +176,7 @@ def record_week(model: Any) -> None:
     """The week's figures (``model.stats``), read by the reporters; costs are added up."""
     e, pop = model.events, model.pop
     n_open = max(e["open_needs"], 1)
-    n_res = max(model.n_residents, 1)
+    n_res = max(n_present(model), 1)
     met = sum(e[f"met_{c}"] for c in CHANNELS)
     st = {
         "week": model.week,
@@ -218,20 +226,34 @@ def record_week(model: Any) -> None:
     st["cost_professional_staff"] = float(model.costs["professional_staff"])
     for name in ("deaths", "moved_away", "newcomers"):  # population turnover
         st[name] = e[name]
-    st["mean_age"] = float(ordered_mean(pop.age_years.astype(np.float64)))
+    here = pop.present if has_vacancies(model) else slice(None)  # residents, not vacant rows
+    st["mean_age"] = float(ordered_mean(pop.age_years[here].astype(np.float64)))
     st["share_65_plus"] = float(np.count_nonzero(pop.age == RETIRED) / n_res)
     if getattr(model, "future", None) is not None:
         st.update(future_stats(model))
+    st.update(size_stats(model))
     model.stats = st
+
+
+def size_stats(model: Any) -> dict[str, float]:
+    """The town's size and the week's moves of a population trajectory (``SIZE_SERIES``)."""
+    return {
+        "residents_present": n_present(model),
+        "moved_in_growth": model.events["moved_in_growth"],
+        "moved_out_shrinking": model.events["moved_out_shrinking"],
+    }
 
 
 def future_stats(model: Any) -> dict[str, float]:
     """The weekly figures a future adds (``FUTURE_SERIES``)."""
     now = model.future_now
-    n_res = max(model.n_residents, 1)
+    n_res = max(n_present(model), 1)
     nan = float("nan")
+    old = model.pop.age_years >= VERY_OLD
+    if has_vacancies(model):
+        old &= model.pop.present
     return {
-        "share_80_plus": float(np.count_nonzero(model.pop.age_years >= VERY_OLD) / n_res),
+        "share_80_plus": float(np.count_nonzero(old) / n_res),
         "share_65_plus_target": nan if now is None else now.target_65,
         "share_80_plus_target": nan if now is None else now.target_80,
         # demand: residents' needs arisen by the kinds' rates (reported incidents left out)

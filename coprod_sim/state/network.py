@@ -11,8 +11,9 @@ residents within ``STREET_WIDTH`` places in the block (street-level clusters, gi
 transitivity) and the rest anywhere in the block, plus Poisson(ties_bridge / 2) ties to anyone
 in town; ties are made mutual, so mean degree is about ties_local + ties_bridge.
 
-``add_ties`` gives residents who join a town later their ties by the same rule (a building block
-for a growing town, issue 26: not yet used by the model, whose graph never changes).
+``add_ties`` gives residents who join a growing town their ties by the same rule and
+``drop_ties`` removes those of residents who leave a shrinking one (issue 26,
+``mechanisms.futures.follow_population``); otherwise the graph never changes.
 """
 
 from __future__ import annotations
@@ -212,6 +213,21 @@ def add_ties(
     added.sort()
     key = _unique(np.concatenate([old_key, added]), kind="stable")  # two sorted runs: a merge
     return _csr(key, n), np.searchsorted(key, old_key)
+
+
+def drop_ties(graph: Graph, rows: np.ndarray) -> tuple[Graph, np.ndarray]:
+    """The graph without any tie of ``rows`` (residents who leave a shrinking town; both
+    directions go). Returns the new graph and, for each tie of ``graph`` (its CSR position), its
+    position in the new one, -1 for a tie removed, so per-tie arrays carry over."""
+    n = graph.n
+    gone = np.zeros(n, bool)
+    gone[np.asarray(rows, np.int64)] = True
+    owner = graph.owner_of_edges()
+    keep = ~(gone[owner] | gone[graph.indices])
+    key = owner[keep].astype(np.int64) * n + graph.indices[keep]  # still sorted and distinct
+    pos = np.full(len(keep), -1, np.int64)
+    pos[keep] = np.arange(int(keep.sum()))
+    return _csr(key, n), pos
 
 
 def sample_ties(

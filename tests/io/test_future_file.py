@@ -137,9 +137,9 @@ def test_run_with_a_future_file_reports_the_age_mix_and_budget(tmp_path: Path) -
     assert json.dumps(scenario).count(str(path.resolve())) >= 1
 
 
-def test_a_population_trajectory_is_read_but_a_run_with_it_is_refused(tmp_path: Path) -> None:
-    """``population`` is read and checked (interpolated like every key), but no rule makes the
-    town grow or shrink yet: a run with it is refused in one line, never run ignoring it."""
+def test_a_population_trajectory_is_read_and_a_run_follows_it(tmp_path: Path) -> None:
+    """``population`` is read and checked (interpolated like every key), and a run with it
+    grows the town (issue 26; the rule's own tests: tests/mechanisms/test_growth.py)."""
     path = tmp_path / "growing.toml"
     path.write_text(population_text(1.0, 1.2), encoding="utf-8")
     f = load_future(str(path))
@@ -149,10 +149,12 @@ def test_a_population_trajectory_is_read_but_a_run_with_it_is_refused(tmp_path: 
     assert (
         load_future("steady").population is None and load_future("steady").at(3).population is None
     )
-    with pytest.raises(ScenarioError, match="population"):
-        make_scenario(future=str(path))
+    assert make_scenario(future=str(path)).future == str(path)
+    out = tmp_path / "out"
     r = runner.invoke(app, ["run", "--future", str(path), "--set", "n_residents=300",
-                            "--weeks", "2", "--out", str(tmp_path / "out"), "-q"])  # fmt: skip
-    assert r.exit_code == 2, r.output
-    lines = [ln for ln in r.output.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "population" in lines[0] and "Traceback" not in r.output, r.output
+                            "--set", "burn_in_years=0", "--weeks", "53", "--out", str(out),
+                            "-q", "--seed", "1"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    weekly = pd.read_parquet(out / "weekly.parquet")
+    assert weekly["residents_present"].iloc[0] == 300
+    assert weekly["residents_present"].iloc[-1] == round(300 * 1.04)

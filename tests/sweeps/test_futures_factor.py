@@ -84,13 +84,17 @@ def test_a_bad_future_in_a_design_is_refused(tmp_path: Path) -> None:
     path.write_text(design_text('["steady", "steady"]'), encoding="utf-8")
     with pytest.raises(DesignError, match="twice"):
         load_design(path)
-    growing = tmp_path / "growing.toml"  # a growing town is not modelled yet: refused upfront
+    growing = tmp_path / "growing.toml"  # a growing town (issue 26): accepted
     growing.write_text(
         HALF_BUDGET.replace('budget = "t"', 'budget = "t"\npopulation = "t"')
         + "population = 1.0\n",
         encoding="utf-8",
     )
     path.write_text(design_text('["steady", "growing.toml"]'), encoding="utf-8")
+    assert load_design(path).model.design.futures == ["steady", "growing.toml"]
+    bad = tmp_path / "bad.toml"  # a population trajectory without a source: still refused
+    bad.write_text(HALF_BUDGET + "population = 1.0\n", encoding="utf-8")
+    path.write_text(design_text('["steady", "bad.toml"]'), encoding="utf-8")
     with pytest.raises(DesignError, match=r"design.futures\[1\].*population"):
         load_design(path)
 

@@ -17,6 +17,11 @@ were stamped 1 when versions began). ``tests/test_golden.py`` fails while a stor
 differs from the code's, and this script refuses to store a series that changed under the
 version that made the stored one: a change of results must bump ``RESULTS_VERSION`` (then
 ``experiments/regenerate_all.py`` regenerates every artefact that records it).
+
+New columns (issue 26): a series that keeps every stored column equal and adds new ones (a
+new weekly figure, such as the town's size) is not a change of results: it is stored under the
+version the stored one records, which it keeps (``extends``). Issue 26 stored them so, adding
+``residents_present``, ``moved_in_growth`` and ``moved_out_shrinking``.
 """
 
 from __future__ import annotations
@@ -82,6 +87,15 @@ def same_series(now: pd.DataFrame, stored: pd.DataFrame) -> bool:
     return bool(np.allclose(a, b, rtol=1e-12, atol=1e-300, equal_nan=True))
 
 
+def extends(now: pd.DataFrame, stored: pd.DataFrame) -> bool:
+    """Whether ``now`` is ``stored`` with new columns added: every stored column present and
+    equal (as ``same_series`` judges), the same weeks, at least one column more."""
+    cols = list(stored.columns)
+    if not set(cols) < set(now.columns) or not now.index.equals(stored.index):
+        return False
+    return same_series(now[cols], stored)
+
+
 def stored_versions(folder: Path = HERE) -> dict[str, int]:
     """The results version each stored case was made with (an empty dict if none recorded)."""
     path = folder / VERSIONS
@@ -108,14 +122,18 @@ def store(cases: list[str], folder: Path = HERE, make=None) -> list[str]:
     the same results version. Returns the cases written."""
     make = make or series
     versions = stored_versions(folder)
-    frames, refused = {}, []
+    frames, refused, keep_version = {}, [], set()
     for case in cases:
         frames[case] = make(case)
         old = folder / f"{case}.parquet"
         changed = not old.is_file() or not same_series(frames[case], pd.read_parquet(old))
+        if changed and old.is_file() and extends(frames[case], pd.read_parquet(old)):
+            changed = False  # new columns only: the stored version still holds
+            keep_version.add(case)
         if old.is_file() and changed and version_problem(case, folder) is None:
             refused.append(case)
-        if case in WORLD_CASES and not changed and version_problem(case, folder) is None:
+        stale = version_problem(case, folder) is not None
+        if case in WORLD_CASES and not changed and case not in keep_version and not stale:
             del frames[case]  # unchanged rules: keep the version that stored it
     if refused:
         raise GoldenVersionError(
@@ -126,8 +144,9 @@ def store(cases: list[str], folder: Path = HERE, make=None) -> list[str]:
         )
     for case, df in frames.items():
         df.to_parquet(folder / f"{case}.parquet")
-        versions[case] = RESULTS_VERSION
-        print(case, df.shape, f"results version {RESULTS_VERSION}")
+        if case not in keep_version or case not in versions:
+            versions[case] = RESULTS_VERSION
+        print(case, df.shape, f"results version {versions[case]}")
     text = json.dumps(dict(sorted(versions.items())), indent=2) + "\n"
     (folder / VERSIONS).write_text(text, encoding="utf-8")
     return list(frames)
