@@ -96,6 +96,23 @@ def test_make_golden_refuses_a_changed_series_under_the_same_version(
     assert make_golden.version_problem("demo_none", tmp_path) is None
 
 
+def test_make_golden_stores_added_columns_under_the_same_version(tmp_path: Path) -> None:
+    """New columns with every stored column unchanged keep the stored version; new columns
+    with a stored column changed are refused under it (tried in a copy of one stored case)."""
+    stored = pd.read_parquet(GOLDEN / "demo_none.parquet")
+    stored.to_parquet(tmp_path / "demo_none.parquet")
+    made = make_golden.RESULTS_VERSION
+    (tmp_path / make_golden.VERSIONS).write_text(f'{{"demo_none": {made}}}')
+    wider = stored.assign(new_series=1.5)
+    broken = wider.copy()
+    broken.loc[broken.index[5], "needs_arisen"] += 1
+    with pytest.raises(make_golden.GoldenVersionError, match="bump RESULTS_VERSION"):
+        make_golden.store(["demo_none"], tmp_path, make=lambda case: broken)
+    assert make_golden.store(["demo_none"], tmp_path, make=lambda case: wider) == ["demo_none"]
+    assert pd.read_parquet(tmp_path / "demo_none.parquet").equals(wider)
+    assert make_golden.stored_versions(tmp_path) == {"demo_none": made}
+
+
 def test_the_comparison_catches_a_change() -> None:
     """The tolerance is not a blanket: a count off by one, or a float off by 1e-9, fails."""
     stored = pd.read_parquet(GOLDEN / "demo_none.parquet")

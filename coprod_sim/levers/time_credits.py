@@ -98,9 +98,7 @@ class TimeCredits(Lever):
             ((n.channel == EARNING[0]) | (n.channel == EARNING[1])) & (n.helper >= 0)
         )
         # a need meeting in sessions earns in its session weeks (needs.session_hours)
-        earned = hours_this_week(model, rows).astype(np.float32) * np.float32(
-            self.credits_per_hour
-        )
+        earned = hours_this_week(model, rows).astype(np.float32) * np.float32(self.credits_per_hour)
         add_by_helper(n.helper[rows], earned, pop.credits)  # as np.add.at: in row order
         redeemed = 0.0
         if self.redeem_rate > 0:

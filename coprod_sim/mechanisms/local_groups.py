@@ -151,7 +151,10 @@ def add_committed(model: Model, committed: np.ndarray) -> None:
 def share(model: Model) -> float:
     """Share of residents holding a local group role (the weekly series ``group_share``)."""
     g = getattr(model, "group_roles", None)
-    return len(g) / max(model.n_residents, 1) if g is not None else 0.0
+    if g is None or len(g) == 0:
+        return 0.0
+    # the roles of residents who left this week end in next week's phase: not counted
+    return int(g.held(model.pop.moved_in_week).sum()) / max(model.n_residents, 1)
 
 
 def _end_roles(model: Model, rng: np.random.Generator) -> None:

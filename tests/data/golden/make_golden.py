@@ -16,7 +16,10 @@ Results version (issue 25): ``versions.json`` records, for each case, the
 were stamped 1 when versions began). ``tests/test_golden.py`` fails while a stored version
 differs from the code's, and this script refuses to store a series that changed under the
 version that made the stored one: a change of results must bump ``RESULTS_VERSION`` (then
-``experiments/regenerate_all.py`` regenerates every artefact that records it).
+``experiments/regenerate_all.py`` regenerates every artefact that records it). A series whose
+stored columns are all unchanged, with new columns added (a new reporter), is stored under the
+version it already has (``only_added_columns``): issue 25's mechanism 13 added ``group_hours``
+and ``group_share`` this way, every earlier column checked equal.
 """
 
 from __future__ import annotations
@@ -82,6 +85,15 @@ def same_series(now: pd.DataFrame, stored: pd.DataFrame) -> bool:
     return bool(np.allclose(a, b, rtol=1e-12, atol=1e-300, equal_nan=True))
 
 
+def only_added_columns(now: pd.DataFrame, stored: pd.DataFrame) -> bool:
+    """Whether ``now`` is ``stored`` with new columns added: every stored column is still there,
+    in the same order, equal as ``same_series`` judges (new reporters, such as issue 25's
+    ``group_hours``, add columns without changing any result, so the results version stays)."""
+    old = list(stored.columns)
+    kept = [c for c in now.columns if c in stored.columns]
+    return kept == old and len(now.columns) > len(old) and same_series(now[old], stored)
+
+
 def stored_versions(folder: Path = HERE) -> dict[str, int]:
     """The results version each stored case was made with (an empty dict if none recorded)."""
     path = folder / VERSIONS
@@ -112,8 +124,10 @@ def store(cases: list[str], folder: Path = HERE, make=None) -> list[str]:
     for case in cases:
         frames[case] = make(case)
         old = folder / f"{case}.parquet"
-        changed = not old.is_file() or not same_series(frames[case], pd.read_parquet(old))
-        if old.is_file() and changed and version_problem(case, folder) is None:
+        stored = pd.read_parquet(old) if old.is_file() else None
+        changed = stored is None or not same_series(frames[case], stored)
+        added = stored is not None and only_added_columns(frames[case], stored)
+        if stored is not None and changed and not added and version_problem(case, folder) is None:
             refused.append(case)
         if case in WORLD_CASES and not changed and version_problem(case, folder) is None:
             del frames[case]  # unchanged rules: keep the version that stored it
@@ -125,9 +139,17 @@ def store(cases: list[str], folder: Path = HERE, make=None) -> list[str]:
             "say why in its history), then run this again"
         )
     for case, df in frames.items():
-        df.to_parquet(folder / f"{case}.parquet")
-        versions[case] = RESULTS_VERSION
-        print(case, df.shape, f"results version {RESULTS_VERSION}")
+        old = folder / f"{case}.parquet"
+        keep_version = (
+            case in versions
+            and old.is_file()
+            and only_added_columns(df, pd.read_parquet(old))
+            and version_problem(case, folder) is None
+        )
+        df.to_parquet(old)
+        if not keep_version:
+            versions[case] = RESULTS_VERSION
+        print(case, df.shape, f"results version {versions[case]}")
     text = json.dumps(dict(sorted(versions.items())), indent=2) + "\n"
     (folder / VERSIONS).write_text(text, encoding="utf-8")
     return list(frames)
