@@ -66,6 +66,33 @@ def test_every_shipped_kind_meets_every_week() -> None:
     assert {k.every_weeks for k in DEFAULT_NEED_KINDS} == {1}
 
 
+def _role_town(seed: int, **kw) -> tuple[CoproductionModel, NeedKind]:
+    base = next(k for k in DEFAULT_NEED_KINDS if k.name == "police_priority_meeting")
+    role = base.model_copy(
+        update={"every_weeks": 8, "duration_weeks": 500.0, "growth": 0.0, "rate": (3.0, 3.0, 3.0)}
+    )
+    model = CoproductionModel(rng=seed, n_residents=600, burn_in_years=0, need_kinds=[role], **kw)
+    return model, role
+
+
+def _single_roles(model: CoproductionModel) -> dict[int, int]:
+    """Helpers holding exactly one row: helper -> the week their row arose."""
+    n = model.needs
+    helpers, counts = np.unique(n.helper[n.helper >= 0], return_counts=True)
+    once = set(helpers[counts == 1].tolist())
+    return {int(h): int(s) for h, s in zip(n.helper, n.started, strict=True) if h in once}
+
+
+def _kept_through(model: CoproductionModel, weeks: int) -> np.ndarray:
+    """Run ``weeks`` weeks; the helpers who held the same single row in every one of them."""
+    kept = _single_roles(model)
+    for _ in range(weeks):
+        model.run_weeks(1)
+        now = _single_roles(model)
+        kept = {h: s for h, s in kept.items() if now.get(h) == s}
+    return np.array(sorted(kept), np.int64)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_role_meeting_every_8_weeks_gives_help_in_1_week_of_8_with_8_times_the_hours(
     seed: int,
@@ -73,28 +100,32 @@ def test_a_role_meeting_every_8_weeks_gives_help_in_1_week_of_8_with_8_times_the
     """A town whose only need is a long volunteer role meeting every 8 weeks: each helper who
     held the same single role through weeks 20-36 was credited 2 weeks of help and 16 weeks'
     hours (a year's tallies start again at week 52, so the window stays inside the first)."""
-    base = next(k for k in DEFAULT_NEED_KINDS if k.name == "police_priority_meeting")
-    role = base.model_copy(
-        update={"every_weeks": 8, "duration_weeks": 500.0, "growth": 0.0, "rate": (3.0, 3.0, 3.0)}
-    )
-    model = CoproductionModel(rng=seed, n_residents=600, burn_in_years=0, need_kinds=[role])
+    model, role = _role_town(seed)
     model.run_weeks(20)
-
-    def single_roles() -> dict[int, int]:
-        n = model.needs
-        held = n.helper[n.helper >= 0]
-        helpers, counts = np.unique(held, return_counts=True)
-        once = set(helpers[counts == 1].tolist())
-        return {int(h): int(s) for h, s in zip(n.helper, n.started, strict=True) if h in once}
-
-    kept = single_roles()
     weeks0 = model.pop.weeks_year.copy()
     hours0 = model.pop.hours_year.copy()
-    for _ in range(16):  # keep those who held the same single role in every week
-        model.run_weeks(1)
-        now = single_roles()
-        kept = {h: s for h, s in kept.items() if now.get(h) == s}
-    assert len(kept) >= 5
-    who = np.array(list(kept))
+    who = _kept_through(model, 16)
+    assert len(who) >= 5
     assert np.array_equal(model.pop.weeks_year[who] - weeks0[who], np.full(len(who), 2))
     np.testing.assert_allclose(model.pop.hours_year[who] - hours0[who], 16 * role.hours, rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_time_credits_are_earned_for_the_sessions_hours(seed: int) -> None:
+    """Time credits count a week's hours through the sessions rule: over 4 weeks (half the
+    cadence) a single role's helper earns 8 weeks' hours of credits if the role met in them,
+    else none (at the weekly average every helper would earn 4 weeks')."""
+    policies = {"time_credits": {"redeem_rate": 0.0}}
+    model, role = _role_town(seed, policies=policies)
+    model.run_weeks(20)
+    credits0 = model.pop.credits.copy()
+    first = model.week
+    started = _single_roles(model)
+    who = _kept_through(model, 4)
+    assert len(who) >= 5
+    per_hour = model.policy_levers[0].credits_per_hour
+    met = np.array([any((w - started[h]) % 8 == 0 for w in range(first, first + 4)) for h in who])
+    assert met.any() and not met.all()
+    np.testing.assert_allclose(
+        model.pop.credits[who] - credits0[who], met * 8 * role.hours * per_hour, rtol=1e-5
+    )
