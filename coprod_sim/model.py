@@ -25,6 +25,7 @@ from coprod_sim.mechanisms import (
     futures,
     gatekeeping,
     life_history,
+    local_groups,
     referral,
     services,
     trust,
@@ -341,6 +342,7 @@ class CoproductionModel(mesa.Model):
         committed = self.pop.committed
         committed[:] = 0.0
         add_by_helper(self.needs.helper, self.needs.hours, committed)
+        local_groups.add_committed(self, committed)  # roles in other local organisations
 
     # ------------------------------------------------------------------ views
     @property

@@ -32,6 +32,7 @@ from coprod_sim.mechanisms.commitment import CommitmentParams
 from coprod_sim.mechanisms.decision import DecisionParams
 from coprod_sim.mechanisms.futures import FutureParams, check_rows
 from coprod_sim.mechanisms.gatekeeping import GatekeepingParams
+from coprod_sim.mechanisms.local_groups import LocalGroupParams
 from coprod_sim.mechanisms.needs import NeedParams
 from coprod_sim.mechanisms.outcomes import OutcomeParams
 from coprod_sim.mechanisms.red_tape import RedTapeParams
@@ -52,6 +53,7 @@ from coprod_sim.state.towns import TOWNS, TownParams
 
 # pydantic lists the fields of the last base first: the groups are in reverse of the ODD's order
 class Scenario(
+    LocalGroupParams,
     FutureParams,
     TurnoverParams,
     OutcomeParams,

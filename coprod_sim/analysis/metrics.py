@@ -199,6 +199,9 @@ _EXACT: list[tuple[str, str, Direction, str]] = [
     ("share_65_plus", SHARE, "neither", "residents aged 65 or over"),
     ("mean_age_end", "years", "neither", "mean age of residents at the end"),
     ("share_65_plus_end", SHARE, "neither", "residents aged 65 or over at the end"),
+    # ---- other local organisations (mechanism 13; weekly, and hours over the run)
+    ("group_hours", HOURS, "neither", "hours volunteered with other local organisations"),
+    ("group_share", SHARE, "neither", "residents holding a role in another local organisation"),
     # ---- a future (mechanisms.futures): the age mix, its target, demand, budget, capacity
     ("share_80_plus", SHARE, "neither", "residents aged 80 or over"),
     ("share_65_plus_target", SHARE, "neither", "the future's target share of residents 65+"),

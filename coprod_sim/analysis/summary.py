@@ -260,6 +260,7 @@ def summary_metrics(model: CoproductionModel) -> dict[str, float | int]:
         ("deaths", "deaths"),
         ("moved_away", "moved_away"),
         ("newcomers", "newcomers"),
+        ("group_hours", "group_hours"),  # mechanism 13, other local organisations
     ):
         m[metric] = float(weekly[series].sum()) if series in weekly else 0.0
     met = model.met_by_kind_channel.sum(axis=0)

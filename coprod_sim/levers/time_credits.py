@@ -38,7 +38,7 @@ import numpy as np
 
 from coprod_sim.levers import Lever
 from coprod_sim.mechanisms.costs import cost_param
-from coprod_sim.mechanisms.needs import CHANNEL_INDEX
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX, hours_this_week
 from coprod_sim.parameters import ASSUME, HALF_TO_TOP, param
 from coprod_sim.state.arrays import add_by_helper
 
@@ -97,7 +97,8 @@ class TimeCredits(Lever):
         rows = np.flatnonzero(
             ((n.channel == EARNING[0]) | (n.channel == EARNING[1])) & (n.helper >= 0)
         )
-        earned = n.hours[rows].astype(np.float32) * np.float32(self.credits_per_hour)
+        # a need meeting in sessions earns in its session weeks (needs.session_hours)
+        earned = hours_this_week(model, rows).astype(np.float32) * np.float32(self.credits_per_hour)
         add_by_helper(n.helper[rows], earned, pop.credits)  # as np.add.at: in row order
         redeemed = 0.0
         if self.redeem_rate > 0:

@@ -351,6 +351,7 @@ def shrink(model: Model, rows: np.ndarray) -> None:
     model.pop.reset_rows(rows)
     turnover.newcomer_hooks(model, rows)  # levers drop the rows from what they track
     occupancy.make_vacant(model.pop, rows)
+    model.pop.moved_in_week[rows] = model.week  # the row's occupant changed: roles held end
     model.hours_last_year[rows] = 0.0
     model.barrier_codes[rows] = -1
     new_graph, pos = drop_ties(model.graph, rows)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from coprod_sim.data import load_need_kinds
 from coprod_sim.mechanisms import future_year, trust
@@ -119,6 +119,14 @@ class NeedKind(Strict):
     owner: str = _f("resident", "-", "'resident' (a person's need) or 'service' (a volunteer role)")
     hours: float = _f(1.0, "hours/week", "hours a week to meet it", ge=0.05, le=40)
     recurring: bool = _f(False, "-", "recurring (weekly until it ends) or one-off")
+    every_weeks: int = _f(
+        1,
+        "weeks",
+        "a recurring need meets in sessions this many weeks apart, each of hours x every_weeks "
+        "(the hours a year stay those of `hours` a week; `session_hours`); 1: every week",
+        ge=1,
+        le=52,
+    )
     duration_weeks: float = _f(
         1.0, "weeks", "mean length of a recurring need (geometric)", ge=1, le=520
     )
@@ -146,6 +154,15 @@ class NeedKind(Strict):
         "for service roles, per 1000 residents of any age",
     )
 
+    @model_validator(mode="after")
+    def _sessions_only_when_recurring(self) -> NeedKind:
+        if not self.recurring and self.every_weeks != 1:
+            raise ValueError(
+                f"need kind {self.name}: every_weeks = {self.every_weeks} is not allowed for a "
+                "one-off need (recurring = false); allowed: every_weeks = 1"
+            )
+        return self
+
 
 #: the default kinds of need, each with its source and units, from coprod_sim/data/need_kinds.toml
 #: (Capable Communities 2010; figures are assumptions, arrival rates calibrated so the baseline
@@ -171,6 +188,7 @@ class KindArrays:
     by_service: np.ndarray  # bool: owned by a service (a volunteer role)
     hours: np.ndarray
     recurring: np.ndarray
+    every_weeks: np.ndarray  # int16: weeks between a recurring need's sessions (1: weekly)
     end_hazard: np.ndarray  # 1/duration for recurring, 1 for one-off
     risk: np.ndarray
     vetting: np.ndarray
@@ -209,6 +227,7 @@ class KindArrays:
             by_service=np.array([k.owner == "service" for k in kinds]),
             hours=np.array([k.hours for k in kinds], f32),
             recurring=np.array([k.recurring for k in kinds]),
+            every_weeks=np.array([k.every_weeks for k in kinds], np.int16),
             end_hazard=np.array(
                 [1.0 / k.duration_weeks if k.recurring else 1.0 for k in kinds], f32
             ),
@@ -523,6 +542,32 @@ def escalate_and_lapse(
             waited_open += waited[i]
             n_past += past
     return late[:n_late], n_crises, waited_open, n_past
+
+
+def session_hours(
+    hours: np.ndarray, every_weeks: np.ndarray, started: np.ndarray, week: int
+) -> np.ndarray:
+    """Hours a recurring commitment takes in ``week``: it meets in sessions ``every_weeks``
+    apart, in the weeks a whole number of sessions after it arose (``started``), each session
+    taking ``hours * every_weeks``, and takes nothing in the weeks between. The hours a year
+    are those of ``hours`` every week (a police priority meeting of 2 hours a week on average
+    that meets every 8 weeks is a 16-hour session: the meeting and its preparation, a stated
+    simplification). ``every_weeks`` 1 (every shipped kind; the refit sets the cadences from
+    sources) gives ``hours`` itself, to the bit."""
+    meets = (week - started.astype(np.int64)) % every_weeks == 0
+    return np.where(meets, hours * every_weeks.astype(hours.dtype), hours.dtype.type(0))
+
+
+def hours_this_week(model: Model, rows: np.ndarray) -> np.ndarray:
+    """Hours the need ``rows`` take this week (``session_hours`` of their kinds' cadence; a
+    crisis is professional work every week): what delivery, the time bank and time credits
+    count. The weekly average ``needs.hours`` stays what committed time, capacity and the
+    decision read."""
+    n, k = model.needs, model.kinds
+    if not (k.every_weeks > 1).any():  # every kind weekly (the shipped kinds): as before
+        return n.hours[rows]
+    every = np.where(n.crisis[rows], 1, k.every_weeks[n.kind[rows]]).astype(np.int16)
+    return session_hours(n.hours[rows], every, n.started[rows], model.week)
 
 
 # ------------------------------------------------------------------------------ phases

@@ -36,7 +36,7 @@ from numba import njit
 from coprod_sim.data.survey import survey_value
 from coprod_sim.mechanisms import life_history, trust
 from coprod_sim.mechanisms.decision import GAIN_FACTORS, help_gains_pass
-from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, UNMET, hours_this_week
 from coprod_sim.mechanisms.services import staff_cost_week
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.arrays import add_by_helper, one_blas_thread, ordered_mean
@@ -418,7 +418,8 @@ def deliver(model: Model) -> None:
     professional = CHANNEL_INDEX["professional"]
     rows = (n.channel != UNMET).nonzero()[0]
     ch, kind, helper, crisis = n.channel[rows], n.kind[rows], n.helper[rows], n.crisis[rows]
-    hours = n.hours[rows].astype(np.float64)
+    # a recurring need meeting in sessions gives its hours in its session weeks only
+    hours = hours_this_week(model, rows).astype(np.float64)
     by_channel = np.bincount(ch, weights=hours, minlength=len(CHANNELS))
     model.week_hours_by_channel = by_channel
     model.hours_by_channel_total += by_channel
@@ -434,7 +435,8 @@ def deliver(model: Model) -> None:
     model.costs["professional_staff"] += staff_cost_week(model)
 
     # each helper's hours this week, summed once (in a buffer kept at zero between weeks:
-    # every need takes positive hours, so the week's helpers are those with a positive sum)
+    # the week's helpers are those with a positive sum; a need between its sessions takes
+    # none, so its helper did not help with it this week)
     week_hours = model.week_hours_buffer
     add_by_helper(helper, hours, week_hours)
     uniq, hh = credit_helpers(
@@ -444,7 +446,7 @@ def deliver(model: Model) -> None:
     # which kinds of help each helper gave (formal, informal), and the activities each gave
     # help with this year (checked against stated willingness)
     kinds_of_help(
-        helper, ch == CHANNEL_INDEX["informal"], k.activity_bit[kind],
+        np.where(hours > 0, helper, -1), ch == CHANNEL_INDEX["informal"], k.activity_bit[kind],
         model.helper_marks, model.week, pop.activities_year,
     )  # fmt: skip
     for name, flag in (("formal", FORMAL), ("informal", INFORMAL)):

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from coprod_sim.mechanisms.channels import Match, decide, first_unique, owner_accepts
-from coprod_sim.mechanisms.needs import CHANNEL_INDEX
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX, hours_this_week
 from coprod_sim.mechanisms.trust import raise_towards_one
 from coprod_sim.state.arrays import add_by_helper, order_within, random_keys, unique_ints
 from coprod_sim.state.columns import StateColumn
@@ -183,7 +183,7 @@ def settle(model: Model, lever: Any) -> float:
     if len(rows) == 0:
         return 0.0
     helpers = n.helper[rows]
-    hours = n.hours[rows].astype(np.float32)
+    hours = hours_this_week(model, rows).astype(np.float32)  # a session need: its sessions
     earned = hours * np.float32(lever.credits_per_hour)
     add_by_helper(helpers, earned, pop.credits)  # as np.add.at: in row order
     st.credits_earned += float(earned.sum())

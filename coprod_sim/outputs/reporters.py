@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coprod_sim.mechanisms import collective_action
+from coprod_sim.mechanisms import collective_action, local_groups
 from coprod_sim.mechanisms.collective_action import WEEKLY as COLLECTIVE_ACTION_SERIES
 from coprod_sim.mechanisms.futures import VERY_OLD
 from coprod_sim.mechanisms.needs import CHANNEL_INDEX, CHANNELS, SERVICES
@@ -86,6 +86,8 @@ WEEKLY_SERIES: tuple[str, ...] = (
     "mean_age",
     "share_65_plus",
     *SIZE_SERIES,
+    "group_hours",
+    "group_share",
 )
 #: columns a run with a future adds (``mechanisms.futures``): the age mix and its target, the
 #: week's demand per resident and the budget share of the year (capacity is
@@ -127,6 +129,7 @@ LEVEL_COLUMNS: frozenset[str] = frozenset(
         "mean_age",
         "share_65_plus",
         "residents_present",
+        "group_share",  # share of residents holding a local group role
         *FUTURE_SERIES,  # shares, a rate per resident and a budget share: none is summed
     }
 )
@@ -229,6 +232,8 @@ def record_week(model: Any) -> None:
     here = pop.present if has_vacancies(model) else slice(None)  # residents, not vacant rows
     st["mean_age"] = float(ordered_mean(pop.age_years[here].astype(np.float64)))
     st["share_65_plus"] = float(np.count_nonzero(pop.age == RETIRED) / n_res)
+    st["group_hours"] = float(e["group_hours"])  # mechanism 13: not the services' hours
+    st["group_share"] = local_groups.share(model)
     if getattr(model, "future", None) is not None:
         st.update(future_stats(model))
     st.update(size_stats(model))

@@ -21,7 +21,8 @@ version that made the stored one: a change of results must bump ``RESULTS_VERSIO
 New columns (issue 26): a series that keeps every stored column equal and adds new ones (a
 new weekly figure, such as the town's size) is not a change of results: it is stored under the
 version the stored one records, which it keeps (``extends``). Issue 26 stored them so, adding
-``residents_present``, ``moved_in_growth`` and ``moved_out_shrinking``.
+``residents_present``, ``moved_in_growth`` and ``moved_out_shrinking``; issue 25's mechanism 13
+added ``group_hours`` and ``group_share`` the same way (every earlier column checked equal).
 """
 
 from __future__ import annotations
