@@ -345,7 +345,7 @@ def professional_load(model: Model) -> np.ndarray:
     n = model.needs
     act = n.channel == CHANNEL_INDEX["professional"]
     return np.bincount(
-        model.kinds.service[n.kind[act]],
+        model.kinds.service.take(n.kind[act]),  # take: faster than indexing by int16 kinds
         weights=n.hours[act],
         minlength=len(model.service_capacity),
     )
