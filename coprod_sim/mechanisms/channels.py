@@ -301,7 +301,8 @@ def informal(model: Model, rows: np.ndarray, rng: np.random.Generator) -> Match:
     """Owners ask their ties (and ties of ties) for help."""
     needs, kinds = model.needs, model.kinds
     k = needs.kind[rows]
-    sel = rows[(needs.owner[rows] >= 0) & ~kinds.professional_only[k] & ~needs.crisis[rows]]
+    # ``take``: a gather by int16 kinds (int32 neighbourhoods), ~3x faster than indexing
+    sel = rows[(needs.owner[rows] >= 0) & ~kinds.professional_only.take(k) & ~needs.crisis[rows]]
     g, p = model.graph, model.params
     n = len(sel) * p.asks_per_need
     if n == 0 or len(g.indices) == 0:
@@ -335,7 +336,8 @@ def open_call(model: Model, rows: np.ndarray, rng: np.random.Generator) -> Match
     needs, kinds, nb = model.needs, model.kinds, model.nb
     k = needs.kind[rows]
     # each role is advertised this week with its service's open-call share (services.py)
-    share = model.service_open_call_share[kinds.service[k]]
+    # ``take``: a gather by int16 kinds (int32 neighbourhoods), ~3x faster than indexing
+    share = model.service_open_call_share.take(kinds.service.take(k))
     calls = rng.random(len(rows)) < share
     sel = rows[(needs.owner[rows] < 0) & calls]
     m = model.params.asks_per_need
@@ -347,7 +349,7 @@ def open_call(model: Model, rows: np.ndarray, rng: np.random.Generator) -> Match
         cand = someone_in(model, b, rng)
         r, cand = r[cand >= 0], cand[cand >= 0]
     else:
-        cand = nb.start[b] + (rng.random(len(r)) * nb.size[b]).astype(np.int64)
+        cand = nb.start.take(b) + (rng.random(len(r)) * nb.size.take(b)).astype(np.int64)
     trust_svc = model.pop.trust_svc
     # residents a professional has asked personally (personal_asks lever) respond as asked
     asked = model.pop.asked_until[cand] > model.week
@@ -364,14 +366,15 @@ def professional(model: Model, rows: np.ndarray, rng: np.random.Generator) -> Ma
     left = model.service_capacity - services.professional_load(model)
     k = needs.kind[rows]
     # a service leaves a need the community can meet to the community with its step-back share
-    community = ~kinds.professional_only[k] & ~needs.crisis[rows]
-    step_back = model.service_step_back_share[kinds.service[k]]
+    # ``take``: a gather by int16 kinds, ~3x faster than indexing with them
+    community = ~kinds.professional_only.take(k) & ~needs.crisis[rows]
+    step_back = model.service_step_back_share.take(kinds.service.take(k))
     stand_back = community & (rng.random(len(rows)) < step_back)
     sel = rows[(needs.owner[rows] >= 0) & ~stand_back]
     if len(sel) == 0:
         return Match(sel, sel)
     ks = needs.kind[sel]
-    svc = kinds.service[ks].astype(np.int64)
+    svc = kinds.service.take(ks).astype(np.int64)
     priority = queue_priority(model, sel)
     top = PRIORITY_SPAN - 1  # highest priority first within each service
     o = order_within(svc * PRIORITY_SPAN + (top - priority), random_keys(rng, len(sel)))
@@ -406,9 +409,10 @@ def preempt_for_crises(
         return take
     ongoing = ((needs.channel == CHANNEL_INDEX["professional"]) & ~needs.crisis).nonzero()[0]
     o_kind = needs.kind[ongoing]
-    o_svc = kinds.service[o_kind].astype(np.int64)
+    o_svc = kinds.service.take(o_kind).astype(np.int64)  # take: faster by int16 kinds
     # community-meetable cases first, then professional-only; random within
-    o = order_within(o_svc * 2 + kinds.professional_only[o_kind], random_keys(rng, len(ongoing)))
+    first = o_svc * 2 + kinds.professional_only.take(o_kind)
+    o = order_within(first, random_keys(rng, len(ongoing)))
     ongoing, o_svc = ongoing[o], o_svc[o]
     o_hours = needs.hours[ongoing].astype(np.float64)
     handed = []
@@ -442,12 +446,13 @@ def queue_priority(model: Model, rows: np.ndarray) -> np.ndarray:
     needs, kinds = model.needs, model.kinds
     ks = needs.kind[rows]
     crisis = needs.crisis[rows]
-    tier = np.where(crisis, 2, kinds.professional_only[ks].astype(np.int64))
+    # ``take``: a gather by int16 kinds, ~3x faster than indexing with them
+    tier = np.where(crisis, 2, kinds.professional_only.take(ks).astype(np.int64))
     if model.params.queue_by_deadline:
         left = np.where(
             crisis,
             model.params.crisis_max_wait_weeks - needs.crisis_wait[rows].astype(np.int64),
-            kinds.max_wait[ks].astype(np.int64) - needs.waited[rows],
+            kinds.max_wait.take(ks).astype(np.int64) - needs.waited[rows],
         )
         within = 9_999 - np.clip(left, 0, 9_999)
     else:

@@ -555,7 +555,7 @@ def waiting_hours(model: Model, st: SafetyState) -> float:
     police have not reached); without the ``asb_callout`` kind, last week's call-out hours."""
     k, n = model.kinds, model.needs
     ps_kind = (k.service == PUBLIC_SAFETY) & k.professional_only  # per kind: a few entries
-    waiting = (n.channel == UNMET) & ps_kind[n.kind]
+    waiting = (n.channel == UNMET) & ps_kind.take(n.kind)  # take: faster by int16 kinds
     hours = float(n.hours[waiting].sum())  # the same rows in the same order: the same sum
     if callout_kind(model) < 0:
         hours += st.police_hours_last

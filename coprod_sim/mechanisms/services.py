@@ -37,6 +37,7 @@ band the mean attitude lies in. No rule reads it.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -285,6 +286,18 @@ def team_mean_attitude(
     service's staff, in staff order, in team ``k * teams // count``): returns every team's
     service and its members' mean attitude."""
     service = np.asarray(staff_service, np.int64)
+    # who is in which team depends on the staff's services only, which do not change in a
+    # run: worked out once for them (``_teams``), the attitudes averaged every week
+    team, team_service, members = _teams(service.tobytes(), n_services, team_size)
+    total = np.bincount(team, weights=attitude, minlength=len(members))
+    return team_service, total / np.maximum(members, 1)
+
+
+@lru_cache(maxsize=16)
+def _teams(service_bytes: bytes, n_services: int, team_size: int) -> tuple[np.ndarray, ...]:
+    """``team_mean_attitude``'s teams for staff of these services (int64, as bytes): each
+    member's team, each team's service and its number of members (read-only arrays)."""
+    service = np.frombuffer(service_bytes, np.int64)
     count = np.bincount(service, minlength=n_services)
     teams = np.where(count > 0, np.maximum(np.round(count / team_size), 1), 0).astype(np.int64)
     first_team = np.concatenate([[0], np.cumsum(teams)[:-1]])
@@ -294,9 +307,10 @@ def team_mean_attitude(
     rank[order] = np.arange(len(service)) - np.repeat(starts, count)
     team = first_team[service] + rank * teams[service] // np.maximum(count[service], 1)
     n_teams = int(teams.sum())
-    total = np.bincount(team, weights=attitude, minlength=n_teams)
-    members = np.bincount(team, minlength=n_teams)
-    return np.repeat(np.arange(n_services), teams), total / np.maximum(members, 1)
+    out = (team, np.repeat(np.arange(n_services), teams), np.bincount(team, minlength=n_teams))
+    for a in out:
+        a.flags.writeable = False
+    return out
 
 
 def refresh(model: Model) -> None:
@@ -331,7 +345,7 @@ def professional_load(model: Model) -> np.ndarray:
     n = model.needs
     act = n.channel == CHANNEL_INDEX["professional"]
     return np.bincount(
-        model.kinds.service[n.kind[act]],
+        model.kinds.service.take(n.kind[act]),  # take: faster than indexing by int16 kinds
         weights=n.hours[act],
         minlength=len(model.service_capacity),
     )

@@ -238,13 +238,14 @@ def depart(model: Model, leavers: np.ndarray) -> None:
     gone[leavers + 1] = True
     # needs the leavers owned end (not unmet: their owner has gone); those met or lapsed this
     # week are leaving the table already
-    ended = np.flatnonzero(gone[n.owner + 1] & ~n.leaving)
+    # ``take``: a gather by the table's int32 ids, ~3x faster than indexing with them
+    ended = np.flatnonzero(gone.take(n.owner + 1) & ~n.leaving)
     model.events["needs_left_with_owner"] += len(ended)
     count_into(n.kind[ended[n.channel[ended] == UNMET]], model.left_open_by_kind)  # open ones
     n.leaving[ended] = True
     leave_table(model)  # the week's compaction, done here: the rows below are those that stay
     # needs they were helping with go back to the queue (a re-match when met again)
-    helped = np.flatnonzero(gone[n.helper + 1])
+    helped = np.flatnonzero(gone.take(n.helper + 1))
     model.events["needs_helper_left"] += len(helped)
     model.reopen(helped, let_down=False)
     # their ties no longer count them as a recent example of helping

@@ -18,7 +18,7 @@ classes carry their own ``COLUMNS`` in the same form, for the ODD.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any
@@ -58,9 +58,3 @@ def collect_columns(modules: Iterable[ModuleType]) -> dict[str, StateColumn]:
                 )
             out[col.name] = replace(col, owner=owner)
     return out
-
-
-def start_arrays(columns: Mapping[str, StateColumn], n: int) -> dict[str, np.ndarray]:
-    """The history columns (those with a ``start``) for ``n`` residents who have done nothing
-    yet: at set-up, and for a newcomer (``Population.reset_rows``)."""
-    return {name: c.empty(n) for name, c in columns.items() if c.start is not None}

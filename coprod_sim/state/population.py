@@ -16,7 +16,7 @@ from pydantic import model_validator
 from coprod_sim.data.services import SERVICES
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.state.ages import start_ages
-from coprod_sim.state.columns import StateColumn, start_arrays
+from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.towns import Town
 from coprod_sim.state.willingness import draw_willingness
 
@@ -332,9 +332,11 @@ class Population:
 
     def reset_rows(self, rows: np.ndarray) -> None:
         """Forget the history of these rows (a newcomer moved in): every declared column with a
-        start value back to it (``columns.start_arrays``), every lever column to its fill."""
-        for name, value in start_arrays(self.columns, len(rows)).items():
-            getattr(self, name)[rows] = value
+        start value back to it (``StateColumn.start``), every lever column to its fill."""
+        # a scalar per column, cast to its dtype as ``StateColumn.empty`` fills it at set-up
+        for name, col in self.columns.items():
+            if col.start is not None:
+                getattr(self, name)[rows] = col.start
         for name, col in self.extra.items():
             col[rows] = self.extra_fill.get(name, 0)
 

@@ -47,15 +47,14 @@ def draw_willingness(
     shares = np.minimum(1.0, np.array([s for _, s in ACTIVITIES.values()]) * scale)
     thresholds = -ndtri(np.clip(shares, 1e-12, 1 - 1e-12))
     lo = loading
-    z = rng.standard_normal(n).astype(np.float32)
-    mask = np.zeros(n, dtype=np.uint16)
-    for a, t in enumerate(thresholds):
-        e = rng.standard_normal(n).astype(np.float32)
-        willing = lo * z + np.sqrt(1 - lo * lo) * e > t
-        if shares[a] <= 0:
-            willing[:] = False
-        mask |= willing.astype(np.uint16) << np.uint16(a)
-    return mask
+    # one draw for z and every activity's e, in the order of one draw each (z, then e of
+    # activity 0, 1, ...): a newcomer's few rows cost one call, not one per activity
+    draws = rng.standard_normal((len(thresholds) + 1, n)).astype(np.float32)
+    z, e = draws[0], draws[1:]
+    willing = lo * z + np.sqrt(1 - lo * lo) * e > thresholds[:, None]
+    willing[shares <= 0] = False
+    bits = np.arange(len(thresholds), dtype=np.uint16)[:, None]
+    return np.bitwise_or.reduce(willing.astype(np.uint16) << bits, axis=0, dtype=np.uint16)
 
 
 def willing_for(mask: np.ndarray, activity: np.ndarray | int) -> np.ndarray:

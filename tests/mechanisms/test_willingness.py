@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.special import ndtri
 
 from coprod_sim.mechanisms.needs import DEFAULT_NEED_KINDS
 from coprod_sim.state.willingness import (
@@ -43,6 +44,23 @@ def test_willingness_to_do_one_thing_goes_with_others() -> None:
     corr = np.corrcoef(w.T.astype(float))
     off = corr[~np.eye(len(ACTIVITIES), dtype=bool)]
     assert off.min() > 0.1
+
+
+@pytest.mark.parametrize("n", [1, 17, 2_000])
+def test_the_draws_come_disposition_first_then_one_block_per_activity(n: int) -> None:
+    """The stream's order is part of the result (a newcomer's later draws follow it): n
+    normals for the disposition z, then n for each activity's own term, in order."""
+    a = len(ACTIVITIES)
+    normals = np.random.default_rng(5).standard_normal((a + 1) * n).astype(np.float32)
+    z, e = normals[:n], normals[n:].reshape(a, n)
+    t = -ndtri(np.array([s for _, s in ACTIVITIES.values()]))[:, None]
+    for loading, latent in ((1.0, np.broadcast_to(z, (a, n))), (0.0, e)):
+        rng = np.random.default_rng(5)
+        m = willingness_matrix(draw_willingness(n, 1.0, rng, loading)).T
+        assert np.array_equal(m, latent > t), loading
+        after = np.random.default_rng(5)
+        after.standard_normal((a + 1) * n)
+        assert rng.random() == after.random()  # no more and no fewer draws
 
 
 def test_willing_for_reads_the_bitmask() -> None:

@@ -45,6 +45,24 @@ def test_unique_ints_and_expand_rows() -> None:
     assert pos.tolist() == [2, 3, 4, 0, 1]
 
 
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_expand_rows_compiled_equals_plain_python_and_the_whole_array_form(dtype: type) -> None:
+    rng = np.random.default_rng(6)
+    deg = rng.integers(0, 6, 500)
+    indptr = np.concatenate([[0], np.cumsum(deg)]).astype(dtype)
+    for rows in (rng.integers(0, 500, 80).astype(dtype), np.zeros(0, dtype), np.arange(500)):
+        row_id, pos = expand_rows(indptr, rows)
+        py_id, py_pos = expand_rows.py_func(indptr, rows)
+        # the form it replaced: repeat each row's index by its degree, count along its ties
+        start = indptr[rows]
+        d = indptr[rows + 1] - start
+        want_id = np.repeat(np.arange(len(rows)), d)
+        want_pos = start[want_id] + (np.arange(d.sum()) - (np.cumsum(d) - d)[want_id])
+        for got in ((row_id, pos), (py_id, py_pos)):
+            assert got[0].dtype == got[1].dtype == np.int64
+            assert np.array_equal(got[0], want_id) and np.array_equal(got[1], want_pos)
+
+
 def test_not_in_equals_not_isin() -> None:
     rng = np.random.default_rng(3)
     values = rng.choice(1_000, 300, replace=False)
