@@ -1,6 +1,6 @@
 """Plot the shipped futures' trajectories (the input data only, no model run) for
 docs/futures.md: the 65+ and 80+ shares' change, mortality, social care demand, budget and free
-time by year, as each future declares them (linear between the years given).
+time and the town's size by year, as each future declares them (linear between the years given).
 
     .venv/bin/python experiments/futures/plot_trajectories.py     # writes docs/futures.png
 """
@@ -33,6 +33,7 @@ def panels() -> list[tuple[str, callable]]:
         ("social care need rates (x today's,\nbeyond the age mix)", lambda f, v0, v: v.demand[sc]),
         ("budget, mean of services (x today's)", lambda f, v0, v: float(v.budget.mean())),
         ("free time (x today's)", lambda f, v0, v: v.free_time),
+        ("town size (x year 0's)", lambda f, v0, v: 1.0 if v.population is None else v.population),
     ]
 
 
@@ -45,14 +46,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(ROOT / "docs" / "futures.png"))
     out = Path(ap.parse_args().out)
-    fig, axes = plt.subplots(2, 3, figsize=(12, 6.5), sharex=True)
+    fig, axes = plt.subplots(2, 4, figsize=(15, 6.5), sharex=True)
+    axes.flat[-1].axis("off")  # seven panels
     for i, name in enumerate(shipped_futures()):
         f = load_future(name)
         width = 5.0 - 1.3 * i  # futures that agree on a panel overlap: wide lines first
         v0 = f.at(0)
         values = [f.at(y) for y in YEARS]
         style = "--" if name == "steady" else "-"
-        for ax, (title, get) in zip(axes.flat, panels(), strict=True):
+        for ax, (title, get) in zip(axes.flat, panels(), strict=False):
             ax.plot(YEARS, [get(f, v0, v) for v in values], style, label=name, lw=width, alpha=0.8)
             ax.set_title(title, fontsize=10)
     for ax in axes[1]:
