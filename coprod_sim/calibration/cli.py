@@ -85,33 +85,33 @@ def calibrate(
         int, typer.Option(help="Accepted particles (a generation's, or the final stage's).")
     ] = 100,
     generations: Annotated[
-        int | None, typer.Option(help="abc-smc: most ABC-SMC generations [default: 8].")
+        int | None, typer.Option(help="abc-smc: most ABC-SMC generations (default 8).")
     ] = None,
     max_simulations: Annotated[
         int | None,
         typer.Option(
-            help="Budget: most simulations in all [default: 1500 for abc-smc, 5000 for "
-            "history-matching]."
+            help="Budget: most simulations in all (default 1500 for abc-smc, 5000 for "
+            "history-matching)."
         ),
     ] = None,
     min_epsilon: Annotated[
         float | None,
         typer.Option(
-            help="abc-smc: stop when the distance threshold reaches this (1 = tolerance) "
-            "[default: 0.5]."
+            help="abc-smc: stop when the distance threshold reaches this (1 = tolerance; "
+            "default 0.5)."
         ),
     ] = None,
     waves: Annotated[
-        int | None, typer.Option(help="history-matching: most waves [default: 3].")
+        int | None, typer.Option(help="history-matching: most waves (default 3).")
     ] = None,
     wave_size: Annotated[
-        int | None, typer.Option(help="history-matching: simulations a wave [default: 300].")
+        int | None, typer.Option(help="history-matching: simulations a wave (default 300).")
     ] = None,
     epsilon: Annotated[
         float | None,
         typer.Option(
             help="history-matching: the final stage accepts a set at this distance or less "
-            "(1 = every target within its tolerance) [default: 1.0]."
+            "(1 = every target within its tolerance; default 1.0)."
         ),
     ] = None,
     workers: Annotated[int, typer.Option(help="Local worker processes (0 = this process).")] = 2,

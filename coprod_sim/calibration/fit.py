@@ -87,13 +87,16 @@ def proposal_kernel() -> Any:
     )
 
 
-#: what a posterior records of the kernel (``fit.kernel``)
-KERNEL_RECORD = {
-    "name": "MultivariateNormalTransition",
-    "scaling": KERNEL_SCALING,
-    "bandwidth": "1 (no Silverman shrink): covariance = scaling x weighted covariance",
-    "source": "Beaumont, Cornuet, Marin and Robert 2009, Biometrika 96(4)",
-}
+def kernel_record(kernel: Any) -> dict[str, Any]:
+    """What a posterior records of the proposal kernel a fit used (``fit.kernel``): its class,
+    scaling and bandwidth selector (``unit_bandwidth``: covariance = scaling x the weighted
+    covariance; pyabc's ``silverman_rule_of_thumb`` shrinks it)."""
+    selector = getattr(kernel, "bandwidth_selector", None)
+    return {
+        "name": type(kernel).__name__,
+        "scaling": float(getattr(kernel, "scaling", float("nan"))),
+        "bandwidth_selector": getattr(selector, "__name__", repr(selector)),
+    }
 
 
 # ----------------------------------------------------------------------------- simulation
@@ -458,6 +461,7 @@ def calibrate(
             bar=bar,
         )
         started = time.perf_counter()
+        kernel = proposal_kernel()
         abc = pyabc.ABCSMC(
             Simulator(
                 settings.town,
@@ -469,7 +473,7 @@ def calibrate(
             prior_distribution(rows),
             pyabc.PNormDistance(p=np.inf, fixed_weights=distance_weights(measure_keys)),
             population_size=settings.population_size,
-            transitions=proposal_kernel(),
+            transitions=kernel,
             sampler=sampler,
         )
         abc_log = logging.getLogger("ABC")
@@ -531,7 +535,7 @@ def calibrate(
         },
         "fit": {
             "method": f"ABC-SMC (pyabc {pyabc.__version__})",
-            "kernel": dict(KERNEL_RECORD),
+            "kernel": kernel_record(kernel),
             "generations": int(len(pops)),
             "simulations": simulations,
             "simulations_for_first_epsilon": prior_sims,

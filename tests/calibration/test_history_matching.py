@@ -255,6 +255,7 @@ def test_abc_smc_proposes_with_the_wide_kernel_and_records_it(
     np.testing.assert_allclose(kernel.cov, 2.0 * smart_cov(kernel.X.to_numpy(), kernel.w))
     assert post["fit"]["kernel"]["scaling"] == 2.0
     assert post["fit"]["kernel"]["name"] == "MultivariateNormalTransition"
+    assert post["fit"]["kernel"]["bandwidth_selector"] == "unit_bandwidth"
     assert Posterior.model_validate(post).kernel() == "MultivariateNormalTransition, scaling 2"
 
 
