@@ -61,6 +61,9 @@ WEIGHT_TOLERANCE = 1e-9
 POSTERIOR_STREAM = "posterior"
 #: the shipped file of a town, in the ``coprod_sim.data`` package
 SHIPPED = "posterior_{town}.json"
+#: the proposal kernel of an ABC-SMC posterior that records none: the shipped fits of results
+#: versions up to 4 ran pyabc's MultivariateNormalTransition with its default bandwidth
+DEFAULT_KERNEL = "pyabc default (Silverman)"
 #: a posterior file is a few thousand particles; anything this big is not one
 MAX_FILE_BYTES = 256 << 20
 
@@ -304,6 +307,17 @@ class Posterior(_Model):
             f"{self.town} at scale {self.scale:g}, coprod-sim {self.package_version}, "
             f"{self.source} ({self.compute_checksum()[:19]}){self.staleness()}"
         )
+
+    def kernel(self) -> str:
+        """How the fit proposed parameter sets, in words: ABC-SMC's proposal kernel as the file
+        records it (``fit.kernel``), or, for a file that records none (fitted before the kernel
+        was recorded), pyabc's default, which those fits used; history matching has none."""
+        if self.fit.get("method") == "history-matching":
+            return "none (history matching, then ABC rejection in the region)"
+        recorded = self.fit.get("kernel")
+        if not isinstance(recorded, dict):
+            return DEFAULT_KERNEL
+        return f"{recorded.get('name', '?')}, scaling {recorded.get('scaling', float('nan')):g}"
 
     def staleness(self) -> str:
         """'' for a fit of this model's results; else a warning naming both versions."""

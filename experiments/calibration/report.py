@@ -344,10 +344,14 @@ def render(
         wt = np.asarray(post.weights, float)
         ess = wt.sum() ** 2 / (wt**2).sum()
         n = f"{TOWNS_N[town] * post.scale:,.0f}"
-        w(f"| {town} | {post.scale:g} ({n}) | {fit['generations']} | {fit['simulations']} | "
+        steps = fit.get("generations", f"{fit.get('waves')} waves (history matching)")
+        w(f"| {town} | {post.scale:g} ({n}) | {steps} | {fit['simulations']} | "
           f"{fit['wall_seconds'] / 60:.1f} min | {eps:.2f} | {len(post.weights)} | "
           f"{ess:.0f} |")  # fmt: skip
     w("")
+    note = kernel_note(posts)
+    if note:
+        w(note)
     w(fit_notes(posts))
     w("## Targets: survey against the calibrated model\n")
     w("Posterior predictive: each row draws parameter sets from the town's posterior, one "
@@ -534,6 +538,17 @@ reproducibility, so a 40-line sampler (`SeededSampler`) maps seeded simulations 
 `concurrent.futures` executor. A scheme on `scipy.stats.qmc` designs was the fallback and was
 not needed.
 """
+
+
+def kernel_note(posts: dict[str, Any]) -> str:
+    """How each fit proposed parameter sets (``Posterior.kernel``: a file that records no
+    kernel was fitted with pyabc's default). Said only once some posterior records its kernel
+    or another method, so the report of posteriors that all predate it reads as before."""
+    if not any("kernel" in p.fit or p.fit.get("method") == "history-matching"
+               for p in posts.values()):  # fmt: skip
+        return ""
+    kernels = "; ".join(f"{town}: {post.kernel()}" for town, post in posts.items())
+    return (f"Proposal kernels (docs/fit_methods.md): {kernels}.\n")  # fmt: skip
 
 
 def fit_notes(posts: dict[str, Any]) -> str:
