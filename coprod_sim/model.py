@@ -157,9 +157,7 @@ class CoproductionModel(mesa.Model):
             )
         self.kinds = KindArrays.from_kinds(tuple(need_kinds or DEFAULT_NEED_KINDS))
         self.needs = NeedTable()
-        self.age_groups = AgeGroups.from_members(
-            [(self.pop.age == g).nonzero()[0] for g in range(3)]
-        )
+        self.age_groups = AgeGroups.from_ages(self.pop.age)
 
         # services, gatekeeping, collective action
         self.capacity_cut = np.zeros(len(SERVICES))

@@ -389,4 +389,4 @@ def after_change(model: Model, rows: np.ndarray) -> None:
     recent = ex.recent[g.indices[pos]].astype(np.int64)
     ex.count[rows] = np.bincount(row_id, weights=recent, minlength=len(rows)).astype(ex.count.dtype)
     model.recount_committed()
-    model.age_groups = AgeGroups.from_members([np.flatnonzero(pop.age == g_) for g_ in range(3)])
+    model.age_groups = AgeGroups.from_ages(pop.age)

@@ -181,7 +181,7 @@ def responsible(model: Model, rows: np.ndarray) -> np.ndarray:
     """Professional whose patch holds each need row (-1 if the service has no staff)."""
     st = state(model)
     n = model.needs
-    return st.patch[model.kinds.service[n.kind[rows]], n.nbhd[rows]]
+    return st.patch[model.kinds.service.take(n.kind[rows]), n.nbhd[rows]]
 
 
 def need_keys(needs: NeedTable, rows: np.ndarray) -> np.ndarray:

@@ -26,7 +26,7 @@ from coprod_sim.mechanisms import future_year, trust
 from coprod_sim.mechanisms.costs import unit
 from coprod_sim.parameters import ASSUME, Strict, param
 from coprod_sim.rules import RULES, compiled_pass, rule
-from coprod_sim.state.arrays import count_into
+from coprod_sim.state.arrays import count_into, rows_by_value
 from coprod_sim.state.columns import StateColumn
 from coprod_sim.state.occupancy import n_present
 from coprod_sim.state.population import SERVICES
@@ -366,7 +366,7 @@ class NeedTable:
 @dataclass(frozen=True)
 class AgeGroups:
     """Residents by age group, for drawing need owners: one array in which each group is a
-    contiguous run (built once; ages do not change)."""
+    contiguous run (rebuilt when someone changes group, moves in or leaves)."""
 
     members: np.ndarray  # resident ids, group 0 first
     start: np.ndarray  # first position of each group in ``members``
@@ -378,6 +378,13 @@ class AgeGroups:
         start = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
         flat = np.concatenate([np.asarray(m, np.int64) for m in members]) if members else size
         return cls(flat, start, size)
+
+    @classmethod
+    def from_ages(cls, age: np.ndarray, n_groups: int = 3) -> AgeGroups:
+        """The groups of residents by their age group ``age`` (rows in order within each;
+        other values, such as a vacant row's, left out): ``from_members`` of each group's
+        ``np.flatnonzero(age == g)``, in one compiled pass."""
+        return cls(*rows_by_value(age, n_groups))
 
 
 # ------------------------------------------------------------------------------ rules
@@ -647,7 +654,7 @@ def wait(model: Model) -> None:
     lapsed = model.lapsed.nonzero()[0]
     count_into(n.kind[lapsed], model.lapsed_by_kind)
     # residents whose everyday care need went without help (the Age UK measure; outcomes)
-    care = n.owner[lapsed[k.older_care[n.kind[lapsed]]]]
+    care = n.owner[lapsed[k.older_care.take(n.kind[lapsed])]]
     pop.care_unmet_year[care[care >= 0]] = True
     count_into(n.nbhd[lapsed], model.lapsed_by_nbhd)
     model.events["lapsed"] += len(lapsed)
@@ -674,7 +681,7 @@ def emergency_response(model: Model, rows: np.ndarray) -> None:
     payer ``services.EMERGENCY_PAYER`` names for the crisis's service (``model.costs`` item
     ``emergency_<service>``). Counted by kind, and their wait is recorded as served."""
     n, k = model.needs, model.kinds
-    svc = k.service[n.kind[rows]]
+    svc = k.service.take(n.kind[rows])
     hours = n.hours[rows].astype(np.float64) * np.maximum(n.crisis_left[rows], 1)
     by_service = np.bincount(svc, weights=hours, minlength=len(SERVICES))
     price = unit("emergency_response_hour")
@@ -742,7 +749,7 @@ def record_waits(model: Model, rows: np.ndarray) -> None:
     if model.week < 0 or len(rows) == 0:
         return
     n = model.needs
-    svc = model.kinds.service[n.kind[rows]].astype(np.int64)
+    svc = model.kinds.service.take(n.kind[rows]).astype(np.int64)
     weeks = np.minimum(n.waited[rows].astype(np.int64), WAIT_BINS - 1)
     flat = wait_histogram(model).reshape(-1)  # a view: the counts land in the histogram
     count_into(svc * WAIT_BINS + weeks, flat)

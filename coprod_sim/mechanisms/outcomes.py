@@ -430,7 +430,7 @@ def deliver(model: Model) -> None:
     # staff are paid for the hours they are employed, busy or not (mechanism 9: costs)
     pro = ch == professional
     model.week_professional_hours_by_service = np.bincount(
-        k.service[kind[pro]], weights=hours[pro], minlength=len(model.service_capacity)
+        k.service.take(kind[pro]), weights=hours[pro], minlength=len(model.service_capacity)
     )
     model.costs["professional_staff"] += staff_cost_week(model)
 
@@ -446,7 +446,7 @@ def deliver(model: Model) -> None:
     # which kinds of help each helper gave (formal, informal), and the activities each gave
     # help with this year (checked against stated willingness)
     kinds_of_help(
-        np.where(hours > 0, helper, -1), ch == CHANNEL_INDEX["informal"], k.activity_bit[kind],
+        np.where(hours > 0, helper, -1), ch == CHANNEL_INDEX["informal"], k.activity_bit.take(kind),
         model.helper_marks, model.week, pop.activities_year,
     )  # fmt: skip
     for name, flag in (("formal", FORMAL), ("informal", INFORMAL)):
@@ -462,7 +462,10 @@ def deliver(model: Model) -> None:
     # which needs end this week
     rng = model.rng_for("ending")
     n.crisis_left[rows[crisis]] -= 1
-    ends = np.where(crisis, n.crisis_left[rows] <= 0, rng.random(len(rows)) < k.end_hazard[kind])
+    # (``take``: faster than indexing by int16 kinds)
+    ends = np.where(
+        crisis, n.crisis_left[rows] <= 0, rng.random(len(rows)) < k.end_hazard.take(kind)
+    )
     done = rows[ends]
     # helpers are freed of the hours of needs that end (committed is exact at week's end:
     # the year's barriers and end-of-week levers read it)

@@ -162,7 +162,7 @@ def step(model: Model) -> None:
     if len(leavers):
         replace(model, leavers, rng)
     if changed or len(leavers):  # needs arise by age group: its members follow
-        model.age_groups = AgeGroups.from_members([np.flatnonzero(pop.age == g) for g in range(3)])
+        model.age_groups = AgeGroups.from_ages(pop.age)
 
 
 def age_one_year(model: Model) -> int:

@@ -135,6 +135,15 @@ def test_place_arrivals_worked_by_hand() -> None:
     assert kind.tolist() == [5, 2] and owner.tolist() == [-1, 4] and nbhd.tolist() == [1, 1]
 
 
+def test_age_groups_from_ages_equals_from_members_of_each_group() -> None:
+    age = np.array([2, 0, 1, 2, -1, 0, 1, 1], np.int8)  # -1: a vacant row, in no group
+    got = AgeGroups.from_ages(age)
+    want = AgeGroups.from_members([np.flatnonzero(age == g) for g in range(3)])
+    assert got.members.tolist() == [1, 5, 2, 6, 7, 0, 3] == want.members.tolist()
+    assert got.start.tolist() == [0, 2, 5] == want.start.tolist()
+    assert got.size.tolist() == [2, 3, 2] == want.size.tolist()
+
+
 def test_need_table_append_and_keep() -> None:
     t = NeedTable()
     rows = t.append(kind=np.array([0, 1, 2]), owner=np.array([5, 6, -1]), nbhd=np.array([0, 0, 1]))

@@ -7,6 +7,7 @@ from coprod_sim.state.arrays import (
     one_blas_thread,
     order_within,
     random_keys,
+    rows_by_value,
     unique_ints,
 )
 from coprod_sim.state.willingness import willingness_matrix
@@ -87,3 +88,21 @@ def test_one_blas_thread_gives_the_same_product_on_one_thread_and_restores_the_l
     after = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
     assert set(inside) <= {1} and after == before
     assert (W @ props).tobytes() == one.tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int64])
+def test_rows_by_value_compiled_equals_plain_python_and_flatnonzero_per_value(dtype: type) -> None:
+    rng = np.random.default_rng(7)
+    for values in (
+        rng.integers(-1, 4, 1_000).astype(dtype),  # -1 and 3: outside 0..2, left out
+        np.zeros(0, dtype),
+        np.full(5, 2, dtype),  # groups 0 and 1 empty
+    ):
+        rows, start, size = rows_by_value(values, 3)
+        py = rows_by_value.py_func(values, 3)
+        for got, want in zip((rows, start, size), py, strict=True):
+            assert got.dtype == np.int64 and np.array_equal(got, want)
+        runs = [np.flatnonzero(values == v) for v in range(3)]
+        assert np.array_equal(rows, np.concatenate(runs))
+        assert size.tolist() == [len(r) for r in runs]
+        assert start.tolist() == [0, len(runs[0]), len(runs[0]) + len(runs[1])]
