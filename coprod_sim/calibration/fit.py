@@ -328,19 +328,26 @@ def _sampler_class() -> type:
 
 # ----------------------------------------------------------------------------- the fit
 @dataclass(frozen=True)
-class CalibrationSettings:
-    """What a fit runs: the town and scale simulated, the budget and the seed."""
+class FitSettings:
+    """What every fit method simulates: the town and scale, the particles it keeps, the seed,
+    the years simulated and parameters held fixed (``overrides``)."""
 
     town: str = "darlington"
     scale: float = 0.01
     seed: int = 20261129
     population_size: int = 100
-    max_generations: int = 8
-    max_simulations: int = 1500
-    min_epsilon: float = 0.5
     years: int = 1
     burn_in_years: int = field(default_factory=default_burn_in)
     overrides: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CalibrationSettings(FitSettings):
+    """An ABC-SMC fit: the generations, the budget and the smallest epsilon it stops at."""
+
+    max_generations: int = 8
+    max_simulations: int = 1500
+    min_epsilon: float = 0.5
 
 
 def prior_distribution(rows: list[dict[str, Any]]) -> Any:

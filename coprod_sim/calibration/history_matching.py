@@ -55,7 +55,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -68,9 +68,9 @@ from coprod_sim.calibration.fit import (
     DISTANCE_DESCRIPTION,
     DISTANCE_NAME,
     CalibrationBudgetError,
+    FitSettings,
     Simulator,
     _simulate_seeded,
-    default_burn_in,
     distance_weights,
     fit_distance,
     measured_on,
@@ -109,21 +109,14 @@ RESUME_FIXED = (
 
 
 @dataclass(frozen=True)
-class HistoryMatchingSettings:
-    """What a history-matching fit runs: the town and scale, the waves, the final stage's
-    particles and epsilon, the budget (every simulation, the waves' included) and the seed."""
+class HistoryMatchingSettings(FitSettings):
+    """A history-matching fit: the waves, the final stage's epsilon and the budget (every
+    simulation, the waves' included)."""
 
-    town: str = "darlington"
-    scale: float = 0.01
-    seed: int = 20261129
-    population_size: int = 100
     waves: int = 3
     wave_size: int = 300
     epsilon: float = 1.0
     max_simulations: int = 5000
-    years: int = 1
-    burn_in_years: int = field(default_factory=default_burn_in)
-    overrides: dict[str, Any] = field(default_factory=dict)
 
 
 def default_store(out_folder: Path, town: str) -> Path:
