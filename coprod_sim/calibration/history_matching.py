@@ -7,7 +7,9 @@ Bower 2010; Andrianakis et al. 2015) first rules out, with cheap emulators, the 
 that cannot meet the survey, and the simulations then go where they can.
 
 1. **Waves.** Wave 0 is a scrambled Sobol sample (``scipy.stats.qmc``) of the uniform priors.
-   After each wave, one emulator per output is fitted on all simulations so far: a quadratic
+   After each wave, one emulator per output is fitted on the simulations inside the region
+   that wave was sampled in (the wave's own and every earlier one inside it; wave 0's region
+   is the whole prior): a quadratic
    ridge regression (scikit-learn ``PolynomialFeatures(2)`` + ``RidgeCV``, each output its own
    penalty) on the parameters scaled to [0, 1], with its 5-fold cross-validated residual sd
    ``s_k`` (emulator misfit and seed noise together). The outputs are the fit's own targets:
@@ -443,6 +445,7 @@ def history_match(
             region = Region(dim, outs, settings.epsilon)
             shares = [1.0]
             per_wave: list[int] = []
+            trained: list[int] = []  # simulations each wave's emulators were fitted on
             for w in range(settings.waves):
                 if w == 0:
                     u = sobol_prior(settings.wave_size, dim, seq(WAVE_POINTS, 0))
@@ -453,7 +456,12 @@ def history_match(
                 y_all += [[s[o.key] for o in outs] for s in stats]
                 per_wave.append(len(stats))
                 cv_seed = int(seq(CV_SPLITS, w).generate_state(1)[0])
-                region.waves.append(fit_emulators(np.vstack(u_all), np.array(y_all), cv_seed))
+                u_seen, y_seen = np.vstack(u_all), np.array(y_all)
+                # refocusing: this wave's emulators learn only where they will be used, the
+                # region the wave was sampled in (this wave's sets and earlier ones inside it)
+                inside = region.keeps(u_seen)
+                trained.append(int(inside.sum()))
+                region.waves.append(fit_emulators(u_seen[inside], y_seen[inside], cv_seed))
                 shares.append(region.share(seed))
                 line = (
                     f"wave {w}: {len(stats)} simulations; the non-implausible region is "
@@ -529,6 +537,7 @@ def history_match(
             "region_shares": shares[1:],
             "simulations": wave_sims + used,
             "simulations_per_wave": per_wave,
+            "emulator_training_sets": trained,
             "final_stage_simulations": used,
             "epsilon": float(settings.epsilon),
             "accepted": n,
@@ -537,7 +546,8 @@ def history_match(
             "complete": n >= settings.population_size,
             "emulators": (
                 f"per output, PolynomialFeatures(2) + RidgeCV (scikit-learn) on parameters "
-                f"scaled to [0, 1], {CV_FOLDS}-fold cross-validated residual sd"
+                f"scaled to [0, 1], {CV_FOLDS}-fold cross-validated residual sd; each wave's "
+                "fitted on the simulations inside the region it sampled (refocusing)"
             ),
             "implausibility": (
                 "max_k m_k / sqrt((epsilon * tolerance_k / 3)^2 + cv_sd_k^2) <= "

@@ -87,6 +87,19 @@ def test_the_region_shrinks_around_the_truth(whole: tuple[dict, Path]) -> None:
     assert abs(centre[1] - TRUTH["u1"]) < 0.05
 
 
+def test_each_waves_emulators_learn_only_inside_the_region_it_sampled(
+    whole: tuple[dict, Path],
+) -> None:
+    post, store = whole
+    fit = post["fit"]
+    trained, per_wave = fit["emulator_training_sets"], fit["simulations_per_wave"]
+    assert len(trained) == fit["waves"] >= 2
+    assert trained[0] == per_wave[0]  # wave 0 sampled the whole prior
+    for w in range(1, fit["waves"]):
+        # the wave's own sets and only those earlier ones that lie in the region it sampled
+        assert per_wave[w] <= trained[w] < sum(per_wave[: w + 1])
+
+
 def test_every_accepted_set_meets_epsilon_and_the_posterior_is_a_valid_file(
     whole: tuple[dict, Path], tmp_path: Path
 ) -> None:
