@@ -69,6 +69,7 @@ class LocalGroupParams(Strict):
         role="world",
         ge=0,
         le=0.05,
+        prior=(0.0, 0.05),
         source=ASSUME + ", to be fitted to the survey's formal participation" + REFIT,
         doc="Weekly chance a local group asks an aware resident, willing for at least one "
         "survey activity and holding no group role, to take one. 0: no local groups.",
@@ -88,6 +89,7 @@ class LocalGroupParams(Strict):
         role="world",
         ge=0,
         le=1,
+        prior=(0.0, 1.0),
         source=ASSUME + " (the refit fits it with prior uniform [0, 1])",
         doc="Share of group roles that meet every week; the rest meet every 4 weeks "
         "(sessions of 4 x group_hours).",
