@@ -329,14 +329,19 @@ def render(
     w(f"Results version {RESULTS_VERSION} (`coprod_sim.results_version`); the posteriors' own: "
       f"{made}.\n")  # fmt: skip
     w(INTRO)
+    methods = sorted({method_of(p) for p in posts.values()})
+    w("**Method.** " + "; and ".join(METHOD_HEAD[m] for m in methods) + ":\n")
+    w(METHOD_COMMON.rstrip("\n"))
+    for m in methods:
+        w(METHOD_TEXT[m])
     left_out = [t for t in TOWNS if t not in posts]
     if left_out:
         w(f"**Not reported here:** {', '.join(left_out)} (its shipped posterior is pending a "
           "refit on this results version: `experiments/regenerate_all.py --list`; a run "
           "there uses the declared defaults).\n")  # fmt: skip
     w("## The fits\n")
-    w("| town | scale (residents) | generations | simulations | wall time | final epsilon | "
-      "particles | effective sample size |")  # fmt: skip
+    w("| town | scale (residents) | generations or waves | simulations | wall time | "
+      "final epsilon | particles | effective sample size |")  # fmt: skip
     w("|---|---|---|---|---|---|---|---|")
     for town, post in posts.items():
         fit = post.fit
@@ -344,7 +349,11 @@ def render(
         wt = np.asarray(post.weights, float)
         ess = wt.sum() ** 2 / (wt**2).sum()
         n = f"{TOWNS_N[town] * post.scale:,.0f}"
-        steps = fit.get("generations", f"{fit.get('waves')} waves (history matching)")
+        steps = fit.get("generations")
+        if method_of(post) == "history-matching":
+            steps = (f"{fit['waves']} waves (region {fit['region_shares'][-1]:.2%} of the prior), "
+                     f"final stage {fit['final_stage_simulations']} ({fit['acceptance']:.0%} "
+                     "accepted)")  # fmt: skip
         w(f"| {town} | {post.scale:g} ({n}) | {steps} | {fit['simulations']} | "
           f"{fit['wall_seconds'] / 60:.1f} min | {eps:.2f} | {len(post.weights)} | "
           f"{ess:.0f} |")  # fmt: skip
@@ -407,6 +416,12 @@ def render(
     if full:
         n_fit = TOWNS_N["darlington"] * posts["darlington"].scale
         w(FULL_SIZE_NOTE.format(n=f"{n_fit:,.0f}"))
+    from coprod_sim.mechanisms.needs import DEFAULT_NEED_KINDS
+
+    sessions = {k.name: k.every_weeks for k in DEFAULT_NEED_KINDS if k.every_weeks > 1}
+    if sessions:
+        w(STRUCTURE.format(sessions=", ".join(f"{k} every {n}" for k, n in sessions.items())))
+    w(NOT_ROWS)
     w("## Unmet need: how much the fit narrows it\n")
     w(f"Participation targets alone left the outcome a policy is judged on loose (results "
       f"version 1: posterior draws gave residents' unmet share anywhere from 4% to 28%). Each "
@@ -491,8 +506,9 @@ def render(
     w("")
     w(CHECK_NOTES)
     w("## Reproduce\n")
-    w(REPRODUCE.format(seconds=seconds / 60))
-    w(DATABASE)
+    w(REPRODUCE.format(seconds=seconds / 60, fit=FIT_COMMAND[methods[-1]]))
+    for m in methods:
+        w(DATABASE[m])
     return "\n".join(out) + "\n"
 
 
@@ -505,10 +521,18 @@ preset town ships its posterior (`coprod_sim/data/posterior_<town>.json`). `copr
 draws from it by default when it is current (`--no-posterior` runs the declared defaults, the
 posteriors' centre), as do the dashboard's replications and sweeps (unless a design says
 `posterior = false`), so a policy result carries calibration uncertainty as well as seed noise.
+"""
 
-**Method.** ABC-SMC (Del Moral et al. 2012; Beaumont et al. 2009) with pyabc
-(`coprod_sim/calibration/fit.py`):
+#: the method paragraph's first line, by ``fit.method`` (a posterior without one is ABC-SMC)
+METHOD_HEAD = {
+    "abc-smc": "ABC-SMC (Del Moral et al. 2012; Beaumont et al. 2009) with pyabc\n"
+    "(`coprod_sim/calibration/fit.py`)",
+    "history-matching": "History matching (Vernon, Goldstein and Bower 2010; Andrianakis et "
+    "al. 2015), then ABC\nrejection inside the region it leaves "
+    "(`coprod_sim/calibration/history_matching.py`; docs/fit_methods.md)",
+}
 
+METHOD_COMMON = """\
 - It is pattern-oriented: every `calibrate` row is fitted at once (the targets table below
   lists them with their tolerances). Participation is measured as the survey asked it
   (volunteering with an organisation, so formal help: weekly, at least monthly, at least yearly
@@ -522,6 +546,11 @@ posteriors' centre), as do the dashboard's replications and sweeps (unless a des
   helpers under its stated-willingness share.
 - The priors are uniform on the `prior` each fitted parameter declares (ODD, section 6 Input
   data). Every other parameter keeps its declared default.
+"""
+
+#: what is particular to each method (after the common bullets)
+METHOD_TEXT = {
+    "abc-smc": """\
 - The fit is reproducible from its seed. Every simulation gets its own child of one
   `SeedSequence`, and the first accepted proposals are kept in the order they were proposed. So
   the posterior is the same on 1 or 2 workers (`tests/calibration/test_fit.py`). It should also
@@ -537,7 +566,35 @@ Its own parallel samplers reseed workers from the operating system, which breaks
 reproducibility, so a 40-line sampler (`SeededSampler`) maps seeded simulations over any
 `concurrent.futures` executor. A scheme on `scipy.stats.qmc` designs was the fallback and was
 not needed.
-"""
+""",
+    "history-matching": """\
+- **History matching.** Wave 0 simulates a scrambled Sobol sample of the priors; after each
+  wave a quadratic ridge emulator per target, fitted on the simulations inside the region the
+  wave sampled, rules out the parameter sets whose emulated targets cannot meet the distance at
+  epsilon (implausibility above 3, the emulator's cross-validated error included); the next
+  wave samples what is left. The waves stop when the region shrinks by less than a third.
+- **ABC rejection.** Parameter sets drawn uniformly from the last region are simulated until
+  100 meet every tolerance (distance at most epsilon 1). The posterior is those sets with equal
+  weights, so its effective sample size is the number of particles.
+- The fit is reproducible from its seed: every simulation's seed is a child of one
+  `SeedSequence` by its wave and index, and the emulators' cross-validation and the Sobol
+  samples have their own, so the posterior is the same on any number of workers
+  (`tests/calibration/test_history_matching.py`).
+
+**Why history matching.** At 10,000 residents a fraction of a per cent of the prior meets
+every tolerance at once (the region's share after each wave is recorded in each posterior,
+`fit.region_shares`). ABC-SMC shrinks its epsilon a generation at a time and, in the trials
+docs/fit_methods.md reports, needed far more simulations to reach epsilon 1 than one session
+allows. History matching spends its first simulations on emulators that cost nothing to
+evaluate, so the final stage simulates only where the survey can be met, and every accepted
+set meets every tolerance.
+""",
+}
+
+
+def method_of(post: Any) -> str:
+    """The fit method's key (``--method``): ABC-SMC fits record pyabc's name and version."""
+    return "history-matching" if post.fit.get("method") == "history-matching" else "abc-smc"
 
 
 def kernel_note(posts: dict[str, Any]) -> str:
@@ -558,7 +615,11 @@ def fit_notes(posts: dict[str, Any]) -> str:
         fit = post.fit
         per = fit["wall_seconds"] / max(fit["simulations"], 1)
         lines.append(f"{town} {per:.2f} s")
-    return FIT_NOTES.format(per_sim="; ".join(lines))
+    budget = ""
+    if any(method_of(p) == "abc-smc" for p in posts.values()):
+        budget = ("- pyabc's budget (`--max-simulations`) is checked between generations, so the "
+                  "last generation\n  can take a fit past it.\n")  # fmt: skip
+    return FIT_NOTES.format(per_sim="; ".join(lines), budget=budget)
 
 
 FIT_NOTES = """\
@@ -569,15 +630,57 @@ file (`fit.settings`, `seeds`).
 - One simulation is 9 years: the 8-year burn-in that "never" needs, plus the year measured.
   Wall time per simulation over the whole fit (two at a time): {per_sim}.
 - A final epsilon above 1 means that not every accepted set meets every tolerance.
-- pyabc's budget (`--max-simulations`) is checked between generations, so the last generation
-  can take a fit past it.
-
+{budget}
 **Why 10,000 residents.** The fits of results versions 1 and 2 ran at 1,000 residents, where a
 town employs about six professionals: whether its services open their doors to volunteers then
 rests on the attitudes of two or three people, seeds diverge widely, and ABC accepts parameter
 sets partly for their lucky seeds. At 10,000 residents the spread between seeds is several
 times smaller, so one parameter set gets one verdict, and the fit scale is the check scale.
 Darlington is also checked at its full size.
+"""
+
+STRUCTURE = """\
+## The weekly bias: its structural cause and the fix
+
+Up to results version 4 the fits left formal weekly participation 2-5 points above the
+survey's 15%, and "rarely" 4-7 points under its 21%, in every town. The cause was structural,
+not a parameter value: every recurring volunteer role the services offer met every week, so
+every holder of one, a member of a police priority meeting as much as a child's mentor, was a
+weekly volunteer; and the services' roles were the only volunteering with an organisation the
+model had, while the survey asked about any local organisation (a sports club, a faith group,
+a charity shop). Two rules fix it, and both are fitted here:
+
+- **Sessions** (`needs.session_hours`, the need kinds' `every_weeks`): a recurring role meets
+  in sessions ({sessions} weeks; assumptions stated in `coprod_sim/data/need_kinds.toml`),
+  each session taking the hours of the weeks between, so the hours a year are unchanged.
+  Alone, at the fits of version 4, it took the weekly class from 18% to 4% and moved it into
+  "at least monthly" and "at least yearly" (docs/drafts/v5_rules.md).
+- **Other local organisations** (mechanism 13, `mechanisms/local_groups.py`): local groups ask
+  aware residents willing to help at `group_ask_rate` a week; a role meets every week with
+  chance `group_weekly_share`, else every four weeks; its sessions are formal help in the
+  participation records, not the services' volunteer hours or costs.
+
+Both new parameters draw on the same aware, willing residents as the services' roles, so the
+fit moves every world parameter together (the parameters section shows where they settled).
+"""
+
+NOT_ROWS = """\
+## Outcome patterns that are not calibrate rows
+
+Besides older people's unmet care, the services' waiting and response times and their
+capacity per resident were considered as outcome-side targets. None is a `calibrate` row:
+
+- **Waiting times.** Published social-care waits time a statutory step (from a request to a
+  needs assessment) the model does not have. A need in the model waits for help of any kind,
+  a neighbour's, a volunteer's or a professional's, until it is met or until its kind's longest
+  wait (`max_wait_weeks`, 2-52 weeks), so its waits measure something else. Runs report them
+  (`wait_median_weeks_<service>`, `wait_p90_weeks_<service>` in a run's summary) unfitted.
+- **Response times.** Police response times are minutes from an emergency call. The model's
+  step is a week, so it counts emergency responses and does not time them.
+- **Capacity per resident.** Frontline staff per 1,000 adults (`staff_per_1000`) is an input
+  of the model, not an output, so fitting it would fit an input to itself. Its value is an
+  assumption (ODD, section 6): a published workforce figure should set it as a source, which
+  is not done.
 """
 
 FULL_SIZE_NOTE = """\
@@ -626,8 +729,7 @@ the second is in-sample for the time bank's own `confidence_gain`, fitted to it 
 REPRODUCE = """\
 ```bash
 # a fit (writes posterior_<town>.json; the shipped ones are in coprod_sim/data/)
-.venv/bin/coprod-sim calibrate --town darlington \\
-    --out coprod_sim/data/posterior_darlington.json --overwrite
+{fit}
 # this document and its plots (all runs: {seconds:.0f} min on 2 cores)
 .venv/bin/python experiments/calibration/report.py
 ```
@@ -639,9 +741,18 @@ REPRODUCE = """\
 - one seed gives one posterior.
 """
 
+#: how the shipped fits are made again, by method
+FIT_COMMAND = {
+    "abc-smc": ".venv/bin/coprod-sim calibrate --town darlington \\\n"
+    "    --out coprod_sim/data/posterior_darlington.json --overwrite",
+    "history-matching": ".venv/bin/coprod-sim calibrate --town darlington --method "
+    "history-matching --waves 6 \\\n    --out coprod_sim/data/posterior_darlington.json "
+    "--overwrite",
+}
+
 #: the section on a fit's kept database and its budget (written by hand; kept here so the
 #: document regenerates with it)
-DATABASE = """\
+DATABASE_ABC = """\
 ## Your fit's database
 
 `coprod-sim calibrate` keeps pyabc's database next to the posterior file:
@@ -682,6 +793,35 @@ posterior file records its budget (`fit.settings.max_simulations`), the simulati
 those a cut-off generation lost, and `experiments/regenerate_all.py --list` shows the command
 that refits each with the budget its shipped fit used.
 """
+
+DATABASE_HM = """\
+## Your fit's store
+
+`coprod-sim calibrate --method history-matching` keeps every simulation of the fit as one JSON
+line of `<out folder>/hm_<town>.jsonl` as it completes (`stage` is the wave's number or
+`"final"`, then `index`, `params`, `stats` and `seconds`), after a header line with the
+settings. A few lines of pandas read it:
+
+<!-- doctest: skip (needs a fit's store: calibrate --town demo --method history-matching) -->
+```python
+import json
+
+import pandas as pd
+
+lines = open("hm_demo.jsonl").read().splitlines()[1:]
+sims = pd.json_normalize([json.loads(line) for line in lines])
+sims.groupby("stage")["stats.raw:participation_formal_weekly"].describe()
+```
+
+`--resume` replays the fit from the store and runs only what is not in it, so a resumed fit is
+the uninterrupted fit (the town, scale, seed, population size, wave size, epsilon, years,
+burn-in and overrides must match; `--waves` may rise until the final stage has begun, and
+`--max-simulations` bounds the whole fit). Ctrl-C writes no posterior, but the store keeps
+every completed simulation.
+"""
+
+#: the store section by method
+DATABASE = {"abc-smc": DATABASE_ABC, "history-matching": DATABASE_HM}
 
 
 if __name__ == "__main__":
