@@ -121,7 +121,7 @@ class CommitmentParams(Strict):
             + ASSUME
             + " (calibrated: prior uniform [0, 0.03]/week, up to a commitment in 33 weeks ending"
             " for outside reasons)"
-            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 3 fits)"
+            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 5 fits)"
         ),
         doc="Weekly chance a helper ends an ongoing commitment for reasons outside the model.",
     )

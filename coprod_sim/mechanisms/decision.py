@@ -67,7 +67,7 @@ class DecisionParams(Strict):
             "hand-tuned to 0.5 before issue 25"
             + " (calibrated: prior uniform [-2, 3] logit; beyond it a willing, asked resident"
             " almost never or almost always says yes)"
-            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 3 fits)"
+            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 5 fits)"
         ),
         doc="Baseline log-odds that a willing, asked resident with average dispositions helps.",
     )

@@ -24,11 +24,9 @@ the town's organisations, without a queue or a need table of their own:
   (recovering from burnout), and when they leave the town (a newcomer in the row,
   ``pop.moved_in_week``, holds none of the row's old roles).
 
-Inert at the shipped defaults: ``group_ask_rate`` 0 means no role ever forms, and the phase
-returns before drawing anything (stream ``local_groups``), so every result is unchanged. The
-posteriors were fitted without it; the next refit fits ``group_ask_rate`` and
-``group_weekly_share`` to the survey's formal participation (their priors are stated in their
-sources, not declared, so the shipped fits stay current).
+``group_ask_rate`` and ``group_weekly_share`` are fitted to the survey's formal participation
+with the other world parameters (docs/calibration.md); ``group_ask_rate`` 0 switches local
+groups off (the phase then returns before drawing anything from its stream ``local_groups``).
 """
 
 from __future__ import annotations
@@ -57,7 +55,11 @@ if TYPE_CHECKING:
 
 #: weeks between the sessions of a role that does not meet every week
 MONTHLY_EVERY = 4
-REFIT = " (inert at 0 until the refit, which fits it with prior uniform [0, 0.05])"
+#: how the two fitted parameters' sources read
+FITTED = (
+    " (calibrated to the survey's formal participation: prior uniform {prior})"
+    " (default: centre of the three towns' posteriors, RESULTS_VERSION 5 fits)"
+)
 
 
 class LocalGroupParams(Strict):
@@ -70,7 +72,11 @@ class LocalGroupParams(Strict):
         ge=0,
         le=0.05,
         prior=(0.0, 0.05),
-        source=ASSUME + ", to be fitted to the survey's formal participation" + REFIT,
+        source=ASSUME
+        + FITTED.format(
+            prior="[0, 0.05] a week, an assumption: at 0.05 most willing residents are asked "
+            "within a year"
+        ),
         doc="Weekly chance a local group asks an aware resident, willing for at least one "
         "survey activity and holding no group role, to take one. 0: no local groups.",
     )
@@ -90,7 +96,7 @@ class LocalGroupParams(Strict):
         ge=0,
         le=1,
         prior=(0.0, 1.0),
-        source=ASSUME + " (the refit fits it with prior uniform [0, 1])",
+        source=ASSUME + FITTED.format(prior="[0, 1], the whole range"),
         doc="Share of group roles that meet every week; the rest meet every 4 weeks "
         "(sessions of 4 x group_hours).",
     )

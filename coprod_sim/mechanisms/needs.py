@@ -58,7 +58,7 @@ class NeedParams(Strict):
             "hand-tuned to 1.5 before issue 25; "
             + ASSUME
             + " (calibrated: prior uniform [0.5, 3], half to three times the need kinds' stated"
-            " rates)" + " (default: centre of the three towns' posteriors, RESULTS_VERSION 3 fits)"
+            " rates)" + " (default: centre of the three towns' posteriors, RESULTS_VERSION 5 fits)"
         ),
         doc="Multiplies every kind of need's arrival rate.",
     )

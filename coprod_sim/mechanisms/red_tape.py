@@ -42,7 +42,7 @@ class RedTapeParams(Strict):
             + " (residents already holding a check through work)"
             + " (calibrated: prior uniform [0.05, 0.6]: from few checks to most working adults"
             " holding one)"
-            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 3 fits)"
+            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 5 fits)"
         ),
         doc="Share of residents holding a valid vetting (DBS) check at the start.",
     )

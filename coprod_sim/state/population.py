@@ -80,7 +80,7 @@ class PopulationParams(Strict):
             + " ('lack of time' is the overwhelming barrier, Capable Communities 2010)"
             + " (calibrated: prior uniform [2, 10] hours/week; time is the main barrier, so not"
             " far above the issue-14 value)"
-            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 3 fits)"
+            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 5 fits)"
         ),
         doc="Mean discretionary hours a week of a resident with neither work nor caring duties "
         "(before age effects).",
@@ -187,7 +187,7 @@ class PopulationParams(Strict):
             + ASSUME
             + " (most people 'had never been asked', Capable Communities 2010)"
             + " (calibrated: prior uniform [0.1, 1])"
-            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 3 fits)"
+            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 5 fits)"
         ),
         doc="Share of residents aware of local volunteering opportunities at the start.",
     )
@@ -212,7 +212,7 @@ class PopulationParams(Strict):
             + ASSUME
             + " (willingness to help clusters in the same people)"
             + " (calibrated: prior uniform [0, 0.9])"
-            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 3 fits)"
+            + " (default: centre of the three towns' posteriors, RESULTS_VERSION 5 fits)"
         ),
         doc="Loading of each activity's stated willingness on one latent disposition to help "
         "(0: independent across activities).",
