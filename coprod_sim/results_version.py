@@ -24,6 +24,12 @@ History:
 - 4: issue 25 again: the declared defaults of the seven fitted world parameters moved to the
   centre of the three towns' posteriors (their pooled weighted medians, rounded); no rule
   changed, so the rules version stays 3 (below).
+- 5: issue 25 again: the structural fix of the weekly bias. Four recurring volunteer roles meet
+  in sessions (``needs.session_hours``: police priority meetings every 8 weeks, school
+  governors 4, care-home social events and street patrols 2), and other local organisations
+  ask residents to help (mechanism 13, ``mechanisms/local_groups.py``); all three towns
+  refitted by history matching with the two local-group parameters fitted too, and the nine
+  fitted parameters' defaults at the new posteriors' centre. New rules: rules version 5.
 
 Rules version. A posterior is a distribution over the world parameters it fits, given
 everything else: the rules, every other parameter's default and the data files. A change that
@@ -43,11 +49,11 @@ import re
 from pathlib import Path
 
 #: bump by hand with any change that moves the golden series (see the module docstring)
-RESULTS_VERSION: int = 4
+RESULTS_VERSION: int = 5
 
 #: each results version's rules version (see the module docstring); add the new version with
 #: every bump: its own number unless the change moved only fitted parameters' defaults
-RULES_OF: dict[int, int] = {1: 1, 2: 2, 3: 3, 4: 3}
+RULES_OF: dict[int, int] = {1: 1, 2: 2, 3: 3, 4: 3, 5: 5}
 
 #: the key under which JSON artefacts (run records, manifests, posteriors) keep it
 KEY = "results_version"
