@@ -110,7 +110,7 @@ class CommitmentParams(Strict):
         doc="Rise in fear of commitment of each tie of a volunteer who burns out.",
     )
     dropout_hazard: float = param(
-        0.018,
+        0.0155,
         unit="1/week",
         role="world",
         prior=(0.0, 0.03),

@@ -57,7 +57,7 @@ class DecisionParams(Strict):
     """Mechanism 3: the weights of the decision to help."""
 
     help_intercept: float = param(
-        0.67,
+        -0.53,
         unit="logit",
         role="world",
         prior=(-2.0, 3.0),

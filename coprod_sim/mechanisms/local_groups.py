@@ -66,7 +66,7 @@ class LocalGroupParams(Strict):
     """Mechanism 13: volunteering with other local organisations."""
 
     group_ask_rate: float = param(
-        0.0,
+        0.0194,
         unit="1/resident-week",
         role="world",
         ge=0,
@@ -90,7 +90,7 @@ class LocalGroupParams(Strict):
         doc="Hours a week a local group role takes on average (no growth, no risk).",
     )
     group_weekly_share: float = param(
-        0.5,
+        0.86,
         unit="share",
         role="world",
         ge=0,

@@ -48,7 +48,7 @@ class NeedParams(Strict):
     """Mechanism 1: how often needs arise, and crises."""
 
     need_rate_scale: float = param(
-        1.93,
+        1.73,
         unit="x",
         role="world",
         prior=(0.5, 3.0),

@@ -30,7 +30,7 @@ class RedTapeParams(Strict):
     """Mechanism 7: vetting checks."""
 
     vetted_share: float = param(
-        0.25,
+        0.33,
         unit="share",
         role="world",
         prior=(0.05, 0.6),

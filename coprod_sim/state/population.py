@@ -68,7 +68,7 @@ class PopulationParams(Strict):
         doc="Share of adults with unpaid caring duties.",
     )
     free_hours_mean: float = param(
-        5.6,
+        6.37,
         unit="hours/week",
         role="world",
         prior=(2.0, 10.0),
@@ -176,7 +176,7 @@ class PopulationParams(Strict):
         doc="Mean confidence and skills at the start.",
     )
     awareness_rate: float = param(
-        0.49,
+        0.52,
         unit="share",
         role="world",
         prior=(0.1, 1.0),
@@ -201,7 +201,7 @@ class PopulationParams(Strict):
         doc="Multiplies every stated-willingness share (capped at 1).",
     )
     disposition_loading: float = param(
-        0.44,
+        0.73,
         unit="correlation",
         role="world",
         prior=(0.0, 0.9),
