@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = "python"  # how the commands are shown; run with this interpreter (sys.executable)
 STUDIES = ("levers", "combinations", "budget_cuts", "sensitivity", "futures")
 #: the cheapest_mix search's time here (experiments/cheapest_mix/report.md records it)
-MINUTES_CHEAPEST_MIX = 4.0
+MINUTES_CHEAPEST_MIX = 1.3
 SEED_SPREAD = ("<!-- seed_spread table: begin -->", "<!-- seed_spread table: end -->")
 
 
@@ -125,23 +125,24 @@ STEPS: tuple[Step, ...] = (
                 "--overwrite",
             ),  # fmt: skip
             note="history matching at 10,000 residents, as the shipped fit (its file records "
-            "its settings: fit.settings); times: the shipped fits, on this 2-core machine",
+            "its settings: fit.settings); times: the shipped fits here (darlington's beside a "
+            "full test run)",
         )
-        for town, minutes in (("demo", 55.0), ("reading", 55.0), ("darlington", 55.0))
+        for town, minutes in (("demo", 31.0), ("reading", 24.0), ("darlington", 47.0))
     ),
     Step(
         "calibration_doc",
         (Artefact("docs/calibration.md", "markdown"), Artefact("docs/calibration/*.png", "png")),
-        36.0,
+        7.5,
         (PY, "experiments/calibration/report.py"),
-        note="all three towns and the lever checks; 36 min measured for version 4 beside the "
-        "studies and two other jobs",
+        note="all three towns and the lever checks; 7.5 min measured for version 5 (36 min "
+        "for version 4 beside the studies and two other jobs)",
     ),
-    _study("levers", 12.0),  # times: version 4's runs, on a busy machine
-    _study("combinations", 10.0),
-    _study("budget_cuts", 7.0),
-    _study("sensitivity", 9.0),
-    _study("futures", 10.0),
+    _study("levers", 1.5),  # times: version 5's runs here
+    _study("combinations", 1.2),
+    _study("budget_cuts", 1.1),
+    _study("sensitivity", 5.2),
+    _study("futures", 3.4),
     Step(
         "study_cheapest_mix",
         (
@@ -167,7 +168,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "levers_doc",
         (Artefact("docs/levers.md", "markdown"),),
-        6.0,
+        3.7,
         (PY, "experiments/lever_evidence.py"),
         note="Darlington at 0.1 scale, 3 years, 3 draws of its shipped posterior x 4 seeds "
         "(180 runs, 5.4 min measured with nothing else running)",
@@ -175,7 +176,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "readme_seed_spread",
         (Artefact("README.md", "markdown", SEED_SPREAD),),
-        3.0,
+        0.3,
         (PY, "experiments/regenerate_all.py", "--readme-seed-spread"),
         note="runs experiments/seed_spread.py --town demo --years 5 --seeds 8 --markdown and "
         "puts its output between the README's markers (update the date and commit above it)",
@@ -188,7 +189,7 @@ STEPS: tuple[Step, ...] = (
             Artefact("docs/dashboard_phone.png", "png"),
             Artefact("docs/dashboard_room.png", "png"),
         ),
-        3.0,
+        0.6,
         (
             PY,
             "experiments/dashboard_screenshot.py",
