@@ -40,8 +40,8 @@ version: a posterior fitted at one results version is current at another with th
 version (``fit_is_current``). The claim is tested, not trusted: ``tests/test_golden.py``'s
 case ``demo_all_v5_world`` runs today's code with version 5's fitted defaults given explicitly
 and must equal the series stored by version 5, bit for bit (version 4's claim was checked the
-same way against version 3 by ``demo_all_v3_world``, dropped when version 5 changed rules). Any other change gives a new rules
-version, and every posterior must be refitted.
+same way against version 3 by ``demo_all_v3_world``, dropped when version 5 changed rules).
+Any other change gives a new rules version, and every posterior must be refitted.
 """
 
 from __future__ import annotations
