@@ -18,8 +18,8 @@ from coprod_sim.mechanisms import trust
 from coprod_sim.mechanisms.needs import age_open_needs
 
 # a closed town: newcomers draw their own fears and confidence (population turnover); needs
-# arise at 1.5x the kinds' rates (the declared 1.93 keeps a 600-resident town's police too busy
-# to back anyone, so no challenge succeeds and fear never falls: nothing to test)
+# arise at 1.5x the kinds' rates (at 1.93, version 4's default, a 600-resident town's police
+# were too busy to back anyone, so no challenge succeeded and fear never fell: nothing to test)
 SETTINGS: dict[str, Any] = dict(
     n_residents=600, burn_in_years=0, rng=1, population_turnover=False, need_rate_scale=1.5
 )
