@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from coprod_sim import CoproductionModel, ScenarioError
+from coprod_sim.mechanisms import local_groups
 from coprod_sim.outputs.reporters import WEEKLY_SERIES
 from coprod_sim.state.towns import TOWNS
 
@@ -166,6 +167,9 @@ def test_incremental_bookkeeping_matches_a_recount(seed: int) -> None:
         n = m.needs
         vol = n.helper >= 0
         want = np.bincount(n.helper[vol], weights=n.hours[vol], minlength=m.n_residents)
+        roles = local_groups.roles(m)  # and the hours of roles in other local organisations
+        held = roles.held(m.pop.moved_in_week)
+        want += np.bincount(roles.member[held], weights=roles.hours[held], minlength=m.n_residents)
         assert np.allclose(m.pop.committed, want, atol=1e-3), f"committed hours, week {week}"
 
 

@@ -18,7 +18,8 @@ the town's organisations, without a queue or a need table of their own:
   (``needs.session_hours``: the hours a year stay ``group_hours`` a week). Its weekly hours are
   committed time (``recount_committed`` adds them, so they tire as any commitment does);
 - **records**: a session counts as formal help in the participation records (weeks and months
-  of help, any and formal: the survey's "volunteering with an organisation"), not in the
+  of help, any and formal: the survey's "volunteering with an organisation") and as an
+  example of helping for the holder's ties (``outcomes.RecentHelpers``), not in the
   services' volunteer hours, hours given, channels or costs;
 - **ends**: a role ends with weekly hazard ``group_leave_hazard``, when its holder burns out
   (recovering from burnout), and when they leave the town (a newcomer in the row,
@@ -218,6 +219,7 @@ def _credit_sessions(model: Model, who: np.ndarray, hours: np.ndarray) -> None:
         buf, scratch, scratch.copy(), pop.weeks_year, pop.months_year, pop.last_help_week,
         pop.helped_ever, week, WEEKS_PER_MONTH,
     )  # fmt: skip
+    model.examples.update(model, who[new])  # ties see them help (the decision's example term)
     marks, base = model.helper_marks, (week + MARK_OFFSET) * 4
     had_formal = (marks[who] >= base) & (((marks[who] - base) & FORMAL) != 0)
     kinds_of_help(

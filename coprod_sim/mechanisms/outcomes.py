@@ -484,7 +484,9 @@ class RecentHelpers:
     """Who helped within the last ``weeks`` weeks, and how many of each resident's ties did
     (``example_count``: the decision's "example" term). Updated touching only residents whose
     status changed: those who helped now and were not recent, and those whose last help was
-    ``weeks`` ago (read from the list of who helped that week, kept for ``weeks`` weeks)."""
+    ``weeks`` ago (read from the list of who helped that week, kept for ``weeks`` weeks).
+    A week may be recorded in parts (delivery's helpers, then local groups' sessions): each
+    part lists residents not yet credited that week."""
 
     def __init__(self, n_residents: int, weeks: int) -> None:
         self.weeks = weeks
@@ -497,7 +499,8 @@ class RecentHelpers:
         on = helped[~self.recent[helped]]
         old = self.helped_in.pop(w - span, None)
         off = old[model.pop.last_help_week[old] == w - span] if old is not None else old
-        self.helped_in[w] = helped
+        earlier = self.helped_in.get(w)
+        self.helped_in[w] = helped if earlier is None else np.concatenate([earlier, helped])
         if off is not None and len(off):
             changed = np.concatenate([on, off])
             sign = np.concatenate([np.ones(len(on), np.int16), np.full(len(off), -1, np.int16)])

@@ -41,20 +41,24 @@ def test_protected_early_years_keeps_its_capacity():
     assert p.capacity_cut.tolist() == pytest.approx([0.19, 0.19, 0.0])
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_a_cut_loses_about_one_delivered_hour_per_paid_hour_removed(seed: int) -> None:
+def test_a_cut_loses_about_one_delivered_hour_per_paid_hour_removed() -> None:
     """Services book on average exactly the hours they have (``channels.fill_queue``), so a
-    19% cut removes about as many hours given to needs as hours paid: 0.95-1.00 per paid hour
-    on these seeds (before the queue booked ahead: 0.85-1.20, from idle hours that a need
-    too big for them left in a small service)."""
+    19% cut removes about as many hours given to needs as hours paid. Tolerance: pooled over
+    three seeds 0.95-1.05 (measured 1.03); each seed 0.85-1.15 (measured 0.98-1.08: needs that
+    meet in sessions every 2-8 weeks give their hours in lumps, so a two-year window holds a
+    few per cent more or less than the hours paid; before sessions 0.95-1.00)."""
     from coprod_sim.analysis.summary import summary_metrics
     from coprod_sim.model import CoproductionModel
 
-    got = []
-    for policies in ({}, {"budget_cuts": {"total_cut": 0.19, "ramp_years": 0.0}}):
-        m = CoproductionModel(rng=seed, n_residents=1500, burn_in_years=1, policies=policies)
-        m.run_weeks(104)
-        s = summary_metrics(m)
-        got.append((s["professional_hours"], s["professional_hours_paid"]))
-    lost = (got[0][0] - got[1][0]) / (got[0][1] - got[1][1])
-    assert 0.9 <= lost <= 1.05, lost
+    delivered, paid = [], []
+    for seed in (1, 2, 3):
+        got = []
+        for policies in ({}, {"budget_cuts": {"total_cut": 0.19, "ramp_years": 0.0}}):
+            m = CoproductionModel(rng=seed, n_residents=1500, burn_in_years=1, policies=policies)
+            m.run_weeks(104)
+            s = summary_metrics(m)
+            got.append((s["professional_hours"], s["professional_hours_paid"]))
+        delivered.append(got[0][0] - got[1][0])
+        paid.append(got[0][1] - got[1][1])
+        assert 0.85 <= delivered[-1] / paid[-1] <= 1.15, (seed, delivered[-1] / paid[-1])
+    assert 0.95 <= sum(delivered) / sum(paid) <= 1.05, (delivered, paid)

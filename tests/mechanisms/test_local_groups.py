@@ -1,5 +1,5 @@
-"""Mechanism 13, other local organisations (issue 25): inert at the shipped defaults; switched
-on, aware willing residents take roles whose sessions count as formal help, not as the
+"""Mechanism 13, other local organisations (issue 25): inert at ``group_ask_rate`` 0; switched
+on (as at the shipped defaults since results version 5), aware willing residents take roles whose sessions count as formal help, not as the
 services' volunteer hours, whose hours are committed time, and which end."""
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ def _series(model: CoproductionModel) -> pd.DataFrame:
 def test_at_rate_zero_nothing_changes_and_nothing_is_drawn(seed: int) -> None:
     """group_ask_rate 0: the other group parameters do not matter, the series are identical to
     the bit and the mechanism's stream is never used."""
-    a = _run(seed, 60)
-    b = _run(seed, 60, group_hours=10.0, group_weekly_share=1.0, group_leave_hazard=0.5)
+    a = _run(seed, 60, group_ask_rate=0.0)
+    b = _run(seed, 60, group_ask_rate=0.0, group_hours=10.0, group_weekly_share=1.0, group_leave_hazard=0.5)
     pd.testing.assert_frame_equal(_series(a), _series(b), check_exact=True)
     assert (_series(a)["group_share"] == 0).all() and (_series(a)["group_hours"] == 0).all()
     assert not [k for k in a.streams._streams if "local_groups" in k]
@@ -71,7 +71,7 @@ def test_roles_form_and_count_as_formal_help_but_not_as_the_services_hours(seed:
     group_only = (pop.weeks_year_formal > 0) & (pop.hours_year == 0)
     assert group_only.sum() > 10
     # the services' volunteer hours are the hours of the channels, without the groups'
-    base = _run(seed, 51)
+    base = _run(seed, 51, group_ask_rate=0.0)
     assert not ((base.pop.weeks_year > 0) & (base.pop.hours_year == 0)).any()
     volunteer_channels = [f"hours_{c}" for c in CHANNELS if c != "professional"]
     assert s["volunteer_hours"].sum() == pytest.approx(s[volunteer_channels].sum().sum(), rel=1e-9)

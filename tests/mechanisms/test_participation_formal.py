@@ -8,7 +8,7 @@ import pytest
 
 from coprod_sim import CoproductionModel
 from coprod_sim.analysis.summary import summary_metrics
-from coprod_sim.mechanisms.needs import CHANNEL_INDEX, UNMET
+from coprod_sim.mechanisms.needs import CHANNEL_INDEX, UNMET, hours_this_week
 from coprod_sim.mechanisms.outcomes import PARTICIPATION, participation_class
 from coprod_sim.parameters import ScenarioError
 from coprod_sim.scenario import make_scenario
@@ -18,7 +18,7 @@ INFORMAL = CHANNEL_INDEX["informal"]
 
 class HelperLog:
     """Records, each week after the channels, who holds a need formally and who informally
-    (the rows delivery credits that week)."""
+    and meets it this week (the rows delivery credits that week)."""
 
     point = "after_channels"
 
@@ -30,6 +30,8 @@ class HelperLog:
     def __call__(self, model: CoproductionModel) -> None:
         n = model.needs
         held = (n.channel != UNMET) & (n.helper >= 0)
+        # a need meeting in sessions is help only in its session weeks
+        held[held] = hours_this_week(model, np.flatnonzero(held)) > 0
         self.formal.append(np.unique(n.helper[held & (n.channel != INFORMAL)]))
         self.informal.append(np.unique(n.helper[held & (n.channel == INFORMAL)]))
         self.weeks.append(model.week)
@@ -38,10 +40,12 @@ class HelperLog:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_weeks_and_months_of_formal_and_informal_help_are_counted_apart(seed: int) -> None:
     log = HelperLog()
-    # a closed town: a newcomer's row starts its tallies again (tests/mechanisms/test_turnover)
+    # a closed town: a newcomer's row starts its tallies again (tests/mechanisms/test_turnover);
+    # no local-group roles, whose sessions are formal help too (tests/mechanisms/test_local_groups)
     model = CoproductionModel(
-        rng=seed, n_residents=600, burn_in_years=0, levers=[log], population_turnover=False
-    )
+        rng=seed, n_residents=600, burn_in_years=0, levers=[log], population_turnover=False,
+        group_ask_rate=0.0,
+    )  # fmt: skip
     model.run_weeks(51)  # the year's tallies are still open
     pop = model.pop
     for name, held in (("formal", log.formal), ("informal", log.informal)):

@@ -13,7 +13,7 @@ import pytest
 
 from coprod_sim import CoproductionModel
 from coprod_sim.data import DataFileError
-from coprod_sim.mechanisms import turnover
+from coprod_sim.mechanisms import local_groups, turnover
 from coprod_sim.mechanisms.outcomes import participation_shares
 from coprod_sim.state.ages import BANDS, TURNOVER_FILE, group_of, load_bands
 from coprod_sim.state.population import LONG_AGO, RETIRED, WORKING, free_hours_of
@@ -153,6 +153,10 @@ def test_a_newcomer_starts_afresh_its_owners_needs_end_and_those_it_helped_reope
     # committed hours agree with the needs helpers hold; ties start again from the newcomer
     held = np.zeros(len(pop))
     np.add.at(held, n.helper[n.helper >= 0], n.hours[n.helper >= 0])
+    g = local_groups.roles(m)  # with the roles in local organisations still held
+    roles = g.held(pop.moved_in_week)
+    assert not np.isin(g.member[roles], leavers).any(), "a leaver's role is not held"
+    np.add.at(held, g.member[roles], g.hours[roles])
     np.testing.assert_allclose(pop.committed, held, atol=1e-3)
     g = m.graph
     out = np.concatenate([np.arange(g.indptr[i], g.indptr[i + 1]) for i in leavers])
