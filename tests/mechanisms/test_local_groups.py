@@ -1,5 +1,6 @@
 """Mechanism 13, other local organisations (issue 25): inert at ``group_ask_rate`` 0; switched
-on (as at the shipped defaults since results version 5), aware willing residents take roles whose sessions count as formal help, not as the
+on (as at the shipped defaults since results version 5), aware willing residents take roles
+whose sessions count as formal help, not as the
 services' volunteer hours, whose hours are committed time, and which end."""
 
 from __future__ import annotations
@@ -31,7 +32,14 @@ def test_at_rate_zero_nothing_changes_and_nothing_is_drawn(seed: int) -> None:
     """group_ask_rate 0: the other group parameters do not matter, the series are identical to
     the bit and the mechanism's stream is never used."""
     a = _run(seed, 60, group_ask_rate=0.0)
-    b = _run(seed, 60, group_ask_rate=0.0, group_hours=10.0, group_weekly_share=1.0, group_leave_hazard=0.5)
+    b = _run(
+        seed,
+        60,
+        group_ask_rate=0.0,
+        group_hours=10.0,
+        group_weekly_share=1.0,
+        group_leave_hazard=0.5,
+    )
     pd.testing.assert_frame_equal(_series(a), _series(b), check_exact=True)
     assert (_series(a)["group_share"] == 0).all() and (_series(a)["group_hours"] == 0).all()
     assert not [k for k in a.streams._streams if "local_groups" in k]
