@@ -1,7 +1,7 @@
 """Mechanism 13, other local organisations (issue 25): inert at ``group_ask_rate`` 0; switched
 on (as at the shipped defaults since results version 5), aware willing residents take roles
-whose sessions count as formal help, not as the
-services' volunteer hours, whose hours are committed time, and which end."""
+whose sessions count as formal help, not as the services' volunteer hours, whose hours are
+committed time, and which end."""
 
 from __future__ import annotations
 
