@@ -78,6 +78,7 @@ INERT: dict[str, float | bool] = {
     "referral_rate": 0.0,  # the referral channel refers nothing
     "incident_rate": 0.0,  # mechanism 8: no anti-social incidents, so no collective action
     "population_turnover": False,  # mechanism 11: nobody ages, dies or moves (not written here)
+    "group_ask_rate": 0.0,  # mechanism 13: no local groups (not written here)
 }
 
 
@@ -91,6 +92,11 @@ def array_model(n_residents: int, seed: int, **params) -> CoproductionModel:
     # both models start from the same drawn town: the agent loop has no burn-in, so the race
     # times equal weeks from week 0 of that town (the array model's burn-in is timed apart)
     params = {"burn_in_years": 0, **INERT, **params}
+    # sessions (``needs.session_hours``) are not written here either: every kind meets weekly
+    from coprod_sim.mechanisms.needs import DEFAULT_NEED_KINDS
+
+    weekly = [k.model_copy(update={"every_weeks": 1}) for k in DEFAULT_NEED_KINDS]
+    params.setdefault("need_kinds", weekly)
     model = CoproductionModel(n_residents=n_residents, rng=seed, **params)
     # the agent loop keeps no yearly per-resident records, so neither does the array model in
     # the race (Mesa agent reporters over every resident up to 10,000: about 0.19 s CPU a year

@@ -132,8 +132,13 @@ def coprod_sim(args: list[str]) -> int:
                 ["coprod-sim", *args], f"appended --scale {SMALL_SCALE[town]} --set burn_in_years=1"
             )
     elif verb == "calibrate":
-        extra = ["--scale", "0.003", "--population-size", "5", "--generations", "1",
-                 "--max-simulations", "200", "--workers", "1"]  # fmt: skip
+        if "history-matching" in args:  # one smallest wave, then a final stage that accepts
+            extra = ["--scale", "0.003", "--population-size", "5", "--waves", "1",
+                     "--wave-size", "55", "--epsilon", "100", "--max-simulations", "200",
+                     "--workers", "1"]  # fmt: skip
+        else:
+            extra = ["--scale", "0.003", "--population-size", "5", "--generations", "1",
+                     "--max-simulations", "200", "--workers", "1"]  # fmt: skip
         cmd += extra
         log(["coprod-sim", *args], "appended " + " ".join(extra))
     elif verb == "sweep":
